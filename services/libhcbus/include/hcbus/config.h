@@ -1,0 +1,112 @@
+/* config.h — the one configuration file of an hcbus deployment (libconfig syntax; see
+ * deploy/hcbus.conf): endpoints, key files, PostgreSQL conninfo, batching, log level,
+ * the roles and the institutions with their keys and rights. Loading refuses unknown
+ * settings and names file:line and the setting for every error. Relative paths are
+ * resolved against the directory of the config file. */
+#ifndef HCBUS_CONFIG_H
+#define HCBUS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hcbus/error.h"
+#include "hcbus/log.h"
+#include "hcbus/rights.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HCBUS_PATH_MAX 4096
+#define HCBUS_ENDPOINT_MAX 256
+#define HCBUS_CONNINFO_MAX 1024
+#define HCBUS_KEY_TEXT_LEN 40        /* a Z85 CurveZMQ key */
+#define HCBUS_INSTITUTION_ID_MAX 32  /* [a-z0-9_-], 1..32 */
+#define HCBUS_NAME_MAX 128
+#define HCBUS_KEYS_PER_INSTITUTION 2 /* two during a rotation */
+#define HCBUS_INSTITUTIONS_MAX 64
+#define HCBUS_ROLES_MAX 16
+
+/* The roles an institution may hold; each gives default grants and flags. */
+typedef enum {
+    HCBUS_ROLE_DISPATCH_CENTRE = 0,
+    HCBUS_ROLE_HEALTH_PROVIDER,
+    HCBUS_ROLE_POLICE,
+    HCBUS_ROLE_ZONE_AUTHORITY,
+    HCBUS_ROLE_FACILITATOR,
+    HCBUS_ROLE_ANONYMOUS_GATEWAY,
+    HCBUS_ROLE_COUNT
+} hcbus_role_t;
+
+/* "dispatch_centre", "health_provider", "police", "zone_authority", "facilitator",
+ * "anonymous_gateway". */
+const char *hcbus_role_name(hcbus_role_t role);
+
+/* Defaults a role gives; a `roles` section in the file may replace any of them. */
+typedef struct hcbus_role_rights {
+    hcbus_grants_t publish;
+    hcbus_grants_t subscribe;
+    bool clinical;           /* may read patient details */
+} hcbus_role_rights_t;
+
+typedef struct hcbus_institution {
+    char id[HCBUS_INSTITUTION_ID_MAX + 1];       /* "sem", "pnc", ... */
+    char name[HCBUS_NAME_MAX + 1];
+    size_t key_count;                            /* 1..HCBUS_KEYS_PER_INSTITUTION */
+    char public_keys[HCBUS_KEYS_PER_INSTITUTION][HCBUS_KEY_TEXT_LEN + 1];
+    unsigned roles;                              /* bit (1u << hcbus_role_t) */
+    hcbus_grants_t publish;                      /* roles' defaults plus own grants */
+    hcbus_grants_t subscribe;
+    bool clinical;                               /* from roles, or the own `clinical` setting */
+    bool anonymous_gateway;                      /* holds HCBUS_ROLE_ANONYMOUS_GATEWAY */
+} hcbus_institution_t;
+
+typedef struct hcbus_broker_config {
+    char publish_endpoint[HCBUS_ENDPOINT_MAX];    /* ROUTER for publishers and requests */
+    char subscribe_endpoint[HCBUS_ENDPOINT_MAX];  /* ROUTER for subscribers */
+    char secret_key_file[HCBUS_PATH_MAX];         /* the broker's key pair (hcbus keygen) */
+    uint32_t max_message_bytes;                   /* default 65536 */
+    uint32_t max_in_flight;                       /* messages awaiting commit, default 8192 */
+    uint32_t subscriber_queue_max;                /* per subscriber, default 10000 */
+    uint32_t ack_timeout_ms;                      /* NOT_PERSISTED after this, default 5000 */
+    uint32_t audit_resend_ms;                     /* resend unconfirmed to auditd, default 1000 */
+} hcbus_broker_config_t;
+
+typedef struct hcbus_auditd_config {
+    char endpoint[HCBUS_ENDPOINT_MAX];            /* where auditd listens for the broker */
+    char secret_key_file[HCBUS_PATH_MAX];
+    char conninfo[HCBUS_CONNINFO_MAX];            /* libpq connection string */
+    char migrations_dir[HCBUS_PATH_MAX];          /* default: deploy/sql next to the config */
+    uint32_t batch_max_rows;                      /* default 1000 */
+    uint32_t batch_max_delay_ms;                  /* default 2 */
+} hcbus_auditd_config_t;
+
+typedef struct hcbus_config {
+    char path[HCBUS_PATH_MAX];                    /* the file it came from */
+    char zones_file[HCBUS_PATH_MAX];              /* default: sv-districts.csv next to the config */
+    hcbus_log_level_t log_level;                  /* default info */
+    hcbus_broker_config_t broker;
+    hcbus_auditd_config_t auditd;
+    hcbus_role_rights_t roles[HCBUS_ROLE_COUNT];
+    size_t institution_count;
+    hcbus_institution_t institutions[HCBUS_INSTITUTIONS_MAX];
+} hcbus_config_t;
+
+/* Load and check path. Returns a new config (free with hcbus_config_destroy), or NULL
+ * with err (HCBUS_ECONFIG, field "file:line setting", message the reason). */
+hcbus_config_t *hcbus_config_load(const char *path, hcbus_error_t *err);
+
+/* Free the config and set *self_p to NULL. NULL-safe. */
+void hcbus_config_destroy(hcbus_config_t **self_p);
+
+/* The institution holding this Z85 public key, or NULL. */
+const hcbus_institution_t *hcbus_config_find_key(const hcbus_config_t *self, const char *key_z85);
+
+/* The institution with this id, or NULL. */
+const hcbus_institution_t *hcbus_config_find_institution(const hcbus_config_t *self, const char *id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
