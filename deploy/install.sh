@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# install.sh — install the Debian 12 packages hcbus needs, then configure and build it
+# with CMake. Safe to rerun: apt is skipped when every package is already installed.
+#
+#   deploy/install.sh [CMAKE_OPTION...]      e.g. deploy/install.sh -DHCBUS_SANITIZE=ON
+#   HCBUS_BUILD_DIR=/path deploy/install.sh  (default: build/ in the repository)
+#
+# It does not start PostgreSQL: tests and operators run private clusters with
+# deploy/pg.sh, never the Debian-packaged default cluster.
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${HCBUS_BUILD_DIR:-$REPO_DIR/build}
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
+  libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
+  postgresql-15 postgresql-client-15 procps
+)
+
+say() { echo "install.sh: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# Run a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    die "not root and sudo is not installed: run as root, or install sudo"
+  fi
+}
+
+# Print the packages of PACKAGES that dpkg does not report as installed.
+missing_packages() {
+  local pkg status
+  for pkg in "${PACKAGES[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || echo "$pkg"
+  done
+}
+
+# Keep apt from starting the packaged cluster on a fresh install: nothing here uses
+# it, and a stray server on port 5432 only confuses. policy-rc.d is consulted by
+# invoke-rc.d at package configuration time; we remove it again afterwards.
+install_packages() {
+  local missing policy=/usr/sbin/policy-rc.d added_policy=0
+  mapfile -t missing < <(missing_packages)
+  if [ "${#missing[@]}" -eq 0 ]; then
+    say "all ${#PACKAGES[@]} Debian packages already installed"
+    return 0
+  fi
+  say "installing: ${missing[*]}"
+  if [ ! -e "$policy" ]; then
+    as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    added_policy=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" || { [ "$added_policy" = 1 ] && as_root rm -f "$policy"; die "apt-get install failed"; }
+  [ "$added_policy" = 1 ] && as_root rm -f "$policy"
+  return 0
+}
+
+build() {
+  say "configuring $REPO_DIR into $BUILD_DIR ${*:+(options: $*)}"
+  cmake -S "$REPO_DIR" -B "$BUILD_DIR" "$@"
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+  say "built in $BUILD_DIR; run the tests with: (cd $BUILD_DIR && ctest --output-on-failure)"
+}
+
+command -v dpkg-query >/dev/null || die "dpkg-query not found: this script is for Debian 12"
+install_packages
+build "$@"

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# pg.sh — a private PostgreSQL 15 cluster kept entirely in one directory: data in
+# DIR/data, the Unix socket in DIR, the log in DIR/postgresql.log. No TCP, trust auth
+# on the socket only, superuser and database both named `hcbus`.
+#
+#   deploy/pg.sh init DIR            initdb + config + database hcbus (no-op if done)
+#   deploy/pg.sh start DIR           start and wait until it accepts connections
+#   deploy/pg.sh stop DIR [MODE]     stop and wait; MODE smart|fast|immediate (fast)
+#   deploy/pg.sh status DIR          print running|stopped; exit 0 only when running
+#   deploy/pg.sh psql DIR [ARGS...]  psql connected to database hcbus
+#   deploy/pg.sh conninfo DIR        print the libpq conninfo string
+#
+# PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
+# system user (DIR is chowned to it); otherwise as the current user.
+set -euo pipefail
+
+PG_BIN=${HCBUS_PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_PORT=5432                  # one socket per DIR, so every cluster can use it
+PG_WAIT_TIMEOUT_S=60          # pg_ctl -w deadline for start and stop
+SOCKET_NAME=".s.PGSQL.$PG_PORT"
+SOCKET_PATH_MAX_BYTES=107     # sun_path is 108 bytes including the terminating NUL
+DB_NAME=hcbus
+DB_USER=hcbus
+
+die() { echo "pg.sh: error: $*" >&2; exit 1; }
+say() { echo "pg.sh: $*" >&2; }
+
+usage() {
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# Resolve DIR to an absolute, normalized path and refuse one whose socket path would
+# not fit in a sockaddr_un (the server would fail later with a less clear message).
+resolve_dir() {
+  [ -n "${1:-}" ] || die "missing DIR argument"
+  DIR=$(realpath -m -- "$1")
+  DATA="$DIR/data"
+  LOG="$DIR/postgresql.log"
+  local socket="$DIR/$SOCKET_NAME"
+  if [ "${#socket}" -gt "$SOCKET_PATH_MAX_BYTES" ]; then
+    die "DIR '$DIR' is too long: the socket path '$socket' is ${#socket} bytes," \
+        "Unix sockets allow at most $SOCKET_PATH_MAX_BYTES; choose a shorter DIR (e.g. under /tmp)"
+  fi
+}
+
+running_as_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Run a server-side command as the cluster's owner, from DIR so that a working
+# directory the owner cannot read (e.g. /root) does not matter.
+as_owner() {
+  if running_as_root; then
+    (cd "$DIR" && runuser -u postgres -- "$@")
+  else
+    (cd "$DIR" && "$@")
+  fi
+}
+
+require_binaries() {
+  [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ] ||
+    die "PostgreSQL 15 binaries not found in $PG_BIN (run deploy/install.sh, or set HCBUS_PG_BIN)"
+}
+
+require_initialized() {
+  [ -f "$DATA/PG_VERSION" ] || die "no cluster in '$DIR' (run: deploy/pg.sh init $DIR)"
+}
+
+is_running() { as_owner "$PG_BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
+
+# Create DIR and hand it to the server's user; that user must also be able to reach
+# it, which fails when a parent directory is private to root (mktemp -d makes 0700).
+prepare_dir() {
+  mkdir -p -- "$DIR"
+  chmod 0755 -- "$DIR"
+  if running_as_root; then
+    id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' user (install postgresql-15)"
+    chown postgres:postgres -- "$DIR"
+  fi
+  as_owner test -w "$DIR" 2>/dev/null ||
+    die "the server user cannot write '$DIR': a parent directory is not searchable by it" \
+        "(make the parents at least o+x, e.g. chmod 711 PARENT)"
+}
+
+config_text() {
+  cat <<EOF
+
+# --- hcbus private cluster (written by deploy/pg.sh) ---
+listen_addresses = ''
+unix_socket_directories = '$DIR'
+unix_socket_permissions = 0777
+port = $PG_PORT
+fsync = on
+synchronous_commit = on
+max_connections = 50
+logging_collector = off
+log_line_prefix = '%m [%p] %q%u@%d '
+log_timezone = 'UTC'
+timezone = 'UTC'
+EOF
+}
+
+run_initdb() {
+  say "initdb in $DATA"
+  as_owner "$PG_BIN/initdb" -D "$DATA" -U "$DB_USER" -E UTF8 --no-locale \
+    --auth-local=trust --auth-host=reject >"$DIR/initdb.log" 2>&1 ||
+    die "initdb failed; see $DIR/initdb.log:"$'\n'"$(tail -n 20 "$DIR/initdb.log")"
+  # Appended last, so these settings win; written as the owner since the data
+  # directory is private to it.
+  config_text | as_owner tee -a "$DATA/postgresql.conf" >/dev/null
+}
+
+database_exists() {
+  local found
+  found=$("$PG_BIN/psql" -XAtq "host=$DIR dbname=postgres user=$DB_USER" \
+    -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")
+  [ "$found" = 1 ]
+}
+
+# The database needs a running server; start one just for this if none is running.
+ensure_database() {
+  local started=0
+  is_running || { cmd_start; started=1; }
+  if ! database_exists; then
+    say "creating database $DB_NAME"
+    "$PG_BIN/psql" -XAtq "host=$DIR dbname=postgres user=$DB_USER" -v ON_ERROR_STOP=1 \
+      -c "CREATE DATABASE $DB_NAME" || die "could not create database $DB_NAME"
+  fi
+  if [ "$started" = 1 ]; then cmd_stop fast; fi
+  return 0
+}
+
+cmd_init() {
+  require_binaries
+  prepare_dir
+  [ -f "$DATA/PG_VERSION" ] || run_initdb
+  ensure_database
+}
+
+cmd_start() {
+  require_binaries
+  require_initialized
+  if is_running; then
+    say "already running in $DIR"
+    return 0
+  fi
+  as_owner "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null ||
+    die "server in '$DIR' did not start within ${PG_WAIT_TIMEOUT_S}s; last log lines:"$'\n'"$(tail -n 20 "$LOG" 2>/dev/null)"
+}
+
+cmd_stop() {
+  local mode=${1:-fast}
+  case $mode in smart|fast|immediate) ;; *) die "stop mode '$mode' is not smart, fast or immediate" ;; esac
+  require_binaries
+  require_initialized
+  if ! is_running; then
+    say "not running in $DIR"
+    return 0
+  fi
+  as_owner "$PG_BIN/pg_ctl" stop -D "$DATA" -m "$mode" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null ||
+    die "server in '$DIR' did not stop within ${PG_WAIT_TIMEOUT_S}s"
+}
+
+cmd_status() {
+  require_binaries
+  if [ -f "$DATA/PG_VERSION" ] && is_running; then
+    echo running
+    return 0
+  fi
+  echo stopped
+  return 3
+}
+
+cmd_conninfo() { echo "host=$DIR dbname=$DB_NAME user=$DB_USER"; }
+
+cmd_psql() {
+  require_binaries
+  exec "$PG_BIN/psql" -X "host=$DIR dbname=$DB_NAME user=$DB_USER" "$@"
+}
+
+main() {
+  local cmd=${1:-}
+  [ $# -ge 2 ] || usage
+  resolve_dir "$2"
+  shift 2
+  case $cmd in
+    init) cmd_init ;;
+    start) cmd_start ;;
+    stop) cmd_stop "$@" ;;
+    status) cmd_status ;;
+    psql) cmd_psql "$@" ;;
+    conninfo) cmd_conninfo ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"
