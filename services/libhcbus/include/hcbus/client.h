@@ -1,0 +1,117 @@
+/* client.h — the hcbus client API: a publisher with a bounded window of unconfirmed
+ * messages, confirmations and retry with the same msg_id, and a subscriber with topic
+ * prefixes, a snapshot on join, gap detection by seq and replay to fill gaps.
+ * Both speak docs/protocol.md over CurveZMQ. Neither is thread-safe: use one handle
+ * from one thread. Link with `pkg-config --libs hcbus`. */
+#ifndef HCBUS_CLIENT_H
+#define HCBUS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hcbus/codec.h"
+#include "hcbus/error.h"
+#include "hcbus/keys.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HCBUS_PUBLISH_WINDOW_DEFAULT 256  /* unconfirmed messages */
+#define HCBUS_RESEND_MS_DEFAULT 3000      /* resend an unanswered publish after this */
+#define HCBUS_PING_MS_DEFAULT 1000        /* subscriber heartbeat */
+
+typedef struct hcbus_client_options {
+    const char *endpoint;           /* the broker's publisher or subscriber endpoint */
+    const char *broker_public_key;  /* Z85, the broker's public key */
+    hcbus_keypair_t keypair;        /* this institution's key pair */
+    unsigned window;                /* publisher: max unconfirmed (0 = default) */
+    unsigned resend_ms;             /* publisher: resend unanswered after (0 = default) */
+    unsigned ping_ms;               /* subscriber: heartbeat period (0 = default) */
+} hcbus_client_options_t;
+
+/* ---- publisher ---------------------------------------------------------------- */
+
+typedef struct hcbus_publisher hcbus_publisher_t;
+
+/* Called once per message when its fate is final: err NULL = recorded with seq (and
+ * duplicate set if the msg_id was recorded before); otherwise refused for good (bad
+ * field, unauthorized, ...). Retryable refusals (not persisted, overloaded) are retried
+ * by the publisher, not reported. */
+typedef void hcbus_confirm_fn(void *arg, const char *msg_id, uint64_t seq, bool duplicate,
+                              const hcbus_error_t *err);
+
+/* Connect a publisher. on_confirm may be NULL. Returns a new publisher or NULL + err. */
+hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
+                                       hcbus_confirm_fn *on_confirm, void *arg,
+                                       hcbus_error_t *err);
+
+/* Close it and set *self_p to NULL. Unconfirmed messages are abandoned: call
+ * hcbus_publisher_flush first. NULL-safe. */
+void hcbus_publisher_destroy(hcbus_publisher_t **self_p);
+
+/* Send env. If env->msg_id is empty a new id is written into it (the string is then
+ * owned by the publisher until env is freed... so pass a msg_id if you keep env). The
+ * publisher keeps its own encoded copy. Waits, processing confirmations, while the
+ * window is full, at most timeout_ms (-1 = forever). Returns 0, or -1 with err
+ * (HCBUS_ETIMEOUT: window still full; HCBUS_EINVALID: env fails local validation). */
+int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int timeout_ms,
+                         hcbus_error_t *err);
+
+/* Process replies and resend what is due, waiting at most timeout_ms for a reply.
+ * Returns the number of messages confirmed or refused, or -1 with err. */
+int hcbus_publisher_poll(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err);
+
+/* Wait until every sent message is confirmed or refused, at most timeout_ms (-1 =
+ * forever). Returns 0, or -1 with err (HCBUS_ETIMEOUT). */
+int hcbus_publisher_flush(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err);
+
+/* Messages sent and not yet confirmed or refused. */
+size_t hcbus_publisher_pending(const hcbus_publisher_t *self);
+
+/* ---- subscriber --------------------------------------------------------------- */
+
+typedef struct hcbus_subscriber hcbus_subscriber_t;
+
+typedef enum {
+    HCBUS_FROM_LIVE = 0,      /* delivered as it was committed */
+    HCBUS_FROM_SNAPSHOT = 1,  /* the last value of a zone, on join */
+    HCBUS_FROM_REPLAY = 2,    /* fetched from the audit log to fill a gap */
+} hcbus_source_t;
+
+typedef struct hcbus_delivery {
+    Hcbus__Envelope *envelope;  /* owned by the caller: hcbus_envelope_free */
+    uint64_t seq;
+    bool redacted;              /* fields this institution may not read were removed */
+    hcbus_source_t source;
+} hcbus_delivery_t;
+
+/* Connect, subscribe to prefixes (refused as a whole, with err naming the prefix, if
+ * one is outside the institution's rights) and, if snapshot, fetch the snapshot of
+ * every "zone." prefix among them. Waits at most timeout_ms for the broker's answers.
+ * Returns a new subscriber or NULL + err. */
+hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
+                                         const char *const *prefixes, size_t prefix_count,
+                                         bool snapshot, int timeout_ms, hcbus_error_t *err);
+
+void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p);
+
+/* The next message, in seq order, with no holes: snapshot entries first, then live
+ * messages; a gap seen in a delivery's prev_seq, a Pong or a LagNotice is filled by
+ * replay before anything later is returned. Waits at most timeout_ms (-1 = forever).
+ * Returns 1 with *out filled, 0 on timeout, -1 with err. */
+int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delivery_t *out,
+                          hcbus_error_t *err);
+
+/* The highest seq returned so far (the snapshot's as_of_seq counts). */
+uint64_t hcbus_subscriber_last_seq(const hcbus_subscriber_t *self);
+
+/* How many gaps were filled by replay, and broker restarts seen (for tests and tools). */
+uint64_t hcbus_subscriber_gaps_filled(const hcbus_subscriber_t *self);
+uint64_t hcbus_subscriber_resubscribes(const hcbus_subscriber_t *self);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
