@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# test_migrations.sh — deploy/sql/ on a real private PostgreSQL: migrations apply once
+# and re-apply as a no-op; events is partitioned by month; the writer can only append;
+# the reviewer sees the views, never the tables or the payload; (sender, msg_id) is
+# recorded once.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+
+hc_pg_start
+hc_migrate || hc_fail "first migration run failed"
+files=$(find "$HC_SRC/deploy/sql" -name '[0-9][0-9][0-9]_*.sql' | wc -l)
+hc_assert_eq "$files" "$(hc_psql 'SELECT count(*) FROM hcbus.schema_migrations')" \
+  "one schema_migrations row per sql file"
+stamp=$(hc_psql 'SELECT max(applied_at) FROM hcbus.schema_migrations')
+
+hc_migrate || hc_fail "second migration run failed"
+hc_assert_eq "$files" "$(hc_psql 'SELECT count(*) FROM hcbus.schema_migrations')" \
+  "second run records nothing new"
+hc_assert_eq "$stamp" "$(hc_psql 'SELECT max(applied_at) FROM hcbus.schema_migrations')" \
+  "second run re-applies nothing"
+hc_assert_contains "$(cat "$HC_WORK/migrate.log")" "0 applied, $files already applied" \
+  "second run reports everything skipped"
+
+# Each file is also harmless when run twice by hand (CREATE ... IF NOT EXISTS etc.).
+for f in "$HC_SRC"/deploy/sql/[0-9][0-9][0-9]_*.sql; do
+  "$HC_PSQL" -Xq -v ON_ERROR_STOP=1 --single-transaction "$HC_CONNINFO" -f "$f" \
+    >/dev/null 2>"$HC_WORK/reapply.log" || hc_fail "re-applying $(basename "$f") failed: $(cat "$HC_WORK/reapply.log")"
+done
+
+# Partitioning: by range of received_at, with this month's partition and a default.
+hc_assert_eq "r" "$(hc_psql "SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'hcbus.events'::regclass")" \
+  "events is range partitioned"
+this_month=$(hc_psql "SELECT 'events_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')")
+hc_assert_eq "1" "$(hc_psql "SELECT count(*) FROM pg_inherits WHERE inhparent = 'hcbus.events'::regclass
+                             AND inhrelid = to_regclass('hcbus.$this_month')")" \
+  "events has a partition for this month ($this_month)"
+hc_assert_eq "0" "$(hc_psql 'SELECT hcbus.ensure_partitions(2)')" \
+  "ensure_partitions creates nothing the migration already made"
+
+# The writer appends: one event with its exactly-once key.
+insert_event() {
+  local seq=$1 msg_id=$2
+  echo "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at,
+          received_at, payload, summary, prev_hash, hash)
+        VALUES ($seq, 'sem', '$msg_id', 'alert', 'alert.sv.ss.san-salvador-este.soyapango',
+          'sv.ss.san-salvador-este.soyapango', 'a-$seq', now(), now(), '\\x0a01'::bytea,
+          '{\"alert_id\": \"a-$seq\", \"act\": \"ACT_THREAT\", \"target\": \"TARGET_VEHICLE\",
+            \"severity\": \"SEVERITY_MODERATE\", \"casualties\": {\"injured\": 1}}',
+          '\\x00'::bytea, '\\x01'::bytea);
+        INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', '$msg_id', $seq);"
+}
+hc_psql "SET ROLE hcbus_writer; $(insert_event 1 m-1)" || hc_fail "the writer could not insert an event"
+hc_assert_eq "1" "$(hc_psql 'SET ROLE hcbus_writer; SELECT count(*) FROM hcbus.events')" \
+  "the writer reads back its event"
+hc_assert_eq "$this_month" "$(hc_psql 'SELECT tableoid::regclass::text FROM hcbus.events WHERE seq = 1' | sed 's/^hcbus\.//')" \
+  "the event landed in this month's partition"
+hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.rejections (action, code, reason)
+         VALUES ('publish', 'ERROR_CODE_UNAUTHORIZED', 'test')" || hc_fail "the writer could not insert a rejection"
+hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.checkpoints (seq, hash) VALUES (1, '\\x01')" ||
+  hc_fail "the writer could not insert a checkpoint"
+
+# ... and can do nothing else.
+for sql in "UPDATE hcbus.events SET zone_id = 'sv' WHERE seq = 1" \
+           "DELETE FROM hcbus.events WHERE seq = 1" \
+           "TRUNCATE hcbus.events" \
+           "UPDATE hcbus.msg_ids SET seq = 2" \
+           "DELETE FROM hcbus.checkpoints"; do
+  err=$(hc_psql_error "SET ROLE hcbus_writer; $sql")
+  hc_assert_contains "$err" "permission denied" "writer: $sql"
+done
+
+# Even the owner cannot rewrite history, through the parent or a partition.
+for sql in "UPDATE hcbus.events SET zone_id = 'sv' WHERE seq = 1" \
+           "DELETE FROM hcbus.events WHERE seq = 1" \
+           "DELETE FROM hcbus.$this_month" \
+           "TRUNCATE hcbus.events" \
+           "TRUNCATE hcbus.$this_month" \
+           "TRUNCATE hcbus.events_default" \
+           "UPDATE hcbus.msg_ids SET seq = 2" \
+           "DELETE FROM hcbus.msg_ids" \
+           "TRUNCATE hcbus.msg_ids" \
+           "UPDATE hcbus.checkpoints SET hash = '\\x02'" \
+           "TRUNCATE hcbus.checkpoints"; do
+  err=$(hc_psql_error "$sql")
+  hc_assert_contains "$err" "append-only" "owner: $sql"
+done
+hc_assert_eq "1" "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "the event is still there"
+
+# Exactly once: a second row for (sender, msg_id) is refused, so is a reused seq.
+err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-1', 2)")
+hc_assert_contains "$err" "msg_ids_pkey" "duplicate (sender, msg_id) refused"
+err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-9', 1)")
+hc_assert_contains "$err" "msg_ids_seq_key" "reused seq refused"
+err=$(hc_psql_error "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, received_at,
+                       payload, summary, prev_hash, hash)
+                     VALUES (5, 'sem', 'm-5', 'alert', 'zone.sv', 'sv', now(), '\\x00', '{}', '\\x00', '\\x00')")
+hc_assert_contains "$err" "events_topic_is_kind_dot_zone" "a topic that is not kind.zone_id is refused"
+
+# The reviewer reads the views, decoded, without payload; never the tables.
+hc_assert_eq "1|alert|threat|vehicle|moderate|1" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SELECT e.seq, e.kind, i.act, i.target, i.severity, i.injured
+              FROM review.events e JOIN review.incidents i USING (seq)")" \
+  "the reviewer reads review.events and review.incidents"
+hc_assert_eq "0" "$(hc_psql "SELECT count(*) FROM information_schema.columns
+                             WHERE table_schema = 'review' AND column_name = 'payload'")" \
+  "no review view has a payload column"
+hc_assert_contains "$(hc_psql "SET ROLE hcbus_reviewer; SELECT summary FROM review.events")" '"act": "ACT_THREAT"' \
+  "the reviewer sees the decoded summary"
+for sql in "SELECT count(*) FROM hcbus.events" "SELECT payload FROM hcbus.events" \
+           "SELECT count(*) FROM hcbus.$this_month" "SELECT count(*) FROM hcbus.msg_ids" \
+           "INSERT INTO hcbus.rejections (action, code, reason) VALUES ('x', 'y', 'z')"; do
+  err=$(hc_psql_error "SET ROLE hcbus_reviewer; $sql")
+  hc_assert_contains "$err" "permission denied" "reviewer: $sql"
+done
+for view in events rejections dispatch_timeline zone_history incidents incident_counts; do
+  hc_psql "SET ROLE hcbus_reviewer; SELECT count(*) FROM review.$view" >/dev/null ||
+    hc_fail "the reviewer cannot read review.$view"
+done
+
+# Every table and view is documented, and every column of the hcbus tables.
+undocumented=$(hc_psql "
+  SELECT string_agg(name, ', ') FROM (
+    SELECT n.nspname || '.' || c.relname AS name
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname IN ('hcbus', 'review') AND c.relkind IN ('r', 'p', 'v')
+      AND obj_description(c.oid, 'pg_class') IS NULL
+    UNION ALL
+    SELECT c.relname || '.' || a.attname
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE n.nspname = 'hcbus' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      AND col_description(c.oid, a.attnum) IS NULL) undocumented")
+hc_assert_eq "" "$undocumented" "undocumented tables or columns"
+
+hc_pass
