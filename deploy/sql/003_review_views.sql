@@ -2,14 +2,16 @@
 -- decoded views over the audit log that never show the payload or clinical data.
 -- The views belong to the migration's owner and so read hcbus.* with its rights.
 --
--- The contract with hcbus-auditd for hcbus.events.summary (a JSON object):
--- - keys are the proto field names of the body message (proto/hcbus.proto), snake
---   case: summary->>'level', ->>'state', ->>'act', ->'casualties'->>'killed' ...;
---   fields at their zero value may be left out;
--- - enums are the value names as written in the proto ("RISK_LEVEL_ORANGE",
---   "DISPATCH_STATE_ON_SCENE"); the views show them without the prefix, lower case
---   ("orange", "on_scene");
--- - *_us times are JSON numbers of microseconds since the epoch; 0 or absent = not set;
+-- The summary jsonb (hcbus.events.summary) is written by hcbus_summary_json()
+-- (services/libhcbus/include/hcbus/summary.h), a JSON object where:
+-- - "kind" is the body kind, the other keys are the proto field names of the body
+--   message (proto/hcbus.proto): summary->>'level', ->>'state', ->>'act',
+--   ->'casualties'->>'killed' ...; empty strings, zero times and absent messages are
+--   left out;
+-- - enums are short lower-case value names ("orange", "on_scene"); the views also
+--   accept the full proto names ("RISK_LEVEL_ORANGE") and show the short form;
+-- - *_us times are ISO 8601 UTC strings ("2026-11-23T09:00:00.000000Z"); the views
+--   also accept numbers of microseconds since the epoch;
 -- - nested messages (access, location, casualties, meeting_point) are objects;
 -- - clinical fields are never there: DispatchRequest.patient is left out, and
 --   "patient_redacted": true says that patient details exist in the payload.
@@ -28,12 +30,14 @@ RETURN lower(CASE WHEN starts_with(value, prefix) THEN substr(value, length(pref
 COMMENT ON FUNCTION review.enum_label(text, text) IS
   'Enum value name without its prefix, lower case: (RISK_LEVEL_RED, RISK_LEVEL_) -> red.';
 
--- A *_us field as a time; 0 and absent are NULL.
-CREATE OR REPLACE FUNCTION review.us_to_time(us text) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN to_timestamp(nullif(us::bigint, 0) / 1000000.0);
-COMMENT ON FUNCTION review.us_to_time(text) IS
-  'Microseconds since the epoch (as summary text) to timestamptz; 0 or NULL give NULL.';
+-- A *_us field of a summary as a time: ISO 8601 text, or microseconds since the epoch;
+-- absent and 0 are NULL.
+CREATE OR REPLACE FUNCTION review.summary_time(value text) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN value ~ '^-?[0-9]+$' THEN to_timestamp(nullif(value::bigint, 0) / 1000000.0)
+            ELSE value::timestamptz END;
+COMMENT ON FUNCTION review.summary_time(text) IS
+  'A summary *_us value (ISO 8601 text or microseconds) as timestamptz; 0 or NULL give NULL.';
 
 CREATE OR REPLACE VIEW review.events AS
 SELECT seq, sender, kind, topic, zone_id, subject, sent_at, received_at, committed_at,
@@ -62,9 +66,9 @@ SELECT e.subject AS request_id,
        e.sender,
        CASE e.kind WHEN 'dispatch' THEN 'requested'
             ELSE review.enum_label(e.summary->>'state', 'DISPATCH_STATE_') END AS state,
-       coalesce(review.us_to_time(e.summary->>'at_us'), e.sent_at, e.received_at) AS at,
-       coalesce(review.us_to_time(e.summary->>'at_us'), e.sent_at, e.received_at)
-         - first_value(coalesce(review.us_to_time(e.summary->>'at_us'), e.sent_at, e.received_at)) OVER w
+       coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at) AS at,
+       coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)
+         - first_value(coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)) OVER w
          AS since_first,
        e.summary->>'unit_id' AS unit_id,
        review.enum_label(e.summary->>'priority', 'PRIORITY_') AS priority,
@@ -86,8 +90,8 @@ COMMENT ON COLUMN review.dispatch_timeline.since_first IS 'Time since the first 
 CREATE OR REPLACE VIEW review.zone_history AS
 SELECT e.zone_id,
        review.enum_label(e.summary->>'level', 'RISK_LEVEL_') AS level,
-       review.us_to_time(e.summary->>'valid_from_us') AS valid_from,
-       review.us_to_time(e.summary->>'valid_until_us') AS valid_until,
+       review.summary_time(e.summary->>'valid_from_us') AS valid_from,
+       review.summary_time(e.summary->>'valid_until_us') AS valid_until,
        e.seq,
        e.sender,
        coalesce((e.summary->'access'->>'escort_required')::boolean, false) AS escort_required,
@@ -110,7 +114,7 @@ SELECT e.subject AS alert_id,
        coalesce((e.summary->'casualties'->>'removed')::int, 0) AS removed,
        e.sender = '' AS anonymous,
        nullif(e.summary->>'request_id', '') AS request_id,
-       coalesce(review.us_to_time(e.summary->>'occurred_at_us'), e.sent_at, e.received_at) AS occurred_at,
+       coalesce(review.summary_time(e.summary->>'occurred_at_us'), e.sent_at, e.received_at) AS occurred_at,
        e.summary->>'description' AS description,
        e.seq,
        e.sender,

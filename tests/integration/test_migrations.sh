@@ -36,21 +36,29 @@ hc_assert_eq "1" "$(hc_psql "SELECT count(*) FROM pg_inherits WHERE inhparent = 
 hc_assert_eq "0" "$(hc_psql 'SELECT hcbus.ensure_partitions(2)')" \
   "ensure_partitions creates nothing the migration already made"
 
-# The writer appends: one event with its exactly-once key.
+# The writer appends: events with their exactly-once keys, summaries shaped as
+# hcbus_summary_json() writes them (summary.h).
+ZONE=sv.ss.san-salvador-este.soyapango
 insert_event() {
-  local seq=$1 msg_id=$2
+  local seq=$1 kind=$2 subject=$3 summary=$4
   echo "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at,
           received_at, payload, summary, prev_hash, hash)
-        VALUES ($seq, 'sem', '$msg_id', 'alert', 'alert.sv.ss.san-salvador-este.soyapango',
-          'sv.ss.san-salvador-este.soyapango', 'a-$seq', now(), now(), '\\x0a01'::bytea,
-          '{\"alert_id\": \"a-$seq\", \"act\": \"ACT_THREAT\", \"target\": \"TARGET_VEHICLE\",
-            \"severity\": \"SEVERITY_MODERATE\", \"casualties\": {\"injured\": 1}}',
-          '\\x00'::bytea, '\\x01'::bytea);
-        INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', '$msg_id', $seq);"
+        VALUES ($seq, 'sem', 'm-$seq', '$kind', '$kind.$ZONE', '$ZONE', '$subject', now(), now(),
+          '\\x0a01', \$j\$$summary\$j\$, '\\x00', '\\x01');
+        INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-$seq', $seq);"
 }
-hc_psql "SET ROLE hcbus_writer; $(insert_event 1 m-1)" || hc_fail "the writer could not insert an event"
+hc_psql "SET ROLE hcbus_writer; $(insert_event 1 alert a-1 \
+  '{"kind": "alert", "alert_id": "a-1", "act": "threat", "target": "vehicle", "severity": "moderate",
+    "casualties": {"injured": 1}}')" || hc_fail "the writer could not insert an event"
 hc_assert_eq "1" "$(hc_psql 'SET ROLE hcbus_writer; SELECT count(*) FROM hcbus.events')" \
   "the writer reads back its event"
+hc_psql "SET ROLE hcbus_writer;
+  $(insert_event 2 zone $ZONE '{"kind": "zone", "zone_id": "'$ZONE'", "level": "orange",
+     "access": {"escort_required": true}, "valid_from_us": "2026-11-23T09:00:00.000000Z"}')
+  $(insert_event 3 dispatch r-7 '{"kind": "dispatch", "request_id": "r-7", "priority": "critical",
+     "incident_type": "violence", "capability": "advanced", "patient_redacted": true}')
+  $(insert_event 4 status r-7 '{"kind": "status", "request_id": "r-7", "state": "DISPATCH_STATE_EN_ROUTE",
+     "unit_id": "u-1", "at_us": 1795424400000000}')" || hc_fail "the writer could not insert zone and dispatch events"
 hc_assert_eq "$this_month" "$(hc_psql 'SELECT tableoid::regclass::text FROM hcbus.events WHERE seq = 1' | sed 's/^hcbus\.//')" \
   "the event landed in this month's partition"
 hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.rejections (action, code, reason)
@@ -83,10 +91,10 @@ for sql in "UPDATE hcbus.events SET zone_id = 'sv' WHERE seq = 1" \
   err=$(hc_psql_error "$sql")
   hc_assert_contains "$err" "append-only" "owner: $sql"
 done
-hc_assert_eq "1" "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "the event is still there"
+hc_assert_eq "4" "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "the events are still there"
 
 # Exactly once: a second row for (sender, msg_id) is refused, so is a reused seq.
-err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-1', 2)")
+err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-1', 9)")
 hc_assert_contains "$err" "msg_ids_pkey" "duplicate (sender, msg_id) refused"
 err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.msg_ids (sender, msg_id, seq) VALUES ('sem', 'm-9', 1)")
 hc_assert_contains "$err" "msg_ids_seq_key" "reused seq refused"
@@ -100,10 +108,21 @@ hc_assert_eq "1|alert|threat|vehicle|moderate|1" \
   "$(hc_psql "SET ROLE hcbus_reviewer; SELECT e.seq, e.kind, i.act, i.target, i.severity, i.injured
               FROM review.events e JOIN review.incidents i USING (seq)")" \
   "the reviewer reads review.events and review.incidents"
+hc_assert_eq "sv.ss.san-salvador-este.soyapango|orange|2026-11-23 09:00:00+00||t" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SET TIME ZONE 'UTC';
+              SELECT zone_id, level, valid_from, valid_until, escort_required FROM review.zone_history")" \
+  "the reviewer reads review.zone_history"
+hc_assert_eq "1|requested|critical|violence|
+2|en_route|||2026-11-23 09:00:00+00" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SET TIME ZONE 'UTC';
+              SELECT step, state, priority, incident_type,
+                     CASE WHEN state = 'en_route' THEN at::text END
+              FROM review.dispatch_timeline WHERE request_id = 'r-7'")" \
+  "the reviewer reads review.dispatch_timeline, full and short enum names alike"
 hc_assert_eq "0" "$(hc_psql "SELECT count(*) FROM information_schema.columns
                              WHERE table_schema = 'review' AND column_name = 'payload'")" \
   "no review view has a payload column"
-hc_assert_contains "$(hc_psql "SET ROLE hcbus_reviewer; SELECT summary FROM review.events")" '"act": "ACT_THREAT"' \
+hc_assert_contains "$(hc_psql "SET ROLE hcbus_reviewer; SELECT summary FROM review.events WHERE seq = 1")" '"act": "threat"' \
   "the reviewer sees the decoded summary"
 for sql in "SELECT count(*) FROM hcbus.events" "SELECT payload FROM hcbus.events" \
            "SELECT count(*) FROM hcbus.$this_month" "SELECT count(*) FROM hcbus.msg_ids" \
