@@ -65,7 +65,28 @@ require_initialized() {
   [ -f "$DATA/PG_VERSION" ] || die "no cluster in '$DIR' (run: deploy/pg.sh init $DIR)"
 }
 
-is_running() { as_owner "$PG_BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
+# The postmaster's pid from its lock file, or nothing.
+postmaster_pid() { as_owner head -n 1 "$DATA/postmaster.pid" 2>/dev/null || true; }
+
+# A postmaster killed with SIGKILL stays a zombie until its (re)parent reaps it, and
+# pg_ctl and the next postmaster both take a zombie for a live server.
+is_zombie() { [[ $(ps -o stat= -p "$1" 2>/dev/null) == Z* ]]; }
+
+is_running() {
+  as_owner "$PG_BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1 || return 1
+  local pid
+  pid=$(postmaster_pid)
+  ! { [ -n "$pid" ] && is_zombie "$pid"; }
+}
+
+# Lock files left by a dead (zombie) postmaster would make the next one refuse to start.
+remove_stale_locks() {
+  local pid
+  pid=$(postmaster_pid)
+  [ -n "$pid" ] && is_zombie "$pid" || return 0
+  say "removing the lock files of dead postmaster $pid"
+  as_owner rm -f "$DATA/postmaster.pid" "$DIR/$SOCKET_NAME.lock"
+}
 
 # Create DIR and hand it to the server's user; that user must also be able to reach
 # it, which fails when a parent directory is private to root (mktemp -d makes 0700).
@@ -143,6 +164,7 @@ cmd_start() {
     say "already running in $DIR"
     return 0
   fi
+  remove_stale_locks
   as_owner "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null ||
     die "server in '$DIR' did not start within ${PG_WAIT_TIMEOUT_S}s; last log lines:"$'\n'"$(tail -n 20 "$LOG" 2>/dev/null)"
 }
