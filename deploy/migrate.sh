@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # migrate.sh — apply deploy/sql/NNN_*.sql in order to an hcbus database, each file in
 # its own transaction together with its row in hcbus.schema_migrations; files already
-# recorded there are skipped. hcbus-auditd does the same from C at start.
+# recorded there are skipped. hcbus-auditd does the same from C at start; per file,
+# in one transaction: SELECT pg_advisory_xact_lock(hashtext('hcbus.migrate')); the
+# file's text (plain SQL, one PQexec); INSERT INTO hcbus.schema_migrations (version,
+# name) VALUES (NNN, 'NNN_name') ON CONFLICT (version) DO NOTHING. Needs the owner's
+# rights (CREATE, CREATEROLE), not hcbus_writer's.
 #
 #   deploy/migrate.sh CONNINFO_OR_PGDIR
 #     CONNINFO_OR_PGDIR: a libpq conninfo ('host=/tmp/x dbname=hcbus user=hcbus') or
@@ -18,7 +22,7 @@ MIGRATION_LOCK_SQL="SELECT pg_advisory_xact_lock(hashtext('hcbus.migrate'))"
 die() { echo "migrate.sh: error: $*" >&2; exit 1; }
 say() { echo "migrate.sh: $*" >&2; }
 
-[ $# -eq 1 ] || { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -x "$PSQL" ] || PSQL=psql
 if [ -d "$1" ]; then
   CONNINFO=$("$DEPLOY_DIR/pg.sh" conninfo "$1")
