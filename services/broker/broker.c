@@ -1,0 +1,265 @@
+/* broker.c — hcbus-broker's sockets and loop: authenticate (ZAP), read publishers and
+ * subscribers, pass answers from the audit service to commit.c, run the timers, and
+ * at shutdown drain what is in flight. */
+#include "broker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "hcbus/log.h"
+#include "hcbus/zap.h"
+
+#define SCAN_INTERVAL_MS 100
+
+static const char *zap_lookup(void *arg, const char *key_z85)
+{
+    broker_t *self = arg;
+    const hcbus_institution_t *inst = hcbus_config_find_key(self->config, key_z85);
+    return inst ? inst->id : NULL;
+}
+
+static void *bind_router(broker_t *self, const char *endpoint, const char *setting, int sndhwm, hcbus_error_t *err)
+{
+    void *socket = zmq_socket(self->ctx, ZMQ_ROUTER);
+    int one = 1, linger = 0;
+    if (!socket)
+        goto fail;
+    if (hcbus_curve_server(socket, &self->keypair, err) != 0)
+        goto fail_set;
+    if (zmq_setsockopt(socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
+        zmq_setsockopt(socket, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
+        zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger) || zmq_bind(socket, endpoint))
+        goto fail;
+    return socket;
+fail:
+    hcbus_error_set(err, HCBUS_EIO, setting, "cannot listen on %s: %s", endpoint, zmq_strerror(zmq_errno()));
+fail_set:
+    if (socket)
+        zmq_close(socket);
+    return NULL;
+}
+
+/* The audit service's public key: auditd.secret_key_file's ".pub" twin. */
+static int load_audit_key(broker_t *self, hcbus_error_t *err)
+{
+    char path[HCBUS_PATH_MAX + 8];
+    const char *secret = self->config->auditd.secret_key_file;
+    size_t n = strlen(secret);
+    if (n > 4 && strcmp(secret + n - 4, ".key") == 0)
+        snprintf(path, sizeof path, "%.*s.pub", (int)(n - 4), secret);
+    else
+        snprintf(path, sizeof path, "%s.pub", secret);
+    return hcbus_public_key_load(path, self->audit_public_key, err);
+}
+
+broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
+                     volatile sig_atomic_t *reload, hcbus_error_t *err)
+{
+    broker_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        hcbus_config_destroy(&config);
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    self->config = config;
+    self->stop = stop;
+    self->reload = reload;
+    hcbus_new_id(self->instance, sizeof self->instance);
+    const hcbus_broker_config_t *bc = &config->broker;
+    if (!(self->zones = hcbus_zones_load(config->zones_file, err)) ||
+        hcbus_keypair_load(bc->secret_key_file, &self->keypair, err) != 0 || load_audit_key(self, err) != 0)
+        goto fail;
+    self->ctx = zmq_ctx_new();
+    if (!(self->zap_socket = hcbus_zap_bind(self->ctx, err)) ||
+        !(self->pub_socket = bind_router(self, bc->publish_endpoint, "broker.publish_endpoint", 10000, err)) ||
+        !(self->sub_socket = bind_router(self, bc->subscribe_endpoint, "broker.subscribe_endpoint",
+                                         (int)bc->subscriber_queue_max, err)) ||
+        !(self->link = link_new(self->ctx, config->auditd.endpoint, &self->keypair, self->audit_public_key,
+                                bc->audit_resend_ms, err)))
+        goto fail;
+    self->inflight = inflight_new(bc->max_in_flight);
+    self->subscribers = subscribers_new(self->sub_socket);
+    self->lastvalue = lastvalue_new();
+    if (!self->inflight || !self->subscribers || !self->lastvalue) {
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        goto fail;
+    }
+    return self;
+fail:
+    broker_destroy(&self);
+    return NULL;
+}
+
+void broker_destroy(broker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    broker_t *self = *self_p;
+    inflight_destroy(&self->inflight);
+    subscribers_destroy(&self->subscribers);
+    lastvalue_destroy(&self->lastvalue);
+    link_destroy(&self->link);
+    if (self->pub_socket)
+        zmq_close(self->pub_socket);
+    if (self->sub_socket)
+        zmq_close(self->sub_socket);
+    if (self->zap_socket)
+        zmq_close(self->zap_socket);
+    if (self->ctx)
+        zmq_ctx_term(self->ctx);
+    hcbus_zones_destroy(&self->zones);
+    hcbus_config_destroy(&self->config);
+    free(self);
+    *self_p = NULL;
+}
+
+static void handle_zap(broker_t *self)
+{
+    for (;;) {
+        hcbus_zap_result_t result;
+        hcbus_zap_handle(self->zap_socket, zap_lookup, self, &result);
+        if (!result.handled)
+            return;
+        if (result.accepted)
+            continue;
+        hcbus_error_t err;
+        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "unknown key %s... from %s refused", result.key_hint,
+                        result.address);
+        Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
+        record.key_hint = result.key_hint;
+        record.action = "connect";
+        record.code = HCBUS__ERROR_CODE__ERROR_CODE_UNAUTHORIZED;
+        record.reason = err.message;
+        record.at_us = hcbus_now_us();
+        link_reject(self->link, &record);
+        hcbus_notice("%s", err.message);
+    }
+}
+
+typedef void request_handler_fn(broker_t *self, const routing_id_t *from, const char *institution,
+                                const uint8_t *data, size_t len);
+
+/* Read one [routing id][request] message; the institution is the ZAP user id. */
+static int read_one(broker_t *self, void *socket, request_handler_fn *handler)
+{
+    routing_id_t from;
+    int n = zmq_recv(socket, from.bytes, sizeof from.bytes, ZMQ_DONTWAIT);
+    if (n < 0)
+        return -1;
+    from.len = (size_t)n < sizeof from.bytes ? (size_t)n : sizeof from.bytes;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, socket, 0) < 0) {
+        zmq_msg_close(&msg);
+        return 0;
+    }
+    bool extra = zmq_msg_more(&msg);
+    const char *institution = zmq_msg_gets(&msg, "User-Id");
+    char who[HCBUS_INSTITUTION_ID_MAX + 1];
+    snprintf(who, sizeof who, "%s", institution ? institution : "");
+    if (!extra)
+        handler(self, &from, who, zmq_msg_data(&msg), zmq_msg_size(&msg));
+    zmq_msg_close(&msg);
+    while (extra) { /* clients send one frame; discard the rest of anything longer */
+        zmq_msg_init(&msg);
+        zmq_msg_recv(&msg, socket, 0);
+        extra = zmq_msg_more(&msg);
+        zmq_msg_close(&msg);
+    }
+    return 0;
+}
+
+static void read_burst(broker_t *self, void *socket, request_handler_fn *handler)
+{
+    for (int i = 0; i < BROKER_READ_BURST && read_one(self, socket, handler) == 0; i++)
+        ;
+}
+
+static void read_link(broker_t *self)
+{
+    Hcbus__LinkReply *reply;
+    while ((reply = link_recv(self->link)) != NULL) {
+        commit_handle_reply(self, reply);
+        hcbus_link_reply_free(reply);
+    }
+}
+
+/* Until the audit service has told the head and the zone snapshot, keep asking. */
+static void start_up(broker_t *self, int64_t now_ms)
+{
+    if (broker_ready(self) || now_ms - self->hello_sent_ms < BROKER_HELLO_RETRY_MS)
+        return;
+    self->hello_sent_ms = now_ms;
+    Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
+    control_t *control;
+    if (!self->hello_done && (control = control_take(self, CONTROL_HELLO))) {
+        request.kind_case = HCBUS__LINK_REQUEST__KIND_HELLO;
+        request.hello = true;
+        control->link_id = link_request(self->link, &request);
+    }
+    Hcbus__SnapshotRequest latest = HCBUS__SNAPSHOT_REQUEST__INIT;
+    latest.prefix = "zone.";
+    if (!self->latest_done && (control = control_take(self, CONTROL_LATEST))) {
+        request.kind_case = HCBUS__LINK_REQUEST__KIND_LATEST;
+        request.latest = &latest;
+        control->link_id = link_request(self->link, &request);
+    }
+}
+
+static void run_timers(broker_t *self)
+{
+    int64_t now_ms = hcbus_monotonic_ms();
+    start_up(self, now_ms);
+    if (now_ms < self->next_scan_ms)
+        return;
+    self->next_scan_ms = now_ms + SCAN_INTERVAL_MS;
+    commit_scan_timeouts(self, now_ms);
+    requests_expire(self, now_ms);
+    link_tick(self->link, now_ms);
+    subscribers_tick(self->subscribers, self->delivered_head, now_ms);
+}
+
+/* One turn of the loop; accepting false stops reading publishers (shutdown). */
+static void turn(broker_t *self, bool accepting)
+{
+    zmq_pollitem_t items[] = {
+        {self->zap_socket, 0, ZMQ_POLLIN, 0},
+        {link_socket(self->link), 0, ZMQ_POLLIN, 0},
+        {self->sub_socket, 0, ZMQ_POLLIN, 0},
+        {self->pub_socket, 0, ZMQ_POLLIN, 0},
+    };
+    int count = accepting ? 4 : 3;
+    if (zmq_poll(items, count, BROKER_TICK_MS) < 0 && zmq_errno() != EINTR)
+        hcbus_error("poll failed: %s", zmq_strerror(zmq_errno()));
+    if (items[0].revents & ZMQ_POLLIN)
+        handle_zap(self);
+    if (items[1].revents & ZMQ_POLLIN)
+        read_link(self);
+    if (items[2].revents & ZMQ_POLLIN)
+        read_burst(self, self->sub_socket, requests_handle);
+    if (accepting && (items[3].revents & ZMQ_POLLIN))
+        read_burst(self, self->pub_socket, publish_handle);
+    link_flush(self->link);
+    run_timers(self);
+}
+
+int broker_run(broker_t *self)
+{
+    hcbus_info("listening: publishers %s, subscribers %s; audit service %s", self->config->broker.publish_endpoint,
+               self->config->broker.subscribe_endpoint, self->config->auditd.endpoint);
+    while (!*self->stop)
+        turn(self, true);
+    int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
+    size_t waiting = inflight_count(self->inflight);
+    hcbus_info("stopping: draining %zu messages awaiting commit", waiting);
+    while (inflight_count(self->inflight) > 0 && hcbus_monotonic_ms() < deadline)
+        turn(self, false);
+    waiting = inflight_count(self->inflight);
+    if (waiting > 0)
+        hcbus_warning("stopped with %zu messages not committed: none of them was acknowledged", waiting);
+    else
+        hcbus_info("stopped: everything accepted was committed and acknowledged");
+    return waiting > 0 ? 1 : 0;
+}

@@ -1,0 +1,111 @@
+/* broker.h — the hcbus-broker object shared by its modules: sockets, configuration,
+ * the in-flight table, subscribers, last values and the link to the audit service.
+ * main.c builds it; broker.c runs the loop; publish.c, commit.c and requests.c handle
+ * what arrives. Transport, trust and order only: no domain rules here. */
+#ifndef BROKER_BROKER_H
+#define BROKER_BROKER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hcbus/clock.h"
+#include "hcbus/config.h"
+#include "hcbus/keys.h"
+#include "hcbus/zones.h"
+#include "inflight.h"
+#include "lastvalue.h"
+#include "link.h"
+#include "subscribers.h"
+
+#define BROKER_TICK_MS 50
+#define BROKER_HELLO_RETRY_MS 1000
+#define BROKER_CONTROL_MAX 256           /* outstanding replay/latest/hello requests */
+#define BROKER_CONTROL_TIMEOUT_MS 5000
+#define BROKER_REPLAY_LIMIT 1000
+#define BROKER_DRAIN_MS 10000            /* at shutdown, wait this long for commits */
+#define BROKER_READ_BURST 256            /* messages read from one socket per turn */
+
+typedef enum {
+    CONTROL_FREE = 0,
+    CONTROL_HELLO,
+    CONTROL_LATEST,         /* rebuild the zone snapshot at start */
+    CONTROL_GAP_FILL,       /* the broker's own replay to deliver in seq order */
+    CONTROL_REPLAY,         /* a subscriber's replay */
+} control_kind_t;
+
+typedef struct control {
+    control_kind_t kind;
+    uint64_t link_id;
+    routing_id_t subscriber;
+    uint64_t request_id;
+    bool clinical;          /* CONTROL_REPLAY: the subscriber may read patient details */
+    int64_t deadline_ms;
+} control_t;
+
+typedef struct broker {
+    hcbus_config_t *config;              /* owned; replaced on reload */
+    hcbus_zones_t *zones;                /* owned */
+    hcbus_keypair_t keypair;
+    char audit_public_key[HCBUS_Z85_KEY_LEN + 1];
+    char instance[HCBUS_ID_MAX];         /* changes at every start */
+    void *ctx;
+    void *pub_socket;                    /* ROUTER: publishers */
+    void *sub_socket;                    /* ROUTER: subscribers */
+    void *zap_socket;
+    link_t *link;
+    inflight_t *inflight;
+    subscribers_t *subscribers;
+    lastvalue_t *lastvalue;
+    control_t controls[BROKER_CONTROL_MAX];
+    bool hello_done, latest_done;        /* ready once both are */
+    int64_t hello_sent_ms;
+    uint64_t delivered_head;             /* every seq up to here was delivered (or existed before start) */
+    uint64_t gap_fill_link_id;           /* outstanding own replay, 0 = none */
+    size_t parked;                       /* committed slots waiting behind a hole */
+    int64_t next_scan_ms;
+    volatile sig_atomic_t *stop;
+    volatile sig_atomic_t *reload;
+} broker_t;
+
+/* Build the broker from a loaded config (ownership passes to the broker). */
+broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
+                     volatile sig_atomic_t *reload, hcbus_error_t *err);
+void broker_destroy(broker_t **self_p);
+
+/* Run until *stop; then drain what is in flight (BROKER_DRAIN_MS at most). */
+int broker_run(broker_t *self);
+
+static inline bool broker_ready(const broker_t *self) { return self->hello_done && self->latest_done; }
+
+/* reply.c — answers to clients. */
+void reply_send(void *socket, const routing_id_t *to, Hcbus__BrokerReply *reply);
+void reply_error(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,
+                 const hcbus_error_t *err);
+void reply_ack(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,
+               uint64_t seq, bool duplicate);
+
+/* publish.c — a ClientRequest read from the publisher socket. */
+void publish_handle(broker_t *self, const routing_id_t *from, const char *institution,
+                    const uint8_t *data, size_t len);
+/* Record a refused attempt in the rejections table (through the audit service). */
+void broker_record_rejection(broker_t *self, const char *institution, const char *action,
+                             const char *topic, const char *msg_id, const hcbus_error_t *err);
+
+/* commit.c — answers from the audit service. */
+void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply);
+void commit_scan_timeouts(broker_t *self, int64_t now_ms);
+
+/* requests.c — a ClientRequest read from the subscriber socket. */
+void requests_handle(broker_t *self, const routing_id_t *from, const char *institution,
+                     const uint8_t *data, size_t len);
+control_t *control_take(broker_t *self, control_kind_t kind);
+control_t *control_find(broker_t *self, uint64_t link_id);
+void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply *reply);
+void requests_expire(broker_t *self, int64_t now_ms);
+
+/* Append the encoded field `seq` (3, varint) to an encoded Envelope: protobuf keeps the
+ * last value, so this equals re-encoding with seq set. Returns a new buffer or NULL. */
+uint8_t *envelope_with_seq(const uint8_t *bytes, size_t len, uint64_t seq, size_t *out_len);
+
+#endif

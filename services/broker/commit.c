@@ -1,0 +1,254 @@
+/* commit.c — what the broker does with answers from the audit service. Committed
+ * records are acknowledged to their publishers at once, and delivered to subscribers
+ * strictly in seq order: when a commit answer skips seqs the broker never saw committed
+ * (an answer lost with a crashed audit service), it fetches them from the log first.
+ * So subscribers receive exactly the log, in order, and every prev_seq chain holds. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "hcbus/log.h"
+
+#define NOT_PERSISTED_RETRY_MS 200
+
+/* Send one committed message to subscribers and keep zone levels for snapshots.
+ * plain and redacted already carry seq; redacted may be NULL. */
+static void deliver(broker_t *self, uint64_t seq, const char *topic, hcbus_kind_t kind,
+                    const uint8_t *plain, size_t plain_len, const uint8_t *redacted, size_t redacted_len)
+{
+    delivery_t d = {.seq = seq, .topic = topic, .plain = plain, .plain_len = plain_len,
+                    .redacted = redacted, .redacted_len = redacted_len};
+    subscribers_deliver(self->subscribers, &d);
+    if (kind == HCBUS_KIND_ZONE && lastvalue_put(self->lastvalue, topic, seq, plain, plain_len) != 0)
+        hcbus_error("out of memory keeping the last value of %s", topic);
+    self->delivered_head = seq;
+}
+
+static void deliver_slot(broker_t *self, inflight_slot_t *slot)
+{
+    size_t plain_len = 0, redacted_len = 0;
+    uint8_t *plain = envelope_with_seq(slot->plain, slot->plain_len, slot->seq, &plain_len);
+    uint8_t *redacted = slot->redacted ? envelope_with_seq(slot->redacted, slot->redacted_len, slot->seq, &redacted_len) : NULL;
+    if (!plain || (slot->redacted && !redacted))
+        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)slot->seq);
+    else
+        deliver(self, slot->seq, slot->topic, slot->kind, plain, plain_len, redacted, redacted_len);
+    self->delivered_head = slot->seq;
+    free(plain);
+    free(redacted);
+}
+
+/* Deliver a message fetched from the log (bytes carry seq). */
+static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
+{
+    hcbus_error_t err;
+    Hcbus__Envelope *env = hcbus_envelope_decode(bytes, len, 0, &err);
+    if (!env) {
+        hcbus_error("undecodable envelope in the audit log: %s", err.message);
+        return;
+    }
+    uint8_t *redacted = NULL;
+    size_t redacted_len = 0;
+    int removed = 0;
+    if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient)
+        hcbus_envelope_encode_redacted(env, &redacted, &redacted_len, &removed, &err);
+    if (env->seq > self->delivered_head)
+        deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), bytes, len, redacted, redacted_len);
+    free(redacted);
+    hcbus_envelope_free(env);
+}
+
+static void request_gap_fill(broker_t *self, uint64_t to_seq)
+{
+    if (self->gap_fill_link_id)
+        return;
+    control_t *control = control_take(self, CONTROL_GAP_FILL);
+    if (!control)
+        return;
+    Hcbus__ReplayRequest replay = HCBUS__REPLAY_REQUEST__INIT;
+    replay.from_seq = self->delivered_head + 1;
+    replay.to_seq = to_seq;
+    replay.limit = BROKER_REPLAY_LIMIT;
+    Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
+    request.kind_case = HCBUS__LINK_REQUEST__KIND_REPLAY;
+    request.replay = &replay;
+    control->link_id = link_request(self->link, &request);
+    self->gap_fill_link_id = control->link_id;
+    hcbus_notice("seqs %llu..%llu were committed without an answer reaching the broker: delivering them from the log",
+                 (unsigned long long)replay.from_seq, (unsigned long long)to_seq);
+}
+
+static int by_seq(const void *a, const void *b)
+{
+    uint64_t x = (*(inflight_slot_t *const *)a)->seq, y = (*(inflight_slot_t *const *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
+/* Deliver ready slots (sorted by seq) that are next in order; on a hole, leave the
+ * rest parked and ask the log for what is missing. */
+static void deliver_sorted(broker_t *self, inflight_slot_t **ready, size_t n)
+{
+    qsort(ready, n, sizeof *ready, by_seq);
+    for (size_t i = 0; i < n; i++) {
+        inflight_slot_t *slot = ready[i];
+        if (slot->seq > self->delivered_head + 1) {
+            self->parked += n - i;
+            request_gap_fill(self, slot->seq - 1);
+            return;
+        }
+        if (slot->seq == self->delivered_head + 1)
+            deliver_slot(self, slot);
+        inflight_release(self->inflight, slot);
+    }
+}
+
+/* After a gap fill: deliver what was parked behind it. */
+static void deliver_parked(broker_t *self)
+{
+    size_t capacity = inflight_capacity(self->inflight), n = 0;
+    inflight_slot_t **ready = malloc(capacity * sizeof *ready);
+    if (!ready)
+        return;
+    for (size_t i = 0; i < capacity; i++) {
+        inflight_slot_t *slot = inflight_at(self->inflight, i);
+        if (slot->token && slot->seq)
+            ready[n++] = slot;
+    }
+    self->parked = 0;
+    deliver_sorted(self, ready, n);
+    free(ready);
+}
+
+/* Answer the publisher of one result; returns the slot if it is to be delivered. */
+static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *result, int64_t now_ms)
+{
+    inflight_slot_t *slot = inflight_find(self->inflight, result->token);
+    if (!slot || slot->seq)
+        return NULL; /* answered already (a resend's second answer) */
+    if (result->error == HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED) {
+        slot->resend_at_ms = now_ms + NOT_PERSISTED_RETRY_MS;
+        return NULL;
+    }
+    if (result->error) {
+        hcbus_error_t err;
+        hcbus_error_set(&err, result->error, NULL, "the audit service refused the message");
+        reply_error(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, &err);
+        inflight_release(self->inflight, slot);
+        return NULL;
+    }
+    reply_ack(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, result->seq, result->duplicate);
+    slot->seq = result->seq;
+    return slot;
+}
+
+static void handle_committed(broker_t *self, const Hcbus__CommitReply *committed)
+{
+    int64_t now_ms = hcbus_monotonic_ms();
+    inflight_slot_t **ready = malloc((committed->n_results + 1) * sizeof *ready);
+    if (!ready)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < committed->n_results; i++) {
+        inflight_slot_t *slot = handle_result(self, committed->results[i], now_ms);
+        if (slot)
+            ready[n++] = slot;
+    }
+    if (self->parked > 0 || self->gap_fill_link_id) {
+        self->parked += n; /* behind a hole being filled: wait for it */
+    } else {
+        deliver_sorted(self, ready, n);
+    }
+    free(ready);
+}
+
+static void handle_gap_fill(broker_t *self, const Hcbus__ReplayReply *replay)
+{
+    for (size_t i = 0; i < replay->n_envelopes; i++)
+        deliver_logged(self, replay->envelopes[i].data, replay->envelopes[i].len);
+    if (replay->last_seq > self->delivered_head)
+        self->delivered_head = replay->last_seq;
+    deliver_parked(self);
+}
+
+static void handle_latest(broker_t *self, const Hcbus__SnapshotReply *latest)
+{
+    for (size_t i = 0; i < latest->n_envelopes; i++) {
+        hcbus_error_t err;
+        Hcbus__Envelope *env = hcbus_envelope_decode(latest->envelopes[i].data, latest->envelopes[i].len, 0, &err);
+        if (!env)
+            continue;
+        lastvalue_put(self->lastvalue, env->topic, env->seq, latest->envelopes[i].data, latest->envelopes[i].len);
+        hcbus_envelope_free(env);
+    }
+    self->latest_done = true;
+    hcbus_info("zone snapshot rebuilt from the audit log: %zu zones", lastvalue_count(self->lastvalue));
+}
+
+static void handle_control_failure(broker_t *self, control_t *control, const Hcbus__ErrorReply *error)
+{
+    hcbus_warning("audit service could not answer (%s)", error && error->message ? error->message : "no detail");
+    if (control->kind == CONTROL_REPLAY) {
+        hcbus_error_t err;
+        hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "the audit log cannot be read now");
+        hcbus_error_hint(&err, "Retry the replay shortly.");
+        reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
+    }
+    if (control->kind == CONTROL_GAP_FILL)
+        self->gap_fill_link_id = 0;
+    if (control->kind == CONTROL_HELLO || control->kind == CONTROL_LATEST)
+        self->hello_sent_ms = 0; /* ask again at the next tick */
+    control->kind = CONTROL_FREE;
+}
+
+void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
+{
+    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
+        handle_committed(self, reply->committed);
+        return;
+    }
+    control_t *control = control_find(self, reply->link_id);
+    if (!control)
+        return; /* an answer after its deadline */
+    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR) {
+        handle_control_failure(self, control, reply->error);
+        return;
+    }
+    control_kind_t kind = control->kind;
+    if (kind != CONTROL_REPLAY)
+        control->kind = CONTROL_FREE;
+    if (kind == CONTROL_HELLO && reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ && !self->hello_done) {
+        self->delivered_head = reply->head_seq;
+        self->hello_done = true;
+        hcbus_info("audit log head is seq %llu: delivering from there", (unsigned long long)reply->head_seq);
+    } else if (kind == CONTROL_LATEST && reply->kind_case == HCBUS__LINK_REPLY__KIND_LATEST) {
+        handle_latest(self, reply->latest);
+    } else if (kind == CONTROL_GAP_FILL && reply->kind_case == HCBUS__LINK_REPLY__KIND_REPLAY) {
+        self->gap_fill_link_id = 0;
+        handle_gap_fill(self, reply->replay);
+    } else if (kind == CONTROL_REPLAY) {
+        requests_answer_replay(self, control, reply);
+        control->kind = CONTROL_FREE;
+    }
+}
+
+void commit_scan_timeouts(broker_t *self, int64_t now_ms)
+{
+    uint32_t ack_timeout_ms = self->config->broker.ack_timeout_ms;
+    for (size_t i = 0; i < inflight_capacity(self->inflight); i++) {
+        inflight_slot_t *slot = inflight_at(self->inflight, i);
+        if (!slot->token || slot->seq)
+            continue;
+        if (!slot->told_not_persisted && now_ms - slot->accepted_ms >= ack_timeout_ms) {
+            hcbus_error_t err;
+            hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, "not recorded within %u ms: not acknowledged", ack_timeout_ms);
+            hcbus_error_hint(&err, "The audit log is unavailable; retry with the same msg_id.");
+            reply_error(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, &err);
+            slot->told_not_persisted = true;
+        }
+        if (now_ms >= slot->resend_at_ms) {
+            link_append(self->link, slot->token, slot->plain, slot->plain_len);
+            slot->resend_at_ms = now_ms + self->config->broker.audit_resend_ms;
+        }
+    }
+    link_flush(self->link);
+}

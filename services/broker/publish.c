@@ -1,0 +1,165 @@
+/* publish.c — what the broker does with a request on the publisher socket: decode,
+ * validate, authorize, stamp (sender from the authenticated key, receive time, topic)
+ * and hand the message to the audit service. The answer comes later, from commit.c,
+ * once the message is committed; refusals are answered here and recorded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "hcbus/log.h"
+#include "hcbus/topic.h"
+#include "hcbus/validate.h"
+
+#define REQUEST_OVERHEAD_BYTES 64 /* ClientRequest framing around the Envelope */
+
+void broker_record_rejection(broker_t *self, const char *institution, const char *action,
+                             const char *topic, const char *msg_id, const hcbus_error_t *err)
+{
+    Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
+    record.institution = (char *)(institution ? institution : "");
+    record.key_hint = "";
+    record.action = (char *)action;
+    record.topic = (char *)(topic ? topic : "");
+    record.msg_id = (char *)(msg_id ? msg_id : "");
+    record.code = err->code < HCBUS_ECONFIG ? (Hcbus__ErrorCode)err->code : HCBUS__ERROR_CODE__ERROR_CODE_INTERNAL;
+    record.field = (char *)err->field;
+    record.reason = (char *)err->message;
+    record.at_us = hcbus_now_us();
+    link_reject(self->link, &record);
+    char text[640];
+    hcbus_notice("refused %s from %s: %s", action, institution && institution[0] ? institution : "(anonymous)",
+                 hcbus_error_format(err, text, sizeof text));
+}
+
+/* The name under which an institution's acts are recorded: none for an anonymous
+ * gateway, whose reports must not carry any identity. */
+static const char *recorded_name(const hcbus_institution_t *inst)
+{
+    return inst->anonymous_gateway ? "" : inst->id;
+}
+
+static void refuse(broker_t *self, const routing_id_t *from, const hcbus_institution_t *inst,
+                   uint64_t request_id, const Hcbus__Envelope *env, const char *topic, hcbus_error_t *err)
+{
+    const char *msg_id = env && env->msg_id ? env->msg_id : "";
+    reply_error(self->pub_socket, from, request_id, msg_id, err);
+    broker_record_rejection(self, inst ? recorded_name(inst) : "", "publish", topic, msg_id, err);
+}
+
+/* Check the envelope and the institution's right to publish it; fills topic. */
+static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__Envelope *env,
+                 char *topic, size_t topic_size, hcbus_error_t *err)
+{
+    if (hcbus_envelope_validate(env, self->zones, err) != 0)
+        return -1;
+    hcbus_kind_t kind = (hcbus_kind_t)hcbus_envelope_kind(env);
+    const char *zone = hcbus_envelope_zone(env);
+    if (hcbus_topic_build(kind, zone, topic, topic_size, err) != 0)
+        return -1;
+    if (!hcbus_grants_allow_topic(&inst->publish, kind, zone)) {
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", "%s may not publish %s", inst->id, topic);
+        return hcbus_error_hint(err, "The institution's publish rights are set in the broker's configuration.");
+    }
+    return 0;
+}
+
+/* Stamp the envelope and encode both variants into slot. */
+static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *env, const char *topic,
+                            inflight_slot_t *slot, hcbus_error_t *err)
+{
+    env->sender = (char *)recorded_name(inst);
+    env->received_at_us = hcbus_now_us();
+    env->topic = (char *)topic;
+    env->seq = 0;
+    if (inst->anonymous_gateway && env->body_case == HCBUS__ENVELOPE__BODY_ALERT)
+        env->alert->anonymous = true;
+    if (hcbus_encode(&env->base, &slot->plain, &slot->plain_len, err) != 0)
+        return -1;
+    int redacted = 0;
+    if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient) {
+        if (hcbus_envelope_encode_redacted(env, &slot->redacted, &slot->redacted_len, &redacted, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void publish_envelope(broker_t *self, const routing_id_t *from, const hcbus_institution_t *inst,
+                             uint64_t request_id, Hcbus__Envelope *env)
+{
+    hcbus_error_t err = {0};
+    char topic[HCBUS_TOPIC_MAX] = "";
+    if (admit(self, inst, env, topic, sizeof topic, &err) != 0) {
+        refuse(self, from, inst, request_id, env, topic, &err);
+        return;
+    }
+    if (!broker_ready(self)) {
+        hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, "the audit service has not answered yet: not recorded");
+        hcbus_error_hint(&err, "Retry with the same msg_id.");
+        reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
+        return;
+    }
+    inflight_slot_t *slot = inflight_take(self->inflight);
+    if (!slot) {
+        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "%zu messages are waiting for the audit log: not recorded",
+                        inflight_capacity(self->inflight));
+        hcbus_error_hint(&err, "Retry with the same msg_id after a short wait.");
+        reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
+        return;
+    }
+    slot->publisher = *from;
+    slot->request_id = request_id;
+    snprintf(slot->msg_id, sizeof slot->msg_id, "%s", env->msg_id);
+    snprintf(slot->topic, sizeof slot->topic, "%s", topic);
+    slot->kind = (hcbus_kind_t)hcbus_envelope_kind(env);
+    slot->accepted_ms = hcbus_monotonic_ms();
+    slot->resend_at_ms = slot->accepted_ms + self->config->broker.audit_resend_ms;
+    if (stamp_and_encode(inst, env, topic, slot, &err) != 0) {
+        inflight_release(self->inflight, slot);
+        reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
+        return;
+    }
+    link_append(self->link, slot->token, slot->plain, slot->plain_len);
+}
+
+void publish_handle(broker_t *self, const routing_id_t *from, const char *institution,
+                    const uint8_t *data, size_t len)
+{
+    hcbus_error_t err = {0};
+    const hcbus_institution_t *inst = hcbus_config_find_institution(self->config, institution);
+    if (!inst) {
+        /* Its key was revoked by a reload after it connected. */
+        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "institution \"%s\" is no longer known", institution);
+        reply_error(self->pub_socket, from, 0, NULL, &err);
+        broker_record_rejection(self, institution, "publish", NULL, NULL, &err);
+        return;
+    }
+    size_t max = self->config->broker.max_message_bytes + REQUEST_OVERHEAD_BYTES;
+    Hcbus__ClientRequest *request = hcbus_client_request_decode(data, len, max, &err);
+    if (!request) {
+        refuse(self, from, inst, 0, NULL, NULL, &err);
+        return;
+    }
+    if (request->kind_case == HCBUS__CLIENT_REQUEST__KIND_PUBLISH) {
+        /* Stamping points env fields at our strings; publish_envelope is done with env
+         * before the request is freed, and the freeing must not free those strings. */
+        char *sender = request->publish->sender, *topic = request->publish->topic;
+        publish_envelope(self, from, inst, request->request_id, request->publish);
+        request->publish->sender = sender;
+        request->publish->topic = topic;
+    } else if (request->kind_case == HCBUS__CLIENT_REQUEST__KIND_PING) {
+        Hcbus__Pong pong = HCBUS__PONG__INIT;
+        pong.head_seq = self->delivered_head;
+        pong.broker_instance = self->instance;
+        Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
+        reply.request_id = request->request_id;
+        reply.kind_case = HCBUS__BROKER_REPLY__KIND_PONG;
+        reply.pong = &pong;
+        reply_send(self->pub_socket, from, &reply);
+    } else {
+        hcbus_error_set(&err, HCBUS_EINVALID, "kind", "only publish and ping are served on the publisher endpoint");
+        hcbus_error_hint(&err, "Subscribe, snapshot and replay go to the subscriber endpoint.");
+        refuse(self, from, inst, request->request_id, NULL, NULL, &err);
+    }
+    hcbus_client_request_free(request);
+}

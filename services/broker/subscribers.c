@@ -1,0 +1,199 @@
+/* subscribers.c — subscriber sessions and live delivery (see subscribers.h). The
+ * per-subscriber header is its own frame; the payload is the shared encoding of the
+ * variant this subscriber may read. */
+#include "subscribers.h"
+
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "hcbus/clock.h"
+#include "hcbus/codec.h"
+#include "hcbus/log.h"
+
+struct subscribers {
+    void *socket;
+    size_t count;
+    subscriber_t *items[SUBSCRIBERS_MAX];
+};
+
+subscribers_t *subscribers_new(void *socket)
+{
+    subscribers_t *self = calloc(1, sizeof *self);
+    if (self)
+        self->socket = socket;
+    return self;
+}
+
+void subscribers_destroy(subscribers_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    for (size_t i = 0; i < (*self_p)->count; i++)
+        free((*self_p)->items[i]);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+static bool same_id(const routing_id_t *a, const routing_id_t *b)
+{
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+subscriber_t *subscribers_find(subscribers_t *self, const routing_id_t *id)
+{
+    for (size_t i = 0; i < self->count; i++)
+        if (same_id(&self->items[i]->id, id))
+            return self->items[i];
+    return NULL;
+}
+
+subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const char *institution,
+                              bool clinical, const char *const *prefixes, size_t prefix_count,
+                              uint64_t head_seq, int64_t now_ms)
+{
+    subscriber_t *sub = subscribers_find(self, id);
+    if (!sub) {
+        if (self->count == SUBSCRIBERS_MAX || !(sub = calloc(1, sizeof *sub)))
+            return NULL;
+        self->items[self->count++] = sub;
+    }
+    *sub = (subscriber_t){.id = *id, .clinical = clinical, .last_heard_ms = now_ms,
+                          .last_sent_seq = head_seq, .last_matched_seq = head_seq};
+    snprintf(sub->institution, sizeof sub->institution, "%s", institution);
+    for (size_t i = 0; i < prefix_count && i < SUBSCRIBER_PREFIXES_MAX; i++)
+        snprintf(sub->prefixes[i], sizeof sub->prefixes[i], "%s", prefixes[i]);
+    sub->prefix_count = prefix_count < SUBSCRIBER_PREFIXES_MAX ? prefix_count : SUBSCRIBER_PREFIXES_MAX;
+    return sub;
+}
+
+static void remove_at(subscribers_t *self, size_t i)
+{
+    free(self->items[i]);
+    self->items[i] = self->items[--self->count];
+}
+
+/* A prefix matches by whole components: "alert.sv.ss" matches "alert.sv.ss" and
+ * "alert.sv.ss.x" but not "alert.sv.ssx"; a prefix ending in '.' needs what follows. */
+static bool prefix_matches(const char *prefix, const char *topic)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(topic, prefix, n) != 0)
+        return false;
+    return n == 0 || prefix[n - 1] == '.' || topic[n] == '\0' || topic[n] == '.';
+}
+
+bool subscriber_matches(const subscriber_t *sub, const char *topic)
+{
+    for (size_t i = 0; i < sub->prefix_count; i++)
+        if (prefix_matches(sub->prefixes[i], topic))
+            return true;
+    return false;
+}
+
+/* Send [id][header][payload] without blocking. Returns 0, or -1 with errno (EAGAIN:
+ * the subscriber's queue is full; EHOSTUNREACH: it is gone). */
+static int send_delivery(void *socket, const subscriber_t *sub, const delivery_t *d, bool redacted)
+{
+    Hcbus__DeliveryHeader header = HCBUS__DELIVERY_HEADER__INIT;
+    header.seq = d->seq;
+    header.prev_seq = sub->last_sent_seq;
+    header.redacted = redacted;
+    uint8_t header_bytes[64];
+    size_t header_len = hcbus__delivery_header__pack(&header, header_bytes);
+    const uint8_t *payload = redacted ? d->redacted : d->plain;
+    size_t payload_len = redacted ? d->redacted_len : d->plain_len;
+    if (zmq_send(socket, sub->id.bytes, sub->id.len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    /* Once the routing frame is accepted the rest of the message is too (atomic). */
+    if (zmq_send(socket, header_bytes, header_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    return zmq_send(socket, payload, payload_len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+size_t subscribers_deliver(subscribers_t *self, const delivery_t *d)
+{
+    size_t full = 0;
+    for (size_t i = 0; i < self->count;) {
+        subscriber_t *sub = self->items[i];
+        if (!subscriber_matches(sub, d->topic)) {
+            i++;
+            continue;
+        }
+        sub->last_matched_seq = d->seq;
+        if (sub->lagging) {
+            i++;
+            continue;
+        }
+        bool redacted = d->redacted && !sub->clinical;
+        if (send_delivery(self->socket, sub, d, redacted) == 0) {
+            sub->last_sent_seq = d->seq;
+        } else if (zmq_errno() == EAGAIN) {
+            sub->lagging = true;
+            sub->lag_retry_ms = 0;
+            full++;
+            hcbus_warning("subscriber of %s fell behind at seq %llu: live delivery paused until it catches up by replay",
+                          sub->institution, (unsigned long long)d->seq);
+        } else {
+            hcbus_info("subscriber of %s is gone (%s)", sub->institution, zmq_strerror(zmq_errno()));
+            remove_at(self, i);
+            continue;
+        }
+        i++;
+    }
+    return full;
+}
+
+/* Tell a lagging subscriber it missed messages; on success live delivery resumes and
+ * the next prev_seq shows the hole too. */
+static void try_lag_notice(void *socket, subscriber_t *sub, uint64_t head_seq)
+{
+    Hcbus__LagNotice lag = HCBUS__LAG_NOTICE__INIT;
+    lag.last_sent_seq = sub->last_sent_seq;
+    lag.head_seq = head_seq;
+    lag.reason = "your queue was full; replay from last_sent_seq";
+    Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
+    reply.kind_case = HCBUS__BROKER_REPLY__KIND_LAG;
+    reply.lag = &lag;
+    uint8_t buf[256];
+    size_t len = hcbus__broker_reply__pack(&reply, buf);
+    if (zmq_send(socket, sub->id.bytes, sub->id.len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return;
+    if (zmq_send(socket, buf, len, ZMQ_DONTWAIT) == (int)len)
+        sub->lagging = false;
+}
+
+void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms)
+{
+    for (size_t i = 0; i < self->count;) {
+        subscriber_t *sub = self->items[i];
+        if (now_ms - sub->last_heard_ms > SUBSCRIBER_IDLE_MS) {
+            hcbus_info("subscriber of %s silent for %d ms: session closed", sub->institution, SUBSCRIBER_IDLE_MS);
+            remove_at(self, i);
+            continue;
+        }
+        if (sub->lagging && now_ms >= sub->lag_retry_ms) {
+            sub->lag_retry_ms = now_ms + LAG_NOTICE_RETRY_MS;
+            try_lag_notice(self->socket, sub, head_seq);
+        }
+        i++;
+    }
+}
+
+size_t subscribers_drop_institution(subscribers_t *self, const char *institution)
+{
+    size_t dropped = 0;
+    for (size_t i = 0; i < self->count;) {
+        if (strcmp(self->items[i]->institution, institution) == 0) {
+            remove_at(self, i);
+            dropped++;
+        } else {
+            i++;
+        }
+    }
+    return dropped;
+}
+
+size_t subscribers_count(const subscribers_t *self) { return self->count; }

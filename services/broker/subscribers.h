@@ -1,0 +1,73 @@
+/* subscribers.h — the broker's subscriber sessions on the subscriber socket: their
+ * authorized prefixes, the prev_seq chain of each subscription, and delivery with a
+ * bounded queue per subscriber. A full queue never drops silently: the subscriber is
+ * marked lagging, told so, and sees the hole in the next prev_seq and in its Pong. */
+#ifndef BROKER_SUBSCRIBERS_H
+#define BROKER_SUBSCRIBERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hcbus/config.h"
+#include "hcbus/topic.h"
+#include "inflight.h"
+
+#define SUBSCRIBERS_MAX 1024
+#define SUBSCRIBER_PREFIXES_MAX 32
+#define SUBSCRIBER_IDLE_MS 30000       /* forget a subscriber silent for this long */
+#define LAG_NOTICE_RETRY_MS 100
+
+typedef struct subscriber {
+    routing_id_t id;
+    char institution[HCBUS_INSTITUTION_ID_MAX + 1];
+    bool clinical;
+    size_t prefix_count;
+    char prefixes[SUBSCRIBER_PREFIXES_MAX][HCBUS_TOPIC_MAX];
+    uint64_t last_sent_seq;      /* prev_seq of the next delivery */
+    uint64_t last_matched_seq;   /* the last seq that matched, sent or not */
+    bool lagging;                /* its queue was full: live delivery paused */
+    int64_t lag_retry_ms;
+    int64_t last_heard_ms;
+} subscriber_t;
+
+typedef struct subscribers subscribers_t;
+
+/* One variant of a committed message, encoded once for every recipient. */
+typedef struct delivery {
+    uint64_t seq;
+    const char *topic;
+    const uint8_t *plain;
+    size_t plain_len;
+    const uint8_t *redacted;     /* NULL: nothing confidential, plain goes to everyone */
+    size_t redacted_len;
+} delivery_t;
+
+subscribers_t *subscribers_new(void *socket);
+void subscribers_destroy(subscribers_t **self_p);
+
+/* The session of routing id, or NULL. */
+subscriber_t *subscribers_find(subscribers_t *self, const routing_id_t *id);
+
+/* Create or reset the session of id with these prefixes, its chain starting at
+ * head_seq. Returns it, or NULL when SUBSCRIBERS_MAX sessions exist. */
+subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const char *institution,
+                              bool clinical, const char *const *prefixes, size_t prefix_count,
+                              uint64_t head_seq, int64_t now_ms);
+
+/* True if topic matches one of the subscriber's prefixes. */
+bool subscriber_matches(const subscriber_t *sub, const char *topic);
+
+/* Send d to every matching subscriber (the redacted variant to those without clinical
+ * access). Returns the number of sends that found a full queue. */
+size_t subscribers_deliver(subscribers_t *self, const delivery_t *d);
+
+/* Retry lag notices, forget idle and vanished subscribers. */
+void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms);
+
+/* Drop every session of an institution (its key was revoked). Returns how many. */
+size_t subscribers_drop_institution(subscribers_t *self, const char *institution);
+
+size_t subscribers_count(const subscribers_t *self);
+
+#endif
