@@ -51,8 +51,9 @@ int hcbus_topic_split(const char *topic, hcbus_kind_t *kind, const char **zone_i
 int hcbus_prefix_parse(const char *prefix, hcbus_kind_t *kind, char *zone_scope,
                        hcbus_error_t *err);
 
-/* True if topic starts with prefix (plain byte prefix: callers check prefixes with
- * hcbus_prefix_parse first, which makes it component-safe when they end in '.'). */
+/* True if topic starts with prefix by whole components: "alert.sv.ss" and "alert.sv.ss."
+ * match "alert.sv.ss.x" but "alert.sv.ss" does not match "alert.sv.ssx". Callers check
+ * prefixes with hcbus_prefix_parse first. */
 bool hcbus_topic_matches(const char *topic, const char *prefix);
 
 #ifdef __cplusplus

@@ -1,0 +1,68 @@
+/* config_read.h — internal: typed reading of libconfig settings for config.c and
+ * config_institutions.c. Every failure names "file:line setting.path" and the reason;
+ * an absent optional setting leaves the caller's default untouched. */
+#ifndef HCBUS_CONFIG_READ_H
+#define HCBUS_CONFIG_READ_H
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hcbus/config.h"
+
+typedef struct cfg_ctx {
+    const char *path;             /* the config file */
+    char dir[HCBUS_PATH_MAX];     /* its directory, for relative paths */
+    hcbus_error_t *err;
+} cfg_ctx_t;
+
+/* Fail naming setting s. Returns -1. */
+int hcbus_cfg_fail(const cfg_ctx_t *ctx, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fail naming the absent setting `name` of group. Returns -1. */
+int hcbus_cfg_fail_missing(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name);
+
+/* "institutions[2].public_keys[0]" for s. Returns buf. */
+const char *hcbus_cfg_setting_path(const config_setting_t *s, char *buf, size_t size);
+
+/* Refuse any member of group whose name is not in names (NULL-terminated). */
+int hcbus_cfg_check_known(const cfg_ctx_t *ctx, const config_setting_t *group, const char *const *names);
+
+/* The member `name` of group, which must be a group if present; *out is NULL if absent. */
+int hcbus_cfg_group(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name,
+              config_setting_t **out);
+
+/* A string member copied into buf (1..size-1 bytes). */
+int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+               size_t size, bool required);
+
+/* A path member, resolved against the config file's directory. */
+int hcbus_cfg_path(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+             size_t size, bool required);
+
+/* Resolve text (named by setting s, for errors) against the config directory. */
+int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,
+                size_t size);
+
+/* An integer member in [min, max]. */
+int hcbus_cfg_u32(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, uint32_t min,
+            uint32_t max, uint32_t *out);
+
+/* A boolean member; *present says whether it was there (may be NULL). */
+int hcbus_cfg_bool(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, bool *out,
+             bool *present);
+
+/* Call fn for each string of the list or array member `name`; *present says whether it
+ * was there (may be NULL). fn returns 0 or -1 (having set the error). */
+typedef int (*cfg_string_fn)(const cfg_ctx_t *ctx, const config_setting_t *elem, const char *value,
+                             void *arg);
+int hcbus_cfg_string_list(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name,
+                    cfg_string_fn fn, void *arg, bool *present);
+
+/* Read a list of grants into grants (emptied first if the list is present). */
+int hcbus_cfg_grants(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name,
+               hcbus_grants_t *grants, bool *present);
+
+#endif

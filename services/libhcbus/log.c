@@ -1,0 +1,87 @@
+/* log.c — the logger of every hcbus program (see include/hcbus/log.h): one line per
+ * event on stderr, formatted in a buffer and written with a single write(2) so that
+ * lines from concurrent processes never interleave. */
+#include "hcbus/log.h"
+
+#include "hcbus/clock.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG_LINE_MAX 2048
+#define LOG_IDENT_MAX 64
+
+static char log_ident[LOG_IDENT_MAX] = "hcbus";
+static hcbus_log_level_t log_level = HCBUS_LOG_INFO;
+
+static const char *const level_names[] = {"debug", "info", "notice", "warning", "error"};
+#define LEVEL_COUNT (sizeof level_names / sizeof level_names[0])
+
+void hcbus_log_set_ident(const char *ident)
+{
+    snprintf(log_ident, sizeof log_ident, "%s", ident ? ident : "hcbus");
+}
+
+void hcbus_log_set_level(hcbus_log_level_t level)
+{
+    log_level = level;
+}
+
+int hcbus_log_level_parse(const char *name, hcbus_log_level_t *level)
+{
+    for (size_t i = 0; name && i < LEVEL_COUNT; i++) {
+        if (strcmp(name, level_names[i]) == 0) {
+            *level = (hcbus_log_level_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* One event must stay one line, whatever the message carries. */
+static void flatten_newlines(char *text)
+{
+    for (; *text; text++) {
+        if (*text == '\n' || *text == '\r')
+            *text = ' ';
+    }
+}
+
+static void write_all(const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(STDERR_FILENO, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        buf += n;
+        len -= (size_t)n;
+    }
+}
+
+void hcbus_log(hcbus_log_level_t level, const char *fmt, ...)
+{
+    if (level < log_level || (unsigned)level >= LEVEL_COUNT)
+        return;
+    int saved_errno = errno;
+    char line[LOG_LINE_MAX];
+    char when[HCBUS_TIME_TEXT_MAX];
+    hcbus_time_format(hcbus_now_us(), 0, when, sizeof when);
+    int head = snprintf(line, sizeof line, "%s %s[%ld] %s: ", when, log_ident, (long)getpid(),
+                        level_names[level]);
+    if (head < 0 || (size_t)head >= sizeof line - 1)
+        head = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + head, sizeof line - (size_t)head - 1, fmt, ap);
+    va_end(ap);
+    flatten_newlines(line + head);
+    size_t len = strlen(line);
+    line[len++] = '\n';
+    write_all(line, len);
+    errno = saved_errno;
+}
