@@ -1,0 +1,97 @@
+# bus.sh — sets up a whole bus for an integration test (source after harness.sh):
+# keys for the broker, the audit service and a few institutions, a config on ipc://
+# endpoints inside the test's work dir (so tests run in parallel without ports), and
+# functions to start, stop and kill hcbus-auditd and hcbus-broker for real.
+#
+#   hc_bus_setup            # keys + $HC_WORK/hcbus.conf (+ private PostgreSQL)
+#   hc_bus_start            # auditd, then broker; waits until the broker is ready
+#   hc_probe publish --key "$(hc_key minsal)" --count 10 --msg-prefix a
+#   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
+#
+# Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
+# pnc (police), anon (anonymous_gateway), facilitator; "stranger" has a key the
+# config does not know.
+
+HC_PROBE="$HC_BIN/tests/bus_probe"
+HC_BUS_INSTITUTIONS="minsal sem pnc anon facilitator"
+
+hc_key() { echo "$HC_WORK/keys/$1.key"; }
+
+hc_probe_endpoint() {
+  case "$1" in publish) echo "ipc://$HC_WORK/pub.ipc" ;; *) echo "ipc://$HC_WORK/sub.ipc" ;; esac
+}
+
+# bus_probe with the endpoint and broker key filled in.
+hc_probe() {
+  local command=$1
+  shift
+  "$HC_PROBE" "$command" --endpoint "$(hc_probe_endpoint "$command")" --broker-key "$HC_WORK/keys/broker.pub" "$@"
+}
+
+hc_bus_write_config() {
+  cat >"$HC_WORK/hcbus.conf" <<CONF
+log_level = "${HC_LOG_LEVEL:-info}";
+zones_file = "$HC_SRC/deploy/sv-districts.csv";
+broker = {
+  publish_endpoint = "ipc://$HC_WORK/pub.ipc";
+  subscribe_endpoint = "ipc://$HC_WORK/sub.ipc";
+  secret_key_file = "keys/broker.key";
+  ack_timeout_ms = ${HC_ACK_TIMEOUT_MS:-3000};
+  audit_resend_ms = ${HC_AUDIT_RESEND_MS:-500};
+  max_in_flight = ${HC_MAX_IN_FLIGHT:-8192};
+  subscriber_queue_max = ${HC_SUBSCRIBER_QUEUE_MAX:-10000};
+};
+auditd = {
+  endpoint = "ipc://$HC_WORK/audit.ipc";
+  secret_key_file = "keys/auditd.key";
+  conninfo = "$HC_CONNINFO";
+  migrations_dir = "$HC_SRC/deploy/sql";
+  batch_max_rows = 1000;
+  batch_max_delay_ms = 2;
+};
+institutions = (
+  { id = "minsal"; name = "Ministerio de Salud"; roles = ["zone_authority", "health_provider"]; public_key_files = ["keys/minsal.pub"]; },
+  { id = "sem"; name = "Sistema de Emergencias Medicas"; roles = ["dispatch_centre", "health_provider"]; public_key_files = ["keys/sem.pub"]; },
+  { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = ["keys/pnc.pub"]; },
+  { id = "anon"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/anon.pub"]; },
+  { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; }
+);
+CONF
+}
+
+hc_bus_setup() {
+  mkdir -p "$HC_WORK/keys"
+  local name
+  for name in broker auditd $HC_BUS_INSTITUTIONS stranger; do
+    "$HC_PROBE" keygen "$HC_WORK/keys" "$name" || hc_fail "keygen $name"
+  done
+  hc_pg_start
+  hc_bus_write_config
+}
+
+hc_bus_start_auditd() {
+  hc_start_bg auditd "$HC_BIN/services/auditd/hcbus-auditd" --config "$HC_WORK/hcbus.conf"
+}
+
+# Start the broker and wait until it has the head and the zone snapshot from auditd.
+hc_bus_start_broker() {
+  local before=0
+  [ -f "$HC_WORK/broker.log" ] && before=$(grep -c "zone snapshot rebuilt" "$HC_WORK/broker.log" || true)
+  hc_start_bg broker "$HC_BIN/services/broker/hcbus-broker" --config "$HC_WORK/hcbus.conf"
+  hc_wait_for "broker ready" 30 hc_bus_log_count_above broker "zone snapshot rebuilt" "$before"
+}
+
+# True when LOG has more than N lines matching PATTERN.
+hc_bus_log_count_above() {
+  local count
+  count=$(grep -c "$2" "$HC_WORK/$1.log" 2>/dev/null || true)
+  [ "${count:-0}" -gt "$3" ]
+}
+
+hc_bus_start() {
+  hc_bus_start_auditd
+  hc_bus_start_broker
+}
+
+# The number of rows in hcbus.events.
+hc_bus_events() { hc_psql "SELECT count(*) FROM hcbus.events"; }

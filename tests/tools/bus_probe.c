@@ -1,0 +1,177 @@
+/* bus_probe.c — a test client of the real broker, built on the libhcbus client API:
+ *   bus_probe publish --count N --msg-prefix P [--zone Z] [--window W]
+ *   bus_probe subscribe [--count N] [--snapshot] PREFIX...
+ *   bus_probe keygen DIR NAME
+ * Common: --endpoint URL --broker-key FILE --key FILE --timeout-ms MS.
+ * publish prints "ack <msg_id> <seq> <duplicate>" or "refused <msg_id> <code> <field>"
+ * per message and exits 0 only if every message was acknowledged; subscribe prints
+ * "<seq> <source> <topic> <msg_id> <sender|-> <redacted> <patient|->" per message and
+ * exits 0 after N, 3 on timeout, 1 if the subscription is refused. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hcbus/client.h"
+#include "hcbus/clock.h"
+
+typedef struct probe_options {
+    hcbus_client_options_t client;
+    const char *msg_prefix, *zone;
+    long count;
+    int timeout_ms;
+    int snapshot;
+    char broker_key[HCBUS_Z85_KEY_LEN + 1];
+} probe_options_t;
+
+static int failures;
+
+static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplicate, const hcbus_error_t *err)
+{
+    (void)arg;
+    if (err) {
+        printf("refused %s %s %s %s\n", msg_id, hcbus_code_name(err->code), err->field[0] ? err->field : "-",
+               err->message);
+        failures++;
+    } else {
+        printf("ack %s %llu %d\n", msg_id, (unsigned long long)seq, duplicate);
+    }
+    fflush(stdout);
+}
+
+static int run_publish(probe_options_t *o)
+{
+    hcbus_error_t err = {0};
+    hcbus_publisher_t *pub = hcbus_publisher_new(&o->client, on_confirm, NULL, &err);
+    if (!pub) {
+        fprintf(stderr, "bus_probe: %s\n", err.message);
+        return 3;
+    }
+    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
+    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
+    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
+    env.zone = &zone;
+    zone.zone_id = (char *)o->zone;
+    zone.reason = "bus_probe";
+    char msg_id[96];
+    int rc = 0;
+    for (long i = 1; i <= o->count && rc == 0; i++) {
+        snprintf(msg_id, sizeof msg_id, "%s-%ld", o->msg_prefix, i);
+        env.msg_id = msg_id;
+        env.sent_at_us = 0;
+        zone.level = (Hcbus__RiskLevel)(1 + i % 4);
+        zone.valid_from_us = hcbus_now_us();
+        if (hcbus_publisher_send(pub, &env, o->timeout_ms, &err) != 0) {
+            fprintf(stderr, "bus_probe: send %s: %s\n", msg_id, err.message);
+            rc = 3;
+        }
+    }
+    if (rc == 0 && hcbus_publisher_flush(pub, o->timeout_ms, &err) != 0) {
+        fprintf(stderr, "bus_probe: flush: %s (%zu unconfirmed)\n", err.message, hcbus_publisher_pending(pub));
+        rc = 3;
+    }
+    hcbus_publisher_destroy(&pub);
+    return rc ? rc : failures ? 1 : 0;
+}
+
+static const char *source_name(hcbus_source_t source)
+{
+    return source == HCBUS_FROM_SNAPSHOT ? "snapshot" : source == HCBUS_FROM_REPLAY ? "replay" : "live";
+}
+
+static int run_subscribe(probe_options_t *o, char **prefixes, size_t n)
+{
+    hcbus_error_t err = {0};
+    hcbus_subscriber_t *sub = hcbus_subscriber_new(&o->client, (const char *const *)prefixes, n,
+                                                   o->snapshot, o->timeout_ms, &err);
+    if (!sub) {
+        printf("refused %s %s %s\n", hcbus_code_name(err.code), err.field[0] ? err.field : "-", err.message);
+        return err.code == HCBUS_ETIMEOUT || err.code == HCBUS_EUNAVAILABLE ? 3 : 1;
+    }
+    printf("subscribed %llu\n", (unsigned long long)hcbus_subscriber_last_seq(sub));
+    fflush(stdout);
+    int rc = 0;
+    for (long got = 0; o->count < 0 || got < o->count;) {
+        hcbus_delivery_t d;
+        int r = hcbus_subscriber_next(sub, o->timeout_ms, &d, &err);
+        if (r <= 0) {
+            fprintf(stderr, "bus_probe: %s after %ld messages\n", r == 0 ? "timeout" : err.message, got);
+            rc = 3;
+            break;
+        }
+        const Hcbus__Envelope *e = d.envelope;
+        const char *patient = e->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && e->dispatch->patient ? "patient" : "-";
+        printf("%llu %s %s %s %s %d %s\n", (unsigned long long)d.seq, source_name(d.source), e->topic,
+               e->msg_id, e->sender && e->sender[0] ? e->sender : "-", d.redacted, patient);
+        fflush(stdout);
+        hcbus_envelope_free(d.envelope);
+        got++;
+    }
+    hcbus_subscriber_destroy(&sub);
+    return rc;
+}
+
+/* keygen DIR NAME: DIR/NAME.key and DIR/NAME.pub (the CLI's keygen does the same). */
+static int keygen(const char *dir, const char *name)
+{
+    char secret[512], public[512];
+    snprintf(secret, sizeof secret, "%s/%s.key", dir, name);
+    snprintf(public, sizeof public, "%s/%s.pub", dir, name);
+    hcbus_keypair_t kp;
+    hcbus_error_t err = {0};
+    if (hcbus_keypair_generate(&kp, &err) != 0 || hcbus_keypair_write(&kp, secret, public, name, &err) != 0) {
+        fprintf(stderr, "bus_probe: keygen: %s %s\n", err.field, err.message);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"endpoint", required_argument, 0, 'e'}, {"broker-key", required_argument, 0, 'b'},
+        {"key", required_argument, 0, 'k'}, {"count", required_argument, 0, 'n'},
+        {"msg-prefix", required_argument, 0, 'p'}, {"zone", required_argument, 0, 'z'},
+        {"window", required_argument, 0, 'w'}, {"timeout-ms", required_argument, 0, 't'},
+        {"snapshot", no_argument, 0, 's'}, {0, 0, 0, 0}};
+    probe_options_t o = {.count = -1, .timeout_ms = 10000, .msg_prefix = "probe",
+                         .zone = "sv.ss.san-salvador-este.soyapango"};
+    const char *broker_key_file = NULL, *key_file = NULL;
+    int opt;
+    if (argc < 2) {
+        fprintf(stderr, "usage: bus_probe publish|subscribe [options]\n");
+        return 2;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "keygen") == 0 && argc == 4)
+        return keygen(argv[2], argv[3]);
+    optind = 2;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case 'e': o.client.endpoint = optarg; break;
+        case 'b': broker_key_file = optarg; break;
+        case 'k': key_file = optarg; break;
+        case 'n': o.count = atol(optarg); break;
+        case 'p': o.msg_prefix = optarg; break;
+        case 'z': o.zone = optarg; break;
+        case 'w': o.client.window = (unsigned)atoi(optarg); break;
+        case 't': o.timeout_ms = atoi(optarg); break;
+        case 's': o.snapshot = 1; break;
+        default: return 2;
+        }
+    }
+    hcbus_error_t err = {0};
+    if (!o.client.endpoint || !broker_key_file || !key_file ||
+        hcbus_public_key_load(broker_key_file, o.broker_key, &err) != 0 ||
+        hcbus_keypair_load(key_file, &o.client.keypair, &err) != 0) {
+        fprintf(stderr, "bus_probe: --endpoint, --broker-key and --key are required: %s %s\n", err.field, err.message);
+        return 2;
+    }
+    o.client.broker_public_key = o.broker_key;
+    if (strcmp(command, "publish") == 0)
+        return run_publish(&o);
+    if (strcmp(command, "subscribe") == 0)
+        return run_subscribe(&o, argv + optind, (size_t)(argc - optind));
+    fprintf(stderr, "bus_probe: unknown command %s\n", command);
+    return 2;
+}
