@@ -249,8 +249,13 @@ int broker_run(broker_t *self)
 {
     hcbus_info("listening: publishers %s, subscribers %s; audit service %s", self->config->broker.publish_endpoint,
                self->config->broker.subscribe_endpoint, self->config->auditd.endpoint);
-    while (!*self->stop)
+    while (!*self->stop) {
+        if (*self->reload) {
+            *self->reload = 0;
+            broker_reload(self);
+        }
         turn(self, true);
+    }
     int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
     size_t waiting = inflight_count(self->inflight);
     hcbus_info("stopping: draining %zu messages awaiting commit", waiting);

@@ -78,6 +78,9 @@ int broker_run(broker_t *self);
 
 static inline bool broker_ready(const broker_t *self) { return self->hello_done && self->latest_done; }
 
+/* reload.c — SIGHUP: a new configuration, or the old one kept if the new is bad. */
+void broker_reload(broker_t *self);
+
 /* reply.c — answers to clients. */
 void reply_send(void *socket, const routing_id_t *to, Hcbus__BrokerReply *reply);
 void reply_error(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,

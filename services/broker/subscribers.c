@@ -75,20 +75,10 @@ static void remove_at(subscribers_t *self, size_t i)
     self->items[i] = self->items[--self->count];
 }
 
-/* A prefix matches by whole components: "alert.sv.ss" matches "alert.sv.ss" and
- * "alert.sv.ss.x" but not "alert.sv.ssx"; a prefix ending in '.' needs what follows. */
-static bool prefix_matches(const char *prefix, const char *topic)
-{
-    size_t n = strlen(prefix);
-    if (strncmp(topic, prefix, n) != 0)
-        return false;
-    return n == 0 || prefix[n - 1] == '.' || topic[n] == '\0' || topic[n] == '.';
-}
-
 bool subscriber_matches(const subscriber_t *sub, const char *topic)
 {
     for (size_t i = 0; i < sub->prefix_count; i++)
-        if (prefix_matches(sub->prefixes[i], topic))
+        if (hcbus_topic_matches(topic, sub->prefixes[i]))
             return true;
     return false;
 }
@@ -194,6 +184,32 @@ size_t subscribers_drop_institution(subscribers_t *self, const char *institution
         }
     }
     return dropped;
+}
+
+static bool still_allowed(const subscriber_t *sub, const hcbus_institution_t *inst)
+{
+    for (size_t i = 0; i < sub->prefix_count; i++)
+        if (!hcbus_grants_allow_prefix(&inst->subscribe, sub->prefixes[i]))
+            return false;
+    return true;
+}
+
+size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config)
+{
+    size_t closed = 0;
+    for (size_t i = 0; i < self->count;) {
+        subscriber_t *sub = self->items[i];
+        const hcbus_institution_t *inst = hcbus_config_find_institution(config, sub->institution);
+        if (!inst || !still_allowed(sub, inst)) {
+            hcbus_notice("subscription of %s closed: no longer allowed by the configuration", sub->institution);
+            remove_at(self, i);
+            closed++;
+            continue;
+        }
+        sub->clinical = inst->clinical;
+        i++;
+    }
+    return closed;
 }
 
 size_t subscribers_count(const subscribers_t *self) { return self->count; }

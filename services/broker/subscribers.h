@@ -68,6 +68,11 @@ void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms);
 /* Drop every session of an institution (its key was revoked). Returns how many. */
 size_t subscribers_drop_institution(subscribers_t *self, const char *institution);
 
+/* After a configuration reload: refresh each session's clinical access, and close the
+ * sessions whose institution is gone or whose prefixes its rights no longer cover.
+ * Returns how many were closed. */
+size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config);
+
 size_t subscribers_count(const subscribers_t *self);
 
 #endif

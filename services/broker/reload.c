@@ -1,0 +1,71 @@
+/* reload.c — SIGHUP: load the configuration again without a restart. A bad new file
+ * is refused and the old one stays in force (the error is logged). A good one takes
+ * effect at once: rights and clinical access of existing subscriptions are checked
+ * again (a subscription no longer allowed is closed, and the client is refused when it
+ * subscribes again), and if any key was revoked every connection is reset so that each
+ * client goes through the handshake, and the key check, again. */
+#include <string.h>
+#include <zmq.h>
+
+#include "broker.h"
+#include "hcbus/log.h"
+
+/* True if a key accepted by old is no longer accepted, or belongs to someone else. */
+static bool keys_revoked(const hcbus_config_t *old, const hcbus_config_t *new)
+{
+    for (size_t i = 0; i < old->institution_count; i++) {
+        const hcbus_institution_t *inst = &old->institutions[i];
+        for (size_t k = 0; k < inst->key_count; k++) {
+            const hcbus_institution_t *now = hcbus_config_find_key(new, inst->public_keys[k]);
+            if (!now || strcmp(now->id, inst->id) != 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static int check_compatible(const hcbus_config_t *old, const hcbus_config_t *new, hcbus_error_t *err)
+{
+    if (strcmp(old->broker.publish_endpoint, new->broker.publish_endpoint) != 0 ||
+        strcmp(old->broker.subscribe_endpoint, new->broker.subscribe_endpoint) != 0 ||
+        strcmp(old->auditd.endpoint, new->auditd.endpoint) != 0 ||
+        old->broker.max_in_flight != new->broker.max_in_flight)
+        return hcbus_error_set(err, HCBUS_ECONFIG, "broker", "endpoints and max_in_flight cannot change without a restart");
+    return 0;
+}
+
+/* Unbind and bind again: libzmq closes the connections made through the endpoint. */
+static void reset_connections(void *socket, const char *endpoint)
+{
+    if (zmq_unbind(socket, endpoint) != 0 || zmq_bind(socket, endpoint) != 0)
+        hcbus_error("cannot reset connections on %s: %s", endpoint, zmq_strerror(zmq_errno()));
+}
+
+void broker_reload(broker_t *self)
+{
+    hcbus_error_t err = {0};
+    char text[1024];
+    hcbus_config_t *config = hcbus_config_load(self->config->path, &err);
+    hcbus_zones_t *zones = NULL;
+    if (config && check_compatible(self->config, config, &err) == 0)
+        zones = hcbus_zones_load(config->zones_file, &err);
+    if (!zones) {
+        hcbus_error("configuration reload refused, the old configuration stays in force: %s",
+                    hcbus_error_format(&err, text, sizeof text));
+        hcbus_config_destroy(&config);
+        return;
+    }
+    bool revoked = keys_revoked(self->config, config);
+    hcbus_config_destroy(&self->config);
+    hcbus_zones_destroy(&self->zones);
+    self->config = config;
+    self->zones = zones;
+    hcbus_log_set_level(config->log_level);
+    size_t closed = subscribers_revalidate(self->subscribers, config);
+    if (revoked) {
+        reset_connections(self->pub_socket, config->broker.publish_endpoint);
+        reset_connections(self->sub_socket, config->broker.subscribe_endpoint);
+    }
+    hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed%s", config->institution_count,
+                 closed, revoked ? "; keys revoked: every connection was reset" : "");
+}
