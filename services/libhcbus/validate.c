@@ -1,0 +1,429 @@
+/* validate.c — the domain rules of every message body, as documented in
+ * proto/hcbus.proto (include/hcbus/validate.h). One function per body kind; errors
+ * name the field by its dotted path. Authorization is not checked here (rights.c). */
+#include "hcbus/validate.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hcbus/clock.h"
+#include "hcbus/topic.h"
+#include "codec_body.h"
+#include "enum_name.h"
+#include "utf8.h"
+
+#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
+#define ID_HINT "Ids are 1..64 bytes of letters, digits, '.', '_', ':' and '-'."
+
+#define ADDRESS_MAX_BYTES 256
+#define REFERENCE_POINT_MAX_BYTES 256
+#define ENTRY_INSTRUCTIONS_MAX_BYTES 512
+#define CONTACT_MAX_BYTES 128
+#define REASON_MAX_BYTES 512
+#define CHIEF_COMPLAINT_MAX_BYTES 256
+#define DESCRIPTION_MAX_BYTES 1024
+#define FACILITY_MAX_BYTES 256
+
+#define US_PER_DAY INT64_C(86400000000)
+/* 2016-01-01T00:00:00Z: the protocol was signed in 2016; anything earlier is a unit
+ * mistake (seconds or milliseconds instead of microseconds) or a broken clock. */
+#define EARLIEST_TIME_US INT64_C(1451606400000000)
+/* Something that happened cannot be more than a day ahead of our clock (skew allowed). */
+#define EVENT_FUTURE_SLACK_US US_PER_DAY
+/* A plan (a level's validity, when an escort is needed) can be set at most a year ahead. */
+#define PLAN_FUTURE_MAX_US (366 * US_PER_DAY)
+
+#define FIELD_PATH_MAX HCBUS_ERROR_FIELD_MAX
+
+static const char *text(const char *s)
+{
+    return s ? s : "";
+}
+
+static bool is_set(const char *s)
+{
+    return s && s[0];
+}
+
+int hcbus_id_well_formed(const char *id)
+{
+    if (!id)
+        return 0;
+    size_t len = strlen(id);
+    return len >= 1 && len <= HCBUS_MSG_ID_MAX && strspn(id, ID_CHARS) == len;
+}
+
+static int require(const char *field, hcbus_error_t *err)
+{
+    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required", field);
+}
+
+/* An id field: required or optional, and well formed when present. */
+static int check_id(const char *id, bool required, const char *field, hcbus_error_t *err)
+{
+    if (!is_set(id))
+        return required ? require(field, err) : 0;
+    if (hcbus_id_well_formed(id))
+        return 0;
+    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%.64s\" is not a well-formed id", field, id);
+    return hcbus_error_hint(err, ID_HINT);
+}
+
+static int check_length(const char *s, size_t max_bytes, const char *field, hcbus_error_t *err)
+{
+    size_t len = strlen(text(s));
+    if (len <= max_bytes)
+        return 0;
+    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is %zu bytes, over the limit of %zu",
+                           field, len, max_bytes);
+}
+
+static int check_zone(const hcbus_zones_t *zones, const char *zone_id, const char *field,
+                      hcbus_error_t *err)
+{
+    if (!is_set(zone_id))
+        return require(field, err);
+    if (zones)
+        return hcbus_zones_check(zones, zone_id, field, err);
+    if (hcbus_zone_id_well_formed(zone_id))
+        return 0;
+    hcbus_error_set(err, HCBUS_EINVALID, field, "zone id \"%.128s\" is not well formed", zone_id);
+    return hcbus_error_hint(err, "Zone ids are lower case components of [a-z0-9-] separated by "
+                                 "dots, such as sv.ss.san-salvador-este.soyapango.");
+}
+
+/* protobuf-c stores whatever integer arrives in an enum field, so ranges are checked
+ * against the generated descriptor. UNSPECIFIED (0) is refused when required. */
+static int check_enum(const ProtobufCEnumDescriptor *desc, int value, bool required,
+                      const char *field, hcbus_error_t *err)
+{
+    char choices[HCBUS_ERROR_HINT_MAX - 16];
+    bool known = protobuf_c_enum_descriptor_get_value(desc, value) != NULL;
+    if (known && (value != 0 || !required))
+        return 0;
+    if (known)
+        require(field, err);
+    else
+        hcbus_error_set(err, HCBUS_EINVALID, field, "%s value %d is not a known %s", field, value,
+                        desc->short_name);
+    return hcbus_error_hint(err, "One of: %s.", hcbus_enum_choices(desc, choices, sizeof choices));
+}
+
+/* A time: 0 is "not set" (refused if required); otherwise after EARLIEST_TIME_US and
+ * at most future_max_us ahead of now. */
+static int check_time(int64_t t_us, bool required, int64_t future_max_us, const char *field,
+                      hcbus_error_t *err)
+{
+    if (t_us == 0)
+        return required ? require(field, err) : 0;
+    if (t_us < EARLIEST_TIME_US) {
+        hcbus_error_set(err, HCBUS_EINVALID, field, "%s %" PRId64 " is before 2016-01-01", field,
+                        t_us);
+        return hcbus_error_hint(err, "Times are microseconds since 1970-01-01T00:00:00Z.");
+    }
+    int64_t now_us = hcbus_now_us();
+    if (t_us > now_us + future_max_us) {
+        char when[HCBUS_TIME_TEXT_MAX];
+        hcbus_error_set(err, HCBUS_EINVALID, field, "%s %s is too far in the future", field,
+                        hcbus_time_format(t_us, 0, when, sizeof when));
+        return hcbus_error_hint(err, "Check the sender's clock and that the time is in "
+                                     "microseconds since 1970-01-01T00:00:00Z.");
+    }
+    return 0;
+}
+
+static void join(char *buf, const char *prefix, const char *name)
+{
+    snprintf(buf, FIELD_PATH_MAX, "%s.%s", prefix, name);
+}
+
+static int check_coordinates(const Hcbus__Location *loc, const char *path, hcbus_error_t *err)
+{
+    char field[FIELD_PATH_MAX];
+    /* Written as "not inside" so that NaN is refused too. */
+    if (!(loc->lat >= -90.0 && loc->lat <= 90.0)) {
+        join(field, path, "lat");
+        hcbus_error_set(err, HCBUS_EINVALID, field, "latitude %f is out of range", loc->lat);
+        return hcbus_error_hint(err, "Latitude is -90..90 degrees (WGS84).");
+    }
+    if (!(loc->lon >= -180.0 && loc->lon <= 180.0)) {
+        join(field, path, "lon");
+        hcbus_error_set(err, HCBUS_EINVALID, field, "longitude %f is out of range", loc->lon);
+        return hcbus_error_hint(err, "Longitude is -180..180 degrees (WGS84).");
+    }
+    return 0;
+}
+
+static int check_location(const Hcbus__Location *loc, const char *path, hcbus_error_t *err)
+{
+    char field[FIELD_PATH_MAX];
+    if (!loc)
+        return require(path, err);
+    if (check_coordinates(loc, path, err) != 0)
+        return -1;
+    join(field, path, "address");
+    if (check_length(loc->address, ADDRESS_MAX_BYTES, field, err) != 0)
+        return -1;
+    join(field, path, "reference_point");
+    if (check_length(loc->reference_point, REFERENCE_POINT_MAX_BYTES, field, err) != 0)
+        return -1;
+    bool has_coordinates = loc->lat != 0.0 || loc->lon != 0.0;
+    if (has_coordinates || is_set(loc->address) || is_set(loc->reference_point))
+        return 0;
+    hcbus_error_set(err, HCBUS_EINVALID, path, "%s is empty", path);
+    return hcbus_error_hint(err, "Give an address, a reference point or coordinates.");
+}
+
+static int check_hour(uint32_t hour, uint32_t min, uint32_t max, const char *field,
+                      hcbus_error_t *err)
+{
+    if (hour >= min && hour <= max)
+        return 0;
+    hcbus_error_set(err, HCBUS_EINVALID, field, "%s %" PRIu32 " is out of range", field, hour);
+    return hcbus_error_hint(err, "Hours are local time, %" PRIu32 "..%" PRIu32 ".", min, max);
+}
+
+static int check_access(const Hcbus__AccessConditions *access, hcbus_error_t *err)
+{
+    if (!access)
+        return 0;
+    uint32_t from = access->allowed_from_hour, until = access->allowed_until_hour;
+    if (check_hour(from, 0, 23, "zone.access.allowed_from_hour", err) != 0)
+        return -1;
+    /* until 0 with from 0 means "any hour"; until 0 with a from is a missing end. */
+    if (!(from == 0 && until == 0) &&
+        check_hour(until, 1, 24, "zone.access.allowed_until_hour", err) != 0)
+        return -1;
+    if (from != 0 && from == until) {
+        hcbus_error_set(err, HCBUS_EINVALID, "zone.access.allowed_until_hour",
+                        "entry window %" PRIu32 "..%" PRIu32 " is empty", from, until);
+        return hcbus_error_hint(err, "Set both hours to 0 to allow entry at any hour.");
+    }
+    if (check_length(access->entry_instructions, ENTRY_INSTRUCTIONS_MAX_BYTES,
+                     "zone.access.entry_instructions", err) != 0)
+        return -1;
+    return check_length(access->contact, CONTACT_MAX_BYTES, "zone.access.contact", err);
+}
+
+static int validate_zone(const Hcbus__ZoneRiskLevel *z, const hcbus_zones_t *zones,
+                         hcbus_error_t *err)
+{
+    if (check_zone(zones, z->zone_id, "zone.zone_id", err) != 0 ||
+        check_enum(&hcbus__risk_level__descriptor, (int)z->level, true, "zone.level", err) != 0 ||
+        check_access(z->access, err) != 0 ||
+        check_length(z->reason, REASON_MAX_BYTES, "zone.reason", err) != 0 ||
+        check_time(z->valid_from_us, true, PLAN_FUTURE_MAX_US, "zone.valid_from_us", err) != 0 ||
+        check_time(z->valid_until_us, false, PLAN_FUTURE_MAX_US, "zone.valid_until_us", err) != 0)
+        return -1;
+    if (z->valid_until_us != 0 && z->valid_until_us <= z->valid_from_us) {
+        hcbus_error_set(err, HCBUS_EINVALID, "zone.valid_until_us",
+                        "zone.valid_until_us is not after zone.valid_from_us");
+        return hcbus_error_hint(err, "Use 0 for a level that holds until it is replaced.");
+    }
+    return 0;
+}
+
+static int validate_patient(const Hcbus__PatientDetails *p, hcbus_error_t *err)
+{
+    if (!p)
+        return 0;
+    if (check_enum(&hcbus__age_band__descriptor, (int)p->age_band, false,
+                   "dispatch.patient.age_band", err) != 0 ||
+        check_enum(&hcbus__sex__descriptor, (int)p->sex, false, "dispatch.patient.sex", err) != 0 ||
+        check_enum(&hcbus__patient_condition__descriptor, (int)p->condition, false,
+                   "dispatch.patient.condition", err) != 0)
+        return -1;
+    return check_length(p->chief_complaint, CHIEF_COMPLAINT_MAX_BYTES,
+                        "dispatch.patient.chief_complaint", err);
+}
+
+static int validate_dispatch(const Hcbus__DispatchRequest *d, const hcbus_zones_t *zones,
+                             hcbus_error_t *err)
+{
+    if (check_id(d->request_id, true, "dispatch.request_id", err) != 0 ||
+        check_zone(zones, d->zone_id, "dispatch.zone_id", err) != 0 ||
+        check_location(d->location, "dispatch.location", err) != 0 ||
+        check_enum(&hcbus__priority__descriptor, (int)d->priority, true, "dispatch.priority",
+                   err) != 0 ||
+        check_enum(&hcbus__incident_type__descriptor, (int)d->incident_type, true,
+                   "dispatch.incident_type", err) != 0 ||
+        check_enum(&hcbus__capability__descriptor, (int)d->capability, true,
+                   "dispatch.capability", err) != 0 ||
+        validate_patient(d->patient, err) != 0)
+        return -1;
+    if (d->patient_redacted) {
+        hcbus_error_set(err, HCBUS_EINVALID, "dispatch.patient_redacted",
+                        "dispatch.patient_redacted is set by the broker, not by a publisher");
+        return hcbus_error_hint(err, "Leave it false; send patient details or none.");
+    }
+    return 0;
+}
+
+static bool state_needs_reason(Hcbus__DispatchState s)
+{
+    return s == HCBUS__DISPATCH_STATE__DISPATCH_STATE_DECLINED ||
+           s == HCBUS__DISPATCH_STATE__DISPATCH_STATE_CANCELLED ||
+           s == HCBUS__DISPATCH_STATE__DISPATCH_STATE_ABORTED_SECURITY;
+}
+
+static bool state_needs_destination(Hcbus__DispatchState s)
+{
+    return s == HCBUS__DISPATCH_STATE__DISPATCH_STATE_TRANSPORTING ||
+           s == HCBUS__DISPATCH_STATE__DISPATCH_STATE_AT_FACILITY;
+}
+
+/* From ACCEPTED on a unit is assigned; only a refusal or a cancellation can come
+ * without one. */
+static bool state_needs_unit(Hcbus__DispatchState s)
+{
+    return s != HCBUS__DISPATCH_STATE__DISPATCH_STATE_DECLINED &&
+           s != HCBUS__DISPATCH_STATE__DISPATCH_STATE_CANCELLED;
+}
+
+static int require_for_state(const char *value, bool needed, const char *field,
+                             Hcbus__DispatchState state, hcbus_error_t *err)
+{
+    if (!needed || is_set(value))
+        return 0;
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+        &hcbus__dispatch_state__descriptor, (int)state);
+    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required for state %s", field,
+                           v ? v->name : "?");
+}
+
+static int validate_status(const Hcbus__DispatchStatus *s, const hcbus_zones_t *zones,
+                           hcbus_error_t *err)
+{
+    if (check_id(s->request_id, true, "status.request_id", err) != 0 ||
+        check_zone(zones, s->zone_id, "status.zone_id", err) != 0 ||
+        check_enum(&hcbus__dispatch_state__descriptor, (int)s->state, true, "status.state",
+                   err) != 0 ||
+        check_id(s->unit_id, false, "status.unit_id", err) != 0 ||
+        check_time(s->at_us, true, EVENT_FUTURE_SLACK_US, "status.at_us", err) != 0 ||
+        check_length(s->destination_facility, FACILITY_MAX_BYTES, "status.destination_facility",
+                     err) != 0 ||
+        check_length(s->reason, REASON_MAX_BYTES, "status.reason", err) != 0)
+        return -1;
+    if (require_for_state(s->unit_id, state_needs_unit(s->state), "status.unit_id", s->state,
+                          err) != 0 ||
+        require_for_state(s->destination_facility, state_needs_destination(s->state),
+                          "status.destination_facility", s->state, err) != 0 ||
+        require_for_state(s->reason, state_needs_reason(s->state), "status.reason", s->state,
+                          err) != 0)
+        return -1;
+    return 0;
+}
+
+static int validate_alert(const Hcbus__SecurityAlert *a, const hcbus_zones_t *zones,
+                          hcbus_error_t *err)
+{
+    if (check_id(a->alert_id, true, "alert.alert_id", err) != 0 ||
+        check_zone(zones, a->zone_id, "alert.zone_id", err) != 0 ||
+        check_enum(&hcbus__target__descriptor, (int)a->target, true, "alert.target", err) != 0 ||
+        check_enum(&hcbus__act__descriptor, (int)a->act, true, "alert.act", err) != 0 ||
+        check_enum(&hcbus__severity__descriptor, (int)a->severity, true, "alert.severity",
+                   err) != 0 ||
+        check_length(a->description, DESCRIPTION_MAX_BYTES, "alert.description", err) != 0 ||
+        check_id(a->request_id, false, "alert.request_id", err) != 0 ||
+        check_time(a->occurred_at_us, false, EVENT_FUTURE_SLACK_US, "alert.occurred_at_us",
+                   err) != 0)
+        return -1;
+    if (a->act == HCBUS__ACT__ACT_OTHER && !is_set(a->description)) {
+        hcbus_error_set(err, HCBUS_EINVALID, "alert.description",
+                        "alert.description is required for act ACT_OTHER");
+        return hcbus_error_hint(err, "Say what happened.");
+    }
+    return 0;
+}
+
+static int validate_escort(const Hcbus__EscortRequest *e, const hcbus_zones_t *zones,
+                           hcbus_error_t *err)
+{
+    if (check_id(e->escort_id, true, "escort.escort_id", err) != 0 ||
+        check_id(e->request_id, true, "escort.request_id", err) != 0 ||
+        check_zone(zones, e->zone_id, "escort.zone_id", err) != 0 ||
+        check_id(e->unit_id, false, "escort.unit_id", err) != 0 ||
+        check_location(e->meeting_point, "escort.meeting_point", err) != 0 ||
+        check_time(e->needed_by_us, false, PLAN_FUTURE_MAX_US, "escort.needed_by_us", err) != 0)
+        return -1;
+    return check_length(e->reason, REASON_MAX_BYTES, "escort.reason", err);
+}
+
+/* Every string field of msg and its sub-messages must be UTF-8: protobuf-c does not
+ * check, and the audit log, JSON summaries and terminals all assume it. */
+static int check_utf8(const ProtobufCMessage *msg, const char *path, hcbus_error_t *err)
+{
+    const ProtobufCMessageDescriptor *desc = msg->descriptor;
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        const char *member = (const char *)msg + f->offset;
+        if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+            *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED)
+            continue; /* no repeated strings in bodies */
+        char field[FIELD_PATH_MAX];
+        snprintf(field, sizeof field, "%s%s%s", path, path[0] ? "." : "", f->name);
+        if (f->type == PROTOBUF_C_TYPE_STRING) {
+            const char *s = *(const char *const *)member;
+            size_t bad = 0;
+            if (s && !hcbus_utf8_valid(s, &bad))
+                return hcbus_error_set(err, HCBUS_EINVALID, field,
+                                       "%s is not valid UTF-8 (bad byte at offset %zu)", field,
+                                       bad);
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)member;
+            if (sub && check_utf8(sub, field, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
+                         hcbus_error_t *err)
+{
+    const ProtobufCMessage *body = hcbus_envelope_body(env);
+    if (!body) {
+        hcbus_error_set(err, HCBUS_EINVALID, "body", "message has no body");
+        return hcbus_error_hint(err, "Set exactly one of zone, dispatch, status, alert, escort.");
+    }
+    int kind = hcbus_envelope_kind(env);
+    if (check_utf8(body, hcbus_kind_name(kind), err) != 0)
+        return -1;
+    switch (kind) {
+    case HCBUS_KIND_ZONE: return validate_zone(env->zone, zones, err);
+    case HCBUS_KIND_DISPATCH: return validate_dispatch(env->dispatch, zones, err);
+    case HCBUS_KIND_STATUS: return validate_status(env->status, zones, err);
+    case HCBUS_KIND_ALERT: return validate_alert(env->alert, zones, err);
+    default: return validate_escort(env->escort, zones, err);
+    }
+}
+
+static int check_topic(const Hcbus__Envelope *env, hcbus_error_t *err)
+{
+    char expected[HCBUS_TOPIC_MAX + 1];
+    if (!is_set(env->topic))
+        return 0;
+    if (hcbus_topic_build(hcbus_envelope_kind(env), hcbus_envelope_zone(env), expected,
+                          sizeof expected, err) != 0)
+        return -1;
+    if (strcmp(env->topic, expected) == 0)
+        return 0;
+    hcbus_error_set(err, HCBUS_EINVALID, "topic", "topic \"%.128s\" does not match the body",
+                    env->topic);
+    return hcbus_error_hint(err, "Leave topic empty or set it to \"%s\".", expected);
+}
+
+int hcbus_envelope_validate(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
+                            hcbus_error_t *err)
+{
+    /* sender is not checked: the broker overwrites it. msg_id and topic are compared
+     * with ASCII-only rules, so they need no UTF-8 check of their own. */
+    if (check_id(env->msg_id, true, "msg_id", err) != 0 ||
+        check_time(env->sent_at_us, false, EVENT_FUTURE_SLACK_US, "sent_at_us", err) != 0 ||
+        validate_body(env, zones, err) != 0)
+        return -1;
+    return check_topic(env, err);
+}
