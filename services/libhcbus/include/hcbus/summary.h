@@ -1,0 +1,23 @@
+/* summary.h — a JSON object describing an Envelope's body without clinical fields:
+ * what hcbus-auditd stores in events.summary (jsonb) and what `hcbus subscribe --json`
+ * prints. Keys are the proto field names; enums are short lower-case names ("red",
+ * "en_route"); times (`*_us`) are ISO 8601 UTC strings. */
+#ifndef HCBUS_SUMMARY_H
+#define HCBUS_SUMMARY_H
+
+#include "hcbus/codec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A new malloc'd JSON object text (caller frees with free()) with "kind" and the body's
+ * fields: empty strings, zero times and absent sub-messages are left out; the patient
+ * details never appear (a dispatch that carries them says "patient_redacted": true).
+ * Returns NULL if env has no body, holds a string that is not UTF-8, or on no memory. */
+char *hcbus_summary_json(const Hcbus__Envelope *env);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
