@@ -51,9 +51,10 @@ hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
  * hcbus_publisher_flush first. NULL-safe. */
 void hcbus_publisher_destroy(hcbus_publisher_t **self_p);
 
-/* Send env. If env->msg_id is empty a new id is written into it (the string is then
- * owned by the publisher until env is freed... so pass a msg_id if you keep env). The
- * publisher keeps its own encoded copy. Waits, processing confirmations, while the
+/* Send env. If env->msg_id is empty a new id is written into it: a malloc'd string that
+ * env then owns (hcbus_envelope_free releases it; free() it yourself in an Envelope you
+ * built). sent_at_us 0 is set to now. The publisher keeps its own encoded copy. Do not
+ * call the publisher from on_confirm. Waits, processing confirmations, while the
  * window is full, at most timeout_ms (-1 = forever). Returns 0, or -1 with err
  * (HCBUS_ETIMEOUT: window still full; HCBUS_EINVALID: env fails local validation). */
 int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int timeout_ms,

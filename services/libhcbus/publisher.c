@@ -1,0 +1,316 @@
+/* publisher.c — the publishing half of client.h. Every message waits, encoded, in a
+ * ring (the window) until the broker acks it or refuses it for good; silence and the
+ * retryable refusals (not persisted, overloaded, unavailable) resend the same bytes,
+ * so the same msg_id, and are never reported to the caller. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "curve.h"
+#include "hcbus/client.h"
+#include "hcbus/clock.h"
+#include "hcbus/validate.h"
+
+#define WINDOW_MAX 65536
+#define BACKOFF_MIN_MS 100   /* first wait after a retryable refusal */
+#define BACKOFF_MAX_MS 2000  /* the wait doubles up to this */
+#define UNSENT_RETRY_MS 100  /* retry a send ZeroMQ could not take (broker not connected) */
+#define PUBLISH_HWM_MIN 1000
+
+typedef struct slot {
+    uint8_t *bytes;  /* the encoded ClientRequest; NULL when the slot is free */
+    size_t len;
+    uint64_t request_id;
+    char msg_id[HCBUS_MSG_ID_MAX + 1];
+    int64_t due_ms;     /* when to send it (again) */
+    unsigned refusals;  /* retryable refusals so far, for the backoff */
+} slot_t;
+
+struct hcbus_publisher {
+    void *ctx;
+    void *sock;
+    hcbus_confirm_fn *on_confirm;
+    void *arg;
+    slot_t *ring;     /* window slots; position p lives at ring[p % window] */
+    unsigned window;
+    unsigned resend_ms;
+    uint64_t head;    /* oldest position that may be unconfirmed */
+    uint64_t tail;    /* next position to fill */
+    size_t pending;
+    uint64_t next_request_id;
+};
+
+hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
+                                       hcbus_confirm_fn *on_confirm, void *arg,
+                                       hcbus_error_t *err)
+{
+    if (hcbus_client_options_check(options, err) != 0)
+        return NULL;
+    unsigned window = options->window ? options->window : HCBUS_PUBLISH_WINDOW_DEFAULT;
+    if (window > WINDOW_MAX) {
+        hcbus_error_set(err, HCBUS_EINVALID, "window", "window %u is over the maximum of %d",
+                        window, WINDOW_MAX);
+        return NULL;
+    }
+    hcbus_publisher_t *self = calloc(1, sizeof *self);
+    slot_t *ring = calloc(window, sizeof *ring);
+    if (!self || !ring) {
+        free(self);
+        free(ring);
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for a publisher");
+        return NULL;
+    }
+    self->ring = ring;
+    self->window = window;
+    self->resend_ms = options->resend_ms ? options->resend_ms : HCBUS_RESEND_MS_DEFAULT;
+    self->on_confirm = on_confirm;
+    self->arg = arg;
+    self->next_request_id = 1;
+    int hwm = window * 2 > PUBLISH_HWM_MIN ? (int)window * 2 : PUBLISH_HWM_MIN;
+    if (hcbus_curve_connect(options, hwm, &self->ctx, &self->sock, err) != 0) {
+        hcbus_publisher_destroy(&self);
+        return NULL;
+    }
+    return self;
+}
+
+void hcbus_publisher_destroy(hcbus_publisher_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hcbus_publisher_t *self = *self_p;
+    for (unsigned i = 0; i < self->window; i++)
+        free(self->ring[i].bytes);
+    free(self->ring);
+    hcbus_curve_close(&self->ctx, &self->sock);
+    free(self);
+    *self_p = NULL;
+}
+
+size_t hcbus_publisher_pending(const hcbus_publisher_t *self)
+{
+    return self ? self->pending : 0;
+}
+
+static slot_t *slot_at(hcbus_publisher_t *self, uint64_t pos)
+{
+    return &self->ring[pos % self->window];
+}
+
+/* Hand a slot's bytes to ZeroMQ. When the broker is not connected (IMMEDIATE) the
+ * send is retried shortly instead of queued blindly. */
+static int transmit(hcbus_publisher_t *self, slot_t *s, int64_t now, hcbus_error_t *err)
+{
+    int rc = hcbus_curve_send_bytes(self->sock, s->bytes, s->len, err);
+    if (rc < 0)
+        return -1;
+    s->due_ms = now + (rc == 0 ? (int64_t)self->resend_ms : UNSENT_RETRY_MS);
+    return 0;
+}
+
+/* Send everything due, oldest first so that a resend keeps the publisher's order.
+ * Sets *next_due_ms to the earliest later due time (INT64_MAX if none). */
+static int send_due(hcbus_publisher_t *self, int64_t *next_due_ms, hcbus_error_t *err)
+{
+    int64_t now = hcbus_monotonic_ms();
+    *next_due_ms = INT64_MAX;
+    for (uint64_t pos = self->head; pos < self->tail; pos++) {
+        slot_t *s = slot_at(self, pos);
+        if (!s->bytes)
+            continue;
+        if (s->due_ms <= now && transmit(self, s, now, err) != 0)
+            return -1;
+        if (s->due_ms < *next_due_ms)
+            *next_due_ms = s->due_ms;
+    }
+    return 0;
+}
+
+/* The slot of a reply: by msg_id, or by request_id when the broker could not read the
+ * msg_id (a malformed publish). NULL for answers to messages already settled. */
+static slot_t *find_slot(hcbus_publisher_t *self, const char *msg_id, uint64_t request_id)
+{
+    for (uint64_t pos = self->head; pos < self->tail; pos++) {
+        slot_t *s = slot_at(self, pos);
+        if (!s->bytes)
+            continue;
+        if (msg_id && msg_id[0] ? strcmp(s->msg_id, msg_id) == 0 : s->request_id == request_id)
+            return s;
+    }
+    return NULL;
+}
+
+static void settle(hcbus_publisher_t *self, slot_t *s, uint64_t seq, bool duplicate,
+                   const hcbus_error_t *refusal)
+{
+    if (self->on_confirm)
+        self->on_confirm(self->arg, s->msg_id, seq, duplicate, refusal);
+    free(s->bytes);
+    s->bytes = NULL;
+    self->pending--;
+    while (self->head < self->tail && !slot_at(self, self->head)->bytes)
+        self->head++;
+}
+
+static bool retryable(int code)
+{
+    return code == HCBUS_ENOT_PERSISTED || code == HCBUS_EOVERLOADED ||
+           code == HCBUS_EUNAVAILABLE;
+}
+
+static int backoff_ms(unsigned refusals)
+{
+    int ms = BACKOFF_MIN_MS;
+    for (unsigned i = 1; i < refusals && ms < BACKOFF_MAX_MS; i++)
+        ms *= 2;
+    return ms < BACKOFF_MAX_MS ? ms : BACKOFF_MAX_MS;
+}
+
+/* Apply one BrokerReply. Returns 1 if it settled a message, 0 if not. */
+static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply)
+{
+    if (reply->kind_case == HCBUS__BROKER_REPLY__KIND_ACK) {
+        slot_t *s = find_slot(self, reply->ack->msg_id, reply->request_id);
+        if (!s)
+            return 0;
+        settle(self, s, reply->ack->seq, reply->ack->duplicate, NULL);
+        return 1;
+    }
+    if (reply->kind_case != HCBUS__BROKER_REPLY__KIND_ERROR)
+        return 0;
+    const Hcbus__ErrorReply *e = reply->error;
+    slot_t *s = find_slot(self, e->msg_id, e->request_id ? e->request_id : reply->request_id);
+    if (!s)
+        return 0;
+    if (retryable((int)e->code)) {
+        s->refusals++;
+        s->due_ms = hcbus_monotonic_ms() + backoff_ms(s->refusals);
+        return 0;
+    }
+    hcbus_error_t refusal;
+    hcbus_error_set(&refusal, e->code ? (int)e->code : HCBUS_EINTERNAL, e->field, "%s",
+                    e->message);
+    hcbus_error_hint(&refusal, "%s", e->hint);
+    settle(self, s, 0, false, &refusal);
+    return 1;
+}
+
+/* Read every reply waiting on the socket. Returns the number of messages settled. */
+static int drain_replies(hcbus_publisher_t *self)
+{
+    int settled = 0;
+    for (;;) {
+        zmq_msg_t frame;
+        zmq_msg_init(&frame);
+        if (zmq_msg_recv(&frame, self->sock, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&frame);
+            return settled;
+        }
+        Hcbus__BrokerReply *reply =
+            hcbus_broker_reply_decode(zmq_msg_data(&frame), zmq_msg_size(&frame), NULL);
+        zmq_msg_close(&frame);
+        if (reply)
+            settled += handle_reply(self, reply);
+        hcbus_broker_reply_free(reply);
+    }
+}
+
+static int64_t deadline_of(int timeout_ms)
+{
+    return timeout_ms < 0 ? INT64_MAX : hcbus_monotonic_ms() + timeout_ms;
+}
+
+static int poll_until(hcbus_publisher_t *self, int64_t deadline, hcbus_error_t *err)
+{
+    for (;;) {
+        int64_t next_due;
+        if (send_due(self, &next_due, err) != 0)
+            return -1;
+        int64_t now = hcbus_monotonic_ms();
+        int64_t until = next_due < deadline ? next_due : deadline;
+        long wait = until <= now ? 0 : (until - now > 60000 ? 60000 : (long)(until - now));
+        zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
+        if (zmq_poll(&item, 1, wait) < 0 && zmq_errno() != EINTR)
+            return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
+                                   zmq_strerror(zmq_errno()));
+        int settled = drain_replies(self);
+        if (settled > 0 || hcbus_monotonic_ms() >= deadline)
+            return settled;
+    }
+}
+
+int hcbus_publisher_poll(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
+{
+    return poll_until(self, deadline_of(timeout_ms), err);
+}
+
+int hcbus_publisher_flush(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
+{
+    int64_t deadline = deadline_of(timeout_ms);
+    while (self->pending > 0) {
+        if (hcbus_monotonic_ms() >= deadline) {
+            hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                            "%zu messages still unconfirmed after %d ms", self->pending,
+                            timeout_ms);
+            return hcbus_error_hint(err, "Is the broker running and does it know this key?");
+        }
+        if (poll_until(self, deadline, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Fill what the caller may leave empty: a new msg_id and the send time. */
+static int complete(Hcbus__Envelope *env, hcbus_error_t *err)
+{
+    if (env->sent_at_us == 0)
+        env->sent_at_us = hcbus_now_us();
+    if (env->msg_id && env->msg_id[0])
+        return 0;
+    char *id = malloc(HCBUS_ID_MAX);
+    if (!id)
+        return hcbus_error_set(err, HCBUS_ENOMEM, "msg_id", "out of memory for a msg_id");
+    env->msg_id = (char *)hcbus_new_id(id, HCBUS_ID_MAX);
+    return 0;
+}
+
+static int wait_for_room(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
+{
+    int64_t deadline = deadline_of(timeout_ms);
+    while (self->tail - self->head >= self->window) {
+        if (hcbus_monotonic_ms() >= deadline) {
+            hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                            "the window of %u unconfirmed messages is still full after %d ms",
+                            self->window, timeout_ms);
+            return hcbus_error_hint(err, "The broker is slow or away; poll or flush, then retry.");
+        }
+        if (poll_until(self, deadline, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int timeout_ms,
+                         hcbus_error_t *err)
+{
+    if (!self || !env)
+        return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no publisher or no envelope");
+    if (complete(env, err) != 0 || hcbus_envelope_validate(env, NULL, err) != 0)
+        return -1;
+    if (wait_for_room(self, timeout_ms, err) != 0)
+        return -1;
+    Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
+    req.request_id = self->next_request_id++;
+    req.kind_case = HCBUS__CLIENT_REQUEST__KIND_PUBLISH;
+    req.publish = env;
+    slot_t *s = slot_at(self, self->tail);
+    if (hcbus_encode(&req.base, &s->bytes, &s->len, err) != 0)
+        return -1;
+    s->request_id = req.request_id;
+    memcpy(s->msg_id, env->msg_id, strlen(env->msg_id) + 1);
+    s->refusals = 0;
+    self->tail++;
+    self->pending++;
+    return transmit(self, s, hcbus_monotonic_ms(), err);
+}

@@ -1,0 +1,522 @@
+/* subscriber.c — the subscribing half of client.h. Live deliveries wait in an inbox
+ * until everything before them (by their header's prev_seq) has been returned or
+ * replayed; ready deliveries wait in a second queue for hcbus_subscriber_next. One
+ * control request (subscribe, snapshot, replay) is in flight at a time; pings are not
+ * counted as requests, their Pongs only reveal holes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "curve.h"
+#include "delivery_queue.h"
+#include "hcbus/client.h"
+#include "hcbus/clock.h"
+#include "hcbus/topic.h"
+
+#define REPLAY_PAGE_LIMIT 1000
+#define REQUEST_RETRY_MS 3000  /* ask again when a control request gets no answer */
+#define UNSENT_RETRY_MS 50     /* retry a request ZeroMQ could not take yet */
+#define BACKOFF_MS 500         /* ask again after a retryable refusal (source unavailable) */
+#define SUBSCRIBER_HWM 10000
+#define POLL_MAX_MS 60000
+
+typedef enum { REQ_NONE, REQ_SUBSCRIBE, REQ_SNAPSHOT, REQ_REPLAY } request_kind_t;
+
+struct hcbus_subscriber {
+    void *ctx;
+    void *sock;
+    char **prefixes;
+    size_t prefix_count;
+    unsigned ping_ms;
+    int64_t next_ping_ms;
+    uint64_t next_request_id;
+    request_kind_t pending;  /* the control request in flight */
+    uint64_t pending_id;
+    uint64_t pending_to;     /* a replay's to_seq */
+    uint8_t *pending_bytes;  /* kept to send it again */
+    size_t pending_len;
+    int64_t pending_retry_ms;  /* when to send it again */
+    bool subscribed;         /* the first SubscribeReply came */
+    bool need_resubscribe;   /* a Pong said the broker forgot us */
+    uint64_t seen_seq;       /* every seq up to here was queued, returned or not ours */
+    uint64_t returned_seq;
+    uint64_t snapshot_seq;   /* zone messages at or below it were in the snapshot */
+    uint64_t gap_to;         /* replay up to here before anything later */
+    uint64_t inbox_max_seq;
+    delivery_queue_t inbox;  /* live deliveries not yet in order */
+    delivery_queue_t ready;
+    uint64_t gaps_filled;
+    uint64_t resubscribes;
+};
+
+static int64_t deadline_of(int timeout_ms)
+{
+    return timeout_ms < 0 ? INT64_MAX : hcbus_monotonic_ms() + timeout_ms;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+static void forget_pending(hcbus_subscriber_t *self)
+{
+    free(self->pending_bytes);
+    self->pending_bytes = NULL;
+    self->pending = REQ_NONE;
+}
+
+static int transmit_pending(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    int rc = hcbus_curve_send_bytes(self->sock, self->pending_bytes, self->pending_len, err);
+    if (rc < 0)
+        return -1;
+    self->pending_retry_ms = hcbus_monotonic_ms() + (rc == 0 ? REQUEST_RETRY_MS : UNSENT_RETRY_MS);
+    return 0;
+}
+
+static int send_request(hcbus_subscriber_t *self, Hcbus__ClientRequest *req,
+                        request_kind_t kind, hcbus_error_t *err)
+{
+    req->request_id = self->next_request_id++;
+    forget_pending(self);
+    if (hcbus_encode(&req->base, &self->pending_bytes, &self->pending_len, err) != 0)
+        return -1;
+    self->pending = kind;
+    self->pending_id = req->request_id;
+    return transmit_pending(self, err);
+}
+
+static int send_subscribe(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    Hcbus__SubscribeRequest sub = HCBUS__SUBSCRIBE_REQUEST__INIT;
+    sub.n_prefixes = self->prefix_count;
+    sub.prefixes = self->prefixes;
+    Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
+    req.kind_case = HCBUS__CLIENT_REQUEST__KIND_SUBSCRIBE;
+    req.subscribe = &sub;
+    return send_request(self, &req, REQ_SUBSCRIBE, err);
+}
+
+static int send_snapshot(hcbus_subscriber_t *self, char *prefix, hcbus_error_t *err)
+{
+    Hcbus__SnapshotRequest snap = HCBUS__SNAPSHOT_REQUEST__INIT;
+    snap.prefix = prefix;
+    Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
+    req.kind_case = HCBUS__CLIENT_REQUEST__KIND_SNAPSHOT;
+    req.snapshot = &snap;
+    return send_request(self, &req, REQ_SNAPSHOT, err);
+}
+
+static int send_replay(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    Hcbus__ReplayRequest replay = HCBUS__REPLAY_REQUEST__INIT;
+    replay.from_seq = self->seen_seq + 1;
+    replay.to_seq = self->gap_to;
+    replay.n_prefixes = self->prefix_count;
+    replay.prefixes = self->prefixes;
+    replay.limit = REPLAY_PAGE_LIMIT;
+    Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
+    req.kind_case = HCBUS__CLIENT_REQUEST__KIND_REPLAY;
+    req.replay = &replay;
+    self->pending_to = self->gap_to;
+    return send_request(self, &req, REQ_REPLAY, err);
+}
+
+/* A ping that ZeroMQ cannot take now is simply skipped: the next one will do. */
+static int send_ping(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
+    req.request_id = self->next_request_id++;
+    req.kind_case = HCBUS__CLIENT_REQUEST__KIND_PING;
+    req.ping = true;
+    self->next_ping_ms = hcbus_monotonic_ms() + self->ping_ms;
+    return hcbus_curve_send(self->sock, &req.base, err) < 0 ? -1 : 0;
+}
+
+/* ---- what arrives -------------------------------------------------------------- */
+
+static bool in_snapshot(const hcbus_subscriber_t *self, uint64_t seq, const Hcbus__Envelope *env)
+{
+    return seq <= self->snapshot_seq && hcbus_envelope_kind(env) == HCBUS_KIND_ZONE;
+}
+
+static bool redacted_body(const Hcbus__Envelope *env)
+{
+    return env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient_redacted;
+}
+
+/* Queue the envelopes of a snapshot or replay answer that are still news. */
+static int queue_envelopes(hcbus_subscriber_t *self, ProtobufCBinaryData *envs, size_t n,
+                           hcbus_source_t source, hcbus_error_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        /* A record that does not decode cannot be returned; the log is our own, so
+         * skip it rather than stop the stream. */
+        Hcbus__Envelope *env = hcbus_envelope_decode(envs[i].data, envs[i].len, SIZE_MAX, NULL);
+        if (!env)
+            continue;
+        bool stale = source == HCBUS_FROM_REPLAY &&
+                     (env->seq <= self->seen_seq || in_snapshot(self, env->seq, env));
+        if (stale) {
+            hcbus_envelope_free(env);
+            continue;
+        }
+        queued_delivery_t item = {.d = {env, env->seq, redacted_body(env), source}};
+        if (delivery_queue_push(&self->ready, &item) != 0)
+            return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory queueing messages");
+        if (source == HCBUS_FROM_REPLAY)
+            self->seen_seq = env->seq;
+    }
+    return 0;
+}
+
+static int on_replay(hcbus_subscriber_t *self, const Hcbus__ReplayReply *r, hcbus_error_t *err)
+{
+    uint64_t from = self->seen_seq + 1;
+    if (queue_envelopes(self, r->envelopes, r->n_envelopes, HCBUS_FROM_REPLAY, err) != 0)
+        return -1;
+    if (r->more && r->last_seq < from)
+        return hcbus_error_set(err, HCBUS_EINTERNAL, NULL,
+                               "replay from seq %llu made no progress",
+                               (unsigned long long)from);
+    self->seen_seq = max_u64(self->seen_seq, r->more ? r->last_seq : max_u64(r->last_seq,
+                                                                               self->pending_to));
+    if (self->seen_seq >= self->gap_to)
+        self->gaps_filled++;
+    return 0;
+}
+
+static void on_subscribed(hcbus_subscriber_t *self, const Hcbus__SubscribeReply *r)
+{
+    if (!self->subscribed)
+        self->seen_seq = r->head_seq;
+    else {
+        self->resubscribes++;
+        self->gap_to = max_u64(self->gap_to, r->head_seq);
+    }
+    self->subscribed = true;
+    self->need_resubscribe = false;
+}
+
+static void on_pong(hcbus_subscriber_t *self, const Hcbus__Pong *pong)
+{
+    if (!pong->subscribed) {
+        if (self->pending != REQ_SUBSCRIBE)
+            self->need_resubscribe = true;
+        return;
+    }
+    if (pong->last_matched_seq > max_u64(self->seen_seq, self->inbox_max_seq))
+        self->gap_to = max_u64(self->gap_to, pong->last_matched_seq);
+}
+
+static bool retryable(int code)
+{
+    return code == HCBUS_EUNAVAILABLE || code == HCBUS_EOVERLOADED ||
+           code == HCBUS_ENOT_PERSISTED;
+}
+
+static int on_refusal(hcbus_subscriber_t *self, const Hcbus__ErrorReply *e, hcbus_error_t *err)
+{
+    if (retryable((int)e->code)) {
+        self->pending_retry_ms = hcbus_monotonic_ms() + BACKOFF_MS;
+        return 0;
+    }
+    forget_pending(self);
+    hcbus_error_set(err, e->code ? (int)e->code : HCBUS_EINTERNAL, e->field, "%s", e->message);
+    return hcbus_error_hint(err, "%s", e->hint);
+}
+
+/* The answer to the request in flight. */
+static int on_answer(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbus_error_t *err)
+{
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR)
+        return on_refusal(self, r->error, err);
+    request_kind_t kind = self->pending;
+    forget_pending(self);
+    if (kind == REQ_SUBSCRIBE && r->kind_case == HCBUS__BROKER_REPLY__KIND_SUBSCRIBED)
+        on_subscribed(self, r->subscribed);
+    else if (kind == REQ_SNAPSHOT && r->kind_case == HCBUS__BROKER_REPLY__KIND_SNAPSHOT) {
+        self->snapshot_seq = max_u64(self->snapshot_seq, r->snapshot->as_of_seq);
+        return queue_envelopes(self, r->snapshot->envelopes, r->snapshot->n_envelopes,
+                               HCBUS_FROM_SNAPSHOT, err);
+    } else if (kind == REQ_REPLAY && r->kind_case == HCBUS__BROKER_REPLY__KIND_REPLAY)
+        return on_replay(self, r->replay, err);
+    return 0;
+}
+
+static int on_reply(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbus_error_t *err)
+{
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_PONG) {
+        on_pong(self, r->pong);
+        return 0;
+    }
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_LAG) {
+        self->gap_to = max_u64(self->gap_to, r->lag->head_seq);
+        return 0;
+    }
+    if (self->pending != REQ_NONE && r->request_id == self->pending_id)
+        return on_answer(self, r, err);
+    return 0; /* an answer to a request we gave up on */
+}
+
+static void on_delivery(hcbus_subscriber_t *self, zmq_msg_t *head, zmq_msg_t *body)
+{
+    Hcbus__DeliveryHeader *h =
+        hcbus_delivery_header_decode(zmq_msg_data(head), zmq_msg_size(head), NULL);
+    Hcbus__Envelope *env = h ? hcbus_envelope_decode(zmq_msg_data(body), zmq_msg_size(body),
+                                                     SIZE_MAX, NULL)
+                             : NULL;
+    /* An unreadable delivery is left out; the next one's prev_seq shows the hole. */
+    if (env) {
+        queued_delivery_t item = {.d = {env, h->seq, h->redacted, HCBUS_FROM_LIVE},
+                                  .prev_seq = h->prev_seq};
+        if (delivery_queue_push(&self->inbox, &item) == 0)
+            self->inbox_max_seq = max_u64(self->inbox_max_seq, h->seq);
+    }
+    hcbus_delivery_header_free(h);
+}
+
+static bool recv_frame(void *sock, zmq_msg_t *frame)
+{
+    zmq_msg_init(frame);
+    if (zmq_msg_recv(frame, sock, ZMQ_DONTWAIT) >= 0)
+        return true;
+    zmq_msg_close(frame);
+    return false;
+}
+
+/* Read one message if one comes within wait_ms. Returns 1 if one was read, 0 if not,
+ * -1 with err. */
+static int receive(hcbus_subscriber_t *self, long wait_ms, hcbus_error_t *err)
+{
+    zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
+    int n = zmq_poll(&item, 1, wait_ms);
+    if (n < 0 && zmq_errno() != EINTR)
+        return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
+                               zmq_strerror(zmq_errno()));
+    zmq_msg_t first, second;
+    if (n <= 0 || !recv_frame(self->sock, &first))
+        return 0;
+    int rc = 0;
+    if (!zmq_msg_more(&first)) {
+        Hcbus__BrokerReply *reply =
+            hcbus_broker_reply_decode(zmq_msg_data(&first), zmq_msg_size(&first), NULL);
+        rc = reply ? on_reply(self, reply, err) : 0;
+        hcbus_broker_reply_free(reply);
+    } else if (recv_frame(self->sock, &second)) {
+        on_delivery(self, &first, &second);
+        for (bool more = zmq_msg_more(&second); more;) { /* a newer broker's extra frames */
+            zmq_msg_t extra;
+            if (!recv_frame(self->sock, &extra))
+                break;
+            more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+        }
+        zmq_msg_close(&second);
+    }
+    zmq_msg_close(&first);
+    return rc < 0 ? -1 : 1;
+}
+
+/* ---- putting it in order ------------------------------------------------------- */
+
+/* Look at the oldest live delivery: drop it, hold it behind a gap, or make it ready.
+ * Returns true if something changed. */
+static bool promote_inbox(hcbus_subscriber_t *self)
+{
+    queued_delivery_t *f = delivery_queue_front(&self->inbox);
+    if (!f)
+        return false;
+    if (f->prev_seq > self->seen_seq && f->d.seq > self->seen_seq) {
+        self->gap_to = max_u64(self->gap_to, f->prev_seq);
+        return true;
+    }
+    queued_delivery_t item;
+    delivery_queue_pop(&self->inbox, &item);
+    bool drop = item.d.seq <= self->seen_seq || in_snapshot(self, item.d.seq, item.d.envelope);
+    self->seen_seq = max_u64(self->seen_seq, item.d.seq);
+    if (drop)
+        hcbus_envelope_free(item.d.envelope);
+    else
+        delivery_queue_push(&self->ready, &item); /* frees it if out of memory */
+    return true;
+}
+
+/* Send the next control request the state calls for, if none is in flight. */
+static int start_work(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    int64_t now = hcbus_monotonic_ms();
+    if (self->pending != REQ_NONE)
+        return now >= self->pending_retry_ms ? transmit_pending(self, err) : 0;
+    if (self->need_resubscribe)
+        return send_subscribe(self, err);
+    if (self->gap_to > self->seen_seq)
+        return send_replay(self, err);
+    return 0;
+}
+
+static long wait_ms(const hcbus_subscriber_t *self, int64_t deadline)
+{
+    int64_t until = deadline < self->next_ping_ms ? deadline : self->next_ping_ms;
+    if (self->pending != REQ_NONE && self->pending_retry_ms < until)
+        until = self->pending_retry_ms;
+    int64_t now = hcbus_monotonic_ms();
+    if (until <= now)
+        return 0;
+    return until - now > POLL_MAX_MS ? POLL_MAX_MS : (long)(until - now);
+}
+
+static bool pop_ready(hcbus_subscriber_t *self, hcbus_delivery_t *out)
+{
+    queued_delivery_t item;
+    if (!delivery_queue_pop(&self->ready, &item))
+        return false;
+    *out = item.d;
+    self->returned_seq = max_u64(self->returned_seq, item.d.seq);
+    return true;
+}
+
+int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delivery_t *out,
+                          hcbus_error_t *err)
+{
+    if (!self || !out)
+        return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no subscriber or no output");
+    int64_t deadline = deadline_of(timeout_ms);
+    for (;;) {
+        if (pop_ready(self, out))
+            return 1;
+        if (start_work(self, err) != 0)
+            return -1;
+        bool in_order = self->pending == REQ_NONE && !self->need_resubscribe &&
+                        self->gap_to <= self->seen_seq;
+        if (in_order && promote_inbox(self))
+            continue;
+        if (hcbus_monotonic_ms() >= self->next_ping_ms && send_ping(self, err) != 0)
+            return -1;
+        int rc = receive(self, wait_ms(self, deadline), err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0 && hcbus_monotonic_ms() >= deadline)
+            return 0;
+    }
+}
+
+/* ---- life cycle ---------------------------------------------------------------- */
+
+static int copy_prefixes(hcbus_subscriber_t *self, const char *const *prefixes, size_t n,
+                         hcbus_error_t *err)
+{
+    if (n == 0)
+        return hcbus_error_set(err, HCBUS_EINVALID, "prefixes", "no topic prefix given");
+    self->prefixes = calloc(n, sizeof *self->prefixes);
+    if (!self->prefixes)
+        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for prefixes");
+    for (size_t i = 0; i < n; i++) {
+        hcbus_kind_t kind;
+        char scope[HCBUS_ZONE_ID_MAX + 1];
+        if (!prefixes[i] || hcbus_prefix_parse(prefixes[i], &kind, scope, err) != 0)
+            return prefixes[i] ? -1 : hcbus_error_set(err, HCBUS_EINVALID, "prefixes",
+                                                       "prefix %zu is NULL", i);
+        self->prefixes[i] = strdup(prefixes[i]);
+        self->prefix_count++;
+        if (!self->prefixes[i])
+            return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for prefixes");
+    }
+    return 0;
+}
+
+/* Wait for the answer to the request in flight (deliveries meanwhile go to the inbox). */
+static int await_answer(hcbus_subscriber_t *self, int64_t deadline, const char *what,
+                        int timeout_ms, hcbus_error_t *err)
+{
+    while (self->pending != REQ_NONE) {
+        if (hcbus_monotonic_ms() >= deadline) {
+            hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, "no %s answer from the broker within %d ms",
+                            what, timeout_ms);
+            return hcbus_error_hint(err, "Is the broker running at this endpoint, with this "
+                                         "public key, and does it know this institution's key?");
+        }
+        if (start_work(self, err) != 0 || receive(self, wait_ms(self, deadline), err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int join(hcbus_subscriber_t *self, bool snapshot, int timeout_ms, hcbus_error_t *err)
+{
+    int64_t deadline = deadline_of(timeout_ms);
+    self->next_ping_ms = INT64_MAX; /* no pings before we are subscribed */
+    if (send_subscribe(self, err) != 0 || await_answer(self, deadline, "subscribe", timeout_ms, err) != 0)
+        return -1;
+    for (size_t i = 0; snapshot && i < self->prefix_count; i++) {
+        hcbus_kind_t kind;
+        char scope[HCBUS_ZONE_ID_MAX + 1];
+        if (hcbus_prefix_parse(self->prefixes[i], &kind, scope, NULL) != 0 || kind != HCBUS_KIND_ZONE)
+            continue;
+        if (send_snapshot(self, self->prefixes[i], err) != 0 ||
+            await_answer(self, deadline, "snapshot", timeout_ms, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
+                                         const char *const *prefixes, size_t prefix_count,
+                                         bool snapshot, int timeout_ms, hcbus_error_t *err)
+{
+    if (hcbus_client_options_check(options, err) != 0)
+        return NULL;
+    hcbus_subscriber_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for a subscriber");
+        return NULL;
+    }
+    self->ping_ms = options->ping_ms ? options->ping_ms : HCBUS_PING_MS_DEFAULT;
+    self->next_request_id = 1;
+    if (copy_prefixes(self, prefixes, prefix_count, err) != 0 ||
+        hcbus_curve_connect(options, SUBSCRIBER_HWM, &self->ctx, &self->sock, err) != 0 ||
+        join(self, snapshot, timeout_ms, err) != 0) {
+        hcbus_subscriber_destroy(&self);
+        return NULL;
+    }
+    self->next_ping_ms = hcbus_monotonic_ms() + self->ping_ms;
+    return self;
+}
+
+void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    hcbus_subscriber_t *self = *self_p;
+    delivery_queue_clear(&self->inbox);
+    delivery_queue_clear(&self->ready);
+    for (size_t i = 0; i < self->prefix_count; i++)
+        free(self->prefixes[i]);
+    free(self->prefixes);
+    forget_pending(self);
+    hcbus_curve_close(&self->ctx, &self->sock);
+    free(self);
+    *self_p = NULL;
+}
+
+uint64_t hcbus_subscriber_last_seq(const hcbus_subscriber_t *self)
+{
+    if (!self)
+        return 0;
+    uint64_t seq = self->ready.count ? self->returned_seq : self->seen_seq;
+    return self->ready.count ? seq : max_u64(seq, self->snapshot_seq);
+}
+
+uint64_t hcbus_subscriber_gaps_filled(const hcbus_subscriber_t *self)
+{
+    return self ? self->gaps_filled : 0;
+}
+
+uint64_t hcbus_subscriber_resubscribes(const hcbus_subscriber_t *self)
+{
+    return self ? self->resubscribes : 0;
+}
