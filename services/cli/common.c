@@ -1,0 +1,177 @@
+/* common.c — connection options, error printing and enum names for every `hcbus`
+ * command (common.h). Nothing here talks to the broker. */
+#include "common.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define PUBLISH_ENDPOINT_DEFAULT "tcp://127.0.0.1:7701"
+#define SUBSCRIBE_ENDPOINT_DEFAULT "tcp://127.0.0.1:7702"
+#define TIMEOUT_MS_MAX 86400000L
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && v[0] ? v : fallback;
+}
+
+void conn_defaults(cli_conn_t *conn, bool publish)
+{
+    conn->endpoint = publish ? env_or("HCBUS_PUBLISH_ENDPOINT", PUBLISH_ENDPOINT_DEFAULT)
+                             : env_or("HCBUS_SUBSCRIBE_ENDPOINT", SUBSCRIBE_ENDPOINT_DEFAULT);
+    conn->broker_key_file = env_or("HCBUS_BROKER_KEY", NULL);
+    conn->key_file = env_or("HCBUS_KEY", NULL);
+    conn->timeout_ms = CLI_TIMEOUT_MS_DEFAULT;
+    conn->timeout_given = false;
+}
+
+int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const char *value)
+{
+    if (strcmp(name, "endpoint") == 0)
+        conn->endpoint = value;
+    else if (strcmp(name, "broker-key") == 0)
+        conn->broker_key_file = value;
+    else if (strcmp(name, "key") == 0)
+        conn->key_file = value;
+    else if (strcmp(name, "timeout-ms") == 0) {
+        long ms;
+        if (parse_count(cmd, "--timeout-ms", value, TIMEOUT_MS_MAX, &ms) != 0)
+            return -1;
+        conn->timeout_ms = (int)ms;
+        conn->timeout_given = true;
+    } else
+        return 0;
+    return 1;
+}
+
+int conn_options(const char *cmd, const cli_conn_t *conn, hcbus_client_options_t *options)
+{
+    static char broker_key[HCBUS_Z85_KEY_LEN + 1];
+    hcbus_error_t err;
+    if (!conn->broker_key_file)
+        return usage_error(cmd, "no broker key: give --broker-key FILE or set HCBUS_BROKER_KEY");
+    if (!conn->key_file)
+        return usage_error(cmd, "no institution key: give --key FILE or set HCBUS_KEY");
+    memset(options, 0, sizeof *options);
+    if (hcbus_public_key_load(conn->broker_key_file, broker_key, &err) != 0 ||
+        hcbus_keypair_load(conn->key_file, &options->keypair, &err) != 0) {
+        print_error(cmd, &err);
+        return EXIT_REFUSED;
+    }
+    options->endpoint = conn->endpoint;
+    options->broker_public_key = broker_key;
+    return 0;
+}
+
+int conn_subscriber(const char *cmd, const cli_conn_t *conn, char *const *prefixes, size_t n,
+                    bool snapshot, hcbus_subscriber_t **out)
+{
+    hcbus_client_options_t options;
+    int rc = conn_options(cmd, conn, &options);
+    if (rc != 0)
+        return rc;
+    hcbus_error_t err;
+    *out = hcbus_subscriber_new(&options, (const char *const *)prefixes, n, snapshot,
+                                conn->timeout_ms, &err);
+    if (*out)
+        return 0;
+    print_error(cmd, &err);
+    return exit_code_for(&err);
+}
+
+void print_error(const char *cmd, const hcbus_error_t *err)
+{
+    char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
+    fprintf(stderr, "hcbus%s%s: %s\n", cmd[0] ? " " : "", cmd,
+            hcbus_error_format(err, line, sizeof line));
+}
+
+int exit_code_for(const hcbus_error_t *err)
+{
+    switch (err->code) {
+    case HCBUS_ETIMEOUT:
+    case HCBUS_EUNAVAILABLE:
+    case HCBUS_EIO:
+        return EXIT_UNREACHABLE;
+    case HCBUS_EINTERNAL:
+    case HCBUS_ENOMEM:
+        return EXIT_INTERNAL;
+    default:
+        return EXIT_REFUSED;
+    }
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "hcbus%s%s: ", cmd[0] ? " " : "", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "; see hcbus %s --help\n", cmd);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int bad_flag(const char *cmd, char *const argv[])
+{
+    const char *arg = argv[optind - 1];
+    if (optopt && strncmp(arg, "--", 2) != 0)
+        return usage_error(cmd, "flag '-%c' is not known or lacks its value", optopt);
+    return usage_error(cmd, "flag '%s' is not known or lacks its value", arg);
+}
+
+int parse_count(const char *cmd, const char *flag, const char *text, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < 0 || v > max) {
+        usage_error(cmd, "%s \"%s\" is not a number from 0 to %ld", flag, text, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The prefix shared by an enum's value names: "RISK_LEVEL_" from RISK_LEVEL_UNSPECIFIED. */
+static size_t enum_prefix_len(const ProtobufCEnumDescriptor *desc)
+{
+    const char *zero = desc->n_values ? desc->values[0].name : "";
+    const char *suffix = strstr(zero, "UNSPECIFIED");
+    return suffix ? (size_t)(suffix - zero) : 0;
+}
+
+int enum_parse(const ProtobufCEnumDescriptor *desc, const char *text, int *value,
+               hcbus_error_t *err)
+{
+    size_t skip = enum_prefix_len(desc);
+    char names[HCBUS_ERROR_HINT_MAX] = "";
+    for (unsigned i = 0; i < desc->n_values; i++) {
+        const char *name = desc->values[i].name + skip;
+        if (strcasecmp(name, text) == 0 || strcasecmp(desc->values[i].name, text) == 0) {
+            *value = desc->values[i].value;
+            return 0;
+        }
+        if (i > 0) {
+            char low[64];
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     i > 1 ? ", " : "", enum_short_name(desc, desc->values[i].value, low, sizeof low));
+        }
+    }
+    hcbus_error_set(err, HCBUS_EINVALID, NULL, "\"%.80s\" is not a %s", text, desc->short_name);
+    return hcbus_error_hint(err, "one of: %s", names);
+}
+
+const char *enum_short_name(const ProtobufCEnumDescriptor *desc, int value, char *buf,
+                            size_t size)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(desc, value);
+    snprintf(buf, size, "%s", v ? v->name + enum_prefix_len(desc) : "?");
+    for (char *p = buf; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return buf;
+}

@@ -1,0 +1,195 @@
+/* print.c — one line per delivery for `hcbus subscribe` / `hcbus snapshot` (print.h).
+ * Readable lines start "#seq time topic" and go on with what matters for the kind;
+ * patient details are shown only when present, never invented, and "withheld" when
+ * the broker removed them. JSON lines are hcbus_summary_json plus delivery facts. */
+#include "print.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "hcbus/clock.h"
+#include "hcbus/summary.h"
+
+#define NAME_MAX_CHARS 64
+#define FRACTION_AT 19     /* "2026-11-23T03:00:00" then ".ffffff" */
+#define FRACTION_CHARS 7
+
+static const char *source_name(hcbus_source_t s)
+{
+    return s == HCBUS_FROM_SNAPSHOT ? "snapshot" : s == HCBUS_FROM_REPLAY ? "replay" : "live";
+}
+
+/* El Salvador time to the second: "2026-11-23T03:10:00-06:00". */
+static const char *local_time(int64_t t_us, char *buf, size_t size)
+{
+    hcbus_time_format(t_us, HCBUS_SV_UTC_OFFSET_MIN, buf, size);
+    if (strlen(buf) > FRACTION_AT + FRACTION_CHARS && buf[FRACTION_AT] == '.')
+        memmove(buf + FRACTION_AT, buf + FRACTION_AT + FRACTION_CHARS,
+                strlen(buf + FRACTION_AT + FRACTION_CHARS) + 1);
+    return buf;
+}
+
+static const char *name_of(const ProtobufCEnumDescriptor *desc, int value, char *buf)
+{
+    return enum_short_name(desc, value, buf, NAME_MAX_CHARS);
+}
+
+static void print_zone(const Hcbus__ZoneRiskLevel *z, FILE *out)
+{
+    char level[NAME_MAX_CHARS], t[HCBUS_TIME_TEXT_MAX];
+    name_of(&hcbus__risk_level__descriptor, z->level, level);
+    for (char *p = level; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    fprintf(out, " %s", level);
+    const Hcbus__AccessConditions *a = z->access;
+    if (a && a->escort_required)
+        fprintf(out, " escort-required");
+    if (a && (a->allowed_from_hour || a->allowed_until_hour))
+        fprintf(out, " hours=%u-%u", a->allowed_from_hour, a->allowed_until_hour);
+    if (z->valid_until_us)
+        fprintf(out, " until=%s", local_time(z->valid_until_us, t, sizeof t));
+    if (z->reason[0])
+        fprintf(out, " \"%s\"", z->reason);
+}
+
+static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
+{
+    char age[NAME_MAX_CHARS], sex[NAME_MAX_CHARS], cond[NAME_MAX_CHARS];
+    if (d->patient_redacted) {
+        fprintf(out, " [patient details withheld]");
+        return;
+    }
+    const Hcbus__PatientDetails *p = d->patient;
+    if (!p)
+        return;
+    fprintf(out, " patient=%s/%s/%s", name_of(&hcbus__age_band__descriptor, p->age_band, age),
+            name_of(&hcbus__sex__descriptor, p->sex, sex),
+            name_of(&hcbus__patient_condition__descriptor, p->condition, cond));
+    if (p->chief_complaint[0])
+        fprintf(out, " \"%s\"", p->chief_complaint);
+}
+
+static void print_place(const Hcbus__Location *l, FILE *out)
+{
+    if (!l)
+        return;
+    if (l->lat != 0 || l->lon != 0)
+        fprintf(out, " at=%.5f,%.5f", l->lat, l->lon);
+    if (l->address[0])
+        fprintf(out, " address=\"%s\"", l->address);
+    if (l->reference_point[0])
+        fprintf(out, " near=\"%s\"", l->reference_point);
+}
+
+static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
+{
+    char prio[NAME_MAX_CHARS], inc[NAME_MAX_CHARS], cap[NAME_MAX_CHARS];
+    fprintf(out, " request=%s %s %s %s", d->request_id,
+            name_of(&hcbus__priority__descriptor, d->priority, prio),
+            name_of(&hcbus__incident_type__descriptor, d->incident_type, inc),
+            name_of(&hcbus__capability__descriptor, d->capability, cap));
+    print_place(d->location, out);
+    print_patient(d, out);
+}
+
+static void print_status(const Hcbus__DispatchStatus *s, FILE *out)
+{
+    char state[NAME_MAX_CHARS];
+    fprintf(out, " request=%s %s", s->request_id,
+            name_of(&hcbus__dispatch_state__descriptor, s->state, state));
+    if (s->unit_id[0])
+        fprintf(out, " unit=%s", s->unit_id);
+    if (s->destination_facility[0])
+        fprintf(out, " facility=\"%s\"", s->destination_facility);
+    if (s->reason[0])
+        fprintf(out, " \"%s\"", s->reason);
+}
+
+static void print_alert(const Hcbus__SecurityAlert *a, FILE *out)
+{
+    char act[NAME_MAX_CHARS], target[NAME_MAX_CHARS], sev[NAME_MAX_CHARS];
+    fprintf(out, " alert=%s %s against %s severity=%s", a->alert_id,
+            name_of(&hcbus__act__descriptor, a->act, act),
+            name_of(&hcbus__target__descriptor, a->target, target),
+            name_of(&hcbus__severity__descriptor, a->severity, sev));
+    if (a->casualties)
+        fprintf(out, " killed=%u injured=%u removed=%u", a->casualties->killed,
+                a->casualties->injured, a->casualties->removed);
+    if (a->request_id[0])
+        fprintf(out, " request=%s", a->request_id);
+    if (a->description[0])
+        fprintf(out, " \"%s\"", a->description);
+}
+
+static void print_escort(const Hcbus__EscortRequest *e, FILE *out)
+{
+    char t[HCBUS_TIME_TEXT_MAX];
+    fprintf(out, " escort=%s request=%s", e->escort_id, e->request_id);
+    if (e->unit_id[0])
+        fprintf(out, " unit=%s", e->unit_id);
+    if (e->needed_by_us)
+        fprintf(out, " needed-by=%s", local_time(e->needed_by_us, t, sizeof t));
+    print_place(e->meeting_point, out);
+    if (e->reason[0])
+        fprintf(out, " \"%s\"", e->reason);
+}
+
+static void print_line(const hcbus_delivery_t *d, FILE *out)
+{
+    const Hcbus__Envelope *env = d->envelope;
+    char t[HCBUS_TIME_TEXT_MAX];
+    int64_t when = env->received_at_us ? env->received_at_us : env->sent_at_us;
+    fprintf(out, "#%llu %s %s", (unsigned long long)d->seq, local_time(when, t, sizeof t),
+            env->topic);
+    switch (env->body_case) {
+    case HCBUS__ENVELOPE__BODY_ZONE: print_zone(env->zone, out); break;
+    case HCBUS__ENVELOPE__BODY_DISPATCH: print_dispatch(env->dispatch, out); break;
+    case HCBUS__ENVELOPE__BODY_STATUS: print_status(env->status, out); break;
+    case HCBUS__ENVELOPE__BODY_ALERT: print_alert(env->alert, out); break;
+    case HCBUS__ENVELOPE__BODY_ESCORT: print_escort(env->escort, out); break;
+    default: fprintf(out, " (no body)"); break;
+    }
+    if (env->sender[0])
+        fprintf(out, " from=%s", env->sender);
+    else
+        fprintf(out, " anonymous");
+    if (d->source != HCBUS_FROM_LIVE)
+        fprintf(out, " (%s)", source_name(d->source));
+    fputc('\n', out);
+}
+
+static int print_json(const hcbus_delivery_t *d, FILE *out)
+{
+    char *text = hcbus_summary_json(d->envelope);
+    json_t *obj = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return -1;
+    }
+    const Hcbus__Envelope *env = d->envelope;
+    json_object_set_new(obj, "seq", json_integer((json_int_t)d->seq));
+    json_object_set_new(obj, "msg_id", json_string(env->msg_id));
+    json_object_set_new(obj, "sender", json_string(env->sender));
+    json_object_set_new(obj, "topic", json_string(env->topic));
+    json_object_set_new(obj, "redacted", json_boolean(d->redacted));
+    json_object_set_new(obj, "source", json_string(source_name(d->source)));
+    int rc = json_dumpf(obj, out, JSON_COMPACT);
+    json_decref(obj);
+    fputc('\n', out);
+    return rc;
+}
+
+int print_delivery(const hcbus_delivery_t *d, bool json, FILE *out)
+{
+    int rc = 0;
+    if (json)
+        rc = print_json(d, out);
+    else
+        print_line(d, out);
+    fflush(out);
+    return rc;
+}

@@ -1,0 +1,29 @@
+/* publish_flags.h — the flags of `hcbus publish <kind>`: each names an Envelope field by
+ * its dotted proto path (set by fields.c), with an optional default. */
+#ifndef HCBUS_CLI_PUBLISH_FLAGS_H
+#define HCBUS_CLI_PUBLISH_FLAGS_H
+
+#include <stdio.h>
+
+typedef struct pub_flag {
+    const char *flag;  /* without "--" */
+    const char *path;  /* in the Envelope: "dispatch.location.lat" */
+    const char *dflt;  /* "now", "new-id" or NULL */
+} pub_flag_t;
+
+typedef struct pub_kind {
+    const char *name;  /* "zone", "dispatch", ... */
+    const char *what;  /* one line for --help */
+    const pub_flag_t *flags;
+} pub_kind_t;
+
+/* The kinds, ending with a {NULL} entry. */
+extern const pub_kind_t pub_kinds[];
+
+/* The kind named name, or NULL. */
+const pub_kind_t *pub_kind_find(const char *name);
+
+/* Print one line per flag of kind: its value (enum names listed) and its default. */
+void pub_kind_help(const pub_kind_t *kind, FILE *out);
+
+#endif
