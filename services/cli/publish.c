@@ -110,7 +110,10 @@ static Hcbus__Envelope *next_json(void *arg, int *bad)
         hcbus_error_t err;
         if (hcbus_envelope_from_json(src->line, &env, &err) == 0)
             return env;
-        fprintf(stderr, "hcbus publish: stdin:%u: ", src->lineno);
+        char field[HCBUS_ERROR_FIELD_MAX];
+        snprintf(field, sizeof field, "%s", err.field);
+        snprintf(err.field, sizeof err.field, "stdin:%u%s%.80s", src->lineno,
+                 field[0] ? " " : "", field);
         print_error(CMD, &err);
         *bad = 1;
     }
