@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# demo-scenario.sh — plays one morning on a running demo deployment (deploy/run.sh):
+# a zone goes RED, a dispatch into it with its police escort and its status timeline,
+# a security alert from a crew and an anonymous one. Each step says what happens, then
+# publishes it with the right institution's key; a refused publish stops the demo.
+#
+#   deploy/demo-scenario.sh [--fast]     --fast: no pauses (tests)
+#   HCBUS_STATE_DIR=DIR                  the state directory run.sh uses (default var/)
+set -euo pipefail
+
+REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE_DIR=$(realpath -m -- "${HCBUS_STATE_DIR:-$REPO_DIR/var}")
+KEYS_DIR=$STATE_DIR/keys
+PAUSE_S=2                     # between steps, so a watching person can follow
+ZONE=sv.ss.san-salvador-este.soyapango
+UNIT=SEM-U12
+HOSPITAL="Hospital Nacional Rosales"
+STEPS=0
+
+say() { echo "demo: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+case "${1:-}" in
+  --fast) PAUSE_S=0 ;;
+  "") ;;
+  *) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
+
+# run.sh writes the endpoints, the broker key and the CLI's place into env.sh.
+[ -f "$STATE_DIR/env.sh" ] || die "no $STATE_DIR/env.sh: start deploy/run.sh first (same HCBUS_STATE_DIR)"
+# shellcheck source=/dev/null
+source "$STATE_DIR/env.sh"
+command -v hcbus >/dev/null || die "hcbus not found (PATH from $STATE_DIR/env.sh: $PATH)"
+
+# step INSTITUTION EXPLANATION KIND FLAGS...: say it, publish it as INSTITUTION.
+step() {
+  local who=$1 what=$2
+  shift 2
+  STEPS=$((STEPS + 1))
+  echo
+  echo "[$STEPS] $who: $what"
+  [ -f "$KEYS_DIR/$who.key" ] || die "no key $KEYS_DIR/$who.key for $who"
+  if ! hcbus publish "$@" --key "$KEYS_DIR/$who.key"; then
+    echo "!!! step $STEPS FAILED: hcbus publish $1 as $who was refused or not recorded (see above)" >&2
+    exit 1
+  fi
+  sleep "$PAUSE_S"
+}
+
+status() {
+  local state=$1 what=$2
+  shift 2
+  step sem "$what" status --request-id "$REQUEST" --zone "$ZONE" --unit "$UNIT" --state "$state" "$@"
+}
+
+# Ids unique per run, so that playing the morning twice gives two timelines.
+RUN=$(date +%Y%m%d-%H%M%S)
+REQUEST=sem-$RUN
+ESCORT=esc-$RUN
+
+echo "A morning in Soyapango ($ZONE), as the bus sees it."
+
+step minsal "the zone authority sets Soyapango RED: no entry without a police escort, 07-17 h" \
+  zone --zone "$ZONE" --level red --escort-required \
+  --allowed-from-hour 7 --allowed-until-hour 17 \
+  --entry-instructions "Enter by Boulevard del Ejército; meet the PNC patrol at the Unicentro roundabout" \
+  --contact "PNC Soyapango, radio channel 4" \
+  --reason "Threats against ambulance crews reported overnight"
+
+step sem "SEM dispatches an advanced unit: gunshot wound, critical (patient details go only to clinical institutions)" \
+  dispatch --request-id "$REQUEST" --zone "$ZONE" \
+  --address "Colonia Las Margaritas, pasaje 3" --reference-point "frente a la iglesia" \
+  --priority critical --incident-type violence --capability advanced \
+  --patient-age-band adult --patient-sex male --patient-condition serious \
+  --patient-complaint "gunshot wound to the left thigh, conscious, bleeding"
+
+step sem "the zone is RED: SEM asks the police for an escort to meet unit $UNIT" \
+  escort --escort-id "$ESCORT" --request-id "$REQUEST" --zone "$ZONE" --unit "$UNIT" \
+  --address "Redondel Unicentro, Soyapango" --reference-point "gasolinera" \
+  --reason "zone RED: escort required for entry"
+
+status accepted "unit $UNIT accepts the call"
+status en_route "unit $UNIT leaves for the meeting point"
+status on_scene "unit $UNIT is on scene with its escort"
+status transporting "unit $UNIT leaves with the patient for $HOSPITAL" --destination-facility "$HOSPITAL"
+status at_facility "unit $UNIT arrives at $HOSPITAL" --destination-facility "$HOSPITAL"
+status closed "unit $UNIT is back in service"
+
+step cruz-roja "a Red Cross crew reports threats against its personnel in Soyapango" \
+  alert --alert-id "cr-$RUN" --zone "$ZONE" --target personnel --act threat --severity high \
+  --description "Crew told at gunpoint not to come back to the colonia"
+
+step anon-gateway "a health worker reports, anonymously, an ambulance stopped at an invisible barrier" \
+  alert --alert-id "anon-$RUN" --zone "$ZONE" --target vehicle --act obstruction_of_access \
+  --severity moderate --anonymous \
+  --description "Ambulance turned back at the entrance of the colonia"
+
+echo
+rows=$("$REPO_DIR/deploy/pg.sh" psql "$STATE_DIR/pg" -Atq -c "SELECT count(*) FROM hcbus.events") ||
+  die "could not count the recorded events"
+echo "Done: $STEPS messages published; the audit log (hcbus.events) now holds $rows rows."
+echo "See them as a facilitator does (decoded, no clinical data):"
+echo "  $REPO_DIR/deploy/pg.sh psql $STATE_DIR/pg -c 'SET ROLE hcbus_reviewer' \\"
+echo "    -c 'SELECT seq, sender, kind, subject, summary FROM review.events ORDER BY seq'"
+echo "and this dispatch's timeline:"
+echo "  $REPO_DIR/deploy/pg.sh psql $STATE_DIR/pg -c 'SET ROLE hcbus_reviewer' \\"
+echo "    -c \"SELECT * FROM review.dispatch_timeline WHERE request_id = '$REQUEST'\""

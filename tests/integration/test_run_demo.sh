@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# test_run_demo.sh — the README's path end to end: deploy/run.sh (install skipped, the
+# binaries ctest built) brings up PostgreSQL, auditd and the broker; the police watch
+# while deploy/demo-scenario.sh --fast plays the morning. Every message reaches the
+# police (the dispatch without patient details), every one is in the audit log (the
+# anonymous alert with no sender), and SIGINT to run.sh stops everything in time.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
+
+PORT_BASE=17740               # 17741-17743: apart from the other tests' ports
+DEMO_MESSAGES=11              # zone, dispatch, escort, 6 statuses, 2 alerts
+READY_TIMEOUT_S=120           # first run: initdb, migrations, key generation
+DELIVERY_TIMEOUT_S=30
+STOP_TIMEOUT_S=60             # run.sh gives each service 30 s before SIGKILL
+STATE=$HC_WORK/state
+PREFIXES=(zone. alert. escort. dispatch. status.)
+
+HC_PGDIR=$STATE/pg            # so that the harness stops it too if the test fails early
+# SIGINT as a terminal sends it: a background job of a script starts with SIGINT
+# ignored, and bash cannot trap a signal ignored on entry.
+hc_start_bg run env --default-signal=INT HCBUS_STATE_DIR="$STATE" HCBUS_SKIP_INSTALL=1 HCBUS_BUILD_DIR="$HC_BIN" \
+  HCBUS_PORT_BASE="$PORT_BASE" bash "$HC_SRC/deploy/run.sh"
+RUN_PID=$(hc_pid run)
+
+# Wait for FILE to contain PATTERN (grep -E), failing early if run.sh died.
+wait_for_line() {
+  local desc=$1 timeout_s=$2 file=$3 pattern=$4
+  local deadline=$((SECONDS + timeout_s))
+  until grep -qE -- "$pattern" "$file" 2>/dev/null; do
+    kill -0 "$RUN_PID" 2>/dev/null || hc_fail "run.sh exited while waiting for: $desc"
+    [ "$SECONDS" -lt "$deadline" ] || hc_fail "timed out after ${timeout_s}s waiting for: $desc"
+    sleep "$HC_POLL_INTERVAL_S"
+  done
+}
+
+# The number of lines of FILE matching PATTERN (grep -E), 0 when none or no file.
+count_lines() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
+
+# True when FILE has at least N lines matching PATTERN (for hc_wait_for).
+at_least() { [ "$(count_lines "$2" "$3")" -ge "$1" ]; }
+
+wait_for_line "run.sh to say the bus is running" "$READY_TIMEOUT_S" "$HC_WORK/run.log" '^hcbus is running'
+hc_assert_contains "$(cat "$HC_WORK/run.log")" "hcbus subscribe zone. alert. escort. dispatch." \
+  "run.sh tells the user how to subscribe as the police"
+hc_assert_contains "$(cat "$HC_WORK/run.log")" "deploy/demo-scenario.sh" \
+  "run.sh tells the user how to play the demo"
+wait_for_line "the broker's log shown in the terminal, prefixed" 10 "$HC_WORK/run.log" '^\[broker\] '
+HC_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$STATE/pg")
+export HC_CONNINFO
+source "$STATE/env.sh"
+hc_assert_eq "tcp://127.0.0.1:$((PORT_BASE + 1))" "$HCBUS_PUBLISH_ENDPOINT" "publish endpoint from HCBUS_PORT_BASE"
+
+# Watchers: the police in JSON and as text, and a clinical institution for contrast.
+hc_start_bg police hcbus subscribe "${PREFIXES[@]}" --json
+hc_start_bg police_text hcbus subscribe "${PREFIXES[@]}"
+hc_start_bg clinical hcbus subscribe "${PREFIXES[@]}" --key "$STATE/keys/cruz-roja.key"
+wait_for_line "three subscriptions at the broker" 30 "$STATE/log/broker.log" \
+  'cruz-roja subscribed'
+hc_wait_for "both police subscriptions" 30 at_least 2 "$STATE/log/broker.log" 'pnc subscribed'
+
+HCBUS_STATE_DIR=$STATE bash "$HC_SRC/deploy/demo-scenario.sh" --fast >"$HC_WORK/demo.out" 2>&1 ||
+  hc_fail "demo-scenario.sh failed: $(tail -n 20 "$HC_WORK/demo.out")"
+demo=$(cat "$HC_WORK/demo.out")
+hc_assert_eq "$DEMO_MESSAGES" "$(count_lines "$HC_WORK/demo.out" '^published seq=')" "the demo published every message"
+hc_assert_contains "$demo" "now holds $DEMO_MESSAGES rows" "the demo reports the rows in hcbus.events"
+hc_assert_contains "$demo" "review.events" "the demo shows the reviewer's query"
+
+# Every message reached the police, and the clinical subscriber.
+hc_wait_for "$DEMO_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
+  at_least "$DEMO_MESSAGES" "$HC_WORK/police.log" '^\{'
+hc_wait_for "$DEMO_MESSAGES messages at the police (text)" "$DELIVERY_TIMEOUT_S" \
+  at_least "$DEMO_MESSAGES" "$HC_WORK/police_text.log" 'from=|anonymous'
+hc_wait_for "$DEMO_MESSAGES messages at the Red Cross" "$DELIVERY_TIMEOUT_S" \
+  at_least "$DEMO_MESSAGES" "$HC_WORK/clinical.log" 'from=|anonymous'
+police=$(grep -E '^\{' "$HC_WORK/police.log")
+hc_assert_eq "$DEMO_MESSAGES" "$(grep -c . <<<"$police")" "the police got each message once"
+for kind in zone dispatch escort alert; do
+  hc_assert_contains "$police" "\"topic\":\"$kind.sv.ss.san-salvador-este.soyapango\"" "the police got the $kind"
+done
+hc_assert_eq 6 "$(grep -c '"topic":"status\.' <<<"$police")" "the police got the six statuses"
+
+# The dispatch reached the police without patient details, and said so.
+dispatch=$(grep '"topic":"dispatch\.' <<<"$police")
+hc_assert_contains "$dispatch" '"redacted":true' "the police's dispatch is marked redacted"
+hc_assert_contains "$dispatch" '"patient_redacted":true' "the police's dispatch says patient details were withheld"
+police_text=$(cat "$HC_WORK/police_text.log")
+hc_assert_contains "$police_text" "[patient details withheld]" "the police's dispatch shows the withholding"
+[[ $police_text != *"gunshot wound"* ]] || hc_fail "the chief complaint reached the police"
+hc_assert_contains "$(cat "$HC_WORK/clinical.log")" "gunshot wound" \
+  "the Red Cross (clinical access) got the patient details"
+
+# The audit log holds every message; the anonymous alert has no sender.
+hc_assert_eq "$DEMO_MESSAGES" "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "every message is in hcbus.events"
+hc_assert_eq "1|1|1|6|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
+    count(*) FILTER (WHERE kind = 'dispatch' AND sender = 'sem'),
+    count(*) FILTER (WHERE kind = 'escort' AND sender = 'sem'),
+    count(*) FILTER (WHERE kind = 'status' AND sender = 'sem'),
+    count(*) FILTER (WHERE kind = 'alert') FROM hcbus.events")" "each message recorded with its sender"
+hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbus.events
+                                 WHERE kind = 'alert' AND subject LIKE 'anon-%'")" \
+  "the anonymous alert is recorded with sender ''"
+hc_assert_eq "cruz-roja" "$(hc_psql "SELECT sender FROM hcbus.events WHERE kind = 'alert' AND subject LIKE 'cr-%'")" \
+  "the Red Cross alert is recorded with its sender"
+
+# SIGINT to run.sh: the broker, auditd and PostgreSQL all stop, in order, in time.
+hc_kill police TERM
+hc_kill police_text TERM
+hc_kill clinical TERM
+kill -INT -- "-$RUN_PID"
+deadline=$((SECONDS + STOP_TIMEOUT_S))
+while kill -0 "$RUN_PID" 2>/dev/null; do
+  [ "$SECONDS" -lt "$deadline" ] || hc_fail "run.sh still running ${STOP_TIMEOUT_S}s after SIGINT"
+  sleep "$HC_POLL_INTERVAL_S"
+done
+hc_kill run KILL              # reaps it; the group is already gone
+run_log=$(cat "$HC_WORK/run.log")
+hc_assert_contains "$run_log" "everything stopped" "run.sh's final line"
+hc_assert_eq "" "$(pgrep -af -- "$STATE" || true)" "no process of the state dir is left"
+hc_assert_eq "stopped" "$("$HC_SRC/deploy/pg.sh" status "$STATE/pg" 2>/dev/null || true)" "PostgreSQL is stopped"
+order=$(grep -oE 'run.sh: (hcbus-)?(broker|auditd|PostgreSQL) stopped' <<<"$run_log" | tr '\n' ' ')
+hc_assert_eq "run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " "$order" \
+  "stopped in order: broker, auditd, PostgreSQL"
+
+hc_pass
