@@ -9,11 +9,11 @@
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
 #
 # Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
-# pnc (police), anon (anonymous_gateway), facilitator; "stranger" has a key the
+# pnc (police), webform (anonymous_gateway), facilitator; "stranger" has a key the
 # config does not know.
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
-HC_BUS_INSTITUTIONS="minsal sem pnc anon facilitator"
+HC_BUS_INSTITUTIONS="minsal sem pnc webform facilitator"
 
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
@@ -52,8 +52,8 @@ auditd = {
 institutions = (
   { id = "minsal"; name = "Ministerio de Salud"; roles = ["zone_authority", "health_provider"]; public_key_files = ["keys/minsal.pub"]; },
   { id = "sem"; name = "Sistema de Emergencias Medicas"; roles = ["dispatch_centre", "health_provider"]; public_key_files = ["keys/sem.pub"]; },
-  { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = ["keys/pnc.pub"]; },
-  { id = "anon"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/anon.pub"]; },
+  { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = [${HC_PNC_KEYS:-\"keys/pnc.pub\"}]; },
+  { id = "webform"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/webform.pub"]; },
   { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; }
 );
 CONF
@@ -70,7 +70,7 @@ hc_bus_setup() {
 }
 
 hc_bus_start_auditd() {
-  hc_start_bg auditd "$HC_BIN/services/auditd/hcbus-auditd" --config "$HC_WORK/hcbus.conf"
+  hc_start_bg auditd "$HC_BIN/services/auditd/hcbus-auditd" --config "$HC_WORK/hcbus.conf" --broker-key "$HC_WORK/keys/broker.pub"
 }
 
 # Start the broker and wait until it has the head and the zone snapshot from auditd.

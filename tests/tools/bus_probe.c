@@ -1,5 +1,5 @@
 /* bus_probe.c — a test client of the real broker, built on the libhcbus client API:
- *   bus_probe publish --count N --msg-prefix P [--zone Z] [--window W]
+ *   bus_probe publish --count N --msg-prefix P [--kind zone|dispatch|alert] [--zone Z] [--window W]
  *   bus_probe subscribe [--count N] [--snapshot] PREFIX...
  *   bus_probe keygen DIR NAME
  * Common: --endpoint URL --broker-key FILE --key FILE --timeout-ms MS.
@@ -17,7 +17,7 @@
 
 typedef struct probe_options {
     hcbus_client_options_t client;
-    const char *msg_prefix, *zone;
+    const char *msg_prefix, *zone, *kind;
     long count;
     int timeout_ms;
     int snapshot;
@@ -39,6 +39,59 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     fflush(stdout);
 }
 
+/* The bodies bus_probe publishes: a zone level, a dispatch with patient details
+ * (PATIENT_MARKER in the chief complaint, so tests can search for it) or an alert. */
+#define PATIENT_MARKER "gunshot-wound-left-leg"
+
+typedef struct bodies {
+    Hcbus__ZoneRiskLevel zone;
+    Hcbus__Location location;
+    Hcbus__PatientDetails patient;
+    Hcbus__DispatchRequest dispatch;
+    Hcbus__SecurityAlert alert;
+} bodies_t;
+
+static void fill_body(Hcbus__Envelope *env, bodies_t *b, const char *kind, const char *zone, const char *id, long i)
+{
+    if (strcmp(kind, "dispatch") == 0) {
+        hcbus__location__init(&b->location);
+        b->location.address = "Calle principal, casa 12";
+        hcbus__patient_details__init(&b->patient);
+        b->patient.age_band = HCBUS__AGE_BAND__AGE_BAND_ADULT;
+        b->patient.sex = HCBUS__SEX__SEX_FEMALE;
+        b->patient.chief_complaint = PATIENT_MARKER;
+        b->patient.condition = HCBUS__PATIENT_CONDITION__PATIENT_CONDITION_CRITICAL;
+        hcbus__dispatch_request__init(&b->dispatch);
+        b->dispatch.request_id = (char *)id;
+        b->dispatch.zone_id = (char *)zone;
+        b->dispatch.location = &b->location;
+        b->dispatch.priority = HCBUS__PRIORITY__PRIORITY_CRITICAL;
+        b->dispatch.incident_type = HCBUS__INCIDENT_TYPE__INCIDENT_TYPE_VIOLENCE;
+        b->dispatch.capability = HCBUS__CAPABILITY__CAPABILITY_ADVANCED;
+        b->dispatch.patient = &b->patient;
+        env->body_case = HCBUS__ENVELOPE__BODY_DISPATCH;
+        env->dispatch = &b->dispatch;
+    } else if (strcmp(kind, "alert") == 0) {
+        hcbus__security_alert__init(&b->alert);
+        b->alert.alert_id = (char *)id;
+        b->alert.zone_id = (char *)zone;
+        b->alert.target = HCBUS__TARGET__TARGET_PERSONNEL;
+        b->alert.act = HCBUS__ACT__ACT_THREAT;
+        b->alert.severity = HCBUS__SEVERITY__SEVERITY_HIGH;
+        b->alert.description = "crew threatened at the entrance of the community";
+        env->body_case = HCBUS__ENVELOPE__BODY_ALERT;
+        env->alert = &b->alert;
+    } else {
+        hcbus__zone_risk_level__init(&b->zone);
+        b->zone.zone_id = (char *)zone;
+        b->zone.reason = "bus_probe";
+        b->zone.level = (Hcbus__RiskLevel)(1 + i % 4);
+        b->zone.valid_from_us = hcbus_now_us();
+        env->body_case = HCBUS__ENVELOPE__BODY_ZONE;
+        env->zone = &b->zone;
+    }
+}
+
 static int run_publish(probe_options_t *o)
 {
     hcbus_error_t err = {0};
@@ -47,20 +100,15 @@ static int run_publish(probe_options_t *o)
         fprintf(stderr, "bus_probe: %s\n", err.message);
         return 3;
     }
-    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
     Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
-    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
-    env.zone = &zone;
-    zone.zone_id = (char *)o->zone;
-    zone.reason = "bus_probe";
+    bodies_t bodies;
     char msg_id[96];
     int rc = 0;
     for (long i = 1; i <= o->count && rc == 0; i++) {
         snprintf(msg_id, sizeof msg_id, "%s-%ld", o->msg_prefix, i);
         env.msg_id = msg_id;
         env.sent_at_us = 0;
-        zone.level = (Hcbus__RiskLevel)(1 + i % 4);
-        zone.valid_from_us = hcbus_now_us();
+        fill_body(&env, &bodies, o->kind, o->zone, msg_id, i);
         if (hcbus_publisher_send(pub, &env, o->timeout_ms, &err) != 0) {
             fprintf(stderr, "bus_probe: send %s: %s\n", msg_id, err.message);
             rc = 3;
@@ -133,9 +181,9 @@ int main(int argc, char **argv)
         {"key", required_argument, 0, 'k'}, {"count", required_argument, 0, 'n'},
         {"msg-prefix", required_argument, 0, 'p'}, {"zone", required_argument, 0, 'z'},
         {"window", required_argument, 0, 'w'}, {"timeout-ms", required_argument, 0, 't'},
-        {"snapshot", no_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"snapshot", no_argument, 0, 's'}, {"kind", required_argument, 0, 'K'}, {0, 0, 0, 0}};
     probe_options_t o = {.count = -1, .timeout_ms = 10000, .msg_prefix = "probe",
-                         .zone = "sv.ss.san-salvador-este.soyapango"};
+                         .zone = "sv.ss.san-salvador-este.soyapango", .kind = "zone"};
     const char *broker_key_file = NULL, *key_file = NULL;
     int opt;
     if (argc < 2) {
@@ -157,6 +205,7 @@ int main(int argc, char **argv)
         case 'w': o.client.window = (unsigned)atoi(optarg); break;
         case 't': o.timeout_ms = atoi(optarg); break;
         case 's': o.snapshot = 1; break;
+        case 'K': o.kind = optarg; break;
         default: return 2;
         }
     }
