@@ -14,7 +14,8 @@ STOP_TIMEOUT_S=60             # run.sh gives each service 30 s before SIGKILL
 STATE=$HC_WORK/state
 PREFIXES=(zone. alert. escort. dispatch. status.)
 
-HC_PGDIR=$STATE/pg            # so that the harness stops it too if the test fails early
+# shellcheck disable=SC2034    # read by the harness: it stops this cluster too on failure
+HC_PGDIR=$STATE/pg
 # SIGINT as a terminal sends it: a background job of a script starts with SIGINT
 # ignored, and bash cannot trap a signal ignored on entry.
 hc_start_bg run env --default-signal=INT HCBUS_STATE_DIR="$STATE" HCBUS_SKIP_INSTALL=1 HCBUS_BUILD_DIR="$HC_BIN" \
