@@ -1,0 +1,157 @@
+/* batch.c — the requests of the next group commit (see batch.h). Records point into
+ * the decoded requests, which the batch keeps until they are answered. */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hcbus/codec.h"
+#include "hcbus/log.h"
+
+typedef struct pending {
+    auditd_peer_t peer;
+    Hcbus__LinkRequest *req;
+    size_t first_record;
+    size_t n_records;
+} pending_t;
+
+struct auditd_batch {
+    pending_t *reqs;
+    size_t n_reqs, cap_reqs;
+    auditd_record_t *recs;
+    size_t n_recs, cap_recs;
+    Hcbus__RejectRecord **rejs;
+    size_t n_rejs, cap_rejs;
+    int64_t started_ms;
+};
+
+auditd_batch_t *auditd_batch_new(void)
+{
+    return calloc(1, sizeof(auditd_batch_t));
+}
+
+static void clear(auditd_batch_t *self)
+{
+    for (size_t i = 0; i < self->n_reqs; i++)
+        hcbus_link_request_free(self->reqs[i].req);
+    self->n_reqs = self->n_recs = self->n_rejs = 0;
+}
+
+void auditd_batch_destroy(auditd_batch_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    auditd_batch_t *self = *self_p;
+    clear(self);
+    free(self->reqs);
+    free(self->recs);
+    free(self->rejs);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Make room for `more` items in an array of `size`-byte items. */
+static int grow(void **items, size_t *cap, size_t used, size_t more, size_t size)
+{
+    if (used + more <= *cap)
+        return 0;
+    size_t want = *cap ? *cap : 16;
+    while (want < used + more)
+        want *= 2;
+    void *p = realloc(*items, want * size);
+    if (!p)
+        return -1;
+    *items = p;
+    *cap = want;
+    return 0;
+}
+
+int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__LinkRequest *req,
+                     int64_t now_ms)
+{
+    const Hcbus__AppendBatch *ab = req->append;
+    size_t n_recs = ab ? ab->n_records : 0, n_rejs = ab ? ab->n_rejections : 0;
+    if (grow((void **)&self->reqs, &self->cap_reqs, self->n_reqs, 1, sizeof *self->reqs) < 0 ||
+        grow((void **)&self->recs, &self->cap_recs, self->n_recs, n_recs, sizeof *self->recs) < 0 ||
+        grow((void **)&self->rejs, &self->cap_rejs, self->n_rejs, n_rejs, sizeof *self->rejs) < 0) {
+        hcbus_link_request_free(req);
+        return -1;
+    }
+    if (self->n_reqs == 0)
+        self->started_ms = now_ms;
+    self->reqs[self->n_reqs++] = (pending_t){*peer, req, self->n_recs, n_recs};
+    for (size_t i = 0; i < n_recs; i++) {
+        const Hcbus__AppendRecord *r = ab->records[i];
+        self->recs[self->n_recs++] = (auditd_record_t){.token = r->token, .envelope = r->envelope.data,
+                                                       .len = r->envelope.len};
+    }
+    for (size_t i = 0; i < n_rejs; i++)
+        self->rejs[self->n_rejs++] = ab->rejections[i];
+    return 0;
+}
+
+size_t auditd_batch_rows(const auditd_batch_t *self)
+{
+    return self->n_recs;
+}
+
+bool auditd_batch_empty(const auditd_batch_t *self)
+{
+    return self->n_reqs == 0;
+}
+
+int64_t auditd_batch_started_ms(const auditd_batch_t *self)
+{
+    return self->started_ms;
+}
+
+auditd_record_t *auditd_batch_records(auditd_batch_t *self, size_t *n)
+{
+    *n = self->n_recs;
+    return self->recs;
+}
+
+Hcbus__RejectRecord *const *auditd_batch_rejections(auditd_batch_t *self, size_t *n)
+{
+    *n = self->n_rejs;
+    return self->rejs;
+}
+
+static void reply_one(void *router, const pending_t *p, const auditd_record_t *recs,
+                      Hcbus__Committed *results, Hcbus__Committed **ptrs, uint64_t head_seq)
+{
+    for (size_t i = 0; i < p->n_records; i++) {
+        const auditd_record_t *r = &recs[p->first_record + i];
+        results[i] = (Hcbus__Committed)HCBUS__COMMITTED__INIT;
+        results[i].token = r->token;
+        results[i].seq = r->seq;
+        results[i].duplicate = r->duplicate;
+        results[i].error = r->error;
+        ptrs[i] = &results[i];
+    }
+    Hcbus__CommitReply committed = HCBUS__COMMIT_REPLY__INIT;
+    committed.n_results = p->n_records;
+    committed.results = ptrs;
+    committed.head_seq = head_seq;
+    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
+    reply.link_id = p->req->link_id;
+    reply.kind_case = HCBUS__LINK_REPLY__KIND_COMMITTED;
+    reply.committed = &committed;
+    auditd_reply_send(router, &p->peer, &reply);
+}
+
+void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq)
+{
+    size_t most = 1;
+    for (size_t i = 0; i < self->n_reqs; i++)
+        most = self->reqs[i].n_records > most ? self->reqs[i].n_records : most;
+    Hcbus__Committed *results = malloc(most * sizeof *results);
+    Hcbus__Committed **ptrs = malloc(most * sizeof *ptrs);
+    if (!results || !ptrs)
+        hcbus_error("out of memory answering %zu requests: the broker will resend", self->n_reqs);
+    for (size_t i = 0; results && ptrs && i < self->n_reqs; i++)
+        reply_one(router, &self->reqs[i], self->recs, results, ptrs, head_seq);
+    free(results);
+    free(ptrs);
+    clear(self);
+}

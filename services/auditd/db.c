@@ -1,0 +1,210 @@
+/* db.c — the PostgreSQL session of hcbus-auditd: open (connect, lock, migrate once,
+ * partitions, SET ROLE), drop after an error, reopen with exponential backoff. What
+ * the session is used for lives in writer.c, replay.c and chain.c. */
+#include "db.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hcbus/clock.h"
+#include "hcbus/config.h"
+#include "hcbus/log.h"
+#include "migrate.h"
+
+#define WRITER_ROLE "hcbus_writer"
+#define LOCK_RETRY_MS 100
+
+struct auditd_db {
+    char conninfo[HCBUS_CONNINFO_MAX];
+    char migrations_dir[HCBUS_PATH_MAX];
+    bool migrated;              /* done at the first opening only */
+    PGconn *conn;
+    int64_t next_attempt_ms;
+    int64_t backoff_ms;
+};
+
+auditd_db_t *auditd_db_new(const char *conninfo, const char *migrations_dir)
+{
+    auditd_db_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    snprintf(self->conninfo, sizeof self->conninfo, "%s", conninfo ? conninfo : "");
+    snprintf(self->migrations_dir, sizeof self->migrations_dir, "%s",
+             migrations_dir ? migrations_dir : "");
+    self->migrated = self->migrations_dir[0] == '\0';
+    self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    return self;
+}
+
+void auditd_db_destroy(auditd_db_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    if ((*self_p)->conn)
+        PQfinish((*self_p)->conn);
+    free(*self_p);
+    *self_p = NULL;
+}
+
+/* PostgreSQL's notices go to our log, not libpq's raw stderr: migrations re-run say
+ * "already exists, skipping" many times (debug); a WARNING is worth seeing. */
+static void log_notice(void *arg, const char *message)
+{
+    (void)arg;
+    char line[512];
+    snprintf(line, sizeof line, "%s", message);
+    line[strcspn(line, "\n")] = '\0';
+    if (strncmp(line, "WARNING", 7) == 0)
+        hcbus_warning("postgresql: %s", line);
+    else
+        hcbus_debug("postgresql: %s", line);
+}
+
+int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err)
+{
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg || !*msg)
+        msg = conn ? PQerrorMessage(conn) : "no connection";
+    char text[HCBUS_ERROR_MESSAGE_MAX];
+    snprintf(text, sizeof text, "%s", msg);
+    text[strcspn(text, "\n")] = '\0';
+    return hcbus_error_set(err, HCBUS_EDATABASE, NULL, "%s: %s", what, text);
+}
+
+int auditd_pg_exec(PGconn *conn, const char *sql, hcbus_error_t *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : auditd_pg_error(conn, res, sql, err);
+    PQclear(res);
+    return rc;
+}
+
+/* The first column of the first row of a one-value query, into buf. */
+static int query_value(PGconn *conn, const char *sql, char *buf, size_t size, hcbus_error_t *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = auditd_pg_error(conn, res, sql, err);
+    else
+        snprintf(buf, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+static int take_lock(PGconn *conn, hcbus_error_t *err)
+{
+    char sql[96], got[8];
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%" PRId64 ")", AUDITD_LOCK_KEY);
+    if (query_value(conn, sql, got, sizeof got, err) < 0)
+        return -1;
+    if (strcmp(got, "t") == 0)
+        return 0;
+    hcbus_error_set(err, HCBUS_EUNAVAILABLE, NULL,
+                    "another hcbus-auditd already writes to this database (advisory lock %" PRId64
+                    " is held)", AUDITD_LOCK_KEY);
+    return hcbus_error_hint(err, "Only one audit service may write the log; stop the other one first.");
+}
+
+/* Partitions for the coming months, if the schema has the function (it may predate it). */
+static int ensure_partitions(PGconn *conn, hcbus_error_t *err)
+{
+    char exists[8], sql[64];
+    if (query_value(conn, "SELECT to_regprocedure('hcbus.ensure_partitions(int)') IS NOT NULL",
+                    exists, sizeof exists, err) < 0)
+        return -1;
+    if (strcmp(exists, "t") != 0)
+        return 0;
+    snprintf(sql, sizeof sql, "SELECT hcbus.ensure_partitions(%d)", AUDITD_PARTITION_MONTHS_AHEAD);
+    return auditd_pg_exec(conn, sql, err);
+}
+
+static int open_session(auditd_db_t *self, hcbus_error_t *err)
+{
+    PGconn *conn = PQconnectdb(self->conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        auditd_pg_error(conn, NULL, "cannot connect to PostgreSQL", err);
+        PQfinish(conn);
+        return -1;
+    }
+    PQsetNoticeProcessor(conn, log_notice, NULL);
+    if (take_lock(conn, err) < 0 ||
+        (!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) ||
+        ensure_partitions(conn, err) < 0 || auditd_pg_exec(conn, "SET ROLE " WRITER_ROLE, err) < 0) {
+        PQfinish(conn);
+        return -1;
+    }
+    self->migrated = true;
+    self->conn = conn;
+    return 0;
+}
+
+int auditd_db_open(auditd_db_t *self, hcbus_error_t *err)
+{
+    if (self->conn)
+        return 0;
+    if (open_session(self, err) < 0)
+        return -1;
+    self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    self->next_attempt_ms = 0;
+    return 0;
+}
+
+int auditd_db_open_wait(auditd_db_t *self, int64_t wait_ms, hcbus_error_t *err)
+{
+    int64_t deadline_ms = hcbus_monotonic_ms() + wait_ms;
+    bool said = false;
+    while (auditd_db_open(self, err) < 0) {
+        if (err->code != HCBUS_EUNAVAILABLE || hcbus_monotonic_ms() >= deadline_ms)
+            return -1;
+        if (!said)
+            hcbus_notice("the writer lock is held; waiting up to %" PRId64 " ms for it", wait_ms);
+        said = true;
+        struct timespec pause = {0, LOCK_RETRY_MS * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
+int auditd_db_ensure(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err)
+{
+    if (self->conn)
+        return 0;
+    if (now_ms < self->next_attempt_ms)
+        return hcbus_error_set(err, HCBUS_EUNAVAILABLE, NULL,
+                               "PostgreSQL is unavailable; next attempt in %" PRId64 " ms",
+                               self->next_attempt_ms - now_ms);
+    if (auditd_db_open(self, err) < 0) {
+        auditd_db_lost(self, now_ms);
+        return -1;
+    }
+    return 1;
+}
+
+void auditd_db_lost(auditd_db_t *self, int64_t now_ms)
+{
+    if (self->conn) {
+        PQfinish(self->conn);
+        self->conn = NULL;
+        self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    } else {
+        self->backoff_ms = self->backoff_ms * 2 > AUDITD_RECONNECT_MAX_MS ? AUDITD_RECONNECT_MAX_MS
+                                                                         : self->backoff_ms * 2;
+    }
+    self->next_attempt_ms = now_ms + self->backoff_ms;
+}
+
+PGconn *auditd_db_conn(const auditd_db_t *self)
+{
+    return self->conn;
+}
+
+int64_t auditd_db_next_attempt_ms(const auditd_db_t *self)
+{
+    return self->conn ? 0 : self->next_attempt_ms;
+}

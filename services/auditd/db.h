@@ -1,0 +1,63 @@
+/* db.h — the one PostgreSQL session of hcbus-auditd. Opening it connects, takes the
+ * single-writer advisory lock (a second auditd on the same database is refused),
+ * applies the migrations (first opening only), creates the coming months' partitions
+ * and switches to role hcbus_writer, so the service itself can only INSERT and SELECT.
+ * After a failure the session is dropped and reopened with backoff. */
+#ifndef AUDITD_DB_H
+#define AUDITD_DB_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "hcbus/error.h"
+
+/* The key of pg_try_advisory_lock that only one hcbus-auditd per database holds:
+ * the bytes "hcbusaud" read as a big-endian int8 (documented in docs/protocol.md terms:
+ * the single writer of decision 0001). */
+#define AUDITD_LOCK_KEY INT64_C(0x6863627573617564)
+#define AUDITD_PARTITION_MONTHS_AHEAD 2
+#define AUDITD_RECONNECT_MIN_MS 100
+#define AUDITD_RECONNECT_MAX_MS 2000
+#define AUDITD_START_LOCK_WAIT_MS 3000   /* see auditd_db_open_wait */
+
+typedef struct auditd_db auditd_db_t;
+
+/* A closed session for conninfo; migrations_dir NULL or "" skips migrations. The
+ * strings are copied. Returns NULL on no memory. */
+auditd_db_t *auditd_db_new(const char *conninfo, const char *migrations_dir);
+
+/* Close and free; sets *self_p to NULL. NULL-safe. */
+void auditd_db_destroy(auditd_db_t **self_p);
+
+/* Open the session now (see above). Returns 0, or -1 with err: HCBUS_EUNAVAILABLE if
+ * another auditd holds the lock, HCBUS_EDATABASE for anything PostgreSQL refused. */
+int auditd_db_open(auditd_db_t *self, hcbus_error_t *err);
+
+/* auditd_db_open, retried while the lock is held for at most wait_ms: after a crash
+ * the old session's backend may hold it a moment longer (it may even be finishing the
+ * last COMMIT). Other errors are returned at once. */
+int auditd_db_open_wait(auditd_db_t *self, int64_t wait_ms, hcbus_error_t *err);
+
+/* Make sure the session is open, reopening it if the backoff delay has passed.
+ * Returns 1 if it was just reopened (the caller reloads what it caches), 0 if it was
+ * open, -1 with err if it is not open. */
+int auditd_db_ensure(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err);
+
+/* Drop the session after an error (its open transaction is rolled back by the
+ * server) and schedule the next attempt. */
+void auditd_db_lost(auditd_db_t *self, int64_t now_ms);
+
+/* The connection, or NULL when closed. */
+PGconn *auditd_db_conn(const auditd_db_t *self);
+
+/* When the next reopening may be tried (monotonic ms); 0 when open. */
+int64_t auditd_db_next_attempt_ms(const auditd_db_t *self);
+
+/* Fill err (HCBUS_EDATABASE) with "what: PostgreSQL's message" from res, or from the
+ * connection when res has none. Returns -1. */
+int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err);
+
+/* Run one command and expect success (no rows needed). Returns 0 or -1 with err. */
+int auditd_pg_exec(PGconn *conn, const char *sql, hcbus_error_t *err);
+
+#endif

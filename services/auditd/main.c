@@ -1,0 +1,118 @@
+/* main.c — hcbus-auditd: read the options and the config's auditd section, open the
+ * database session, load the head, run the server. Everything else lives in the
+ * files a test can link (db, migrate, writer, chain, replay, server, zap). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "chain.h"
+#include "db.h"
+#include "hcbus/config.h"
+#include "hcbus/keys.h"
+#include "hcbus/log.h"
+#include "server.h"
+#include "stop.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hcbus-auditd --config FILE [--broker-key FILE]\n"
+            "\n"
+            "The audit service of hcbus: records every message the broker accepts in\n"
+            "PostgreSQL (hash-chained, numbered without holes) and serves replay.\n"
+            "\n"
+            "  -c, --config FILE      the deployment's configuration (section auditd)\n"
+            "  -b, --broker-key FILE  the broker's public key file (.pub or secret key file);\n"
+            "                         the only client accepted\n"
+            "  -h, --help             this text\n");
+}
+
+typedef struct options {
+    const char *config;
+    const char *broker_key;
+} options_t;
+
+static int parse_options(int argc, char **argv, options_t *o)
+{
+    static const struct option longs[] = {{"config", required_argument, NULL, 'c'},
+                                          {"broker-key", required_argument, NULL, 'b'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "c:b:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'c': o->config = optarg; break;
+        case 'b': o->broker_key = optarg; break;
+        case 'h': usage(stdout); exit(0);
+        default: return -1;
+        }
+    }
+    if (optind < argc || !o->config) {
+        fprintf(stderr, "hcbus-auditd: %s\n", optind < argc ? "unexpected argument" : "--config is required");
+        return -1;
+    }
+    return 0;
+}
+
+static int fail(const hcbus_error_t *err, int code)
+{
+    char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
+    hcbus_error("%s", hcbus_error_format(err, line, sizeof line));
+    return code;
+}
+
+/* Open the session, migrate, load the head, serve. */
+static int run(const hcbus_config_t *cfg, const char *broker_key_file)
+{
+    hcbus_error_t err;
+    hcbus_keypair_t own;
+    char broker_key[HCBUS_Z85_KEY_LEN + 1];
+    if (hcbus_keypair_load(cfg->auditd.secret_key_file, &own, &err) < 0 ||
+        hcbus_public_key_load(broker_key_file, broker_key, &err) < 0 || auditd_stop_init(&err) < 0)
+        return fail(&err, EXIT_USAGE);
+    auditd_db_t *db = auditd_db_new(cfg->auditd.conninfo, cfg->auditd.migrations_dir);
+    auditd_chain_t head;
+    int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory")
+                 : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1
+                                                 : auditd_chain_load(auditd_db_conn(db), &head, &err);
+    if (rc == 0) {
+        auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
+                                     cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms};
+        rc = auditd_server_run(&opts, db, &head, &err);
+    }
+    auditd_db_destroy(&db);
+    sodium_memzero(&own, sizeof own);
+    return rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o = {0};
+    hcbus_log_set_ident("hcbus-auditd");
+    if (parse_options(argc, argv, &o) < 0) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (sodium_init() < 0) {
+        hcbus_error("libsodium cannot be initialized");
+        return EXIT_RUNTIME;
+    }
+    hcbus_error_t err;
+    hcbus_config_t *cfg = hcbus_config_load(o.config, &err);
+    if (!cfg)
+        return fail(&err, EXIT_USAGE);
+    hcbus_log_set_level(cfg->log_level);
+    if (!o.broker_key) {
+        hcbus_error("the broker's public key is needed: give --broker-key FILE");
+        hcbus_config_destroy(&cfg);
+        return EXIT_USAGE;
+    }
+    int rc = run(cfg, o.broker_key);
+    hcbus_config_destroy(&cfg);
+    return rc;
+}

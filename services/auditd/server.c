@@ -1,0 +1,311 @@
+/* server.c — the loop (see server.h). One thread: while a batch commits nothing else
+ * runs, which is what keeps the seq and the chain single-writer. When PostgreSQL is
+ * gone, appends are answered NOT_PERSISTED at their batch deadline and the session is
+ * reopened with backoff; the head is reloaded from the log at every reopening. */
+#include "server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "batch.h"
+#include "hcbus/clock.h"
+#include "hcbus/codec.h"
+#include "hcbus/log.h"
+#include "replay.h"
+#include "reply.h"
+#include "stop.h"
+#include "writer.h"
+#include "zap.h"
+
+#define LINGER_MS 1000                       /* to send the last replies at exit */
+#define LINK_MAX_MESSAGE_BYTES (128LL << 20) /* a batch of large envelopes, with room */
+#define MESSAGES_PER_WAKE 1000               /* then poll again, so ZAP and timers run */
+#define ZAP_DOMAIN "hcbus-auditd"
+
+typedef struct server {
+    const auditd_server_opts_t *opts;
+    auditd_db_t *db;
+    auditd_chain_t *head;
+    void *ctx;
+    void *router;
+    auditd_zap_t *zap;
+    auditd_batch_t *batch;
+    bool db_down_logged;   /* one line per outage, not one per attempt */
+} server_t;
+
+/* ---------------------------------------------------------------------------
+ * The database session.
+ * ------------------------------------------------------------------------- */
+
+static void db_failed(server_t *s, const char *what, const hcbus_error_t *err)
+{
+    hcbus_error("%s: %s; reconnecting", what, err->message);
+    auditd_db_lost(s->db, hcbus_monotonic_ms());
+    s->db_down_logged = true;
+}
+
+/* True when the session is open, reopening it (and reloading the head) if due. */
+static bool db_ready(server_t *s)
+{
+    hcbus_error_t err;
+    int rc = auditd_db_ensure(s->db, hcbus_monotonic_ms(), &err);
+    if (rc == 1 && auditd_chain_load(auditd_db_conn(s->db), s->head, &err) < 0) {
+        db_failed(s, "cannot read the head after reconnecting", &err);
+        return false;
+    }
+    if (rc == 1) {
+        hcbus_notice("PostgreSQL session reopened, head seq %" PRIu64, s->head->seq);
+        s->db_down_logged = false;
+    }
+    if (rc < 0 && !s->db_down_logged) {
+        hcbus_error("PostgreSQL unavailable: %s", err.message);
+        s->db_down_logged = true;
+    }
+    return rc >= 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Appends: the group commit.
+ * ------------------------------------------------------------------------- */
+
+static void flush(server_t *s)
+{
+    if (auditd_batch_empty(s->batch))
+        return;
+    size_t n, n_rej;
+    auditd_record_t *recs = auditd_batch_records(s->batch, &n);
+    Hcbus__RejectRecord *const *rej = auditd_batch_rejections(s->batch, &n_rej);
+    hcbus_error_t err;
+    if (!db_ready(s)) {
+        for (size_t i = 0; i < n; i++)
+            recs[i] = (auditd_record_t){.token = recs[i].token,
+                                        .error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED};
+        if (n_rej > 0)
+            hcbus_warning("%zu rejections not recorded: PostgreSQL unavailable", n_rej);
+    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, recs, n, rej, n_rej, &err) < 0) {
+        hcbus_error("batch of %zu records and %zu rejections not persisted: %s", n, n_rej, err.message);
+        auditd_db_lost(s->db, hcbus_monotonic_ms());
+        s->db_down_logged = false;
+    } else {
+        hcbus_debug("committed a batch of %zu records, head seq %" PRIu64, n, s->head->seq);
+    }
+    auditd_batch_reply_all(s->batch, s->router, s->head->seq);
+}
+
+static bool batch_due(const server_t *s, int64_t now_ms)
+{
+    if (auditd_batch_empty(s->batch))
+        return false;
+    return auditd_batch_rows(s->batch) >= s->opts->batch_max_rows ||
+           now_ms >= auditd_batch_started_ms(s->batch) + s->opts->batch_max_delay_ms;
+}
+
+/* ---------------------------------------------------------------------------
+ * Requests.
+ * ------------------------------------------------------------------------- */
+
+static void answer_replay(server_t *s, const auditd_peer_t *peer, const Hcbus__LinkRequest *req)
+{
+    auditd_answer_t a = {0};
+    hcbus_error_t err;
+    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
+    reply.link_id = req->link_id;
+    bool latest = req->kind_case == HCBUS__LINK_REQUEST__KIND_LATEST;
+    int rc = !db_ready(s) ? hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "PostgreSQL is unavailable")
+             : latest     ? auditd_latest(auditd_db_conn(s->db), s->head->seq, req->latest, &a, &err)
+                          : auditd_replay(auditd_db_conn(s->db), s->head->seq, req->replay, &a, &err);
+    if (rc < 0) {
+        if (err.code == HCBUS_EDATABASE)
+            db_failed(s, latest ? "latest failed" : "replay failed", &err);
+        auditd_reply_error(s->router, peer, req->link_id, HCBUS_EUNAVAILABLE, err.message);
+    } else {
+        reply.kind_case = latest ? HCBUS__LINK_REPLY__KIND_LATEST : HCBUS__LINK_REPLY__KIND_REPLAY;
+        if (latest)
+            reply.latest = &a.latest;
+        else
+            reply.replay = &a.replay;
+        auditd_reply_send(s->router, peer, &reply);
+    }
+    auditd_answer_free(&a);
+}
+
+static void answer_hello(server_t *s, const auditd_peer_t *peer, uint64_t link_id)
+{
+    /* The broker resumes from this number: only a head read from an open session. */
+    if (!db_ready(s)) {
+        auditd_reply_error(s->router, peer, link_id, HCBUS_EUNAVAILABLE, "PostgreSQL is unavailable");
+        return;
+    }
+    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
+    reply.link_id = link_id;
+    reply.kind_case = HCBUS__LINK_REPLY__KIND_HEAD_SEQ;
+    reply.head_seq = s->head->seq;
+    auditd_reply_send(s->router, peer, &reply);
+}
+
+/* Handle one decoded request; takes ownership of req. */
+static void dispatch(server_t *s, const auditd_peer_t *peer, Hcbus__LinkRequest *req)
+{
+    uint64_t link_id = req->link_id;
+    switch (req->kind_case) {
+    case HCBUS__LINK_REQUEST__KIND_APPEND:
+        if (auditd_batch_add(s->batch, peer, req, hcbus_monotonic_ms()) < 0)
+            auditd_reply_error(s->router, peer, link_id, HCBUS_EINTERNAL, "out of memory");
+        return; /* the batch owns req */
+    case HCBUS__LINK_REQUEST__KIND_REPLAY:
+    case HCBUS__LINK_REQUEST__KIND_LATEST:
+        answer_replay(s, peer, req);
+        break;
+    case HCBUS__LINK_REQUEST__KIND_HELLO:
+        answer_hello(s, peer, link_id);
+        break;
+    default:
+        auditd_reply_error(s->router, peer, link_id, HCBUS_EMALFORMED, "link request with no kind");
+    }
+    hcbus_link_request_free(req);
+}
+
+/* Receive one message (routing id, request) without waiting. Returns false when none. */
+static bool receive_one(server_t *s)
+{
+    auditd_peer_t peer;
+    int len = zmq_recv(s->router, peer.id, sizeof peer.id, ZMQ_DONTWAIT);
+    if (len < 0)
+        return false;
+    peer.len = (size_t)len > sizeof peer.id ? sizeof peer.id : (size_t)len;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int more = 1, frames = 0;
+    size_t more_size = sizeof more;
+    zmq_getsockopt(s->router, ZMQ_RCVMORE, &more, &more_size);
+    Hcbus__LinkRequest *req = NULL;
+    hcbus_error_t err = {0};
+    /* One frame is expected; extra frames are read and dropped. */
+    while (more && zmq_msg_recv(&msg, s->router, 0) >= 0) {
+        if (frames++ == 0)
+            req = hcbus_link_request_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &err);
+        more = zmq_msg_more(&msg);
+    }
+    zmq_msg_close(&msg);
+    if (!req) {
+        hcbus_warning("undecodable link request refused: %s", frames ? err.message : "no body frame");
+        auditd_reply_error(s->router, &peer, 0, HCBUS_EMALFORMED, "undecodable LinkRequest");
+        return true;
+    }
+    dispatch(s, &peer, req);
+    if (batch_due(s, hcbus_monotonic_ms()))
+        flush(s);
+    return true;
+}
+
+/* ---------------------------------------------------------------------------
+ * Sockets and the loop.
+ * ------------------------------------------------------------------------- */
+
+static int setup(server_t *s, hcbus_error_t *err)
+{
+    s->ctx = zmq_ctx_new();
+    if (!s->ctx)
+        return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot make a ZeroMQ context");
+    /* ZAP first: a CURVE server with no handler would accept any client key. */
+    s->zap = auditd_zap_new(s->ctx, s->opts->broker_key_z85, err);
+    if (!s->zap)
+        return -1;
+    s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
+    int one = 1, linger_ms = LINGER_MS;
+    int64_t max_bytes = LINK_MAX_MESSAGE_BYTES;
+    if (!s->router || zmq_setsockopt(s->router, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0 ||
+        zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) != 0 ||
+        zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, s->opts->secret_key_z85, 40) != 0 ||
+        zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) != 0)
+        return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot set up the link socket: %s",
+                               zmq_strerror(zmq_errno()));
+    if (zmq_bind(s->router, s->opts->endpoint) != 0)
+        return hcbus_error_set(err, HCBUS_EIO, s->opts->endpoint, "cannot bind: %s",
+                               zmq_strerror(zmq_errno()));
+    return 0;
+}
+
+static void teardown(server_t *s)
+{
+    if (s->router)
+        zmq_close(s->router);
+    auditd_zap_destroy(&s->zap);
+    if (s->ctx)
+        zmq_ctx_term(s->ctx);
+}
+
+/* How long zmq_poll may wait: until the batch deadline or the next reconnection. */
+static long poll_timeout_ms(const server_t *s, int64_t now_ms)
+{
+    int64_t until = -1;
+    if (!auditd_batch_empty(s->batch))
+        until = auditd_batch_started_ms(s->batch) + s->opts->batch_max_delay_ms;
+    int64_t retry = auditd_db_next_attempt_ms(s->db);
+    if (retry > 0 && (until < 0 || retry < until))
+        until = retry;
+    if (until < 0)
+        return -1;
+    return until > now_ms ? (long)(until - now_ms) : 0;
+}
+
+static void drain_stop_pipe(void)
+{
+    char bytes[16];
+    while (read(auditd_stop_fd(), bytes, sizeof bytes) > 0) {
+    }
+}
+
+static void loop(server_t *s)
+{
+    zmq_pollitem_t items[3] = {
+        {s->router, 0, ZMQ_POLLIN, 0},
+        {auditd_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
+        {NULL, auditd_stop_fd(), ZMQ_POLLIN, 0},
+    };
+    for (;;) {
+        int64_t now_ms = hcbus_monotonic_ms();
+        if (zmq_poll(items, 3, poll_timeout_ms(s, now_ms)) < 0 && zmq_errno() != EINTR) {
+            hcbus_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
+            return;
+        }
+        if (items[2].revents & ZMQ_POLLIN) {
+            drain_stop_pipe();
+            return;
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            auditd_zap_handle(s->zap);
+        for (int i = 0; (items[0].revents & ZMQ_POLLIN) && i < MESSAGES_PER_WAKE; i++) {
+            if (!receive_one(s))
+                break;
+        }
+        now_ms = hcbus_monotonic_ms();
+        if (batch_due(s, now_ms))
+            flush(s);
+        if (auditd_db_next_attempt_ms(s->db) > 0 && now_ms >= auditd_db_next_attempt_ms(s->db))
+            db_ready(s);
+    }
+}
+
+int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_chain_t *head,
+                      hcbus_error_t *err)
+{
+    server_t s = {.opts = opts, .db = db, .head = head};
+    s.batch = auditd_batch_new();
+    int rc = !s.batch ? hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory") : setup(&s, err);
+    if (rc == 0) {
+        hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of %" PRIu32 " rows or %" PRIu32 " ms",
+                     opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
+        loop(&s);
+        flush(&s); /* the batch in hand, answered before the sockets close */
+        hcbus_notice("stopping (signal %d), head seq %" PRIu64, auditd_stop_signal(), head->seq);
+    }
+    auditd_batch_destroy(&s.batch);
+    teardown(&s);
+    return rc;
+}

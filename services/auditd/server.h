@@ -1,0 +1,28 @@
+/* server.h — the ZeroMQ loop of hcbus-auditd: a CURVE ROUTER for the broker's link,
+ * the ZAP handler and the stop signal in one zmq_poll; appends are gathered into
+ * batches (batch_max_rows or batch_max_delay_ms after the first) and committed;
+ * replay, latest and hello are answered at once. */
+#ifndef AUDITD_SERVER_H
+#define AUDITD_SERVER_H
+
+#include <stdint.h>
+
+#include "chain.h"
+#include "db.h"
+#include "hcbus/error.h"
+
+typedef struct auditd_server_opts {
+    const char *endpoint;          /* where to bind */
+    const char *secret_key_z85;    /* auditd's CURVE secret key */
+    const char *broker_key_z85;    /* the one client key accepted */
+    uint32_t batch_max_rows;
+    uint32_t batch_max_delay_ms;
+} auditd_server_opts_t;
+
+/* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand.
+ * db is open and head loaded. Returns 0 after a stop, -1 with err if the sockets could
+ * not be set up. */
+int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_chain_t *head,
+                      hcbus_error_t *err);
+
+#endif

@@ -1,0 +1,34 @@
+/* writer.h — commit one batch of the broker's records in one transaction: the
+ * duplicate check (one query), seq numbering, the seq stamped into each payload, the
+ * hash chain, and COPY of events, msg_ids and rejections (decision 0001). */
+#ifndef AUDITD_WRITER_H
+#define AUDITD_WRITER_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chain.h"
+#include "hcbus.pb-c.h"
+#include "hcbus/error.h"
+
+/* One AppendRecord and, after auditd_writer_commit, its outcome. */
+typedef struct auditd_record {
+    uint64_t token;
+    const uint8_t *envelope;   /* the broker's encoded Envelope (not owned) */
+    size_t len;
+    uint64_t seq;              /* out: the seq recorded (the first copy's for a duplicate) */
+    bool duplicate;            /* out */
+    int error;                 /* out: ErrorCode, 0 = recorded */
+} auditd_record_t;
+
+/* Commit recs and rejections on conn. On success (0) every record has a seq or
+ * error=MALFORMED, and *head is the new head. On failure (-1, err) nothing was
+ * committed, *head is unchanged, and every well-formed record has
+ * error=NOT_PERSISTED. */
+int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *recs, size_t n,
+                         Hcbus__RejectRecord *const *rejections, size_t n_rejections,
+                         hcbus_error_t *err);
+
+#endif
