@@ -124,9 +124,21 @@ static int ensure_partitions(PGconn *conn, hcbus_error_t *err)
     return auditd_pg_exec(conn, sql, err);
 }
 
+/* Our defaults, then the operator's conninfo (expanded in place of dbname), which
+ * overrides them. The timeouts keep a dead TCP peer from hanging a commit forever:
+ * the batch then fails, is answered NOT_PERSISTED, and the session is reopened. */
+static PGconn *connect_db(const char *conninfo)
+{
+    const char *const keys[] = {"application_name", "connect_timeout", "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                "dbname", NULL};
+    const char *const values[] = {"hcbus-auditd", "5", "10", "5", "3", "30000", conninfo, NULL};
+    return PQconnectdbParams(keys, values, 1);
+}
+
 static int open_session(auditd_db_t *self, hcbus_error_t *err)
 {
-    PGconn *conn = PQconnectdb(self->conninfo);
+    PGconn *conn = connect_db(self->conninfo);
     if (PQstatus(conn) != CONNECTION_OK) {
         auditd_pg_error(conn, NULL, "cannot connect to PostgreSQL", err);
         PQfinish(conn);

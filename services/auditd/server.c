@@ -153,6 +153,8 @@ static void dispatch(server_t *s, const auditd_peer_t *peer, Hcbus__LinkRequest 
     uint64_t link_id = req->link_id;
     switch (req->kind_case) {
     case HCBUS__LINK_REQUEST__KIND_APPEND:
+        hcbus_debug("append link_id=%" PRIu64 " queued: %zu records, %zu rejections", link_id,
+                    req->append->n_records, req->append->n_rejections);
         if (auditd_batch_add(s->batch, peer, req, hcbus_monotonic_ms()) < 0)
             auditd_reply_error(s->router, peer, link_id, HCBUS_EINTERNAL, "out of memory");
         return; /* the batch owns req */

@@ -281,17 +281,13 @@ static const char *or_null(const char *s)
 
 static void copy_rejection_row(auditd_copy_t *c, const Hcbus__RejectRecord *rj, int64_t now_us)
 {
-    const ProtobufCEnumValue *code =
-        protobuf_c_enum_descriptor_get_value(&hcbus__error_code__descriptor, (int)rj->code);
-    char code_text[32];
-    snprintf(code_text, sizeof code_text, "%d", (int)rj->code);
     auditd_copy_time(c, rj->at_us ? rj->at_us : now_us);
     auditd_copy_text(c, or_null(rj->institution));
     auditd_copy_text(c, or_null(rj->key_hint));
     auditd_copy_text(c, rj->action ? rj->action : "");
     auditd_copy_text(c, or_null(rj->topic));
     auditd_copy_text(c, or_null(rj->msg_id));
-    auditd_copy_text(c, code ? code->name : code_text);
+    auditd_copy_text(c, hcbus_code_name((int)rj->code)); /* same names as the CLI's errors */
     auditd_copy_text(c, or_null(rj->field));
     auditd_copy_text(c, rj->reason ? rj->reason : "");
     auditd_copy_end_row(c);

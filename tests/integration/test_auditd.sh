@@ -23,9 +23,9 @@ NO_HOLES_SQL="SELECT count(*) = coalesce(max(seq), 0) AND count(*) = count(DISTI
 [ -x "$AUDITD" ] || hc_fail "no $AUDITD (build first)"
 [ -x "$PROBE" ] || hc_fail "no $PROBE (build first)"
 
-write_config() {   # FILE ENDPOINT
+write_config() {   # FILE ENDPOINT [BATCH_MAX_DELAY_MS [LOG_LEVEL]]
   cat >"$1" <<EOF
-log_level = "info";
+log_level = "${4:-info}";
 broker = { secret_key_file = "$KEYS/broker.key"; };
 auditd = {
   endpoint = "$2";
@@ -33,14 +33,19 @@ auditd = {
   conninfo = "$HC_CONNINFO";
   migrations_dir = "$HC_SRC/deploy/sql";
   batch_max_rows = 100;
-  batch_max_delay_ms = 5;
+  batch_max_delay_ms = ${3:-5};
 };
 EOF
 }
 
-start_auditd() {
-  hc_start_bg auditd "$AUDITD" --config "$CONF" --broker-key "$KEYS/broker.pub"
-  hc_wait_for "auditd listening" "$START_TIMEOUT_S" grep -q "listening on" "$HC_WORK/auditd.log"
+start_auditd() {   # [CONFIG]
+  hc_start_bg auditd "$AUDITD" --config "${1:-$CONF}" --broker-key "$KEYS/broker.pub"
+  hc_wait_for "auditd listening (or exited)" "$START_TIMEOUT_S" auditd_started_or_gone
+  kill -0 "$(hc_pid auditd)" 2>/dev/null || hc_fail "auditd exited at start"
+}
+
+auditd_started_or_gone() {
+  grep -q "listening on" "$HC_WORK/auditd.log" || ! kill -0 "$(hc_pid auditd)" 2>/dev/null
 }
 
 # SIGTERM must end it cleanly (exit 0, and no leak report from the sanitizer).
@@ -178,5 +183,18 @@ hc_assert_eq 1 "$rc" "an unknown key gets no answer"
 hc_wait_for "refusal logged" 10 grep -qF "refused key $(awk '/^public-key/ { print substr($2, 1, 8) }' "$KEYS/other.pub")" \
   "$HC_WORK/auditd.log"
 
+# --- SIGTERM commits the batch in hand before exiting -------------------------
 stop_auditd
+write_config "$HC_WORK/slow.conf" "$ENDPOINT" 10000 debug
+start_auditd "$HC_WORK/slow.conf"
+hc_start_bg slow "$PROBE" --endpoint "$ENDPOINT" --key "$KEYS/broker.key" --server-key "$KEYS/auditd.pub" \
+  --timeout-ms 30000 append 4 --sender sem --msg-prefix t
+hc_wait_for "the append is queued" 20 grep -q "append link_id=1 queued: 4 records" "$HC_WORK/auditd.log"
+stop_auditd
+rc=0
+wait "$(hc_pid slow)" || rc=$?
+unset "HC_PIDS[slow]"
+hc_assert_eq 0 "$rc" "the queued batch was answered at SIGTERM"
+hc_assert_eq "$(seq 3512 3515)" "$(awk '{ print $2 }' "$HC_WORK/slow.log" | sort -n)" "and committed"
+check_log_consistent "at the end"
 hc_pass
