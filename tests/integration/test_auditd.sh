@@ -87,7 +87,7 @@ hc_assert_eq 500 "$(count_lines "$HC_WORK/a1.out" '$3 == 0')" "500 new records"
 hc_assert_eq "$(seq 1 500)" "$(awk '{ print $2 }' "$HC_WORK/a1.out" | sort -n)" "seqs 1..500 without hole"
 hc_assert_eq 500 "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "500 rows in hcbus.events"
 check_log_consistent "after 500 appends"
-hc_assert_eq 3 "$(hc_psql "SELECT count(*) FROM hcbus.rejections WHERE code = 'ERROR_CODE_UNKNOWN_ZONE'
+hc_assert_eq 3 "$(hc_psql "SELECT count(*) FROM hcbus.rejections WHERE code = 'unknown_zone'
   AND institution = 'sem' AND reason LIKE 'zone \"sv.xx?\" is not%'")" "rejections recorded, bad bytes replaced"
 hc_assert_eq 500 "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE kind = 'zone'
   AND zone_id = '$ZONE_ESTE' AND subject = '$ZONE_ESTE' AND sent_at IS NOT NULL
@@ -104,12 +104,25 @@ probe append 2 --sender cruz-roja --msg-prefix a >"$HC_WORK/a3.out" || hc_fail "
 hc_assert_eq "1 501 0
 2 502 0" "$(cat "$HC_WORK/a3.out")" "same msg ids from another sender are new"
 
+# Duplicates inside one batch take the first copy's seq; a record that does not
+# decode is refused alone and takes no number.
+rc=0
+probe append 6 --sender sem --msg-prefix d --distinct 2 --malformed 1 >"$HC_WORK/d.out" || rc=$?
+hc_assert_eq 3 "$rc" "a refused record makes the probe say so"
+hc_assert_eq "1 error MALFORMED
+2 503 0
+3 504 0
+4 503 1
+5 504 1
+6 503 1" "$(cat "$HC_WORK/d.out")" "in-batch duplicates and a malformed record"
+hc_assert_eq 504 "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "two rows for six records"
+
 # --- Restart: migrations skipped, head resumes -------------------------------
 stop_auditd
 start_auditd
 hc_assert_contains "$(cat "$HC_WORK/auditd.log")" "migrations: 0 applied, 3 already applied" "restart skips migrations"
-hc_assert_eq "head_seq 502" "$(probe hello)" "head after restart"
-hc_assert_eq "1 503 0" "$(probe append 1 --sender sem --msg-prefix b)" "next append after restart"
+hc_assert_eq "head_seq 504" "$(probe hello)" "head after restart"
+hc_assert_eq "1 505 0" "$(probe append 1 --sender sem --msg-prefix b)" "next append after restart"
 
 # --- kill -9 while appending, then the broker resends ------------------------
 hc_log "kill -9 while appending"
@@ -126,7 +139,7 @@ before=$(k_committed)
 probe --timeout-ms 60000 append 3000 --sender sem --msg-prefix k >"$HC_WORK/k.out" || hc_fail "resend failed"
 hc_assert_eq "$before" "$(count_lines "$HC_WORK/k.out" '$3 == 1')" "what was committed before the kill is duplicate"
 hc_assert_eq 3000 "$(awk '{ print $2 }' "$HC_WORK/k.out" | sort -u | wc -l)" "3000 distinct seqs"
-hc_assert_eq 3503 "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "every record once"
+hc_assert_eq 3505 "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "every record once"
 check_log_consistent "after kill -9 and resend"
 
 # --- PostgreSQL crashes under auditd, then comes back ------------------------
@@ -143,18 +156,18 @@ hc_assert_contains "$(cat "$HC_WORK/hello.out")" "error UNAVAILABLE" "hello answ
 "$HC_SRC/deploy/pg.sh" start "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "PostgreSQL restart failed"
 hc_wait_for "appends recorded again" 30 probe append 5 --sender sem --msg-prefix p
 probe append 5 --sender sem --msg-prefix p >"$HC_WORK/p2.out" || hc_fail "append after PostgreSQL restart failed"
-hc_assert_eq "$(seq 3504 3508)" "$(awk '{ print $2 }' "$HC_WORK/p2.out" | sort -n)" "seqs continue after the crash"
+hc_assert_eq "$(seq 3506 3510)" "$(awk '{ print $2 }' "$HC_WORK/p2.out" | sort -n)" "seqs continue after the crash"
 hc_assert_contains "$(cat "$HC_WORK/auditd.log")" "PostgreSQL session reopened" "auditd reconnected"
 check_log_consistent "after the PostgreSQL crash"
 
 # --- Replay and latest --------------------------------------------------------
 probe append 3 --sender sem --msg-prefix c --zone "$ZONE_CENTRO" >/dev/null || hc_fail "append centro failed"
 out=$(probe replay 1 0 "zone.$ZONE_CENTRO")
-hc_assert_eq "3509 zone.$ZONE_CENTRO c-1
-3510 zone.$ZONE_CENTRO c-2
-3511 zone.$ZONE_CENTRO c-3
-last_seq 3511 more 0" "$out" "replay filtered by prefix"
-hc_assert_eq "last_seq 3511 more 0" "$(probe replay 1 0 zone.sv_ss)" "LIKE wildcards in a prefix are literal"
+hc_assert_eq "3511 zone.$ZONE_CENTRO c-1
+3512 zone.$ZONE_CENTRO c-2
+3513 zone.$ZONE_CENTRO c-3
+last_seq 3513 more 0" "$out" "replay filtered by prefix"
+hc_assert_eq "last_seq 3513 more 0" "$(probe replay 1 0 zone.sv_ss)" "LIKE wildcards in a prefix are literal"
 out=$(probe replay 1 0)
 hc_assert_eq 1001 "$(echo "$out" | wc -l)" "a page holds at most 1000"
 hc_assert_eq "last_seq 1000 more 1" "$(echo "$out" | tail -n 1)" "first page ends at 1000, more"
@@ -163,9 +176,9 @@ hc_assert_eq "499 zone.$ZONE_ESTE a-499
 500 zone.$ZONE_ESTE a-500
 last_seq 500 more 0" "$(probe replay 499 500 zone.sv.ss. alert.)" "replay of a closed range"
 out=$(probe latest zone.sv.ss.)
-hc_assert_eq "as_of_seq 3511
-3511 zone.$ZONE_CENTRO c-3
-3508 zone.$ZONE_ESTE p-5" "$out" "latest per topic"
+hc_assert_eq "as_of_seq 3513
+3513 zone.$ZONE_CENTRO c-3
+3510 zone.$ZONE_ESTE p-5" "$out" "latest per topic"
 
 # --- A second auditd on the same database refuses to start -------------------
 write_config "$HC_WORK/second.conf" "ipc://$HC_WORK/second.ipc"
@@ -195,6 +208,6 @@ rc=0
 wait "$(hc_pid slow)" || rc=$?
 unset "HC_PIDS[slow]"
 hc_assert_eq 0 "$rc" "the queued batch was answered at SIGTERM"
-hc_assert_eq "$(seq 3512 3515)" "$(awk '{ print $2 }' "$HC_WORK/slow.log" | sort -n)" "and committed"
+hc_assert_eq "$(seq 3514 3517)" "$(awk '{ print $2 }' "$HC_WORK/slow.log" | sort -n)" "and committed"
 check_log_consistent "at the end"
 hc_pass

@@ -5,7 +5,9 @@
  *   link_probe keygen DIR
  *   link_probe [options] hello
  *   link_probe [options] append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]
- *                                 [--rejections R]
+ *                                 [--rejections R] [--distinct D] [--malformed M]
+ *     --distinct D: msg ids repeat every D records (duplicates inside one batch);
+ *     --malformed M: the first M records are bytes that do not decode.
  *   link_probe [options] replay FROM TO [PREFIX...] [--limit L]
  *   link_probe [options] latest PREFIX
  *
@@ -45,6 +47,8 @@ typedef struct opts {
     size_t window;           /* requests in flight at once, 0 = all */
     uint32_t limit;
     size_t rejections;       /* RejectRecords sent with the first append */
+    size_t distinct;         /* msg ids cycle through P-1..P-distinct (0 = all differ) */
+    size_t malformed;        /* the first records are bytes that do not decode */
 } opts_t;
 
 typedef struct link {
@@ -261,7 +265,7 @@ static int cmd_latest(link_t *l, const char *prefix)
 static int build_envelope(const opts_t *o, size_t i, ProtobufCBinaryData *out)
 {
     char msg_id[MSG_ID_MAX], topic[TOPIC_MAX];
-    snprintf(msg_id, sizeof msg_id, "%s-%zu", o->msg_prefix, i);
+    snprintf(msg_id, sizeof msg_id, "%s-%zu", o->msg_prefix, o->distinct ? (i - 1) % o->distinct + 1 : i);
     snprintf(topic, sizeof topic, "zone.%s", o->zone);
     int64_t now_us = hcbus_now_us();
     Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
@@ -310,6 +314,8 @@ static int send_append(link_t *l, const opts_t *o, size_t first, size_t count, u
         recs[i].token = first + i + 1;
         ptrs[i] = &recs[i];
         rc = build_envelope(o, first + i + 1, &recs[i].envelope);
+        if (rc == 0 && first + i < o->malformed)
+            memset(recs[i].envelope.data, 0xff, recs[i].envelope.len); /* not protobuf */
     }
     size_t n_rej = link_id == 1 ? o->rejections : 0;
     Hcbus__RejectRecord *rej = calloc(n_rej + 1, sizeof *rej);
@@ -396,7 +402,8 @@ static void usage(void)
             "usage: link_probe keygen DIR\n"
             "       link_probe --endpoint E --key BROKER_KEY --server-key AUDITD_PUB [--timeout-ms N] COMMAND\n"
             "  hello\n"
-            "  append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W] [--rejections R]\n"
+            "  append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]\n"
+            "         [--rejections R] [--distinct D] [--malformed M]\n"
             "  replay FROM TO [PREFIX...] [--limit L]\n"
             "  latest PREFIX\n");
 }
@@ -409,7 +416,8 @@ static int parse(int argc, char **argv, opts_t *o)
         {"sender", required_argument, NULL, 'S'},     {"msg-prefix", required_argument, NULL, 'P'},
         {"zone", required_argument, NULL, 'z'},       {"batch", required_argument, NULL, 'b'},
         {"window", required_argument, NULL, 'w'},     {"limit", required_argument, NULL, 'l'},
-        {"rejections", required_argument, NULL, 'r'},
+        {"rejections", required_argument, NULL, 'r'}, {"distinct", required_argument, NULL, 'd'},
+        {"malformed", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -425,6 +433,8 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'w': o->window = strtoul(optarg, NULL, 10); break;
         case 'l': o->limit = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'r': o->rejections = strtoul(optarg, NULL, 10); break;
+        case 'd': o->distinct = strtoul(optarg, NULL, 10); break;
+        case 'm': o->malformed = strtoul(optarg, NULL, 10); break;
         default: return -1;
         }
     }
