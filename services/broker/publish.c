@@ -58,7 +58,8 @@ static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__E
     if (hcbus_topic_build(kind, zone, topic, topic_size, err) != 0)
         return -1;
     if (!hcbus_grants_allow_topic(&inst->publish, kind, zone)) {
-        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", "%s may not publish %s", inst->id, topic);
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", "%s may not publish %s",
+                        inst->anonymous_gateway ? "an anonymous gateway" : inst->id, topic);
         return hcbus_error_hint(err, "The institution's publish rights are set in the broker's configuration.");
     }
     return 0;

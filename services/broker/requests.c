@@ -30,6 +30,12 @@ control_t *control_find(broker_t *self, uint64_t link_id)
     return NULL;
 }
 
+/* How an institution is named in errors and rejections: never an anonymous gateway's id. */
+static const char *public_name(const hcbus_institution_t *inst)
+{
+    return inst->anonymous_gateway ? "an anonymous gateway" : inst->id;
+}
+
 /* Check one prefix: well formed and within the subscribe rights. */
 static int check_prefix(const hcbus_institution_t *inst, const char *prefix, size_t index, hcbus_error_t *err)
 {
@@ -41,7 +47,7 @@ static int check_prefix(const hcbus_institution_t *inst, const char *prefix, siz
         return -1;
     }
     if (!hcbus_grants_allow_prefix(&inst->subscribe, prefix)) {
-        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, "%s may not subscribe to \"%s\"", inst->id, prefix);
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, "%s may not subscribe to \"%s\"", public_name(inst), prefix);
         return hcbus_error_hint(err, "The institution's subscribe rights are set in the broker's configuration.");
     }
     return 0;
@@ -53,7 +59,7 @@ static int check_prefixes(broker_t *self, const hcbus_institution_t *inst, char 
     if (n == 0 || n > SUBSCRIBER_PREFIXES_MAX) {
         hcbus_error_set(err, HCBUS_EINVALID, "prefixes", "%zu prefixes given; 1 to %d are allowed", n,
                         SUBSCRIBER_PREFIXES_MAX);
-        broker_record_rejection(self, inst->id, action, NULL, NULL, err);
+        broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, action, NULL, NULL, err);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {

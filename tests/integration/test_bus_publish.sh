@@ -23,7 +23,7 @@ hc_assert_eq 20 "$(hc_bus_events)" "20 rows in events"
 hc_assert_eq "minsal" "$(hc_psql "SELECT DISTINCT sender FROM hcbus.events")" "sender stamped from the key"
 
 # delivered, live, in seq order, after the commit
-hc_wait_for "police got 20" 15 test "$(grep -c ' live zone\.' "$HC_WORK/sub_pnc.log")" -ge 20
+hc_wait_for "police got 20" 15 hc_lines_at_least "$HC_WORK/sub_pnc.log" ' live zone\.' 20
 hc_assert_eq "$(seq 1 20 | tr '\n' ' ')" "$(awk '$2=="live"{print $1}' "$HC_WORK/sub_pnc.log" | tr '\n' ' ')" "delivered in order"
 
 # duplicate msg_id: first seq, one row
@@ -57,7 +57,7 @@ hc_assert_contains "$(cat "$HC_WORK/late.out")" "$last snapshot zone.sv.ss.san-s
 if hc_probe subscribe --key "$(hc_key stranger)" --count 1 --timeout-ms 1500 zone. >"$HC_WORK/stranger.out" 2>&1; then
   hc_fail "a stranger's key was let in"
 fi
-hc_wait_for "refusal recorded" 10 test "$(hc_psql "SELECT count(*) FROM hcbus.rejections WHERE action = 'connect'")" -ge 1
+hc_wait_for "refusal recorded" 10 hc_sql_at_least "SELECT count(*) FROM hcbus.rejections WHERE action = 'connect'" 1
 hint=$(head -c 8 <(grep public-key "$HC_WORK/keys/stranger.pub" | awk '{print $2}'))
 hc_assert_eq 1 "$(hc_psql "SELECT count(*) > 0 FROM hcbus.rejections WHERE action = 'connect' AND key_hint = '$hint'" | sed 's/t/1/')" "rejection names the key"
 

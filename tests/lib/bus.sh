@@ -70,15 +70,16 @@ hc_bus_setup() {
 }
 
 hc_bus_start_auditd() {
+  [ -f "$HC_WORK/auditd.log" ] && mv "$HC_WORK/auditd.log" "$HC_WORK/auditd.log.$SECONDS"
   hc_start_bg auditd "$HC_BIN/services/auditd/hcbus-auditd" --config "$HC_WORK/hcbus.conf" --broker-key "$HC_WORK/keys/broker.pub"
 }
 
-# Start the broker and wait until it has the head and the zone snapshot from auditd.
+# Start the broker and wait until it has the head and the zone snapshot from auditd
+# (a restart keeps the previous log as broker.log.N).
 hc_bus_start_broker() {
-  local before=0
-  [ -f "$HC_WORK/broker.log" ] && before=$(grep -c "zone snapshot rebuilt" "$HC_WORK/broker.log" || true)
+  [ -f "$HC_WORK/broker.log" ] && mv "$HC_WORK/broker.log" "$HC_WORK/broker.log.$SECONDS"
   hc_start_bg broker "$HC_BIN/services/broker/hcbus-broker" --config "$HC_WORK/hcbus.conf"
-  hc_wait_for "broker ready" 30 hc_bus_log_count_above broker "zone snapshot rebuilt" "$before"
+  hc_wait_for "broker ready" 30 hc_bus_log_count_above broker "zone snapshot rebuilt" 0
 }
 
 # True when LOG has more than N lines matching PATTERN.
@@ -95,3 +96,8 @@ hc_bus_start() {
 
 # The number of rows in hcbus.events.
 hc_bus_events() { hc_psql "SELECT count(*) FROM hcbus.events"; }
+
+# Conditions for hc_wait_for (evaluated at every poll, unlike a "$(...)" argument):
+# at least N lines of FILE match PATTERN; the SQL's single value is at least N.
+hc_lines_at_least() { [ "$(grep -c -e "$2" "$1" 2>/dev/null || true)" -ge "$3" ]; }
+hc_sql_at_least() { [ "$(hc_psql "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
