@@ -37,7 +37,8 @@ static const char *public_name(const hcbus_institution_t *inst)
 }
 
 /* Check one prefix: well formed and within the subscribe rights. */
-static int check_prefix(const hcbus_institution_t *inst, const char *prefix, size_t index, hcbus_error_t *err)
+static int check_prefix(const hcbus_zones_t *zones, const hcbus_institution_t *inst, const char *prefix,
+                        size_t index, hcbus_error_t *err)
 {
     char field[32], scope[HCBUS_ZONE_ID_MAX + 1];
     hcbus_kind_t kind;
@@ -45,6 +46,11 @@ static int check_prefix(const hcbus_institution_t *inst, const char *prefix, siz
     if (hcbus_prefix_parse(prefix, &kind, scope, err) != 0) {
         snprintf(err->field, sizeof err->field, "%s", field);
         return -1;
+    }
+    /* A zone that does not exist would make a subscription silently empty. */
+    if (scope[0] && hcbus_zones_lookup(zones, scope) == HCBUS_ZONE_UNKNOWN) {
+        hcbus_error_set(err, HCBUS_EUNKNOWN_ZONE, field, "zone \"%s\" in \"%s\" is not in the catalogue", scope, prefix);
+        return hcbus_error_hint(err, "Zone ids are listed in sv-districts.csv, e.g. sv.ss.san-salvador-este.");
     }
     if (!hcbus_grants_allow_prefix(&inst->subscribe, prefix)) {
         hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, "%s may not subscribe to \"%s\"", public_name(inst), prefix);
@@ -63,7 +69,7 @@ static int check_prefixes(broker_t *self, const hcbus_institution_t *inst, char 
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        if (check_prefix(inst, prefixes[i], i, err) != 0) {
+        if (check_prefix(self->zones, inst, prefixes[i], i, err) != 0) {
             broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, action, prefixes[i], NULL, err);
             return -1;
         }

@@ -46,6 +46,10 @@ hc_probe subscribe --key "$(hc_key webform)" --count 1 alert. >"$HC_WORK/sub_ref
 hc_assert_contains "$(cat "$HC_WORK/sub_refused.out")" "refused unauthorized prefixes[0]" "unauthorized subscription named"
 hc_wait_for "subscribe refusal recorded" 10 hc_sql_at_least "SELECT count(*) FROM hcbus.rejections WHERE action = 'subscribe' AND code = 'unauthorized' AND topic = 'alert.'" 1
 
+# a prefix naming no known zone is refused, not left silently empty
+hc_probe subscribe --key "$(hc_key pnc)" --count 1 alert.sv.s >"$HC_WORK/sub_nozone.out" && hc_fail "a subscription to no zone was accepted"
+hc_assert_contains "$(cat "$HC_WORK/sub_nozone.out")" "refused unknown_zone prefixes[0]" "unknown zone in a prefix named"
+
 # an anonymous report through the gateway: no identity anywhere
 start_sub alerts "$(hc_key pnc)" 1 alert.
 hc_probe publish --key "$(hc_key webform)" --kind alert --count 1 --msg-prefix anonreport >"$HC_WORK/anon.out" || hc_fail "anonymous alert: $(cat "$HC_WORK/anon.out")"
