@@ -18,7 +18,7 @@ HC_BUS_INSTITUTIONS="minsal sem pnc webform facilitator"
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
 hc_probe_endpoint() {
-  case "$1" in publish) echo "ipc://$HC_WORK/pub.ipc" ;; *) echo "ipc://$HC_WORK/sub.ipc" ;; esac
+  case "$1" in publish|garbage) echo "ipc://$HC_WORK/pub.ipc" ;; *) echo "ipc://$HC_WORK/sub.ipc" ;; esac
 }
 
 # bus_probe with the endpoint and broker key filled in.

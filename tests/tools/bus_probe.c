@@ -2,6 +2,7 @@
  *   bus_probe publish --count N --msg-prefix P [--kind zone|dispatch|alert] [--zone Z] [--window W]
  *   bus_probe subscribe [--count N] [--snapshot] PREFIX...
  *   bus_probe keygen DIR NAME
+ *   bus_probe garbage         (bad frames to the publisher endpoint; prints each error)
  * Common: --endpoint URL --broker-key FILE --key FILE --timeout-ms MS.
  * publish prints "ack <msg_id> <seq> <duplicate>" or "refused <msg_id> <code> <field>"
  * per message and exits 0 only if every message was acknowledged; subscribe prints
@@ -11,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zmq.h>
 
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
@@ -159,6 +162,68 @@ static int run_subscribe(probe_options_t *o, char **prefixes, size_t n)
     return rc;
 }
 
+/* Send one raw frame to the broker and print the error it answers: "<case> <code> <field>". */
+static int send_raw(void *socket, const char *name, const void *bytes, size_t len)
+{
+    zmq_send(socket, bytes, len, 0);
+    zmq_pollitem_t item = {socket, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&item, 1, 5000) <= 0) {
+        printf("%s no-answer -\n", name);
+        return 1;
+    }
+    uint8_t buf[4096];
+    int n = zmq_recv(socket, buf, sizeof buf, 0);
+    hcbus_error_t err;
+    Hcbus__BrokerReply *reply = n > 0 ? hcbus_broker_reply_decode(buf, (size_t)n, &err) : NULL;
+    int ok = reply && reply->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR;
+    printf("%s %s %s\n", name, ok ? hcbus_code_name(reply->error->code) : "not-an-error",
+           ok && reply->error->field[0] ? reply->error->field : "-");
+    fflush(stdout);
+    if (reply)
+        hcbus_broker_reply_free(reply);
+    return ok ? 0 : 1;
+}
+
+/* garbage: bad frames to the publisher endpoint, each must get an error reply. */
+static int run_garbage(probe_options_t *o)
+{
+    void *ctx = zmq_ctx_new(), *socket = zmq_socket(ctx, ZMQ_DEALER);
+    int linger = 0, rc = 0;
+    zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(socket, ZMQ_CURVE_SERVERKEY, o->broker_key, HCBUS_Z85_KEY_LEN + 1);
+    zmq_setsockopt(socket, ZMQ_CURVE_PUBLICKEY, o->client.keypair.public_z85, HCBUS_Z85_KEY_LEN + 1);
+    zmq_setsockopt(socket, ZMQ_CURVE_SECRETKEY, o->client.keypair.secret_z85, HCBUS_Z85_KEY_LEN + 1);
+    zmq_connect(socket, o->client.endpoint);
+    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
+    zone.zone_id = (char *)o->zone;
+    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
+    zone.valid_from_us = hcbus_now_us();
+    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
+    env.msg_id = "garbage-1";
+    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
+    env.zone = &zone;
+    Hcbus__ClientRequest request = HCBUS__CLIENT_REQUEST__INIT;
+    request.kind_case = HCBUS__CLIENT_REQUEST__KIND_PUBLISH;
+    request.publish = &env;
+    uint8_t valid[1024];
+    size_t valid_len = hcbus__client_request__pack(&request, valid);
+    static uint8_t big[300 * 1024];
+    memset(big, 0x0a, sizeof big);
+    rc |= send_raw(socket, "garbage", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 10);
+    rc |= send_raw(socket, "truncated", valid, valid_len / 2);
+    rc |= send_raw(socket, "oversized", big, sizeof big);
+    zone.level = 0; /* unspecified: invalid */
+    valid_len = hcbus__client_request__pack(&request, valid);
+    rc |= send_raw(socket, "invalid", valid, valid_len);
+    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
+    zone.zone_id = "sv.nowhere";
+    valid_len = hcbus__client_request__pack(&request, valid);
+    rc |= send_raw(socket, "unknown-zone", valid, valid_len);
+    zmq_close(socket);
+    zmq_ctx_term(ctx);
+    return rc;
+}
+
 /* keygen DIR NAME: DIR/NAME.key and DIR/NAME.pub (the CLI's keygen does the same). */
 static int keygen(const char *dir, const char *name)
 {
@@ -219,6 +284,8 @@ int main(int argc, char **argv)
     o.client.broker_public_key = o.broker_key;
     if (strcmp(command, "publish") == 0)
         return run_publish(&o);
+    if (strcmp(command, "garbage") == 0)
+        return run_garbage(&o);
     if (strcmp(command, "subscribe") == 0)
         return run_subscribe(&o, argv + optind, (size_t)(argc - optind));
     fprintf(stderr, "bus_probe: unknown command %s\n", command);
