@@ -1,7 +1,9 @@
 # bus.sh — sets up a whole bus for an integration test (source after harness.sh):
-# keys for the broker, the audit service and a few institutions, a config on ipc://
-# endpoints inside the test's work dir (so tests run in parallel without ports), and
-# functions to start, stop and kill hcbus-auditd and hcbus-broker for real.
+# keys for the broker, the audit service and a few institutions, a config whose
+# endpoints are TCP on 127.0.0.1 by default (free ports picked at set-up, as hostile
+# clients would reach a real deployment) or ipc:// inside the test's work dir with
+# HC_TRANSPORT=ipc, and functions to start, stop and kill hcbus-auditd and
+# hcbus-broker for real. HC_PUB_ENDPOINT, HC_SUB_ENDPOINT and HC_AUDIT_ENDPOINT say where.
 #
 #   hc_bus_setup            # keys + $HC_WORK/hcbus.conf (+ private PostgreSQL)
 #   hc_bus_start            # auditd, then broker; waits until the broker is ready
@@ -18,7 +20,23 @@ HC_BUS_INSTITUTIONS="minsal sem pnc webform facilitator"
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
 hc_probe_endpoint() {
-  case "$1" in publish|garbage) echo "ipc://$HC_WORK/pub.ipc" ;; *) echo "ipc://$HC_WORK/sub.ipc" ;; esac
+  case "$1" in publish|garbage) echo "$HC_PUB_ENDPOINT" ;; *) echo "$HC_SUB_ENDPOINT" ;; esac
+}
+
+# Choose the three endpoints (HC_TRANSPORT=tcp, the default, or ipc).
+hc_bus_endpoints() {
+  if [ "${HC_TRANSPORT:-tcp}" = ipc ]; then
+    HC_PUB_ENDPOINT="ipc://$HC_WORK/pub.ipc"
+    HC_SUB_ENDPOINT="ipc://$HC_WORK/sub.ipc"
+    HC_AUDIT_ENDPOINT="ipc://$HC_WORK/audit.ipc"
+  else
+    local ports
+    mapfile -t ports < <("$HC_BIN/tests/free_ports" 3) || hc_fail "free_ports failed"
+    HC_PUB_ENDPOINT="tcp://127.0.0.1:${ports[0]}"
+    HC_SUB_ENDPOINT="tcp://127.0.0.1:${ports[1]}"
+    HC_AUDIT_ENDPOINT="tcp://127.0.0.1:${ports[2]}"
+  fi
+  export HC_PUB_ENDPOINT HC_SUB_ENDPOINT HC_AUDIT_ENDPOINT
 }
 
 # bus_probe with the endpoint and broker key filled in.
@@ -29,12 +47,13 @@ hc_probe() {
 }
 
 hc_bus_write_config() {
+  [ -n "${HC_PUB_ENDPOINT:-}" ] || hc_bus_endpoints
   cat >"$HC_WORK/hcbus.conf" <<CONF
 log_level = "${HC_LOG_LEVEL:-info}";
 zones_file = "$HC_SRC/deploy/sv-districts.csv";
 broker = {
-  publish_endpoint = "ipc://$HC_WORK/pub.ipc";
-  subscribe_endpoint = "ipc://$HC_WORK/sub.ipc";
+  publish_endpoint = "$HC_PUB_ENDPOINT";
+  subscribe_endpoint = "$HC_SUB_ENDPOINT";
   secret_key_file = "keys/broker.key";
   ack_timeout_ms = ${HC_ACK_TIMEOUT_MS:-3000};
   audit_resend_ms = ${HC_AUDIT_RESEND_MS:-500};
@@ -42,7 +61,7 @@ broker = {
   subscriber_queue_max = ${HC_SUBSCRIBER_QUEUE_MAX:-10000};
 };
 auditd = {
-  endpoint = "ipc://$HC_WORK/audit.ipc";
+  endpoint = "$HC_AUDIT_ENDPOINT";
   secret_key_file = "keys/auditd.key";
   conninfo = "$HC_CONNINFO";
   migrations_dir = "$HC_SRC/deploy/sql";
