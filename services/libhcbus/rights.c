@@ -93,6 +93,38 @@ bool hcbus_grants_allow_prefix(const hcbus_grants_t *grants, const char *prefix)
     return false;
 }
 
+bool hcbus_grant_overlaps(const hcbus_grant_t *grant, const char *const *areas, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (hcbus_zone_covers(grant->zone, areas[i]) || hcbus_zone_covers(areas[i], grant->zone))
+            return true;
+    }
+    return false;
+}
+
+int hcbus_grants_limit(hcbus_grants_t *grants, const char *const *areas, size_t n, hcbus_error_t *err)
+{
+    if (n == 0)
+        return 0;
+    hcbus_grants_t limited = {0};
+    for (size_t g = 0; g < grants->count; g++) {
+        const hcbus_grant_t *grant = &grants->items[g];
+        for (size_t a = 0; a < n; a++) {
+            hcbus_grant_t narrowed = {.kind = grant->kind};
+            if (hcbus_zone_covers(grant->zone, areas[a]))          /* "*" or a wider zone: the area */
+                snprintf(narrowed.zone, sizeof narrowed.zone, "%s", areas[a]);
+            else if (hcbus_zone_covers(areas[a], grant->zone))     /* already inside the area */
+                narrowed = *grant;
+            else
+                continue;
+            if (hcbus_grants_add(&limited, &narrowed, err) < 0)
+                return hcbus_error_hint(err, "list fewer zones or fewer grants");
+        }
+    }
+    *grants = limited;
+    return 0;
+}
+
 const char *hcbus_grants_format(const hcbus_grants_t *grants, char *buf, size_t size)
 {
     if (!buf || size == 0)

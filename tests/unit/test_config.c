@@ -1,5 +1,6 @@
 /* test_config.c — the configuration file: defaults, every section read, relative paths,
- * role defaults and overrides, institutions with inline keys and key files, the demo
+ * role defaults and overrides, institutions with inline keys and key files, rights
+ * narrowed by limit_to_zones (checked against the zone catalogue), the demo
  * deploy/hcbus.conf (with generated key files), and each refused file, whose error must
  * name "file:line" and the setting. Files are written to a temporary directory. */
 #define _XOPEN_SOURCE 700
@@ -24,6 +25,10 @@
 #define K3 "alB2[]&fw@}kP8jc&Z@<3$O7DOzykFM8EMlHuTjF"
 /* Line 1 of most test files: the two required key files. */
 #define BASE "broker = { secret_key_file = \"keys/broker.key\"; }; auditd = { secret_key_file = \"k\"; };\n"
+/* BASE with the real zone catalogue, which limit_to_zones is checked against. */
+#define ZBASE "zones_file = \"" HCBUS_SOURCE_DIR "/deploy/sv-districts.csv\"; " BASE
+/* An institution on lines 2-3 (3: `rest`) with limit_to_zones and more settings given as `rest`. */
+#define LIMITED(rest) ZBASE "institutions = ({ id = \"a\"; roles = [\"police\"]; public_keys = [\"" K1 "\"];\n" rest " });\n"
 #define INST(id, key) "{ id = \"" id "\"; roles = [\"police\"]; public_keys = [\"" key "\"]; }"
 
 static char tmpdir[64];
@@ -254,6 +259,44 @@ static void test_every_setting(void **state)
     hcbus_config_destroy(&c);
 }
 
+static void test_limit_to_zones(void **state)
+{
+    (void)state;
+    hcbus_config_t *c = load_ok(ZBASE "institutions = (\n"
+                                "{ id = \"pnc-ss\"; roles = [\"police\"]; public_keys = [\"" K1 "\"];\n"
+                                "  limit_to_zones = [\"sv.ss.\", \"sv.li.la-libertad-sur\"];\n"
+                                "  subscribe = [\"dispatch:sv.ss.san-salvador-centro\", \"zone:*\"]; },\n"
+                                "{ id = \"fac\"; roles = [\"facilitator\"]; public_keys = [\"" K2 "\"];\n"
+                                "  limit_to_zones = [\"sv.ss.san-salvador-centro.san-salvador\"]; },\n"
+                                "{ id = \"free\"; roles = [\"police\"]; public_keys = [\"" K3 "\"]; });\n");
+    char buf[1024];
+    const hcbus_institution_t *pnc = hcbus_config_find_institution(c, "pnc-ss");
+    assert_int_equal(pnc->limit_count, 2);
+    assert_string_equal(pnc->limit_to_zones[0], "sv.ss");   /* the trailing '.' of a prefix is dropped */
+    assert_string_equal(pnc->limit_to_zones[1], "sv.li.la-libertad-sur");
+    assert_string_equal(hcbus_grants_format(&pnc->publish, buf, sizeof buf),
+                        "alert:sv.ss alert:sv.li.la-libertad-sur escort:sv.ss escort:sv.li.la-libertad-sur");
+    assert_string_equal(hcbus_grants_format(&pnc->subscribe, buf, sizeof buf),
+                        "zone:sv.ss zone:sv.li.la-libertad-sur alert:sv.ss alert:sv.li.la-libertad-sur "
+                        "escort:sv.ss escort:sv.li.la-libertad-sur dispatch:sv.ss dispatch:sv.li.la-libertad-sur "
+                        "status:sv.ss status:sv.li.la-libertad-sur dispatch:sv.ss.san-salvador-centro");
+    assert_true(hcbus_grants_allow_prefix(&pnc->subscribe, "alert.sv.ss."));
+    assert_false(hcbus_grants_allow_prefix(&pnc->subscribe, "alert."));
+    assert_false(hcbus_grants_allow_prefix(&pnc->subscribe, "alert.sv.ah."));
+    assert_false(hcbus_grants_allow_topic(&pnc->publish, HCBUS_KIND_ALERT, "sv.ah.ahuachapan-centro.apaneca"));
+    assert_false(pnc->clinical);
+
+    const hcbus_institution_t *fac = hcbus_config_find_institution(c, "fac");
+    assert_string_equal(hcbus_grants_format(&fac->subscribe, buf, sizeof buf),
+                        "*:sv.ss.san-salvador-centro.san-salvador");
+    assert_int_equal(fac->publish.count, 0);
+
+    const hcbus_institution_t *free_ = hcbus_config_find_institution(c, "free");   /* no limit: the roles' all */
+    assert_int_equal(free_->limit_count, 0);
+    assert_true(hcbus_grants_allow_prefix(&free_->subscribe, "alert."));
+    hcbus_config_destroy(&c);
+}
+
 static void test_relative_config_path(void **state)
 {
     (void)state;
@@ -441,6 +484,23 @@ static const bad_case_t bad_cases[] = {
      3, "institutions[0].colour", "unknown setting institutions[0].colour"},
     {BASE "institutions = ({ id = \"a\"; roles = [\"police\"]; public_keys = [\"" K1 "\"];\n name = 5; });\n",
      3, "institutions[0].name", "must be a string"},
+    {LIMITED("limit_to_zones = [\"sv.xx\"];"), 3, "institutions[0].limit_to_zones[0]", "not in the zone catalogue"},
+    {LIMITED("limit_to_zones = [\"sv.ss.nowhere\"];"), 3, "institutions[0].limit_to_zones[0]",
+     "\"sv.ss.nowhere\" is not in the zone catalogue"},
+    {LIMITED("limit_to_zones = [\"*\"];"), 3, "institutions[0].limit_to_zones[0]", "is no limit"},
+    {LIMITED("limit_to_zones = [\"sv\"];"), 3, "institutions[0].limit_to_zones[0]", "whole country"},
+    {LIMITED("limit_to_zones = [\"SV.SS\"];"), 3, "institutions[0].limit_to_zones[0]", "is not a zone id"},
+    {LIMITED("limit_to_zones = [\"sv..ss\"];"), 3, "institutions[0].limit_to_zones[0]", "is not a zone id"},
+    {LIMITED("limit_to_zones = [\"sv.ss\", \"sv.ss.san-salvador-centro\"];"), 3, "institutions[0].limit_to_zones[1]",
+     "overlaps \"sv.ss\""},
+    {LIMITED("limit_to_zones = [];"), 3, "institutions[0].limit_to_zones", "empty limit_to_zones"},
+    {LIMITED("limit_to_zones = \"sv.ss\";"), 3, "institutions[0].limit_to_zones", "must be an array"},
+    {LIMITED("limit_to_zones = [\"sv.ss\"]; publish = [\"alert:sv.ah\"];"), 3, "institutions[0].publish",
+     "grant alert:sv.ah lies wholly outside limit_to_zones (sv.ss)"},
+    {LIMITED("limit_to_zones = [\"sv.ss\"]; subscribe = [\"*:sv.ssx\"];"), 3, "institutions[0].subscribe",
+     "grant *:sv.ssx lies wholly outside"},
+    {BASE "institutions = ({ id = \"a\"; roles = [\"police\"]; public_keys = [\"" K1 "\"];\n"
+     " limit_to_zones = [\"sv.ss\"]; });\n", 3, "institutions[0].limit_to_zones[0]", "needs the zone catalogue"},
     {BASE "broker = { ;\n", 2, NULL, "cannot parse"},
     {BASE "\nlog_level = ;\n", 3, NULL, "cannot parse"},
     {BASE "log_level = \"unterminated;\n", 3, NULL, "cannot parse"},   /* libconfig notices at the end */
@@ -515,7 +575,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),         cmocka_unit_test(test_role_defaults),
-        cmocka_unit_test(test_every_setting),    cmocka_unit_test(test_relative_config_path),
+        cmocka_unit_test(test_every_setting),    cmocka_unit_test(test_limit_to_zones),
+        cmocka_unit_test(test_relative_config_path),
         cmocka_unit_test(test_demo_config),      cmocka_unit_test(test_refused),
         cmocka_unit_test(test_unreadable),       cmocka_unit_test(test_too_many_institutions),
     };

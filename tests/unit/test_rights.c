@@ -1,5 +1,6 @@
 /* test_rights.c — grants "kind:zone": parsing, adding, publish checks by zone
- * coverage, subscription checks by prefix, and formatting. */
+ * coverage, subscription checks by prefix, limiting to zone areas (the intersection
+ * behind an institution's limit_to_zones), and formatting. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +127,74 @@ static void test_allow_prefix(void **state)
     assert_false(hcbus_grants_allow_prefix(&grants, "dispatch."));
 }
 
+static void test_limit(void **state)
+{
+    (void)state;
+    const char *texts[] = {"alert:*", "zone:*", "*:sv.ss.san-salvador-centro", "dispatch:sv.ah", "status:sv", NULL};
+    hcbus_grants_t grants = grants_of(texts);
+    const char *areas[] = {"sv.ss", "sv.li.la-libertad-sur"};
+    hcbus_error_t err;
+    char buf[512];
+    assert_int_equal(hcbus_grants_limit(&grants, areas, 2, &err), 0);
+    assert_string_equal(hcbus_grants_format(&grants, buf, sizeof buf),
+                        "alert:sv.ss alert:sv.li.la-libertad-sur zone:sv.ss zone:sv.li.la-libertad-sur "
+                        "*:sv.ss.san-salvador-centro status:sv.ss status:sv.li.la-libertad-sur");
+    /* What the broker checks with the limited grants. */
+    assert_true(hcbus_grants_allow_prefix(&grants, "alert.sv.ss."));
+    assert_true(hcbus_grants_allow_prefix(&grants, "alert.sv.ss.san-salvador-este."));
+    assert_false(hcbus_grants_allow_prefix(&grants, "alert."));
+    assert_false(hcbus_grants_allow_prefix(&grants, "alert.sv."));
+    assert_false(hcbus_grants_allow_prefix(&grants, "alert.sv.li."));
+    assert_true(hcbus_grants_allow_prefix(&grants, "alert.sv.li.la-libertad-sur."));
+    assert_false(hcbus_grants_allow_prefix(&grants, "dispatch.sv.ah."));   /* outside: gone */
+    assert_true(hcbus_grants_allow_prefix(&grants, "dispatch.sv.ss.san-salvador-centro."));
+    assert_false(hcbus_grants_allow_prefix(&grants, "dispatch.sv.ss.san-salvador-este."));
+    assert_true(hcbus_grants_allow_topic(&grants, HCBUS_KIND_ALERT, "sv.ss.san-salvador-este.soyapango"));
+    assert_false(hcbus_grants_allow_topic(&grants, HCBUS_KIND_ALERT, "sv.ssx"));
+    assert_false(hcbus_grants_allow_topic(&grants, HCBUS_KIND_ALERT, "sv.sa.santa-ana-centro.santa-ana"));
+
+    /* No areas: unchanged. An empty result is allowed (nothing overlaps). */
+    hcbus_grants_t before = grants;
+    assert_int_equal(hcbus_grants_limit(&grants, areas, 0, &err), 0);
+    assert_memory_equal(&before, &grants, sizeof grants);
+    const char *far[] = {"sv.mo"};
+    const char *inside[] = {"alert:sv.ss.x", NULL};
+    hcbus_grants_t few = grants_of(inside);
+    assert_int_equal(hcbus_grants_limit(&few, far, 1, &err), 0);
+    assert_int_equal(few.count, 0);
+
+    /* Overlap test used to refuse an institution's own grant outside its limit. */
+    hcbus_grant_t g = {.kind = HCBUS_KIND_ALERT, .zone = "sv.ss.san-salvador-centro"};
+    assert_true(hcbus_grant_overlaps(&g, areas, 2));
+    snprintf(g.zone, sizeof g.zone, "*");
+    assert_true(hcbus_grant_overlaps(&g, areas, 2));
+    snprintf(g.zone, sizeof g.zone, "sv.ssx");
+    assert_false(hcbus_grant_overlaps(&g, areas, 2));
+    snprintf(g.zone, sizeof g.zone, "sv.li.la-libertad-norte");
+    assert_false(hcbus_grant_overlaps(&g, areas, 2));
+    assert_false(hcbus_grant_overlaps(&g, areas, 0));
+}
+
+static void test_limit_too_many(void **state)
+{
+    (void)state;
+    const char *texts[] = {"zone:*", "dispatch:*", "status:*", "alert:*", "escort:*", NULL};
+    hcbus_grants_t grants = grants_of(texts);
+    char zones[16][32];
+    const char *areas[16];
+    for (int i = 0; i < 16; i++) {
+        snprintf(zones[i], sizeof zones[i], "sv.z%d", i);
+        areas[i] = zones[i];
+    }
+    hcbus_grants_t before = grants;
+    hcbus_error_t err;
+    assert_int_equal(hcbus_grants_limit(&grants, areas, 16, &err), -1);   /* 5 x 16 = 80 > 64 */
+    assert_non_null(strstr(err.message, "more than 64 grants"));
+    assert_memory_equal(&before, &grants, sizeof grants);                  /* unchanged */
+    assert_int_equal(hcbus_grants_limit(&grants, areas, 12, &err), 0);     /* 5 x 12 = 60 */
+    assert_int_equal(grants.count, 60);
+}
+
 static void test_format(void **state)
 {
     (void)state;
@@ -144,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),        cmocka_unit_test(test_add_dedups_and_bounds),
         cmocka_unit_test(test_allow_topic),  cmocka_unit_test(test_allow_prefix),
+        cmocka_unit_test(test_limit),        cmocka_unit_test(test_limit_too_many),
         cmocka_unit_test(test_format),
     };
     return cmocka_run_group_tests_name("rights", tests, NULL, NULL);

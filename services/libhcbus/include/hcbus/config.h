@@ -2,7 +2,9 @@
  * deploy/hcbus.conf): endpoints, key files, PostgreSQL conninfo, batching, log level,
  * the roles and the institutions with their keys and rights. Loading refuses unknown
  * settings and names file:line and the setting for every error. Relative paths are
- * resolved against the directory of the config file. */
+ * resolved against the directory of the config file. An institution's
+ * `limit_to_zones` is checked against the zone catalogue (zones_file), which is read
+ * only when some institution has one. */
 #ifndef HCBUS_CONFIG_H
 #define HCBUS_CONFIG_H
 
@@ -27,6 +29,7 @@ extern "C" {
 #define HCBUS_KEYS_PER_INSTITUTION 2 /* two during a rotation */
 #define HCBUS_INSTITUTIONS_MAX 64
 #define HCBUS_ROLES_MAX 16
+#define HCBUS_LIMIT_ZONES_MAX 16     /* zones in one institution's limit_to_zones */
 
 /* The roles an institution may hold; each gives default grants and flags. */
 typedef enum {
@@ -56,8 +59,10 @@ typedef struct hcbus_institution {
     size_t key_count;                            /* 1..HCBUS_KEYS_PER_INSTITUTION */
     char public_keys[HCBUS_KEYS_PER_INSTITUTION][HCBUS_KEY_TEXT_LEN + 1];
     unsigned roles;                              /* bit (1u << hcbus_role_t) */
-    hcbus_grants_t publish;                      /* roles' defaults plus own grants */
-    hcbus_grants_t subscribe;
+    hcbus_grants_t publish;                      /* roles' defaults plus own grants, */
+    hcbus_grants_t subscribe;                    /* limited to limit_to_zones if given */
+    size_t limit_count;                          /* 0: no limit (the whole catalogue) */
+    char limit_to_zones[HCBUS_LIMIT_ZONES_MAX][HCBUS_ZONE_ID_MAX + 1];   /* catalogue zones */
     bool clinical;                               /* from roles, or the own `clinical` setting */
     bool anonymous_gateway;                      /* holds HCBUS_ROLE_ANONYMOUS_GATEWAY */
 } hcbus_institution_t;
