@@ -49,10 +49,18 @@ COMMENT ON COLUMN review.events.summary IS 'The decoded body without clinical fi
 COMMENT ON COLUMN review.events.hash IS 'Chain hash of the row, hex.';
 COMMENT ON COLUMN review.events.prev_hash IS 'Chain hash of the previous row, hex.';
 
-CREATE OR REPLACE VIEW review.rejections AS
-SELECT id, at, institution, key_hint, action, topic, msg_id, code, field, reason
-FROM hcbus.rejections;
-COMMENT ON VIEW review.rejections IS 'Every refused attempt with its reason.';
+-- Created only if missing: 004 widens it (repeats, last_at, hash), and running this
+-- file again must not narrow it back.
+DO $$
+BEGIN
+  IF to_regclass('review.rejections') IS NULL THEN
+    CREATE VIEW review.rejections AS
+    SELECT id, at, institution, key_hint, action, topic, msg_id, code, field, reason
+    FROM hcbus.rejections;
+    COMMENT ON VIEW review.rejections IS 'Every refused attempt with its reason.';
+  END IF;
+END
+$$;
 
 -- One row per step of a dispatch: the request, then each status, in seq order.
 -- Request ids are unique per requesting institution; the zone tells apart the rare

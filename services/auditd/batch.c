@@ -83,7 +83,8 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
     for (size_t i = 0; i < n_recs; i++) {
         const Hcbus__AppendRecord *r = ab->records[i];
         self->recs[self->n_recs++] = (auditd_record_t){.token = r->token, .envelope = r->envelope.data,
-                                                       .len = r->envelope.len};
+                                                       .len = r->envelope.len,
+                                                       .dedup_namespace = r->dedup_namespace ? r->dedup_namespace : ""};
     }
     for (size_t i = 0; i < n_rejs; i++)
         self->rejs[self->n_rejs++] = ab->rejections[i];

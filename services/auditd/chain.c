@@ -1,6 +1,6 @@
-/* chain.c — the log's head and hash chain (see chain.h), with libsodium's SHA-256.
- * The head is read from the database at every (re)connection, so a commit whose
- * reply was lost is never numbered twice. */
+/* chain.c — the log's heads and hash chain links (see chain.h), with libsodium's
+ * SHA-256. The heads are read from the database at every (re)connection, so a commit
+ * whose reply was lost is never numbered twice. */
 #include "chain.h"
 
 #include <inttypes.h>
@@ -8,48 +8,141 @@
 #include <string.h>
 
 #include "db.h"
+#include "pgtext.h"
 
-#define SEQ_BYTES 8
+#define INT8_BYTES 8
+#define LENGTH_BYTES 4
+#define NULL_LENGTH UINT32_C(0xffffffff)
 
-int auditd_chain_load(PGconn *conn, auditd_chain_t *head, hcbus_error_t *err)
+auditd_value_t auditd_text(const char *s)
 {
-    /* Binary results: seq as a big-endian int8, hash as raw bytes. */
-    PGresult *res = PQexecParams(conn, "SELECT seq, hash FROM hcbus.events ORDER BY seq DESC LIMIT 1",
-                                 0, NULL, NULL, NULL, NULL, 1);
+    return s ? (auditd_value_t){.kind = AUDITD_TEXT, .text = s} : (auditd_value_t){.kind = AUDITD_NULL};
+}
+
+auditd_value_t auditd_int(int64_t v)
+{
+    return (auditd_value_t){.kind = AUDITD_INT, .num = v};
+}
+
+auditd_value_t auditd_time(int64_t t_us)
+{
+    char text[PGTEXT_TIME_MAX];
+    if (t_us == 0 || !pgtext_time(t_us, text, sizeof text))
+        return (auditd_value_t){.kind = AUDITD_NULL};
+    return (auditd_value_t){.kind = AUDITD_TIME, .num = t_us};
+}
+
+auditd_value_t auditd_bytes(const uint8_t *bytes, size_t len, const uint8_t *more, size_t more_len)
+{
+    return (auditd_value_t){.kind = AUDITD_BYTES, .bytes = bytes, .len = len, .more = more, .more_len = more_len};
+}
+
+/* Big-endian int8 from a binary-format result column. */
+static uint64_t read_int8(const PGresult *res, int row, int col)
+{
+    const uint8_t *s = (const uint8_t *)PQgetvalue(res, row, col);
+    uint64_t v = 0;
+    for (int i = 0; i < INT8_BYTES; i++)
+        v = v << 8 | s[i];
+    return v;
+}
+
+/* One head: the last row's position and hash (a NULL hash, before migration 004, reads
+ * as zeros: the chain starts after it). */
+static int load_one(PGconn *conn, const char *sql, const char *what, uint64_t *pos, uint8_t hash[AUDITD_HASH_BYTES],
+                    hcbus_error_t *err)
+{
+    PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        auditd_pg_error(conn, res, "cannot read the head of hcbus.events", err);
+        auditd_pg_error(conn, res, "cannot read the head of the audit log", err);
         PQclear(res);
         return -1;
     }
-    memset(head, 0, sizeof *head);
+    *pos = 0;
+    memset(hash, 0, AUDITD_HASH_BYTES);
     int rc = 0;
     if (PQntuples(res) == 1) {
-        const uint8_t *s = (const uint8_t *)PQgetvalue(res, 0, 0);
-        for (int i = 0; i < SEQ_BYTES; i++)
-            head->seq = head->seq << 8 | s[i];
-        if (PQgetlength(res, 0, 1) == AUDITD_HASH_BYTES)
-            memcpy(head->hash, PQgetvalue(res, 0, 1), AUDITD_HASH_BYTES);
+        *pos = read_int8(res, 0, 0);
+        if (PQgetisnull(res, 0, 1))
+            ; /* unchained row from before 004 */
+        else if (PQgetlength(res, 0, 1) == AUDITD_HASH_BYTES)
+            memcpy(hash, PQgetvalue(res, 0, 1), AUDITD_HASH_BYTES);
         else
-            rc = hcbus_error_set(err, HCBUS_EDATABASE, "hcbus.events.hash",
-                                 "the hash of seq %" PRIu64 " is %d bytes, not %d", head->seq,
-                                 PQgetlength(res, 0, 1), AUDITD_HASH_BYTES);
+            rc = hcbus_error_set(err, HCBUS_EDATABASE, what, "the hash of row %" PRIu64 " is %d bytes, not %d",
+                                 *pos, PQgetlength(res, 0, 1), AUDITD_HASH_BYTES);
     }
     PQclear(res);
     return rc;
 }
 
-void auditd_chain_extend(auditd_chain_t *head, uint64_t seq, const uint8_t *body, size_t body_len,
-                         const uint8_t *tail, size_t tail_len)
+int auditd_chain_load(PGconn *conn, auditd_chain_t *head, hcbus_error_t *err)
 {
-    uint8_t seq_be[SEQ_BYTES];
-    for (int i = 0; i < SEQ_BYTES; i++)
-        seq_be[i] = (uint8_t)(seq >> (8 * (SEQ_BYTES - 1 - i)));
+    memset(head, 0, sizeof *head);
+    /* Binary results: int8 big-endian, bytea raw. */
+    if (load_one(conn, "SELECT seq, hash FROM hcbus.events ORDER BY seq DESC LIMIT 1", "hcbus.events.hash",
+                 &head->seq, head->hash, err) < 0)
+        return -1;
+    return load_one(conn, "SELECT id, hash FROM hcbus.rejections ORDER BY id DESC LIMIT 1", "hcbus.rejections.hash",
+                    &head->rejection_id, head->rejection_hash, err);
+}
+
+static void put_be(crypto_hash_sha256_state *st, uint64_t v, int bytes)
+{
+    uint8_t be[INT8_BYTES];
+    for (int i = 0; i < bytes; i++)
+        be[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    crypto_hash_sha256_update(st, be, (unsigned long long)bytes);
+}
+
+/* Text as stored: every byte that does not start a valid UTF-8 sequence becomes '?',
+ * as auditd_copy_text writes it. Two passes: the length goes first. */
+static void put_text(crypto_hash_sha256_state *st, const char *s)
+{
+    size_t stored = 0;
+    for (const char *p = s; *p;) {
+        size_t n = pgtext_utf8_len(p);
+        stored += n ? n : 1;
+        p += n ? n : 1;
+    }
+    put_be(st, stored, LENGTH_BYTES);
+    for (const char *p = s; *p;) {
+        size_t n = pgtext_utf8_len(p);
+        crypto_hash_sha256_update(st, (const uint8_t *)(n ? p : "?"), n ? n : 1);
+        p += n ? n : 1;
+    }
+}
+
+static void put_value(crypto_hash_sha256_state *st, const auditd_value_t *v)
+{
+    switch (v->kind) {
+    case AUDITD_NULL:
+        put_be(st, NULL_LENGTH, LENGTH_BYTES);
+        break;
+    case AUDITD_TEXT:
+        put_text(st, v->text);
+        break;
+    case AUDITD_INT:
+    case AUDITD_TIME:
+        put_be(st, INT8_BYTES, LENGTH_BYTES);
+        put_be(st, (uint64_t)v->num, INT8_BYTES);
+        break;
+    case AUDITD_BYTES:
+        put_be(st, v->len + v->more_len, LENGTH_BYTES);
+        crypto_hash_sha256_update(st, v->bytes, v->len);
+        if (v->more_len)
+            crypto_hash_sha256_update(st, v->more, v->more_len);
+        break;
+    }
+}
+
+void auditd_chain_link(const uint8_t prev[AUDITD_HASH_BYTES], const char *format,
+                       const auditd_value_t *values, size_t n, uint8_t out[AUDITD_HASH_BYTES])
+{
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, head->hash, AUDITD_HASH_BYTES);
-    crypto_hash_sha256_update(&st, seq_be, SEQ_BYTES);
-    crypto_hash_sha256_update(&st, body, body_len);
-    crypto_hash_sha256_update(&st, tail, tail_len);
-    crypto_hash_sha256_final(&st, head->hash);
-    head->seq = seq;
+    crypto_hash_sha256_update(&st, prev, AUDITD_HASH_BYTES);
+    put_text(&st, format);
+    for (size_t i = 0; i < n; i++)
+        put_value(&st, &values[i]);
+    crypto_hash_sha256_final(&st, out);
 }

@@ -92,6 +92,17 @@ void auditd_copy_time(auditd_copy_t *c, int64_t t_us)
     auditd_copy_text(c, text);
 }
 
+void auditd_copy_value(auditd_copy_t *c, const auditd_value_t *v)
+{
+    switch (v->kind) {
+    case AUDITD_NULL: auditd_copy_text(c, NULL); break;
+    case AUDITD_TEXT: auditd_copy_text(c, v->text); break;
+    case AUDITD_INT: auditd_copy_int(c, v->num); break;
+    case AUDITD_TIME: auditd_copy_time(c, v->num); break;
+    case AUDITD_BYTES: auditd_copy_bytea(c, v->bytes, v->len, v->more, v->more_len); break;
+    }
+}
+
 void auditd_copy_end_row(auditd_copy_t *c)
 {
     sbuf_putc(&c->buf, '\n');

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chain.h"
 #include "hcbus/error.h"
 #include "sbuf.h"
 
@@ -30,6 +31,9 @@ void auditd_copy_text(auditd_copy_t *c, const char *s);
 void auditd_copy_bytea(auditd_copy_t *c, const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
 void auditd_copy_int(auditd_copy_t *c, int64_t v);
 void auditd_copy_time(auditd_copy_t *c, int64_t t_us);
+
+/* The next field from a value (the same value the row's hash covers). */
+void auditd_copy_value(auditd_copy_t *c, const auditd_value_t *v);
 
 /* End the row. */
 void auditd_copy_end_row(auditd_copy_t *c);

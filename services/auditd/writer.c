@@ -1,7 +1,9 @@
 /* writer.c — commit one batch (see writer.h). The order inside the transaction:
- * one query for the (sender, msg_id) already recorded, then seqs for the new records
- * in arrival order, then COPY events, msg_ids and rejections, then COMMIT. Nothing is
- * answered before the commit; the caller replies from the records' outcomes. */
+ * one query for the (sender, namespace, msg_id) already recorded, one for the
+ * transaction's time and the summaries as PostgreSQL stores them (both are hashed),
+ * then seqs and hashes for the new records in arrival order, ids and hashes for the
+ * rejections, COPY events, msg_ids and rejections, then COMMIT. Nothing is answered
+ * before the commit; the caller replies from the records' outcomes. */
 #include "writer.h"
 
 #include <inttypes.h>
@@ -19,24 +21,33 @@
 #include "pgtext.h"
 
 #define MSG_ID_MAX_BYTES 64
+#define NAMESPACE_MAX_BYTES 64
 #define SEQ_FIELD_TAG 0x18        /* Envelope.seq: field 3, wire type 0 (varint) */
 #define SEQ_STAMP_MAX_BYTES 11    /* the tag and a 64-bit varint */
 
+/* The hashed columns come first, in the order of the hash (docs/security.md). */
+#define EVENT_HASHED_COLUMNS 12
 #define EVENTS_COPY_SQL                                                                      \
     "COPY hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, "     \
-    "received_at, payload, summary, prev_hash, hash) FROM STDIN"
-#define MSG_IDS_COPY_SQL "COPY hcbus.msg_ids (sender, msg_id, seq) FROM STDIN"
+    "received_at, committed_at, payload, summary, prev_hash, hash) FROM STDIN"
+#define REJECTION_HASHED_COLUMNS 12
 #define REJECTIONS_COPY_SQL                                                                  \
-    "COPY hcbus.rejections (at, institution, key_hint, action, topic, msg_id, code, field, " \
-    "reason) FROM STDIN"
+    "COPY hcbus.rejections (id, at, last_at, repeats, institution, key_hint, action, topic, " \
+    "msg_id, code, field, reason, prev_hash, hash) FROM STDIN"
+#define MSG_IDS_COPY_SQL "COPY hcbus.msg_ids (sender, namespace, msg_id, seq) FROM STDIN"
 #define RECORDED_SQL                                                                         \
-    "SELECT sender, msg_id, seq FROM hcbus.msg_ids WHERE (sender, msg_id) IN "               \
-    "(SELECT * FROM unnest($1::text[], $2::text[]))"
+    "SELECT sender, namespace, msg_id, seq FROM hcbus.msg_ids WHERE (sender, namespace, msg_id) IN " \
+    "(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))"
+/* The transaction's now() in microseconds, and each summary as jsonb prints it: the
+ * stored text that the hash covers (PostgreSQL reorders keys and spaces them). */
+#define STORED_SQL                                                                           \
+    "SELECT (extract(epoch FROM now()) * 1000000)::int8, u.s::jsonb::text "                \
+    "FROM unnest($1::text[]) WITH ORDINALITY AS u(s, i) ORDER BY u.i"
 
 /* What the writer knows of one record besides auditd_record_t. */
 typedef struct entry {
     Hcbus__Envelope *env;   /* NULL: malformed */
-    char *summary;          /* events.summary */
+    char *summary;          /* the summary as built, then as PostgreSQL stores it */
     size_t first;           /* index of the first record of the batch with the same key */
     uint64_t recorded_seq;  /* on a first record: the seq its key already has, or 0 */
     bool fresh;             /* gets a new seq and a row */
@@ -46,9 +57,10 @@ typedef struct entry {
     uint8_t hash[AUDITD_HASH_BYTES];
 } entry_t;
 
-/* A (sender, msg_id) key with the record it came from, sortable. */
+/* A (sender, namespace, msg_id) key with the record it came from, sortable. */
 typedef struct idkey {
     const char *sender;
+    const char *ns;
     const char *msg_id;
     size_t idx;
 } idkey_t;
@@ -59,13 +71,14 @@ typedef struct batch_state {
     size_t n;
     idkey_t *keys;          /* the well-formed records, sorted by key then arrival */
     size_t n_keys;
+    int64_t committed_us;   /* the transaction's now(): events.committed_at */
 } batch_state_t;
 
 /* ---------------------------------------------------------------------------
  * Decoding and checking: what the row needs, so one bad record never fails a batch.
  * ------------------------------------------------------------------------- */
 
-static const char *check_envelope(const Hcbus__Envelope *env)
+static const char *check_envelope(const Hcbus__Envelope *env, const char *ns)
 {
     int kind = hcbus_envelope_kind(env);
     const char *zone = hcbus_envelope_zone(env);
@@ -84,6 +97,8 @@ static const char *check_envelope(const Hcbus__Envelope *env)
         return "received_at_us is not set or out of range";
     if (!pgtext_utf8_valid(env->sender) || !pgtext_utf8_valid(env->msg_id))
         return "sender or msg_id is not UTF-8";
+    if (strlen(ns) > NAMESPACE_MAX_BYTES || !pgtext_utf8_valid(ns))
+        return "dedup_namespace is longer than 64 bytes or not UTF-8";
     return NULL;
 }
 
@@ -94,7 +109,8 @@ static void prepare_one(auditd_record_t *r, entry_t *e)
     e->env = hcbus_envelope_decode(r->envelope, r->len, 0, &err);
     if (!e->env)
         reason = err.message;
-    else if ((reason = check_envelope(e->env)) == NULL && !(e->summary = hcbus_summary_json(e->env)))
+    else if ((reason = check_envelope(e->env, r->dedup_namespace)) == NULL &&
+             !(e->summary = hcbus_summary_json(e->env)))
         reason = "the body cannot be summarized (a string is not UTF-8?)";
     if (!reason)
         return;
@@ -112,6 +128,8 @@ static int key_cmp(const void *a, const void *b)
 {
     const idkey_t *x = a, *y = b;
     int c = strcmp(x->sender, y->sender);
+    if (!c)
+        c = strcmp(x->ns, y->ns);
     return c ? c : strcmp(x->msg_id, y->msg_id);
 }
 
@@ -130,7 +148,7 @@ static void group_keys(batch_state_t *s)
     s->n_keys = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (s->e[i].env)
-            s->keys[s->n_keys++] = (idkey_t){s->e[i].env->sender, s->e[i].env->msg_id, i};
+            s->keys[s->n_keys++] = (idkey_t){s->e[i].env->sender, s->recs[i].dedup_namespace, s->e[i].env->msg_id, i};
     }
     qsort(s->keys, s->n_keys, sizeof *s->keys, key_order_cmp);
     for (size_t k = 0; k < s->n_keys; k++) {
@@ -143,10 +161,10 @@ static void group_keys(batch_state_t *s)
 static void apply_recorded(batch_state_t *s, const PGresult *res)
 {
     for (int row = 0; row < PQntuples(res); row++) {
-        idkey_t probe = {PQgetvalue(res, row, 0), PQgetvalue(res, row, 1), 0};
+        idkey_t probe = {PQgetvalue(res, row, 0), PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), 0};
         const idkey_t *hit = bsearch(&probe, s->keys, s->n_keys, sizeof *s->keys, key_cmp);
         if (hit)
-            s->e[s->e[hit->idx].first].recorded_seq = strtoull(PQgetvalue(res, row, 2), NULL, 10);
+            s->e[s->e[hit->idx].first].recorded_seq = strtoull(PQgetvalue(res, row, 3), NULL, 10);
     }
 }
 
@@ -154,19 +172,21 @@ static int find_recorded(PGconn *conn, batch_state_t *s, hcbus_error_t *err)
 {
     if (s->n_keys == 0)
         return 0;
-    sbuf_t senders = SBUF_INIT, ids = SBUF_INIT;
+    sbuf_t senders = SBUF_INIT, namespaces = SBUF_INIT, ids = SBUF_INIT;
     for (size_t k = 0; k < s->n_keys; k++) {
         pgtext_array_add(&senders, s->keys[k].sender);
+        pgtext_array_add(&namespaces, s->keys[k].ns);
         pgtext_array_add(&ids, s->keys[k].msg_id);
     }
     pgtext_array_close(&senders);
+    pgtext_array_close(&namespaces);
     pgtext_array_close(&ids);
     int rc = -1;
-    if (sbuf_failed(&senders) || sbuf_failed(&ids)) {
+    if (sbuf_failed(&senders) || sbuf_failed(&namespaces) || sbuf_failed(&ids)) {
         hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory building the duplicate check");
     } else {
-        const char *params[2] = {senders.data, ids.data};
-        PGresult *res = PQexecParams(conn, RECORDED_SQL, 2, NULL, params, NULL, NULL, 0);
+        const char *params[3] = {senders.data, namespaces.data, ids.data};
+        PGresult *res = PQexecParams(conn, RECORDED_SQL, 3, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(res) == PGRES_TUPLES_OK) {
             apply_recorded(s, res);
             rc = 0;
@@ -176,7 +196,63 @@ static int find_recorded(PGconn *conn, batch_state_t *s, hcbus_error_t *err)
         PQclear(res);
     }
     sbuf_free(&senders);
+    sbuf_free(&namespaces);
     sbuf_free(&ids);
+    return rc;
+}
+
+/* A record gets a new seq and a row if it is well-formed, the first of its key in the
+ * batch, and its key is not recorded yet. Returns how many do. */
+static size_t mark_fresh(batch_state_t *s)
+{
+    size_t fresh = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        entry_t *e = &s->e[i];
+        e->fresh = e->env && e->first == i && e->recorded_seq == 0;
+        fresh += e->fresh;
+    }
+    return fresh;
+}
+
+/* Replace each fresh record's summary by the text PostgreSQL will store for it, and
+ * read the transaction's time: the hash covers the row as stored. */
+static int apply_stored(batch_state_t *s, const PGresult *res, size_t fresh, hcbus_error_t *err)
+{
+    if ((size_t)PQntuples(res) != fresh)
+        return hcbus_error_set(err, HCBUS_EDATABASE, NULL, "asked for %zu stored summaries, got %d", fresh,
+                               PQntuples(res));
+    s->committed_us = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    int row = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (!s->e[i].fresh)
+            continue;
+        char *stored = strdup(PQgetvalue(res, row++, 1));
+        if (!stored)
+            return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory reading the stored summaries");
+        free(s->e[i].summary);
+        s->e[i].summary = stored;
+    }
+    return 0;
+}
+
+static int read_stored(PGconn *conn, batch_state_t *s, size_t fresh, hcbus_error_t *err)
+{
+    sbuf_t summaries = SBUF_INIT;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->e[i].fresh)
+            pgtext_array_add(&summaries, s->e[i].summary);
+    }
+    pgtext_array_close(&summaries);
+    if (sbuf_failed(&summaries)) {
+        sbuf_free(&summaries);
+        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory building the summaries query");
+    }
+    const char *params[1] = {summaries.data};
+    PGresult *res = PQexecParams(conn, STORED_SQL, 1, NULL, params, NULL, NULL, 0);
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? apply_stored(s, res, fresh, err)
+                                                     : auditd_pg_error(conn, res, "summaries query failed", err);
+    PQclear(res);
+    sbuf_free(&summaries);
     return rc;
 }
 
@@ -198,50 +274,60 @@ static size_t seq_stamp(uint64_t seq, uint8_t out[SEQ_STAMP_MAX_BYTES])
     return n;
 }
 
-/* Give every well-formed record its seq in arrival order: a duplicate takes its first
- * copy's, a new one the next number and the next link of the chain. Returns how many
- * are new. */
-static size_t number_records(batch_state_t *s, auditd_chain_t *next)
+/* The hashed columns of an event row, in the order of EVENTS_COPY_SQL and of the hash
+ * (format "hcbus.events 2", docs/security.md). */
+static void event_values(const batch_state_t *s, size_t i, auditd_value_t v[EVENT_HASHED_COLUMNS])
 {
-    size_t fresh = 0;
+    const auditd_record_t *r = &s->recs[i];
+    const entry_t *e = &s->e[i];
+    const Hcbus__Envelope *env = e->env;
+    v[0] = auditd_int((int64_t)r->seq);
+    v[1] = auditd_text(env->sender);
+    v[2] = auditd_text(env->msg_id);
+    v[3] = auditd_text(hcbus_kind_name((hcbus_kind_t)hcbus_envelope_kind(env)));
+    v[4] = auditd_text(env->topic);
+    v[5] = auditd_text(hcbus_envelope_zone(env));
+    v[6] = auditd_text(hcbus_envelope_subject(env));
+    v[7] = auditd_time(env->sent_at_us);
+    v[8] = auditd_time(env->received_at_us);
+    v[9] = auditd_time(s->committed_us);
+    v[10] = auditd_bytes(r->envelope, r->len, e->stamp, e->stamp_len);
+    v[11] = auditd_text(e->summary);
+}
+
+/* Give every well-formed record its seq in arrival order: a duplicate takes its first
+ * copy's, a new one the next number and the next link of the chain. */
+static void number_records(batch_state_t *s, auditd_chain_t *next)
+{
     for (size_t i = 0; i < s->n; i++) {
         auditd_record_t *r = &s->recs[i];
         entry_t *e = &s->e[i];
         if (!e->env)
             continue;
-        const entry_t *first = &s->e[e->first];
-        r->duplicate = first->recorded_seq != 0 || e->first != i;
-        if (r->duplicate) {
+        if (!e->fresh) {
+            const entry_t *first = &s->e[e->first];
+            r->duplicate = true;
             r->seq = first->recorded_seq ? first->recorded_seq : s->recs[e->first].seq;
             continue;
         }
-        r->seq = next->seq + 1;
-        e->fresh = true;
+        r->seq = ++next->seq;
         e->stamp_len = seq_stamp(r->seq, e->stamp);
         memcpy(e->prev_hash, next->hash, AUDITD_HASH_BYTES);
-        auditd_chain_extend(next, r->seq, r->envelope, r->len, e->stamp, e->stamp_len);
-        memcpy(e->hash, next->hash, AUDITD_HASH_BYTES);
-        fresh++;
+        auditd_value_t v[EVENT_HASHED_COLUMNS];
+        event_values(s, i, v);
+        auditd_chain_link(e->prev_hash, AUDITD_EVENTS_FORMAT, v, EVENT_HASHED_COLUMNS, e->hash);
+        memcpy(next->hash, e->hash, AUDITD_HASH_BYTES);
     }
-    return fresh;
 }
 
-static void copy_event_row(auditd_copy_t *c, const auditd_record_t *r, const entry_t *e)
+static void copy_event_row(auditd_copy_t *c, const batch_state_t *s, size_t i)
 {
-    const Hcbus__Envelope *env = e->env;
-    auditd_copy_int(c, (int64_t)r->seq);
-    auditd_copy_text(c, env->sender);
-    auditd_copy_text(c, env->msg_id);
-    auditd_copy_text(c, hcbus_kind_name((hcbus_kind_t)hcbus_envelope_kind(env)));
-    auditd_copy_text(c, env->topic);
-    auditd_copy_text(c, hcbus_envelope_zone(env));
-    auditd_copy_text(c, hcbus_envelope_subject(env));
-    auditd_copy_time(c, env->sent_at_us);
-    auditd_copy_time(c, env->received_at_us);
-    auditd_copy_bytea(c, r->envelope, r->len, e->stamp, e->stamp_len);
-    auditd_copy_text(c, e->summary);
-    auditd_copy_bytea(c, e->prev_hash, AUDITD_HASH_BYTES, NULL, 0);
-    auditd_copy_bytea(c, e->hash, AUDITD_HASH_BYTES, NULL, 0);
+    auditd_value_t v[EVENT_HASHED_COLUMNS];
+    event_values(s, i, v);
+    for (size_t k = 0; k < EVENT_HASHED_COLUMNS; k++)
+        auditd_copy_value(c, &v[k]);
+    auditd_copy_bytea(c, s->e[i].prev_hash, AUDITD_HASH_BYTES, NULL, 0);
+    auditd_copy_bytea(c, s->e[i].hash, AUDITD_HASH_BYTES, NULL, 0);
     auditd_copy_end_row(c);
 }
 
@@ -252,7 +338,7 @@ static int write_events(PGconn *conn, const batch_state_t *s, hcbus_error_t *err
         return -1;
     for (size_t i = 0; i < s->n; i++) {
         if (s->e[i].fresh)
-            copy_event_row(&c, &s->recs[i], &s->e[i]);
+            copy_event_row(&c, s, i);
     }
     return auditd_copy_finish(&c, err);
 }
@@ -266,6 +352,7 @@ static int write_msg_ids(PGconn *conn, const batch_state_t *s, hcbus_error_t *er
         if (!s->e[i].fresh)
             continue;
         auditd_copy_text(&c, s->e[i].env->sender);
+        auditd_copy_text(&c, s->recs[i].dedup_namespace);
         auditd_copy_text(&c, s->e[i].env->msg_id);
         auditd_copy_int(&c, (int64_t)s->recs[i].seq);
         auditd_copy_end_row(&c);
@@ -279,21 +366,29 @@ static const char *or_null(const char *s)
     return s && *s ? s : NULL;
 }
 
-static void copy_rejection_row(auditd_copy_t *c, const Hcbus__RejectRecord *rj, int64_t now_us)
+/* The hashed columns of a rejection row, in the order of REJECTIONS_COPY_SQL and of
+ * the hash (format "hcbus.rejections 1", docs/security.md). */
+static void rejection_values(const Hcbus__RejectRecord *rj, int64_t id, int64_t now_us,
+                             auditd_value_t v[REJECTION_HASHED_COLUMNS])
 {
-    auditd_copy_time(c, rj->at_us ? rj->at_us : now_us);
-    auditd_copy_text(c, or_null(rj->institution));
-    auditd_copy_text(c, or_null(rj->key_hint));
-    auditd_copy_text(c, rj->action ? rj->action : "");
-    auditd_copy_text(c, or_null(rj->topic));
-    auditd_copy_text(c, or_null(rj->msg_id));
-    auditd_copy_text(c, hcbus_code_name((int)rj->code)); /* same names as the CLI's errors */
-    auditd_copy_text(c, or_null(rj->field));
-    auditd_copy_text(c, rj->reason ? rj->reason : "");
-    auditd_copy_end_row(c);
+    int64_t at_us = rj->at_us ? rj->at_us : now_us;
+    v[0] = auditd_int(id);
+    v[1] = auditd_time(at_us);
+    v[2] = auditd_time(rj->last_at_us > at_us ? rj->last_at_us : at_us);
+    v[3] = auditd_int(rj->repeats > 1 && rj->repeats <= INT64_MAX ? (int64_t)rj->repeats : 1);
+    v[4] = auditd_text(or_null(rj->institution));
+    v[5] = auditd_text(or_null(rj->key_hint));
+    v[6] = auditd_text(rj->action ? rj->action : "");
+    v[7] = auditd_text(or_null(rj->topic));
+    v[8] = auditd_text(or_null(rj->msg_id));
+    v[9] = auditd_text(hcbus_code_name((int)rj->code)); /* same names as the CLI's errors */
+    v[10] = auditd_text(or_null(rj->field));
+    v[11] = auditd_text(rj->reason ? rj->reason : "");
 }
 
-static int write_rejections(PGconn *conn, Hcbus__RejectRecord *const *rej, size_t n, hcbus_error_t *err)
+/* Number the rejections after the head (no holes) and chain them. */
+static int write_rejections(PGconn *conn, auditd_chain_t *next, Hcbus__RejectRecord *const *rej, size_t n,
+                            hcbus_error_t *err)
 {
     if (n == 0)
         return 0;
@@ -301,8 +396,18 @@ static int write_rejections(PGconn *conn, Hcbus__RejectRecord *const *rej, size_
     if (auditd_copy_begin(&c, conn, REJECTIONS_COPY_SQL, err) < 0)
         return -1;
     int64_t now_us = hcbus_now_us();
-    for (size_t i = 0; i < n; i++)
-        copy_rejection_row(&c, rej[i], now_us);
+    for (size_t i = 0; i < n; i++) {
+        auditd_value_t v[REJECTION_HASHED_COLUMNS];
+        uint8_t hash[AUDITD_HASH_BYTES];
+        rejection_values(rej[i], (int64_t)++next->rejection_id, now_us, v);
+        auditd_chain_link(next->rejection_hash, AUDITD_REJECTIONS_FORMAT, v, REJECTION_HASHED_COLUMNS, hash);
+        for (size_t k = 0; k < REJECTION_HASHED_COLUMNS; k++)
+            auditd_copy_value(&c, &v[k]);
+        auditd_copy_bytea(&c, next->rejection_hash, AUDITD_HASH_BYTES, NULL, 0);
+        auditd_copy_bytea(&c, hash, AUDITD_HASH_BYTES, NULL, 0);
+        auditd_copy_end_row(&c);
+        memcpy(next->rejection_hash, hash, AUDITD_HASH_BYTES);
+    }
     return auditd_copy_finish(&c, err);
 }
 
@@ -322,9 +427,13 @@ static int transaction(PGconn *conn, batch_state_t *s, auditd_chain_t *next,
 {
     if (auditd_pg_exec(conn, "BEGIN", err) < 0 || find_recorded(conn, s, err) < 0)
         return -1;
-    if (number_records(s, next) > 0 && (write_events(conn, s, err) < 0 || write_msg_ids(conn, s, err) < 0))
+    size_t fresh = mark_fresh(s);
+    if (fresh > 0 && read_stored(conn, s, fresh, err) < 0)
         return -1;
-    if (write_rejections(conn, rej, n_rej, err) < 0)
+    number_records(s, next);
+    if (fresh > 0 && (write_events(conn, s, err) < 0 || write_msg_ids(conn, s, err) < 0))
+        return -1;
+    if (write_rejections(conn, next, rej, n_rej, err) < 0)
         return -1;
     return commit(conn, err);
 }

@@ -1,6 +1,7 @@
 /* writer.h — commit one batch of the broker's records in one transaction: the
  * duplicate check (one query), seq numbering, the seq stamped into each payload, the
- * hash chain, and COPY of events, msg_ids and rejections (decision 0001). */
+ * hash chains of events and rejections, and COPY of events, msg_ids and rejections
+ * (decision 0001, docs/security.md "The audit trail"). */
 #ifndef AUDITD_WRITER_H
 #define AUDITD_WRITER_H
 
@@ -18,13 +19,14 @@ typedef struct auditd_record {
     uint64_t token;
     const uint8_t *envelope;   /* the broker's encoded Envelope (not owned) */
     size_t len;
+    const char *dedup_namespace;  /* AppendRecord.dedup_namespace, "" for none (not owned) */
     uint64_t seq;              /* out: the seq recorded (the first copy's for a duplicate) */
     bool duplicate;            /* out */
     int error;                 /* out: ErrorCode, 0 = recorded */
 } auditd_record_t;
 
 /* Commit recs and rejections on conn. On success (0) every record has a seq or
- * error=MALFORMED, and *head is the new head. On failure (-1, err) nothing was
+ * error=MALFORMED, and *head is the new head (both chains). On failure (-1, err) nothing was
  * committed, *head is unchanged, and every well-formed record has
  * error=NOT_PERSISTED. */
 int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *recs, size_t n,

@@ -127,6 +127,12 @@ hc_psql_error() {
   echo "$out"
 }
 
+# Recompute both hash chains of the audit store (deploy/verify-chain.sql) and print
+# every row that does not verify as "table|position|problem"; nothing when intact.
+hc_chain_problems() {
+  hc_psql "$(cat "$HC_SRC/deploy/verify-chain.sql")" || echo "verify-chain.sql itself failed"
+}
+
 hc_pass() {
   hc_log "PASS ($HC_CHECKS checks)"
 }
