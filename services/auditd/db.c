@@ -15,7 +15,6 @@
 #include "hcbus/log.h"
 #include "migrate.h"
 
-#define WRITER_ROLE "hcbus_writer"
 #define LOCK_RETRY_MS 100
 
 struct auditd_db {
@@ -52,7 +51,7 @@ void auditd_db_destroy(auditd_db_t **self_p)
 
 /* PostgreSQL's notices go to our log, not libpq's raw stderr: migrations re-run say
  * "already exists, skipping" many times (debug); a WARNING is worth seeing. */
-static void log_notice(void *arg, const char *message)
+void auditd_db_log_notice(void *arg, const char *message)
 {
     (void)arg;
     char line[512];
@@ -127,27 +126,27 @@ static int ensure_partitions(PGconn *conn, hcbus_error_t *err)
 /* Our defaults, then the operator's conninfo (expanded in place of dbname), which
  * overrides them. The timeouts keep a dead TCP peer from hanging a commit forever:
  * the batch then fails, is answered NOT_PERSISTED, and the session is reopened. */
-static PGconn *connect_db(const char *conninfo)
+PGconn *auditd_db_connect(const char *conninfo, const char *application_name)
 {
     const char *const keys[] = {"application_name", "connect_timeout", "keepalives_idle",
                                 "keepalives_interval", "keepalives_count", "tcp_user_timeout",
                                 "dbname", NULL};
-    const char *const values[] = {"hcbus-auditd", "5", "10", "5", "3", "30000", conninfo, NULL};
+    const char *const values[] = {application_name, "5", "10", "5", "3", "30000", conninfo, NULL};
     return PQconnectdbParams(keys, values, 1);
 }
 
 static int open_session(auditd_db_t *self, hcbus_error_t *err)
 {
-    PGconn *conn = connect_db(self->conninfo);
+    PGconn *conn = auditd_db_connect(self->conninfo, AUDITD_APPLICATION_NAME);
     if (PQstatus(conn) != CONNECTION_OK) {
         auditd_pg_error(conn, NULL, "cannot connect to PostgreSQL", err);
         PQfinish(conn);
         return -1;
     }
-    PQsetNoticeProcessor(conn, log_notice, NULL);
+    PQsetNoticeProcessor(conn, auditd_db_log_notice, NULL);
     if (take_lock(conn, err) < 0 ||
         (!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) ||
-        ensure_partitions(conn, err) < 0 || auditd_pg_exec(conn, "SET ROLE " WRITER_ROLE, err) < 0) {
+        ensure_partitions(conn, err) < 0 || auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err) < 0) {
         PQfinish(conn);
         return -1;
     }

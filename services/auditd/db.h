@@ -20,7 +20,19 @@
 #define AUDITD_RECONNECT_MAX_MS 2000
 #define AUDITD_START_LOCK_WAIT_MS 3000   /* see auditd_db_open_wait */
 
+#define AUDITD_APPLICATION_NAME "hcbus-auditd"
+/* The role the sessions act as (SET ROLE): INSERT and SELECT on the audit tables. */
+#define AUDITD_WRITER_ROLE "hcbus_writer"
+
 typedef struct auditd_db auditd_db_t;
+
+/* Connect with auditd's libpq defaults (connect and keepalive timeouts, the given
+ * application_name) overridden by whatever conninfo says. Check PQstatus. */
+PGconn *auditd_db_connect(const char *conninfo, const char *application_name);
+
+/* A libpq notice processor that writes PostgreSQL's notices to the log (WARNING as a
+ * warning, the rest as debug). */
+void auditd_db_log_notice(void *arg, const char *message);
 
 /* A closed session for conninfo; migrations_dir NULL or "" skips migrations. The
  * strings are copied. Returns NULL on no memory. */

@@ -1,6 +1,8 @@
 /* replay.h — read the log for the broker: a range of seqs filtered by topic prefixes
  * (ReplayRequest), and the last record of each topic under a prefix (SnapshotRequest,
- * the broker's `latest`). Payloads are returned as stored, seq included. */
+ * the broker's `latest`). Prefixes match by whole topic components, exactly as live
+ * delivery does (topicrange.h). Payloads are returned as stored, seq included. These
+ * run on the reader's session (reader.h), never on the writer's. */
 #ifndef AUDITD_REPLAY_H
 #define AUDITD_REPLAY_H
 
@@ -12,6 +14,10 @@
 
 /* The most envelopes one ReplayReply holds, whatever the request asks. */
 #define AUDITD_REPLAY_LIMIT_MAX 1000
+/* The most prefixes one ReplayRequest may carry (the broker allows 1..32). */
+#define AUDITD_REPLAY_PREFIXES_MAX 32
+/* A page stops early (more = true) once its payloads pass this many bytes. */
+#define AUDITD_REPLAY_REPLY_BYTES_MAX (4u << 20)
 
 /* An answer: the protobuf-c reply points into the query result, so both live and die
  * together. */
@@ -22,12 +28,13 @@ typedef struct auditd_answer {
     Hcbus__SnapshotReply latest;
 } auditd_answer_t;
 
-/* Answer req with the log up to head_seq. Returns 0 (a->replay filled) or -1 with err. */
+/* Answer req with the log up to head_seq: at most AUDITD_REPLAY_LIMIT_MAX envelopes
+ * and about AUDITD_REPLAY_REPLY_BYTES_MAX bytes, in seq order. Returns 0 (a->replay
+ * filled) or -1 with err (HCBUS_EINVALID for too many or too long prefixes). */
 int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *req,
                   auditd_answer_t *a, hcbus_error_t *err);
 
-/* The last record of each topic starting with req->prefix ("" = every topic) as of
- * head_seq. Returns 0 (a->latest filled) or -1 with err. */
+/* The last record of each topic under req->prefix ("" = every topic) as of head_seq. Returns 0 (a->latest filled) or -1 with err. */
 int auditd_latest(PGconn *conn, uint64_t head_seq, const Hcbus__SnapshotRequest *req,
                   auditd_answer_t *a, hcbus_error_t *err);
 

@@ -19,6 +19,10 @@ typedef struct auditd_peer {
 
 void auditd_reply_send(void *router, const auditd_peer_t *peer, Hcbus__LinkReply *reply);
 
+/* Send an already encoded LinkReply (link_id only names it in the log). */
+void auditd_reply_send_encoded(void *router, const auditd_peer_t *peer, uint64_t link_id, const uint8_t *buf,
+                               size_t len);
+
 /* LinkReply{link_id, error: ErrorReply{code, message}}. */
 void auditd_reply_error(void *router, const auditd_peer_t *peer, uint64_t link_id, int code,
                         const char *message);

@@ -1,7 +1,9 @@
-/* server.c — the loop (see server.h). One thread: while a batch commits nothing else
- * runs, which is what keeps the seq and the chain single-writer. When PostgreSQL is
- * gone, appends are answered NOT_PERSISTED at their batch deadline and the session is
- * reopened with backoff; the head is reloaded from the log at every reopening. */
+/* server.c — the loop (see server.h). The writer's thread: while a batch commits
+ * nothing else runs here, which is what keeps the seq and the chain single-writer.
+ * Reads (replay, latest) are never run here: they are queued for the reader thread
+ * (reads.h, reader.h) and their answers forwarded as they come back. When PostgreSQL
+ * is gone, appends are answered NOT_PERSISTED at their batch deadline and the session
+ * is reopened with backoff; the head is reloaded from the log at every reopening. */
 #include "server.h"
 
 #include <errno.h>
@@ -12,10 +14,11 @@
 #include <zmq.h>
 
 #include "batch.h"
+#include "reader.h"
+#include "reads.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/log.h"
-#include "replay.h"
 #include "reply.h"
 #include "stop.h"
 #include "writer.h"
@@ -34,6 +37,8 @@ typedef struct server {
     void *router;
     auditd_zap_t *zap;
     auditd_batch_t *batch;
+    auditd_reader_t *reader;
+    auditd_reads_t *reads;
     bool db_down_logged;   /* one line per outage, not one per attempt */
 } server_t;
 
@@ -108,31 +113,6 @@ static bool batch_due(const server_t *s, int64_t now_ms)
  * Requests.
  * ------------------------------------------------------------------------- */
 
-static void answer_replay(server_t *s, const auditd_peer_t *peer, const Hcbus__LinkRequest *req)
-{
-    auditd_answer_t a = {0};
-    hcbus_error_t err;
-    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
-    reply.link_id = req->link_id;
-    bool latest = req->kind_case == HCBUS__LINK_REQUEST__KIND_LATEST;
-    int rc = !db_ready(s) ? hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "PostgreSQL is unavailable")
-             : latest     ? auditd_latest(auditd_db_conn(s->db), s->head->seq, req->latest, &a, &err)
-                          : auditd_replay(auditd_db_conn(s->db), s->head->seq, req->replay, &a, &err);
-    if (rc < 0) {
-        if (err.code == HCBUS_EDATABASE)
-            db_failed(s, latest ? "latest failed" : "replay failed", &err);
-        auditd_reply_error(s->router, peer, req->link_id, HCBUS_EUNAVAILABLE, err.message);
-    } else {
-        reply.kind_case = latest ? HCBUS__LINK_REPLY__KIND_LATEST : HCBUS__LINK_REPLY__KIND_REPLAY;
-        if (latest)
-            reply.latest = &a.latest;
-        else
-            reply.replay = &a.replay;
-        auditd_reply_send(s->router, peer, &reply);
-    }
-    auditd_answer_free(&a);
-}
-
 static void answer_hello(server_t *s, const auditd_peer_t *peer, uint64_t link_id)
 {
     /* The broker resumes from this number: only a head read from an open session. */
@@ -160,8 +140,8 @@ static void dispatch(server_t *s, const auditd_peer_t *peer, Hcbus__LinkRequest 
         return; /* the batch owns req */
     case HCBUS__LINK_REQUEST__KIND_REPLAY:
     case HCBUS__LINK_REQUEST__KIND_LATEST:
-        answer_replay(s, peer, req);
-        break;
+        auditd_reads_submit(s->reads, s->router, peer, req, s->head->seq, hcbus_monotonic_ms());
+        return; /* the queue owns req */
     case HCBUS__LINK_REQUEST__KIND_HELLO:
         answer_hello(s, peer, link_id);
         break;
@@ -251,6 +231,9 @@ static long poll_timeout_ms(const server_t *s, int64_t now_ms)
     int64_t retry = auditd_db_next_attempt_ms(s->db);
     if (retry > 0 && (until < 0 || retry < until))
         until = retry;
+    int64_t reads = auditd_reads_wake_ms(s->reads);
+    if (reads >= 0 && (until < 0 || reads < until))
+        until = reads;
     if (until < 0)
         return -1;
     return until > now_ms ? (long)(until - now_ms) : 0;
@@ -265,14 +248,15 @@ static void drain_stop_pipe(void)
 
 static void loop(server_t *s)
 {
-    zmq_pollitem_t items[3] = {
+    zmq_pollitem_t items[4] = {
         {s->router, 0, ZMQ_POLLIN, 0},
         {auditd_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
         {NULL, auditd_stop_fd(), ZMQ_POLLIN, 0},
+        {auditd_reader_socket(s->reader), 0, ZMQ_POLLIN, 0},
     };
     for (;;) {
         int64_t now_ms = hcbus_monotonic_ms();
-        if (zmq_poll(items, 3, poll_timeout_ms(s, now_ms)) < 0 && zmq_errno() != EINTR) {
+        if (zmq_poll(items, 4, poll_timeout_ms(s, now_ms)) < 0 && zmq_errno() != EINTR) {
             hcbus_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
             return;
         }
@@ -289,6 +273,9 @@ static void loop(server_t *s)
         now_ms = hcbus_monotonic_ms();
         if (batch_due(s, now_ms))
             flush(s);
+        int64_t reads_wake = auditd_reads_wake_ms(s->reads);
+        if ((items[3].revents & ZMQ_POLLIN) || (reads_wake >= 0 && now_ms >= reads_wake))
+            auditd_reads_pump(s->reads, s->router, s->head->seq, now_ms);
         if (auditd_db_next_attempt_ms(s->db) > 0 && now_ms >= auditd_db_next_attempt_ms(s->db))
             db_ready(s);
     }
@@ -300,13 +287,20 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
     server_t s = {.opts = opts, .db = db, .head = head};
     s.batch = auditd_batch_new();
     int rc = !s.batch ? hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory") : setup(&s, err);
+    if (rc == 0 && !(s.reader = auditd_reader_new(s.ctx, opts->conninfo, err)))
+        rc = -1;
+    if (rc == 0 && !(s.reads = auditd_reads_new(s.reader)))
+        rc = hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
     if (rc == 0) {
         hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of %" PRIu32 " rows or %" PRIu32 " ms",
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
         loop(&s);
         flush(&s); /* the batch in hand, answered before the sockets close */
+        auditd_reads_report(s.reads, hcbus_monotonic_ms());
         hcbus_notice("stopping (signal %d), head seq %" PRIu64, auditd_stop_signal(), head->seq);
     }
+    auditd_reads_destroy(&s.reads);
+    auditd_reader_destroy(&s.reader); /* its socket closes before the context ends */
     auditd_batch_destroy(&s.batch);
     teardown(&s);
     return rc;

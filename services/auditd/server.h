@@ -1,7 +1,8 @@
 /* server.h — the ZeroMQ loop of hcbus-auditd: a CURVE ROUTER for the broker's link,
- * the ZAP handler and the stop signal in one zmq_poll; appends are gathered into
- * batches (batch_max_rows or batch_max_delay_ms after the first) and committed;
- * replay, latest and hello are answered at once. */
+ * the ZAP handler, the stop signal and the reader's pipe in one zmq_poll; appends are
+ * gathered into batches (batch_max_rows or batch_max_delay_ms after the first) and
+ * committed; hello is answered at once; replay and latest go to the reader thread
+ * (reads.h) and are answered when it is done, never holding up a commit. */
 #ifndef AUDITD_SERVER_H
 #define AUDITD_SERVER_H
 
@@ -17,6 +18,7 @@ typedef struct auditd_server_opts {
     const char *broker_key_z85;    /* the one client key accepted */
     uint32_t batch_max_rows;
     uint32_t batch_max_delay_ms;
+    const char *conninfo;          /* for the reader's own session (reader.h) */
 } auditd_server_opts_t;
 
 /* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand.

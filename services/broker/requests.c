@@ -181,6 +181,10 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
     Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
     request.kind_case = HCBUS__LINK_REQUEST__KIND_REPLAY;
     request.replay = replay;
+    /* auditd skips the read once the broker has stopped waiting, and limits each
+     * institution's share of its reader (issue 12 item 4). */
+    request.timeout_ms = BROKER_CONTROL_TIMEOUT_MS;
+    request.institution = (char *)inst->id;
     control->link_id = link_request(self->link, &request);
 }
 
