@@ -69,7 +69,8 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     hcbus_new_id(self->instance, sizeof self->instance);
     const hcbus_broker_config_t *bc = &config->broker;
     if (!(self->zones = hcbus_zones_load(config->zones_file, err)) ||
-        hcbus_keypair_load(bc->secret_key_file, &self->keypair, err) != 0 || load_audit_key(self, err) != 0)
+        hcbus_keypair_load(bc->secret_key_file, &self->keypair, err) != 0 || load_audit_key(self, err) != 0 ||
+        broker_namespace_key(&self->keypair, self->namespace_key, err) != 0)
         goto fail;
     self->ctx = zmq_ctx_new();
     if (!(self->zap_socket = hcbus_zap_bind(self->ctx, err)) ||

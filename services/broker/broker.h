@@ -16,6 +16,7 @@
 #include "inflight.h"
 #include "lastvalue.h"
 #include "link.h"
+#include "namespace.h"
 #include "subscribers.h"
 
 #define BROKER_TICK_MS 50
@@ -48,6 +49,7 @@ typedef struct broker {
     hcbus_zones_t *zones;                /* owned */
     hcbus_keypair_t keypair;
     char audit_public_key[HCBUS_Z85_KEY_LEN + 1];
+    uint8_t namespace_key[BROKER_NAMESPACE_KEY_BYTES];  /* anonymous reports' exactly-once tags */
     char instance[HCBUS_ID_MAX];         /* changes at every start */
     void *ctx;
     void *pub_socket;                    /* ROUTER: publishers */

@@ -246,7 +246,7 @@ void commit_scan_timeouts(broker_t *self, int64_t now_ms)
             slot->told_not_persisted = true;
         }
         if (now_ms >= slot->resend_at_ms) {
-            link_append(self->link, slot->token, slot->plain, slot->plain_len);
+            link_append(self->link, slot->token, slot->dedup_namespace, slot->plain, slot->plain_len);
             slot->resend_at_ms = now_ms + self->config->broker.audit_resend_ms;
         }
     }

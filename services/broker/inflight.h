@@ -23,6 +23,7 @@ typedef struct inflight_slot {
     routing_id_t publisher;      /* who to answer */
     uint64_t request_id;         /* the publisher's request number */
     char msg_id[72];
+    char dedup_namespace[72];    /* AppendRecord.dedup_namespace: "" or an anonymous report's tag */
     hcbus_kind_t kind;
     char topic[HCBUS_TOPIC_MAX];
     uint8_t *plain;              /* encoded Envelope, seq 0, owned */

@@ -100,11 +100,12 @@ uint64_t link_request(link_t *self, Hcbus__LinkRequest *request)
     return send_request(self, request) == 0 ? request->link_id : 0;
 }
 
-void link_append(link_t *self, uint64_t token, const uint8_t *bytes, size_t len)
+void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len)
 {
     Hcbus__AppendRecord *record = &self->records[self->record_count];
     hcbus__append_record__init(record);
     record->token = token;
+    record->dedup_namespace = (char *)dedup_namespace;
     record->envelope.data = (uint8_t *)bytes;
     record->envelope.len = len;
     self->record_ptrs[self->record_count++] = record;

@@ -25,9 +25,9 @@ void link_destroy(link_t **self_p);
 
 void *link_socket(link_t *self);
 
-/* Queue a record for the next AppendBatch; bytes must stay valid until link_flush.
- * Flushes by itself when the batch is full. */
-void link_append(link_t *self, uint64_t token, const uint8_t *bytes, size_t len);
+/* Queue a record for the next AppendBatch; bytes and dedup_namespace must stay valid
+ * until link_flush. Flushes by itself when the batch is full. */
+void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len);
 
 /* Queue a refused attempt (copied). When the queue is full the oldest is dropped and
  * counted in a warning: never silently. */

@@ -111,6 +111,8 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     slot->publisher = *from;
     slot->request_id = request_id;
     snprintf(slot->msg_id, sizeof slot->msg_id, "%s", env->msg_id);
+    if (inst->anonymous_gateway) /* its own exactly-once namespace, naming no one (namespace.h) */
+        broker_namespace_tag(self->namespace_key, inst->id, env->msg_id, slot->dedup_namespace);
     snprintf(slot->topic, sizeof slot->topic, "%s", topic);
     slot->kind = (hcbus_kind_t)hcbus_envelope_kind(env);
     slot->accepted_ms = hcbus_monotonic_ms();
@@ -120,7 +122,7 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
         reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
         return;
     }
-    link_append(self->link, slot->token, slot->plain, slot->plain_len);
+    link_append(self->link, slot->token, slot->dedup_namespace, slot->plain, slot->plain_len);
 }
 
 void publish_handle(broker_t *self, const routing_id_t *from, const char *institution,

@@ -11,11 +11,11 @@
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
 #
 # Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
-# pnc (police), webform (anonymous_gateway), facilitator; "stranger" has a key the
+# pnc (police), webform and hotline (two anonymous_gateways), facilitator; "stranger" has a key the
 # config does not know.
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
-HC_BUS_INSTITUTIONS="minsal sem pnc webform facilitator"
+HC_BUS_INSTITUTIONS="minsal sem pnc webform hotline facilitator"
 
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
@@ -73,6 +73,7 @@ institutions = (
   { id = "sem"; name = "Sistema de Emergencias Medicas"; roles = ["dispatch_centre", "health_provider"]; public_key_files = ["keys/sem.pub"]; },
   { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = [${HC_PNC_KEYS:-\"keys/pnc.pub\"}]; },
   { id = "webform"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/webform.pub"]; },
+  { id = "hotline"; name = "Anonymous telephone line"; roles = ["anonymous_gateway"]; public_key_files = ["keys/hotline.pub"]; },
   { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; }
 );
 CONF
