@@ -25,16 +25,6 @@ void pgtext_array_close(sbuf_t *b)
     sbuf_puts(b, b->len == 0 ? "{}" : "}");
 }
 
-void pgtext_like_prefix(sbuf_t *out, const char *prefix)
-{
-    for (; *prefix; prefix++) {
-        if (*prefix == '\\' || *prefix == '%' || *prefix == '_')
-            sbuf_putc(out, '\\');
-        sbuf_putc(out, *prefix);
-    }
-    sbuf_putc(out, '%');
-}
-
 bool pgtext_time(int64_t t_us, char *buf, size_t size)
 {
     if (t_us < 0 || t_us > MAX_TIME_US)

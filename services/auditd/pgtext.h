@@ -1,6 +1,5 @@
 /* pgtext.h — text that PostgreSQL parses: text[] array literals (the parameters of the
- * one-query-per-batch duplicate check and of replay's prefixes), LIKE patterns that
- * match a literal prefix, and timestamptz values from wire microseconds. */
+ * one-query-per-batch duplicate check) and timestamptz values from wire microseconds. */
 #ifndef AUDITD_PGTEXT_H
 #define AUDITD_PGTEXT_H
 
@@ -26,10 +25,6 @@ void pgtext_array_add(sbuf_t *b, const char *s);
 
 /* Close the literal: "{}" for no element. */
 void pgtext_array_close(sbuf_t *b);
-
-/* Write into out the LIKE pattern matching every text that starts with prefix:
- * '\', '%' and '_' escaped (backslash is LIKE's default escape), then '%'. */
-void pgtext_like_prefix(sbuf_t *out, const char *prefix);
 
 /* Format t_us (microseconds since the epoch) for a timestamptz column. Returns false
  * if it is outside 1970..9999, which PostgreSQL would refuse or the wire never means. */
