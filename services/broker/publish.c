@@ -9,19 +9,24 @@
 #include "broker.h"
 #include "hcbus/log.h"
 #include "hcbus/topic.h"
+#include "hcbus/text.h"
 #include "hcbus/validate.h"
 
 #define REQUEST_OVERHEAD_BYTES 64 /* ClientRequest framing around the Envelope */
+#define REJECTED_TEXT_MAX_BYTES 512 /* a refused topic or msg_id as recorded, escaped */
 
 void broker_record_rejection(broker_t *self, const char *institution, const char *action,
                              const char *topic, const char *msg_id, const hcbus_error_t *err)
 {
+    /* A refused topic, prefix or msg_id is whatever the peer sent: recorded escaped, so
+     * that no control character reaches hcbus.rejections or a reviewer's terminal. */
+    char topic_shown[REJECTED_TEXT_MAX_BYTES], msg_id_shown[REJECTED_TEXT_MAX_BYTES];
     Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
     record.institution = (char *)(institution ? institution : "");
     record.key_hint = "";
     record.action = (char *)action;
-    record.topic = (char *)(topic ? topic : "");
-    record.msg_id = (char *)(msg_id ? msg_id : "");
+    record.topic = (char *)hcbus_text_escape(topic, HCBUS_TEXT_PLAIN, topic_shown, sizeof topic_shown);
+    record.msg_id = (char *)hcbus_text_escape(msg_id, HCBUS_TEXT_PLAIN, msg_id_shown, sizeof msg_id_shown);
     record.code = err->code < HCBUS_ECONFIG ? (Hcbus__ErrorCode)err->code : HCBUS__ERROR_CODE__ERROR_CODE_INTERNAL;
     record.field = (char *)err->field;
     record.reason = (char *)err->message;

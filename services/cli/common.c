@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hcbus/text.h"
+
 #define PUBLISH_ENDPOINT_DEFAULT "tcp://127.0.0.1:7701"
 #define SUBSCRIBE_ENDPOINT_DEFAULT "tcp://127.0.0.1:7702"
 #define TIMEOUT_MS_MAX 86400000L
@@ -83,11 +85,15 @@ int conn_subscriber(const char *cmd, const cli_conn_t *conn, char *const *prefix
     return exit_code_for(&err);
 }
 
+/* The error may repeat what the broker or a file said: escaped, it stays one line
+ * that cannot drive the terminal. */
 void print_error(const char *cmd, const hcbus_error_t *err)
 {
     char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
+    char shown[sizeof line * 2];
+    hcbus_error_format(err, line, sizeof line);
     fprintf(stderr, "hcbus%s%s: %s\n", cmd[0] ? " " : "", cmd,
-            hcbus_error_format(err, line, sizeof line));
+            hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown));
 }
 
 int exit_code_for(const hcbus_error_t *err)

@@ -1,7 +1,10 @@
 /* print.c — one line per delivery for `hcbus subscribe` / `hcbus snapshot` (print.h).
  * Readable lines start "#seq time topic" and go on with what matters for the kind;
  * patient details are shown only when present, never invented, and "withheld" when
- * the broker removed them. JSON lines are hcbus_summary_json plus delivery facts. */
+ * the broker removed them. JSON lines are hcbus_summary_json plus delivery facts.
+ * Every text from a message is escaped (hcbus/text.h): a record, even one older than
+ * the rule that refuses control characters, cannot move the cursor, hide text, end
+ * the line or add a field that looks like ours (a quote in a value is written \"). */
 #include "print.h"
 
 #include <ctype.h>
@@ -12,10 +15,32 @@
 #include "common.h"
 #include "hcbus/clock.h"
 #include "hcbus/summary.h"
+#include "hcbus/text.h"
 
 #define NAME_MAX_CHARS 64
 #define FRACTION_AT 19     /* "2026-11-23T03:00:00" then ".ffffff" */
 #define FRACTION_CHARS 7
+/* What ids, zone ids and topics are made of (validate.c); anything else gets quoted. */
+#define ID_WORD_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
+
+/* A free-text value, between quotes, escaped. */
+static void put_quoted(FILE *out, const char *prefix, const char *text)
+{
+    char *shown = hcbus_text_escape_dup(text, HCBUS_TEXT_QUOTED);
+    fprintf(out, "%s\"%s\"", prefix, shown ? shown : "?");
+    free(shown);
+}
+
+/* An id, a topic or a sender: as is when it is a plain word of id characters (what
+ * validation lets through), otherwise quoted and escaped like free text. */
+static void put_word(FILE *out, const char *prefix, const char *word)
+{
+    size_t len = strlen(word);
+    if (len > 0 && strspn(word, ID_WORD_CHARS) == len)
+        fprintf(out, "%s%s", prefix, word);
+    else
+        put_quoted(out, prefix, word);
+}
 
 static const char *source_name(hcbus_source_t s)
 {
@@ -52,7 +77,7 @@ static void print_zone(const Hcbus__ZoneRiskLevel *z, FILE *out)
     if (z->valid_until_us)
         fprintf(out, " until=%s", local_time(z->valid_until_us, t, sizeof t));
     if (z->reason[0])
-        fprintf(out, " \"%s\"", z->reason);
+        put_quoted(out, " ", z->reason);
 }
 
 static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
@@ -69,7 +94,7 @@ static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
             name_of(&hcbus__sex__descriptor, p->sex, sex),
             name_of(&hcbus__patient_condition__descriptor, p->condition, cond));
     if (p->chief_complaint[0])
-        fprintf(out, " \"%s\"", p->chief_complaint);
+        put_quoted(out, " ", p->chief_complaint);
 }
 
 static void print_place(const Hcbus__Location *l, FILE *out)
@@ -79,16 +104,16 @@ static void print_place(const Hcbus__Location *l, FILE *out)
     if (l->lat != 0 || l->lon != 0)
         fprintf(out, " at=%.5f,%.5f", l->lat, l->lon);
     if (l->address[0])
-        fprintf(out, " address=\"%s\"", l->address);
+        put_quoted(out, " address=", l->address);
     if (l->reference_point[0])
-        fprintf(out, " near=\"%s\"", l->reference_point);
+        put_quoted(out, " near=", l->reference_point);
 }
 
 static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
 {
     char prio[NAME_MAX_CHARS], inc[NAME_MAX_CHARS], cap[NAME_MAX_CHARS];
-    fprintf(out, " request=%s %s %s %s", d->request_id,
-            name_of(&hcbus__priority__descriptor, d->priority, prio),
+    put_word(out, " request=", d->request_id);
+    fprintf(out, " %s %s %s", name_of(&hcbus__priority__descriptor, d->priority, prio),
             name_of(&hcbus__incident_type__descriptor, d->incident_type, inc),
             name_of(&hcbus__capability__descriptor, d->capability, cap));
     print_place(d->location, out);
@@ -98,43 +123,44 @@ static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
 static void print_status(const Hcbus__DispatchStatus *s, FILE *out)
 {
     char state[NAME_MAX_CHARS];
-    fprintf(out, " request=%s %s", s->request_id,
-            name_of(&hcbus__dispatch_state__descriptor, s->state, state));
+    put_word(out, " request=", s->request_id);
+    fprintf(out, " %s", name_of(&hcbus__dispatch_state__descriptor, s->state, state));
     if (s->unit_id[0])
-        fprintf(out, " unit=%s", s->unit_id);
+        put_word(out, " unit=", s->unit_id);
     if (s->destination_facility[0])
-        fprintf(out, " facility=\"%s\"", s->destination_facility);
+        put_quoted(out, " facility=", s->destination_facility);
     if (s->reason[0])
-        fprintf(out, " \"%s\"", s->reason);
+        put_quoted(out, " ", s->reason);
 }
 
 static void print_alert(const Hcbus__SecurityAlert *a, FILE *out)
 {
     char act[NAME_MAX_CHARS], target[NAME_MAX_CHARS], sev[NAME_MAX_CHARS];
-    fprintf(out, " alert=%s %s against %s severity=%s", a->alert_id,
-            name_of(&hcbus__act__descriptor, a->act, act),
+    put_word(out, " alert=", a->alert_id);
+    fprintf(out, " %s against %s severity=%s", name_of(&hcbus__act__descriptor, a->act, act),
             name_of(&hcbus__target__descriptor, a->target, target),
             name_of(&hcbus__severity__descriptor, a->severity, sev));
     if (a->casualties)
         fprintf(out, " killed=%u injured=%u removed=%u", a->casualties->killed,
                 a->casualties->injured, a->casualties->removed);
     if (a->request_id[0])
-        fprintf(out, " request=%s", a->request_id);
+        put_word(out, " request=", a->request_id);
     if (a->description[0])
-        fprintf(out, " \"%s\"", a->description);
+        put_quoted(out, " ", a->description);
 }
 
 static void print_escort(const Hcbus__EscortRequest *e, FILE *out)
 {
     char t[HCBUS_TIME_TEXT_MAX];
-    fprintf(out, " escort=%s request=%s", e->escort_id, e->request_id);
+    put_word(out, " escort=", e->escort_id);
+    put_word(out, " request=", e->request_id);
     if (e->unit_id[0])
-        fprintf(out, " unit=%s", e->unit_id);
+        put_word(out, " unit=", e->unit_id);
     if (e->needed_by_us)
         fprintf(out, " needed-by=%s", local_time(e->needed_by_us, t, sizeof t));
     print_place(e->meeting_point, out);
     if (e->reason[0])
-        fprintf(out, " \"%s\"", e->reason);
+        put_quoted(out, " ", e->reason);
 }
 
 static void print_line(const hcbus_delivery_t *d, FILE *out)
@@ -142,8 +168,8 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     const Hcbus__Envelope *env = d->envelope;
     char t[HCBUS_TIME_TEXT_MAX];
     int64_t when = env->received_at_us ? env->received_at_us : env->sent_at_us;
-    fprintf(out, "#%llu %s %s", (unsigned long long)d->seq, local_time(when, t, sizeof t),
-            env->topic);
+    fprintf(out, "#%llu %s", (unsigned long long)d->seq, local_time(when, t, sizeof t));
+    put_word(out, " ", env->topic);
     switch (env->body_case) {
     case HCBUS__ENVELOPE__BODY_ZONE: print_zone(env->zone, out); break;
     case HCBUS__ENVELOPE__BODY_DISPATCH: print_dispatch(env->dispatch, out); break;
@@ -153,7 +179,7 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     default: fprintf(out, " (no body)"); break;
     }
     if (env->sender[0])
-        fprintf(out, " from=%s", env->sender);
+        put_word(out, " from=", env->sender);
     else
         fprintf(out, " anonymous");
     if (d->source != HCBUS_FROM_LIVE)
@@ -177,10 +203,17 @@ static int print_json(const hcbus_delivery_t *d, FILE *out)
     json_object_set_new(obj, "topic", json_string(env->topic));
     json_object_set_new(obj, "redacted", json_boolean(d->redacted));
     json_object_set_new(obj, "source", json_string(source_name(d->source)));
-    int rc = json_dumpf(obj, out, JSON_COMPACT);
+    /* jansson escapes C0, '"' and '\\'; DEL, C1 and the reordering characters are
+     * escaped after it, inside the strings where alone they can appear. */
+    char *dumped = json_dumps(obj, JSON_COMPACT);
     json_decref(obj);
-    fputc('\n', out);
-    return rc;
+    char *shown = dumped ? hcbus_text_escape_dup(dumped, HCBUS_TEXT_JSON) : NULL;
+    free(dumped);
+    if (!shown)
+        return -1;
+    fprintf(out, "%s\n", shown);
+    free(shown);
+    return 0;
 }
 
 int print_delivery(const hcbus_delivery_t *d, bool json, FILE *out)

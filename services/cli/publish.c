@@ -6,6 +6,8 @@
 
 #include "commands.h"
 #include "common.h"
+#include "hcbus/text.h"
+#include "hcbus/validate.h"
 #include "fields.h"
 #include "hcbus/clock.h"
 #include "hcbus/json.h"
@@ -23,14 +25,16 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
                        const hcbus_error_t *err)
 {
     outcome_t *o = arg;
+    char shown[HCBUS_MSG_ID_MAX * 4 + 8];
+    hcbus_text_escape(msg_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
     if (err) {
         o->refused++;
-        fprintf(stderr, "refused msg_id=%s\n", msg_id);
+        fprintf(stderr, "refused msg_id=%s\n", shown);
         print_error(CMD, err);
         return;
     }
     o->confirmed++;
-    printf("published seq=%llu msg_id=%s%s\n", (unsigned long long)seq, msg_id,
+    printf("published seq=%llu msg_id=%s%s\n", (unsigned long long)seq, shown,
            duplicate ? " duplicate" : "");
     fflush(stdout);
 }

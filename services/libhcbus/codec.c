@@ -8,6 +8,7 @@
 
 #include "codec_body.h"
 #include "hcbus/topic.h"
+#include "wire_nul.h"
 
 /* Replies and link messages come from our own broker and audit service, and a replay
  * answer legitimately holds many envelopes: their only bound is what the transport
@@ -80,6 +81,12 @@ static ProtobufCMessage *decode(const ProtobufCMessageDescriptor *desc, const ui
         hcbus_error_set(err, HCBUS_EMALFORMED, NULL, "message could not be decoded (%zu bytes)",
                         len);
         hcbus_error_hint(err, "The bytes are not an encoded %s.", desc->name);
+        return NULL;
+    }
+    /* A NUL would be cut off silently by protobuf-c's C strings: refuse it by name. */
+    if (hcbus_wire_strings_check(desc, data, len, err) != 0) {
+        protobuf_c_message_free_unpacked(msg, NULL);
+        return NULL;
     }
     return msg;
 }

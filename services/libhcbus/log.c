@@ -1,9 +1,12 @@
 /* log.c — the logger of every hcbus program (see include/hcbus/log.h): one line per
  * event on stderr, formatted in a buffer and written with a single write(2) so that
- * lines from concurrent processes never interleave. */
+ * lines from concurrent processes never interleave. Messages carry what peers sent
+ * (msg_ids, topics, reasons), so every control character is escaped (text.h): no
+ * peer can end a line, forge the next one or send escape sequences to a terminal. */
 #include "hcbus/log.h"
 
 #include "hcbus/clock.h"
+#include "hcbus/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -41,15 +44,6 @@ int hcbus_log_level_parse(const char *name, hcbus_log_level_t *level)
     return -1;
 }
 
-/* One event must stay one line, whatever the message carries. */
-static void flatten_newlines(char *text)
-{
-    for (; *text; text++) {
-        if (*text == '\n' || *text == '\r')
-            *text = ' ';
-    }
-}
-
 static void write_all(const char *buf, size_t len)
 {
     while (len > 0) {
@@ -75,11 +69,13 @@ void hcbus_log(hcbus_log_level_t level, const char *fmt, ...)
                         level_names[level]);
     if (head < 0 || (size_t)head >= sizeof line - 1)
         head = 0;
+    char message[LOG_LINE_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + head, sizeof line - (size_t)head - 1, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    flatten_newlines(line + head);
+    /* One event stays one line of printable text, whatever the message carries. */
+    hcbus_text_escape(message, HCBUS_TEXT_PLAIN, line + head, sizeof line - (size_t)head - 1);
     size_t len = strlen(line);
     line[len++] = '\n';
     write_all(line, len);

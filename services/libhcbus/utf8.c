@@ -38,6 +38,20 @@ static size_t sequence_length(const uint8_t *p)
     return n;
 }
 
+size_t hcbus_utf8_decode(const char *s, uint32_t *cp)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = sequence_length(p);
+    if (n == 0)
+        return 0;
+    static const uint8_t lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    uint32_t v = p[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++)
+        v = (v << 6) | (p[i] & 0x3F);
+    *cp = v;
+    return n;
+}
+
 bool hcbus_utf8_valid(const char *s, size_t *bad_offset)
 {
     const uint8_t *p = (const uint8_t *)s;

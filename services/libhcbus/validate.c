@@ -1,6 +1,7 @@
 /* validate.c — the domain rules of every message body, as documented in
  * proto/hcbus.proto (include/hcbus/validate.h). One function per body kind; errors
- * name the field by its dotted path. Authorization is not checked here (rights.c). */
+ * name the field by its dotted path. Every text field is printable UTF-8 (text.h).
+ * Authorization is not checked here (rights.c). */
 #include "hcbus/validate.h"
 
 #include <inttypes.h>
@@ -8,10 +9,10 @@
 #include <string.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/text.h"
 #include "hcbus/topic.h"
 #include "codec_body.h"
 #include "enum_name.h"
-#include "utf8.h"
 
 #define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
 #define ID_HINT "Ids are 1..64 bytes of letters, digits, '.', '_', ':' and '-'."
@@ -35,6 +36,9 @@
 #define PLAN_FUTURE_MAX_US (366 * US_PER_DAY)
 
 #define FIELD_PATH_MAX HCBUS_ERROR_FIELD_MAX
+/* How much of a refused value an error message repeats (escaped, so that a control
+ * character sent by a peer never reaches a log, a terminal or hcbus.rejections). */
+#define ECHO_MAX_BYTES 96
 
 static const char *text(const char *s)
 {
@@ -66,7 +70,9 @@ static int check_id(const char *id, bool required, const char *field, hcbus_erro
         return required ? require(field, err) : 0;
     if (hcbus_id_well_formed(id))
         return 0;
-    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%.64s\" is not a well-formed id", field, id);
+    char shown[ECHO_MAX_BYTES];
+    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%s\" is not a well-formed id", field,
+                    hcbus_text_escape(id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
     return hcbus_error_hint(err, ID_HINT);
 }
 
@@ -350,9 +356,27 @@ static int validate_escort(const Hcbus__EscortRequest *e, const hcbus_zones_t *z
     return check_length(e->reason, REASON_MAX_BYTES, "escort.reason", err);
 }
 
-/* Every string field of msg and its sub-messages must be UTF-8: protobuf-c does not
- * check, and the audit log, JSON summaries and terminals all assume it. */
-static int check_utf8(const ProtobufCMessage *msg, const char *path, hcbus_error_t *err)
+/* One text field: UTF-8 (protobuf-c does not check, and the audit log, JSON summaries
+ * and terminals all assume it) without control characters, which a terminal would obey
+ * (docs/decisions/0006-no-control-characters-in-text.md). Line breaks and tabs are
+ * controls too: every field, free text included, is one line. */
+static int check_text(const char *s, const char *field, hcbus_error_t *err)
+{
+    size_t bad = 0;
+    uint32_t cp = 0;
+    if (!s || hcbus_text_check(s, &bad, &cp) == 0)
+        return 0;
+    if (cp == UINT32_MAX)
+        return hcbus_error_set(err, HCBUS_EINVALID, field,
+                               "%s is not valid UTF-8 (bad byte at offset %zu)", field, bad);
+    hcbus_error_set(err, HCBUS_EINVALID, field,
+                    "%s holds control character U+%04" PRIX32 " at byte %zu", field, cp, bad);
+    return hcbus_error_hint(err, "Text fields are one line of printable UTF-8: no U+0000..U+001F "
+                                 "(line breaks and tabs included), U+007F or U+0080..U+009F.");
+}
+
+/* Every string field of msg and its sub-messages passes check_text. */
+static int check_strings(const ProtobufCMessage *msg, const char *path, hcbus_error_t *err)
 {
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
     for (unsigned i = 0; i < desc->n_fields; i++) {
@@ -366,15 +390,11 @@ static int check_utf8(const ProtobufCMessage *msg, const char *path, hcbus_error
         char field[FIELD_PATH_MAX];
         snprintf(field, sizeof field, "%s%s%s", path, path[0] ? "." : "", f->name);
         if (f->type == PROTOBUF_C_TYPE_STRING) {
-            const char *s = *(const char *const *)member;
-            size_t bad = 0;
-            if (s && !hcbus_utf8_valid(s, &bad))
-                return hcbus_error_set(err, HCBUS_EINVALID, field,
-                                       "%s is not valid UTF-8 (bad byte at offset %zu)", field,
-                                       bad);
+            if (check_text(*(const char *const *)member, field, err) != 0)
+                return -1;
         } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
             const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)member;
-            if (sub && check_utf8(sub, field, err) != 0)
+            if (sub && check_strings(sub, field, err) != 0)
                 return -1;
         }
     }
@@ -390,7 +410,7 @@ static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
         return hcbus_error_hint(err, "Set exactly one of zone, dispatch, status, alert, escort.");
     }
     int kind = hcbus_envelope_kind(env);
-    if (check_utf8(body, hcbus_kind_name(kind), err) != 0)
+    if (check_strings(body, hcbus_kind_name(kind), err) != 0)
         return -1;
     switch (kind) {
     case HCBUS_KIND_ZONE: return validate_zone(env->zone, zones, err);
@@ -411,8 +431,9 @@ static int check_topic(const Hcbus__Envelope *env, hcbus_error_t *err)
         return -1;
     if (strcmp(env->topic, expected) == 0)
         return 0;
-    hcbus_error_set(err, HCBUS_EINVALID, "topic", "topic \"%.128s\" does not match the body",
-                    env->topic);
+    char shown[ECHO_MAX_BYTES];
+    hcbus_error_set(err, HCBUS_EINVALID, "topic", "topic \"%s\" does not match the body",
+                    hcbus_text_escape(env->topic, HCBUS_TEXT_QUOTED, shown, sizeof shown));
     return hcbus_error_hint(err, "Leave topic empty or set it to \"%s\".", expected);
 }
 

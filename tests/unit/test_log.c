@@ -101,12 +101,30 @@ static void test_one_line_per_event(void **state)
     big[sizeof big - 1] = '\0';
     hcbus_info("%s", big);   /* cut, but still one line */
     captured(*state, buf, sizeof buf);
-    assert_non_null(strstr(buf, "notice: first second  third\n"));
+    assert_non_null(strstr(buf, "notice: first\\nsecond\\r\\nthird\n"));
     int newlines = 0;
     for (const char *p = buf; *p; p++)
         newlines += *p == '\n';
     assert_int_equal(newlines, 2);
     assert_int_equal(buf[strlen(buf) - 1], '\n');
+}
+
+/* What a peer sends (a msg_id, a topic, a reason) cannot forge a line or reach the
+ * terminal that shows the log: every control character is written escaped. */
+static void test_controls_escaped(void **state)
+{
+    char buf[4096];
+    hcbus_notice("refused publish: msg_id \"%s\"",
+                 "x\n2026-11-23T09:00:00.000000Z hcbus-broker[1] info: \x1b[8mGREEN\x7f\xc2\x9b\x01\xff");
+    captured(*state, buf, sizeof buf);
+    assert_non_null(strstr(buf, "msg_id \"x\\n2026-11-23T09:00:00.000000Z hcbus-broker[1] info: "
+                                "\\x1b[8mGREEN\\x7f\\u009b\\x01\\xff\"\n"));
+    int newlines = 0;
+    for (const char *p = buf; *p; p++) {
+        newlines += *p == '\n';
+        assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f));
+    }
+    assert_int_equal(newlines, 1);
 }
 
 static void test_ident(void **state)
@@ -143,6 +161,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_line_format, capture_start, capture_stop),
         cmocka_unit_test_setup_teardown(test_level_filter, capture_start, capture_stop),
         cmocka_unit_test_setup_teardown(test_one_line_per_event, capture_start, capture_stop),
+        cmocka_unit_test_setup_teardown(test_controls_escaped, capture_start, capture_stop),
         cmocka_unit_test_setup_teardown(test_ident, capture_start, capture_stop),
         cmocka_unit_test(test_level_parse),
     };

@@ -121,6 +121,15 @@ static void escort_no_request(hcbus_fixture_t *f) { f->escort.request_id = (char
 static void escort_no_meeting(hcbus_fixture_t *f) { f->escort.meeting_point = NULL; }
 static void escort_meeting_lat(hcbus_fixture_t *f) { f->meeting_point.lat = -90.01; }
 static void escort_bad_unit(hcbus_fixture_t *f) { f->escort.unit_id = (char *)"ünit"; }
+/* Control characters (decision 0006): C0 (newline and tab included), DEL, C1. */
+static void alert_newline(hcbus_fixture_t *f) { f->alert.description = (char *)"robo\nGREEN, all clear"; }
+static void alert_escape(hcbus_fixture_t *f) { f->alert.description = (char *)"ok \x1b[8mhidden"; }
+static void alert_tab(hcbus_fixture_t *f) { f->alert.description = (char *)"a\tb"; }
+static void alert_del(hcbus_fixture_t *f) { f->alert.description = (char *)"a\x7f"; }
+static void alert_c1(hcbus_fixture_t *f) { f->alert.description = (char *)"a\xc2\x9b" "8m"; }
+static void zone_contact_cr(hcbus_fixture_t *f) { f->access.contact = (char *)"2222-0000\r"; }
+static void dispatch_address_bell(hcbus_fixture_t *f) { f->location.address = (char *)"calle \x07"; }
+static void escort_reason_c1(hcbus_fixture_t *f) { f->escort.reason = (char *)"\xc2\x85next line"; }
 static void escort_reason(hcbus_fixture_t *f) { f->escort.reason = long_text + sizeof long_text - 514; }
 static void escort_needed_far(hcbus_fixture_t *f) { f->escort.needed_by_us = hcbus_now_us() + 400 * DAY_US; }
 static void escort_no_zone(hcbus_fixture_t *f) { f->escort.zone_id = (char *)""; }
@@ -184,6 +193,14 @@ static const bad_case_t BAD_CASES[] = {
     BAD(ALERT, alert_no_severity, "alert.severity"),
     BAD(ALERT, alert_other_no_description, "alert.description"),
     BAD(ALERT, alert_description, "alert.description"),
+    BAD(ALERT, alert_newline, "alert.description"),
+    BAD(ALERT, alert_escape, "alert.description"),
+    BAD(ALERT, alert_tab, "alert.description"),
+    BAD(ALERT, alert_del, "alert.description"),
+    BAD(ALERT, alert_c1, "alert.description"),
+    BAD(ZONE, zone_contact_cr, "zone.access.contact"),
+    BAD(DISPATCH, dispatch_address_bell, "dispatch.location.address"),
+    BAD(ESCORT, escort_reason_c1, "escort.reason"),
     BAD(ALERT, alert_bad_request, "alert.request_id"),
     BAD(ALERT, alert_future, "alert.occurred_at_us"),
     BAD(ESCORT, escort_no_id, "escort.escort_id"),
@@ -252,6 +269,22 @@ static void test_messages_read_well(void **state)
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
     assert_string_equal(err.message, "zone.level is required");
     assert_string_equal(err.hint, "One of: green, yellow, orange, red.");
+
+    fixture_alert(&f);
+    f.alert.description = (char *)"robo \x1b[8m";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "alert.description holds control character U+001B at byte 5");
+
+    /* Accented letters, the euro sign and U+00A0 are text, not controls. */
+    f.alert.description = (char *)"Amenaza frente a la iglesia de Soyapango, a\xc3\xb1o \xe2\x82\xac\xc2\xa0";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+
+    /* A refused id is repeated escaped, never raw. */
+    f.env.msg_id = (char *)"m\x1b[2J";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.field, "msg_id");
+    assert_null(strchr(err.message, '\x1b'));
+    assert_non_null(strstr(err.message, "m\\x1b[2J"));
 }
 
 static void test_optional_fields_may_be_empty(void **state)

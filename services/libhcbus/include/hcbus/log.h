@@ -26,8 +26,9 @@ void hcbus_log_set_level(hcbus_log_level_t level);
 /* Parse "debug", "info", "notice", "warning", "error". Returns 0, or -1 if unknown. */
 int hcbus_log_level_parse(const char *name, hcbus_log_level_t *level);
 
-/* Write one line at level (printf-style; a trailing newline is added, embedded
- * newlines are replaced by spaces so that one event stays one line). */
+/* Write one line at level (printf-style; a trailing newline is added). Control
+ * characters in the message (newlines included) are escaped as \n, \xHH or \uHHHH
+ * (hcbus_text_escape, HCBUS_TEXT_PLAIN) so that one event stays one printable line. */
 void hcbus_log(hcbus_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define hcbus_debug(...) hcbus_log(HCBUS_LOG_DEBUG, __VA_ARGS__)
