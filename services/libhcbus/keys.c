@@ -1,5 +1,7 @@
 /* keys.c — CurveZMQ key pairs on disk (see include/hcbus/keys.h). The file format is
- * two "name value" lines so that operators can read and diff key files. */
+ * two "name value" lines so that operators can read and diff key files. A secret key
+ * file is read only when it is a regular file that nobody but its owner may access
+ * (mode 0600 or 0400), as ssh does for private keys. */
 #include "hcbus/keys.h"
 
 #include <errno.h>
@@ -67,12 +69,37 @@ int hcbus_keypair_write(const hcbus_keypair_t *kp, const char *secret_path,
     return 0;
 }
 
-/* Read "public-key" and "secret-key" lines from path; either output may be NULL. */
+/* A secret key open as f must be a regular file closed to group and others. The
+ * check is made on the open file, so a file swapped after the check is not read. */
+static int check_secret_mode(FILE *f, const char *path, hcbus_error_t *err)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        return hcbus_error_set(err, HCBUS_EIO, path, "cannot stat secret key file %s: %s", path,
+                               strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return hcbus_error_set(err, HCBUS_EIO, path, "secret key file %s is not a regular file",
+                               path);
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
+        return 0;
+    hcbus_error_set(err, HCBUS_EIO, path,
+                    "secret key file %s has mode %04o: group or others may access it", path,
+                    (unsigned)(st.st_mode & 07777));
+    return hcbus_error_hint(err, "chmod 600 %s (and chown it to the user the program runs as); "
+                                 "a secret key is for its owner only", path);
+}
+
+/* Read "public-key" and "secret-key" lines from path; either output may be NULL. A
+ * file read for its secret key must pass check_secret_mode. */
 static int read_key_lines(const char *path, char *pub, char *sec, hcbus_error_t *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return hcbus_error_set(err, HCBUS_EIO, path, "cannot open key file: %s", strerror(errno));
+    if (sec && check_secret_mode(f, path, err) != 0) {
+        fclose(f);
+        return -1;
+    }
     char line[KEY_LINE_MAX];
     char where[HCBUS_ERROR_FIELD_MAX];
     int lineno = 0, rc = 0;

@@ -30,8 +30,10 @@ int hcbus_keypair_generate(hcbus_keypair_t *kp, hcbus_error_t *err);
 int hcbus_keypair_write(const hcbus_keypair_t *kp, const char *secret_path,
                         const char *public_path, const char *comment, hcbus_error_t *err);
 
-/* Read a secret key file into kp (both keys required, and they must match). Returns 0
- * or -1 with err naming file:line. */
+/* Read a secret key file into kp (both keys required, and they must match). The file
+ * must be a regular file without group or other permissions (0600 or 0400): a file
+ * that group or others may read is refused, its error naming the file and its mode.
+ * Returns 0 or -1 with err naming the file (file:line for a bad line). */
 int hcbus_keypair_load(const char *secret_path, hcbus_keypair_t *kp, hcbus_error_t *err);
 
 /* Read the public key of a .pub or secret file into out (HCBUS_Z85_KEY_LEN + 1 bytes).
