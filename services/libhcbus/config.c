@@ -5,6 +5,7 @@
 
 #include "config_institutions.h"
 #include "config_read.h"
+#include "config_syntax.h"
 #include "roles.h"
 #include "where.h"
 
@@ -191,7 +192,10 @@ static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c)
     config_t cfg;
     config_init(&cfg);
     config_set_include_dir(&cfg, ctx->dir);
-    int rc = config_read_file(&cfg, ctx->path) == CONFIG_TRUE ? 0 : fail_read(ctx, &cfg);
+    /* The syntax check first: libconfig leaks on the error it catches (config_syntax.h). */
+    int rc = hcbus_cfg_syntax_check(ctx) < 0                       ? -1
+             : config_read_file(&cfg, ctx->path) == CONFIG_TRUE ? 0
+                                                               : fail_read(ctx, &cfg);
     const config_setting_t *root = config_root_setting(&cfg);
     /* Roles before institutions: an institution's rights start from its roles'. */
     if (rc == 0 && (read_top(ctx, root, c) < 0 || read_broker(ctx, root, &c->broker) < 0 ||

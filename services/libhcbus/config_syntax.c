@@ -1,0 +1,205 @@
+/* config_syntax.c — find, before libconfig parses a file, a quoted string standing where
+ * libconfig's grammar allows none (see config_syntax.h): libconfig would stop there
+ * and leak the string. A small scanner of libconfig's tokens follows where a value may
+ * start: after '=' or ':', after '[' or '(', after ',' inside [ ] or ( ), and after
+ * another string (adjacent strings are joined). Anything else is left to libconfig. */
+#include "config_syntax.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "where.h"
+
+/* libconfig's own limit on nested @include files. */
+#define INCLUDE_DEPTH_MAX 10
+#define INCLUDE_PATH_MAX 4096
+
+typedef enum { AFTER_OTHER, AFTER_EQUALS, AFTER_OPEN_SEQUENCE, AFTER_COMMA, AFTER_STRING } after_t;
+
+typedef struct scan {
+    const cfg_ctx_t *ctx;
+    after_t after;                      /* the previous token, as far as strings care */
+    char open[HCBUS_CFG_NESTING_MAX];   /* the brackets open now: '{', '[' or '(' */
+    int depth;
+} scan_t;
+
+static int scan_file(scan_t *s, const char *path, int include_depth);
+
+static int fail(scan_t *s, const char *path, int line, const char *msg)
+{
+    char where[HCBUS_ERROR_FIELD_MAX];
+    hcbus_where(where, sizeof where, path, line, NULL);
+    hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, where, "cannot parse the file: %s", msg);
+    return hcbus_error_hint(s->ctx->err, "libconfig syntax: name = value; groups { }, arrays [ ], "
+                                         "lists ( ); a string is a value, never a name");
+}
+
+static bool string_allowed(const scan_t *s)
+{
+    switch (s->after) {
+    case AFTER_EQUALS:
+    case AFTER_OPEN_SEQUENCE:
+    case AFTER_STRING: return true;
+    case AFTER_COMMA: return s->depth > 0 && s->open[s->depth - 1] != '{';
+    default: return false;
+    }
+}
+
+/* Skip a quoted string's body up to its closing quote (backslash escapes a quote or a
+ * backslash, as in libconfig's scanner). Returns 0, or -1 at the end of the file. */
+static int skip_string(FILE *f, int *line, char *copy, size_t copy_size)
+{
+    size_t n = 0;
+    int c;
+    while ((c = getc(f)) != EOF) {
+        if (c == '"')
+            break;
+        if (c == '\n')
+            (*line)++;
+        if (c == '\\') {
+            int next = getc(f);
+            if (next == EOF)
+                return -1;
+            if (next == '\n')
+                (*line)++;
+            if (next != '"' && next != '\\' && copy && n + 1 < copy_size)
+                copy[n++] = '\\';
+            c = next;
+        }
+        if (copy && n + 1 < copy_size)
+            copy[n++] = (char)c;
+    }
+    if (copy)
+        copy[n] = '\0';
+    return c == EOF ? -1 : 0;
+}
+
+/* After '@' at the start of a line: "include", blanks, then the quoted path. Returns 1
+ * with path filled, 0 when this is not an include (libconfig calls '@' garbage). */
+static int read_include(FILE *f, int *line, char *path, size_t size)
+{
+    static const char word[] = "include";
+    for (const char *w = word; *w; w++)
+        if (getc(f) != *w)
+            return 0;
+    int c = getc(f), blanks = 0;
+    while (c == ' ' || c == '\t') {
+        blanks++;
+        c = getc(f);
+    }
+    if (!blanks || c != '"')
+        return 0;
+    return skip_string(f, line, path, size) == 0;
+}
+
+static int follow_include(scan_t *s, const char *file, int include_depth)
+{
+    char path[INCLUDE_PATH_MAX];
+    if (include_depth + 1 > INCLUDE_DEPTH_MAX)
+        return 1; /* libconfig refuses it: "include file nesting too deep" */
+    int n = snprintf(path, sizeof path, "%s/%s", s->ctx->dir, file);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return 1;
+    return scan_file(s, path, include_depth + 1);
+}
+
+/* Skip a comment opened by '/' (already read) when the next byte makes one. Returns 1
+ * when a comment was skipped, 0 when '/' stands alone, -1 at the end of the file
+ * inside a block comment. */
+static int skip_slash_comment(FILE *f, int *line)
+{
+    int c = getc(f);
+    if (c == '/') {
+        while ((c = getc(f)) != EOF && c != '\n') {}
+        if (c == '\n')
+            ungetc(c, f);
+        return 1;
+    }
+    if (c != '*') {
+        if (c != EOF)
+            ungetc(c, f);
+        return 0;
+    }
+    int prev = 0;
+    while ((c = getc(f)) != EOF) {
+        if (c == '\n')
+            (*line)++;
+        if (prev == '*' && c == '/')
+            return 1;
+        prev = c;
+    }
+    return -1;
+}
+
+/* Scan one token starting with c. Returns 0 to go on, 1 to stop without a verdict
+ * (the end of the file inside a token, an include that cannot be followed), -1 on a
+ * refusal. */
+static int scan_token(scan_t *s, FILE *f, const char *path, int include_depth, int c, int *line,
+                      bool *line_start)
+{
+    char include_path[INCLUDE_PATH_MAX];
+    bool at_line_start = *line_start;
+    *line_start = false;
+    switch (c) {
+    case '\n': (*line)++; *line_start = true; return 0;
+    case ' ': case '\t': *line_start = at_line_start; return 0;
+    case '\r': case '\f': return 0;
+    case '#':
+        while ((c = getc(f)) != EOF && c != '\n') {}
+        if (c == '\n')
+            ungetc(c, f);
+        return 0;
+    case '/': {
+        int r = skip_slash_comment(f, line);
+        if (r < 0)
+            return 1;
+        if (r == 0)
+            s->after = AFTER_OTHER;
+        return 0;
+    }
+    case '"':
+        if (!string_allowed(s))
+            return fail(s, path, *line, "syntax error: a quoted string cannot stand here");
+        s->after = AFTER_STRING;
+        return skip_string(f, line, NULL, 0) == 0 ? 0 : 1;
+    case '@':
+        if (!at_line_start || !read_include(f, line, include_path, sizeof include_path))
+            return 1; /* garbage to libconfig, which stops there first */
+        return follow_include(s, include_path, include_depth);
+    case '=': case ':': s->after = AFTER_EQUALS; return 0;
+    case ',': s->after = AFTER_COMMA; return 0;
+    case '{': case '[': case '(':
+        if (s->depth >= HCBUS_CFG_NESTING_MAX)
+            return fail(s, path, *line, "groups, arrays and lists are nested too deep");
+        s->open[s->depth++] = (char)c;
+        s->after = c == '{' ? AFTER_OTHER : AFTER_OPEN_SEQUENCE;
+        return 0;
+    case '}': case ']': case ')':
+        if (s->depth > 0)
+            s->depth--;
+        s->after = AFTER_OTHER;
+        return 0;
+    default: /* a name, a number, a boolean, ';' or garbage: no string may follow */
+        s->after = AFTER_OTHER;
+        return 0;
+    }
+}
+
+static int scan_file(scan_t *s, const char *path, int include_depth)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 1; /* libconfig reports it */
+    int line = 1, c, rc = 0;
+    bool line_start = true;
+    while (rc == 0 && (c = getc(f)) != EOF)
+        rc = scan_token(s, f, path, include_depth, c, &line, &line_start);
+    fclose(f);
+    return rc;
+}
+
+int hcbus_cfg_syntax_check(const cfg_ctx_t *ctx)
+{
+    scan_t s = {.ctx = ctx, .after = AFTER_OTHER};
+    return scan_file(&s, ctx->path, 0) < 0 ? -1 : 0;
+}
