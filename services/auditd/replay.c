@@ -8,6 +8,7 @@
 #include "replay.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,15 @@ static int rows_within_budget(const PGresult *res, int rows)
     return rows;
 }
 
+/* True when some prefix narrows the topics (no prefix, or "", means every topic). */
+static bool filters_topics(const Hcbus__ReplayRequest *req)
+{
+    for (size_t i = 0; i < req->n_prefixes; i++)
+        if (req->prefixes[i][0] == '\0')
+            return false;
+    return req->n_prefixes > 0;
+}
+
 int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *req,
                   auditd_answer_t *a, hcbus_error_t *err)
 {
@@ -162,6 +172,11 @@ int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *r
     a->replay.last_seq = to;
     if (from > to)
         return 0;
+    /* A filtered page examines a bounded span of seqs, so that no plan walks the whole
+     * log looking for a prefix's rows; the client asks again from last_seq + 1. */
+    bool span_cut = filters_topics(req) && to - from >= AUDITD_REPLAY_SEQ_SPAN_MAX;
+    if (span_cut)
+        to = from + AUDITD_REPLAY_SEQ_SPAN_MAX - 1;
     replay_query_t *q = calloc(1, sizeof *q);
     if (!q)
         return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for the replay query");
@@ -182,9 +197,8 @@ int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *r
     int fetched = PQntuples(a->res);
     int rows = fetched > (int)limit ? (int)limit : fetched;
     rows = rows_within_budget(a->res, rows);
-    a->replay.more = rows < fetched;
-    if (a->replay.more)
-        a->replay.last_seq = be64(PQgetvalue(a->res, rows - 1, 0));
+    a->replay.more = rows < fetched || span_cut;
+    a->replay.last_seq = rows < fetched ? be64(PQgetvalue(a->res, rows - 1, 0)) : to;
     if (collect(a, rows, err) < 0)
         return -1;
     a->replay.n_envelopes = (size_t)rows;

@@ -18,6 +18,11 @@
 #define AUDITD_REPLAY_PREFIXES_MAX 32
 /* A page stops early (more = true) once its payloads pass this many bytes. */
 #define AUDITD_REPLAY_REPLY_BYTES_MAX (4u << 20)
+/* A page filtered by prefixes examines at most this many seqs (more = true, last_seq
+ * the last examined): whatever plan PostgreSQL picks, it reads a bounded part of the
+ * log. A replay without prefixes (the broker's gap fill) needs no such bound: every
+ * seq of a range is a row, so it stops at the page limit. */
+#define AUDITD_REPLAY_SEQ_SPAN_MAX 100000
 
 /* An answer: the protobuf-c reply points into the query result, so both live and die
  * together. */
@@ -28,8 +33,9 @@ typedef struct auditd_answer {
     Hcbus__SnapshotReply latest;
 } auditd_answer_t;
 
-/* Answer req with the log up to head_seq: at most AUDITD_REPLAY_LIMIT_MAX envelopes
- * and about AUDITD_REPLAY_REPLY_BYTES_MAX bytes, in seq order. Returns 0 (a->replay
+/* Answer req with the log up to head_seq: at most AUDITD_REPLAY_LIMIT_MAX envelopes,
+ * about AUDITD_REPLAY_REPLY_BYTES_MAX bytes and AUDITD_REPLAY_SEQ_SPAN_MAX seqs
+ * examined, in seq order. Returns 0 (a->replay
  * filled) or -1 with err (HCBUS_EINVALID for too many or too long prefixes). */
 int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *req,
                   auditd_answer_t *a, hcbus_error_t *err);

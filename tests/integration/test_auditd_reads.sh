@@ -12,7 +12,7 @@
 #     beyond 8 per institution, reads are refused at once;
 #   - with the lock gone, another institution is served during the storm;
 #   - replays of a sparse prefix read the 200,000-row partition through the index
-#     (no sequential scan in pg_stat_user_tables).
+#     (no sequential scan in pg_stat_user_tables), 100,000 seqs a page at most.
 source "${HCBUS_SOURCE_DIR:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 
@@ -73,7 +73,10 @@ hc_kill locker
 hc_wait_for "replays served again" 30 storm_served_at_least 1
 out=$("$REPLAY" replay --endpoint "$HC_SUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
   --key "$(hc_key facilitator)" --timeout-ms 20000 "$SPARSE") || hc_fail "another institution refused: $out"
-hc_assert_contains "$out" "done 3" "another institution's replay is served during the storm"
+hc_assert_contains "$out" "done 3" "another institution's replay is served during the storm (three pages)"
+out=$("$HC_BIN/tests/link_probe" --endpoint "$HC_AUDIT_ENDPOINT" --key "$HC_WORK/keys/broker.key" \
+  --server-key "$HC_WORK/keys/auditd.pub" replay 1 0 "$SPARSE") || hc_fail "replay at auditd: $out"
+hc_assert_eq "last_seq 100000 more 1" "$out" "a filtered page examines at most 100,000 seqs"
 touch "$HC_WORK/storm.stop"
 wait "$(hc_pid storm)" || hc_fail "the storm tool failed"
 unset "HC_PIDS[storm]"
