@@ -2,6 +2,7 @@
  * (see include/hcbus/zap.h). */
 #include "hcbus/zap.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <zmq.h>
@@ -56,8 +57,27 @@ static int read_request(void *socket, char frames[ZAP_FRAMES][ZAP_FRAME_MAX], si
     return count;
 }
 
+/* ZMTP metadata holding one property: a 1-byte name length, the name, a 4-byte
+ * big-endian value length, the value. */
+static size_t key_metadata(const char *key_z85, uint8_t *out, size_t size)
+{
+    size_t name_len = strlen(HCBUS_ZAP_KEY_PROPERTY), value_len = strlen(key_z85);
+    if (1 + name_len + 4 + value_len > size)
+        return 0;
+    size_t n = 0;
+    out[n++] = (uint8_t)name_len;
+    memcpy(out + n, HCBUS_ZAP_KEY_PROPERTY, name_len);
+    n += name_len;
+    out[n++] = 0;
+    out[n++] = 0;
+    out[n++] = (uint8_t)(value_len >> 8);
+    out[n++] = (uint8_t)value_len;
+    memcpy(out + n, key_z85, value_len);
+    return n + value_len;
+}
+
 static void send_reply(void *socket, const char *request_id, size_t request_id_len, bool ok,
-                       const char *user_id)
+                       const char *user_id, const char *key_z85)
 {
     zmq_send(socket, "1.0", 3, ZMQ_SNDMORE);
     zmq_send(socket, request_id, request_id_len, ZMQ_SNDMORE);
@@ -65,7 +85,11 @@ static void send_reply(void *socket, const char *request_id, size_t request_id_l
     const char *text = ok ? "OK" : "unknown key";
     zmq_send(socket, text, strlen(text), ZMQ_SNDMORE);
     zmq_send(socket, user_id, strlen(user_id), ZMQ_SNDMORE);
-    zmq_send(socket, "", 0, 0);
+    /* The key goes with every message of the connection, ahead of anything the peer
+     * says about itself (libzmq lets ZAP properties win over the peer's metadata). */
+    uint8_t metadata[64];
+    size_t metadata_len = ok ? key_metadata(key_z85, metadata, sizeof metadata) : 0;
+    zmq_send(socket, metadata, metadata_len, 0);
 }
 
 void hcbus_zap_handle(void *zap_socket, hcbus_zap_lookup_fn *lookup, void *arg,
@@ -80,12 +104,12 @@ void hcbus_zap_handle(void *zap_socket, hcbus_zap_lookup_fn *lookup, void *arg,
     result->handled = true;
     if (count < 2) {
         /* A REP socket must answer something; an empty request id will do. */
-        send_reply(zap_socket, "", 0, false, "");
+        send_reply(zap_socket, "", 0, false, "", "");
         return;
     }
     const char *user = NULL;
+    char key[HCBUS_Z85_KEY_LEN + 1] = "";
     if (count == ZAP_FRAMES && strcmp(frames[5], "CURVE") == 0 && lens[6] == 32) {
-        char key[HCBUS_Z85_KEY_LEN + 1];
         zmq_z85_encode(key, (const uint8_t *)frames[6], 32);
         memcpy(result->key_hint, key, 8);
         snprintf(result->address, sizeof result->address, "%.63s", frames[3]);
@@ -93,5 +117,5 @@ void hcbus_zap_handle(void *zap_socket, hcbus_zap_lookup_fn *lookup, void *arg,
     }
     result->accepted = user != NULL;
     send_reply(zap_socket, frames[1], lens[1] < ZAP_FRAME_MAX ? lens[1] : ZAP_FRAME_MAX - 1,
-               result->accepted, user ? user : "");
+               result->accepted, user ? user : "", key);
 }

@@ -15,6 +15,9 @@ extern "C" {
 #endif
 
 #define HCBUS_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+/* The message property (zmq_msg_gets) holding the Z85 public key a connection
+ * authenticated with: set by the handler, it cannot be forged by the peer. */
+#define HCBUS_ZAP_KEY_PROPERTY "X-Hcbus-Key"
 
 /* Return the user id for key_z85 (a string that lives until the next call), or NULL to
  * refuse it. */
