@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "hcbus/log.h"
+#include "hcbus/socket_limits.h"
 #include "hcbus/zap.h"
 
 #define SCAN_INTERVAL_MS 100
@@ -20,26 +21,39 @@ static const char *zap_lookup(void *arg, const char *key_z85)
     return inst ? inst->id : NULL;
 }
 
-static void *bind_router(broker_t *self, const char *endpoint, const char *setting, int sndhwm, hcbus_error_t *err)
+/* A CURVE ROUTER bounded before it listens: the largest frame it reads, the time a
+ * handshake may take, and its connections counted and capped (peers.c). */
+static void *bind_router(broker_t *self, const char *endpoint, const char *setting, const char *label, int sndhwm,
+                         hcbus_connections_t **conns, hcbus_error_t *err)
 {
     void *socket = zmq_socket(self->ctx, ZMQ_ROUTER);
-    int one = 1, linger = 0;
+    int one = 1, linger = 0, handshake_ms = HCBUS_HANDSHAKE_IVL_MS;
+    int64_t max_frame = hcbus_client_frame_max(self->config->broker.max_message_bytes);
     if (!socket)
         goto fail;
     if (hcbus_curve_server(socket, &self->keypair, err) != 0)
         goto fail_set;
     if (zmq_setsockopt(socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(socket, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
-        zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger) || zmq_bind(socket, endpoint))
+        zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger) ||
+        zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame) ||
+        zmq_setsockopt(socket, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms))
+        goto fail;
+    if (!(*conns = peers_watch(self, socket, label, err)))
+        goto fail_set;
+    if (zmq_bind(socket, endpoint))
         goto fail;
     return socket;
 fail:
     hcbus_error_set(err, HCBUS_EIO, setting, "cannot listen on %s: %s", endpoint, zmq_strerror(zmq_errno()));
 fail_set:
+    hcbus_connections_destroy(conns);
     if (socket)
         zmq_close(socket);
     return NULL;
 }
+
+static void guard_deliveries(void *arg) { peers_update(arg); }
 
 /* The audit service's public key: auditd.secret_key_file's ".pub" twin. */
 static int load_audit_key(broker_t *self, hcbus_error_t *err)
@@ -73,10 +87,16 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
         broker_namespace_key(&self->keypair, self->namespace_key, err) != 0)
         goto fail;
     self->ctx = zmq_ctx_new();
+    /* Before any ROUTER exists: its routing id counter starts at rand(). */
+    if (hcbus_connections_seed_routing_ids() != 0) {
+        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot read random bytes from the OS");
+        goto fail;
+    }
     if (!(self->zap_socket = hcbus_zap_bind(self->ctx, err)) ||
-        !(self->pub_socket = bind_router(self, bc->publish_endpoint, "broker.publish_endpoint", 10000, err)) ||
-        !(self->sub_socket = bind_router(self, bc->subscribe_endpoint, "broker.subscribe_endpoint",
-                                         (int)bc->subscriber_queue_max, err)) ||
+        !(self->pub_socket = bind_router(self, bc->publish_endpoint, "broker.publish_endpoint", "publishers", 10000,
+                                         &self->pub_conns, err)) ||
+        !(self->sub_socket = bind_router(self, bc->subscribe_endpoint, "broker.subscribe_endpoint", "subscribers",
+                                         (int)bc->subscriber_queue_max, &self->sub_conns, err)) ||
         !(self->link = link_new(self->ctx, config->auditd.endpoint, &self->keypair, self->audit_public_key,
                                 bc->audit_resend_ms, err)))
         goto fail;
@@ -87,6 +107,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
         hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
         goto fail;
     }
+    subscribers_set_guard(self->subscribers, guard_deliveries, self);
     return self;
 fail:
     broker_destroy(&self);
@@ -102,6 +123,8 @@ void broker_destroy(broker_t **self_p)
     subscribers_destroy(&self->subscribers);
     lastvalue_destroy(&self->lastvalue);
     link_destroy(&self->link);
+    hcbus_connections_destroy(&self->pub_conns);
+    hcbus_connections_destroy(&self->sub_conns);
     if (self->pub_socket)
         zmq_close(self->pub_socket);
     if (self->sub_socket)
@@ -142,10 +165,24 @@ static void handle_zap(broker_t *self)
 typedef void request_handler_fn(broker_t *self, const routing_id_t *from, const char *institution,
                                 const uint8_t *data, size_t len);
 
-/* Read one [routing id][request] message; the institution is the ZAP user id. */
+/* Read the rest of a message after its first body frame; returns how many frames it
+ * had in all. ZMQ_MAXMSGSIZE bounds each. */
+static size_t discard_rest(void *socket, zmq_msg_t *first)
+{
+    size_t frames = 1;
+    for (bool more = zmq_msg_more(first); more; frames++) {
+        zmq_msg_t extra;
+        zmq_msg_init(&extra);
+        more = zmq_msg_recv(&extra, socket, 0) >= 0 && zmq_msg_more(&extra);
+        zmq_msg_close(&extra);
+    }
+    return frames;
+}
+
+/* Read one [routing id][request] message and hand it on if peers.c admits it. */
 static int read_one(broker_t *self, void *socket, request_handler_fn *handler)
 {
-    routing_id_t from;
+    routing_id_t from = {0};
     int n = zmq_recv(socket, from.bytes, sizeof from.bytes, ZMQ_DONTWAIT);
     if (n < 0)
         return -1;
@@ -156,19 +193,11 @@ static int read_one(broker_t *self, void *socket, request_handler_fn *handler)
         zmq_msg_close(&msg);
         return 0;
     }
-    bool extra = zmq_msg_more(&msg);
-    const char *institution = zmq_msg_gets(&msg, "User-Id");
+    size_t frames = discard_rest(socket, &msg);
     char who[HCBUS_INSTITUTION_ID_MAX + 1];
-    snprintf(who, sizeof who, "%s", institution ? institution : "");
-    if (!extra)
+    if (peers_admit(self, socket, &from, &msg, frames, who, sizeof who))
         handler(self, &from, who, zmq_msg_data(&msg), zmq_msg_size(&msg));
     zmq_msg_close(&msg);
-    while (extra) { /* clients send one frame; discard the rest of anything longer */
-        zmq_msg_init(&msg);
-        zmq_msg_recv(&msg, socket, 0);
-        extra = zmq_msg_more(&msg);
-        zmq_msg_close(&msg);
-    }
     return 0;
 }
 
@@ -211,6 +240,7 @@ static void start_up(broker_t *self, int64_t now_ms)
 
 static void run_timers(broker_t *self)
 {
+    peers_update(self);
     int64_t now_ms = hcbus_monotonic_ms();
     start_up(self, now_ms);
     if (now_ms < self->next_scan_ms)

@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <zmq.h>
 
 #include "hcbus/clock.h"
 #include "hcbus/config.h"
+#include "hcbus/connections.h"
 #include "hcbus/keys.h"
 #include "hcbus/zones.h"
 #include "inflight.h"
@@ -55,6 +57,8 @@ typedef struct broker {
     void *pub_socket;                    /* ROUTER: publishers */
     void *sub_socket;                    /* ROUTER: subscribers */
     void *zap_socket;
+    hcbus_connections_t *pub_conns;      /* connections of each endpoint (peers.c) */
+    hcbus_connections_t *sub_conns;
     link_t *link;
     inflight_t *inflight;
     subscribers_t *subscribers;
@@ -79,6 +83,22 @@ void broker_destroy(broker_t **self_p);
 int broker_run(broker_t *self);
 
 static inline bool broker_ready(const broker_t *self) { return self->hello_done && self->latest_done; }
+
+/* peers.c — who is at the other end of a request, checked on every request. */
+/* Watch socket's connections (before it binds); label names it in logs. */
+hcbus_connections_t *peers_watch(broker_t *self, void *socket, const char *label, hcbus_error_t *err);
+/* Read pending connection events (closures drop what was bound to the connection). */
+void peers_update(broker_t *self);
+/* Check a request read from socket (frames: how many it had): the connection is live,
+ * its key still accepted, the routing id one libzmq generated, one frame, and a
+ * session of that routing id belongs to this connection. Sets from->conn and copies
+ * the institution (ZAP User-Id) into institution. False: refused (answered, recorded)
+ * or dropped; do not handle it. */
+bool peers_admit(broker_t *self, void *socket, routing_id_t *from, zmq_msg_t *msg, size_t frames,
+                 char *institution, size_t institution_size);
+/* After a reload: close every connection whose key the configuration no longer
+ * accepts for its institution, and what was bound to it. Returns how many. */
+size_t peers_close_revoked(broker_t *self);
 
 /* reload.c — SIGHUP: a new configuration, or the old one kept if the new is bad. */
 void broker_reload(broker_t *self);

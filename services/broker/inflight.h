@@ -16,6 +16,7 @@
 typedef struct routing_id {
     size_t len;
     uint8_t bytes[ROUTING_ID_MAX];
+    uint64_t conn;               /* the connection it was read from (connections.h serial) */
 } routing_id_t;
 
 typedef struct inflight_slot {

@@ -2,10 +2,12 @@
  * is refused and the old one stays in force (the error is logged). A good one takes
  * effect at once: rights and clinical access of existing subscriptions are checked
  * again (a subscription no longer allowed is closed, and the client is refused when it
- * subscribes again), and if any key was revoked every connection is reset so that each
- * client goes through the handshake, and the key check, again. */
+ * subscribes again), and the connections of revoked keys are closed (peers.c); their
+ * handshake, when they come back, meets the new key list. The listening endpoints are
+ * never touched: every other client keeps its connection, and the broker keeps
+ * listening. (Unbinding and binding again, as this once did, loses the TCP port to
+ * EADDRINUSE: libzmq closes the listener asynchronously.) */
 #include <string.h>
-#include <zmq.h>
 
 #include "broker.h"
 #include "hcbus/log.h"
@@ -29,16 +31,11 @@ static int check_compatible(const hcbus_config_t *old, const hcbus_config_t *new
     if (strcmp(old->broker.publish_endpoint, new->broker.publish_endpoint) != 0 ||
         strcmp(old->broker.subscribe_endpoint, new->broker.subscribe_endpoint) != 0 ||
         strcmp(old->auditd.endpoint, new->auditd.endpoint) != 0 ||
-        old->broker.max_in_flight != new->broker.max_in_flight)
-        return hcbus_error_set(err, HCBUS_ECONFIG, "broker", "endpoints and max_in_flight cannot change without a restart");
+        old->broker.max_in_flight != new->broker.max_in_flight ||
+        old->broker.max_message_bytes != new->broker.max_message_bytes)
+        return hcbus_error_set(err, HCBUS_ECONFIG, "broker",
+                               "endpoints, max_in_flight and max_message_bytes cannot change without a restart");
     return 0;
-}
-
-/* Unbind and bind again: libzmq closes the connections made through the endpoint. */
-static void reset_connections(void *socket, const char *endpoint)
-{
-    if (zmq_unbind(socket, endpoint) != 0 || zmq_bind(socket, endpoint) != 0)
-        hcbus_error("cannot reset connections on %s: %s", endpoint, zmq_strerror(zmq_errno()));
 }
 
 void broker_reload(broker_t *self)
@@ -62,10 +59,8 @@ void broker_reload(broker_t *self)
     self->zones = zones;
     hcbus_log_set_level(config->log_level);
     size_t closed = subscribers_revalidate(self->subscribers, config);
-    if (revoked) {
-        reset_connections(self->pub_socket, config->broker.publish_endpoint);
-        reset_connections(self->sub_socket, config->broker.subscribe_endpoint);
-    }
-    hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed%s", config->institution_count,
-                 closed, revoked ? "; keys revoked: every connection was reset" : "");
+    size_t connections = revoked ? peers_close_revoked(self) : 0;
+    hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed; keys revoked: %s, "
+                 "%zu connections of revoked keys closed (any other is refused at its next request)",
+                 config->institution_count, closed, revoked ? "yes" : "no", connections);
 }

@@ -15,6 +15,8 @@
 
 struct subscribers {
     void *socket;
+    void (*guard)(void *arg);
+    void *guard_arg;
     size_t count;
     subscriber_t *items[SUBSCRIBERS_MAX];
 };
@@ -25,6 +27,12 @@ subscribers_t *subscribers_new(void *socket)
     if (self)
         self->socket = socket;
     return self;
+}
+
+void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg)
+{
+    self->guard = fn;
+    self->guard_arg = arg;
 }
 
 void subscribers_destroy(subscribers_t **self_p)
@@ -66,6 +74,12 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
     for (size_t i = 0; i < prefix_count && i < SUBSCRIBER_PREFIXES_MAX; i++)
         snprintf(sub->prefixes[i], sizeof sub->prefixes[i], "%s", prefixes[i]);
     sub->prefix_count = prefix_count < SUBSCRIBER_PREFIXES_MAX ? prefix_count : SUBSCRIBER_PREFIXES_MAX;
+    char hex[2 * ROUTING_ID_MAX + 1];
+    for (size_t i = 0; i < id->len && i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id->bytes[i]);
+    hex[2 * (id->len < 16 ? id->len : 16)] = '\0';
+    hcbus_info("session of %s on connection %llu (routing id %s): %zu prefixes", institution,
+               (unsigned long long)id->conn, hex, sub->prefix_count);
     return sub;
 }
 
@@ -73,6 +87,32 @@ static void remove_at(subscribers_t *self, size_t i)
 {
     free(self->items[i]);
     self->items[i] = self->items[--self->count];
+}
+
+void subscribers_remove(subscribers_t *self, subscriber_t *sub)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        if (self->items[i] == sub) {
+            remove_at(self, i);
+            return;
+        }
+    }
+}
+
+size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn)
+{
+    size_t dropped = 0;
+    for (size_t i = 0; i < self->count;) {
+        if (self->items[i]->id.conn == conn) {
+            hcbus_info("subscription of %s closed: its connection %llu closed", self->items[i]->institution,
+                       (unsigned long long)conn);
+            remove_at(self, i);
+            dropped++;
+        } else {
+            i++;
+        }
+    }
+    return dropped;
 }
 
 bool subscriber_matches(const subscriber_t *sub, const char *topic)
@@ -89,7 +129,7 @@ static int send_delivery(void *socket, const subscriber_t *sub, const delivery_t
 {
     Hcbus__DeliveryHeader header = HCBUS__DELIVERY_HEADER__INIT;
     header.seq = d->seq;
-    header.prev_seq = sub->last_sent_seq;
+    header.prev_seq = sub->last_matched_seq;
     header.redacted = redacted;
     uint8_t header_bytes[64];
     size_t header_len = hcbus__delivery_header__pack(&header, header_bytes);
@@ -106,19 +146,23 @@ static int send_delivery(void *socket, const subscriber_t *sub, const delivery_t
 size_t subscribers_deliver(subscribers_t *self, const delivery_t *d)
 {
     size_t full = 0;
+    if (self->guard)
+        self->guard(self->guard_arg);
     for (size_t i = 0; i < self->count;) {
         subscriber_t *sub = self->items[i];
         if (!subscriber_matches(sub, d->topic)) {
             i++;
             continue;
         }
-        sub->last_matched_seq = d->seq;
         if (sub->lagging) {
+            sub->last_matched_seq = d->seq;
             i++;
             continue;
         }
         bool redacted = d->redacted && !sub->clinical;
-        if (send_delivery(self->socket, sub, d, redacted) == 0) {
+        int sent = send_delivery(self->socket, sub, d, redacted);
+        sub->last_matched_seq = d->seq; /* after the send: its prev_seq is the one before */
+        if (sent == 0) {
             sub->last_sent_seq = d->seq;
         } else if (zmq_errno() == EAGAIN) {
             sub->lagging = true;

@@ -1,7 +1,9 @@
 /* subscribers.h — the broker's subscriber sessions on the subscriber socket: their
  * authorized prefixes, the prev_seq chain of each subscription, and delivery with a
  * bounded queue per subscriber. A full queue never drops silently: the subscriber is
- * marked lagging, told so, and sees the hole in the next prev_seq and in its Pong. */
+ * marked lagging, told so, and sees the hole in the next prev_seq and in its Pong.
+ * A session belongs to one connection (routing id and connection serial) of one
+ * institution; it ends when that connection closes. */
 #ifndef BROKER_SUBSCRIBERS_H
 #define BROKER_SUBSCRIBERS_H
 
@@ -15,17 +17,19 @@
 
 #define SUBSCRIBERS_MAX 1024
 #define SUBSCRIBER_PREFIXES_MAX 32
-#define SUBSCRIBER_IDLE_MS 30000       /* forget a subscriber silent for this long */
+#define SUBSCRIBER_IDLE_MS 30000       /* forget a subscriber silent for this long (its
+                                          connection closing ends it at once) */
 #define LAG_NOTICE_RETRY_MS 100
 
 typedef struct subscriber {
-    routing_id_t id;
+    routing_id_t id;             /* with id.conn, the connection it belongs to */
     char institution[HCBUS_INSTITUTION_ID_MAX + 1];
     bool clinical;
     size_t prefix_count;
     char prefixes[SUBSCRIBER_PREFIXES_MAX][HCBUS_TOPIC_MAX];
-    uint64_t last_sent_seq;      /* prev_seq of the next delivery */
-    uint64_t last_matched_seq;   /* the last seq that matched, sent or not */
+    uint64_t last_sent_seq;      /* the last seq sent (LagNotice.last_sent_seq) */
+    uint64_t last_matched_seq;   /* the last seq that matched, sent or not: the next
+                                    delivery's prev_seq, so a skipped one shows */
     bool lagging;                /* its queue was full: live delivery paused */
     int64_t lag_retry_ms;
     int64_t last_heard_ms;
@@ -44,6 +48,9 @@ typedef struct delivery {
 } delivery_t;
 
 subscribers_t *subscribers_new(void *socket);
+
+/* fn(arg) runs before each delivery, to learn of closed connections first. */
+void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg);
 void subscribers_destroy(subscribers_t **self_p);
 
 /* The session of routing id, or NULL. */
@@ -64,6 +71,12 @@ size_t subscribers_deliver(subscribers_t *self, const delivery_t *d);
 
 /* Retry lag notices, forget idle and vanished subscribers. */
 void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms);
+
+/* End sub's session (it must be one of self's); sub is freed. */
+void subscribers_remove(subscribers_t *self, subscriber_t *sub);
+
+/* End every session of connection conn (it closed). Returns how many. */
+size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn);
 
 /* Drop every session of an institution (its key was revoked). Returns how many. */
 size_t subscribers_drop_institution(subscribers_t *self, const char *institution);
