@@ -83,7 +83,7 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file)
     if (rc == 0) {
         auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
                                      cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms,
-                                     cfg->auditd.conninfo};
+                                     cfg->auditd.conninfo, cfg->broker.max_message_bytes};
         rc = auditd_server_run(&opts, db, &head, &err);
     }
     auditd_db_destroy(&db);

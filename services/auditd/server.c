@@ -18,14 +18,16 @@
 #include "reads.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
+#include "hcbus/connections.h"
 #include "hcbus/log.h"
+#include "hcbus/socket_limits.h"
 #include "reply.h"
 #include "stop.h"
 #include "writer.h"
 #include "zap.h"
 
 #define LINGER_MS 1000                       /* to send the last replies at exit */
-#define LINK_MAX_MESSAGE_BYTES (128LL << 20) /* a batch of large envelopes, with room */
+#define DEFAULT_RECORD_BYTES 65536u          /* when opts->max_record_bytes is 0 */
 #define MESSAGES_PER_WAKE 1000               /* then poll again, so ZAP and timers run */
 #define ZAP_DOMAIN "hcbus-auditd"
 
@@ -35,6 +37,7 @@ typedef struct server {
     auditd_chain_t *head;
     void *ctx;
     void *router;
+    hcbus_connections_t *conns;  /* counted and capped: only the broker may stay */
     auditd_zap_t *zap;
     auditd_batch_t *batch;
     auditd_reader_t *reader;
@@ -197,16 +200,26 @@ static int setup(server_t *s, hcbus_error_t *err)
     s->zap = auditd_zap_new(s->ctx, s->opts->broker_key_z85, err);
     if (!s->zap)
         return -1;
+    /* Before the ROUTER exists: its routing id counter starts at rand(). */
+    if (hcbus_connections_seed_routing_ids() != 0)
+        return hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot read random bytes from the OS");
     s->router = zmq_socket(s->ctx, ZMQ_ROUTER);
-    int one = 1, linger_ms = LINGER_MS;
-    int64_t max_bytes = LINK_MAX_MESSAGE_BYTES;
+    int one = 1, linger_ms = LINGER_MS, handshake_ms = HCBUS_HANDSHAKE_IVL_MS;
+    /* The broker's largest batch; anyone else is refused at the handshake, and a bigger
+     * declared frame closes the connection before memory is taken for it. */
+    int64_t max_bytes = hcbus_link_frame_max(s->opts->max_record_bytes ? s->opts->max_record_bytes
+                                                                       : DEFAULT_RECORD_BYTES);
     if (!s->router || zmq_setsockopt(s->router, ZMQ_LINGER, &linger_ms, sizeof linger_ms) != 0 ||
         zmq_setsockopt(s->router, ZMQ_MAXMSGSIZE, &max_bytes, sizeof max_bytes) != 0 ||
+        zmq_setsockopt(s->router, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms) != 0 ||
         zmq_setsockopt(s->router, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
         zmq_setsockopt(s->router, ZMQ_CURVE_SECRETKEY, s->opts->secret_key_z85, 40) != 0 ||
         zmq_setsockopt(s->router, ZMQ_ZAP_DOMAIN, ZAP_DOMAIN, strlen(ZAP_DOMAIN)) != 0)
         return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot set up the link socket: %s",
                                zmq_strerror(zmq_errno()));
+    hcbus_conn_limits_t limits = {HCBUS_AUDITD_CONNECTIONS_MAX, HCBUS_AUDITD_CONNECTIONS_PER_SOURCE_MAX};
+    if (!(s->conns = hcbus_connections_new(s->ctx, s->router, "link", &limits, NULL, NULL, NULL, err)))
+        return -1;
     if (zmq_bind(s->router, s->opts->endpoint) != 0)
         return hcbus_error_set(err, HCBUS_EIO, s->opts->endpoint, "cannot bind: %s",
                                zmq_strerror(zmq_errno()));
@@ -215,6 +228,7 @@ static int setup(server_t *s, hcbus_error_t *err)
 
 static void teardown(server_t *s)
 {
+    hcbus_connections_destroy(&s->conns);
     if (s->router)
         zmq_close(s->router);
     auditd_zap_destroy(&s->zap);
@@ -248,15 +262,16 @@ static void drain_stop_pipe(void)
 
 static void loop(server_t *s)
 {
-    zmq_pollitem_t items[4] = {
+    zmq_pollitem_t items[5] = {
         {s->router, 0, ZMQ_POLLIN, 0},
         {auditd_zap_socket(s->zap), 0, ZMQ_POLLIN, 0},
         {NULL, auditd_stop_fd(), ZMQ_POLLIN, 0},
         {auditd_reader_socket(s->reader), 0, ZMQ_POLLIN, 0},
+        {hcbus_connections_socket(s->conns), 0, ZMQ_POLLIN, 0},
     };
     for (;;) {
         int64_t now_ms = hcbus_monotonic_ms();
-        if (zmq_poll(items, 4, poll_timeout_ms(s, now_ms)) < 0 && zmq_errno() != EINTR) {
+        if (zmq_poll(items, 5, poll_timeout_ms(s, now_ms)) < 0 && zmq_errno() != EINTR) {
             hcbus_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
             return;
         }
@@ -264,6 +279,8 @@ static void loop(server_t *s)
             drain_stop_pipe();
             return;
         }
+        if (items[4].revents & ZMQ_POLLIN)
+            hcbus_connections_update(s->conns); /* over the caps: shut down before the handshake */
         if (items[1].revents & ZMQ_POLLIN)
             auditd_zap_handle(s->zap);
         for (int i = 0; (items[0].revents & ZMQ_POLLIN) && i < MESSAGES_PER_WAKE; i++) {

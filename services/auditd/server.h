@@ -19,6 +19,7 @@ typedef struct auditd_server_opts {
     uint32_t batch_max_rows;
     uint32_t batch_max_delay_ms;
     const char *conninfo;          /* for the reader's own session (reader.h) */
+    uint32_t max_record_bytes;     /* the broker's max_message_bytes (0: 65536); bounds frames */
 } auditd_server_opts_t;
 
 /* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand.

@@ -8,6 +8,9 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/log.h"
+#include "hcbus/socket_limits.h"
+
+#define RECORD_FRAMING_BYTES 16 /* token, tags and lengths around one record in a batch */
 
 typedef struct encoded {
     uint8_t *bytes;
@@ -20,6 +23,7 @@ struct link {
     uint32_t resend_ms;
     /* The AppendBatch being filled. */
     size_t record_count;
+    size_t record_bytes;               /* bound: HCBUS_LINK_BATCH_MAX_BYTES (socket_limits.h) */
     Hcbus__AppendRecord records[LINK_BATCH_MAX_RECORDS];
     Hcbus__AppendRecord *record_ptrs[LINK_BATCH_MAX_RECORDS];
     /* Refused attempts: a ring of encoded RejectRecords. */
@@ -102,6 +106,12 @@ uint64_t link_request(link_t *self, Hcbus__LinkRequest *request)
 
 void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len)
 {
+    /* The audit service reads frames up to hcbus_link_frame_max(): a batch stops short
+     * of HCBUS_LINK_BATCH_MAX_BYTES, and a record bigger than that goes alone. */
+    size_t bytes_in_batch = len + RECORD_FRAMING_BYTES + (dedup_namespace ? strlen(dedup_namespace) : 0);
+    if (self->record_count > 0 && self->record_bytes + bytes_in_batch > HCBUS_LINK_BATCH_MAX_BYTES)
+        link_flush(self);
+    self->record_bytes += bytes_in_batch;
     Hcbus__AppendRecord *record = &self->records[self->record_count];
     hcbus__append_record__init(record);
     record->token = token;
@@ -171,6 +181,7 @@ void link_flush(link_t *self)
         request.append = &batch;
         link_request(self, &request);
         self->record_count = 0;
+        self->record_bytes = 0;
     }
     if (self->rejection_count > 0 && self->rejection_link_id == 0)
         send_rejections(self, hcbus_monotonic_ms());

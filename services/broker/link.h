@@ -26,7 +26,8 @@ void link_destroy(link_t **self_p);
 void *link_socket(link_t *self);
 
 /* Queue a record for the next AppendBatch; bytes and dedup_namespace must stay valid
- * until link_flush. Flushes by itself when the batch is full. */
+ * until link_flush. Flushes by itself when the batch is full (LINK_BATCH_MAX_RECORDS
+ * records, or HCBUS_LINK_BATCH_MAX_BYTES). */
 void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len);
 
 /* Queue a refused attempt (copied). When the queue is full the oldest is dropped and
