@@ -1,6 +1,7 @@
-/* db.c — the PostgreSQL session of hcbus-auditd: open (connect, lock, migrate once,
- * partitions, SET ROLE), drop after an error, reopen with exponential backoff. What
- * the session is used for lives in writer.c, replay.c and chain.c. */
+/* db.c — a PostgreSQL session of hcbus-auditd: open (the writer's: connect, lock,
+ * migrate once, partitions, SET ROLE; the reader's: connect, SET ROLE, read-only),
+ * drop after an error, reopen with exponential backoff. What the session is used for
+ * lives in writer.c, replay.c and chain.c. */
 #include "db.h"
 
 #include <inttypes.h>
@@ -21,6 +22,7 @@ struct auditd_db {
     char conninfo[HCBUS_CONNINFO_MAX];
     char migrations_dir[HCBUS_PATH_MAX];
     bool migrated;              /* done at the first opening only */
+    bool reader;                /* the reader's session (auditd_db_new_reader) */
     PGconn *conn;
     int64_t next_attempt_ms;
     int64_t backoff_ms;
@@ -36,6 +38,14 @@ auditd_db_t *auditd_db_new(const char *conninfo, const char *migrations_dir)
              migrations_dir ? migrations_dir : "");
     self->migrated = self->migrations_dir[0] == '\0';
     self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    return self;
+}
+
+auditd_db_t *auditd_db_new_reader(const char *conninfo)
+{
+    auditd_db_t *self = auditd_db_new(conninfo, NULL);
+    if (self)
+        self->reader = true;
     return self;
 }
 
@@ -135,18 +145,34 @@ PGconn *auditd_db_connect(const char *conninfo, const char *application_name)
     return PQconnectdbParams(keys, values, 1);
 }
 
+/* The writer's set-up: the single-writer lock, migrations, partitions. */
+static int prepare_writer(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
+{
+    if (take_lock(conn, err) < 0 || (!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) ||
+        ensure_partitions(conn, err) < 0)
+        return -1;
+    return auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err);
+}
+
+/* The reader's: the same role, and no transaction of its may write. */
+static int prepare_reader(PGconn *conn, hcbus_error_t *err)
+{
+    if (auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err) < 0)
+        return -1;
+    return auditd_pg_exec(conn, "SET default_transaction_read_only = on", err);
+}
+
 static int open_session(auditd_db_t *self, hcbus_error_t *err)
 {
-    PGconn *conn = auditd_db_connect(self->conninfo, AUDITD_APPLICATION_NAME);
+    PGconn *conn = auditd_db_connect(self->conninfo, self->reader ? AUDITD_READER_APPLICATION_NAME
+                                                                  : AUDITD_APPLICATION_NAME);
     if (PQstatus(conn) != CONNECTION_OK) {
         auditd_pg_error(conn, NULL, "cannot connect to PostgreSQL", err);
         PQfinish(conn);
         return -1;
     }
     PQsetNoticeProcessor(conn, auditd_db_log_notice, NULL);
-    if (take_lock(conn, err) < 0 ||
-        (!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) ||
-        ensure_partitions(conn, err) < 0 || auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err) < 0) {
+    if ((self->reader ? prepare_reader(conn, err) : prepare_writer(self, conn, err)) < 0) {
         PQfinish(conn);
         return -1;
     }

@@ -1,8 +1,9 @@
-/* db.h — the one PostgreSQL session of hcbus-auditd. Opening it connects, takes the
- * single-writer advisory lock (a second auditd on the same database is refused),
- * applies the migrations (first opening only), creates the coming months' partitions
- * and switches to role hcbus_writer, so the service itself can only INSERT and SELECT.
- * After a failure the session is dropped and reopened with backoff. */
+/* db.h — the PostgreSQL sessions of hcbus-auditd. Opening the writer's connects,
+ * takes the single-writer advisory lock (a second auditd on the same database is
+ * refused), applies the migrations (first opening only), creates the coming months'
+ * partitions and switches to role hcbus_writer, so the service itself can only INSERT
+ * and SELECT. The reader's session (auditd_db_new_reader) only reads. After a failure
+ * a session is dropped and reopened with backoff. */
 #ifndef AUDITD_DB_H
 #define AUDITD_DB_H
 
@@ -21,6 +22,7 @@
 #define AUDITD_START_LOCK_WAIT_MS 3000   /* see auditd_db_open_wait */
 
 #define AUDITD_APPLICATION_NAME "hcbus-auditd"
+#define AUDITD_READER_APPLICATION_NAME "hcbus-auditd-reader"
 /* The role the sessions act as (SET ROLE): INSERT and SELECT on the audit tables. */
 #define AUDITD_WRITER_ROLE "hcbus_writer"
 
@@ -37,6 +39,11 @@ void auditd_db_log_notice(void *arg, const char *message);
 /* A closed session for conninfo; migrations_dir NULL or "" skips migrations. The
  * strings are copied. Returns NULL on no memory. */
 auditd_db_t *auditd_db_new(const char *conninfo, const char *migrations_dir);
+
+/* A closed session for the reader thread (reader.h): no lock, no migrations, the
+ * writer's role with default_transaction_read_only. The string is copied. Returns NULL
+ * on no memory. */
+auditd_db_t *auditd_db_new_reader(const char *conninfo);
 
 /* Close and free; sets *self_p to NULL. NULL-safe. */
 void auditd_db_destroy(auditd_db_t **self_p);

@@ -1,9 +1,9 @@
 /* reader.c — the reader thread and its session (see reader.h). The thread blocks on
  * its end of the pipe, runs one read, sends the pointer back, and so on until it
- * receives NULL. Its session is opened lazily and reopened with backoff after a
- * failure, read-only (default_transaction_read_only), as the writer's role: each
- * statement sees every row committed before it started, so reading up to the head
- * the writer's thread passed along is reading committed rows only. */
+ * receives NULL. Its session (db.h, auditd_db_new_reader) is opened at the first read
+ * and reopened with backoff after a failure; each statement sees every row committed
+ * before it started, so reading up to the head the writer's thread passed along is
+ * reading committed rows only. */
 #include "reader.h"
 
 #include <inttypes.h>
@@ -27,11 +27,7 @@ struct auditd_reader {
     void *thread_pipe;                  /* the reader thread's end */
     pthread_t thread;
     bool started;
-    char conninfo[HCBUS_CONNINFO_MAX];
-    /* The thread's own, never touched by the writer's thread. */
-    PGconn *conn;
-    int64_t next_attempt_ms;
-    int64_t backoff_ms;
+    auditd_db_t *db;                    /* the thread's own session */
 };
 
 /* ---------------------------------------------------------------------------
@@ -55,52 +51,6 @@ void auditd_read_free(auditd_read_t *read)
     hcbus_link_request_free(read->req);
     free(read->reply);
     free(read);
-}
-
-/* ---------------------------------------------------------------------------
- * The thread's session.
- * ------------------------------------------------------------------------- */
-
-static void session_lost(auditd_reader_t *self, int64_t now_ms)
-{
-    if (self->conn) {
-        PQfinish(self->conn);
-        self->conn = NULL;
-        self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
-    } else {
-        self->backoff_ms = self->backoff_ms * 2 > AUDITD_RECONNECT_MAX_MS ? AUDITD_RECONNECT_MAX_MS
-                                                                         : self->backoff_ms * 2;
-    }
-    self->next_attempt_ms = now_ms + self->backoff_ms;
-}
-
-/* Open the session if it is closed and the backoff allows. Returns 0 or -1 with err. */
-static int session_ready(auditd_reader_t *self, int64_t now_ms, hcbus_error_t *err)
-{
-    if (self->conn)
-        return 0;
-    if (now_ms < self->next_attempt_ms)
-        return hcbus_error_set(err, HCBUS_EUNAVAILABLE, NULL,
-                               "PostgreSQL is unavailable to the reader; next attempt in %" PRId64 " ms",
-                               self->next_attempt_ms - now_ms);
-    PGconn *conn = auditd_db_connect(self->conninfo, AUDITD_READER_APPLICATION_NAME);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        auditd_pg_error(conn, NULL, "the reader cannot connect to PostgreSQL", err);
-        PQfinish(conn);
-        session_lost(self, now_ms);
-        return -1;
-    }
-    PQsetNoticeProcessor(conn, auditd_db_log_notice, NULL);
-    if (auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err) < 0 ||
-        auditd_pg_exec(conn, "SET default_transaction_read_only = on", err) < 0) {
-        PQfinish(conn);
-        session_lost(self, now_ms);
-        return -1;
-    }
-    self->conn = conn;
-    self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
-    hcbus_info("reader session opened (%s)", AUDITD_READER_APPLICATION_NAME);
-    return 0;
 }
 
 /* ---------------------------------------------------------------------------
@@ -149,9 +99,9 @@ static void finish_failure(auditd_reader_t *self, auditd_read_t *read, const PGr
         finish_error(read, AUDITD_READ_CANCELLED, HCBUS_EOVERLOADED, message);
         return;
     }
-    if (err->code == HCBUS_EDATABASE && PQstatus(self->conn) != CONNECTION_OK) {
+    if (err->code == HCBUS_EDATABASE && PQstatus(auditd_db_conn(self->db)) != CONNECTION_OK) {
         hcbus_error("reader: %s; reconnecting", err->message);
-        session_lost(self, hcbus_monotonic_ms());
+        auditd_db_lost(self->db, hcbus_monotonic_ms());
     }
     int code = err->code == HCBUS_EINVALID ? HCBUS_EINVALID : HCBUS_EUNAVAILABLE;
     finish_error(read, AUDITD_READ_FAILED, code, err->message);
@@ -183,19 +133,23 @@ static void execute(auditd_reader_t *self, auditd_read_t *read)
         finish_error(read, AUDITD_READ_EXPIRED, HCBUS_EOVERLOADED, message);
         return;
     }
-    if (session_ready(self, now_ms, &err) < 0) {
+    int opened = auditd_db_ensure(self->db, now_ms, &err);
+    if (opened < 0) {
         finish_error(read, AUDITD_READ_FAILED, HCBUS_EUNAVAILABLE, err.message);
         return;
     }
+    if (opened == 1)
+        hcbus_info("reader session opened (%s)", AUDITD_READER_APPLICATION_NAME);
+    PGconn *conn = auditd_db_conn(self->db);
     int64_t left_ms = read->deadline_ms - now_ms;
     int timeout_ms = left_ms < AUDITD_READ_STATEMENT_TIMEOUT_MS ? (int)left_ms : AUDITD_READ_STATEMENT_TIMEOUT_MS;
     char set_timeout[64];
     snprintf(set_timeout, sizeof set_timeout, "SET statement_timeout = %d", timeout_ms);
     auditd_answer_t a = {0};
-    int rc = auditd_pg_exec(self->conn, set_timeout, &err);
+    int rc = auditd_pg_exec(conn, set_timeout, &err);
     if (rc == 0)
-        rc = is_latest(read) ? auditd_latest(self->conn, read->head_seq, read->req->latest, &a, &err)
-                             : auditd_replay(self->conn, read->head_seq, read->req->replay, &a, &err);
+        rc = is_latest(read) ? auditd_latest(conn, read->head_seq, read->req->latest, &a, &err)
+                             : auditd_replay(conn, read->head_seq, read->req->replay, &a, &err);
     if (rc < 0)
         finish_failure(self, read, a.res, timeout_ms, &err);
     else
@@ -212,9 +166,7 @@ static void *run(void *arg)
         if (send_read(self->thread_pipe, read, 0) < 0)
             auditd_read_free(read); /* only when the pipe is being torn down */
     }
-    if (self->conn)
-        PQfinish(self->conn);
-    self->conn = NULL;
+    auditd_db_destroy(&self->db);
     zmq_close(self->thread_pipe);
     return NULL;
 }
@@ -230,8 +182,12 @@ auditd_reader_t *auditd_reader_new(void *ctx, const char *conninfo, hcbus_error_
         hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
         return NULL;
     }
-    snprintf(self->conninfo, sizeof self->conninfo, "%s", conninfo ? conninfo : "");
-    self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    self->db = auditd_db_new_reader(conninfo);
+    if (!self->db) {
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        free(self);
+        return NULL;
+    }
     char endpoint[64];
     snprintf(endpoint, sizeof endpoint, "inproc://hcbus-auditd-reader-%p", (void *)self);
     int linger_ms = 0;
@@ -254,6 +210,7 @@ fail:
         zmq_close(self->thread_pipe);
     if (self->pipe)
         zmq_close(self->pipe);
+    auditd_db_destroy(&self->db);
     free(self);
     return NULL;
 }

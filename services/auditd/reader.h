@@ -20,7 +20,6 @@
 #include "reply.h"
 
 #define AUDITD_READ_STATEMENT_TIMEOUT_MS 2000 /* the longest any one read may run */
-#define AUDITD_READER_APPLICATION_NAME "hcbus-auditd-reader"
 
 typedef enum {
     AUDITD_READ_ANSWERED = 0,   /* reply holds a ReplayReply or SnapshotReply */
