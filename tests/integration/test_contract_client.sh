@@ -26,6 +26,7 @@ hc_assert_contains "$out" "ok replay seqs=" "replay page by page"
 hc_assert_contains "$out" "ok snapshot-alert envelopes=0" "a snapshot of alerts has no envelopes"
 hc_assert_contains "$out" "ok too-large error=2" "over max_message_bytes + 64: TOO_LARGE"
 hc_assert_contains "$out" "ok malformed-at-limit error=1" "at the limit: judged, MALFORMED"
+hc_assert_contains "$out" "ok two-frames error=1 field=frames" "a request of two frames refused by name"
 hc_assert_contains "$out" "ok contract" "every step held"
 
 # The audit log: each message once, the refusals the client provoked recorded by name.

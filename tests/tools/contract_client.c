@@ -10,8 +10,8 @@
  * a zone level and an alert (acks matched by msg_id), repeats one (duplicate), reads
  * both deliveries (two frames, seq and prev_seq), pings again (last_matched_seq),
  * replays, takes a zone snapshot and a snapshot of alerts (no envelopes), and meets
- * the documented errors (malformed, too large, invalid field, unknown zone, too many
- * prefixes, wrong endpoint). Prints "ok <step> ..." per step; exits 0 if every
+ * the documented errors (malformed, too large, two frames, invalid field, unknown zone,
+ * too many prefixes, wrong endpoint). Prints "ok <step> ..." per step; exits 0 if every
  * expectation held, 1 after "FAIL <step>: <why>", 2 on bad usage. */
 #include <getopt.h>
 #include <stdarg.h>
@@ -595,6 +595,20 @@ static int step_errors(scenario_t *s)
         rc = raw_refused(&s->pub, junk, limit, HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED, "malformed-at-limit");
     free(junk);
     if (rc != 0)
+        return -1;
+
+    /* A request is one frame: two are refused as a whole, by name. */
+    Hcbus__ClientRequest ping_request = HCBUS__CLIENT_REQUEST__INIT;
+    ping_request.kind_case = HCBUS__CLIENT_REQUEST__KIND_PING;
+    ping_request.ping = true;
+    ping_request.request_id = 99;
+    uint8_t ping_bytes[32];
+    size_t ping_len = hcbus__client_request__pack(&ping_request, ping_bytes);
+    if (zmq_send(s->pub.sock, ping_bytes, ping_len, ZMQ_SNDMORE) != (int)ping_len ||
+        zmq_send(s->pub.sock, ping_bytes, ping_len, 0) != (int)ping_len)
+        return fail("two-frames", "%s", zmq_strerror(zmq_errno()));
+    if (expect_error(await_reply(&s->pub, 0, "two-frames"), HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED, "frames",
+                     "two-frames") != 0)
         return -1;
 
     bodies_t b;
