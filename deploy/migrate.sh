@@ -5,7 +5,10 @@
 # in one transaction: SELECT pg_advisory_xact_lock(hashtext('hcbus.migrate')); the
 # file's text (plain SQL, one PQexec); INSERT INTO hcbus.schema_migrations (version,
 # name) VALUES (NNN, 'NNN_name') ON CONFLICT (version) DO NOTHING. Needs the owner's
-# rights (CREATE, CREATEROLE), not hcbus_writer's.
+# rights (CREATE, CREATEROLE), not hcbus_writer's: run it as the owner before starting
+# hcbus-auditd, which connects as hcbus_auditd (a writer) and then finds every file
+# applied (a file it would have to apply fails on its missing rights, naming it).
+# Given a pg.sh directory it connects as that cluster's owner, hcbus.
 #
 #   deploy/migrate.sh CONNINFO_OR_PGDIR
 #     CONNINFO_OR_PGDIR: a libpq conninfo ('host=/tmp/x dbname=hcbus user=hcbus') or
@@ -22,7 +25,7 @@ MIGRATION_LOCK_SQL="SELECT pg_advisory_xact_lock(hashtext('hcbus.migrate'))"
 die() { echo "migrate.sh: error: $*" >&2; exit 1; }
 say() { echo "migrate.sh: $*" >&2; }
 
-[ $# -eq 1 ] || { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -eq 1 ] || { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -x "$PSQL" ] || PSQL=psql
 if [ -d "$1" ]; then
   CONNINFO=$("$DEPLOY_DIR/pg.sh" conninfo "$1")

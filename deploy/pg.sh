@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # pg.sh — a private PostgreSQL 15 cluster kept entirely in one directory: data in
-# DIR/data, the Unix socket in DIR, the log in DIR/postgresql.log. No TCP, trust auth
-# on the socket only, superuser and database both named `hcbus`.
+# DIR/data, the Unix socket in DIR, the log in DIR/postgresql.log. No TCP; the socket's
+# directory is closed to other local accounts (0700, or 0710 for group hcbus-db); peer
+# authentication through map `hcbus` (pg_ident.conf): the account that runs pg.sh may
+# connect as the owner `hcbus` (superuser; database `hcbus`) and as `hcbus_auditd` (the
+# audit service's login role, made by deploy/sql/005), and nobody else unless allowed.
 #
-#   deploy/pg.sh init DIR            initdb + config + database hcbus (no-op if done)
-#   deploy/pg.sh start DIR           start and wait until it accepts connections
-#   deploy/pg.sh stop DIR [MODE]     stop and wait; MODE smart|fast|immediate (fast)
-#   deploy/pg.sh status DIR          print running|stopped; exit 0 only when running
-#   deploy/pg.sh psql DIR [ARGS...]  psql connected to database hcbus
-#   deploy/pg.sh conninfo DIR        print the libpq conninfo string
+#   deploy/pg.sh init DIR                 initdb + config + database hcbus (no-op if done)
+#   deploy/pg.sh start DIR                start and wait until it accepts connections
+#   deploy/pg.sh stop DIR [MODE]          stop and wait; MODE smart|fast|immediate (fast)
+#   deploy/pg.sh status DIR               print running|stopped; exit 0 only when running
+#   deploy/pg.sh psql DIR [ARGS...]       psql connected to database hcbus as hcbus
+#   deploy/pg.sh conninfo DIR [ROLE]      print the libpq conninfo string (ROLE: hcbus)
+#   deploy/pg.sh allow DIR OS_USER ROLE   let local account OS_USER connect as ROLE
+#                                         (root only for another account: it joins
+#                                         group hcbus-db, which may reach the socket)
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
 # system user (DIR is chowned to it); otherwise as the current user.
@@ -21,12 +27,15 @@ SOCKET_NAME=".s.PGSQL.$PG_PORT"
 SOCKET_PATH_MAX_BYTES=107     # sun_path is 108 bytes including the terminating NUL
 DB_NAME=hcbus
 DB_USER=hcbus
+AUDITD_ROLE=hcbus_auditd      # deploy/sql/005_service_login.sql
+IDENT_MAP=hcbus               # the pg_ident.conf map every local connection goes through
+SOCKET_GROUP=hcbus-db         # accounts allowed to reach the socket (as root, via `allow`)
 
 die() { echo "pg.sh: error: $*" >&2; exit 1; }
 say() { echo "pg.sh: $*" >&2; }
 
 usage() {
-  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -92,14 +101,53 @@ remove_stale_locks() {
 # it, which fails when a parent directory is private to root (mktemp -d makes 0700).
 prepare_dir() {
   mkdir -p -- "$DIR"
-  chmod 0755 -- "$DIR"
   if running_as_root; then
     id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' user (install postgresql-15)"
-    chown postgres:postgres -- "$DIR"
+    chown postgres -- "$DIR"
   fi
+  restrict_dir
   as_owner test -w "$DIR" 2>/dev/null ||
     die "the server user cannot write '$DIR': a parent directory is not searchable by it" \
         "(make the parents at least o+x, e.g. chmod 711 PARENT)"
+}
+
+# The socket's directory is the gate (PostgreSQL's documented way to restrict a Unix
+# socket): only its owner (the server's account), root and, when some account was
+# allowed in, group hcbus-db may enter it. Never writable by anyone but the owner.
+restrict_dir() {
+  local group mode=0700
+  group=$(stat -c %G -- "$DIR")
+  if [ "$group" = "$SOCKET_GROUP" ]; then mode=0710; fi
+  chmod "$mode" -- "$DIR"
+}
+
+# pg_hba.conf: the Unix socket only, peer authentication through map hcbus; no TCP,
+# no trust, no password. Rewritten at every start, so an older cluster (trust) is
+# closed the next time it starts.
+write_hba() {
+  printf '%s\n' "# Written by deploy/pg.sh at every start: edits are lost." \
+    "# Local connections only, authenticated by the peer's account through map $IDENT_MAP" \
+    "# (pg_ident.conf: which account may connect as which role). No TCP, no trust." \
+    "local all all peer map=$IDENT_MAP" | as_owner tee "$DATA/pg_hba.conf" >/dev/null
+}
+
+# Add "map OS_USER ROLE" to pg_ident.conf unless it is there.
+ident_allow() {
+  local os_user=$1 role=$2
+  as_owner grep -qE "^$IDENT_MAP[[:space:]]+$os_user[[:space:]]+$role[[:space:]]*\$" "$DATA/pg_ident.conf" &&
+    return 0
+  printf '%s %s %s\n' "$IDENT_MAP" "$os_user" "$role" | as_owner tee -a "$DATA/pg_ident.conf" >/dev/null
+}
+
+# Who may connect: the account running pg.sh, as the owner and as the audit service's
+# role (tests and run.sh run auditd as it when they cannot switch users).
+secure_cluster() {
+  local me
+  me=$(id -un)
+  restrict_dir
+  write_hba
+  ident_allow "$me" "$DB_USER"
+  ident_allow "$me" "$AUDITD_ROLE"
 }
 
 config_text() {
@@ -108,6 +156,8 @@ config_text() {
 # --- hcbus private cluster (written by deploy/pg.sh) ---
 listen_addresses = ''
 unix_socket_directories = '$DIR'
+# The directory ($DIR, 0700 or 0710) restricts who reaches the socket; peer
+# authentication (pg_hba.conf) who may connect as which role.
 unix_socket_permissions = 0777
 port = $PG_PORT
 fsync = on
@@ -123,7 +173,7 @@ EOF
 run_initdb() {
   say "initdb in $DATA"
   as_owner "$PG_BIN/initdb" -D "$DATA" -U "$DB_USER" -E UTF8 --no-locale \
-    --auth-local=trust --auth-host=reject >"$DIR/initdb.log" 2>&1 ||
+    --auth-local=peer --auth-host=reject >"$DIR/initdb.log" 2>&1 ||
     die "initdb failed; see $DIR/initdb.log:"$'\n'"$(tail -n 20 "$DIR/initdb.log")"
   # Appended last, so these settings win; written as the owner since the data
   # directory is private to it.
@@ -165,6 +215,7 @@ cmd_start() {
     return 0
   fi
   remove_stale_locks
+  secure_cluster
   as_owner "$PG_BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null ||
     die "server in '$DIR' did not start within ${PG_WAIT_TIMEOUT_S}s; last log lines:"$'\n'"$(tail -n 20 "$LOG" 2>/dev/null)"
 }
@@ -192,7 +243,30 @@ cmd_status() {
   return 3
 }
 
-cmd_conninfo() { echo "host=$DIR dbname=$DB_NAME user=$DB_USER"; }
+cmd_conninfo() { echo "host=$DIR dbname=$DB_NAME user=${1:-$DB_USER}"; }
+
+# Let OS_USER connect as ROLE: a pg_ident.conf line, and (as root, for an account other
+# than the server's) membership of group hcbus-db, which alone may enter DIR.
+cmd_allow() {
+  local os_user=${1:-} role=${2:-}
+  [ -n "$os_user" ] && [ -n "$role" ] || die "usage: pg.sh allow DIR OS_USER ROLE"
+  [[ $role =~ ^[a-z_][a-z0-9_]*$ ]] || die "role '$role' is not a plain lower-case name"
+  id "$os_user" >/dev/null 2>&1 || die "no local account '$os_user'"
+  require_initialized
+  if [ "$os_user" != "$(id -un)" ]; then
+    running_as_root || die "only root can let another account ($os_user) reach this cluster"
+    getent group "$SOCKET_GROUP" >/dev/null || groupadd --system "$SOCKET_GROUP" ||
+      die "cannot create group $SOCKET_GROUP"
+    usermod -a -G "$SOCKET_GROUP" "$os_user" || die "cannot add $os_user to group $SOCKET_GROUP"
+    chgrp "$SOCKET_GROUP" -- "$DIR"
+    restrict_dir
+  fi
+  ident_allow "$os_user" "$role"
+  if is_running; then
+    as_owner "$PG_BIN/pg_ctl" reload -D "$DATA" >/dev/null || die "cannot reload the server in '$DIR'"
+  fi
+  say "$os_user may connect as $role"
+}
 
 cmd_psql() {
   require_binaries
@@ -210,7 +284,8 @@ main() {
     stop) cmd_stop "$@" ;;
     status) cmd_status ;;
     psql) cmd_psql "$@" ;;
-    conninfo) cmd_conninfo ;;
+    conninfo) cmd_conninfo "$@" ;;
+    allow) cmd_allow "$@" ;;
     *) usage ;;
   esac
 }

@@ -5,7 +5,9 @@
 # HC_TRANSPORT=ipc, and functions to start, stop and kill hcbus-auditd and
 # hcbus-broker for real. HC_PUB_ENDPOINT, HC_SUB_ENDPOINT and HC_AUDIT_ENDPOINT say where.
 #
-#   hc_bus_setup            # keys + $HC_WORK/hcbus.conf (+ private PostgreSQL)
+#   hc_bus_setup            # keys + $HC_WORK/hcbus.conf (+ private PostgreSQL, migrated
+#                           # by its owner; auditd connects as hcbus_auditd, the writer,
+#                           # or with HC_AUDITD_CONNINFO when a test sets it)
 #   hc_bus_start            # auditd, then broker; waits until the broker is ready
 #   hc_probe publish --key "$(hc_key minsal)" --count 10 --msg-prefix a
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
@@ -63,7 +65,7 @@ broker = {
 auditd = {
   endpoint = "$HC_AUDIT_ENDPOINT";
   secret_key_file = "keys/auditd.key";
-  conninfo = "$HC_CONNINFO";
+  conninfo = "${HC_AUDITD_CONNINFO:-$HC_WRITER_CONNINFO}";
   migrations_dir = "$HC_SRC/deploy/sql";
   batch_max_rows = 1000;
   batch_max_delay_ms = 2;
@@ -86,6 +88,8 @@ hc_bus_setup() {
     "$HC_PROBE" keygen "$HC_WORK/keys" "$name" || hc_fail "keygen $name"
   done
   hc_pg_start
+  # As deployed: the owner applies the migrations, auditd runs as hcbus_auditd.
+  hc_migrate || hc_fail "migrations failed: $(cat "$HC_WORK/migrate.log")"
   hc_bus_write_config
 }
 

@@ -3,7 +3,8 @@
 # reaped, polling with deadlines and assertions. Everything started is stopped on exit.
 #
 #   source "$HCBUS_SOURCE_DIR/tests/lib/harness.sh"
-#   hc_pg_start                         # private cluster; sets HC_PGDIR, HC_CONNINFO
+#   hc_pg_start                         # private cluster; sets HC_PGDIR, HC_CONNINFO (owner)
+#                                       # and HC_WRITER_CONNINFO (hcbus-auditd's role)
 #   hc_migrate                          # apply deploy/sql/ to it
 #   hc_start_bg broker "$HC_BIN/hcbus-broker" -c "$HC_WORK/hcbus.conf"
 #   hc_wait_for "broker socket" 10 test -S "$HC_WORK/broker.ipc"
@@ -28,6 +29,8 @@ HC_WORK=$(mktemp -d /tmp/hc.XXXXXX)
 chmod 0711 "$HC_WORK"
 HC_PGDIR=""
 HC_CONNINFO=""
+HC_WRITER_CONNINFO=""
+HC_EXIT_COMMANDS=()
 declare -A HC_PIDS=()
 export HC_WORK HC_SRC HC_BIN
 
@@ -97,13 +100,17 @@ hc_assert_contains() {
   [[ $haystack == *"$needle"* ]] || hc_fail "$desc: '$needle' not found in: $haystack"
 }
 
-# Init and start a private cluster in $HC_WORK/pg; exports HC_PGDIR and HC_CONNINFO.
+# Init and start a private cluster in $HC_WORK/pg (peer authentication: this account
+# may connect as the owner hcbus and as hcbus_auditd). Exports HC_PGDIR, HC_CONNINFO
+# (the owner, a superuser: hc_psql, hc_migrate) and HC_WRITER_CONNINFO (hcbus_auditd,
+# the least-privileged role hcbus-auditd runs as; it exists once hc_migrate has run).
 hc_pg_start() {
   HC_PGDIR=$HC_WORK/pg
   "$HC_SRC/deploy/pg.sh" init "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "pg.sh init failed"
   "$HC_SRC/deploy/pg.sh" start "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "pg.sh start failed"
   HC_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$HC_PGDIR")
-  export HC_PGDIR HC_CONNINFO
+  HC_WRITER_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$HC_PGDIR" hcbus_auditd)
+  export HC_PGDIR HC_CONNINFO HC_WRITER_CONNINFO
 }
 
 # Stop the private cluster (MODE fast by default, immediate simulates a crash).
@@ -111,6 +118,10 @@ hc_pg_stop() { "$HC_SRC/deploy/pg.sh" stop "$HC_PGDIR" "${1:-fast}" 2>>"$HC_WORK
 
 # Apply deploy/sql/ to the private cluster.
 hc_migrate() { "$HC_SRC/deploy/migrate.sh" "$HC_CONNINFO" 2>>"$HC_WORK/migrate.log"; }
+
+# Run COMMAND... at exit, after the background processes and PostgreSQL are stopped
+# (e.g. userdel of an account the test made). Commands run in the order registered.
+hc_on_exit() { HC_EXIT_COMMANDS+=("$(printf '%q ' "$@")"); }
 
 # Run SQL on the private cluster as superuser hcbus; prints the unaligned result and
 # returns psql's status (errors go to stderr; use hc_psql_error to capture them).
@@ -156,6 +167,8 @@ hc_cleanup() {
   if [ -n "$HC_PGDIR" ]; then
     "$HC_SRC/deploy/pg.sh" stop "$HC_PGDIR" immediate >/dev/null 2>&1
   fi
+  local command
+  for command in "${HC_EXIT_COMMANDS[@]}"; do eval "$command" >/dev/null 2>&1; done
   if [ "${HC_KEEP:-0}" = 1 ]; then
     hc_log "kept $HC_WORK"
   else
