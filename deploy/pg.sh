@@ -134,7 +134,7 @@ write_hba() {
 # Add "map OS_USER ROLE" to pg_ident.conf unless it is there.
 ident_allow() {
   local os_user=$1 role=$2
-  as_owner grep -qE "^$IDENT_MAP[[:space:]]+$os_user[[:space:]]+$role[[:space:]]*\$" "$DATA/pg_ident.conf" &&
+  as_owner grep -qE "^${IDENT_MAP}[[:space:]]+${os_user}[[:space:]]+${role}[[:space:]]*\$" "$DATA/pg_ident.conf" &&
     return 0
   printf '%s %s %s\n' "$IDENT_MAP" "$os_user" "$role" | as_owner tee -a "$DATA/pg_ident.conf" >/dev/null
 }
@@ -249,7 +249,7 @@ cmd_conninfo() { echo "host=$DIR dbname=$DB_NAME user=${1:-$DB_USER}"; }
 # than the server's) membership of group hcbus-db, which alone may enter DIR.
 cmd_allow() {
   local os_user=${1:-} role=${2:-}
-  [ -n "$os_user" ] && [ -n "$role" ] || die "usage: pg.sh allow DIR OS_USER ROLE"
+  if [ -z "$os_user" ] || [ -z "$role" ]; then die "usage: pg.sh allow DIR OS_USER ROLE"; fi
   [[ $role =~ ^[a-z_][a-z0-9_]*$ ]] || die "role '$role' is not a plain lower-case name"
   id "$os_user" >/dev/null 2>&1 || die "no local account '$os_user'"
   require_initialized

@@ -9,7 +9,13 @@
 #                          (default 7700; used when the config is generated, on first run)
 #   HCBUS_BUILD_DIR=DIR    where the programs are built (default: build/ in the repository)
 #   HCBUS_SKIP_INSTALL=1   no apt, no build: use the programs already in HCBUS_BUILD_DIR
+#   HCBUS_SERVICE_USERS=auto|1|0   as root, run each service as its own system user,
+#                          hcbus-broker and hcbus-auditd, each the only reader of its
+#                          secret key (auto: if they can reach the programs and files,
+#                          else as root with a warning; 1: or fail; 0: as root)
 #
+# PostgreSQL is reached by peer authentication only: the migrations are applied by its
+# owner (deploy/migrate.sh), and hcbus-auditd logs in as hcbus_auditd (a writer).
 # Stops in order on SIGINT/SIGTERM: the broker first (it drains what awaits commit),
 # then the audit service, then PostgreSQL. See docs/operations.md.
 set -euo pipefail
@@ -26,14 +32,19 @@ READY_TIMEOUT_S=60            # per service, from start to ready
 STOP_TIMEOUT_S=30             # per service, from SIGTERM to exit, then SIGKILL
 PROBE_TIMEOUT_MS=2000         # one readiness probe of the broker
 POLL_INTERVAL_S=0.1
+SERVICE_USERS=${HCBUS_SERVICE_USERS:-auto}
+BROKER_USER=hcbus-broker
+AUDITD_USER=hcbus-auditd
+AUDITD_DB_ROLE=hcbus_auditd   # deploy/sql/005_service_login.sql
+RUN_AS_USERS=0                # 1 once each service has its own account
 
-BROKER_PID="" AUDITD_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0
+BROKER_PID="" AUDITD_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0 RUN_AS=()
 
 say() { echo "run.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -59,7 +70,10 @@ find_programs() {
 
 # ---- state directory ----------------------------------------------------------
 
-# Searchable by others: as root, PostgreSQL runs as `postgres` and must reach pg/.
+# Searchable by others: as root, PostgreSQL runs as `postgres` and must reach pg/, and
+# the services' accounts their files. keys/ is searchable but not listable when the
+# services have their own accounts (each opens its own key and the public ones by
+# name); private to us otherwise.
 prepare_state_dir() {
   mkdir -p -- "$STATE_DIR" "$LOG_DIR" "$KEYS_DIR"
   chmod 0711 -- "$STATE_DIR"
@@ -94,9 +108,21 @@ generate_config() {
   set_setting publish_endpoint "tcp://127.0.0.1:$((PORT_BASE + 1))"
   set_setting subscribe_endpoint "tcp://127.0.0.1:$((PORT_BASE + 2))"
   set_setting endpoint "tcp://127.0.0.1:$((PORT_BASE + 3))"
-  set_setting conninfo "$("$REPO_DIR/deploy/pg.sh" conninfo "$PG_DIR")"
+  set_setting conninfo "$("$REPO_DIR/deploy/pg.sh" conninfo "$PG_DIR" "$AUDITD_DB_ROLE")"
   mv -- "$CONF.new" "$CONF"
   say "generated $CONF (ports $((PORT_BASE + 1))-$((PORT_BASE + 3)))"
+}
+
+# A config generated before auditd had a role of its own connects as the superuser,
+# which peer authentication no longer lets a service account do: move it to the
+# writer's role (only that exact generated value is changed).
+upgrade_conninfo() {
+  local old new
+  old=$("$REPO_DIR/deploy/pg.sh" conninfo "$PG_DIR")
+  new=$("$REPO_DIR/deploy/pg.sh" conninfo "$PG_DIR" "$AUDITD_DB_ROLE")
+  [ "$(config_value conninfo)" = "$old" ] || return 0
+  sed -i "s|conninfo = \"$old\"|conninfo = \"$new\"|" "$CONF"
+  say "$CONF: auditd now connects as $AUDITD_DB_ROLE (was the superuser hcbus)"
 }
 
 # The value of `setting = "..."` in the config (the first one).
@@ -118,6 +144,64 @@ generate_keys() {
     made=$((made + 1))
   done
   say "keys in $KEYS_DIR: $made new, $(($(wc -w <<<"$names") - made)) kept"
+}
+
+# ---- who runs the services ---------------------------------------------------------
+
+ensure_service_user() {
+  id "$1" >/dev/null 2>&1 && return 0
+  useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin --comment "hcbus ${1#hcbus-}" "$1" || die "useradd $1 failed"
+  say "created system user $1"
+}
+
+# Fill RUN_AS with what runs a program as USER (setpriv execs it: the pid we keep is
+# the program's), or with nothing when the services run as we do.
+run_as() {
+  RUN_AS=()
+  if [ "$RUN_AS_USERS" = 1 ]; then
+    RUN_AS=(setpriv --reuid="$1" --regid="$1" --init-groups --)
+  fi
+}
+
+# USER can run BIN and read every PATH (a repository under /root, say, is out of reach).
+service_can_reach() {
+  local user=$1 bin=$2 path
+  shift 2
+  setpriv --reuid="$user" --regid="$user" --init-groups -- test -x "$bin" || { echo "$bin"; return 1; }
+  for path in "$@"; do
+    setpriv --reuid="$user" --regid="$user" --init-groups -- test -r "$path" || { echo "$path"; return 1; }
+  done
+}
+
+# As root: the broker and auditd get accounts of their own; each secret key belongs to
+# the one service that reads it (0600), so neither can read the other's. Without root
+# (or with HCBUS_SERVICE_USERS=0) both run as the user running run.sh.
+choose_service_users() {
+  if [ "$(id -u)" -ne 0 ] || [ "$SERVICE_USERS" = 0 ]; then
+    say "the services run as $(id -un) (separate accounts need root and HCBUS_SERVICE_USERS other than 0)"
+    return 0
+  fi
+  [[ $SERVICE_USERS =~ ^(auto|1)$ ]] || die "HCBUS_SERVICE_USERS '$SERVICE_USERS' is not auto, 1 or 0"
+  ensure_service_user "$BROKER_USER"
+  ensure_service_user "$AUDITD_USER"
+  chmod 0711 -- "$KEYS_DIR"
+  if ! chown "$BROKER_USER:" -- "$KEYS_DIR/broker.key" || ! chown "$AUDITD_USER:" -- "$KEYS_DIR/auditd.key"; then
+    die "keys/broker.key and keys/auditd.key must exist (the config's secret_key_file settings)"
+  fi
+  chmod 0600 -- "$KEYS_DIR/broker.key" "$KEYS_DIR/auditd.key"
+  local missing
+  if ! missing=$(service_can_reach "$BROKER_USER" "$BROKER_BIN" "$CONF" "$KEYS_DIR/broker.key" \
+                   "$KEYS_DIR/auditd.pub" "$STATE_DIR/sv-districts.csv") ||
+     ! missing=$(service_can_reach "$AUDITD_USER" "$AUDITD_BIN" "$CONF" "$KEYS_DIR/auditd.key" \
+                   "$KEYS_DIR/broker.pub" "$STATE_DIR/sql/"); then
+    [ "$SERVICE_USERS" = 1 ] && die "a service account cannot reach $missing (make its directories o+x, or HCBUS_SERVICE_USERS=0)"
+    say "WARNING: a service account cannot reach $missing: the services run as root instead," \
+        "and each can read the other's key (make the directories o+x to avoid this)"
+    return 0
+  fi
+  RUN_AS_USERS=1
+  say "hcbus-broker runs as $BROKER_USER, hcbus-auditd as $AUDITD_USER; each alone reads its secret key"
 }
 
 # The environment a second terminal needs; demo-scenario.sh reads it too.
@@ -144,12 +228,13 @@ show_log() {
 # Start NAME (BIN --config CONF ARGS...) in its own session, so that a Ctrl-C in this
 # terminal reaches only this script, which then stops everything in order.
 start_service() {
-  local name=$1 bin=$2 log=$LOG_DIR/$1.log
-  shift 2
+  local name=$1 user=$2 bin=$3 log=$LOG_DIR/$1.log
+  shift 3
   [ ! -s "$log" ] || mv -f -- "$log" "$log.1"   # each run's log on its own; one run back kept
   : >"$log"
   show_log "$name" "$log"
-  setsid "$bin" --config "$CONF" "$@" >>"$log" 2>&1 &
+  run_as "$user"
+  setsid "${RUN_AS[@]}" "$bin" --config "$CONF" "$@" >>"$log" 2>&1 &
   printf -v "${name^^}_PID" '%s' "$!"
   say "started $name (pid $!), log $log"
 }
@@ -182,12 +267,17 @@ broker_ready() {
 start_all() {
   PG_STARTED=1    # before init, which starts a server of its own for a moment
   "$REPO_DIR/deploy/pg.sh" init "$PG_DIR"
+  if [ "$RUN_AS_USERS" = 1 ]; then   # before start: no reload race
+    "$REPO_DIR/deploy/pg.sh" allow "$PG_DIR" "$AUDITD_USER" "$AUDITD_DB_ROLE"
+  fi
   "$REPO_DIR/deploy/pg.sh" start "$PG_DIR"
   say "PostgreSQL is ready (socket in $PG_DIR, log $PG_DIR/postgresql.log)"
+  # The owner migrates; auditd, a writer, only checks that every file is applied.
+  "$REPO_DIR/deploy/migrate.sh" "$PG_DIR"
   # auditd accepts one client, the broker (keys/broker.pub next to its secret key).
-  start_service auditd "$AUDITD_BIN" --broker-key "$KEYS_DIR/broker.pub"
+  start_service auditd "$AUDITD_USER" "$AUDITD_BIN" --broker-key "$KEYS_DIR/broker.pub"
   wait_ready auditd "$AUDITD_PID" auditd_ready
-  start_service broker "$BROKER_BIN"
+  start_service broker "$BROKER_USER" "$BROKER_BIN"
   wait_ready broker "$BROKER_PID" broker_ready
 }
 
@@ -262,9 +352,11 @@ main() {
   find_programs
   prepare_state_dir
   generate_config
+  upgrade_conninfo
   PUBLISH_ENDPOINT=$(config_value publish_endpoint)
   SUBSCRIBE_ENDPOINT=$(config_value subscribe_endpoint)
   generate_keys
+  choose_service_users
   PROBE_KEY=$KEYS_DIR/facilitator.key
   [ -f "$PROBE_KEY" ] || PROBE_KEY=$KEYS_DIR/pnc.key
   write_env_file

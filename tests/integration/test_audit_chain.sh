@@ -13,7 +13,7 @@ ZONE=sv.ss.san-salvador-este.soyapango
 OTHER_ZONE=sv.ss.san-salvador-centro.san-salvador
 ZEROS=$(printf '0%.0s' {1..64})
 
-hc_bus_setup
+HC_BUS_MIGRATE=0 hc_bus_setup
 
 # --- A store from before migration 004: two rows hashed with format 1 ----------
 mkdir "$HC_WORK/sql-003"
@@ -31,7 +31,9 @@ hc_psql "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, su
          INSERT INTO hcbus.rejections (action, code, reason) VALUES ('publish', 'unauthorized', 'before 004');" >/dev/null ||
   hc_fail "cannot write the format-1 rows"
 
-# --- The real bus records more: auditd applies 004 at start --------------------
+# --- The owner applies 004 and the rest (auditd, a writer, cannot), then the real
+# --- bus records more -------------------------------------------------------------
+hc_migrate || hc_fail "migrations 004 and later failed: $(cat "$HC_WORK/migrate.log")"
 hc_bus_start
 hc_assert_eq "events|2|3
 rejections|1|2" "$(hc_psql "SELECT table_name, format, first_pos FROM hcbus.chain_formats ORDER BY 1")" \

@@ -48,6 +48,30 @@ wait_for_line "the broker's log shown in the terminal, prefixed" 10 "$HC_WORK/ru
 HC_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$STATE/pg")
 export HC_CONNINFO
 source "$STATE/env.sh"
+
+# Issue 12, items 11 and 12e: as root, each service runs as its own account, owns its
+# secret key alone (0600) and cannot read the other's; auditd logs in as hcbus_auditd.
+hc_assert_eq "hcbus_auditd" "$(hc_psql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+                                        WHERE application_name = 'hcbus-auditd'")" \
+  "hcbus-auditd logs in to PostgreSQL as hcbus_auditd, not as the superuser"
+if [ "$(id -u)" -ne 0 ]; then
+  hc_log "not root: the services run as $(id -un); the separate accounts are not checked"
+elif grep -q "WARNING: a service account cannot reach" "$HC_WORK/run.log"; then
+  hc_log "NOTE: run.sh ran the services as root: $(grep -m1 'WARNING: a service account' "$HC_WORK/run.log")"
+else
+  owner_of() { stat -c %U "/proc/$(pgrep -f -- "$1 --config $STATE/hcbus.conf" | head -n 1)"; }
+  hc_assert_eq hcbus-broker "$(owner_of hcbus-broker)" "hcbus-broker runs as hcbus-broker"
+  hc_assert_eq hcbus-auditd "$(owner_of hcbus-auditd)" "hcbus-auditd runs as hcbus-auditd"
+  hc_assert_eq "hcbus-broker 600" "$(stat -c '%U %a' "$STATE/keys/broker.key")" "broker.key: the broker's alone"
+  hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd.key")" "auditd.key: auditd's alone"
+  for pair in "hcbus-broker auditd" "hcbus-auditd broker" "hcbus-broker pnc" "hcbus-auditd pnc"; do
+    read -r account key <<<"$pair"
+    if setpriv --reuid="$account" --regid="$account" --init-groups -- cat "$STATE/keys/$key.key" >/dev/null 2>&1; then
+      hc_fail "$account can read keys/$key.key"
+    fi
+    HC_CHECKS=$((HC_CHECKS + 1))
+  done
+fi
 hc_assert_eq "tcp://127.0.0.1:$((PORT_BASE + 1))" "$HCBUS_PUBLISH_ENDPOINT" "publish endpoint from HCBUS_PORT_BASE"
 
 # Watchers: the police in JSON and as text, and a clinical institution for contrast.
