@@ -103,7 +103,8 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     self->inflight = inflight_new(bc->max_in_flight);
     self->subscribers = subscribers_new(self->sub_socket);
     self->lastvalue = lastvalue_new();
-    if (!self->inflight || !self->subscribers || !self->lastvalue) {
+    self->rejections = rejections_new();
+    if (!self->inflight || !self->subscribers || !self->lastvalue || !self->rejections) {
         hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
         goto fail;
     }
@@ -120,6 +121,7 @@ void broker_destroy(broker_t **self_p)
         return;
     broker_t *self = *self_p;
     inflight_destroy(&self->inflight);
+    rejections_destroy(&self->rejections);
     subscribers_destroy(&self->subscribers);
     lastvalue_destroy(&self->lastvalue);
     link_destroy(&self->link);
@@ -157,8 +159,8 @@ static void handle_zap(broker_t *self)
         record.code = HCBUS__ERROR_CODE__ERROR_CODE_UNAUTHORIZED;
         record.reason = err.message;
         record.at_us = hcbus_now_us();
-        link_reject(self->link, &record);
-        hcbus_notice("%s", err.message);
+        rejections_add(self->rejections, self->link, REJECTIONS_BY_ADDRESS, result.address, &record, err.message,
+                       hcbus_monotonic_ms());
     }
 }
 
@@ -248,6 +250,7 @@ static void run_timers(broker_t *self)
     self->next_scan_ms = now_ms + SCAN_INTERVAL_MS;
     commit_scan_timeouts(self, now_ms);
     requests_expire(self, now_ms);
+    rejections_tick(self->rejections, self->link, now_ms);
     link_tick(self->link, now_ms);
     subscribers_tick(self->subscribers, self->delivered_head, now_ms);
 }
@@ -290,7 +293,11 @@ int broker_run(broker_t *self)
     int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
     size_t waiting = inflight_count(self->inflight);
     hcbus_info("stopping: draining %zu messages awaiting commit", waiting);
-    while (inflight_count(self->inflight) > 0 && hcbus_monotonic_ms() < deadline)
+    /* Folded refusals are recorded too, if the audit service answers within a second. */
+    rejections_flush(self->rejections, self->link);
+    int64_t rejections_deadline = hcbus_monotonic_ms() + BROKER_REJECTIONS_DRAIN_MS;
+    while ((inflight_count(self->inflight) > 0 && hcbus_monotonic_ms() < deadline) ||
+           (link_rejections_pending(self->link) > 0 && hcbus_monotonic_ms() < rejections_deadline))
         turn(self, false);
     waiting = inflight_count(self->inflight);
     if (waiting > 0)

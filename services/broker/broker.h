@@ -19,6 +19,7 @@
 #include "lastvalue.h"
 #include "link.h"
 #include "namespace.h"
+#include "rejections.h"
 #include "subscribers.h"
 
 #define BROKER_TICK_MS 50
@@ -27,6 +28,7 @@
 #define BROKER_CONTROL_TIMEOUT_MS 5000
 #define BROKER_REPLAY_LIMIT 1000
 #define BROKER_DRAIN_MS 10000            /* at shutdown, wait this long for commits */
+#define BROKER_REJECTIONS_DRAIN_MS 1000  /* ... and this long for refusals to be recorded */
 #define BROKER_READ_BURST 256            /* messages read from one socket per turn */
 
 typedef enum {
@@ -60,6 +62,7 @@ typedef struct broker {
     hcbus_connections_t *pub_conns;      /* connections of each endpoint (peers.c) */
     hcbus_connections_t *sub_conns;
     link_t *link;
+    rejections_t *rejections;            /* refusals folded per source before the link */
     inflight_t *inflight;
     subscribers_t *subscribers;
     lastvalue_t *lastvalue;

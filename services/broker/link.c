@@ -82,6 +82,8 @@ void link_destroy(link_t **self_p)
 
 void *link_socket(link_t *self) { return self->socket; }
 
+size_t link_rejections_pending(const link_t *self) { return self->rejection_count; }
+
 static int send_request(link_t *self, Hcbus__LinkRequest *request)
 {
     uint8_t *bytes;

@@ -45,6 +45,9 @@ uint64_t link_request(link_t *self, Hcbus__LinkRequest *request);
  * here. Caller frees with hcbus_link_reply_free. */
 Hcbus__LinkReply *link_recv(link_t *self);
 
+/* Refused attempts queued and not yet confirmed by the audit service. */
+size_t link_rejections_pending(const link_t *self);
+
 /* Resend the outstanding rejection request when it is overdue. */
 void link_tick(link_t *self, int64_t now_ms);
 

@@ -31,10 +31,11 @@ void broker_record_rejection(broker_t *self, const char *institution, const char
     record.field = (char *)err->field;
     record.reason = (char *)err->message;
     record.at_us = hcbus_now_us();
-    link_reject(self->link, &record);
-    char text[640];
-    hcbus_notice("refused %s from %s: %s", action, institution && institution[0] ? institution : "(anonymous)",
-                 hcbus_error_format(err, text, sizeof text));
+    char text[640], line[768];
+    snprintf(line, sizeof line, "refused %s from %s: %s", action,
+             institution && institution[0] ? institution : "(anonymous)", hcbus_error_format(err, text, sizeof text));
+    rejections_add(self->rejections, self->link, REJECTIONS_BY_INSTITUTION, institution, &record, line,
+                   hcbus_monotonic_ms());
 }
 
 /* The name under which an institution's acts are recorded: none for an anonymous
