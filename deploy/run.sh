@@ -254,8 +254,9 @@ wait_ready() {
   say "$name is ready"
 }
 
-# auditd says so once its migrations are applied, before it serves the broker.
-auditd_ready() { grep -q 'migrations: ' "$LOG_DIR/auditd.log"; }
+# auditd says so once it has checked the migrations and bound its endpoint (a port
+# already in use makes it exit instead, which wait_ready reports).
+auditd_ready() { grep -q 'notice: listening on ' "$LOG_DIR/auditd.log"; }
 
 # The broker answers a snapshot request from the facilitator: the whole path (CURVE
 # handshake, ZAP, a request to the audit service) works.
