@@ -8,7 +8,11 @@
  *                                 [--rejections R] [--distinct D] [--malformed M]
  *     --distinct D: msg ids repeat every D records (duplicates inside one batch);
  *     --malformed M: the first M records are bytes that do not decode.
- *   link_probe [options] replay FROM TO [PREFIX...] [--limit L]
+ *   link_probe [options] replay FROM TO [PREFIX...] [--limit L] [--institution I]
+ *                               [--read-timeout-ms T] [--repeat N]
+ *     --institution, --read-timeout-ms: LinkRequest.institution and .timeout_ms;
+ *     --repeat N: send N copies at once, then print "answer <link_id> replay <count>"
+ *     or "answer <link_id> error <code> <message>" for each answer as it comes.
  *   link_probe [options] latest PREFIX
  *
  * Exit status: 0 all answered and recorded, 1 timeout or setup error, 2 usage,
@@ -49,6 +53,9 @@ typedef struct opts {
     size_t rejections;       /* RejectRecords sent with the first append */
     size_t distinct;         /* msg ids cycle through P-1..P-distinct (0 = all differ) */
     size_t malformed;        /* the first records are bytes that do not decode */
+    const char *institution; /* replay: LinkRequest.institution */
+    uint32_t read_timeout_ms; /* replay: LinkRequest.timeout_ms */
+    size_t repeat;           /* replay: copies sent at once */
 } opts_t;
 
 typedef struct link {
@@ -212,6 +219,31 @@ static void print_envelopes(ProtobufCBinaryData *items, size_t n)
     }
 }
 
+/* Send n copies of req (link ids 100, 101, ...) at once; print every answer. */
+static int replay_burst(link_t *l, Hcbus__LinkRequest *req, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        req->link_id = 100 + i;
+        if (link_send(l, req) < 0)
+            return die(EXIT_TIMEOUT, "cannot send", zmq_strerror(zmq_errno()));
+    }
+    for (size_t answered = 0; answered < n; answered++) {
+        Hcbus__LinkReply *reply = link_recv(l);
+        if (!reply) {
+            fprintf(stderr, "link_probe: timeout: %zu of %zu replays unanswered\n", n - answered, n);
+            return EXIT_TIMEOUT;
+        }
+        if (reply->kind_case == HCBUS__LINK_REPLY__KIND_REPLAY)
+            printf("answer %" PRIu64 " replay %zu\n", reply->link_id, reply->replay->n_envelopes);
+        else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR)
+            printf("answer %" PRIu64 " error %s %s\n", reply->link_id, code_name(reply->error->code),
+                   reply->error->message);
+        fflush(stdout);
+        hcbus_link_reply_free(reply);
+    }
+    return 0;
+}
+
 static int cmd_replay(link_t *l, const opts_t *o, uint64_t from, uint64_t to, char **prefixes, size_t n)
 {
     Hcbus__ReplayRequest rr = HCBUS__REPLAY_REQUEST__INIT;
@@ -224,6 +256,10 @@ static int cmd_replay(link_t *l, const opts_t *o, uint64_t from, uint64_t to, ch
     req.link_id = 2;
     req.kind_case = HCBUS__LINK_REQUEST__KIND_REPLAY;
     req.replay = &rr;
+    req.institution = (char *)(o->institution ? o->institution : "");
+    req.timeout_ms = o->read_timeout_ms;
+    if (o->repeat > 1)
+        return replay_burst(l, &req, o->repeat);
     Hcbus__LinkReply *reply = round_trip(l, &req);
     if (!reply)
         return EXIT_TIMEOUT;
@@ -404,7 +440,7 @@ static void usage(void)
             "  hello\n"
             "  append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]\n"
             "         [--rejections R] [--distinct D] [--malformed M]\n"
-            "  replay FROM TO [PREFIX...] [--limit L]\n"
+            "  replay FROM TO [PREFIX...] [--limit L] [--institution I] [--read-timeout-ms T] [--repeat N]\n"
             "  latest PREFIX\n");
 }
 
@@ -417,7 +453,8 @@ static int parse(int argc, char **argv, opts_t *o)
         {"zone", required_argument, NULL, 'z'},       {"batch", required_argument, NULL, 'b'},
         {"window", required_argument, NULL, 'w'},     {"limit", required_argument, NULL, 'l'},
         {"rejections", required_argument, NULL, 'r'}, {"distinct", required_argument, NULL, 'd'},
-        {"malformed", required_argument, NULL, 'm'},
+        {"malformed", required_argument, NULL, 'm'},  {"institution", required_argument, NULL, 'i'},
+        {"read-timeout-ms", required_argument, NULL, 'R'}, {"repeat", required_argument, NULL, 'n'},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -435,6 +472,9 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'r': o->rejections = strtoul(optarg, NULL, 10); break;
         case 'd': o->distinct = strtoul(optarg, NULL, 10); break;
         case 'm': o->malformed = strtoul(optarg, NULL, 10); break;
+        case 'i': o->institution = optarg; break;
+        case 'R': o->read_timeout_ms = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'n': o->repeat = strtoul(optarg, NULL, 10); break;
         default: return -1;
         }
     }

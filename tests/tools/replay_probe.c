@@ -13,7 +13,9 @@
  *     error did). At the end, each error seen: "error <count> <code> <message>".
  *
  * Common: --endpoint URL --broker-key FILE --key FILE --timeout-ms MS (replay: the wait
- * for each answer; storm: the longest run). Exit 0 done, 1 refused or timeout, 2 usage. */
+ * for each answer; storm: the longest run). Each connection echoes the receipt of the
+ * last answer that carried one, as an honest client does. Exit 0 done, 1 refused or
+ * timeout, 2 usage. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -47,6 +49,7 @@ typedef struct opts {
 typedef struct conn {
     void *socket;
     uint64_t request_id;     /* the replay outstanding, 0 = none */
+    uint64_t receipt;        /* of the last answer that carried one, echoed next time */
     int64_t next_send_ms;
 } conn_t;
 
@@ -72,7 +75,37 @@ static void *connect_dealer(void *ctx, const opts_t *o)
     return s;
 }
 
-static int send_replay(void *socket, const opts_t *o, uint64_t request_id, uint64_t from)
+/* Reply receipts (docs/decisions/0003-reply-receipts.md): a client echoes the last
+ * BrokerReply.receipt in its next ClientRequest.receipt. The fields are found by name
+ * so that this probe builds with a contract that has them or not yet. */
+static const ProtobufCFieldDescriptor *receipt_field(const ProtobufCMessageDescriptor *d)
+{
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, "receipt");
+    return f && (f->type == PROTOBUF_C_TYPE_UINT64 || f->type == PROTOBUF_C_TYPE_FIXED64) ? f : NULL;
+}
+
+static uint64_t reply_receipt(const Hcbus__BrokerReply *reply)
+{
+    const ProtobufCFieldDescriptor *f = receipt_field(&hcbus__broker_reply__descriptor);
+    uint64_t v = 0;
+    if (f)
+        memcpy(&v, (const char *)reply + f->offset, sizeof v);
+    return v;
+}
+
+static void set_receipt(Hcbus__ClientRequest *req, uint64_t receipt)
+{
+    const ProtobufCFieldDescriptor *f = receipt_field(&hcbus__client_request__descriptor);
+    if (!f || !receipt)
+        return;
+    memcpy((char *)req + f->offset, &receipt, sizeof receipt);
+    if (f->label == PROTOBUF_C_LABEL_OPTIONAL) {
+        protobuf_c_boolean has = 1;
+        memcpy((char *)req + f->quantifier_offset, &has, sizeof has);
+    }
+}
+
+static int send_replay(void *socket, const opts_t *o, uint64_t request_id, uint64_t from, uint64_t receipt)
 {
     Hcbus__ReplayRequest replay = HCBUS__REPLAY_REQUEST__INIT;
     replay.from_seq = from;
@@ -83,6 +116,7 @@ static int send_replay(void *socket, const opts_t *o, uint64_t request_id, uint6
     req.request_id = request_id;
     req.kind_case = HCBUS__CLIENT_REQUEST__KIND_REPLAY;
     req.replay = &replay;
+    set_receipt(&req, receipt);
     uint8_t buf[8192];
     size_t len = hcbus__client_request__get_packed_size(&req);
     if (len > sizeof buf)
@@ -129,11 +163,11 @@ static int run_replay(const opts_t *o)
 {
     void *ctx = zmq_ctx_new();
     void *socket = connect_dealer(ctx, o);
-    uint64_t from = o->from, request_id = 0, count = 0;
+    uint64_t from = o->from, request_id = 0, count = 0, receipt = 0;
     int rc = 0;
     for (;;) {
         Hcbus__BrokerReply *reply = NULL;
-        if (send_replay(socket, o, ++request_id, from) == 0)
+        if (send_replay(socket, o, ++request_id, from, receipt) == 0)
             while ((reply = recv_reply(socket, o->timeout_ms)) && reply->request_id != request_id)
                 hcbus_broker_reply_free(reply);
         if (!reply) {
@@ -148,6 +182,7 @@ static int run_replay(const opts_t *o)
             break;
         }
         bool more = false;
+        receipt = reply_receipt(reply) ? reply_receipt(reply) : receipt;
         if (reply->kind_case == HCBUS__BROKER_REPLY__KIND_REPLAY) {
             print_page(reply->replay);
             count += reply->replay->n_envelopes;
@@ -205,6 +240,8 @@ static void storm_receive(storm_t *st, conn_t *c, const opts_t *o)
 {
     Hcbus__BrokerReply *reply;
     while ((reply = recv_reply(c->socket, 0)) != NULL) {
+        if (reply_receipt(reply))
+            c->receipt = reply_receipt(reply);
         if (c->request_id && reply->request_id == c->request_id) {
             if (reply->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR) {
                 st->refused++;
@@ -242,7 +279,7 @@ static int run_storm(const opts_t *o)
             if (c->request_id || now_ms < c->next_send_ms)
                 continue;
             c->request_id = ++st.next_id;
-            if (send_replay(c->socket, o, c->request_id, o->from) == 0)
+            if (send_replay(c->socket, o, c->request_id, o->from, c->receipt) == 0)
                 st.sent++;
             else
                 c->request_id = 0;
