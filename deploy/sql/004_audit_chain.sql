@@ -5,8 +5,10 @@
 -- The hash formats are specified in docs/security.md ("The audit trail") and
 -- recomputed independently by deploy/verify-chain.sql.
 --
--- Stop hcbus-auditd before applying this by hand (it applies it itself at start): the
--- chain_formats rows say where format 2 begins, which must be the head of the log.
+-- Apply it with hcbus-auditd stopped (deploy/migrate.sh, or run.sh, which applies
+-- migrations before starting it): the chain_formats rows say where format 2 begins,
+-- which must be the head of the log; an older auditd still writing would add rows
+-- hashed with format 1 after that point, and they would not verify.
 
 -- ---------------------------------------------------------------------------
 -- Where each hash format begins
@@ -27,8 +29,8 @@ COMMENT ON COLUMN hcbus.chain_formats.format IS 'The format number (docs/securit
 COMMENT ON COLUMN hcbus.chain_formats.first_pos IS 'The first seq (events) or id (rejections) hashed with it.';
 COMMENT ON COLUMN hcbus.chain_formats.applied_at IS 'When migration 004 recorded it.';
 
--- The head of each table at the moment this migration runs; nothing writes meanwhile
--- (auditd applies migrations before it takes any record, under the migration lock).
+-- The head of each table at the moment this migration runs (the lock keeps writers
+-- out while it is read).
 LOCK TABLE hcbus.events, hcbus.rejections IN SHARE MODE;
 INSERT INTO hcbus.chain_formats (table_name, format, first_pos)
 SELECT 'events', 2, coalesce(max(seq), 0) + 1 FROM hcbus.events
