@@ -18,9 +18,11 @@
 void broker_record_rejection(broker_t *self, const char *institution, const char *action,
                              const char *topic, const char *msg_id, const hcbus_error_t *err)
 {
-    /* A refused topic, prefix or msg_id is whatever the peer sent: recorded escaped, so
-     * that no control character reaches hcbus.rejections or a reviewer's terminal. */
+    /* A refused topic, prefix or msg_id is whatever the peer sent, and a reason may quote
+     * it: all are recorded escaped, so that no control character reaches
+     * hcbus.rejections or a reviewer's terminal. */
     char topic_shown[REJECTED_TEXT_MAX_BYTES], msg_id_shown[REJECTED_TEXT_MAX_BYTES];
+    char field_shown[REJECTED_TEXT_MAX_BYTES], reason_shown[HCBUS_ERROR_MESSAGE_MAX * 2];
     Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
     record.institution = (char *)(institution ? institution : "");
     record.key_hint = "";
@@ -28,8 +30,8 @@ void broker_record_rejection(broker_t *self, const char *institution, const char
     record.topic = (char *)hcbus_text_escape(topic, HCBUS_TEXT_PLAIN, topic_shown, sizeof topic_shown);
     record.msg_id = (char *)hcbus_text_escape(msg_id, HCBUS_TEXT_PLAIN, msg_id_shown, sizeof msg_id_shown);
     record.code = err->code < HCBUS_ECONFIG ? (Hcbus__ErrorCode)err->code : HCBUS__ERROR_CODE__ERROR_CODE_INTERNAL;
-    record.field = (char *)err->field;
-    record.reason = (char *)err->message;
+    record.field = (char *)hcbus_text_escape(err->field, HCBUS_TEXT_PLAIN, field_shown, sizeof field_shown);
+    record.reason = (char *)hcbus_text_escape(err->message, HCBUS_TEXT_PLAIN, reason_shown, sizeof reason_shown);
     record.at_us = hcbus_now_us();
     char text[640], line[768];
     snprintf(line, sizeof line, "refused %s from %s: %s", action,
