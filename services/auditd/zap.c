@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "hcbus/clock.h"
 #include "hcbus/log.h"
 
 #define ZAP_VERSION "1.0"
@@ -20,6 +21,9 @@
 struct auditd_zap {
     void *sock;
     uint8_t allowed[CURVE_KEY_BYTES];
+    int64_t window_start_ms;   /* refusals logged one by one from here ... */
+    unsigned logged;           /* ... this many so far */
+    unsigned long long unlogged;  /* refusals counted and not yet logged */
 };
 
 typedef struct zap_frame {
@@ -52,10 +56,37 @@ auditd_zap_t *auditd_zap_new(void *ctx, const char *allowed_key_z85, hcbus_error
     return self;
 }
 
+static void log_unlogged(auditd_zap_t *self, int64_t now_ms)
+{
+    if (self->unlogged == 0)
+        return;
+    hcbus_warning("zap: %llu more handshakes refused in the last %.1f s (not logged one by one)", self->unlogged,
+                  (double)(now_ms - self->window_start_ms) / 1000.0);
+    self->unlogged = 0;
+}
+
+/* True if this refusal may be logged on its own line; counts it otherwise. */
+static bool may_log(auditd_zap_t *self)
+{
+    int64_t now_ms = hcbus_monotonic_ms();
+    if (self->logged == 0 || now_ms - self->window_start_ms >= AUDITD_ZAP_LOG_WINDOW_MS) {
+        log_unlogged(self, now_ms);
+        self->window_start_ms = now_ms;
+        self->logged = 0;
+    }
+    if (self->logged < AUDITD_ZAP_LOG_BURST) {
+        self->logged++;
+        return true;
+    }
+    self->unlogged++;
+    return false;
+}
+
 void auditd_zap_destroy(auditd_zap_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
+    log_unlogged(*self_p, hcbus_monotonic_ms());
     if ((*self_p)->sock)
         zmq_close((*self_p)->sock);
     free(*self_p);
@@ -113,13 +144,15 @@ void auditd_zap_handle(auditd_zap_t *self)
         return;
     zap_frame_t empty = {.len = 0};
     if (count < ZAP_FRAMES || !frame_is(&f[0], ZAP_VERSION)) {
-        hcbus_warning("zap: malformed request (%d frames) refused", count);
+        if (may_log(self))
+            hcbus_warning("zap: malformed request (%d frames) refused", count);
         send_reply(self->sock, count > 1 ? &f[1] : &empty, "500", "malformed ZAP request");
         return;
     }
     if (!frame_is(&f[5], "CURVE") || f[6].len != CURVE_KEY_BYTES) {
-        hcbus_warning("zap: mechanism %.*s refused: only CURVE with the broker's key is allowed",
-                      (int)f[5].len, (const char *)f[5].data);
+        if (may_log(self))
+            hcbus_warning("zap: mechanism %.*s refused: only CURVE with the broker's key is allowed",
+                          (int)f[5].len, (const char *)f[5].data);
         send_reply(self->sock, &f[1], "400", "CURVE required");
         return;
     }
@@ -129,7 +162,8 @@ void auditd_zap_handle(auditd_zap_t *self)
     }
     char z85[Z85_KEY_LEN + 1] = "";
     zmq_z85_encode(z85, f[6].data, CURVE_KEY_BYTES);
-    hcbus_warning("zap: refused key %.*s... from %.*s: only the broker may connect", KEY_HINT_CHARS,
-                  z85, (int)f[3].len, (const char *)f[3].data);
+    if (may_log(self))
+        hcbus_warning("zap: refused key %.*s... from %.*s: only the broker may connect", KEY_HINT_CHARS, z85,
+                      (int)f[3].len, (const char *)f[3].data);
     send_reply(self->sock, &f[1], "400", "unknown key");
 }

@@ -5,7 +5,8 @@
 # refusals reach hcbus.rejections and the broker's log as a bounded number of rows and
 # lines, each saying how many refusals it stands for (repeats) — together exactly as
 # many as the clients saw refused — while a genuine refusal of another kind (police
-# publishing a zone level) made during the flood is still recorded on its own.
+# publishing a zone level) made during the flood is still recorded on its own. Refused
+# handshakes at the audit service's endpoint cost a bounded number of its log lines.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 
@@ -98,4 +99,18 @@ hc_assert_contains "$(grep "attempts to connect from 127.0.0.1" "$HC_WORK/broker
   "a folded line says how many connect refusals it stands for"
 hc_log "$(rows "true") rows and $log_rows log lines for $((handshakes + garbage[sem] + garbage[minsal] + 1)) refusals"
 hc_assert_eq "" "$(hc_chain_problems)" "the rejections chain verifies"
+
+# The audit service's endpoint: refused handshakes cost a bounded number of log lines
+# (AUDITD_ZAP_LOG_BURST a window), and the rest are counted in one line.
+"$FLOOD" handshakes --endpoint "$HC_AUDIT_ENDPOINT" --broker-key "$HC_WORK/keys/auditd.pub" --sockets 3 \
+  --rounds 40 >"$HC_WORK/auditd_flood.out" || hc_fail "flood of auditd: $(cat "$HC_WORK/auditd_flood.out")"
+auditd_refused=$(awk '/^refused/ { print $2 }' "$HC_WORK/auditd_flood.out")
+[ "$auditd_refused" -ge 100 ] || hc_fail "only $auditd_refused handshakes refused by auditd"
+hc_kill broker TERM
+hc_kill auditd TERM   # says at exit how many it did not log one by one
+one_by_one=$(grep -c "zap: refused key" "$HC_WORK/auditd.log" || true)
+counted=$(sed -n 's/.*zap: \([0-9]*\) more handshakes refused.*/\1/p' "$HC_WORK/auditd.log" | awk '{ n += $1 } END { print n + 0 }')
+[ "$one_by_one" -le $((2 * BURST)) ] || hc_fail "auditd logged $one_by_one refusals one by one"
+hc_assert_eq "$auditd_refused" "$((one_by_one + counted))" "auditd's log accounts for every refused handshake"
+hc_log "auditd: $auditd_refused refused handshakes, $one_by_one lines one by one + $(grep -c "more handshakes refused" "$HC_WORK/auditd.log") counting $counted"
 hc_pass
