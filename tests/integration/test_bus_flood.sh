@@ -102,8 +102,8 @@ hc_assert_eq "" "$(hc_chain_problems)" "the rejections chain verifies"
 
 # The audit service's endpoint: refused handshakes cost a bounded number of log lines
 # (AUDITD_ZAP_LOG_BURST a window), and the rest are counted in one line.
-"$FLOOD" handshakes --endpoint "$HC_AUDIT_ENDPOINT" --broker-key "$HC_WORK/keys/auditd.pub" --sockets 3 \
-  --rounds 40 >"$HC_WORK/auditd_flood.out" || hc_fail "flood of auditd: $(cat "$HC_WORK/auditd_flood.out")"
+"$FLOOD" handshakes --endpoint "$HC_AUDIT_ENDPOINT" --broker-key "$HC_WORK/keys/auditd.pub" --sockets 2 \
+  --rounds 80 >"$HC_WORK/auditd_flood.out" || hc_fail "flood of auditd: $(cat "$HC_WORK/auditd_flood.out")"
 auditd_refused=$(awk '/^refused/ { print $2 }' "$HC_WORK/auditd_flood.out")
 [ "$auditd_refused" -ge 100 ] || hc_fail "only $auditd_refused handshakes refused by auditd"
 hc_kill broker TERM
