@@ -256,7 +256,7 @@ cmd_allow() {
   if [ "$os_user" != "$(id -un)" ]; then
     running_as_root || die "only root can let another account ($os_user) reach this cluster"
     getent group "$SOCKET_GROUP" >/dev/null || groupadd --system "$SOCKET_GROUP" ||
-      die "cannot create group $SOCKET_GROUP"
+      getent group "$SOCKET_GROUP" >/dev/null || die "cannot create group $SOCKET_GROUP"
     usermod -a -G "$SOCKET_GROUP" "$os_user" || die "cannot add $os_user to group $SOCKET_GROUP"
     chgrp "$SOCKET_GROUP" -- "$DIR"
     restrict_dir

@@ -150,9 +150,12 @@ generate_keys() {
 
 ensure_service_user() {
   id "$1" >/dev/null 2>&1 && return 0
-  useradd --system --user-group --no-create-home --home-dir /nonexistent \
-    --shell /usr/sbin/nologin --comment "hcbus ${1#hcbus-}" "$1" || die "useradd $1 failed"
-  say "created system user $1"
+  if useradd --system --user-group --no-create-home --home-dir /nonexistent \
+       --shell /usr/sbin/nologin --comment "hcbus ${1#hcbus-}" "$1"; then
+    say "created system user $1"
+  else
+    id "$1" >/dev/null 2>&1 || die "useradd $1 failed"   # made meanwhile by another run
+  fi
 }
 
 # Fill RUN_AS with what runs a program as USER (setpriv execs it: the pid we keep is
