@@ -212,25 +212,3 @@ const ProtobufCMessage *hcbus_envelope_body(const Hcbus__Envelope *env)
     default: return NULL;
     }
 }
-
-/* The redacted copy is made of shallow copies on the stack of the two structures that
- * change (the Envelope and its DispatchRequest); everything else is shared with env,
- * read only. The caller's message is never written, so several threads may redact the
- * same decoded Envelope at once. */
-int hcbus_envelope_encode_redacted(const Hcbus__Envelope *env, uint8_t **out, size_t *len,
-                                   int *redacted, hcbus_error_t *err)
-{
-    *redacted = 0;
-    if (hcbus_envelope_kind(env) != HCBUS_KIND_DISPATCH || !env->dispatch->patient)
-        return hcbus_encode(&env->base, out, len, err);
-
-    Hcbus__DispatchRequest dispatch = *env->dispatch;
-    dispatch.patient = NULL;
-    dispatch.patient_redacted = 1;
-    Hcbus__Envelope copy = *env;
-    copy.dispatch = &dispatch;
-    if (hcbus_encode(&copy.base, out, len, err) != 0)
-        return -1;
-    *redacted = 1;
-    return 0;
-}

@@ -2,6 +2,7 @@
  * and deploy/hcbus.conf): the top-level settings, broker, auditd and roles sections.
  * Institutions are read by config_institutions.c, role defaults live in roles.c. */
 #include "hcbus/config.h"
+#include "hcbus/codec.h"
 
 #include "config_institutions.h"
 #include "config_read.h"
@@ -23,7 +24,8 @@
 
 #define DEFAULT_MAX_MESSAGE_BYTES 65536u
 #define MIN_MESSAGE_BYTES 1024u
-#define MAX_MESSAGE_BYTES (16u * 1024 * 1024)
+/* No more than every reader of the log decodes (hcbus/codec.h): one size limit. */
+#define MAX_MESSAGE_BYTES ((uint32_t)HCBUS_MESSAGE_MAX_BYTES)
 #define DEFAULT_MAX_IN_FLIGHT 8192u
 #define DEFAULT_SUBSCRIBER_QUEUE_MAX 10000u
 #define COUNT_LIMIT 10000000u

@@ -10,6 +10,7 @@
 
 #include "hcbus/error.h"
 #include "hcbus.pb-c.h"
+#include "hcbus/redact.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,12 +54,7 @@ const char *hcbus_envelope_zone(const Hcbus__Envelope *env);
  * NULL. Points into env. */
 const char *hcbus_envelope_subject(const Hcbus__Envelope *env);
 
-/* Encode a copy of env without clinical fields (the dispatch's patient details
- * removed and patient_redacted set). *redacted is set to 1 if anything was removed,
- * 0 if the message carried nothing confidential (then *out is still a valid encoding).
- * Caller frees *out. Returns 0 or -1. */
-int hcbus_envelope_encode_redacted(const Hcbus__Envelope *env, uint8_t **out, size_t *len,
-                                   int *redacted, hcbus_error_t *err);
+/* Redaction (what a recipient may read) is in hcbus/redact.h. */
 
 #ifdef __cplusplus
 }
