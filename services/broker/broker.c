@@ -104,7 +104,8 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     self->subscribers = subscribers_new(self->sub_socket);
     self->lastvalue = lastvalue_new();
     self->rejections = rejections_new();
-    if (!self->inflight || !self->subscribers || !self->lastvalue || !self->rejections) {
+    self->budget = budget_new();
+    if (!self->inflight || !self->subscribers || !self->lastvalue || !self->rejections || !self->budget) {
         hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
         goto fail;
     }
@@ -124,6 +125,7 @@ void broker_destroy(broker_t **self_p)
     rejections_destroy(&self->rejections);
     subscribers_destroy(&self->subscribers);
     lastvalue_destroy(&self->lastvalue);
+    budget_destroy(&self->budget);
     link_destroy(&self->link);
     hcbus_connections_destroy(&self->pub_conns);
     hcbus_connections_destroy(&self->sub_conns);

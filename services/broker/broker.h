@@ -15,6 +15,7 @@
 #include "hcbus/connections.h"
 #include "hcbus/keys.h"
 #include "hcbus/zones.h"
+#include "budget.h"
 #include "inflight.h"
 #include "lastvalue.h"
 #include "link.h"
@@ -46,6 +47,12 @@ typedef struct control {
     uint64_t request_id;
     bool clinical;          /* CONTROL_REPLAY: the subscriber may read patient details */
     int64_t deadline_ms;
+    /* CONTROL_REPLAY: who asked, and the prefixes checked against its rights; the
+     * answer is filtered by them again (requests.c), whatever the audit log matched. */
+    char institution[HCBUS_INSTITUTION_ID_MAX + 1];
+    uint32_t max_bytes;
+    size_t prefix_count;
+    char prefixes[SUBSCRIBER_PREFIXES_MAX][HCBUS_TOPIC_MAX];
 } control_t;
 
 typedef struct broker {
@@ -66,6 +73,7 @@ typedef struct broker {
     inflight_t *inflight;
     subscribers_t *subscribers;
     lastvalue_t *lastvalue;
+    budget_t *budget;                    /* large answers per connection and institution */
     control_t controls[BROKER_CONTROL_MAX];
     bool hello_done, latest_done;        /* ready once both are */
     int64_t hello_sent_ms;
@@ -106,12 +114,13 @@ size_t peers_close_revoked(broker_t *self);
 /* reload.c — SIGHUP: a new configuration, or the old one kept if the new is bad. */
 void broker_reload(broker_t *self);
 
-/* reply.c — answers to clients. */
-void reply_send(void *socket, const routing_id_t *to, Hcbus__BrokerReply *reply);
-void reply_error(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,
-                 const hcbus_error_t *err);
+/* reply.c — answers to clients. Each returns 0 if ZeroMQ took the answer, -1 if not
+ * (zmq_errno(): EAGAIN, the client's queue is full; EHOSTUNREACH, it is gone). */
+int reply_send(void *socket, const routing_id_t *to, Hcbus__BrokerReply *reply);
+int reply_error(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,
+                const hcbus_error_t *err);
 void reply_ack(void *socket, const routing_id_t *to, uint64_t request_id, const char *msg_id,
-               uint64_t seq, bool duplicate);
+               uint64_t seq, bool duplicate, uint32_t unknown_fields_dropped);
 
 /* publish.c — a ClientRequest read from the publisher socket. */
 void publish_handle(broker_t *self, const routing_id_t *from, const char *institution,
@@ -130,6 +139,8 @@ void requests_handle(broker_t *self, const routing_id_t *from, const char *insti
 control_t *control_take(broker_t *self, control_kind_t kind);
 control_t *control_find(broker_t *self, uint64_t link_id);
 void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply *reply);
+/* The audit service could not answer a subscriber's replay: tell the subscriber. */
+void requests_replay_failed(broker_t *self, control_t *control, const char *why);
 void requests_expire(broker_t *self, int64_t now_ms);
 
 /* Append the encoded field `seq` (3, varint) to an encoded Envelope: protobuf keeps the

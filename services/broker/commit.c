@@ -38,7 +38,9 @@ static void deliver_slot(broker_t *self, inflight_slot_t *slot)
     free(redacted);
 }
 
-/* Deliver a message fetched from the log (bytes carry seq). */
+/* Deliver a message fetched from the log (bytes carry seq). Recipients without clinical
+ * access get the copy redact.c makes; when it cannot be made the message is delivered to
+ * no one (fail closed), and logged. */
 static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
 {
     hcbus_error_t err;
@@ -49,11 +51,16 @@ static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
     }
     uint8_t *redacted = NULL;
     size_t redacted_len = 0;
-    int removed = 0;
-    if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient)
-        hcbus_envelope_encode_redacted(env, &redacted, &redacted_len, &removed, &err);
-    if (env->seq > self->delivered_head)
-        deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), bytes, len, redacted, redacted_len);
+    bool changed = false;
+    if (env->seq <= self->delivered_head) {
+        /* delivered already */
+    } else if (hcbus_envelope_redact_recorded(env, &redacted, &redacted_len, &changed, &err) != 0) {
+        hcbus_error("seq %llu withheld from live delivery: no copy without clinical fields (%s)",
+                    (unsigned long long)env->seq, err.message);
+    } else {
+        deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), bytes, len,
+                changed ? redacted : NULL, changed ? redacted_len : 0);
+    }
     free(redacted);
     hcbus_envelope_free(env);
 }
@@ -136,7 +143,8 @@ static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *re
         inflight_release(self->inflight, slot);
         return NULL;
     }
-    reply_ack(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, result->seq, result->duplicate);
+    reply_ack(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, result->seq, result->duplicate,
+              slot->unknown_fields_dropped);
     slot->seq = result->seq;
     return slot;
 }
@@ -172,14 +180,13 @@ static void handle_gap_fill(broker_t *self, const Hcbus__ReplayReply *replay)
 
 static void handle_latest(broker_t *self, const Hcbus__SnapshotReply *latest)
 {
-    for (size_t i = 0; i < latest->n_envelopes; i++) {
-        hcbus_error_t err;
-        Hcbus__Envelope *env = hcbus_envelope_decode(latest->envelopes[i].data, latest->envelopes[i].len, 0, &err);
-        if (!env)
-            continue;
-        lastvalue_put(self->lastvalue, env->topic, env->seq, latest->envelopes[i].data, latest->envelopes[i].len);
-        hcbus_envelope_free(env);
-    }
+    size_t refused = 0;
+    hcbus_error_t err = {0};
+    for (size_t i = 0; i < latest->n_envelopes; i++)
+        if (lastvalue_put_recorded(self->lastvalue, self->zones, latest->envelopes[i].data, latest->envelopes[i].len, &err) != 0)
+            refused++;
+    if (refused > 0)
+        hcbus_warning("%zu zone levels of the audit log are not in the snapshot (last: %s)", refused, err.message);
     self->latest_done = true;
     hcbus_info("zone snapshot rebuilt from the audit log: %zu zones", lastvalue_count(self->lastvalue));
 }
@@ -187,12 +194,8 @@ static void handle_latest(broker_t *self, const Hcbus__SnapshotReply *latest)
 static void handle_control_failure(broker_t *self, control_t *control, const Hcbus__ErrorReply *error)
 {
     hcbus_warning("audit service could not answer (%s)", error && error->message ? error->message : "no detail");
-    if (control->kind == CONTROL_REPLAY) {
-        hcbus_error_t err;
-        hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "the audit log cannot be read now");
-        hcbus_error_hint(&err, "Retry the replay shortly.");
-        reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
-    }
+    if (control->kind == CONTROL_REPLAY)
+        requests_replay_failed(self, control, "the audit log cannot be read now");
     if (control->kind == CONTROL_GAP_FILL)
         self->gap_fill_link_id = 0;
     if (control->kind == CONTROL_HELLO || control->kind == CONTROL_LATEST)

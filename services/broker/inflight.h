@@ -34,6 +34,7 @@ typedef struct inflight_slot {
     int64_t accepted_ms;         /* monotonic */
     int64_t resend_at_ms;        /* when to send to the audit service again */
     bool told_not_persisted;     /* the publisher was told NOT_PERSISTED already */
+    uint32_t unknown_fields_dropped; /* told in the ack */
     uint64_t seq;                /* set once committed and waiting for a gap to be filled */
 } inflight_slot_t;
 

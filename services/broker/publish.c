@@ -1,7 +1,8 @@
 /* publish.c — what the broker does with a request on the publisher socket: decode,
- * validate, authorize, stamp (sender from the authenticated key, receive time, topic)
- * and hand the message to the audit service. The answer comes later, from commit.c,
- * once the message is committed; refusals are answered here and recorded. */
+ * drop the fields the schema does not know, validate, authorize, stamp (sender from the
+ * authenticated key, receive time, topic), check the size as it will be recorded, and
+ * hand the message to the audit service. The answer comes later, from commit.c, once
+ * the message is committed; refusals are answered here and recorded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 #define REQUEST_OVERHEAD_BYTES 64 /* ClientRequest framing around the Envelope */
 #define REJECTED_TEXT_MAX_BYTES 512 /* a refused topic or msg_id as recorded, escaped */
+#define SEQ_FIELD_MAX_BYTES 11    /* the seq field the audit service appends (tag + varint) */
 
 void broker_record_rejection(broker_t *self, const char *institution, const char *action,
                              const char *topic, const char *msg_id, const hcbus_error_t *err)
@@ -70,12 +72,21 @@ static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__E
                         inst->anonymous_gateway ? "an anonymous gateway" : inst->id, topic);
         return hcbus_error_hint(err, "The institution's publish rights are set in the broker's configuration.");
     }
+    /* "anonymous" tells readers no one can be held to the report: only true when it
+     * came through an anonymous gateway, where the broker sets it itself. */
+    if (kind == HCBUS_KIND_ALERT && env->alert->anonymous && !inst->anonymous_gateway) {
+        hcbus_error_set(err, HCBUS_EINVALID, "alert.anonymous",
+                        "%s may not send an anonymous alert: its alerts are recorded under its name", inst->id);
+        return hcbus_error_hint(err, "Leave anonymous unset; anonymous reports go through an anonymous gateway.");
+    }
+    if (kind == HCBUS_KIND_ZONE && lastvalue_reserve(self->lastvalue, topic, lastvalue_is_community(self->zones, zone), err) != 0)
+        return -1;
     return 0;
 }
 
 /* Stamp the envelope and encode both variants into slot. */
 static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *env, const char *topic,
-                            inflight_slot_t *slot, hcbus_error_t *err)
+                            size_t max_bytes, inflight_slot_t *slot, hcbus_error_t *err)
 {
     env->sender = (char *)recorded_name(inst);
     env->received_at_us = hcbus_now_us();
@@ -85,6 +96,14 @@ static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *en
         env->alert->anonymous = true;
     if (hcbus_encode(&env->base, &slot->plain, &slot->plain_len, err) != 0)
         return -1;
+    /* The one size limit: what is recorded (with the seq the audit service appends) is
+     * never larger than what every reader of the log decodes. */
+    if (slot->plain_len + SEQ_FIELD_MAX_BYTES > max_bytes) {
+        hcbus_error_set(err, HCBUS_ETOOLARGE, NULL,
+                        "the message as recorded (sender, topic and time stamped) would be %zu bytes, over the "
+                        "limit of %zu", slot->plain_len + SEQ_FIELD_MAX_BYTES, max_bytes);
+        return hcbus_error_hint(err, "Shorten free-text fields.");
+    }
     int redacted = 0;
     if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient) {
         if (hcbus_envelope_encode_redacted(env, &slot->redacted, &slot->redacted_len, &redacted, err) != 0)
@@ -98,6 +117,9 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
 {
     hcbus_error_t err = {0};
     char topic[HCBUS_TOPIC_MAX] = "";
+    /* Never recorded nor delivered: a field this schema does not know could carry
+     * anything (patient details included) past validation and redaction. */
+    size_t dropped = hcbus_message_drop_unknown(&env->base);
     if (admit(self, inst, env, topic, sizeof topic, &err) != 0) {
         refuse(self, from, inst, request_id, env, topic, &err);
         return;
@@ -125,11 +147,14 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     slot->kind = (hcbus_kind_t)hcbus_envelope_kind(env);
     slot->accepted_ms = hcbus_monotonic_ms();
     slot->resend_at_ms = slot->accepted_ms + self->config->broker.audit_resend_ms;
-    if (stamp_and_encode(inst, env, topic, slot, &err) != 0) {
+    slot->unknown_fields_dropped = dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)dropped;
+    if (stamp_and_encode(inst, env, topic, self->config->broker.max_message_bytes, slot, &err) != 0) {
         inflight_release(self->inflight, slot);
-        reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
+        refuse(self, from, inst, request_id, env, topic, &err);
         return;
     }
+    if (dropped > 0)
+        hcbus_info("%s: %zu fields unknown to this broker dropped from %s (told in the ack)", topic, dropped, env->msg_id);
     link_append(self->link, slot->token, slot->dedup_namespace, slot->plain, slot->plain_len);
 }
 

@@ -1,14 +1,23 @@
 /* requests.c — requests on the subscriber socket: subscribe (every prefix within the
- * institution's rights, or the whole request is refused), snapshot of zone levels,
- * replay from the audit log (redacted for recipients without clinical access) and
- * ping. Also the table of requests outstanding at the audit service. */
+ * institution's rights, or the whole request is refused), snapshot of zone levels and
+ * replay from the audit log (both in pages bounded in bytes, each a large answer under
+ * budget.h's rules; replayed envelopes filtered again by the asker's prefixes and rights
+ * and redacted for recipients without clinical access, failing closed) and ping. Also
+ * the table of requests outstanding at the audit service. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "broker.h"
 #include "hcbus/log.h"
+#include "hcbus/redact.h"
 #include "hcbus/topic.h"
+
+#define PAGE_OVERHEAD_BYTES 512     /* BrokerReply fields around a page's envelopes */
+#define PAGE_ITEM_OVERHEAD_BYTES 6  /* tag and length of one envelope in a page */
+#define SNAPSHOT_PAGE_MAX 1000      /* entries in one snapshot page */
 
 control_t *control_take(broker_t *self, control_kind_t kind)
 {
@@ -119,6 +128,78 @@ static void handle_subscribe(broker_t *self, const routing_id_t *from, const hcb
                (unsigned long long)self->delivered_head);
 }
 
+/* ---- large answers (budget.h) ---------------------------------------------------- */
+
+/* A small notice to a connection that holds an unread large answer: it tells the client
+ * what is expected, and a connection that is gone shows itself (EHOSTUNREACH). */
+static bool probe_holder(void *arg, const routing_id_t *conn)
+{
+    broker_t *self = arg;
+    hcbus_error_t err;
+    hcbus_error_set(&err, HCBUS_EOVERLOADED, "receipt",
+                    "this connection has not confirmed reading its last replay or snapshot answer");
+    hcbus_error_hint(&err, "Send its receipt in ClientRequest.receipt; a ping will do.");
+    return reply_error(self->sub_socket, conn, 0, NULL, &err) == 0 || zmq_errno() != EHOSTUNREACH;
+}
+
+/* Count a large answer for from, or refuse (answered and recorded). Returns 0 or -1. */
+static int begin_large(broker_t *self, const routing_id_t *from, const hcbus_institution_t *inst,
+                       uint64_t request_id, const char *action, const char *topic)
+{
+    hcbus_error_t err = {0};
+    if (budget_begin(self->budget, from, inst->id, hcbus_monotonic_ms(), probe_holder, self, &err) == 0)
+        return 0;
+    reply_error(self->sub_socket, from, request_id, NULL, &err);
+    broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, action, topic, NULL, &err);
+    return -1;
+}
+
+/* Send a large answer with a fresh receipt; it counts as unread only if ZeroMQ took it. */
+static void send_large(broker_t *self, const routing_id_t *to, const char *institution, Hcbus__BrokerReply *reply)
+{
+    reply->receipt = budget_receipt();
+    size_t bytes = protobuf_c_message_get_packed_size(&reply->base);
+    if (reply_send(self->sub_socket, to, reply) == 0)
+        budget_sent(self->budget, to, institution, reply->receipt, bytes, hcbus_monotonic_ms());
+    else
+        budget_cancel(self->budget, to, institution);
+}
+
+/* ---- snapshot ------------------------------------------------------------------- */
+
+static int check_snapshot_prefix(const char *prefix, hcbus_error_t *err)
+{
+    hcbus_kind_t kind;
+    char scope[HCBUS_ZONE_ID_MAX + 1];
+    if (hcbus_prefix_parse(prefix, &kind, scope, NULL) == 0 && kind != HCBUS_KIND_ZONE) {
+        hcbus_error_set(err, HCBUS_EINVALID, "prefix", "\"%s\" has no snapshot: only zone levels have one", prefix);
+        return hcbus_error_hint(err, "Ask a snapshot of zone. or zone.<zone>; other kinds are read by replay.");
+    }
+    return 0;
+}
+
+/* Fill one page of the zone levels under prefix after `after`, within the byte cap. */
+static void snapshot_page(const lastvalue_t *lv, const char *prefix, const char *after, Hcbus__SnapshotReply *page,
+                          ProtobufCBinaryData *envelopes)
+{
+    size_t bytes = PAGE_OVERHEAD_BYTES, plen = strlen(prefix);
+    for (size_t i = lastvalue_seek(lv, prefix, after); i < lastvalue_count(lv); i++) {
+        const lastvalue_entry_t *entry = lastvalue_at(lv, i);
+        if (strncmp(entry->topic, prefix, plen) != 0)
+            break; /* past the prefix's run */
+        if (!entry->bytes || !hcbus_topic_matches(entry->topic, prefix))
+            continue;
+        if (page->n_envelopes == SNAPSHOT_PAGE_MAX ||
+            bytes + entry->len + PAGE_ITEM_OVERHEAD_BYTES > BUDGET_REPLY_MAX_BYTES) {
+            page->more = true;
+            return;
+        }
+        envelopes[page->n_envelopes++] = (ProtobufCBinaryData){.len = entry->len, .data = entry->bytes};
+        page->last_topic = entry->topic;
+        bytes += entry->len + PAGE_ITEM_OVERHEAD_BYTES;
+    }
+}
+
 static void handle_snapshot(broker_t *self, const routing_id_t *from, const hcbus_institution_t *inst,
                             uint64_t request_id, const Hcbus__SnapshotRequest *snapshot)
 {
@@ -130,28 +211,33 @@ static void handle_snapshot(broker_t *self, const routing_id_t *from, const hcbu
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
-    size_t count = lastvalue_count(self->lastvalue), n = 0;
-    ProtobufCBinaryData *envelopes = calloc(count + 1, sizeof *envelopes);
-    if (!envelopes)
+    if (check_snapshot_prefix(prefix, &err) != 0) {
+        reply_error(self->sub_socket, from, request_id, NULL, &err);
+        broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, "snapshot", prefix, NULL, &err);
         return;
-    subscriber_t probe = {.prefix_count = 1};
-    snprintf(probe.prefixes[0], sizeof probe.prefixes[0], "%s", prefix);
-    for (size_t i = 0; i < count; i++) {
-        const lastvalue_entry_t *entry = lastvalue_at(self->lastvalue, i);
-        if (entry->bytes && subscriber_matches(&probe, entry->topic))
-            envelopes[n++] = (ProtobufCBinaryData){.len = entry->len, .data = entry->bytes};
+    }
+    if (begin_large(self, from, inst, request_id, "snapshot", prefix) != 0)
+        return;
+    ProtobufCBinaryData *envelopes = calloc(SNAPSHOT_PAGE_MAX, sizeof *envelopes);
+    if (!envelopes) {
+        budget_cancel(self->budget, from, inst->id);
+        hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory for a snapshot page");
+        reply_error(self->sub_socket, from, request_id, NULL, &err);
+        return;
     }
     Hcbus__SnapshotReply answer = HCBUS__SNAPSHOT_REPLY__INIT;
     answer.as_of_seq = self->delivered_head;
-    answer.n_envelopes = n;
     answer.envelopes = envelopes;
+    snapshot_page(self->lastvalue, prefix, snapshot->after_topic, &answer, envelopes);
     Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
     reply.request_id = request_id;
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_SNAPSHOT;
     reply.snapshot = &answer;
-    reply_send(self->sub_socket, from, &reply);
+    send_large(self, from, inst->id, &reply);
     free(envelopes);
 }
+
+/* ---- replay --------------------------------------------------------------------- */
 
 static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_institution_t *inst,
                           uint64_t request_id, Hcbus__ReplayRequest *replay)
@@ -163,8 +249,11 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
+    if (begin_large(self, from, inst, request_id, "replay", replay->prefixes[0]) != 0)
+        return;
     control_t *control = control_take(self, CONTROL_REPLAY);
     if (!control) {
+        budget_cancel(self->budget, from, inst->id);
         hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "too many replays in progress");
         hcbus_error_hint(&err, "Retry shortly.");
         reply_error(self->sub_socket, from, request_id, NULL, &err);
@@ -175,9 +264,16 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
         replay->to_seq = self->delivered_head;
     if (replay->limit == 0 || replay->limit > BROKER_REPLAY_LIMIT)
         replay->limit = BROKER_REPLAY_LIMIT;
+    if (replay->max_bytes == 0 || replay->max_bytes > BUDGET_REPLY_MAX_BYTES)
+        replay->max_bytes = BUDGET_REPLY_MAX_BYTES;
     control->subscriber = *from;
     control->request_id = request_id;
     control->clinical = inst->clinical;
+    control->max_bytes = replay->max_bytes;
+    snprintf(control->institution, sizeof control->institution, "%s", inst->id);
+    control->prefix_count = replay->n_prefixes;
+    for (size_t i = 0; i < replay->n_prefixes; i++)
+        snprintf(control->prefixes[i], sizeof control->prefixes[i], "%s", replay->prefixes[i]);
     Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
     request.kind_case = HCBUS__LINK_REQUEST__KIND_REPLAY;
     request.replay = replay;
@@ -188,51 +284,121 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
     control->link_id = link_request(self->link, &request);
 }
 
-/* Re-encode replayed envelopes without clinical fields where needed; fills out. */
-static void redact_envelopes(const Hcbus__ReplayReply *replay, bool clinical, ProtobufCBinaryData *out,
-                             uint8_t **owned)
+/* True if env, a replayed record, is one the asker may have: its topic (as its body
+ * says) within the prefixes it asked and checked, and within its rights now. The audit
+ * log's own matching is not relied on. */
+static bool replayed_for(const control_t *control, const hcbus_institution_t *inst, const Hcbus__Envelope *env)
 {
-    for (size_t i = 0; i < replay->n_envelopes; i++) {
-        out[i] = replay->envelopes[i];
-        owned[i] = NULL;
-        if (clinical)
-            continue;
-        hcbus_error_t err;
-        Hcbus__Envelope *env = hcbus_envelope_decode(out[i].data, out[i].len, 0, &err);
-        int removed = 0;
-        size_t len = 0;
-        if (env && env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient &&
-            hcbus_envelope_encode_redacted(env, &owned[i], &len, &removed, &err) == 0)
-            out[i] = (ProtobufCBinaryData){.len = len, .data = owned[i]};
-        hcbus_envelope_free(env);
+    char topic[HCBUS_TOPIC_MAX];
+    hcbus_kind_t kind = (hcbus_kind_t)hcbus_envelope_kind(env);
+    const char *zone = hcbus_envelope_zone(env);
+    if (hcbus_topic_build(kind, zone, topic, sizeof topic, NULL) != 0 || !env->topic || strcmp(topic, env->topic) != 0 ||
+        !hcbus_grants_allow_topic(&inst->subscribe, kind, zone))
+        return false;
+    for (size_t i = 0; i < control->prefix_count; i++)
+        if (hcbus_topic_matches(topic, control->prefixes[i]))
+            return true;
+    return false;
+}
+
+typedef struct replay_page {
+    ProtobufCBinaryData *envelopes;
+    uint8_t **owned;
+    size_t bytes;
+    size_t left_out;            /* outside the asker's prefixes or rights */
+    size_t withheld;            /* undecodable, or no copy without clinical fields */
+} replay_page_t;
+
+/* Add one replayed record to the page, as this recipient may receive it. Returns false
+ * when the page is full (the record is left for the next page). */
+static bool page_add(replay_page_t *page, Hcbus__ReplayReply *answer, const control_t *control,
+                     const hcbus_institution_t *inst, const ProtobufCBinaryData *record, uint64_t *seq)
+{
+    hcbus_error_t err;
+    Hcbus__Envelope *env = hcbus_envelope_decode(record->data, record->len, 0, &err);
+    if (!env) {
+        page->withheld++;
+        return true;
     }
+    *seq = env->seq;
+    ProtobufCBinaryData out = *record;
+    uint8_t *owned = NULL;
+    bool changed = false, fits = true;
+    if (!replayed_for(control, inst, env)) {
+        page->left_out++;
+    } else if (!inst->clinical && hcbus_envelope_redact_recorded(env, &owned, &out.len, &changed, &err) != 0) {
+        page->withheld++;
+    } else {
+        if (owned)
+            out.data = owned;
+        fits = answer->n_envelopes == 0 ||
+               page->bytes + out.len + PAGE_ITEM_OVERHEAD_BYTES <= control->max_bytes;
+        if (fits) {
+            page->owned[answer->n_envelopes] = owned;
+            page->envelopes[answer->n_envelopes++] = out;
+            page->bytes += out.len + PAGE_ITEM_OVERHEAD_BYTES;
+            owned = NULL;
+        }
+    }
+    free(owned);
+    hcbus_envelope_free(env);
+    return fits;
 }
 
 void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply *link_reply)
 {
-    if (link_reply->kind_case != HCBUS__LINK_REPLY__KIND_REPLAY)
+    const hcbus_institution_t *inst = hcbus_config_find_institution(self->config, control->institution);
+    if (link_reply->kind_case != HCBUS__LINK_REPLY__KIND_REPLAY || !inst) {
+        requests_replay_failed(self, control, inst ? "the audit log answered the replay with something else"
+                                                   : "the institution is no longer known");
         return;
+    }
     const Hcbus__ReplayReply *replay = link_reply->replay;
     size_t n = replay->n_envelopes;
-    ProtobufCBinaryData *envelopes = calloc(n + 1, sizeof *envelopes);
-    uint8_t **owned = calloc(n + 1, sizeof *owned);
-    if (envelopes && owned) {
-        redact_envelopes(replay, control->clinical, envelopes, owned);
-        Hcbus__ReplayReply answer = HCBUS__REPLAY_REPLY__INIT;
-        answer.n_envelopes = n;
-        answer.envelopes = envelopes;
-        answer.last_seq = replay->last_seq;
-        answer.more = replay->more;
-        Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
-        reply.request_id = control->request_id;
-        reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;
-        reply.replay = &answer;
-        reply_send(self->sub_socket, &control->subscriber, &reply);
-        for (size_t i = 0; i < n; i++)
-            free(owned[i]);
+    replay_page_t page = {.envelopes = calloc(n + 1, sizeof *page.envelopes),
+                          .owned = calloc(n + 1, sizeof *page.owned), .bytes = PAGE_OVERHEAD_BYTES};
+    if (!page.envelopes || !page.owned) {
+        free(page.envelopes);
+        free(page.owned);
+        requests_replay_failed(self, control, "out of memory for a replay page");
+        return;
     }
-    free(envelopes);
-    free(owned);
+    Hcbus__ReplayReply answer = HCBUS__REPLAY_REPLY__INIT;
+    answer.envelopes = page.envelopes;
+    answer.last_seq = replay->last_seq;
+    answer.more = replay->more;
+    uint64_t examined = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = 0;
+        if (!page_add(&page, &answer, control, inst, &replay->envelopes[i], &seq)) {
+            answer.last_seq = examined; /* the rest on the next page */
+            answer.more = true;
+            break;
+        }
+        if (seq > examined)
+            examined = seq;
+    }
+    if (page.left_out || page.withheld)
+        hcbus_notice("replay for %s: %zu records outside its prefixes or rights left out, %zu withheld (undecodable "
+                     "or not redactable)", inst->id, page.left_out, page.withheld);
+    Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
+    reply.request_id = control->request_id;
+    reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;
+    reply.replay = &answer;
+    send_large(self, &control->subscriber, control->institution, &reply);
+    for (size_t i = 0; i < answer.n_envelopes; i++)
+        free(page.owned[i]);
+    free(page.envelopes);
+    free(page.owned);
+}
+
+void requests_replay_failed(broker_t *self, control_t *control, const char *why)
+{
+    hcbus_error_t err;
+    hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "%s", why);
+    hcbus_error_hint(&err, "Retry the replay shortly.");
+    reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
+    budget_cancel(self->budget, &control->subscriber, control->institution);
 }
 
 void requests_expire(broker_t *self, int64_t now_ms)
@@ -241,12 +407,8 @@ void requests_expire(broker_t *self, int64_t now_ms)
         control_t *control = &self->controls[i];
         if (control->kind == CONTROL_FREE || now_ms < control->deadline_ms)
             continue;
-        if (control->kind == CONTROL_REPLAY) {
-            hcbus_error_t err;
-            hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "the audit log did not answer the replay in time");
-            hcbus_error_hint(&err, "Retry the replay shortly.");
-            reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
-        }
+        if (control->kind == CONTROL_REPLAY)
+            requests_replay_failed(self, control, "the audit log did not answer the replay in time");
         if (control->kind == CONTROL_GAP_FILL)
             self->gap_fill_link_id = 0;
         control->kind = CONTROL_FREE;
@@ -284,6 +446,7 @@ void requests_handle(broker_t *self, const routing_id_t *from, const char *insti
         broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, "request", NULL, NULL, &err);
         return;
     }
+    budget_confirm(self->budget, from, inst->id, request->receipt);
     subscriber_t *sub = subscribers_find(self->subscribers, from);
     if (sub)
         sub->last_heard_ms = hcbus_monotonic_ms();

@@ -2,7 +2,9 @@
  * until everything before them (by their header's prev_seq) has been returned or
  * replayed; ready deliveries wait in a second queue for hcbus_subscriber_next. One
  * control request (subscribe, snapshot, replay) is in flight at a time; pings are not
- * counted as requests, their Pongs only reveal holes. */
+ * counted as requests, their Pongs only reveal holes. Snapshots and replays come in
+ * pages; every page carries a receipt, echoed in the next request (a ping is sent at
+ * once when no request follows), which is how the broker knows the page was read. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,11 @@ struct hcbus_subscriber {
     delivery_queue_t ready;
     uint64_t gaps_filled;
     uint64_t resubscribes;
+    uint64_t receipt;        /* of the last page received: sent with every request */
+    bool receipt_fresh;      /* not sent yet: ping at once */
+    bool snapshot_taken;     /* snapshot_seq is the first page's as_of_seq */
+    bool snapshot_more;      /* the last snapshot page was not the last */
+    char *snapshot_after;    /* its last topic, where the next page starts */
 };
 
 static int64_t deadline_of(int timeout_ms)
@@ -69,9 +76,33 @@ static void forget_pending(hcbus_subscriber_t *self)
     self->pending = REQ_NONE;
 }
 
+/* Send bytes (an encoded ClientRequest) with the current receipt appended as field 7:
+ * protobuf keeps the last value, so a request sent again always carries the newest. */
+static int send_with_receipt(hcbus_subscriber_t *self, const uint8_t *bytes, size_t len, hcbus_error_t *err)
+{
+    uint8_t *out = malloc(len + 11);
+    if (!out)
+        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory sending a request");
+    memcpy(out, bytes, len);
+    size_t n = len;
+    if (self->receipt) {
+        out[n++] = 0x38; /* field 7, varint */
+        for (uint64_t v = self->receipt; ; v >>= 7) {
+            out[n++] = (uint8_t)(v > 0x7f ? (v & 0x7f) | 0x80 : v);
+            if (v <= 0x7f)
+                break;
+        }
+    }
+    int rc = hcbus_curve_send_bytes(self->sock, out, n, err);
+    free(out);
+    if (rc == 0)
+        self->receipt_fresh = false;
+    return rc;
+}
+
 static int transmit_pending(hcbus_subscriber_t *self, hcbus_error_t *err)
 {
-    int rc = hcbus_curve_send_bytes(self->sock, self->pending_bytes, self->pending_len, err);
+    int rc = send_with_receipt(self, self->pending_bytes, self->pending_len, err);
     if (rc < 0)
         return -1;
     self->pending_retry_ms = hcbus_monotonic_ms() + (rc == 0 ? REQUEST_RETRY_MS : UNSENT_RETRY_MS);
@@ -105,6 +136,7 @@ static int send_snapshot(hcbus_subscriber_t *self, char *prefix, hcbus_error_t *
 {
     Hcbus__SnapshotRequest snap = HCBUS__SNAPSHOT_REQUEST__INIT;
     snap.prefix = prefix;
+    snap.after_topic = self->snapshot_after ? self->snapshot_after : "";
     Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
     req.kind_case = HCBUS__CLIENT_REQUEST__KIND_SNAPSHOT;
     req.snapshot = &snap;
@@ -134,7 +166,13 @@ static int send_ping(hcbus_subscriber_t *self, hcbus_error_t *err)
     req.kind_case = HCBUS__CLIENT_REQUEST__KIND_PING;
     req.ping = true;
     self->next_ping_ms = hcbus_monotonic_ms() + self->ping_ms;
-    return hcbus_curve_send(self->sock, &req.base, err) < 0 ? -1 : 0;
+    uint8_t *bytes;
+    size_t len;
+    if (hcbus_encode(&req.base, &bytes, &len, err) != 0)
+        return -1;
+    int rc = send_with_receipt(self, bytes, len, err);
+    free(bytes);
+    return rc < 0 ? -1 : 0;
 }
 
 /* ---- what arrives -------------------------------------------------------------- */
@@ -159,8 +197,10 @@ static int queue_envelopes(hcbus_subscriber_t *self, ProtobufCBinaryData *envs, 
         Hcbus__Envelope *env = hcbus_envelope_decode(envs[i].data, envs[i].len, SIZE_MAX, NULL);
         if (!env)
             continue;
-        bool stale = source == HCBUS_FROM_REPLAY &&
-                     (env->seq <= self->seen_seq || in_snapshot(self, env->seq, env));
+        /* A later snapshot page may hold a level newer than the first page's as_of_seq:
+         * live delivery brings that one, in order. */
+        bool stale = source == HCBUS_FROM_REPLAY ? env->seq <= self->seen_seq || in_snapshot(self, env->seq, env)
+                                                 : env->seq > self->snapshot_seq;
         if (stale) {
             hcbus_envelope_free(env);
             continue;
@@ -240,7 +280,14 @@ static int on_answer(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbu
     if (kind == REQ_SUBSCRIBE && r->kind_case == HCBUS__BROKER_REPLY__KIND_SUBSCRIBED)
         on_subscribed(self, r->subscribed);
     else if (kind == REQ_SNAPSHOT && r->kind_case == HCBUS__BROKER_REPLY__KIND_SNAPSHOT) {
-        self->snapshot_seq = max_u64(self->snapshot_seq, r->snapshot->as_of_seq);
+        if (!self->snapshot_taken)
+            self->snapshot_seq = r->snapshot->as_of_seq;
+        self->snapshot_taken = true;
+        free(self->snapshot_after);
+        self->snapshot_after = NULL;
+        self->snapshot_more = r->snapshot->more && r->snapshot->last_topic && r->snapshot->last_topic[0];
+        if (self->snapshot_more && !(self->snapshot_after = strdup(r->snapshot->last_topic)))
+            return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for a snapshot page");
         return queue_envelopes(self, r->snapshot->envelopes, r->snapshot->n_envelopes,
                                HCBUS_FROM_SNAPSHOT, err);
     } else if (kind == REQ_REPLAY && r->kind_case == HCBUS__BROKER_REPLY__KIND_REPLAY)
@@ -250,6 +297,15 @@ static int on_answer(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbu
 
 static int on_reply(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbus_error_t *err)
 {
+    if (r->receipt) { /* a page was read: say so in the next request or ping */
+        self->receipt = r->receipt;
+        self->receipt_fresh = true;
+    }
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR && r->request_id == 0 && r->error->field &&
+        strcmp(r->error->field, "receipt") == 0) {
+        self->receipt_fresh = true; /* the broker asks for the receipt again */
+        return 0;
+    }
     if (r->kind_case == HCBUS__BROKER_REPLY__KIND_PONG) {
         on_pong(self, r->pong);
         return 0;
@@ -395,7 +451,8 @@ int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delive
                         self->gap_to <= self->seen_seq;
         if (in_order && promote_inbox(self))
             continue;
-        if (hcbus_monotonic_ms() >= self->next_ping_ms && send_ping(self, err) != 0)
+        bool confirm = self->receipt_fresh && self->pending == REQ_NONE;
+        if ((confirm || hcbus_monotonic_ms() >= self->next_ping_ms) && send_ping(self, err) != 0)
             return -1;
         int rc = receive(self, wait_ms(self, deadline), err);
         if (rc < 0)
@@ -457,9 +514,11 @@ static int join(hcbus_subscriber_t *self, bool snapshot, int timeout_ms, hcbus_e
         char scope[HCBUS_ZONE_ID_MAX + 1];
         if (hcbus_prefix_parse(self->prefixes[i], &kind, scope, NULL) != 0 || kind != HCBUS_KIND_ZONE)
             continue;
-        if (send_snapshot(self, self->prefixes[i], err) != 0 ||
-            await_answer(self, deadline, "snapshot", timeout_ms, err) != 0)
-            return -1;
+        do { /* page after page */
+            if (send_snapshot(self, self->prefixes[i], err) != 0 ||
+                await_answer(self, deadline, "snapshot", timeout_ms, err) != 0)
+                return -1;
+        } while (self->snapshot_more);
     }
     return 0;
 }
@@ -483,7 +542,8 @@ hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
         hcbus_subscriber_destroy(&self);
         return NULL;
     }
-    self->next_ping_ms = hcbus_monotonic_ms() + self->ping_ms;
+    /* At once if the last snapshot page is still to be confirmed. */
+    self->next_ping_ms = hcbus_monotonic_ms() + (self->receipt_fresh ? 0 : self->ping_ms);
     return self;
 }
 
@@ -498,6 +558,7 @@ void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p)
         free(self->prefixes[i]);
     free(self->prefixes);
     forget_pending(self);
+    free(self->snapshot_after);
     hcbus_curve_close(&self->ctx, &self->sock);
     free(self);
     *self_p = NULL;
