@@ -46,8 +46,8 @@ void budget_destroy(budget_t **self_p)
 
 static bool same_conn(const hold_t *h, const routing_id_t *conn, const char *institution)
 {
-    return h->state != HOLD_FREE && h->conn.len == conn->len && memcmp(h->conn.bytes, conn->bytes, conn->len) == 0 &&
-           strcmp(h->institution, institution) == 0;
+    return h->state != HOLD_FREE && h->conn.conn == conn->conn && h->conn.len == conn->len &&
+           memcmp(h->conn.bytes, conn->bytes, conn->len) == 0 && strcmp(h->institution, institution) == 0;
 }
 
 static hold_t *find(budget_t *self, const routing_id_t *conn, const char *institution)
@@ -178,6 +178,13 @@ void budget_sent(budget_t *self, const routing_id_t *conn, const char *instituti
     h->since_ms = now_ms;
     h->probed_ms = now_ms;
     rate_of(self, institution, now_ms)->tokens -= (int64_t)bytes;
+}
+
+void budget_forget_connection(budget_t *self, uint64_t conn)
+{
+    for (size_t i = 0; i < HOLDS_MAX; i++)
+        if (self->holds[i].state != HOLD_FREE && self->holds[i].conn.conn == conn)
+            self->holds[i].state = HOLD_FREE;
 }
 
 void budget_cancel(budget_t *self, const routing_id_t *conn, const char *institution)

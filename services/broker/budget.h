@@ -18,8 +18,8 @@
 #include "hcbus/error.h"
 #include "inflight.h"
 
-#define BUDGET_REPLY_MAX_BYTES (512u * 1024)     /* one replay or snapshot page, encoded */
-#define BUDGET_LARGE_PER_INSTITUTION 8           /* large answers being prepared or unread */
+#define BUDGET_REPLY_MAX_BYTES (256u * 1024)     /* one replay or snapshot page, encoded */
+#define BUDGET_LARGE_PER_INSTITUTION 16          /* large answers being prepared or unread */
 #define BUDGET_BYTES_PER_S (16u * 1024 * 1024)   /* large-answer bytes per institution */
 #define BUDGET_PROBE_AFTER_MS 1000               /* ask an unread holder whether it is there */
 
@@ -39,7 +39,8 @@ void budget_confirm(budget_t *self, const routing_id_t *conn, const char *instit
 /* May conn be given a large answer now? Returns 0 and counts it as being prepared, or
  * -1 with err (HCBUS_EOVERLOADED, naming the limit). When the institution is at its
  * limit, holders that have not read for BUDGET_PROBE_AFTER_MS are probed first; those
- * that are gone are forgotten. */
+ * that are gone are forgotten (a closed connection is also forgotten at once, see
+ * budget_forget_connection). */
 int budget_begin(budget_t *self, const routing_id_t *conn, const char *institution, int64_t now_ms,
                  budget_probe_fn *probe, void *arg, hcbus_error_t *err);
 
@@ -54,6 +55,10 @@ void budget_sent(budget_t *self, const routing_id_t *conn, const char *instituti
 /* The answer being prepared for conn was not sent (an error, or ZeroMQ refused it):
  * it does not count. */
 void budget_cancel(budget_t *self, const routing_id_t *conn, const char *institution);
+
+/* conn (a connection serial, routing_id_t.conn) closed: what it held went with its
+ * queue, so it no longer counts. */
+void budget_forget_connection(budget_t *self, uint64_t conn);
 
 /* Large answers counted for an institution (being prepared or unread). */
 size_t budget_held(const budget_t *self, const char *institution);

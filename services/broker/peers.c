@@ -29,6 +29,7 @@ static const char *recorded_name(const broker_t *self, const char *institution)
 static void forget_connection(broker_t *self, uint64_t conn)
 {
     subscribers_drop_connection(self->subscribers, conn);
+    budget_forget_connection(self->budget, conn); /* its queue went with it */
     for (size_t i = 0; i < BROKER_CONTROL_MAX; i++) {
         control_t *control = &self->controls[i];
         if (control->kind == CONTROL_REPLAY && control->subscriber.conn == conn)

@@ -399,6 +399,7 @@ void requests_replay_failed(broker_t *self, control_t *control, const char *why)
     hcbus_error_hint(&err, "Retry the replay shortly.");
     reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
     budget_cancel(self->budget, &control->subscriber, control->institution);
+    hcbus_notice("replay of %s not answered: %s", control->institution, why);
 }
 
 void requests_expire(broker_t *self, int64_t now_ms)

@@ -4,7 +4,7 @@
 # district. The broker keeps the levels of LASTVALUE_COMMUNITIES_MAX (16384)
 # communities and refuses one more by name before recording it (the catalogue's own
 # zones are always kept); its memory stays within a stated bound; a snapshot comes in
-# pages of at most 512 KiB (a library subscriber gets all of it); publishing is still
+# pages of at most 256 KiB (a library subscriber gets all of it); publishing is still
 # served; after a restart the table is rebuilt from the log within the same bound.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
@@ -45,8 +45,8 @@ done
 "$RP" snapshot --endpoint "$HC_SUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key pnc)" \
   --prefix zone. >"$HC_WORK/snapshot.out" || hc_fail "raw snapshot"
 hc_log "snapshot: $(grep '^pages' "$HC_WORK/snapshot.out")"
-hc_assert_eq "yes $((zones_max + 1))" "$(awk '/^pages/{print ($6 <= 524288 && $2 > 1) ? "yes" : "no", $4}' "$HC_WORK/snapshot.out")" \
-  "every zone, in pages of at most 512 KiB"
+hc_assert_eq "yes $((zones_max + 1))" "$(awk '/^pages/{print ($6 <= 262144 && $2 > 1) ? "yes" : "no", $4}' "$HC_WORK/snapshot.out")" \
+  "every zone, in pages of at most 256 KiB"
 hc_probe subscribe --key "$(hc_key pnc)" --snapshot --count $((zones_max + 1)) --timeout-ms 60000 zone. >"$HC_WORK/sub.out" ||
   hc_fail "library snapshot: $(tail -2 "$HC_WORK/sub.out")"
 hc_assert_eq $((zones_max + 1)) "$(grep -c ' snapshot zone\.' "$HC_WORK/sub.out")" "the library's snapshot holds every zone once"

@@ -4,7 +4,8 @@
 # generated protobuf-c code, no libhcbus client API, its own key-file reader), runs
 # against the real broker, auditd and PostgreSQL over TCP: it pings, subscribes,
 # publishes (acks by msg_id, a duplicate), reads deliveries and their prev_seq chain,
-# replays page by page, snapshots zone levels and alerts (none), and meets the
+# replays page by page (echoing each page's receipt), snapshots zone levels and alerts
+# (refused: only zone levels have one), and meets the
 # documented errors at the documented limits. The audit log then holds exactly what it
 # published, once, and the refusals it provoked.
 source "$(dirname "$0")/../lib/harness.sh"
@@ -23,7 +24,7 @@ hc_assert_contains "$out" "ok publish-duplicate msg_id=c1-alert" "a repeated msg
 hc_assert_contains "$out" "no-hole topic=zone.$zone msg_id=c1-zone sender=minsal" "zone delivery, chain from head_seq"
 hc_assert_contains "$out" "no-hole topic=alert.$zone msg_id=c1-alert sender=minsal" "alert delivery, chain unbroken"
 hc_assert_contains "$out" "ok replay seqs=" "replay page by page"
-hc_assert_contains "$out" "ok snapshot-alert envelopes=0" "a snapshot of alerts has no envelopes"
+hc_assert_contains "$out" "ok snapshot-alert refused error=3 field=prefix" "a snapshot of alerts is refused by name"
 hc_assert_contains "$out" "ok too-large error=2" "over max_message_bytes + 64: TOO_LARGE"
 hc_assert_contains "$out" "ok malformed-at-limit error=1" "at the limit: judged, MALFORMED"
 hc_assert_contains "$out" "ok two-frames error=1 field=frames" "a request of two frames refused by name"
