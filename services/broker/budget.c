@@ -32,6 +32,8 @@ typedef struct rate {
 struct budget {
     hold_t holds[HOLDS_MAX];
     rate_t rates[RATES_MAX];
+    budget_counts_t counts, reported;
+    int64_t next_report_ms;
 };
 
 budget_t *budget_new(void) { return calloc(1, sizeof(budget_t)); }
@@ -128,11 +130,13 @@ int budget_begin(budget_t *self, const routing_id_t *conn, const char *instituti
 {
     hold_t *h = find(self, conn, institution);
     if (h && h->state == HOLD_PREPARING) {
+        self->counts.refused_preparing++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
                         "a replay or snapshot of this connection is still being prepared: one at a time");
         return hcbus_error_hint(err, "Wait for its answer before asking again.");
     }
     if (h) {
+        self->counts.refused_unconfirmed++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, "receipt",
                         "confirm the previous reply first: this connection has not shown that it read its last "
                         "replay or snapshot answer");
@@ -141,6 +145,7 @@ int budget_begin(budget_t *self, const routing_id_t *conn, const char *instituti
     if (budget_held(self, institution) >= BUDGET_LARGE_PER_INSTITUTION)
         probe_holders(self, institution, now_ms, probe, arg);
     if (budget_held(self, institution) >= BUDGET_LARGE_PER_INSTITUTION || !(h = free_hold(self))) {
+        self->counts.refused_institution++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
                         "%s has %d replay or snapshot answers being prepared or not yet read", institution,
                         BUDGET_LARGE_PER_INSTITUTION);
@@ -148,6 +153,7 @@ int budget_begin(budget_t *self, const routing_id_t *conn, const char *instituti
     }
     rate_t *r = rate_of(self, institution, now_ms);
     if (r->tokens < 0) {
+        self->counts.refused_rate++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
                         "%s was sent more than %u bytes of replay and snapshot answers in the last second",
                         institution, BUDGET_BYTES_PER_S);
@@ -173,6 +179,7 @@ void budget_sent(budget_t *self, const routing_id_t *conn, const char *instituti
     hold_t *h = find(self, conn, institution);
     if (!h)
         return;
+    self->counts.sent++;
     h->state = HOLD_UNREAD;
     h->receipt = receipt;
     h->since_ms = now_ms;
@@ -190,6 +197,18 @@ void budget_forget_connection(budget_t *self, uint64_t conn)
 void budget_cancel(budget_t *self, const routing_id_t *conn, const char *institution)
 {
     hold_t *h = find(self, conn, institution);
-    if (h && h->state == HOLD_PREPARING)
+    if (h && h->state == HOLD_PREPARING) {
         h->state = HOLD_FREE;
+        self->counts.cancelled++;
+    }
+}
+
+bool budget_report_due(budget_t *self, int64_t now_ms, int64_t period_ms, budget_counts_t *counts)
+{
+    if (now_ms < self->next_report_ms || memcmp(&self->counts, &self->reported, sizeof self->counts) == 0)
+        return false;
+    self->next_report_ms = now_ms + period_ms;
+    self->reported = self->counts;
+    *counts = self->counts;
+    return true;
 }

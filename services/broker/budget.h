@@ -60,6 +60,17 @@ void budget_cancel(budget_t *self, const routing_id_t *conn, const char *institu
  * queue, so it no longer counts. */
 void budget_forget_connection(budget_t *self, uint64_t conn);
 
+/* What happened to large answers since the start, for the broker's periodic report:
+ * sent (taken by ZeroMQ), refused by each limit, cancelled (not answered by the audit
+ * log, or not taken by ZeroMQ). */
+typedef struct budget_counts {
+    uint64_t sent, refused_unconfirmed, refused_preparing, refused_institution, refused_rate, cancelled;
+} budget_counts_t;
+
+/* True, with *counts, if they changed since the last time this said true and at least
+ * period_ms passed since then. */
+bool budget_report_due(budget_t *self, int64_t now_ms, int64_t period_ms, budget_counts_t *counts);
+
 /* Large answers counted for an institution (being prepared or unread). */
 size_t budget_held(const budget_t *self, const char *institution);
 

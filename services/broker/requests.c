@@ -18,6 +18,7 @@
 #define PAGE_OVERHEAD_BYTES 512     /* BrokerReply fields around a page's envelopes */
 #define PAGE_ITEM_OVERHEAD_BYTES 6  /* tag and length of one envelope in a page */
 #define SNAPSHOT_PAGE_MAX 1000      /* entries in one snapshot page */
+#define REPORT_MS 1000              /* at most one report of large answers a second */
 
 control_t *control_take(broker_t *self, control_kind_t kind)
 {
@@ -402,8 +403,25 @@ void requests_replay_failed(broker_t *self, control_t *control, const char *why)
     hcbus_notice("replay of %s not answered: %s", control->institution, why);
 }
 
+/* About once a second, when anything changed: what happened to large answers. */
+static void report_large_answers(broker_t *self, int64_t now_ms)
+{
+    budget_counts_t c;
+    if (!budget_report_due(self->budget, now_ms, REPORT_MS, &c))
+        return;
+    hcbus_notice("large answers: sent=%llu refused=%llu (unconfirmed=%llu one_at_a_time=%llu institution_limit=%llu "
+                 "rate=%llu) not_sent=%llu (not answered by the audit log, or not taken by ZeroMQ)",
+                 (unsigned long long)c.sent,
+                 (unsigned long long)(c.refused_unconfirmed + c.refused_preparing + c.refused_institution +
+                                      c.refused_rate),
+                 (unsigned long long)c.refused_unconfirmed, (unsigned long long)c.refused_preparing,
+                 (unsigned long long)c.refused_institution, (unsigned long long)c.refused_rate,
+                 (unsigned long long)c.cancelled);
+}
+
 void requests_expire(broker_t *self, int64_t now_ms)
 {
+    report_large_answers(self, now_ms);
     for (size_t i = 0; i < BROKER_CONTROL_MAX; i++) {
         control_t *control = &self->controls[i];
         if (control->kind == CONTROL_FREE || now_ms < control->deadline_ms)
