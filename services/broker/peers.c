@@ -109,21 +109,34 @@ static void check_session(broker_t *self, const routing_id_t *from, const char *
     subscribers_remove(self->subscribers, sub);
 }
 
+/* A request read after its connection closed (or while we close it). Nothing is
+ * answered: the routing id may name another connection by now. A publish is still
+ * taken if it passes the checks (it is recorded, not acknowledged: its publisher
+ * resends by msg_id and is answered duplicate); anything else is dropped. */
+static bool admit_orphan(broker_t *self, void *socket, routing_id_t *from, size_t frames, const char *institution,
+                         const char *key)
+{
+    if (socket != self->pub_socket || frames != 1 || !key_current(self, key, institution) ||
+        !hcbus_routing_id_generated(from->bytes, from->len)) {
+        hcbus_debug("request from a closed connection dropped");
+        return false;
+    }
+    from->len = 0;
+    from->conn = 0;
+    return true;
+}
+
 bool peers_admit(broker_t *self, void *socket, routing_id_t *from, zmq_msg_t *msg, size_t frames,
                  char *institution, size_t institution_size)
 {
     hcbus_connections_t *conns = socket == self->pub_socket ? self->pub_conns : self->sub_conns;
     hcbus_conn_t *conn = hcbus_connections_by_fd(conns, zmq_msg_get(msg, ZMQ_SRCFD));
-    if (!conn || conn->closing) {
-        /* Read after its connection closed: an answer would reach whoever holds the
-         * routing id now. */
-        hcbus_debug("request from a closed connection dropped");
-        return false;
-    }
-    from->conn = conn->serial;
     const char *user = zmq_msg_gets(msg, "User-Id");
     const char *key = zmq_msg_gets(msg, HCBUS_ZAP_KEY_PROPERTY);
     snprintf(institution, institution_size, "%s", user ? user : "");
+    if (!conn || conn->closing)
+        return admit_orphan(self, socket, from, frames, institution, key);
+    from->conn = conn->serial;
     if (!key_current(self, key, institution)) {
         refuse_revoked(self, socket, conns, from, institution, key);
         return false;
