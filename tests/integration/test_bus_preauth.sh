@@ -10,6 +10,7 @@
 #    endpoint, 4 at auditd), while legitimate clients from another source still publish
 #    and the broker's link to auditd keeps working.
 source "$(dirname "$0")/../lib/harness.sh"
+HC_TRANSPORT=tcp   # raw TCP attacks and source addresses: TCP whatever the run's transport
 source "$(dirname "$0")/../lib/bus.sh"
 
 SP="$HC_BIN/tests/session_probe"

@@ -47,9 +47,11 @@ victim_id=$(sed -E 's/.*routing id ([0-9a-f]+).*/\1/' <<<"$line")
 hc_log "clinical session: connection $conn, routing id $victim_id"
 touch "$HC_WORK/clinical-leaves"
 wait "$(hc_pid clinical)" || hc_fail "clinical listener did not finish"
+left_at=$(date -u +%T.%N)
 # Dropped at once (the connection's close), not after SUBSCRIBER_IDLE_MS = 30 s of silence.
 hc_wait_for "session dropped when its connection closed" 10 \
   grep -q "subscription of sem closed: its connection $conn closed" "$HC_WORK/broker.log"
+hc_log "clinical listener exited at $left_at; broker: $(grep "its connection $conn closed" "$HC_WORK/broker.log" | cut -c12-26)"
 
 hc_start_bg hijack "$SP" listen --endpoint "$HC_SUB_ENDPOINT" --broker-key "$BKEY" --key "$(hc_key pnc)" \
   --id "$victim_id" --ping-ms 100 --until-file "$HC_WORK/hijack-done" --timeout-ms 60000
