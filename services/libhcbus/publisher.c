@@ -25,6 +25,7 @@ typedef struct slot {
     char msg_id[HCBUS_MSG_ID_MAX + 1];
     int64_t due_ms;     /* when to send it (again) */
     unsigned refusals;  /* retryable refusals so far, for the backoff */
+    bool unsent;        /* ZeroMQ did not take it yet: nothing newer may go before it */
 } slot_t;
 
 struct hcbus_publisher {
@@ -38,6 +39,7 @@ struct hcbus_publisher {
     uint64_t head;    /* oldest position that may be unconfirmed */
     uint64_t tail;    /* next position to fill */
     size_t pending;
+    size_t unsent;    /* slots ZeroMQ has not taken yet (broker not connected) */
     uint64_t next_request_id;
 };
 
@@ -105,22 +107,35 @@ static int transmit(hcbus_publisher_t *self, slot_t *s, int64_t now, hcbus_error
     int rc = hcbus_curve_send_bytes(self->sock, s->bytes, s->len, err);
     if (rc < 0)
         return -1;
-    s->due_ms = now + (rc == 0 ? (int64_t)self->resend_ms : UNSENT_RETRY_MS);
+    bool unsent = rc != 0;
+    if (unsent != s->unsent)
+        self->unsent += unsent ? 1 : (size_t)-1;
+    s->unsent = unsent;
+    s->due_ms = now + (unsent ? UNSENT_RETRY_MS : (int64_t)self->resend_ms);
     return 0;
 }
 
-/* Send everything due, oldest first so that a resend keeps the publisher's order.
- * Sets *next_due_ms to the earliest later due time (INT64_MAX if none). */
+/* Send everything due, oldest first so that a resend keeps the publisher's order. While
+ * ZeroMQ has not taken an older one (the broker is not connected), nothing newer is
+ * tried: it would reach the broker first and be recorded before the older one. Sets
+ * *next_due_ms to the earliest later due time (INT64_MAX if none). */
 static int send_due(hcbus_publisher_t *self, int64_t *next_due_ms, hcbus_error_t *err)
 {
     int64_t now = hcbus_monotonic_ms();
+    int64_t blocked_until = 0;
     *next_due_ms = INT64_MAX;
     for (uint64_t pos = self->head; pos < self->tail; pos++) {
         slot_t *s = slot_at(self, pos);
         if (!s->bytes)
             continue;
-        if (s->due_ms <= now && transmit(self, s, now, err) != 0)
-            return -1;
+        if (s->due_ms <= now) {
+            if (blocked_until)
+                s->due_ms = blocked_until;
+            else if (transmit(self, s, now, err) != 0)
+                return -1;
+        }
+        if (s->unsent && !blocked_until)
+            blocked_until = s->due_ms;
         if (s->due_ms < *next_due_ms)
             *next_due_ms = s->due_ms;
     }
@@ -148,6 +163,9 @@ static void settle(hcbus_publisher_t *self, slot_t *s, uint64_t seq, bool duplic
         self->on_confirm(self->arg, s->msg_id, seq, duplicate, refusal);
     free(s->bytes);
     s->bytes = NULL;
+    if (s->unsent)
+        self->unsent--;
+    s->unsent = false;
     self->pending--;
     while (self->head < self->tail && !slot_at(self, self->head)->bytes)
         self->head++;
@@ -310,7 +328,14 @@ int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int time
     s->request_id = req.request_id;
     memcpy(s->msg_id, env->msg_id, strlen(env->msg_id) + 1);
     s->refusals = 0;
+    s->unsent = false;
     self->tail++;
     self->pending++;
-    return transmit(self, s, hcbus_monotonic_ms(), err);
+    if (self->unsent == 0)
+        return transmit(self, s, hcbus_monotonic_ms(), err);
+    /* An older message is still waiting for the connection: this one goes after it,
+     * from the next poll (send_due sends oldest first). */
+    s->due_ms = hcbus_monotonic_ms();
+    int64_t next_due;
+    return send_due(self, &next_due, err);
 }
