@@ -53,7 +53,15 @@ static void on_refused(void *arg, const hcbus_conn_t *conn, const char *reason)
     broker_t *self = arg;
     hcbus_error_t err;
     hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "connection from %s refused: %s", conn->source, reason);
-    broker_record_rejection(self, "", "connect", NULL, NULL, &err);
+    /* No key is known yet: folded per peer address, like a refused handshake, never
+     * under the empty institution that stands for the anonymous gateways. */
+    Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
+    record.action = "connect";
+    record.code = HCBUS__ERROR_CODE__ERROR_CODE_OVERLOADED;
+    record.reason = err.message;
+    record.at_us = hcbus_now_us();
+    rejections_add(self->rejections, self->link, REJECTIONS_BY_ADDRESS, conn->source, &record, err.message,
+                   hcbus_monotonic_ms());
 }
 
 hcbus_connections_t *peers_watch(broker_t *self, void *socket, const char *label, hcbus_error_t *err)

@@ -59,6 +59,11 @@ hc_probe publish --key "$(hc_key minsal)" --count 5 --msg-prefix beside-flood >/
 touch "$HC_WORK/flood-done"
 wait "$(hc_pid flood)" || true
 hc_wait_for "refusals logged" 20 grep -q "publishers: .* connections refused over the caps" "$HC_WORK/broker.log"
+# Recorded by peer address (folded like refused handshakes), never as "anonymous".
+hc_wait_for "cap refusals recorded by address" 20 hc_sql_at_least "SELECT count(*) FROM hcbus.rejections
+  WHERE action = 'connect' AND code = 'overloaded' AND reason LIKE '%from 127.0.0.2 refused%'
+    AND coalesce(institution, '') = ''" 1
+grep -q "(anonymous)" "$HC_WORK/broker.log" && hc_fail "a connection refused over the caps was logged as anonymous"
 
 # 10 from 127.0.0.2 to auditd (cap 4 per source): 6 closed; the broker's link still works.
 out=$("$SP" raw --endpoint "$HC_AUDIT_ENDPOINT" --source 127.0.0.2 --connections 10 --count 6 --timeout-ms 20000)
