@@ -139,14 +139,14 @@ static int build_replay(replay_query_t *q, char *const *prefixes, size_t n, hcbu
     return 0;
 }
 
-/* Keep the first rows whose payloads fit in AUDITD_REPLAY_REPLY_BYTES_MAX (at least
- * one). Returns how many. */
-static int rows_within_budget(const PGresult *res, int rows)
+/* Keep the first rows whose payloads fit in budget bytes (at least one). Returns how
+ * many. */
+static int rows_within_budget(const PGresult *res, int rows, size_t budget)
 {
     size_t bytes = 0;
     for (int i = 0; i < rows; i++) {
         bytes += (size_t)PQgetlength(res, i, 1);
-        if (i > 0 && bytes > AUDITD_REPLAY_REPLY_BYTES_MAX)
+        if (i > 0 && bytes > budget)
             return i;
     }
     return rows;
@@ -196,7 +196,10 @@ int auditd_replay(PGconn *conn, uint64_t head_seq, const Hcbus__ReplayRequest *r
         return -1;
     int fetched = PQntuples(a->res);
     int rows = fetched > (int)limit ? (int)limit : fetched;
-    rows = rows_within_budget(a->res, rows);
+    /* The broker's own page budget (ReplayRequest.max_bytes) when it is smaller. */
+    size_t budget = req->max_bytes && req->max_bytes < AUDITD_REPLAY_REPLY_BYTES_MAX ? req->max_bytes
+                                                                                     : AUDITD_REPLAY_REPLY_BYTES_MAX;
+    rows = rows_within_budget(a->res, rows, budget);
     a->replay.more = rows < fetched || span_cut;
     a->replay.last_seq = rows < fetched ? be64(PQgetvalue(a->res, rows - 1, 0)) : to;
     if (collect(a, rows, err) < 0)

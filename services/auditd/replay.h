@@ -16,7 +16,8 @@
 #define AUDITD_REPLAY_LIMIT_MAX 1000
 /* The most prefixes one ReplayRequest may carry (the broker allows 1..32). */
 #define AUDITD_REPLAY_PREFIXES_MAX 32
-/* A page stops early (more = true) once its payloads pass this many bytes. */
+/* A page stops early (more = true) once its payloads pass this many bytes, or
+ * ReplayRequest.max_bytes when that is smaller. */
 #define AUDITD_REPLAY_REPLY_BYTES_MAX (4u << 20)
 /* A page filtered by prefixes examines at most this many seqs (more = true, last_seq
  * the last examined): whatever plan PostgreSQL picks, it reads a bounded part of the

@@ -86,6 +86,11 @@ hc_assert_contains "$out" "done 3" "another institution's replay is served durin
 out=$("$HC_BIN/tests/link_probe" --endpoint "$HC_AUDIT_ENDPOINT" --key "$HC_WORK/keys/broker.key" \
   --server-key "$HC_WORK/keys/auditd.pub" replay 1 0 "$SPARSE") || hc_fail "replay at auditd: $out"
 hc_assert_eq "last_seq 100000 more 1" "$out" "a filtered page examines at most 100,000 seqs"
+first=$(awk '$2 == "sparse-1" {print $3}' "$HC_WORK/sparse.log")
+out=$("$HC_BIN/tests/link_probe" --endpoint "$HC_AUDIT_ENDPOINT" --key "$HC_WORK/keys/broker.key" \
+  --server-key "$HC_WORK/keys/auditd.pub" replay "$first" 0 "$SPARSE" --max-bytes 1) || hc_fail "replay: $out"
+hc_assert_eq "$first $SPARSE sparse-1
+last_seq $first more 1" "$out" "ReplayRequest.max_bytes ends the page after one envelope"
 touch "$HC_WORK/storm.stop"
 wait "$(hc_pid storm)" || hc_fail "the storm tool failed"
 unset "HC_PIDS[storm]"

@@ -8,7 +8,7 @@
  *                                 [--rejections R] [--distinct D] [--malformed M]
  *     --distinct D: msg ids repeat every D records (duplicates inside one batch);
  *     --malformed M: the first M records are bytes that do not decode.
- *   link_probe [options] replay FROM TO [PREFIX...] [--limit L] [--institution I]
+ *   link_probe [options] replay FROM TO [PREFIX...] [--limit L] [--max-bytes B] [--institution I]
  *                               [--read-timeout-ms T] [--repeat N]
  *     --institution, --read-timeout-ms: LinkRequest.institution and .timeout_ms;
  *     --repeat N: send N copies at once, then print "answer <link_id> replay <count>"
@@ -56,6 +56,7 @@ typedef struct opts {
     const char *institution; /* replay: LinkRequest.institution */
     uint32_t read_timeout_ms; /* replay: LinkRequest.timeout_ms */
     size_t repeat;           /* replay: copies sent at once */
+    uint32_t max_bytes;      /* replay: ReplayRequest.max_bytes */
 } opts_t;
 
 typedef struct link {
@@ -252,6 +253,7 @@ static int cmd_replay(link_t *l, const opts_t *o, uint64_t from, uint64_t to, ch
     rr.prefixes = prefixes;
     rr.n_prefixes = n;
     rr.limit = o->limit;
+    rr.max_bytes = o->max_bytes;
     Hcbus__LinkRequest req = HCBUS__LINK_REQUEST__INIT;
     req.link_id = 2;
     req.kind_case = HCBUS__LINK_REQUEST__KIND_REPLAY;
@@ -440,7 +442,8 @@ static void usage(void)
             "  hello\n"
             "  append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]\n"
             "         [--rejections R] [--distinct D] [--malformed M]\n"
-            "  replay FROM TO [PREFIX...] [--limit L] [--institution I] [--read-timeout-ms T] [--repeat N]\n"
+            "  replay FROM TO [PREFIX...] [--limit L] [--max-bytes B] [--institution I] [--read-timeout-ms T]\n"
+            "         [--repeat N]\n"
             "  latest PREFIX\n");
 }
 
@@ -455,6 +458,7 @@ static int parse(int argc, char **argv, opts_t *o)
         {"rejections", required_argument, NULL, 'r'}, {"distinct", required_argument, NULL, 'd'},
         {"malformed", required_argument, NULL, 'm'},  {"institution", required_argument, NULL, 'i'},
         {"read-timeout-ms", required_argument, NULL, 'R'}, {"repeat", required_argument, NULL, 'n'},
+        {"max-bytes", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -475,6 +479,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'i': o->institution = optarg; break;
         case 'R': o->read_timeout_ms = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'n': o->repeat = strtoul(optarg, NULL, 10); break;
+        case 'B': o->max_bytes = (uint32_t)strtoul(optarg, NULL, 10); break;
         default: return -1;
         }
     }
