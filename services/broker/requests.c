@@ -406,7 +406,7 @@ void requests_replay_failed(broker_t *self, control_t *control, const char *why)
 /* About once a second, when anything changed: what happened to large answers. */
 static void report_large_answers(broker_t *self, int64_t now_ms)
 {
-    budget_counts_t c;
+    budget_counts_t c = {0};
     if (!budget_report_due(self->budget, now_ms, REPORT_MS, &c))
         return;
     hcbus_notice("large answers: sent=%llu refused=%llu (unconfirmed=%llu one_at_a_time=%llu institution_limit=%llu "

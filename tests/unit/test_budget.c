@@ -51,7 +51,7 @@ static void test_one_per_connection_until_receipt(void **state)
     assert_int_equal(budget_begin(b, &a, "pnc", 0, NULL, NULL, &err), 0);
     budget_cancel(b, &a, "pnc"); /* not sent: does not count */
     assert_int_equal(budget_held(b, "pnc"), 0);
-    budget_counts_t c;
+    budget_counts_t c = {0};
     assert_true(budget_report_due(b, 0, 1000, &c));
     assert_int_equal(c.sent, 1);
     assert_int_equal(c.cancelled, 1);
