@@ -79,8 +79,6 @@ static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__E
                         "%s may not send an anonymous alert: its alerts are recorded under its name", inst->id);
         return hcbus_error_hint(err, "Leave anonymous unset; anonymous reports go through an anonymous gateway.");
     }
-    if (kind == HCBUS_KIND_ZONE && lastvalue_reserve(self->lastvalue, topic, lastvalue_is_community(self->zones, zone), err) != 0)
-        return -1;
     return 0;
 }
 
@@ -148,7 +146,11 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     slot->accepted_ms = hcbus_monotonic_ms();
     slot->resend_at_ms = slot->accepted_ms + self->config->broker.audit_resend_ms;
     slot->unknown_fields_dropped = dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)dropped;
-    if (stamp_and_encode(inst, env, topic, self->config->broker.max_message_bytes, slot, &err) != 0) {
+    /* A zone level takes its place in the last-value table (bounded) only once it is
+     * certain to be handed to the audit service, never for a message refused here. */
+    if (stamp_and_encode(inst, env, topic, self->config->broker.max_message_bytes, slot, &err) != 0 ||
+        (slot->kind == HCBUS_KIND_ZONE &&
+         lastvalue_reserve(self->lastvalue, topic, lastvalue_is_community(self->zones, env->zone->zone_id), &err) != 0)) {
         inflight_release(self->inflight, slot);
         refuse(self, from, inst, request_id, env, topic, &err);
         return;
