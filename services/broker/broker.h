@@ -140,7 +140,7 @@ control_t *control_take(broker_t *self, control_kind_t kind);
 control_t *control_find(broker_t *self, uint64_t link_id);
 void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply *reply);
 /* The audit service could not answer a subscriber's replay: tell the subscriber. */
-void requests_replay_failed(broker_t *self, control_t *control, const char *why);
+void requests_replay_failed(broker_t *self, control_t *control, int code, const char *why);
 void requests_expire(broker_t *self, int64_t now_ms);
 
 /* Append the encoded field `seq` (3, varint) to an encoded Envelope: protobuf keeps the

@@ -193,9 +193,18 @@ static void handle_latest(broker_t *self, const Hcbus__SnapshotReply *latest)
 
 static void handle_control_failure(broker_t *self, control_t *control, const Hcbus__ErrorReply *error)
 {
-    hcbus_warning("audit service could not answer (%s)", error && error->message ? error->message : "no detail");
-    if (control->kind == CONTROL_REPLAY)
-        requests_replay_failed(self, control, "the audit log cannot be read now");
+    const char *detail = error && error->message && error->message[0] ? error->message : "no detail";
+    if (control->kind == CONTROL_REPLAY) {
+        /* auditd's own reason (cancelled by statement_timeout, over its read limits,
+         * PostgreSQL away) and code (overloaded or unavailable) reach the subscriber. */
+        char why[HCBUS_ERROR_MESSAGE_MAX];
+        int code = error && error->code == HCBUS__ERROR_CODE__ERROR_CODE_OVERLOADED ? HCBUS_EOVERLOADED
+                                                                                    : HCBUS_EUNAVAILABLE;
+        snprintf(why, sizeof why, "the audit log did not answer the replay: %.200s", detail);
+        requests_replay_failed(self, control, code, why);
+    } else {
+        hcbus_warning("audit service could not answer (%s)", detail);
+    }
     if (control->kind == CONTROL_GAP_FILL)
         self->gap_fill_link_id = 0;
     if (control->kind == CONTROL_HELLO || control->kind == CONTROL_LATEST)

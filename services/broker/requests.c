@@ -350,7 +350,7 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
 {
     const hcbus_institution_t *inst = hcbus_config_find_institution(self->config, control->institution);
     if (link_reply->kind_case != HCBUS__LINK_REPLY__KIND_REPLAY || !inst) {
-        requests_replay_failed(self, control, inst ? "the audit log answered the replay with something else"
+        requests_replay_failed(self, control, HCBUS_EUNAVAILABLE, inst ? "the audit log answered the replay with something else"
                                                    : "the institution is no longer known");
         return;
     }
@@ -361,7 +361,7 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
     if (!page.envelopes || !page.owned) {
         free(page.envelopes);
         free(page.owned);
-        requests_replay_failed(self, control, "out of memory for a replay page");
+        requests_replay_failed(self, control, HCBUS_EUNAVAILABLE, "out of memory for a replay page");
         return;
     }
     Hcbus__ReplayReply answer = HCBUS__REPLAY_REPLY__INIT;
@@ -393,14 +393,16 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
     free(page.owned);
 }
 
-void requests_replay_failed(broker_t *self, control_t *control, const char *why)
+void requests_replay_failed(broker_t *self, control_t *control, int code, const char *why)
 {
     hcbus_error_t err;
-    hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "%s", why);
+    hcbus_error_set(&err, code, NULL, "%s", why);
     hcbus_error_hint(&err, "Retry the replay shortly.");
     reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
     budget_cancel(self->budget, &control->subscriber, control->institution);
-    hcbus_notice("replay of %s not answered: %s", control->institution, why);
+    /* One line per failure would let a key holder write the log at its own pace: the
+     * failures are counted in report_large_answers' line (not_sent) instead. */
+    hcbus_debug("replay of %s not answered: %s", control->institution, why);
 }
 
 /* About once a second, when anything changed: what happened to large answers. */
@@ -427,7 +429,7 @@ void requests_expire(broker_t *self, int64_t now_ms)
         if (control->kind == CONTROL_FREE || now_ms < control->deadline_ms)
             continue;
         if (control->kind == CONTROL_REPLAY)
-            requests_replay_failed(self, control, "the audit log did not answer the replay in time");
+            requests_replay_failed(self, control, HCBUS_EUNAVAILABLE, "the audit log did not answer the replay in time");
         if (control->kind == CONTROL_GAP_FILL)
             self->gap_fill_link_id = 0;
         control->kind = CONTROL_FREE;
