@@ -68,8 +68,12 @@ static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__E
     if (hcbus_topic_build(kind, zone, topic, topic_size, err) != 0)
         return -1;
     if (!hcbus_grants_allow_topic(&inst->publish, kind, zone)) {
+        char limit[HCBUS_ERROR_HINT_MAX];
         hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", "%s may not publish %s",
                         inst->anonymous_gateway ? "an anonymous gateway" : inst->id, topic);
+        if (!inst->anonymous_gateway && hcbus_grants_allow_topic(&inst->publish, kind, inst->limit_to_zones[0]) &&
+            hcbus_institution_limit_hint(inst, hcbus_kind_name(kind), limit, sizeof limit))
+            return hcbus_error_hint(err, "%s", limit);
         return hcbus_error_hint(err, "The institution's publish rights are set in the broker's configuration.");
     }
     /* "anonymous" tells readers no one can be held to the report: only true when it

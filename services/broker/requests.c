@@ -63,7 +63,12 @@ static int check_prefix(const hcbus_zones_t *zones, const hcbus_institution_t *i
         return hcbus_error_hint(err, "Zone ids are listed in sv-districts.csv, e.g. sv.ss.san-salvador-este.");
     }
     if (!hcbus_grants_allow_prefix(&inst->subscribe, prefix)) {
+        char limit[HCBUS_ERROR_HINT_MAX];
         hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, "%s may not subscribe to \"%s\"", public_name(inst), prefix);
+        /* Limited to some zones and this kind allowed there: say where to ask. */
+        if (!inst->anonymous_gateway && hcbus_grants_allow_topic(&inst->subscribe, kind, inst->limit_to_zones[0]) &&
+            hcbus_institution_limit_hint(inst, hcbus_kind_name(kind), limit, sizeof limit))
+            return hcbus_error_hint(err, "%s", limit);
         return hcbus_error_hint(err, "The institution's subscribe rights are set in the broker's configuration.");
     }
     return 0;

@@ -271,3 +271,21 @@ int hcbus_config_read_institutions(const cfg_ctx_t *ctx, const config_setting_t 
     hcbus_zones_destroy(&zones);
     return rc;
 }
+
+const char *hcbus_institution_limit_hint(const hcbus_institution_t *inst, const char *kind_name, char *buf,
+                                         size_t size)
+{
+    if (!inst || inst->limit_count == 0 || !buf || size == 0)
+        return NULL;
+    char zones[HCBUS_NAME_MAX * 2] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < inst->limit_count && used < sizeof zones; i++) {
+        int n = snprintf(zones + used, sizeof zones - used, "%s%s", i ? ", " : "", inst->limit_to_zones[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    snprintf(buf, size, "%s is limited to %s (limit_to_zones in the broker's configuration): ask within it, e.g. %s.%s.",
+             inst->id, zones, kind_name ? kind_name : "alert", inst->limit_to_zones[0]);
+    return buf;
+}

@@ -44,6 +44,8 @@ hc_probe subscribe --key "$(hc_key pnc-ss)" --count 1 alert. >"$HC_WORK/all.out"
 hc_assert_contains "$(cat "$HC_WORK/all.out")" 'refused unauthorized prefixes[0] pnc-ss may not subscribe to "alert."' "the whole country refused, named"
 hc_probe subscribe --key "$(hc_key pnc-ss)" --snapshot --count 1 zone. >"$HC_WORK/zones.out" && hc_fail "pnc-ss read every zone level"
 hc_assert_contains "$(cat "$HC_WORK/zones.out")" "refused unauthorized" "zone levels of the whole country refused"
+# The hint says where to ask instead (the broker logs each refusal with its hint).
+hc_wait_for "refusal logged with its hint" 10 grep -qF 'pnc-ss is limited to sv.ss (limit_to_zones in the broker'"'"'s configuration): ask within it, e.g. alert.sv.ss.' "$HC_WORK/broker.log"
 hc_wait_for "refusals recorded" 10 hc_sql_at_least "SELECT count(*) FROM hcbus.rejections WHERE institution = 'pnc-ss' AND action = 'subscribe' AND code = 'unauthorized' AND topic IN ('alert.sv.ah.', 'alert.')" 2
 
 # Its department: accepted. It receives only its department's alerts: an alert in

@@ -285,6 +285,10 @@ static void test_limit_to_zones(void **state)
     assert_false(hcbus_grants_allow_prefix(&pnc->subscribe, "alert.sv.ah."));
     assert_false(hcbus_grants_allow_topic(&pnc->publish, HCBUS_KIND_ALERT, "sv.ah.ahuachapan-centro.apaneca"));
     assert_false(pnc->clinical);
+    char hint[256];
+    assert_non_null(hcbus_institution_limit_hint(pnc, "alert", hint, sizeof hint));
+    assert_string_equal(hint, "pnc-ss is limited to sv.ss, sv.li.la-libertad-sur (limit_to_zones in the broker's "
+                              "configuration): ask within it, e.g. alert.sv.ss.");
 
     const hcbus_institution_t *fac = hcbus_config_find_institution(c, "fac");
     assert_string_equal(hcbus_grants_format(&fac->subscribe, buf, sizeof buf),
@@ -293,6 +297,7 @@ static void test_limit_to_zones(void **state)
 
     const hcbus_institution_t *free_ = hcbus_config_find_institution(c, "free");   /* no limit: the roles' all */
     assert_int_equal(free_->limit_count, 0);
+    assert_null(hcbus_institution_limit_hint(free_, "alert", hint, sizeof hint));
     assert_true(hcbus_grants_allow_prefix(&free_->subscribe, "alert."));
     hcbus_config_destroy(&c);
 }

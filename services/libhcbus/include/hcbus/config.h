@@ -108,6 +108,13 @@ void hcbus_config_destroy(hcbus_config_t **self_p);
 /* The institution holding this Z85 public key, or NULL. */
 const hcbus_institution_t *hcbus_config_find_key(const hcbus_config_t *self, const char *key_z85);
 
+/* For a refusal of an institution limited by limit_to_zones: a hint naming the zones
+ * and an example in them for kind_name ("alert"), written into buf. Returns buf, or
+ * NULL (buf untouched) if inst has no limit. Never call it for an anonymous gateway,
+ * whose id must not appear in answers. */
+const char *hcbus_institution_limit_hint(const hcbus_institution_t *inst, const char *kind_name, char *buf,
+                                         size_t size);
+
 /* The institution with this id, or NULL. */
 const hcbus_institution_t *hcbus_config_find_institution(const hcbus_config_t *self, const char *id);
 
