@@ -1,5 +1,7 @@
 /* bus_probe.c — a test client of the real broker, built on the libhcbus client API:
  *   bus_probe publish --count N --msg-prefix P [--kind zone|dispatch|alert] [--zone Z] [--window W]
+ *                     [--from-index I]   (msg_ids P-I .. P-N: a restarted publisher resends
+ *                                         its unconfirmed messages under the same ids)
  *   bus_probe subscribe [--count N] [--snapshot] PREFIX...
  *   bus_probe keygen DIR NAME
  *   bus_probe garbage         (bad frames to the publisher endpoint; prints each error)
@@ -21,7 +23,7 @@
 typedef struct probe_options {
     hcbus_client_options_t client;
     const char *msg_prefix, *zone, *kind;
-    long count;
+    long count, from_index;
     int timeout_ms;
     int snapshot;
     char broker_key[HCBUS_Z85_KEY_LEN + 1];
@@ -107,7 +109,7 @@ static int run_publish(probe_options_t *o)
     bodies_t bodies;
     char msg_id[96];
     int rc = 0;
-    for (long i = 1; i <= o->count && rc == 0; i++) {
+    for (long i = o->from_index; i <= o->count && rc == 0; i++) {
         snprintf(msg_id, sizeof msg_id, "%s-%ld", o->msg_prefix, i);
         env.msg_id = msg_id;
         env.sent_at_us = 0;
@@ -248,8 +250,9 @@ int main(int argc, char **argv)
         {"key", required_argument, 0, 'k'}, {"count", required_argument, 0, 'n'},
         {"msg-prefix", required_argument, 0, 'p'}, {"zone", required_argument, 0, 'z'},
         {"window", required_argument, 0, 'w'}, {"timeout-ms", required_argument, 0, 't'},
-        {"snapshot", no_argument, 0, 's'}, {"kind", required_argument, 0, 'K'}, {0, 0, 0, 0}};
-    probe_options_t o = {.count = -1, .timeout_ms = 10000, .msg_prefix = "probe",
+        {"snapshot", no_argument, 0, 's'}, {"kind", required_argument, 0, 'K'},
+        {"from-index", required_argument, 0, 'f'}, {0, 0, 0, 0}};
+    probe_options_t o = {.count = -1, .from_index = 1, .timeout_ms = 10000, .msg_prefix = "probe",
                          .zone = "sv.ss.san-salvador-este.soyapango", .kind = "zone"};
     const char *broker_key_file = NULL, *key_file = NULL;
     int opt;
@@ -273,6 +276,7 @@ int main(int argc, char **argv)
         case 't': o.timeout_ms = atoi(optarg); break;
         case 's': o.snapshot = 1; break;
         case 'K': o.kind = optarg; break;
+        case 'f': o.from_index = atol(optarg); break;
         default: return 2;
         }
     }
