@@ -16,6 +16,7 @@ PACKAGES=(
   libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   postgresql-15 postgresql-client-15 procps
+  clang libclang-rt-14-dev valgrind
 )
 
 say() { echo "install.sh: $*" >&2; }

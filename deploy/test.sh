@@ -3,12 +3,34 @@
 # it with AddressSanitizer and UndefinedBehaviorSanitizer, and runs every test (unit
 # tests and real-process integration tests against a private PostgreSQL).
 #   deploy/test.sh [ctest args...]      e.g. deploy/test.sh -R codec
+# Two more builds beside it feed the same ctest run: BUILD-fuzz (clang, the libFuzzer
+# programs that fuzz.run.* run for a bounded time) and BUILD-plain (no sanitizer, the
+# services that test_valgrind runs under valgrind memcheck). Each is skipped, and the
+# tests that need it say so, when clang or valgrind is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=${HCBUS_TEST_BUILD_DIR:-$root/build-asan}
+fuzz_build=$build-fuzz
+plain_build=$build-plain
 
-HCBUS_BUILD_DIR=$build "$here/install.sh" -DHCBUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+HCBUS_BUILD_DIR=$build "$here/install.sh" -DHCBUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+  -DHCBUS_FUZZ_BUILD_DIR="$fuzz_build" -DHCBUS_PLAIN_BUILD_DIR="$plain_build"
+
+if command -v clang >/dev/null; then
+  echo "test.sh: building the fuzz targets with clang in $fuzz_build" >&2
+  CC=clang cmake -S "$root" -B "$fuzz_build" -DHCBUS_SANITIZE=ON -DHCBUS_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  cmake --build "$fuzz_build" --target hcbus_fuzzers -j"$(nproc)"
+else
+  echo "test.sh: clang not found: fuzz targets only replay their corpus" >&2
+fi
+if command -v valgrind >/dev/null; then
+  echo "test.sh: building the services without sanitizers in $plain_build (for valgrind)" >&2
+  cmake -S "$root" -B "$plain_build" -DHCBUS_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
+  cmake --build "$plain_build" --target hcbus-broker hcbus-auditd bus_probe free_ports -j"$(nproc)"
+else
+  echo "test.sh: valgrind not found: test_valgrind will be skipped" >&2
+fi
 
 # libzmq and libpq are not built with ASan; their allocations are not ours to report.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0}

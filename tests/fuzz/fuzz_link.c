@@ -1,0 +1,197 @@
+/* fuzz_link.c — libFuzzer target for the link between the broker and hcbus-auditd:
+ * the same bytes as a LinkRequest (what auditd decodes: each appended record's
+ * envelope decoded, summarized and its fields escaped for COPY with auditd's own
+ * copy.c and pgtext.c; rejection records escaped; replay prefixes turned into LIKE
+ * byte ranges and text[] literals) and as a LinkReply (what the broker decodes: commit
+ * results, replayed envelopes decoded and redacted). Oracles: an escaped COPY field
+ * never holds a raw tab, newline or carriage return and is valid UTF-8; a prefix's
+ * SQL byte range (auditd's topicrange.c) matches exactly the topics that live delivery
+ * matches (hcbus_topic_matches), so replay and live delivery never disagree. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copy.h"
+#include "hcbus/codec.h"
+#include "hcbus/error.h"
+#include "hcbus/summary.h"
+#include "hcbus/topic.h"
+#include "pgtext.h"
+#include "sbuf.h"
+#include "topicrange.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* copy.c reports COPY failures through db.c, which needs a server; the fuzzer only
+ * escapes fields and never begins or finishes a COPY, so this is never called. */
+int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err);
+int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err)
+{
+    (void)conn;
+    (void)res;
+    return hcbus_error_set(err, HCBUS_EIO, NULL, "%s", what);
+}
+
+/* Escape s as one COPY text field and check the result. */
+static void copy_field(const char *s)
+{
+    auditd_copy_t c = {.conn = NULL, .buf = SBUF_INIT};
+    auditd_copy_text(&c, s);
+    if (!sbuf_failed(&c.buf) && c.buf.data) {
+        if (strpbrk(c.buf.data, "\t\n\r") || !pgtext_utf8_valid(c.buf.data))
+            abort();
+    }
+    sbuf_free(&c.buf);
+}
+
+static void fuzz_record(const Hcbus__AppendRecord *record, sbuf_t *msg_ids)
+{
+    hcbus_error_t err;
+    Hcbus__Envelope *env = hcbus_envelope_decode(record->envelope.data, record->envelope.len, 0, &err);
+    if (!env)
+        return;
+    copy_field(env->sender);
+    copy_field(env->msg_id);
+    copy_field(env->topic);
+    copy_field(hcbus_kind_name((hcbus_kind_t)hcbus_envelope_kind(env)));
+    copy_field(hcbus_envelope_zone(env));
+    copy_field(hcbus_envelope_subject(env));
+    char *summary = hcbus_summary_json(env);
+    copy_field(summary);
+    free(summary);
+    char when[PGTEXT_TIME_MAX];
+    (void)pgtext_time(env->sent_at_us, when, sizeof when);
+    (void)pgtext_time(env->received_at_us, when, sizeof when);
+    if (env->msg_id)
+        pgtext_array_add(msg_ids, env->msg_id);
+    hcbus_envelope_free(env);
+}
+
+static void fuzz_rejection(const Hcbus__RejectRecord *r)
+{
+    copy_field(r->institution);
+    copy_field(r->key_hint);
+    copy_field(r->action);
+    copy_field(r->topic);
+    copy_field(r->msg_id);
+    copy_field(hcbus_code_name((int)r->code));
+    copy_field(r->field);
+    copy_field(r->reason);
+    char when[PGTEXT_TIME_MAX];
+    (void)pgtext_time(r->at_us, when, sizeof when);
+}
+
+static bool range_matches(const auditd_topic_range_t *r, const char *topic)
+{
+    if (r->all)
+        return true;
+    if (r->has_exact && strcmp(topic, r->exact) == 0)
+        return true;
+    return strcmp(topic, r->lo) >= 0 && strcmp(topic, r->hi) < 0;
+}
+
+/* The prefix's range against topics near it: itself, one component below, a sibling
+ * sharing its bytes, and every other prefix of the request. */
+static void check_range(const char *prefix, char **others, size_t n)
+{
+    auditd_topic_range_t r;
+    if (!auditd_topic_range(prefix, &r))
+        return; /* too long: auditd refuses the replay */
+    char near[3][AUDITD_PREFIX_MAX + 8];
+    snprintf(near[0], sizeof near[0], "%s", prefix);
+    snprintf(near[1], sizeof near[1], "%s.x", prefix);
+    snprintf(near[2], sizeof near[2], "%s-x", prefix);
+    for (size_t i = 0; i < 3 + n; i++) {
+        const char *topic = i < 3 ? near[i] : others[i - 3];
+        if (range_matches(&r, topic) != hcbus_topic_matches(topic, prefix))
+            abort();
+    }
+}
+
+static void fuzz_prefixes(char **prefixes, size_t n)
+{
+    sbuf_t array = SBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        pgtext_array_add(&array, prefixes[i]);
+        check_range(prefixes[i], prefixes, n);
+    }
+    pgtext_array_close(&array);
+    sbuf_free(&array);
+}
+
+static void fuzz_request(const uint8_t *data, size_t size)
+{
+    hcbus_error_t err = {0};
+    Hcbus__LinkRequest *req = hcbus_link_request_decode(data, size, &err);
+    if (!req) {
+        if (!err.message[0])
+            abort();
+        return;
+    }
+    if (req->kind_case == HCBUS__LINK_REQUEST__KIND_APPEND) {
+        sbuf_t msg_ids = SBUF_INIT;
+        for (size_t i = 0; i < req->append->n_records; i++)
+            fuzz_record(req->append->records[i], &msg_ids);
+        pgtext_array_close(&msg_ids);
+        sbuf_free(&msg_ids);
+        for (size_t i = 0; i < req->append->n_rejections; i++)
+            fuzz_rejection(req->append->rejections[i]);
+    } else if (req->kind_case == HCBUS__LINK_REQUEST__KIND_REPLAY) {
+        fuzz_prefixes(req->replay->prefixes, req->replay->n_prefixes);
+    } else if (req->kind_case == HCBUS__LINK_REQUEST__KIND_LATEST) {
+        fuzz_prefixes(&req->latest->prefix, 1);
+    }
+    hcbus_link_request_free(req);
+}
+
+/* The broker's side: replayed envelopes are decoded and, for a recipient without
+ * clinical access, re-encoded without patient details. */
+static void fuzz_replayed(ProtobufCBinaryData *envelopes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hcbus_error_t err;
+        Hcbus__Envelope *env = hcbus_envelope_decode(envelopes[i].data, envelopes[i].len, 0, &err);
+        if (!env)
+            continue;
+        uint8_t *out = NULL;
+        size_t len = 0;
+        int removed = 0;
+        if (hcbus_envelope_encode_redacted(env, &out, &len, &removed, &err) == 0) {
+            Hcbus__Envelope *r = hcbus_envelope_decode(out, len, SIZE_MAX, &err);
+            if (!r || (r->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && r->dispatch->patient))
+                abort();
+            hcbus_envelope_free(r);
+            free(out);
+        }
+        hcbus_envelope_free(env);
+    }
+}
+
+static void fuzz_reply(const uint8_t *data, size_t size)
+{
+    hcbus_error_t err = {0};
+    Hcbus__LinkReply *reply = hcbus_link_reply_decode(data, size, &err);
+    if (!reply) {
+        if (!err.message[0])
+            abort();
+        return;
+    }
+    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
+        for (size_t i = 0; i < reply->committed->n_results; i++)
+            (void)hcbus_code_name(reply->committed->results[i]->error);
+    } else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_REPLAY) {
+        fuzz_replayed(reply->replay->envelopes, reply->replay->n_envelopes);
+    } else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_LATEST) {
+        fuzz_replayed(reply->latest->envelopes, reply->latest->n_envelopes);
+    } else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR) {
+        (void)hcbus_code_name((int)reply->error->code);
+    }
+    hcbus_link_reply_free(reply);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_request(data, size);
+    fuzz_reply(data, size);
+    return 0;
+}
