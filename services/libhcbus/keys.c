@@ -3,6 +3,7 @@
  * file is read only when it is a regular file that nobody but its owner may access
  * (mode 0600 or 0400), as ssh does for private keys. */
 #include "hcbus/keys.h"
+#include "regular_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -89,36 +90,11 @@ static int check_secret_mode(FILE *f, const char *path, hcbus_error_t *err)
                                  "a secret key is for its owner only", path);
 }
 
-/* Open a key file for reading; only a regular file is read. A FIFO or a device named
- * by mistake (/dev/zero) would block the open or be read for ever, at start or at a
- * SIGHUP reload (found by tests/fuzz/fuzz_config). O_NONBLOCK keeps the open of a FIFO
- * from waiting for a writer; for a regular file it changes nothing. */
-static FILE *open_key_file(const char *path, hcbus_error_t *err)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        hcbus_error_set(err, HCBUS_EIO, path, "cannot open key file: %s", strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        hcbus_error_set(err, HCBUS_EIO, path, "key file %s is not a regular file", path);
-        return NULL;
-    }
-    FILE *f = fdopen(fd, "r");
-    if (!f) {
-        close(fd);
-        hcbus_error_set(err, HCBUS_EIO, path, "cannot open key file: %s", strerror(errno));
-    }
-    return f;
-}
-
 /* Read "public-key" and "secret-key" lines from path; either output may be NULL. A
  * file read for its secret key must pass check_secret_mode. */
 static int read_key_lines(const char *path, char *pub, char *sec, hcbus_error_t *err)
 {
-    FILE *f = open_key_file(path, err);
+    FILE *f = hcbus_open_regular_file(path, "key file", err);
     if (!f)
         return -1;
     if (sec && check_secret_mode(f, path, err) != 0) {

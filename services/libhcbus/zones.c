@@ -3,6 +3,7 @@
  * small open-addressing hash table for lookups on the broker's hot path. */
 #include "hcbus/zones.h"
 
+#include "regular_file.h"
 #include "where.h"
 
 #include <errno.h>
@@ -335,11 +336,9 @@ static int load_lines(load_ctx_t *ctx, FILE *f)
 
 hcbus_zones_t *hcbus_zones_load(const char *csv_path, hcbus_error_t *err)
 {
-    FILE *f = fopen(csv_path, "r");
-    if (!f) {
-        hcbus_error_set(err, HCBUS_EIO, csv_path, "cannot open the zone catalogue: %s", strerror(errno));
+    FILE *f = hcbus_open_regular_file(csv_path, "the zone catalogue", err);
+    if (!f)
         return NULL;
-    }
     hcbus_zones_t *self = calloc(1, sizeof *self);
     load_ctx_t ctx = {.zones = self, .path = csv_path, .err = err};
     int rc = self ? 0 : hcbus_error_set(err, HCBUS_ENOMEM, csv_path, "out of memory");

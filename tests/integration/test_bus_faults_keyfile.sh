@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A public key file that is not a regular file (/dev/zero, a FIFO named by mistake) is
-# refused by name, at start and at SIGHUP: the broker never hangs reading it for ever
-# (found by tests/fuzz/fuzz_config; before the fix the broker spun at 100% CPU and a
-# reload took it off the network).
+# A public key file or zone catalogue that is not a regular file (/dev/zero, a FIFO
+# named by mistake) is refused by name, at start and at SIGHUP: the broker never hangs
+# reading it for ever (before the fix the broker spun at 100% CPU in a reload naming
+# /dev/zero as a key, and blocked at start opening a FIFO).
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 
@@ -33,5 +33,18 @@ wait "$(hc_pid broker)" || rc=$?
 unset "HC_PIDS[broker]"
 [ "$rc" != 0 ] || hc_fail "the broker started with a FIFO as a key file"
 hc_assert_contains "$(cat "$HC_WORK/broker.log")" "fifo.pub" "the error names the file"
+hc_assert_contains "$(cat "$HC_WORK/broker.log")" "not a regular file" "the error says why"
+
+# At start, the zone catalogue a FIFO: the same.
+hc_bus_write_config
+sed -i "s|^zones_file = .*|zones_file = \"$HC_WORK/keys/fifo.pub\";|" "$HC_WORK/hcbus.conf"
+mv "$HC_WORK/broker.log" "$HC_WORK/broker.log.second"
+hc_start_bg broker "$HC_BIN/services/broker/hcbus-broker" --config "$HC_WORK/hcbus.conf"
+hc_wait_for "broker exits on the FIFO zone catalogue" 10 broker_gone
+rc=0
+wait "$(hc_pid broker)" || rc=$?
+unset "HC_PIDS[broker]"
+[ "$rc" != 0 ] || hc_fail "the broker started with a FIFO as its zone catalogue"
+hc_assert_contains "$(cat "$HC_WORK/broker.log")" "zone catalogue" "the error names the catalogue"
 hc_assert_contains "$(cat "$HC_WORK/broker.log")" "not a regular file" "the error says why"
 hc_pass
