@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "where.h"
 
@@ -187,6 +188,13 @@ static int scan_token(scan_t *s, FILE *f, const char *path, int include_depth, i
 
 static int scan_file(scan_t *s, const char *path, int include_depth)
 {
+    /* A FIFO or a device named by mistake would block the open, or be read for ever,
+     * at start or at a SIGHUP reload; libconfig would do the same after us. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, path, "the configuration file is not a regular file");
+        return hcbus_error_hint(s->ctx->err, "Name the file itself, not a FIFO, a device or a directory.");
+    }
     FILE *f = fopen(path, "r");
     if (!f)
         return 1; /* libconfig reports it */

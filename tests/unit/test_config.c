@@ -549,6 +549,18 @@ static void test_unreadable(void **state)
     assert_string_equal(err.field, "/nonexistent/hcbus.conf");
     assert_null(hcbus_config_load(NULL, &err));
     assert_null(hcbus_config_load("", &err));
+    /* A FIFO (or /dev/zero, a directory) is refused at once, never opened and waited on. */
+    char fifo[sizeof tmpdir + 16];
+    snprintf(fifo, sizeof fifo, "%s/fifo.conf", tmpdir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    const char *not_files[] = {fifo, "/dev/zero", "/tmp"};
+    for (size_t i = 0; i < sizeof not_files / sizeof not_files[0]; i++) {
+        assert_null(hcbus_config_load(not_files[i], &err));
+        assert_int_equal(err.code, HCBUS_ECONFIG);
+        assert_string_equal(err.field, not_files[i]);
+        assert_non_null(strstr(err.message, "not a regular file"));
+    }
+    unlink(fifo);
 }
 
 static void test_too_many_institutions(void **state)
