@@ -70,17 +70,15 @@ int hcbus_keypair_write(const hcbus_keypair_t *kp, const char *secret_path,
     return 0;
 }
 
-/* A secret key open as f must be a regular file closed to group and others. The
- * check is made on the open file, so a file swapped after the check is not read. */
+/* A secret key open as f (a regular file: hcbus_open_regular_file checked it) must be
+ * closed to group and others. The check is made on the open file, so a file swapped
+ * after the check is not read. */
 static int check_secret_mode(FILE *f, const char *path, hcbus_error_t *err)
 {
     struct stat st;
     if (fstat(fileno(f), &st) != 0)
         return hcbus_error_set(err, HCBUS_EIO, path, "cannot stat secret key file %s: %s", path,
                                strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return hcbus_error_set(err, HCBUS_EIO, path, "secret key file %s is not a regular file",
-                               path);
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) == 0)
         return 0;
     hcbus_error_set(err, HCBUS_EIO, path,
