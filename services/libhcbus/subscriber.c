@@ -52,6 +52,8 @@ struct hcbus_subscriber {
     uint64_t resubscribes;
     uint64_t receipt;        /* of the last page received: sent with every request */
     bool receipt_fresh;      /* not sent yet: ping at once */
+    uint64_t start_head;     /* head_seq of the first SubscribeReply */
+    bool catching_up;        /* hcbus_subscriber_new_from: replaying up to start_head */
     bool snapshot_taken;     /* snapshot_seq is the first page's as_of_seq */
     bool snapshot_more;      /* the last snapshot page was not the last */
     char *snapshot_after;    /* its last topic, where the next page starts */
@@ -225,16 +227,21 @@ static int on_replay(hcbus_subscriber_t *self, const Hcbus__ReplayReply *r, hcbu
                                (unsigned long long)from);
     self->seen_seq = max_u64(self->seen_seq, r->more ? r->last_seq : max_u64(r->last_seq,
                                                                                self->pending_to));
-    if (self->seen_seq >= self->gap_to)
-        self->gaps_filled++;
+    if (self->seen_seq >= self->gap_to) {
+        if (self->catching_up) /* the replay asked for, not a gap */
+            self->catching_up = false;
+        else
+            self->gaps_filled++;
+    }
     return 0;
 }
 
 static void on_subscribed(hcbus_subscriber_t *self, const Hcbus__SubscribeReply *r)
 {
-    if (!self->subscribed)
+    if (!self->subscribed) {
+        self->start_head = r->head_seq;
         self->seen_seq = r->head_seq;
-    else {
+    } else {
         self->resubscribes++;
         self->gap_to = max_u64(self->gap_to, r->head_seq);
     }
@@ -503,12 +510,26 @@ static int await_answer(hcbus_subscriber_t *self, int64_t deadline, const char *
     return 0;
 }
 
-static int join(hcbus_subscriber_t *self, bool snapshot, int timeout_ms, hcbus_error_t *err)
+/* From a seq: as if everything up to from_seq - 1 had been seen, and the rest up to
+ * the head were a gap, which hcbus_subscriber_next fills by replay before anything
+ * live (live deliveries wait in the inbox meanwhile, as behind any gap). */
+static void start_from(hcbus_subscriber_t *self, uint64_t from_seq)
+{
+    self->seen_seq = from_seq - 1;
+    if (self->start_head > self->seen_seq) {
+        self->gap_to = self->start_head;
+        self->catching_up = true;
+    }
+}
+
+static int join(hcbus_subscriber_t *self, bool snapshot, uint64_t from_seq, int timeout_ms, hcbus_error_t *err)
 {
     int64_t deadline = deadline_of(timeout_ms);
     self->next_ping_ms = INT64_MAX; /* no pings before we are subscribed */
     if (send_subscribe(self, err) != 0 || await_answer(self, deadline, "subscribe", timeout_ms, err) != 0)
         return -1;
+    if (from_seq > 0)
+        start_from(self, from_seq);
     for (size_t i = 0; snapshot && i < self->prefix_count; i++) {
         hcbus_kind_t kind;
         char scope[HCBUS_ZONE_ID_MAX + 1];
@@ -523,9 +544,10 @@ static int join(hcbus_subscriber_t *self, bool snapshot, int timeout_ms, hcbus_e
     return 0;
 }
 
-hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
-                                         const char *const *prefixes, size_t prefix_count,
-                                         bool snapshot, int timeout_ms, hcbus_error_t *err)
+/* from_seq 0: from the head (with a snapshot if asked); otherwise replay from it. */
+static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options, const char *const *prefixes,
+                                           size_t prefix_count, bool snapshot, uint64_t from_seq, int timeout_ms,
+                                           hcbus_error_t *err)
 {
     if (hcbus_client_options_check(options, err) != 0)
         return NULL;
@@ -538,13 +560,37 @@ hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
     self->next_request_id = 1;
     if (copy_prefixes(self, prefixes, prefix_count, err) != 0 ||
         hcbus_curve_connect(options, SUBSCRIBER_HWM, &self->ctx, &self->sock, err) != 0 ||
-        join(self, snapshot, timeout_ms, err) != 0) {
+        join(self, snapshot, from_seq, timeout_ms, err) != 0) {
         hcbus_subscriber_destroy(&self);
         return NULL;
     }
     /* At once if the last snapshot page is still to be confirmed. */
     self->next_ping_ms = hcbus_monotonic_ms() + (self->receipt_fresh ? 0 : self->ping_ms);
     return self;
+}
+
+hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
+                                         const char *const *prefixes, size_t prefix_count,
+                                         bool snapshot, int timeout_ms, hcbus_error_t *err)
+{
+    return subscriber_open(options, prefixes, prefix_count, snapshot, 0, timeout_ms, err);
+}
+
+hcbus_subscriber_t *hcbus_subscriber_new_from(const hcbus_client_options_t *options,
+                                              const char *const *prefixes, size_t prefix_count,
+                                              uint64_t from_seq, int timeout_ms, hcbus_error_t *err)
+{
+    if (from_seq == 0) {
+        hcbus_error_set(err, HCBUS_EINVALID, "from_seq", "from_seq is 0: seqs start at 1");
+        hcbus_error_hint(err, "Pass 1 to read the whole log, or use hcbus_subscriber_new to start at the head.");
+        return NULL;
+    }
+    return subscriber_open(options, prefixes, prefix_count, false, from_seq, timeout_ms, err);
+}
+
+uint64_t hcbus_subscriber_start_head(const hcbus_subscriber_t *self)
+{
+    return self ? self->start_head : 0;
 }
 
 void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p)

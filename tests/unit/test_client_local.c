@@ -173,6 +173,26 @@ static void test_subscriber_times_out_without_broker(void **state)
     assert_int_equal(hcbus_subscriber_last_seq(NULL), 0);
 }
 
+/* From a seq: 0 is refused before anything is sent; the rest as hcbus_subscriber_new. */
+static void test_subscriber_from_refused_locally(void **state)
+{
+    (void)state;
+    hcbus_client_options_t o = good_options();
+    hcbus_error_t err;
+    const char *prefixes[] = {"zone."};
+    int64_t start = hcbus_monotonic_ms();
+    assert_null(hcbus_subscriber_new_from(&o, prefixes, 1, 0, 5000, &err));
+    assert_int_equal(err.code, HCBUS_EINVALID);
+    assert_string_equal(err.field, "from_seq");
+    assert_true(hcbus_monotonic_ms() - start < 1000); /* refused at once, not after the timeout */
+    const char *bad[] = {"nonsense"};
+    assert_null(hcbus_subscriber_new_from(&o, bad, 1, 1, 100, &err));
+    assert_int_equal(err.code, HCBUS_EINVALID);
+    assert_null(hcbus_subscriber_new_from(&o, prefixes, 1, 1, 150, &err));
+    assert_int_equal(err.code, HCBUS_ETIMEOUT);
+    assert_int_equal(hcbus_subscriber_start_head(NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_window_full_and_flush_time_out),
         cmocka_unit_test(test_subscriber_refused_locally),
         cmocka_unit_test(test_subscriber_times_out_without_broker),
+        cmocka_unit_test(test_subscriber_from_refused_locally),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,8 @@ typedef struct hcbus_subscriber hcbus_subscriber_t;
 typedef enum {
     HCBUS_FROM_LIVE = 0,      /* delivered as it was committed */
     HCBUS_FROM_SNAPSHOT = 1,  /* the last value of a zone, on join */
-    HCBUS_FROM_REPLAY = 2,    /* fetched from the audit log to fill a gap */
+    HCBUS_FROM_REPLAY = 2,    /* fetched from the audit log: to fill a gap, or before
+                                 the start head (hcbus_subscriber_new_from) */
 } hcbus_source_t;
 
 typedef struct hcbus_delivery {
@@ -95,6 +96,23 @@ typedef struct hcbus_delivery {
 hcbus_subscriber_t *hcbus_subscriber_new(const hcbus_client_options_t *options,
                                          const char *const *prefixes, size_t prefix_count,
                                          bool snapshot, int timeout_ms, hcbus_error_t *err);
+
+/* Connect and subscribe to prefixes as hcbus_subscriber_new does (no snapshot), then
+ * return every recorded message matching them from seq from_seq (>= 1; 1 = the whole
+ * log) up to the head the broker answered (hcbus_subscriber_start_head), each with
+ * source HCBUS_FROM_REPLAY, then live messages: all in seq order, with no holes, as
+ * hcbus_subscriber_next always returns them. The replay is paged and runs inside
+ * hcbus_subscriber_next; live messages that arrive meanwhile wait behind it. Returns a
+ * new subscriber or NULL + err (HCBUS_EINVALID, field "from_seq", if from_seq is 0). */
+hcbus_subscriber_t *hcbus_subscriber_new_from(const hcbus_client_options_t *options,
+                                              const char *const *prefixes, size_t prefix_count,
+                                              uint64_t from_seq, int timeout_ms, hcbus_error_t *err);
+
+/* The head_seq of the broker's first SubscribeReply: every message up to it was
+ * recorded before the subscription began (for hcbus_subscriber_new_from, the end of
+ * the catch-up replay: a caller that has returned a seq >= it, or found last_seq >= it,
+ * has caught up). 0 for NULL. */
+uint64_t hcbus_subscriber_start_head(const hcbus_subscriber_t *self);
 
 void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p);
 
