@@ -173,6 +173,9 @@ int hcbus_envelope_kind(const Hcbus__Envelope *env)
     case HCBUS__ENVELOPE__BODY_STATUS: return env->status ? HCBUS_KIND_STATUS : HCBUS_KIND_NONE;
     case HCBUS__ENVELOPE__BODY_ALERT: return env->alert ? HCBUS_KIND_ALERT : HCBUS_KIND_NONE;
     case HCBUS__ENVELOPE__BODY_ESCORT: return env->escort ? HCBUS_KIND_ESCORT : HCBUS_KIND_NONE;
+    case HCBUS__ENVELOPE__BODY_ESCORT_STATUS:
+        return env->escort_status ? HCBUS_KIND_ESCORT_STATUS : HCBUS_KIND_NONE;
+    case HCBUS__ENVELOPE__BODY_NOTICE: return env->notice ? HCBUS_KIND_NOTICE : HCBUS_KIND_NONE;
     default: return HCBUS_KIND_NONE;
     }
 }
@@ -185,6 +188,8 @@ const char *hcbus_envelope_zone(const Hcbus__Envelope *env)
     case HCBUS_KIND_STATUS: return env->status->zone_id;
     case HCBUS_KIND_ALERT: return env->alert->zone_id;
     case HCBUS_KIND_ESCORT: return env->escort->zone_id;
+    case HCBUS_KIND_ESCORT_STATUS: return env->escort_status->zone_id;
+    case HCBUS_KIND_NOTICE: return env->notice->zone_id;
     default: return NULL;
     }
 }
@@ -197,6 +202,8 @@ const char *hcbus_envelope_subject(const Hcbus__Envelope *env)
     case HCBUS_KIND_STATUS: return env->status->request_id;
     case HCBUS_KIND_ALERT: return env->alert->alert_id;
     case HCBUS_KIND_ESCORT: return env->escort->escort_id;
+    case HCBUS_KIND_ESCORT_STATUS: return env->escort_status->escort_id;
+    case HCBUS_KIND_NOTICE: return env->notice->notice_id;
     default: return NULL;
     }
 }
@@ -209,6 +216,8 @@ const ProtobufCMessage *hcbus_envelope_body(const Hcbus__Envelope *env)
     case HCBUS_KIND_STATUS: return &env->status->base;
     case HCBUS_KIND_ALERT: return &env->alert->base;
     case HCBUS_KIND_ESCORT: return &env->escort->base;
+    case HCBUS_KIND_ESCORT_STATUS: return &env->escort_status->base;
+    case HCBUS_KIND_NOTICE: return &env->notice->base;
     default: return NULL;
     }
 }

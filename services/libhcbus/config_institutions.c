@@ -8,6 +8,7 @@
 #include "roles.h"
 
 #include "hcbus/keys.h"
+#include "hcbus/validate.h"
 #include "hcbus/zones.h"
 
 #include <stdio.h>
@@ -26,11 +27,6 @@ typedef struct inst_ctx {
     hcbus_institution_t *inst;
     hcbus_zones_t **zones;
 } inst_ctx_t;
-
-static bool id_well_formed(const char *id)
-{
-    return strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(id);
-}
 
 /* The institution already holding key, or NULL. */
 static const hcbus_institution_t *key_holder(const hcbus_config_t *c, const hcbus_institution_t *inst,
@@ -80,7 +76,7 @@ static int add_role(const cfg_ctx_t *ctx, const config_setting_t *elem, const ch
     hcbus_role_t role;
     if (hcbus_role_parse(value, &role) < 0)
         return hcbus_cfg_fail(ctx, elem, "unknown role \"%.64s\" (roles are dispatch_centre, health_provider, "
-                                   "police, zone_authority, facilitator, anonymous_gateway)", value);
+                                   "police, zone_authority, facilitator, anonymous_gateway, coordinator)", value);
     inst->roles |= 1u << role;
     return 0;
 }
@@ -219,7 +215,7 @@ static int read_identity(const cfg_ctx_t *ctx, const config_setting_t *s, const 
         hcbus_cfg_string(ctx, s, "id", inst->id, sizeof inst->id, true) < 0)
         return -1;
     const config_setting_t *id = config_setting_get_member(s, "id");
-    if (!id_well_formed(inst->id))
+    if (!hcbus_institution_id_well_formed(inst->id))
         return hcbus_cfg_fail(ctx, id, "institution id \"%s\" may only hold a-z, 0-9, '_' and '-'", inst->id);
     if (hcbus_config_find_institution(c, inst->id))
         return hcbus_cfg_fail(ctx, id, "duplicate institution id \"%s\"", inst->id);

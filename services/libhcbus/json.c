@@ -104,6 +104,32 @@ static int set_message(const ProtobufCFieldDescriptor *f, ProtobufCMessage **mem
     return fill_message(sub, value, path, err);
 }
 
+/* A repeated string field (Notice.recipients) from an array of strings. The array's
+ * length is judged by validation; here only the shape. */
+static int set_repeated_strings(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
+                                json_t *value, const char *path, hcbus_error_t *err)
+{
+    if (!json_is_array(value))
+        return wrong_type(path, "an array of strings", err);
+    size_t n = json_array_size(value);
+    size_t *count = (size_t *)((char *)msg + f->quantifier_offset);
+    char ***items = (char ***)((char *)msg + f->offset);
+    if (n == 0)
+        return 0;
+    char **list = calloc(n, sizeof *list);
+    if (!list)
+        return hcbus_error_set(err, HCBUS_ENOMEM, path, "out of memory");
+    *items = list; /* owned by msg from here; count grows with each string set */
+    for (size_t i = 0; i < n; i++) {
+        char item_path[PATH_MAX_BYTES];
+        snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+        if (set_string(&list[i], json_array_get(value, i), item_path, err) != 0)
+            return -1;
+        *count = i + 1;
+    }
+    return 0;
+}
+
 /* A oneof member: only one of the group may be given. */
 static int claim_oneof(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
                        const char *path, hcbus_error_t *err)
@@ -177,6 +203,13 @@ static int fill_message(ProtobufCMessage *msg, json_t *obj, const char *path, hc
         snprintf(field_path, sizeof field_path, "%s%s%s", path, path[0] ? "." : "", key);
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, key);
+        bool repeated_strings = f && f->label == PROTOBUF_C_LABEL_REPEATED &&
+                                f->type == PROTOBUF_C_TYPE_STRING;
+        if (repeated_strings) {
+            if (set_repeated_strings(msg, f, value, field_path, err) != 0)
+                return -1;
+            continue;
+        }
         if (!f || f->label == PROTOBUF_C_LABEL_REPEATED) {
             hcbus_error_set(err, HCBUS_EINVALID, field_path, "unknown key \"%.64s\"", field_path);
             return hcbus_error_hint(err, "Keys are the field names of hcbus.%s in hcbus.proto.",

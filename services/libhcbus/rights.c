@@ -32,7 +32,8 @@ int hcbus_grant_parse(const char *text, hcbus_grant_t *grant, hcbus_error_t *err
     hcbus_kind_t kind;
     if (parse_grant_kind(text, (size_t)(colon - text), &kind) < 0)
         return hcbus_error_set(err, HCBUS_EINVALID, "grant",
-                               "\"%.160s\": kind must be zone, dispatch, status, alert, escort or *",
+                               "\"%.160s\": kind must be zone, dispatch, status, alert, escort, "
+                               "escort_status, notice or *",
                                text);
     const char *zone = colon + 1;
     if (strcmp(zone, GRANT_ANY) != 0 && !hcbus_zone_id_well_formed(zone))

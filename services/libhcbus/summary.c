@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "codec_body.h"
@@ -93,6 +94,27 @@ static json_t *field_json(const ProtobufCMessage *msg, const ProtobufCFieldDescr
     return value;
 }
 
+/* A repeated string field (Notice.recipients) as an array, or NULL to leave it out
+ * when empty. Bodies have no other repeated fields. */
+static json_t *repeated_json(const ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
+                             bool *failed)
+{
+    size_t n = *(const size_t *)((const char *)msg + f->quantifier_offset);
+    if (f->type != PROTOBUF_C_TYPE_STRING || n == 0)
+        return NULL;
+    char *const *items = *(char *const *const *)((const char *)msg + f->offset);
+    json_t *array = json_array();
+    for (size_t i = 0; array && i < n; i++) {
+        if (json_array_append_new(array, json_string(items[i] ? items[i] : "")) != 0) {
+            json_decref(array);
+            array = NULL;
+        }
+    }
+    if (!array)
+        *failed = true;
+    return array;
+}
+
 static json_t *message_json(const ProtobufCMessage *msg)
 {
     const ProtobufCMessageDescriptor *desc = msg->descriptor;
@@ -100,9 +122,8 @@ static json_t *message_json(const ProtobufCMessage *msg)
     bool failed = !obj;
     for (unsigned i = 0; i < desc->n_fields && !failed; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
-        if (f->label == PROTOBUF_C_LABEL_REPEATED)
-            continue; /* bodies have none */
-        json_t *value = field_json(msg, f, &failed);
+        json_t *value = f->label == PROTOBUF_C_LABEL_REPEATED ? repeated_json(msg, f, &failed)
+                                                              : field_json(msg, f, &failed);
         if (value && json_object_set_new(obj, f->name, value) != 0)
             failed = true;
     }
@@ -121,7 +142,18 @@ char *hcbus_summary_json(const Hcbus__Envelope *env)
     json_t *obj = message_json(body);
     if (!obj)
         return NULL;
-    int rc = json_object_set_new(obj, "kind", json_string(hcbus_kind_name(hcbus_envelope_kind(env))));
+    const char *kind = hcbus_kind_name(hcbus_envelope_kind(env));
+    int rc = 0;
+    /* "kind" is the body kind; a body field of that name (Notice.kind) is written as
+     * "<body kind>_kind" ("notice_kind"). */
+    json_t *own_kind = json_object_get(obj, "kind");
+    if (own_kind) {
+        char key[32];
+        snprintf(key, sizeof key, "%s_kind", kind);
+        rc = json_object_set(obj, key, own_kind);
+    }
+    if (rc == 0)
+        rc = json_object_set_new(obj, "kind", json_string(kind));
     /* Say that clinical details exist without showing them. */
     if (rc == 0 && env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient)
         rc = json_object_set_new(obj, "patient_redacted", json_true());

@@ -10,6 +10,7 @@ static const char *const kind_names[HCBUS_KIND_COUNT] = {
     [HCBUS_KIND_NONE] = "none",         [HCBUS_KIND_ZONE] = "zone",
     [HCBUS_KIND_DISPATCH] = "dispatch", [HCBUS_KIND_STATUS] = "status",
     [HCBUS_KIND_ALERT] = "alert",       [HCBUS_KIND_ESCORT] = "escort",
+    [HCBUS_KIND_ESCORT_STATUS] = "escort_status", [HCBUS_KIND_NOTICE] = "notice",
 };
 
 const char *hcbus_kind_name(hcbus_kind_t kind)
@@ -68,7 +69,8 @@ int hcbus_topic_split(const char *topic, hcbus_kind_t *kind, const char **zone_i
 static int prefix_refused(const char *prefix, const char *why, hcbus_error_t *err)
 {
     hcbus_error_set(err, HCBUS_EINVALID, "prefix", "subscription prefix \"%.160s\" %s", prefix, why);
-    return hcbus_error_hint(err, "write a kind (zone, dispatch, status, alert, escort), "
+    return hcbus_error_hint(err, "write a kind (zone, dispatch, status, alert, escort, "
+                                 "escort_status, notice), "
                                  "optionally followed by a dot and a zone, e.g. alert.sv.ss.");
 }
 

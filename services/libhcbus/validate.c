@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/config.h"
 #include "hcbus/text.h"
 #include "hcbus/topic.h"
 #include "codec_body.h"
@@ -25,6 +26,10 @@
 #define CHIEF_COMPLAINT_MAX_BYTES 256
 #define DESCRIPTION_MAX_BYTES 1024
 #define FACILITY_MAX_BYTES 256
+#define POLICE_UNIT_MAX_BYTES 64
+/* A notice names at most this many institutions (proto: Notice.recipients). */
+#define NOTICE_RECIPIENTS_MAX 16
+#define INSTITUTION_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-"
 
 #define US_PER_DAY INT64_C(86400000000)
 /* 2016-01-01T00:00:00Z: the protocol was signed in 2016; anything earlier is a unit
@@ -56,6 +61,14 @@ int hcbus_id_well_formed(const char *id)
         return 0;
     size_t len = strlen(id);
     return len >= 1 && len <= HCBUS_MSG_ID_MAX && strspn(id, ID_CHARS) == len;
+}
+
+int hcbus_institution_id_well_formed(const char *id)
+{
+    if (!id)
+        return 0;
+    size_t len = strlen(id);
+    return len >= 1 && len <= HCBUS_INSTITUTION_ID_MAX && strspn(id, INSTITUTION_CHARS) == len;
 }
 
 static int require(const char *field, hcbus_error_t *err)
@@ -190,26 +203,35 @@ static int check_hour(uint32_t hour, uint32_t min, uint32_t max, const char *fie
     return hcbus_error_hint(err, "Hours are local time, %" PRIu32 "..%" PRIu32 ".", min, max);
 }
 
-static int check_access(const Hcbus__AccessConditions *access, hcbus_error_t *err)
+/* AccessConditions at path ("zone.access", "notice.access"); absent is fine. */
+static int check_access(const Hcbus__AccessConditions *access, const char *path,
+                        hcbus_error_t *err)
 {
+    char field[FIELD_PATH_MAX];
     if (!access)
         return 0;
     uint32_t from = access->allowed_from_hour, until = access->allowed_until_hour;
-    if (check_hour(from, 0, 23, "zone.access.allowed_from_hour", err) != 0)
+    join(field, path, "allowed_from_hour");
+    if (check_hour(from, 0, 23, field, err) != 0)
         return -1;
     /* until 0 with from 0 means "any hour"; until 0 with a from is a missing end. */
-    if (!(from == 0 && until == 0) &&
-        check_hour(until, 1, 24, "zone.access.allowed_until_hour", err) != 0)
+    join(field, path, "allowed_until_hour");
+    if (!(from == 0 && until == 0) && check_hour(until, 1, 24, field, err) != 0)
         return -1;
     if (from != 0 && from == until) {
-        hcbus_error_set(err, HCBUS_EINVALID, "zone.access.allowed_until_hour",
-                        "entry window %" PRIu32 "..%" PRIu32 " is empty", from, until);
+        hcbus_error_set(err, HCBUS_EINVALID, field, "entry window %" PRIu32 "..%" PRIu32 " is empty",
+                        from, until);
         return hcbus_error_hint(err, "Set both hours to 0 to allow entry at any hour.");
     }
-    if (check_length(access->entry_instructions, ENTRY_INSTRUCTIONS_MAX_BYTES,
-                     "zone.access.entry_instructions", err) != 0)
+    join(field, path, "entry_instructions");
+    if (check_length(access->entry_instructions, ENTRY_INSTRUCTIONS_MAX_BYTES, field, err) != 0)
         return -1;
-    return check_length(access->contact, CONTACT_MAX_BYTES, "zone.access.contact", err);
+    join(field, path, "contact");
+    if (check_length(access->contact, CONTACT_MAX_BYTES, field, err) != 0)
+        return -1;
+    /* Optional; when given, a place like any other. */
+    join(field, path, "meeting_point");
+    return access->meeting_point ? check_location(access->meeting_point, field, err) : 0;
 }
 
 static int validate_zone(const Hcbus__ZoneRiskLevel *z, const hcbus_zones_t *zones,
@@ -217,7 +239,7 @@ static int validate_zone(const Hcbus__ZoneRiskLevel *z, const hcbus_zones_t *zon
 {
     if (check_zone(zones, z->zone_id, "zone.zone_id", err) != 0 ||
         check_enum(&hcbus__risk_level__descriptor, (int)z->level, true, "zone.level", err) != 0 ||
-        check_access(z->access, err) != 0 ||
+        check_access(z->access, "zone.access", err) != 0 ||
         check_length(z->reason, REASON_MAX_BYTES, "zone.reason", err) != 0 ||
         check_time(z->valid_from_us, true, PLAN_FUTURE_MAX_US, "zone.valid_from_us", err) != 0 ||
         check_time(z->valid_until_us, false, PLAN_FUTURE_MAX_US, "zone.valid_until_us", err) != 0)
@@ -356,6 +378,139 @@ static int validate_escort(const Hcbus__EscortRequest *e, const hcbus_zones_t *z
     return check_length(e->reason, REASON_MAX_BYTES, "escort.reason", err);
 }
 
+static int require_for_escort_state(bool present, bool needed, const char *field,
+                                    Hcbus__EscortState state, hcbus_error_t *err)
+{
+    if (!needed || present)
+        return 0;
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&hcbus__escort_state__descriptor, (int)state);
+    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required for state %s", field,
+                           v ? v->name : "?");
+}
+
+static int validate_escort_status(const Hcbus__EscortStatus *e, const hcbus_zones_t *zones,
+                                  hcbus_error_t *err)
+{
+    if (check_id(e->escort_id, true, "escort_status.escort_id", err) != 0 ||
+        check_id(e->request_id, true, "escort_status.request_id", err) != 0 ||
+        check_zone(zones, e->zone_id, "escort_status.zone_id", err) != 0 ||
+        check_enum(&hcbus__escort_state__descriptor, (int)e->state, true, "escort_status.state",
+                   err) != 0 ||
+        check_length(e->police_unit, POLICE_UNIT_MAX_BYTES, "escort_status.police_unit", err) != 0 ||
+        (e->meeting_point &&
+         check_location(e->meeting_point, "escort_status.meeting_point", err) != 0) ||
+        check_time(e->at_us, true, EVENT_FUTURE_SLACK_US, "escort_status.at_us", err) != 0 ||
+        check_length(e->reason, REASON_MAX_BYTES, "escort_status.reason", err) != 0 ||
+        check_time(e->eta_us, false, PLAN_FUTURE_MAX_US, "escort_status.eta_us", err) != 0)
+        return -1;
+    bool assigned = e->state == HCBUS__ESCORT_STATE__ESCORT_STATE_ASSIGNED;
+    bool needs_reason = e->state == HCBUS__ESCORT_STATE__ESCORT_STATE_UNAVAILABLE ||
+                        e->state == HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED;
+    if (require_for_escort_state(is_set(e->police_unit), assigned, "escort_status.police_unit",
+                                 e->state, err) != 0 ||
+        require_for_escort_state(e->meeting_point != NULL, assigned, "escort_status.meeting_point",
+                                 e->state, err) != 0)
+        return -1;
+    if (require_for_escort_state(is_set(e->reason), needs_reason, "escort_status.reason", e->state,
+                                 err) != 0)
+        return hcbus_error_hint(err, "Say why (no unit free, the crew goes without escort ...).");
+    return 0;
+}
+
+/* An institution id field: required or optional, and well formed when present. */
+static int check_institution(const char *id, bool required, const char *field,
+                             hcbus_error_t *err)
+{
+    if (!is_set(id))
+        return required ? require(field, err) : 0;
+    if (hcbus_institution_id_well_formed(id))
+        return 0;
+    char shown[ECHO_MAX_BYTES];
+    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%s\" is not a well-formed institution id",
+                    field, hcbus_text_escape(id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
+    return hcbus_error_hint(err, "Institution ids are 1..%d bytes of a-z, 0-9, '_' and '-'.",
+                            HCBUS_INSTITUTION_ID_MAX);
+}
+
+/* Notice.recipients: 1..NOTICE_RECIPIENTS_MAX institution ids, a bad one named by its
+ * index ("notice.recipients[1]"). */
+static int check_recipients(const Hcbus__Notice *n, hcbus_error_t *err)
+{
+    const char *field = "notice.recipients";
+    if (n->n_recipients == 0) {
+        require(field, err);
+        return hcbus_error_hint(err, "Name the institutions the notice is addressed to.");
+    }
+    if (n->n_recipients > NOTICE_RECIPIENTS_MAX) {
+        hcbus_error_set(err, HCBUS_EINVALID, field, "%s names %zu institutions, over the limit of %d",
+                        field, n->n_recipients, NOTICE_RECIPIENTS_MAX);
+        return hcbus_error_hint(err, "Facilitators see every notice; address it to those involved.");
+    }
+    for (size_t i = 0; i < n->n_recipients; i++) {
+        char item[FIELD_PATH_MAX];
+        snprintf(item, sizeof item, "%s[%zu]", field, i);
+        if (check_institution(n->recipients[i], true, item, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* What each kind of notice must carry (proto: NoticeKind): a verdict names the message
+ * it judges; a violation and an overdue notice name the rule. */
+static int check_notice_kind_fields(const Hcbus__Notice *n, hcbus_error_t *err)
+{
+    bool verdict = n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ||
+                   n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION;
+    bool needs_rule = n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION ||
+                      n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&hcbus__notice_kind__descriptor, (int)n->kind);
+    if (verdict && n->subject_seq == 0)
+        return hcbus_error_set(err, HCBUS_EINVALID, "notice.subject_seq",
+                               "notice.subject_seq is required for kind %s", v ? v->name : "?");
+    if (needs_rule && n->rule == HCBUS__NOTICE_RULE__NOTICE_RULE_UNSPECIFIED) {
+        char choices[HCBUS_ERROR_HINT_MAX - 16];
+        hcbus_error_set(err, HCBUS_EINVALID, "notice.rule", "notice.rule is required for kind %s",
+                        v ? v->name : "?");
+        return hcbus_error_hint(err, "One of: %s.",
+                                hcbus_enum_choices(&hcbus__notice_rule__descriptor, choices,
+                                                   sizeof choices));
+    }
+    return 0;
+}
+
+static int validate_notice(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
+                           hcbus_error_t *err)
+{
+    const Hcbus__Notice *n = env->notice;
+    if (check_id(n->notice_id, true, "notice.notice_id", err) != 0 ||
+        check_zone(zones, n->zone_id, "notice.zone_id", err) != 0 ||
+        check_enum(&hcbus__notice_kind__descriptor, (int)n->kind, true, "notice.kind", err) != 0 ||
+        check_recipients(n, err) != 0 ||
+        check_id(n->request_id, false, "notice.request_id", err) != 0 ||
+        check_id(n->escort_id, false, "notice.escort_id", err) != 0 ||
+        check_enum(&hcbus__notice_rule__descriptor, (int)n->rule, false, "notice.rule", err) != 0 ||
+        check_length(n->reason, REASON_MAX_BYTES, "notice.reason", err) != 0 ||
+        check_enum(&hcbus__risk_level__descriptor, (int)n->level, false, "notice.level", err) != 0 ||
+        check_access(n->access, "notice.access", err) != 0 ||
+        check_time(n->deadline_us, false, PLAN_FUTURE_MAX_US, "notice.deadline_us", err) != 0 ||
+        check_institution(n->subject_sender, false, "notice.subject_sender", err) != 0 ||
+        check_time(n->subject_at_us, false, EVENT_FUTURE_SLACK_US, "notice.subject_at_us", err) != 0 ||
+        check_notice_kind_fields(n, err) != 0)
+        return -1;
+    /* Deterministic msg_ids make a notice exactly-once across coordinator restarts; the
+     * notice repeats its own so that the audit log's subject is that id. */
+    if (strcmp(n->notice_id, env->msg_id ? env->msg_id : "") != 0) {
+        char shown[ECHO_MAX_BYTES];
+        hcbus_error_set(err, HCBUS_EINVALID, "notice.notice_id",
+                        "notice.notice_id \"%s\" is not the message's msg_id",
+                        hcbus_text_escape(n->notice_id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
+        return hcbus_error_hint(err, "Set notice_id and msg_id to the same id.");
+    }
+    return 0;
+}
+
 /* One text field: UTF-8 (protobuf-c does not check, and the audit log, JSON summaries
  * and terminals all assume it) without control characters, which a terminal would obey
  * (docs/decisions/0006-no-control-characters-in-text.md). Line breaks and tabs are
@@ -385,10 +540,20 @@ static int check_strings(const ProtobufCMessage *msg, const char *path, hcbus_er
         if ((f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
             *(const uint32_t *)((const char *)msg + f->quantifier_offset) != f->id)
             continue;
-        if (f->label == PROTOBUF_C_LABEL_REPEATED)
-            continue; /* no repeated strings in bodies */
         char field[FIELD_PATH_MAX];
         snprintf(field, sizeof field, "%s%s%s", path, path[0] ? "." : "", f->name);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            /* Repeated strings (Notice.recipients); bodies have no repeated messages. */
+            size_t n = *(const size_t *)((const char *)msg + f->quantifier_offset);
+            char *const *items = *(char *const *const *)member;
+            for (size_t k = 0; f->type == PROTOBUF_C_TYPE_STRING && k < n; k++) {
+                char item[FIELD_PATH_MAX + 24]; /* room for "[k]"; the error keeps what fits */
+                snprintf(item, sizeof item, "%s[%zu]", field, k);
+                if (check_text(items[k], item, err) != 0)
+                    return -1;
+            }
+            continue;
+        }
         if (f->type == PROTOBUF_C_TYPE_STRING) {
             if (check_text(*(const char *const *)member, field, err) != 0)
                 return -1;
@@ -407,7 +572,8 @@ static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
     const ProtobufCMessage *body = hcbus_envelope_body(env);
     if (!body) {
         hcbus_error_set(err, HCBUS_EINVALID, "body", "message has no body");
-        return hcbus_error_hint(err, "Set exactly one of zone, dispatch, status, alert, escort.");
+        return hcbus_error_hint(err, "Set exactly one of zone, dispatch, status, alert, escort, "
+                                     "escort_status, notice.");
     }
     int kind = hcbus_envelope_kind(env);
     if (check_strings(body, hcbus_kind_name(kind), err) != 0)
@@ -417,7 +583,13 @@ static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
     case HCBUS_KIND_DISPATCH: return validate_dispatch(env->dispatch, zones, err);
     case HCBUS_KIND_STATUS: return validate_status(env->status, zones, err);
     case HCBUS_KIND_ALERT: return validate_alert(env->alert, zones, err);
-    default: return validate_escort(env->escort, zones, err);
+    case HCBUS_KIND_ESCORT: return validate_escort(env->escort, zones, err);
+    case HCBUS_KIND_ESCORT_STATUS: return validate_escort_status(env->escort_status, zones, err);
+    case HCBUS_KIND_NOTICE: return validate_notice(env, zones, err);
+    default:
+        /* hcbus_envelope_body and hcbus_envelope_kind know the same bodies. */
+        return hcbus_error_set(err, HCBUS_EINVALID, "body", "message body of kind %d is not known",
+                               kind);
     }
 }
 

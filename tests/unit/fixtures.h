@@ -26,6 +26,11 @@ typedef struct {
     Hcbus__Casualties casualties;
     Hcbus__EscortRequest escort;
     Hcbus__Location meeting_point;
+    Hcbus__Location access_meeting_point; /* the zone's (or the notice's) access conditions' */
+    Hcbus__EscortStatus escort_status;
+    Hcbus__Location escort_status_meeting_point;
+    Hcbus__Notice notice;
+    char *recipients[2];
 } hcbus_fixture_t;
 
 static inline void fixture_envelope(hcbus_fixture_t *f, const char *msg_id)
@@ -36,16 +41,28 @@ static inline void fixture_envelope(hcbus_fixture_t *f, const char *msg_id)
     f->env.sent_at_us = FIXTURE_T0_US;
 }
 
-static inline Hcbus__Envelope *fixture_zone(hcbus_fixture_t *f)
+/* f->access, every field set (the zone's and the notice's access conditions). */
+static inline void fixture_access(hcbus_fixture_t *f)
 {
-    fixture_envelope(f, "zone-0001");
-    hcbus__zone_risk_level__init(&f->zone);
     hcbus__access_conditions__init(&f->access);
+    hcbus__location__init(&f->access_meeting_point);
+    f->access_meeting_point.lat = 13.7052;
+    f->access_meeting_point.lon = -89.1421;
+    f->access_meeting_point.address = (char *)"Redondel de la entrada a la colonia";
+    f->access_meeting_point.reference_point = (char *)"puesto policial";
     f->access.escort_required = 1;
     f->access.allowed_from_hour = 7;
     f->access.allowed_until_hour = 17;
     f->access.entry_instructions = (char *)"Entrar por la calle principal, esperar en la cancha";
     f->access.contact = (char *)"Cabo Martínez, radio canal 4";
+    f->access.meeting_point = &f->access_meeting_point;
+}
+
+static inline Hcbus__Envelope *fixture_zone(hcbus_fixture_t *f)
+{
+    fixture_envelope(f, "zone-0001");
+    hcbus__zone_risk_level__init(&f->zone);
+    fixture_access(f);
     f->zone.zone_id = (char *)FIXTURE_ZONE_ID;
     f->zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_ORANGE;
     f->zone.access = &f->access;
@@ -149,7 +166,64 @@ static inline Hcbus__Envelope *fixture_escort(hcbus_fixture_t *f)
     return &f->env;
 }
 
-/* The fixture of a kind (HCBUS_KIND_ZONE..HCBUS_KIND_ESCORT), NULL for NONE. */
+/* An ASSIGNED escort status: police unit and meeting point are required, so both are
+ * set (and a reason, to fill every field). */
+static inline Hcbus__Envelope *fixture_escort_status(hcbus_fixture_t *f)
+{
+    fixture_envelope(f, "escort-status-0001");
+    hcbus__escort_status__init(&f->escort_status);
+    hcbus__location__init(&f->escort_status_meeting_point);
+    f->escort_status_meeting_point.lat = 13.7021;
+    f->escort_status_meeting_point.lon = -89.1500;
+    f->escort_status_meeting_point.address = (char *)"Bulevar del Ejército, km 5";
+    f->escort_status_meeting_point.reference_point = (char *)"gasolinera Puma";
+    f->escort_status.escort_id = (char *)"esc-2026-0007";
+    f->escort_status.request_id = (char *)"sem-2026-000123";
+    f->escort_status.zone_id = (char *)FIXTURE_ZONE_ID;
+    f->escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_ASSIGNED;
+    f->escort_status.police_unit = (char *)"PNC Soyapango, patrulla 3";
+    f->escort_status.meeting_point = &f->escort_status_meeting_point;
+    f->escort_status.at_us = FIXTURE_T0_US + FIXTURE_HOUR_US;
+    f->escort_status.reason = (char *)"unidad disponible en la delegación";
+    f->escort_status.eta_us = FIXTURE_T0_US + 2 * FIXTURE_HOUR_US;
+    f->env.body_case = HCBUS__ENVELOPE__BODY_ESCORT_STATUS;
+    f->env.escort_status = &f->escort_status;
+    f->env.topic = (char *)"escort_status." FIXTURE_ZONE_ID;
+    return &f->env;
+}
+
+/* A VIOLATION notice (subject_seq and rule required) with every field set; its
+ * notice_id is the envelope's msg_id, as validation requires. */
+static inline Hcbus__Envelope *fixture_notice(hcbus_fixture_t *f)
+{
+    fixture_envelope(f, "c.v.42");
+    hcbus__notice__init(&f->notice);
+    fixture_access(f);
+    f->recipients[0] = (char *)"sem";
+    f->recipients[1] = (char *)"cruz_roja-1";
+    f->notice.notice_id = (char *)"c.v.42";
+    f->notice.zone_id = (char *)FIXTURE_ZONE_ID;
+    f->notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION;
+    f->notice.n_recipients = 2;
+    f->notice.recipients = f->recipients;
+    f->notice.subject_seq = 42;
+    f->notice.request_id = (char *)"sem-2026-000123";
+    f->notice.escort_id = (char *)"esc-2026-0007";
+    f->notice.rule = HCBUS__NOTICE_RULE__NOTICE_RULE_TRANSITION;
+    f->notice.reason = (char *)"estado \"cerrado\" rechazado: la solicitud sem-2026-000123 ya está cerrada";
+    f->notice.level = HCBUS__RISK_LEVEL__RISK_LEVEL_ORANGE;
+    f->notice.access = &f->access;
+    f->notice.alert_count = 3;
+    f->notice.deadline_us = FIXTURE_T0_US + 3 * FIXTURE_HOUR_US;
+    f->notice.subject_sender = (char *)"sem";
+    f->notice.subject_at_us = FIXTURE_T0_US + FIXTURE_HOUR_US;
+    f->env.body_case = HCBUS__ENVELOPE__BODY_NOTICE;
+    f->env.notice = &f->notice;
+    f->env.topic = (char *)"notice." FIXTURE_ZONE_ID;
+    return &f->env;
+}
+
+/* The fixture of a kind (HCBUS_KIND_ZONE..HCBUS_KIND_NOTICE), NULL for NONE. */
 static inline Hcbus__Envelope *fixture_of_kind(hcbus_fixture_t *f, hcbus_kind_t kind)
 {
     switch (kind) {
@@ -158,6 +232,8 @@ static inline Hcbus__Envelope *fixture_of_kind(hcbus_fixture_t *f, hcbus_kind_t 
     case HCBUS_KIND_STATUS: return fixture_status(f);
     case HCBUS_KIND_ALERT: return fixture_alert(f);
     case HCBUS_KIND_ESCORT: return fixture_escort(f);
+    case HCBUS_KIND_ESCORT_STATUS: return fixture_escort_status(f);
+    case HCBUS_KIND_NOTICE: return fixture_notice(f);
     default: return NULL;
     }
 }

@@ -39,8 +39,13 @@ static void test_parse(void **state)
     assert_string_equal(g.zone, "*");
     assert_int_equal(hcbus_grant_parse("zone:*", &g, &err), 0);
     assert_int_equal(g.kind, HCBUS_KIND_ZONE);
+    assert_int_equal(hcbus_grant_parse("escort_status:sv.ss", &g, &err), 0);
+    assert_int_equal(g.kind, HCBUS_KIND_ESCORT_STATUS);
+    assert_int_equal(hcbus_grant_parse("notice:*", &g, &err), 0);
+    assert_int_equal(g.kind, HCBUS_KIND_NOTICE);
     const char *bad[] = {"", "alert", "alert:", ":sv", "alerts:sv", "**:sv", "alert:sv.", "alert:**",
-                         "alert:sv:ss", "alert:SV", "averyveryverylongkind:sv", NULL};
+                         "alert:sv:ss", "alert:SV", "averyveryverylongkind:sv", "escort_stat:*", "notices:*",
+                         NULL};
     for (int i = 0; bad[i]; i++) {
         if (hcbus_grant_parse(bad[i], &g, &err) != -1)
             fail_msg("grant \"%s\" was accepted", bad[i]);
@@ -48,6 +53,18 @@ static void test_parse(void **state)
         assert_non_null(strstr(err.message, bad[i]));
     }
     assert_int_equal(hcbus_grant_parse(NULL, &g, &err), -1);
+    assert_int_equal(hcbus_grant_parse("escort_stat:*", &g, &err), -1);
+    assert_non_null(strstr(err.message, "escort_status, notice or *"));
+
+    /* escort:* covers escort requests only, not escort statuses, and the reverse. */
+    hcbus_grants_t escort = grants_of((const char *const[]){"escort:*", NULL});
+    assert_true(hcbus_grants_allow_topic(&escort, HCBUS_KIND_ESCORT, "sv.ss"));
+    assert_false(hcbus_grants_allow_topic(&escort, HCBUS_KIND_ESCORT_STATUS, "sv.ss"));
+    assert_false(hcbus_grants_allow_prefix(&escort, "escort_status."));
+    hcbus_grants_t status = grants_of((const char *const[]){"escort_status:sv.ss", NULL});
+    assert_false(hcbus_grants_allow_topic(&status, HCBUS_KIND_ESCORT, "sv.ss"));
+    assert_true(hcbus_grants_allow_prefix(&status, "escort_status.sv.ss.san-salvador-este"));
+    assert_false(hcbus_grants_allow_prefix(&status, "escort.sv.ss"));
 }
 
 static void test_add_dedups_and_bounds(void **state)

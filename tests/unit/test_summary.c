@@ -181,7 +181,9 @@ static void test_from_json_every_kind(void **state)
         " \"zone\": {\"zone_id\": \"" FIXTURE_ZONE_ID "\", \"level\": \"orange\","
         "  \"access\": {\"escort_required\": true, \"allowed_from_hour\": 7, \"allowed_until_hour\": 17,"
         "   \"entry_instructions\": \"Entrar por la calle principal, esperar en la cancha\","
-        "   \"contact\": \"Cabo Martínez, radio canal 4\"},"
+        "   \"contact\": \"Cabo Martínez, radio canal 4\","
+        "   \"meeting_point\": {\"lat\": 13.7052, \"lon\": -89.1421,"
+        "    \"address\": \"Redondel de la entrada a la colonia\", \"reference_point\": \"puesto policial\"}},"
         "  \"reason\": \"Enfrentamientos reportados\","
         "  \"valid_from_us\": \"2026-01-01T00:00:00Z\", \"valid_until_us\": \"2026-01-01T06:00:00-06:00\"}}");
     assert_same_encoding(&f.env, env);
@@ -221,6 +223,93 @@ static void test_from_json_every_kind(void **state)
         "  \"needed_by_us\": \"2026-01-01T03:00:00Z\", \"reason\": \"zona naranja\"}}");
     assert_same_encoding(&f.env, env);
     hcbus_envelope_free(env);
+
+    fixture_escort_status(&f);
+    env = from_json_ok(
+        "{\"msg_id\": \"escort-status-0001\", \"sent_at_us\": \"2026-01-01T00:00:00Z\","
+        " \"topic\": \"escort_status." FIXTURE_ZONE_ID "\","
+        " \"escort_status\": {\"escort_id\": \"esc-2026-0007\", \"request_id\": \"sem-2026-000123\","
+        "  \"zone_id\": \"" FIXTURE_ZONE_ID "\", \"state\": \"assigned\","
+        "  \"police_unit\": \"PNC Soyapango, patrulla 3\","
+        "  \"meeting_point\": {\"lat\": 13.7021, \"lon\": -89.15,"
+        "   \"address\": \"Bulevar del Ejército, km 5\", \"reference_point\": \"gasolinera Puma\"},"
+        "  \"at_us\": \"2026-01-01T01:00:00Z\", \"reason\": \"unidad disponible en la delegación\","
+        "  \"eta_us\": \"2026-01-01T02:00:00Z\"}}");
+    assert_same_encoding(&f.env, env);
+    hcbus_error_t err;
+    assert_int_equal(hcbus_envelope_validate(env, NULL, &err), 0);
+    hcbus_envelope_free(env);
+
+    fixture_notice(&f);
+    env = from_json_ok(
+        "{\"msg_id\": \"c.v.42\", \"sent_at_us\": \"2026-01-01T00:00:00Z\","
+        " \"topic\": \"notice." FIXTURE_ZONE_ID "\","
+        " \"notice\": {\"notice_id\": \"c.v.42\", \"zone_id\": \"" FIXTURE_ZONE_ID "\","
+        "  \"kind\": \"violation\", \"recipients\": [\"sem\", \"cruz_roja-1\"], \"subject_seq\": 42,"
+        "  \"request_id\": \"sem-2026-000123\", \"escort_id\": \"esc-2026-0007\","
+        "  \"rule\": \"NOTICE_RULE_TRANSITION\","
+        "  \"reason\": \"estado \\\"cerrado\\\" rechazado: la solicitud sem-2026-000123 ya está cerrada\","
+        "  \"level\": \"orange\","
+        "  \"access\": {\"escort_required\": true, \"allowed_from_hour\": 7, \"allowed_until_hour\": 17,"
+        "   \"entry_instructions\": \"Entrar por la calle principal, esperar en la cancha\","
+        "   \"contact\": \"Cabo Martínez, radio canal 4\","
+        "   \"meeting_point\": {\"lat\": 13.7052, \"lon\": -89.1421,"
+        "    \"address\": \"Redondel de la entrada a la colonia\", \"reference_point\": \"puesto policial\"}},"
+        "  \"alert_count\": 3, \"deadline_us\": \"2026-01-01T03:00:00Z\", \"subject_sender\": \"sem\","
+        "  \"subject_at_us\": \"2026-01-01T01:00:00Z\"}}");
+    assert_same_encoding(&f.env, env);
+    assert_int_equal(hcbus_envelope_validate(env, NULL, &err), 0);
+    hcbus_envelope_free(env);
+}
+
+static void test_summary_escort_status_notice(void **state)
+{
+    (void)state;
+    hcbus_fixture_t f;
+    json_t *s = summary_of(fixture_escort_status(&f));
+    assert_key_string(s, "kind", "escort_status");
+    assert_key_string(s, "escort_id", "esc-2026-0007");
+    assert_key_string(s, "request_id", "sem-2026-000123");
+    assert_key_string(s, "state", "assigned");
+    assert_key_string(s, "police_unit", "PNC Soyapango, patrulla 3");
+    assert_key_string(s, "at_us", "2026-01-01T01:00:00.000000Z");
+    assert_key_string(s, "eta_us", "2026-01-01T02:00:00.000000Z");
+    assert_key_string(json_object_get(s, "meeting_point"), "reference_point", "gasolinera Puma");
+    json_decref(s);
+
+    f.escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_AT_MEETING_POINT;
+    f.escort_status.eta_us = 0;
+    s = summary_of(&f.env);
+    assert_key_string(s, "state", "at_meeting_point");
+    assert_null(json_object_get(s, "eta_us"));
+    json_decref(s);
+
+    s = summary_of(fixture_notice(&f));
+    assert_key_string(s, "kind", "notice");
+    assert_key_string(s, "notice_id", "c.v.42");
+    /* The notice's own kind is the body's field "kind" in the proto, but the summary's
+     * "kind" is the body kind; the NoticeKind is written under "notice_kind". */
+    assert_key_string(s, "notice_kind", "violation");
+    assert_key_string(s, "rule", "transition");
+    assert_key_string(s, "level", "orange");
+    assert_int_equal(json_integer_value(json_object_get(s, "subject_seq")), 42);
+    assert_int_equal(json_integer_value(json_object_get(s, "alert_count")), 3);
+    assert_key_string(s, "deadline_us", "2026-01-01T03:00:00.000000Z");
+    assert_key_string(s, "subject_at_us", "2026-01-01T01:00:00.000000Z");
+    assert_key_string(s, "subject_sender", "sem");
+    json_t *recipients = json_object_get(s, "recipients");
+    assert_true(json_is_array(recipients));
+    assert_int_equal(json_array_size(recipients), 2);
+    assert_string_equal(json_string_value(json_array_get(recipients, 0)), "sem");
+    assert_string_equal(json_string_value(json_array_get(recipients, 1)), "cruz_roja-1");
+    assert_true(json_is_true(json_object_get(json_object_get(s, "access"), "escort_required")));
+    assert_key_string(json_object_get(json_object_get(s, "access"), "meeting_point"), "reference_point",
+                      "puesto policial");
+    json_decref(s);
+
+    /* A recipient that is not UTF-8 makes no summary rather than a wrong one. */
+    f.recipients[1] = (char *)"\xff";
+    assert_null(hcbus_summary_json(&f.env));
 }
 
 static void expect_refused(const char *json, int code, const char *field, const char *in_message)
@@ -264,6 +353,16 @@ static void test_from_json_refusals(void **state)
                    NULL);
     expect_refused("{\"zone\": {}, \"alert\": {}}", HCBUS_EINVALID, "alert",
                    "cannot be given together with zone");
+    expect_refused("{\"notice\": {\"recipients\": \"sem\"}}", HCBUS_EINVALID, "notice.recipients",
+                   "an array of strings");
+    expect_refused("{\"notice\": {\"recipients\": [\"sem\", 7]}}", HCBUS_EINVALID, "notice.recipients[1]",
+                   "must be a string");
+    expect_refused("{\"notice\": {\"recipient\": [\"sem\"]}}", HCBUS_EINVALID, "notice.recipient",
+                   "unknown key");
+    expect_refused("{\"notice\": {\"kind\": \"overdo\"}}", HCBUS_EINVALID, "notice.kind",
+                   "not a known value");
+    expect_refused("{\"escort_status\": {\"state\": \"on_the_way\"}}", HCBUS_EINVALID,
+                   "escort_status.state", "not a known value");
     expect_refused("{\"msg_id\": \"a\\u0000b\"}", HCBUS_EMALFORMED, "", "\\u0000");
     expect_refused("{\"msg_id\": \"a\", \"msg_id\": \"b\"}", HCBUS_EMALFORMED, "", "duplicate");
     expect_refused("{\"msg_id\": ", HCBUS_EMALFORMED, "", "could not be parsed");
@@ -294,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_summary_zone),
         cmocka_unit_test(test_summary_dispatch_has_no_patient),
         cmocka_unit_test(test_summary_status_alert_escort),
+        cmocka_unit_test(test_summary_escort_status_notice),
         cmocka_unit_test(test_from_json_dispatch),
         cmocka_unit_test(test_from_json_every_kind),
         cmocka_unit_test(test_from_json_refusals),

@@ -13,8 +13,9 @@
 static void test_kinds(void **state)
 {
     (void)state;
-    const char *names[] = {"zone", "dispatch", "status", "alert", "escort"};
-    for (int k = HCBUS_KIND_ZONE; k <= HCBUS_KIND_ESCORT; k++) {
+    const char *names[] = {"zone", "dispatch", "status", "alert", "escort", "escort_status", "notice"};
+    assert_int_equal(sizeof names / sizeof names[0], HCBUS_KIND_COUNT - 1);
+    for (int k = HCBUS_KIND_ZONE; k < HCBUS_KIND_COUNT; k++) {
         assert_string_equal(hcbus_kind_name((hcbus_kind_t)k), names[k - 1]);
         assert_int_equal(hcbus_kind_parse(names[k - 1]), k);
     }
@@ -24,6 +25,9 @@ static void test_kinds(void **state)
     assert_int_equal(hcbus_kind_parse("alerts"), HCBUS_KIND_NONE);
     assert_int_equal(hcbus_kind_parse("ale"), HCBUS_KIND_NONE);
     assert_int_equal(hcbus_kind_parse("ALERT"), HCBUS_KIND_NONE);
+    assert_int_equal(hcbus_kind_parse("escort_"), HCBUS_KIND_NONE);
+    assert_int_equal(hcbus_kind_parse("escort-status"), HCBUS_KIND_NONE);
+    assert_int_equal(hcbus_kind_parse("notices"), HCBUS_KIND_NONE);
     assert_int_equal(hcbus_kind_parse(NULL), HCBUS_KIND_NONE);
 }
 
@@ -34,6 +38,10 @@ static void test_build(void **state)
     hcbus_error_t err;
     assert_int_equal(hcbus_topic_build(HCBUS_KIND_ALERT, "sv.ss", buf, sizeof buf, &err), 0);
     assert_string_equal(buf, "alert.sv.ss");
+    assert_int_equal(hcbus_topic_build(HCBUS_KIND_ESCORT_STATUS, "sv.ss", buf, sizeof buf, &err), 0);
+    assert_string_equal(buf, "escort_status.sv.ss");
+    assert_int_equal(hcbus_topic_build(HCBUS_KIND_NOTICE, "sv.ss", buf, sizeof buf, &err), 0);
+    assert_string_equal(buf, "notice.sv.ss");
     assert_int_equal(hcbus_topic_build(HCBUS_KIND_NONE, "sv.ss", buf, sizeof buf, &err), -1);
     assert_int_equal(err.code, HCBUS_EINVALID);
     assert_int_equal(hcbus_topic_build(HCBUS_KIND_ZONE, "sv..ss", buf, sizeof buf, &err), -1);
@@ -84,13 +92,18 @@ static void test_prefix_accepted(void **state)
     expect_prefix("alert.sv.ss", HCBUS_KIND_ALERT, "sv.ss");
     expect_prefix("escort.sv.ss.san-salvador-este.soyapango", HCBUS_KIND_ESCORT,
                   "sv.ss.san-salvador-este.soyapango");
+    expect_prefix("escort_status", HCBUS_KIND_ESCORT_STATUS, "");
+    expect_prefix("escort_status.sv.ss.", HCBUS_KIND_ESCORT_STATUS, "sv.ss");
+    expect_prefix("notice.", HCBUS_KIND_NOTICE, "");
+    expect_prefix("notice.sv.ss.san-salvador-este", HCBUS_KIND_NOTICE, "sv.ss.san-salvador-este");
 }
 
 static void test_prefix_refused(void **state)
 {
     (void)state;
     const char *bad[] = {"", "ale", "alerts.", "*", "*.sv", ".sv", "alert..", "alert..sv", "alert.sv..",
-                         "alert.sv..ss", "alert.SV", "alert.sv.s_s", "alert.-sv", NULL};
+                         "alert.sv..ss", "alert.SV", "alert.sv.s_s", "alert.-sv", "escort_", "escort_stat.sv",
+                         "escort-status.sv", "notices.sv", NULL};
     for (int i = 0; bad[i]; i++) {
         hcbus_kind_t kind;
         char scope[HCBUS_ZONE_ID_MAX + 1];
@@ -123,6 +136,11 @@ static void test_matches(void **state)
     assert_false(hcbus_topic_matches("alerts.sv", "alert"));
     assert_false(hcbus_topic_matches("zone.sv.ss", "alert."));
     assert_false(hcbus_topic_matches("alert", "alert.sv"));
+    /* "escort" is a whole kind, not the start of "escort_status". */
+    assert_false(hcbus_topic_matches("escort_status.sv.ss", "escort"));
+    assert_false(hcbus_topic_matches("escort_status.sv.ss", "escort."));
+    assert_true(hcbus_topic_matches("escort_status.sv.ss", "escort_status"));
+    assert_false(hcbus_topic_matches("escort.sv.ss", "escort_status"));
     assert_false(hcbus_topic_matches(NULL, "alert"));
 }
 

@@ -133,6 +133,92 @@ static void escort_reason_c1(hcbus_fixture_t *f) { f->escort.reason = (char *)"\
 static void escort_reason(hcbus_fixture_t *f) { f->escort.reason = long_text + sizeof long_text - 514; }
 static void escort_needed_far(hcbus_fixture_t *f) { f->escort.needed_by_us = hcbus_now_us() + 400 * DAY_US; }
 static void escort_no_zone(hcbus_fixture_t *f) { f->escort.zone_id = (char *)""; }
+/* Zone: the access conditions' meeting point, like any place */
+static void zone_meeting_lon(hcbus_fixture_t *f) { f->access_meeting_point.lon = 200.0; }
+static void zone_meeting_empty(hcbus_fixture_t *f)
+{
+    hcbus__location__init(&f->access_meeting_point);
+}
+static void zone_meeting_address(hcbus_fixture_t *f) { f->access_meeting_point.address = long_text + sizeof long_text - 258; }
+static void zone_meeting_newline(hcbus_fixture_t *f) { f->access_meeting_point.reference_point = (char *)"a\nb"; }
+/* Escort status */
+static void es_no_escort(hcbus_fixture_t *f) { f->escort_status.escort_id = (char *)""; }
+static void es_bad_escort(hcbus_fixture_t *f) { f->escort_status.escort_id = (char *)"esc 7"; }
+static void es_no_request(hcbus_fixture_t *f) { f->escort_status.request_id = (char *)""; }
+static void es_bad_request(hcbus_fixture_t *f) { f->escort_status.request_id = long_text + sizeof long_text - 66; }
+static void es_no_zone(hcbus_fixture_t *f) { f->escort_status.zone_id = (char *)""; }
+static void es_bad_zone(hcbus_fixture_t *f) { f->escort_status.zone_id = (char *)"sv.SS"; }
+static void es_no_state(hcbus_fixture_t *f) { f->escort_status.state = 0; }
+static void es_state_range(hcbus_fixture_t *f) { f->escort_status.state = (Hcbus__EscortState)6; }
+static void es_assigned_no_unit(hcbus_fixture_t *f) { f->escort_status.police_unit = (char *)""; }
+static void es_assigned_no_meeting(hcbus_fixture_t *f) { f->escort_status.meeting_point = NULL; }
+static void es_long_unit(hcbus_fixture_t *f) { f->escort_status.police_unit = long_text + sizeof long_text - 66; }
+static void es_unit_tab(hcbus_fixture_t *f) { f->escort_status.police_unit = (char *)"PNC\t3"; }
+static void es_meeting_lat(hcbus_fixture_t *f) { f->escort_status_meeting_point.lat = 90.5; }
+static void es_meeting_empty(hcbus_fixture_t *f) { hcbus__location__init(&f->escort_status_meeting_point); }
+static void es_no_at(hcbus_fixture_t *f) { f->escort_status.at_us = 0; }
+static void es_at_seconds(hcbus_fixture_t *f) { f->escort_status.at_us = FIXTURE_T0_US / 1000000; }
+static void es_at_future(hcbus_fixture_t *f) { f->escort_status.at_us = hcbus_now_us() + 2 * DAY_US; }
+static void es_long_reason(hcbus_fixture_t *f) { f->escort_status.reason = long_text + sizeof long_text - 514; }
+static void es_unavailable_no_reason(hcbus_fixture_t *f)
+{
+    f->escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_UNAVAILABLE;
+    f->escort_status.reason = (char *)"";
+}
+static void es_waived_no_reason(hcbus_fixture_t *f)
+{
+    f->escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED;
+    f->escort_status.reason = (char *)"";
+}
+static void es_eta_far(hcbus_fixture_t *f) { f->escort_status.eta_us = hcbus_now_us() + 400 * DAY_US; }
+static void es_eta_ms(hcbus_fixture_t *f) { f->escort_status.eta_us = FIXTURE_T0_US / 1000; }
+static void es_reason_c1(hcbus_fixture_t *f) { f->escort_status.reason = (char *)"\xc2\x9b" "2J"; }
+/* Notice */
+static void nt_no_id(hcbus_fixture_t *f) { f->notice.notice_id = (char *)""; }
+static void nt_bad_id(hcbus_fixture_t *f) { f->notice.notice_id = (char *)"c/v/42"; }
+static void nt_id_not_msg_id(hcbus_fixture_t *f) { f->notice.notice_id = (char *)"c.v.43"; }
+static void nt_no_zone(hcbus_fixture_t *f) { f->notice.zone_id = (char *)""; }
+static void nt_bad_zone(hcbus_fixture_t *f) { f->notice.zone_id = (char *)"sv.ss."; }
+static void nt_no_kind(hcbus_fixture_t *f) { f->notice.kind = 0; }
+static void nt_kind_range(hcbus_fixture_t *f) { f->notice.kind = (Hcbus__NoticeKind)6; }
+static void nt_no_recipients(hcbus_fixture_t *f) { f->notice.n_recipients = 0; }
+static void nt_too_many_recipients(hcbus_fixture_t *f)
+{
+    static char *many[17];
+    for (size_t i = 0; i < 17; i++)
+        many[i] = (char *)"sem";
+    f->notice.recipients = many;
+    f->notice.n_recipients = 17;
+}
+static void nt_recipient_upper(hcbus_fixture_t *f) { f->recipients[1] = (char *)"PNC"; }
+static void nt_recipient_empty(hcbus_fixture_t *f) { f->recipients[0] = (char *)""; }
+static void nt_recipient_long(hcbus_fixture_t *f) { f->recipients[1] = (char *)"abcdefghijklmnopqrstuvwxyz0123456"; }
+static void nt_recipient_escape(hcbus_fixture_t *f) { f->recipients[1] = (char *)"pnc\x1b[2J"; }
+static void nt_bad_request(hcbus_fixture_t *f) { f->notice.request_id = (char *)"sem 1"; }
+static void nt_bad_escort(hcbus_fixture_t *f) { f->notice.escort_id = (char *)"esc,1"; }
+static void nt_rule_range(hcbus_fixture_t *f) { f->notice.rule = (Hcbus__NoticeRule)12; }
+static void nt_long_reason(hcbus_fixture_t *f) { f->notice.reason = long_text + sizeof long_text - 514; }
+static void nt_reason_newline(hcbus_fixture_t *f) { f->notice.reason = (char *)"uno\ndos"; }
+static void nt_level_range(hcbus_fixture_t *f) { f->notice.level = (Hcbus__RiskLevel)5; }
+static void nt_access_hour(hcbus_fixture_t *f) { f->access.allowed_from_hour = 24; }
+static void nt_access_contact(hcbus_fixture_t *f) { f->access.contact = long_text + sizeof long_text - 130; }
+static void nt_access_meeting(hcbus_fixture_t *f) { f->access_meeting_point.lat = -91.0; }
+static void nt_deadline_ms(hcbus_fixture_t *f) { f->notice.deadline_us = FIXTURE_T0_US / 1000; }
+static void nt_bad_subject_sender(hcbus_fixture_t *f) { f->notice.subject_sender = (char *)"S.E.M"; }
+static void nt_subject_at_future(hcbus_fixture_t *f) { f->notice.subject_at_us = hcbus_now_us() + 2 * DAY_US; }
+static void nt_violation_no_subject(hcbus_fixture_t *f) { f->notice.subject_seq = 0; }
+static void nt_checked_no_subject(hcbus_fixture_t *f)
+{
+    f->notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED;
+    f->notice.subject_seq = 0;
+}
+static void nt_violation_no_rule(hcbus_fixture_t *f) { f->notice.rule = 0; }
+static void nt_overdue_no_rule(hcbus_fixture_t *f)
+{
+    f->notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
+    f->notice.rule = 0;
+}
+static void nt_topic_wrong_kind(hcbus_fixture_t *f) { f->env.topic = (char *)"escort." FIXTURE_ZONE_ID; }
 
 #define BAD(kind, fn, field) {#fn, HCBUS_KIND_##kind, fn, HCBUS_EINVALID, field}
 
@@ -211,6 +297,63 @@ static const bad_case_t BAD_CASES[] = {
     BAD(ESCORT, escort_reason, "escort.reason"),
     BAD(ESCORT, escort_needed_far, "escort.needed_by_us"),
     BAD(ESCORT, escort_no_zone, "escort.zone_id"),
+    BAD(ZONE, zone_meeting_lon, "zone.access.meeting_point.lon"),
+    BAD(ZONE, zone_meeting_empty, "zone.access.meeting_point"),
+    BAD(ZONE, zone_meeting_address, "zone.access.meeting_point.address"),
+    BAD(ZONE, zone_meeting_newline, "zone.access.meeting_point.reference_point"),
+    BAD(ESCORT_STATUS, es_no_escort, "escort_status.escort_id"),
+    BAD(ESCORT_STATUS, es_bad_escort, "escort_status.escort_id"),
+    BAD(ESCORT_STATUS, es_no_request, "escort_status.request_id"),
+    BAD(ESCORT_STATUS, es_bad_request, "escort_status.request_id"),
+    BAD(ESCORT_STATUS, es_no_zone, "escort_status.zone_id"),
+    BAD(ESCORT_STATUS, es_bad_zone, "escort_status.zone_id"),
+    BAD(ESCORT_STATUS, es_no_state, "escort_status.state"),
+    BAD(ESCORT_STATUS, es_state_range, "escort_status.state"),
+    BAD(ESCORT_STATUS, es_assigned_no_unit, "escort_status.police_unit"),
+    BAD(ESCORT_STATUS, es_assigned_no_meeting, "escort_status.meeting_point"),
+    BAD(ESCORT_STATUS, es_long_unit, "escort_status.police_unit"),
+    BAD(ESCORT_STATUS, es_unit_tab, "escort_status.police_unit"),
+    BAD(ESCORT_STATUS, es_meeting_lat, "escort_status.meeting_point.lat"),
+    BAD(ESCORT_STATUS, es_meeting_empty, "escort_status.meeting_point"),
+    BAD(ESCORT_STATUS, es_no_at, "escort_status.at_us"),
+    BAD(ESCORT_STATUS, es_at_seconds, "escort_status.at_us"),
+    BAD(ESCORT_STATUS, es_at_future, "escort_status.at_us"),
+    BAD(ESCORT_STATUS, es_long_reason, "escort_status.reason"),
+    BAD(ESCORT_STATUS, es_unavailable_no_reason, "escort_status.reason"),
+    BAD(ESCORT_STATUS, es_waived_no_reason, "escort_status.reason"),
+    BAD(ESCORT_STATUS, es_eta_far, "escort_status.eta_us"),
+    BAD(ESCORT_STATUS, es_eta_ms, "escort_status.eta_us"),
+    BAD(ESCORT_STATUS, es_reason_c1, "escort_status.reason"),
+    BAD(NOTICE, nt_no_id, "notice.notice_id"),
+    BAD(NOTICE, nt_bad_id, "notice.notice_id"),
+    BAD(NOTICE, nt_id_not_msg_id, "notice.notice_id"),
+    BAD(NOTICE, nt_no_zone, "notice.zone_id"),
+    BAD(NOTICE, nt_bad_zone, "notice.zone_id"),
+    BAD(NOTICE, nt_no_kind, "notice.kind"),
+    BAD(NOTICE, nt_kind_range, "notice.kind"),
+    BAD(NOTICE, nt_no_recipients, "notice.recipients"),
+    BAD(NOTICE, nt_too_many_recipients, "notice.recipients"),
+    BAD(NOTICE, nt_recipient_upper, "notice.recipients[1]"),
+    BAD(NOTICE, nt_recipient_empty, "notice.recipients[0]"),
+    BAD(NOTICE, nt_recipient_long, "notice.recipients[1]"),
+    BAD(NOTICE, nt_recipient_escape, "notice.recipients[1]"),
+    BAD(NOTICE, nt_bad_request, "notice.request_id"),
+    BAD(NOTICE, nt_bad_escort, "notice.escort_id"),
+    BAD(NOTICE, nt_rule_range, "notice.rule"),
+    BAD(NOTICE, nt_long_reason, "notice.reason"),
+    BAD(NOTICE, nt_reason_newline, "notice.reason"),
+    BAD(NOTICE, nt_level_range, "notice.level"),
+    BAD(NOTICE, nt_access_hour, "notice.access.allowed_from_hour"),
+    BAD(NOTICE, nt_access_contact, "notice.access.contact"),
+    BAD(NOTICE, nt_access_meeting, "notice.access.meeting_point.lat"),
+    BAD(NOTICE, nt_deadline_ms, "notice.deadline_us"),
+    BAD(NOTICE, nt_bad_subject_sender, "notice.subject_sender"),
+    BAD(NOTICE, nt_subject_at_future, "notice.subject_at_us"),
+    BAD(NOTICE, nt_violation_no_subject, "notice.subject_seq"),
+    BAD(NOTICE, nt_checked_no_subject, "notice.subject_seq"),
+    BAD(NOTICE, nt_violation_no_rule, "notice.rule"),
+    BAD(NOTICE, nt_overdue_no_rule, "notice.rule"),
+    BAD(NOTICE, nt_topic_wrong_kind, "topic"),
 };
 
 static int setup(void **state)
@@ -224,7 +367,7 @@ static int setup(void **state)
 static void test_fixtures_are_valid(void **state)
 {
     (void)state;
-    for (int kind = HCBUS_KIND_ZONE; kind <= HCBUS_KIND_ESCORT; kind++) {
+    for (int kind = HCBUS_KIND_ZONE; kind < HCBUS_KIND_COUNT; kind++) {
         hcbus_fixture_t f;
         hcbus_error_t err;
         hcbus_error_clear(&err);
@@ -285,6 +428,43 @@ static void test_messages_read_well(void **state)
     assert_string_equal(err.field, "msg_id");
     assert_null(strchr(err.message, '\x1b'));
     assert_non_null(strstr(err.message, "m\\x1b[2J"));
+
+    fixture_escort_status(&f);
+    f.escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED;
+    f.escort_status.reason = (char *)"";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "escort_status.reason is required for state ESCORT_STATE_WAIVED");
+    fixture_escort_status(&f);
+    f.escort_status.meeting_point = NULL;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "escort_status.meeting_point is required for state ESCORT_STATE_ASSIGNED");
+    fixture_escort_status(&f);
+    f.escort_status.state = 0;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.hint, "One of: assigned, unavailable, at_meeting_point, completed, waived.");
+
+    fixture_notice(&f);
+    f.notice.notice_id = (char *)"c.v.43";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "notice.notice_id \"c.v.43\" is not the message's msg_id");
+    assert_string_equal(err.hint, "Set notice_id and msg_id to the same id.");
+    fixture_notice(&f);
+    f.recipients[1] = (char *)"PNC";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "notice.recipients[1] \"PNC\" is not a well-formed institution id");
+    fixture_notice(&f);
+    f.recipients[1] = (char *)"pnc\x1b[2J";
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_null(strchr(err.message, '\x1b'));
+    fixture_notice(&f);
+    f.notice.n_recipients = 0;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "notice.recipients is required");
+    fixture_notice(&f);
+    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
+    f.notice.rule = 0;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
+    assert_string_equal(err.message, "notice.rule is required for kind NOTICE_KIND_OVERDUE");
 }
 
 static void test_optional_fields_may_be_empty(void **state)
@@ -333,6 +513,64 @@ static void test_optional_fields_may_be_empty(void **state)
     f.escort.needed_by_us = 0;
     f.escort.reason = (char *)"";
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+
+    fixture_zone(&f);
+    f.access.meeting_point = NULL; /* optional */
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+
+    /* Only ASSIGNED needs a unit and a meeting point; only UNAVAILABLE and WAIVED a
+     * reason. */
+    const Hcbus__EscortState plain_states[] = {HCBUS__ESCORT_STATE__ESCORT_STATE_AT_MEETING_POINT,
+                                               HCBUS__ESCORT_STATE__ESCORT_STATE_COMPLETED};
+    for (size_t i = 0; i < 2; i++) {
+        fixture_escort_status(&f);
+        f.escort_status.state = plain_states[i];
+        f.escort_status.police_unit = (char *)"";
+        f.escort_status.meeting_point = NULL;
+        f.escort_status.reason = (char *)"";
+        f.escort_status.eta_us = 0;
+        assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    }
+    fixture_escort_status(&f);
+    f.escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED;
+    f.escort_status.police_unit = (char *)"";
+    f.escort_status.meeting_point = NULL;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    fixture_escort_status(&f);
+    f.escort_status.reason = (char *)""; /* ASSIGNED: no reason needed */
+    f.escort_status.eta_us = 0;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+
+    /* A bare advisory and level review: one recipient, nothing else optional. */
+    fixture_notice(&f);
+    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_LEVEL_REVIEW;
+    f.notice.n_recipients = 1;
+    f.notice.subject_seq = 0;
+    f.notice.request_id = (char *)"";
+    f.notice.escort_id = (char *)"";
+    f.notice.rule = 0;
+    f.notice.reason = (char *)"";
+    f.notice.level = 0;
+    f.notice.access = NULL;
+    f.notice.alert_count = 0;
+    f.notice.deadline_us = 0;
+    f.notice.subject_sender = (char *)"";
+    f.notice.subject_at_us = 0;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_ESCORT_ADVISORY;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED;
+    f.notice.subject_seq = 7; /* a CHECKED verdict: no rule needed (ESCORT_NOT_ASSIGNED may be set) */
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    f.notice.rule = HCBUS__NOTICE_RULE__NOTICE_RULE_ESCORT_NOT_ASSIGNED;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
+    /* Sixteen recipients is the limit, not over it. */
+    static char *sixteen[16];
+    for (size_t i = 0; i < 16; i++)
+        sixteen[i] = (char *)"abcdefghijklmnopqrstuvwxyz012345"; /* 32 bytes */
+    f.notice.recipients = sixteen;
+    f.notice.n_recipients = 16;
+    assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
 }
 
 static void test_id_rule(void **state)
@@ -357,7 +595,7 @@ static void test_zones_from_catalogue(void **state)
     if (!zones)
         fail_msg("catalogue: %s: %s", err.field, err.message);
     hcbus_fixture_t f;
-    for (int kind = HCBUS_KIND_ZONE; kind <= HCBUS_KIND_ESCORT; kind++)
+    for (int kind = HCBUS_KIND_ZONE; kind < HCBUS_KIND_COUNT; kind++)
         assert_int_equal(hcbus_envelope_validate(fixture_of_kind(&f, (hcbus_kind_t)kind), zones, &err), 0);
 
     /* A community below a district is known. */

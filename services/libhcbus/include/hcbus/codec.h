@@ -50,8 +50,8 @@ int hcbus_envelope_kind(const Hcbus__Envelope *env);
 /* The zone_id of an Envelope's body, or NULL if no body. Points into env. */
 const char *hcbus_envelope_zone(const Hcbus__Envelope *env);
 
-/* The body's own id (request_id, alert_id, escort_id; zone_id for a zone level), or
- * NULL. Points into env. */
+/* The body's own id, or NULL: request_id (dispatch, status), alert_id, escort_id
+ * (escort, escort_status), notice_id, zone_id for a zone level. Points into env. */
 const char *hcbus_envelope_subject(const Hcbus__Envelope *env);
 
 /* Redaction (what a recipient may read) is in hcbus/redact.h. */

@@ -1,7 +1,8 @@
 /* json.h — an Envelope written as JSON by a person or a script (`hcbus publish --json`):
  * {"msg_id": "...", "dispatch": {"request_id": "...", "priority": "critical", ...}}.
  * Keys are the proto field names; enums by short name (any case) or number; times
- * (`*_us`) as ISO 8601 text (anything hcbus_time_parse accepts) or integer microseconds.
+ * (`*_us`) as ISO 8601 text (anything hcbus_time_parse accepts) or integer microseconds;
+ * a repeated string field as an array of strings ("recipients": ["sem", "pnc"]).
  * Only the shape is checked here; hcbus_envelope_validate checks the values. */
 #ifndef HCBUS_JSON_H
 #define HCBUS_JSON_H

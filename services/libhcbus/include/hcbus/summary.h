@@ -1,7 +1,10 @@
 /* summary.h — a JSON object describing an Envelope's body without clinical fields:
  * what hcbus-auditd stores in events.summary (jsonb) and what `hcbus subscribe --json`
  * prints. Keys are the proto field names; enums are short lower-case names ("red",
- * "en_route"); times (`*_us`) are ISO 8601 UTC strings. */
+ * "en_route"); times (`*_us`) are ISO 8601 UTC strings; a repeated string field is an
+ * array ("recipients": ["sem", "pnc"]). "kind" is always the body kind ("notice"); a
+ * body field itself named kind (Notice.kind) is written "<body kind>_kind"
+ * ("notice_kind": "violation"). */
 #ifndef HCBUS_SUMMARY_H
 #define HCBUS_SUMMARY_H
 

@@ -1,5 +1,5 @@
 /* topic.h — topics are "<kind>.<zone_id>" with kind one of zone, dispatch, status,
- * alert, escort. Subscriptions are topic prefixes: "alert.sv.ss." (an area),
+ * alert, escort, escort_status, notice. Subscriptions are topic prefixes: "alert.sv.ss." (an area),
  * "alert.sv.ss.san-salvador-este.soyapango" (one zone and below), "zone." (a kind). */
 #ifndef HCBUS_TOPIC_H
 #define HCBUS_TOPIC_H
@@ -21,12 +21,15 @@ typedef enum {
     HCBUS_KIND_STATUS,
     HCBUS_KIND_ALERT,
     HCBUS_KIND_ESCORT,
+    HCBUS_KIND_ESCORT_STATUS,   /* EscortStatus: the police's answers, a waiver */
+    HCBUS_KIND_NOTICE,          /* Notice: hcbus-coordinator's verdicts and advisories */
 } hcbus_kind_t;
 
-#define HCBUS_KIND_COUNT 6
+#define HCBUS_KIND_COUNT 8
 #define HCBUS_TOPIC_MAX (16 + HCBUS_ZONE_ID_MAX)
 
-/* "zone", "dispatch", "status", "alert", "escort" (or "none"). */
+/* "zone", "dispatch", "status", "alert", "escort", "escort_status", "notice" (or
+ * "none"). */
 const char *hcbus_kind_name(hcbus_kind_t kind);
 
 /* Parse a kind name; HCBUS_KIND_NONE if unknown. */

@@ -18,6 +18,10 @@ extern "C" {
 /* True if id is 1..HCBUS_MSG_ID_MAX bytes of [A-Za-z0-9._:-]. */
 int hcbus_id_well_formed(const char *id);
 
+/* True if id is an institution id: 1..HCBUS_INSTITUTION_ID_MAX (32) bytes of [a-z0-9_-]
+ * (Notice.recipients, Notice.subject_sender, the config's institution ids). */
+int hcbus_institution_id_well_formed(const char *id);
+
 /* Validate a client's Envelope: msg_id well formed; exactly one body; the body valid;
  * topic empty or equal to "<kind>.<zone_id>". zones may be NULL to check zone syntax
  * only. sender, seq and received_at_us are ignored (the broker overwrites them).
