@@ -113,7 +113,7 @@ static int read_roles(const cfg_ctx_t *ctx, const config_setting_t *root,
         hcbus_role_t role;
         if (hcbus_role_parse(config_setting_name(r), &role) < 0)
             return hcbus_cfg_fail(ctx, r, "unknown role %s (roles are dispatch_centre, health_provider, "
-                                    "police, zone_authority, facilitator, anonymous_gateway)",
+                                    "police, zone_authority, facilitator, anonymous_gateway, coordinator)",
                             config_setting_name(r));
         if (!config_setting_is_group(r))
             return hcbus_cfg_fail(ctx, r, "a role must be a group { publish; subscribe; clinical; }");

@@ -5,41 +5,52 @@
 #include <string.h>
 
 /* The built-in defaults, as written in deploy/hcbus.conf's comments:
- *   dispatch_centre    publish dispatch, status, alert, escort everywhere; subscribe to
- *                      those and zone levels; clinical.
+ *   dispatch_centre    publish dispatch, status, alert, escort, escort_status everywhere;
+ *                      subscribe to those, zone levels and notices; clinical.
  *   health_provider    publish status and alerts; subscribe zone, dispatch, status,
- *                      alert; clinical.
- *   police             publish alerts and escorts; subscribe zone, alert, escort, and
- *                      dispatch and status (delivered without patient details).
- *   zone_authority     publish zone levels and alerts; subscribe zone, alert, escort.
+ *                      alert, escort_status, notice; clinical.
+ *   police             publish alerts, escorts and escort statuses; subscribe zone, alert,
+ *                      escort, escort_status, notice, and dispatch and status (delivered
+ *                      without patient details).
+ *   zone_authority     publish zone levels and alerts; subscribe zone, alert, escort,
+ *                      escort_status, notice.
  *   facilitator        publish nothing; subscribe to everything (without patient details).
- *   anonymous_gateway  publish alerts; subscribe to nothing. */
+ *   anonymous_gateway  publish alerts; subscribe to nothing.
+ *   coordinator        publish zone levels (reverts), escorts and notices; subscribe to
+ *                      everything; no clinical access.
+ * Notices reach only their recipients, facilitators and coordinators (the broker). */
+#define ROLE_GRANTS_MAX 10 /* grants in one list of a role's defaults, NULL included */
+
 typedef struct role_default {
     const char *name;
-    const char *publish[6];      /* NULL-terminated */
-    const char *subscribe[6];
+    const char *publish[ROLE_GRANTS_MAX];   /* NULL-terminated */
+    const char *subscribe[ROLE_GRANTS_MAX];
     bool clinical;
 } role_default_t;
 
 static const role_default_t role_defaults[HCBUS_ROLE_COUNT] = {
     [HCBUS_ROLE_DISPATCH_CENTRE] = {"dispatch_centre",
-                                    {"dispatch:*", "status:*", "alert:*", "escort:*", NULL},
-                                    {"zone:*", "dispatch:*", "status:*", "alert:*", "escort:*", NULL},
+                                    {"dispatch:*", "status:*", "alert:*", "escort:*", "escort_status:*", NULL},
+                                    {"zone:*", "dispatch:*", "status:*", "alert:*", "escort:*", "escort_status:*",
+                                     "notice:*", NULL},
                                     true},
     [HCBUS_ROLE_HEALTH_PROVIDER] = {"health_provider",
                                     {"status:*", "alert:*", NULL},
-                                    {"zone:*", "dispatch:*", "status:*", "alert:*", NULL},
+                                    {"zone:*", "dispatch:*", "status:*", "alert:*", "escort_status:*", "notice:*",
+                                     NULL},
                                     true},
     [HCBUS_ROLE_POLICE] = {"police",
-                           {"alert:*", "escort:*", NULL},
-                           {"zone:*", "alert:*", "escort:*", "dispatch:*", "status:*", NULL},
+                           {"alert:*", "escort:*", "escort_status:*", NULL},
+                           {"zone:*", "alert:*", "escort:*", "dispatch:*", "status:*", "escort_status:*",
+                            "notice:*", NULL},
                            false},
     [HCBUS_ROLE_ZONE_AUTHORITY] = {"zone_authority",
                                    {"zone:*", "alert:*", NULL},
-                                   {"zone:*", "alert:*", "escort:*", NULL},
+                                   {"zone:*", "alert:*", "escort:*", "escort_status:*", "notice:*", NULL},
                                    false},
     [HCBUS_ROLE_FACILITATOR] = {"facilitator", {NULL}, {"*:*", NULL}, false},
     [HCBUS_ROLE_ANONYMOUS_GATEWAY] = {"anonymous_gateway", {"alert:*", NULL}, {NULL}, false},
+    [HCBUS_ROLE_COORDINATOR] = {"coordinator", {"zone:*", "escort:*", "notice:*", NULL}, {"*:*", NULL}, false},
 };
 
 const char *hcbus_role_name(hcbus_role_t role)

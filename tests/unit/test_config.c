@@ -140,23 +140,24 @@ static void test_role_defaults(void **state)
     char buf[512];
     const hcbus_role_rights_t *r = c->roles;
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_DISPATCH_CENTRE].publish, buf, sizeof buf),
-                        "dispatch:* status:* alert:* escort:*");
+                        "dispatch:* status:* alert:* escort:* escort_status:*");
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_DISPATCH_CENTRE].subscribe, buf, sizeof buf),
-                        "zone:* dispatch:* status:* alert:* escort:*");
+                        "zone:* dispatch:* status:* alert:* escort:* escort_status:* notice:*");
     assert_true(r[HCBUS_ROLE_DISPATCH_CENTRE].clinical);
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_HEALTH_PROVIDER].publish, buf, sizeof buf),
                         "status:* alert:*");
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_HEALTH_PROVIDER].subscribe, buf, sizeof buf),
-                        "zone:* dispatch:* status:* alert:*");
+                        "zone:* dispatch:* status:* alert:* escort_status:* notice:*");
     assert_true(r[HCBUS_ROLE_HEALTH_PROVIDER].clinical);
-    assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_POLICE].publish, buf, sizeof buf), "alert:* escort:*");
+    assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_POLICE].publish, buf, sizeof buf),
+                        "alert:* escort:* escort_status:*");
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_POLICE].subscribe, buf, sizeof buf),
-                        "zone:* alert:* escort:* dispatch:* status:*");
+                        "zone:* alert:* escort:* dispatch:* status:* escort_status:* notice:*");
     assert_false(r[HCBUS_ROLE_POLICE].clinical);
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_ZONE_AUTHORITY].publish, buf, sizeof buf),
                         "zone:* alert:*");
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_ZONE_AUTHORITY].subscribe, buf, sizeof buf),
-                        "zone:* alert:* escort:*");
+                        "zone:* alert:* escort:* escort_status:* notice:*");
     assert_false(r[HCBUS_ROLE_ZONE_AUTHORITY].clinical);
     assert_int_equal(r[HCBUS_ROLE_FACILITATOR].publish.count, 0);
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_FACILITATOR].subscribe, buf, sizeof buf), "*:*");
@@ -164,8 +165,13 @@ static void test_role_defaults(void **state)
     assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_ANONYMOUS_GATEWAY].publish, buf, sizeof buf), "alert:*");
     assert_int_equal(r[HCBUS_ROLE_ANONYMOUS_GATEWAY].subscribe.count, 0);
     assert_false(r[HCBUS_ROLE_ANONYMOUS_GATEWAY].clinical);
+    assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_COORDINATOR].publish, buf, sizeof buf),
+                        "zone:* escort:* notice:*");
+    assert_string_equal(hcbus_grants_format(&r[HCBUS_ROLE_COORDINATOR].subscribe, buf, sizeof buf), "*:*");
+    assert_false(r[HCBUS_ROLE_COORDINATOR].clinical);
     const char *names[] = {"dispatch_centre", "health_provider", "police", "zone_authority", "facilitator",
-                           "anonymous_gateway"};
+                           "anonymous_gateway", "coordinator"};
+    assert_int_equal(sizeof names / sizeof names[0], HCBUS_ROLE_COUNT);
     for (int i = 0; i < HCBUS_ROLE_COUNT; i++)
         assert_string_equal(hcbus_role_name((hcbus_role_t)i), names[i]);
     hcbus_config_destroy(&c);
@@ -221,7 +227,7 @@ static void test_every_setting(void **state)
     assert_string_equal(hcbus_grants_format(&c->roles[HCBUS_ROLE_FACILITATOR].subscribe, buf, sizeof buf), "zone:*");
     assert_int_equal(c->roles[HCBUS_ROLE_POLICE].publish.count, 0);
     assert_true(c->roles[HCBUS_ROLE_POLICE].clinical);
-    assert_int_equal(c->roles[HCBUS_ROLE_POLICE].subscribe.count, 5);
+    assert_int_equal(c->roles[HCBUS_ROLE_POLICE].subscribe.count, 7);
 
     const hcbus_institution_t *a = hcbus_config_find_institution(c, "a");
     assert_non_null(a);
@@ -238,9 +244,10 @@ static void test_every_setting(void **state)
 
     const hcbus_institution_t *b = hcbus_config_find_institution(c, "b_2");
     assert_string_equal(b->name, "b_2");   /* the id when no name is given */
-    assert_string_equal(hcbus_grants_format(&b->publish, buf, sizeof buf), "dispatch:* status:* alert:* escort:*");
+    assert_string_equal(hcbus_grants_format(&b->publish, buf, sizeof buf),
+                        "dispatch:* status:* alert:* escort:* escort_status:*");
     assert_string_equal(hcbus_grants_format(&b->subscribe, buf, sizeof buf),
-                        "zone:* dispatch:* status:* alert:* escort:* *:sv.ss");
+                        "zone:* dispatch:* status:* alert:* escort:* escort_status:* notice:* *:sv.ss");
     assert_true(b->clinical);
     assert_ptr_equal(hcbus_config_find_key(c, K2), b);
 
@@ -275,11 +282,14 @@ static void test_limit_to_zones(void **state)
     assert_string_equal(pnc->limit_to_zones[0], "sv.ss");   /* the trailing '.' of a prefix is dropped */
     assert_string_equal(pnc->limit_to_zones[1], "sv.li.la-libertad-sur");
     assert_string_equal(hcbus_grants_format(&pnc->publish, buf, sizeof buf),
-                        "alert:sv.ss alert:sv.li.la-libertad-sur escort:sv.ss escort:sv.li.la-libertad-sur");
+                        "alert:sv.ss alert:sv.li.la-libertad-sur escort:sv.ss escort:sv.li.la-libertad-sur "
+                        "escort_status:sv.ss escort_status:sv.li.la-libertad-sur");
     assert_string_equal(hcbus_grants_format(&pnc->subscribe, buf, sizeof buf),
                         "zone:sv.ss zone:sv.li.la-libertad-sur alert:sv.ss alert:sv.li.la-libertad-sur "
                         "escort:sv.ss escort:sv.li.la-libertad-sur dispatch:sv.ss dispatch:sv.li.la-libertad-sur "
-                        "status:sv.ss status:sv.li.la-libertad-sur dispatch:sv.ss.san-salvador-centro");
+                        "status:sv.ss status:sv.li.la-libertad-sur escort_status:sv.ss "
+                        "escort_status:sv.li.la-libertad-sur notice:sv.ss notice:sv.li.la-libertad-sur "
+                        "dispatch:sv.ss.san-salvador-centro");
     assert_true(hcbus_grants_allow_prefix(&pnc->subscribe, "alert.sv.ss."));
     assert_false(hcbus_grants_allow_prefix(&pnc->subscribe, "alert."));
     assert_false(hcbus_grants_allow_prefix(&pnc->subscribe, "alert.sv.ah."));

@@ -39,11 +39,12 @@ typedef enum {
     HCBUS_ROLE_ZONE_AUTHORITY,
     HCBUS_ROLE_FACILITATOR,
     HCBUS_ROLE_ANONYMOUS_GATEWAY,
+    HCBUS_ROLE_COORDINATOR,      /* hcbus-coordinator: the only publisher of notices */
     HCBUS_ROLE_COUNT
 } hcbus_role_t;
 
 /* "dispatch_centre", "health_provider", "police", "zone_authority", "facilitator",
- * "anonymous_gateway". */
+ * "anonymous_gateway", "coordinator". */
 const char *hcbus_role_name(hcbus_role_t role);
 
 /* Defaults a role gives; a `roles` section in the file may replace any of them. */
