@@ -103,6 +103,22 @@ err=$(hc_psql_error "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic,
                      VALUES (5, 'sem', 'm-5', 'alert', 'zone.sv', 'sv', now(), '\\x00', '{}', '\\x00', '\\x00')")
 hc_assert_contains "$err" "events_topic_is_kind_dot_zone" "a topic that is not kind.zone_id is refused"
 
+# The kinds of issue 13 (007): an escort status and a notice are recorded; a kind no
+# build knows is still refused by name.
+hc_psql "SET ROLE hcbus_writer;
+  $(insert_event 5 escort_status esc-7 '{"kind": "escort_status", "escort_id": "esc-7", "request_id": "r-7",
+     "state": "assigned", "police_unit": "PNC 3", "at_us": "2026-11-23T09:05:00.000000Z"}')
+  $(insert_event 6 notice c.v.4 '{"kind": "notice", "notice_id": "c.v.4", "notice_kind": "violation",
+     "recipients": ["sem", "pnc"], "subject_seq": 4, "rule": "transition"}')" ||
+  hc_fail "the writer could not insert escort_status and notice events"
+hc_assert_eq "escort_status|esc-7
+notice|c.v.4" "$(hc_psql 'SELECT kind, subject FROM hcbus.events WHERE seq IN (5, 6) ORDER BY seq')" \
+  "escort_status and notice events are recorded"
+err=$(hc_psql_error "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, received_at,
+                       payload, summary, prev_hash, hash)
+                     VALUES (7, 'sem', 'm-7', 'escorts', 'escorts.sv', 'sv', now(), '\\x00', '{}', '\\x00', '\\x00')")
+hc_assert_contains "$err" "events_kind_check" "an unknown kind is refused"
+
 # The reviewer reads the views, decoded, without payload; never the tables.
 hc_assert_eq "1|alert|threat|vehicle|moderate|1" \
   "$(hc_psql "SET ROLE hcbus_reviewer; SELECT e.seq, e.kind, i.act, i.target, i.severity, i.injured
