@@ -456,28 +456,20 @@ static int check_recipients(const Hcbus__Notice *n, hcbus_error_t *err)
     return 0;
 }
 
-/* What each kind of notice must carry (proto: NoticeKind): a verdict names the message
- * it judges; a violation and an overdue notice name the rule. */
-static int check_notice_kind_fields(const Hcbus__Notice *n, hcbus_error_t *err)
+/* A violation and an overdue notice name the rule (proto: NoticeKind). */
+static int check_notice_rule(const Hcbus__Notice *n, hcbus_error_t *err)
 {
-    bool verdict = n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ||
-                   n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION;
     bool needs_rule = n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION ||
                       n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
+    if (!needs_rule || n->rule != HCBUS__NOTICE_RULE__NOTICE_RULE_UNSPECIFIED)
+        return 0;
     const ProtobufCEnumValue *v =
         protobuf_c_enum_descriptor_get_value(&hcbus__notice_kind__descriptor, (int)n->kind);
-    if (verdict && n->subject_seq == 0)
-        return hcbus_error_set(err, HCBUS_EINVALID, "notice.subject_seq",
-                               "notice.subject_seq is required for kind %s", v ? v->name : "?");
-    if (needs_rule && n->rule == HCBUS__NOTICE_RULE__NOTICE_RULE_UNSPECIFIED) {
-        char choices[HCBUS_ERROR_HINT_MAX - 16];
-        hcbus_error_set(err, HCBUS_EINVALID, "notice.rule", "notice.rule is required for kind %s",
-                        v ? v->name : "?");
-        return hcbus_error_hint(err, "One of: %s.",
-                                hcbus_enum_choices(&hcbus__notice_rule__descriptor, choices,
-                                                   sizeof choices));
-    }
-    return 0;
+    char choices[HCBUS_ERROR_HINT_MAX - 16];
+    hcbus_error_set(err, HCBUS_EINVALID, "notice.rule", "notice.rule is required for kind %s",
+                    v ? v->name : "?");
+    return hcbus_error_hint(err, "One of: %s.",
+                            hcbus_enum_choices(&hcbus__notice_rule__descriptor, choices, sizeof choices));
 }
 
 static int validate_notice(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
@@ -497,7 +489,7 @@ static int validate_notice(const Hcbus__Envelope *env, const hcbus_zones_t *zone
         check_time(n->deadline_us, false, PLAN_FUTURE_MAX_US, "notice.deadline_us", err) != 0 ||
         check_institution(n->subject_sender, false, "notice.subject_sender", err) != 0 ||
         check_time(n->subject_at_us, false, EVENT_FUTURE_SLACK_US, "notice.subject_at_us", err) != 0 ||
-        check_notice_kind_fields(n, err) != 0)
+        check_notice_rule(n, err) != 0)
         return -1;
     /* Deterministic msg_ids make a notice exactly-once across coordinator restarts; the
      * notice repeats its own so that the audit log's subject is that id. */

@@ -192,7 +192,7 @@ static inline Hcbus__Envelope *fixture_escort_status(hcbus_fixture_t *f)
     return &f->env;
 }
 
-/* A VIOLATION notice (subject_seq and rule required) with every field set; its
+/* A VIOLATION notice (a rule is required) with every field set; its
  * notice_id is the envelope's msg_id, as validation requires. */
 static inline Hcbus__Envelope *fixture_notice(hcbus_fixture_t *f)
 {

@@ -206,12 +206,6 @@ static void nt_access_meeting(hcbus_fixture_t *f) { f->access_meeting_point.lat 
 static void nt_deadline_ms(hcbus_fixture_t *f) { f->notice.deadline_us = FIXTURE_T0_US / 1000; }
 static void nt_bad_subject_sender(hcbus_fixture_t *f) { f->notice.subject_sender = (char *)"S.E.M"; }
 static void nt_subject_at_future(hcbus_fixture_t *f) { f->notice.subject_at_us = hcbus_now_us() + 2 * DAY_US; }
-static void nt_violation_no_subject(hcbus_fixture_t *f) { f->notice.subject_seq = 0; }
-static void nt_checked_no_subject(hcbus_fixture_t *f)
-{
-    f->notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED;
-    f->notice.subject_seq = 0;
-}
 static void nt_violation_no_rule(hcbus_fixture_t *f) { f->notice.rule = 0; }
 static void nt_overdue_no_rule(hcbus_fixture_t *f)
 {
@@ -349,8 +343,6 @@ static const bad_case_t BAD_CASES[] = {
     BAD(NOTICE, nt_deadline_ms, "notice.deadline_us"),
     BAD(NOTICE, nt_bad_subject_sender, "notice.subject_sender"),
     BAD(NOTICE, nt_subject_at_future, "notice.subject_at_us"),
-    BAD(NOTICE, nt_violation_no_subject, "notice.subject_seq"),
-    BAD(NOTICE, nt_checked_no_subject, "notice.subject_seq"),
     BAD(NOTICE, nt_violation_no_rule, "notice.rule"),
     BAD(NOTICE, nt_overdue_no_rule, "notice.rule"),
     BAD(NOTICE, nt_topic_wrong_kind, "topic"),
@@ -559,8 +551,7 @@ static void test_optional_fields_may_be_empty(void **state)
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
     f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_ESCORT_ADVISORY;
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
-    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED;
-    f.notice.subject_seq = 7; /* a CHECKED verdict: no rule needed (ESCORT_NOT_ASSIGNED may be set) */
+    f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED; /* no rule needed (ESCORT_NOT_ASSIGNED may be set) */
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
     f.notice.rule = HCBUS__NOTICE_RULE__NOTICE_RULE_ESCORT_NOT_ASSIGNED;
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), 0);
