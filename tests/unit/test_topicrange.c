@@ -22,6 +22,8 @@ static const char *const topics[] = {
     "alert.sv.ss.soyapango.centro0", "alert.sv.ss.soyapango.centrox", "alert.sv.ss.soyapango.centr",
     "alert.sv.ss.soyapango.centro-", "alert.sv.ss-x", "alert.sv.ssa", "alert.sv.s", "alerts.sv",
     "zone.sv.ss", "dispatch.sv.ss.soyapango.centro", "alert.sv.ss.soyapango.centro..x",
+    /* kind names that extend one another: escort_status is no part of escort */
+    "escort", "escort.sv.ss", "escort_status", "escort_status.sv.ss", "escort-x.sv", "notice.sv.ss",
 };
 
 /* As the replay query's WHERE clause reads a range. */

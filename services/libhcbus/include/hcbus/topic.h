@@ -1,6 +1,7 @@
 /* topic.h — topics are "<kind>.<zone_id>" with kind one of zone, dispatch, status,
- * alert, escort, escort_status, notice. Subscriptions are topic prefixes: "alert.sv.ss." (an area),
- * "alert.sv.ss.san-salvador-este.soyapango" (one zone and below), "zone." (a kind). */
+ * alert, escort, escort_status, notice. Subscriptions are topic prefixes:
+ * "alert.sv.ss." (an area), "alert.sv.ss.san-salvador-este.soyapango" (one zone and
+ * below), "zone." (a kind); kind names are whole ("escort" never covers escort_status). */
 #ifndef HCBUS_TOPIC_H
 #define HCBUS_TOPIC_H
 
