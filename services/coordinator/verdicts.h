@@ -1,0 +1,27 @@
+/* verdicts.h — internal: the Notice CHECKED / VIOLATION that answers each
+ * DispatchStatus, EscortStatus and duplicate DispatchRequest (msg_id c.v.<seq>, topic
+ * notice.<zone of the subject>, to the subject's sender and the request's requester). */
+#ifndef COORD_VERDICTS_H
+#define COORD_VERDICTS_H
+
+#include <stdbool.h>
+
+#include "engine_state.h"
+
+typedef struct coord_verdict {
+    const Hcbus__Envelope *subject;   /* the message judged */
+    uint64_t seq;                     /* its seq */
+    const char *zone_id;              /* its zone */
+    const char *request_id;
+    const char *escort_id;            /* "" for a dispatch status */
+    const char *requester;            /* of the request, "" if unknown */
+    int64_t at_us;                    /* the subject's own time (0: received_at) */
+    bool violation;
+    int rule;                         /* Hcbus__NoticeRule (CHECKED: 0 or ESCORT_NOT_ASSIGNED) */
+    const char *reason;
+} coord_verdict_t;
+
+/* Count it and emit the notice (nothing when the subject has no sender to tell). */
+void coord_verdict_emit(coord_engine_t *e, const coord_verdict_t *v);
+
+#endif
