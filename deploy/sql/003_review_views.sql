@@ -65,35 +65,43 @@ $$;
 -- One row per step of a dispatch: the request, then each status, in seq order.
 -- Request ids are unique per requesting institution; the zone tells apart the rare
 -- clash between two institutions.
-CREATE OR REPLACE VIEW review.dispatch_timeline AS
-SELECT e.subject AS request_id,
-       e.zone_id,
-       e.seq,
-       row_number() OVER w AS step,
-       e.kind,
-       e.sender,
-       CASE e.kind WHEN 'dispatch' THEN 'requested'
-            ELSE review.enum_label(e.summary->>'state', 'DISPATCH_STATE_') END AS state,
-       coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at) AS at,
-       coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)
-         - first_value(coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)) OVER w
-         AS since_first,
-       e.summary->>'unit_id' AS unit_id,
-       review.enum_label(e.summary->>'priority', 'PRIORITY_') AS priority,
-       review.enum_label(e.summary->>'incident_type', 'INCIDENT_TYPE_') AS incident_type,
-       review.enum_label(e.summary->>'capability', 'CAPABILITY_') AS capability,
-       e.summary->>'destination_facility' AS destination_facility,
-       e.summary->>'reason' AS reason,
-       e.received_at
-FROM hcbus.events e
-WHERE e.kind IN ('dispatch', 'status')
-WINDOW w AS (PARTITION BY e.subject, e.zone_id ORDER BY e.seq)
-ORDER BY e.subject, e.zone_id, e.seq;
-COMMENT ON VIEW review.dispatch_timeline IS
-  'Each dispatch request and its status changes in seq order; state "requested" is the request itself.';
-COMMENT ON COLUMN review.dispatch_timeline.step IS '1 for the first recorded row of the request, then 2, 3 ...';
-COMMENT ON COLUMN review.dispatch_timeline.at IS 'When it happened (status at_us), else when sent or received.';
-COMMENT ON COLUMN review.dispatch_timeline.since_first IS 'Time since the first row of this request.';
+-- Created only if missing: 008 extends it (escorts, the coordinator's verdicts), and
+-- running this file again must not narrow it back.
+DO $$
+BEGIN
+  IF to_regclass('review.dispatch_timeline') IS NULL THEN
+    CREATE OR REPLACE VIEW review.dispatch_timeline AS
+    SELECT e.subject AS request_id,
+           e.zone_id,
+           e.seq,
+           row_number() OVER w AS step,
+           e.kind,
+           e.sender,
+           CASE e.kind WHEN 'dispatch' THEN 'requested'
+                ELSE review.enum_label(e.summary->>'state', 'DISPATCH_STATE_') END AS state,
+           coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at) AS at,
+           coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)
+             - first_value(coalesce(review.summary_time(e.summary->>'at_us'), e.sent_at, e.received_at)) OVER w
+             AS since_first,
+           e.summary->>'unit_id' AS unit_id,
+           review.enum_label(e.summary->>'priority', 'PRIORITY_') AS priority,
+           review.enum_label(e.summary->>'incident_type', 'INCIDENT_TYPE_') AS incident_type,
+           review.enum_label(e.summary->>'capability', 'CAPABILITY_') AS capability,
+           e.summary->>'destination_facility' AS destination_facility,
+           e.summary->>'reason' AS reason,
+           e.received_at
+    FROM hcbus.events e
+    WHERE e.kind IN ('dispatch', 'status')
+    WINDOW w AS (PARTITION BY e.subject, e.zone_id ORDER BY e.seq)
+    ORDER BY e.subject, e.zone_id, e.seq;
+    COMMENT ON VIEW review.dispatch_timeline IS
+      'Each dispatch request and its status changes in seq order; state "requested" is the request itself.';
+    COMMENT ON COLUMN review.dispatch_timeline.step IS '1 for the first recorded row of the request, then 2, 3 ...';
+    COMMENT ON COLUMN review.dispatch_timeline.at IS 'When it happened (status at_us), else when sent or received.';
+    COMMENT ON COLUMN review.dispatch_timeline.since_first IS 'Time since the first row of this request.';
+  END IF;
+END
+$$;
 
 CREATE OR REPLACE VIEW review.zone_history AS
 SELECT e.zone_id,
