@@ -146,7 +146,8 @@ for sql in "SELECT count(*) FROM hcbus.events" "SELECT payload FROM hcbus.events
   err=$(hc_psql_error "SET ROLE hcbus_reviewer; $sql")
   hc_assert_contains "$err" "permission denied" "reviewer: $sql"
 done
-for view in events rejections dispatch_timeline zone_history incidents incident_counts; do
+for view in events rejections dispatch_timeline zone_history incidents incident_counts \
+            notices verdicts dispatch_steps escorts dispatch_times; do
   hc_psql "SET ROLE hcbus_reviewer; SELECT count(*) FROM review.$view" >/dev/null ||
     hc_fail "the reviewer cannot read review.$view"
 done
