@@ -51,8 +51,9 @@ static int check_rules(const coord_rules_t *rules, hcbus_error_t *err)
         {"forget_closed_after_s", rules->forget_closed_after_us},
     };
     for (size_t i = 0; i < sizeof times / sizeof times[0]; i++)
-        if (times[i].value <= 0) {
-            hcbus_error_set(err, HCBUS_EINVALID, times[i].name, "%s must be more than 0", times[i].name);
+        if (times[i].value < (i == 0 ? 0 : 1)) { /* a skew of 0 allows no time ahead at all */
+            hcbus_error_set(err, HCBUS_EINVALID, times[i].name, "%s must be %s", times[i].name,
+                            i == 0 ? "0 or more" : "more than 0");
             return hcbus_error_hint(err, "Set it in seconds in the coordinator section of hcbus.conf.");
         }
     if (rules->default_level < HCBUS__RISK_LEVEL__RISK_LEVEL_GREEN ||

@@ -153,7 +153,7 @@ typedef struct coord_rules {
 
 typedef struct coord_engine coord_engine_t;
 
-/* Create an engine. rules: every time > 0, default_level GREEN..RED. config: the
+/* Create an engine. rules: every time > 0 (the skew >= 0), default_level GREEN..RED. config: the
  * institutions and their roles and grants (borrowed: it must outlive the engine or be
  * replaced with coord_engine_set_config). zones: the catalogue, for zone names in
  * reasons (borrowed; may be NULL). self_institution: the coordinator's own institution

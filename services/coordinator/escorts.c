@@ -362,6 +362,30 @@ static int check_escort_status(const coord_engine_t *e, const coord_escort_t *x,
     return 0;
 }
 
+/* The CHECKED reason of a valid escort status. */
+static void checked_reason(const coord_escort_t *x, const Hcbus__EscortStatus *st, coord_text_t *why)
+{
+    const char *request_id = x->request->request_id;
+    switch ((int)st->state) {
+    case ES(ASSIGNED):
+        coord_text_add(why, "escolta %s asignada para la solicitud %s: %s, unidad %s", x->escort_id,
+                       request_id, x->police, coord_str(st->police_unit));
+        break;
+    case ES(UNAVAILABLE):
+        coord_text_add(why, "escolta %s no disponible para la solicitud %s; motivo: %s", x->escort_id,
+                       request_id, coord_str(st->reason));
+        break;
+    case ES(WAIVED):
+        coord_text_add(why, "renuncia a la escolta %s registrada: %s va sin escolta a la solicitud %s; "
+                       "motivo: %s", x->escort_id, x->request->requester, request_id, coord_str(st->reason));
+        break;
+    default:
+        coord_text_add(why, "escolta %s %s (solicitud %s)", x->escort_id,
+                       coord_es_escort_state((int)st->state), request_id);
+        break;
+    }
+}
+
 void coord_escorts_apply_status(coord_engine_t *e, const Hcbus__Envelope *env, uint64_t seq)
 {
     const Hcbus__EscortStatus *st = env->escort_status;
@@ -391,12 +415,7 @@ void coord_escorts_apply_status(coord_engine_t *e, const Hcbus__Envelope *env, u
         for (coord_escort_t *y = r->escorts; y; y = y->request_next)
             coord_overdue_answer(&y->wait, env->received_at_us ? env->received_at_us : e->clock_us);
     why = (coord_text_t){0};
-    coord_text_add(&why, "estado de escolta \"%s\" registrado: la escolta %s de la solicitud %s está %s",
-                   coord_es_escort_state(state), x->escort_id, r->request_id, coord_es_escort_state(state));
-    if (state == ES(ASSIGNED))
-        coord_text_add(&why, " (%s, unidad %s)", x->police, coord_str(st->police_unit));
-    if (state == ES(WAIVED))
-        coord_text_add(&why, "; motivo: %s", coord_str(st->reason));
+    checked_reason(x, st, &why);
     r->checked++;
     coord_verdict_emit(e, &v);
 }

@@ -109,7 +109,7 @@ const char *coord_es_escort_state(int state)
     case HCBUS__ESCORT_STATE__ESCORT_STATE_UNAVAILABLE: return "no disponible";
     case HCBUS__ESCORT_STATE__ESCORT_STATE_AT_MEETING_POINT: return "en el punto de encuentro";
     case HCBUS__ESCORT_STATE__ESCORT_STATE_COMPLETED: return "completada";
-    case HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED: return "sin escolta (renuncia)";
+    case HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED: return "renunciada";
     default: return "desconocida";
     }
 }

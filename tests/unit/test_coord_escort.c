@@ -303,6 +303,37 @@ static void test_dispatch_centre_escort_first(void **state)
     (void)w;
 }
 
+/* Texts at their limits (512-byte instructions, 128-byte contact, two-byte letters at
+ * odd offsets) are cut at whole characters: every effect still passes validation. */
+static void test_long_texts_cut(void **state)
+{
+    world_t *w = *state;
+    char instructions[513], contact[129];
+    instructions[0] = 'x';
+    for (size_t i = 1; i + 2 <= 511; i += 2)
+        memcpy(instructions + i, "\xc3\xb1", 2); /* ñ */
+    instructions[511] = '\0';
+    contact[0] = 'y';
+    for (size_t i = 1; i + 2 <= 127; i += 2)
+        memcpy(contact + i, "\xc3\xa9", 2); /* é */
+    contact[127] = '\0';
+    Hcbus__AccessConditions access = HCBUS__ACCESS_CONDITIONS__INIT;
+    access.escort_required = 1;
+    access.entry_instructions = instructions;
+    access.contact = contact;
+    msg_zone(&w->log, "minsal", SOYAPANGO, HCBUS__RISK_LEVEL__RISK_LEVEL_RED, &access, T0, 0);
+    uint64_t d = msg_dispatch(&w->log, "sem", "sem-123", SOYAPANGO);
+    feed(w->e, &w->log, 1);
+    assert_int_equal(take_all(w->e, &w->fx), 2); /* take_all validates each */
+    char id[32];
+    const Hcbus__Envelope *env = effect_find(&w->fx, vid('e', d, id));
+    assert_true(strlen(env->escort->meeting_point->reference_point) >= 255);
+    assert_true(strlen(env->escort->meeting_point->reference_point) <= 256);
+    const Hcbus__Notice *n = notice_find(&w->fx, vid('a', d, id));
+    assert_true(strlen(n->reason) >= 510 && strlen(n->reason) <= 512);
+    assert_string_equal(n->access->entry_instructions, instructions); /* the access itself is whole */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_invalid_escort_statuses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_which_zones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dispatch_centre_escort_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_texts_cut, setup, teardown),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);
 }

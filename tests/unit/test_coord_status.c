@@ -230,6 +230,14 @@ static void test_rules_refused(void **state)
     assert_null(coord_engine_new(&rules, test_config, test_zones, SELF, &err));
     assert_string_equal(err.field, "default_level");
     rules = test_rules();
+    rules.status_max_skew_us = -1;
+    assert_null(coord_engine_new(&rules, test_config, test_zones, SELF, &err));
+    assert_string_equal(err.field, "status_max_skew_s");
+    rules.status_max_skew_us = 0; /* no time ahead allowed: a valid setting */
+    coord_engine_t *e = coord_engine_new(&rules, test_config, test_zones, SELF, &err);
+    assert_non_null(e);
+    coord_engine_destroy(&e);
+    rules = test_rules();
     assert_null(coord_engine_new(&rules, test_config, test_zones, "", &err));
     assert_int_equal(err.code, HCBUS_EINVALID);
 }
