@@ -129,12 +129,13 @@ hc_assert_eq "sv.ss.san-salvador-este.soyapango|orange|2026-11-23 09:00:00+00||t
               SELECT zone_id, level, valid_from, valid_until, escort_required FROM review.zone_history")" \
   "the reviewer reads review.zone_history"
 hc_assert_eq "1|requested|critical|violence|
-2|en_route|||2026-11-23 09:00:00+00" \
+2|en_route|||2026-11-23 09:00:00+00
+3|escort_assigned|||" \
   "$(hc_psql "SET ROLE hcbus_reviewer; SET TIME ZONE 'UTC';
               SELECT step, state, priority, incident_type,
                      CASE WHEN state = 'en_route' THEN at::text END
               FROM review.dispatch_timeline WHERE request_id = 'r-7'")" \
-  "the reviewer reads review.dispatch_timeline, full and short enum names alike"
+  "the reviewer reads review.dispatch_timeline (with the escort answer, 008), full and short enum names alike"
 hc_assert_eq "0" "$(hc_psql "SELECT count(*) FROM information_schema.columns
                              WHERE table_schema = 'review' AND column_name = 'payload'")" \
   "no review view has a payload column"
