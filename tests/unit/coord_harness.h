@@ -32,8 +32,8 @@
 #define MEJICANOS "sv.ss.san-salvador-centro.mejicanos"
 #define AHUACHAPAN "sv.ah.ahuachapan-centro.ahuachapan"
 #define SELF "coordinator"
-#define LOG_MAX 1024
-#define EFFECTS_MAX 512
+#define LOG_MAX 4096
+#define EFFECTS_MAX 4096
 
 /* ---- the world: config, catalogue, rules --------------------------------------- */
 

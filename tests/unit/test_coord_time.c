@@ -89,6 +89,26 @@ static void test_overdue_accept_once(void **state)
     assert_int_equal(restart_adds(w, w->log.now + MIN), 0);
 }
 
+/* Down over the deadline, the answer came late: the restarted coordinator decides as a
+ * running one would have (overdue), from the times in the log. */
+static void test_late_answer_while_down(void **state)
+{
+    world_t *w = *state;
+    uint64_t d = msg_dispatch(&w->log, "sem", "sem-1", MEJICANOS);
+    step(w->e, &w->log, &w->fx);
+    coord_engine_destroy(&w->e); /* down from T0 + 0 */
+    w->log.now = T0 + 20 * MIN;
+    msg_status(&w->log, "cruz-roja", "sem-1", MEJICANOS, ST(ACCEPTED)); /* 15 min late */
+    w->e = new_engine();
+    feed(w->e, &w->log, 1);
+    coord_engine_go_live(w->e, T0 + 25 * MIN);
+    settle(w->e, &w->log, &w->fx);
+    char id[32];
+    assert_non_null(effect_find(&w->fx, oid(d, RULE(OVERDUE_ACCEPT), id)));
+    assert_int_equal(w->fx.n, 2); /* that, and the verdict on the late ACCEPTED */
+    assert_int_equal(restart_adds(w, T0 + 26 * MIN), 0);
+}
+
 static void test_answered_in_time(void **state)
 {
     world_t *w = *state;
@@ -268,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_overdue_accept_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answered_in_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_late_answer_while_down, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overdue_on_scene_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overdue_escort_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escort_assigned_in_time, setup, teardown),
