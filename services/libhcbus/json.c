@@ -122,7 +122,9 @@ static int set_repeated_strings(ProtobufCMessage *msg, const ProtobufCFieldDescr
     *items = list; /* owned by msg from here; count grows with each string set */
     for (size_t i = 0; i < n; i++) {
         char item_path[PATH_MAX_BYTES];
-        snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+        int w = snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
+        if (w < 0 || (size_t)w >= sizeof item_path)
+            return hcbus_error_set(err, HCBUS_EINVALID, path, "the field path is too long");
         if (set_string(&list[i], json_array_get(value, i), item_path, err) != 0)
             return -1;
         *count = i + 1;
