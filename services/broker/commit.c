@@ -6,18 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audience.h"
 #include "broker.h"
 #include "hcbus/log.h"
 
 #define NOT_PERSISTED_RETRY_MS 200
 
 /* Send one committed message to subscribers and keep zone levels for snapshots.
- * plain and redacted already carry seq; redacted may be NULL. */
+ * plain and redacted already carry seq; redacted may be NULL; notice, for a notice,
+ * says who may have it (audience.h). */
 static void deliver(broker_t *self, uint64_t seq, const char *topic, hcbus_kind_t kind,
-                    const uint8_t *plain, size_t plain_len, const uint8_t *redacted, size_t redacted_len)
+                    const uint8_t *plain, size_t plain_len, const uint8_t *redacted, size_t redacted_len,
+                    const Hcbus__Notice *notice)
 {
     delivery_t d = {.seq = seq, .topic = topic, .plain = plain, .plain_len = plain_len,
-                    .redacted = redacted, .redacted_len = redacted_len};
+                    .redacted = redacted, .redacted_len = redacted_len, .notice = notice};
     subscribers_deliver(self->subscribers, &d);
     if (kind == HCBUS_KIND_ZONE && lastvalue_put(self->lastvalue, topic, seq, plain, plain_len) != 0)
         hcbus_error("out of memory keeping the last value of %s", topic);
@@ -29,10 +32,15 @@ static void deliver_slot(broker_t *self, inflight_slot_t *slot)
     size_t plain_len = 0, redacted_len = 0;
     uint8_t *plain = envelope_with_seq(slot->plain, slot->plain_len, slot->seq, &plain_len);
     uint8_t *redacted = slot->redacted ? envelope_with_seq(slot->redacted, slot->redacted_len, slot->seq, &redacted_len) : NULL;
+    /* A notice whose recipients were not kept (publish.c refuses that) reaches only
+     * those who see every notice: never everyone its topic matches. */
+    const Hcbus__Notice *notice = slot->kind != HCBUS_KIND_NOTICE ? NULL
+                                  : audience_notice(slot->notice) ? audience_notice(slot->notice)
+                                                                  : &audience_nobody;
     if (!plain || (slot->redacted && !redacted))
         hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)slot->seq);
     else
-        deliver(self, slot->seq, slot->topic, slot->kind, plain, plain_len, redacted, redacted_len);
+        deliver(self, slot->seq, slot->topic, slot->kind, plain, plain_len, redacted, redacted_len, notice);
     self->delivered_head = slot->seq;
     free(plain);
     free(redacted);
@@ -59,7 +67,7 @@ static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
                     (unsigned long long)env->seq, err.message);
     } else {
         deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), bytes, len,
-                changed ? redacted : NULL, changed ? redacted_len : 0);
+                changed ? redacted : NULL, changed ? redacted_len : 0, audience_notice(env));
     }
     free(redacted);
     hcbus_envelope_free(env);

@@ -78,6 +78,7 @@ void inflight_release(inflight_t *self, inflight_slot_t *slot)
     uint32_t index = (uint32_t)(slot->token & 0xffffffffu);
     free(slot->plain);
     free(slot->redacted);
+    hcbus_envelope_free(slot->notice);
     *slot = (inflight_slot_t){0};
     self->free_stack[self->free_top++] = index;
     self->count--;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcbus/codec.h"
 #include "hcbus/topic.h"
 
 #define ROUTING_ID_MAX 256
@@ -31,6 +32,8 @@ typedef struct inflight_slot {
     size_t plain_len;
     uint8_t *redacted;           /* without clinical fields, or NULL if nothing to remove; owned */
     size_t redacted_len;
+    Hcbus__Envelope *notice;     /* a notice, decoded from plain: its recipients (audience.h);
+                                    NULL for other kinds; owned */
     int64_t accepted_ms;         /* monotonic */
     int64_t resend_at_ms;        /* when to send to the audit service again */
     bool told_not_persisted;     /* the publisher was told NOT_PERSISTED already */

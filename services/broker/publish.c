@@ -57,10 +57,28 @@ static void refuse(broker_t *self, const routing_id_t *from, const hcbus_institu
     broker_record_rejection(self, inst ? recorded_name(inst) : "", "publish", topic, msg_id, err);
 }
 
+/* Notices are the coordinator's verdicts: only an institution holding the coordinator
+ * role may publish one, whatever grants the configuration gives (decision 0010). */
+static int admit_notice(const hcbus_institution_t *inst, const Hcbus__Envelope *env, char *topic, size_t topic_size,
+                        hcbus_error_t *err)
+{
+    if (env->body_case != HCBUS__ENVELOPE__BODY_NOTICE || (inst->roles & (1u << HCBUS_ROLE_COORDINATOR)))
+        return 0;
+    /* For the rejection record, if the zone is well formed; nothing else is checked. */
+    if (hcbus_topic_build(HCBUS_KIND_NOTICE, hcbus_envelope_zone(env), topic, topic_size, NULL) != 0)
+        topic[0] = '\0';
+    hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "notice", "%s may not publish a notice: only an institution with the "
+                    "coordinator role may", inst->anonymous_gateway ? "an anonymous gateway" : inst->id);
+    return hcbus_error_hint(err, "Notices are written by hcbus-coordinator; publish grants do not change that "
+                                 "(docs/protocol.md, \"Notices\").");
+}
+
 /* Check the envelope and the institution's right to publish it; fills topic. */
 static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__Envelope *env,
                  char *topic, size_t topic_size, hcbus_error_t *err)
 {
+    if (admit_notice(inst, env, topic, topic_size, err) != 0)
+        return -1;
     if (hcbus_envelope_validate(env, self->zones, err) != 0)
         return -1;
     hcbus_kind_t kind = (hcbus_kind_t)hcbus_envelope_kind(env);
@@ -110,6 +128,12 @@ static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *en
     if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient) {
         if (hcbus_envelope_encode_redacted(env, &slot->redacted, &slot->redacted_len, &redacted, err) != 0)
             return -1;
+    }
+    /* A notice's recipients, as recorded, decide who it is delivered to (audience.h). */
+    if (env->body_case == HCBUS__ENVELOPE__BODY_NOTICE &&
+        !(slot->notice = hcbus_envelope_decode(slot->plain, slot->plain_len, 0, NULL))) {
+        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "out of memory keeping the notice's recipients: not recorded");
+        return hcbus_error_hint(err, "Retry with the same msg_id.");
     }
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "audience.h"
 #include "broker.h"
 #include "hcbus/log.h"
 #include "hcbus/redact.h"
@@ -113,9 +114,8 @@ static void handle_subscribe(broker_t *self, const routing_id_t *from, const hcb
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
-    subscriber_t *sub = subscribers_set(self->subscribers, from, inst->id, inst->clinical,
-                                        (const char *const *)subscribe->prefixes, subscribe->n_prefixes,
-                                        self->delivered_head, hcbus_monotonic_ms());
+    subscriber_t *sub = subscribers_set(self->subscribers, from, inst, (const char *const *)subscribe->prefixes,
+                                        subscribe->n_prefixes, self->delivered_head, hcbus_monotonic_ms());
     if (!sub) {
         hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "the broker serves %d subscribers at most", SUBSCRIBERS_MAX);
         reply_error(self->sub_socket, from, request_id, NULL, &err);
@@ -292,7 +292,8 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
 
 /* True if env, a replayed record, is one the asker may have: its topic (as its body
  * says) within the prefixes it asked and checked, and within its rights now. The audit
- * log's own matching is not relied on. */
+ * log's own matching is not relied on. (Whether a notice is addressed to it is
+ * page_add's next check.) */
 static bool replayed_for(const control_t *control, const hcbus_institution_t *inst, const Hcbus__Envelope *env)
 {
     char topic[HCBUS_TOPIC_MAX];
@@ -312,6 +313,7 @@ typedef struct replay_page {
     uint8_t **owned;
     size_t bytes;
     size_t left_out;            /* outside the asker's prefixes or rights */
+    size_t not_addressed;       /* notices whose audience it is not in (audience.h) */
     size_t withheld;            /* undecodable, or no copy without clinical fields */
 } replay_page_t;
 
@@ -332,6 +334,8 @@ static bool page_add(replay_page_t *page, Hcbus__ReplayReply *answer, const cont
     bool changed = false, fits = true;
     if (!replayed_for(control, inst, env)) {
         page->left_out++;
+    } else if (!audience_admits(audience_notice(env), inst->id, inst->roles)) {
+        page->not_addressed++; /* does not match the asker at all, as in live delivery */
     } else if (!inst->clinical && hcbus_envelope_redact_recorded(env, &owned, &out.len, &changed, &err) != 0) {
         page->withheld++;
     } else {
@@ -387,6 +391,8 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
     if (page.left_out || page.withheld)
         hcbus_notice("replay for %s: %zu records outside its prefixes or rights left out, %zu withheld (undecodable "
                      "or not redactable)", inst->id, page.left_out, page.withheld);
+    if (page.not_addressed) /* the rule working as meant (the log does not filter by recipients) */
+        hcbus_debug("replay for %s: %zu notices not addressed to it left out", inst->id, page.not_addressed);
     Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
     reply.request_id = control->request_id;
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;

@@ -12,6 +12,7 @@
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/log.h"
+#include "audience.h"
 
 struct subscribers {
     void *socket;
@@ -58,17 +59,18 @@ subscriber_t *subscribers_find(subscribers_t *self, const routing_id_t *id)
     return NULL;
 }
 
-subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const char *institution,
-                              bool clinical, const char *const *prefixes, size_t prefix_count,
-                              uint64_t head_seq, int64_t now_ms)
+subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const hcbus_institution_t *inst,
+                              const char *const *prefixes, size_t prefix_count, uint64_t head_seq,
+                              int64_t now_ms)
 {
+    const char *institution = inst->id;
     subscriber_t *sub = subscribers_find(self, id);
     if (!sub) {
         if (self->count == SUBSCRIBERS_MAX || !(sub = calloc(1, sizeof *sub)))
             return NULL;
         self->items[self->count++] = sub;
     }
-    *sub = (subscriber_t){.id = *id, .clinical = clinical, .last_heard_ms = now_ms,
+    *sub = (subscriber_t){.id = *id, .clinical = inst->clinical, .roles = inst->roles, .last_heard_ms = now_ms,
                           .last_sent_seq = head_seq, .last_matched_seq = head_seq};
     snprintf(sub->institution, sizeof sub->institution, "%s", institution);
     for (size_t i = 0; i < prefix_count && i < SUBSCRIBER_PREFIXES_MAX; i++)
@@ -115,10 +117,12 @@ size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn)
     return dropped;
 }
 
-bool subscriber_matches(const subscriber_t *sub, const char *topic)
+bool subscriber_matches(const subscriber_t *sub, const delivery_t *d)
 {
+    if (!audience_admits(d->notice, sub->institution, sub->roles))
+        return false;
     for (size_t i = 0; i < sub->prefix_count; i++)
-        if (hcbus_topic_matches(topic, sub->prefixes[i]))
+        if (hcbus_topic_matches(d->topic, sub->prefixes[i]))
             return true;
     return false;
 }
@@ -150,7 +154,7 @@ size_t subscribers_deliver(subscribers_t *self, const delivery_t *d)
         self->guard(self->guard_arg);
     for (size_t i = 0; i < self->count;) {
         subscriber_t *sub = self->items[i];
-        if (!subscriber_matches(sub, d->topic)) {
+        if (!subscriber_matches(sub, d)) {
             i++;
             continue;
         }
@@ -251,6 +255,7 @@ size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config)
             continue;
         }
         sub->clinical = inst->clinical;
+        sub->roles = inst->roles;
         i++;
     }
     return closed;

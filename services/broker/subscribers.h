@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcbus/codec.h"
 #include "hcbus/config.h"
 #include "hcbus/topic.h"
 #include "inflight.h"
@@ -25,6 +26,7 @@ typedef struct subscriber {
     routing_id_t id;             /* with id.conn, the connection it belongs to */
     char institution[HCBUS_INSTITUTION_ID_MAX + 1];
     bool clinical;
+    unsigned roles;              /* its institution's roles: who receives every notice */
     size_t prefix_count;
     char prefixes[SUBSCRIBER_PREFIXES_MAX][HCBUS_TOPIC_MAX];
     uint64_t last_sent_seq;      /* the last seq sent (LagNotice.last_sent_seq) */
@@ -45,6 +47,7 @@ typedef struct delivery {
     size_t plain_len;
     const uint8_t *redacted;     /* NULL: nothing confidential, plain goes to everyone */
     size_t redacted_len;
+    const Hcbus__Notice *notice; /* a notice: only its audience (audience.h); NULL otherwise */
 } delivery_t;
 
 subscribers_t *subscribers_new(void *socket);
@@ -58,12 +61,14 @@ subscriber_t *subscribers_find(subscribers_t *self, const routing_id_t *id);
 
 /* Create or reset the session of id with these prefixes, its chain starting at
  * head_seq. Returns it, or NULL when SUBSCRIBERS_MAX sessions exist. */
-subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const char *institution,
-                              bool clinical, const char *const *prefixes, size_t prefix_count,
-                              uint64_t head_seq, int64_t now_ms);
+subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const hcbus_institution_t *inst,
+                              const char *const *prefixes, size_t prefix_count, uint64_t head_seq,
+                              int64_t now_ms);
 
-/* True if topic matches one of the subscriber's prefixes. */
-bool subscriber_matches(const subscriber_t *sub, const char *topic);
+/* True if d matches the subscription: its topic matches one of the prefixes and, for a
+ * notice, the subscriber's institution is in its audience (audience.h). Only a
+ * matching message is sent, moves last_matched_seq and is a delivery's prev_seq. */
+bool subscriber_matches(const subscriber_t *sub, const delivery_t *d);
 
 /* Send d to every matching subscriber (the redacted variant to those without clinical
  * access). Returns the number of sends that found a full queue. */
@@ -81,7 +86,7 @@ size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn);
 /* Drop every session of an institution (its key was revoked). Returns how many. */
 size_t subscribers_drop_institution(subscribers_t *self, const char *institution);
 
-/* After a configuration reload: refresh each session's clinical access, and close the
+/* After a configuration reload: refresh each session's clinical access and roles, and close the
  * sessions whose institution is gone or whose prefixes its rights no longer cover.
  * Returns how many were closed. */
 size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config);
