@@ -13,11 +13,11 @@
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
 #
 # Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
-# pnc (police), webform and hotline (two anonymous_gateways), facilitator; "stranger" has a key the
-# config does not know.
+# pnc (police), webform and hotline (two anonymous_gateways), facilitator, coordinator
+# (the coordinator role); "stranger" has a key the config does not know.
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
-HC_BUS_INSTITUTIONS="minsal sem pnc webform hotline facilitator"
+HC_BUS_INSTITUTIONS="minsal sem pnc webform hotline facilitator coordinator"
 
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
@@ -76,7 +76,8 @@ institutions = (
   { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = [${HC_PNC_KEYS:-\"keys/pnc.pub\"}]; },
   { id = "webform"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/webform.pub"]; },
   { id = "hotline"; name = "Anonymous telephone line"; roles = ["anonymous_gateway"]; public_key_files = ["keys/hotline.pub"]; },
-  { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; }
+  { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; },
+  { id = "coordinator"; name = "hcbus-coordinator"; roles = ["coordinator"]; public_key_files = ["keys/coordinator.pub"]; }
 );
 CONF
 }
