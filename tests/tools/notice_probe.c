@@ -1,6 +1,6 @@
 /* notice_probe.c — a test client of the real broker for notices and for subscribing
  * from a seq, built on the libhcbus client API (bus_probe covers the other kinds):
- *   notice_probe publish --msg-id ID --recipients A,B,... [--zone Z] [--subject-seq S]
+ *   notice_probe publish --msg-id ID --recipients A,B,... [--zone Z] [--subject-seq S (1)]
  *       Publishes one Notice (kind CHECKED, notice_id = ID) on notice.<Z>. Prints
  *       "ack ID SEQ DUPLICATE" (exit 0) or "refused ID CODE FIELD MESSAGE" (exit 1).
  *   notice_probe subscribe --from-seq S [--count N] PREFIX...
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
         {"recipients", required_argument, 0, 'r'}, {"subject-seq", required_argument, 0, 's'},
         {"from-seq", required_argument, 0, 'f'}, {"timeout-ms", required_argument, 0, 't'},
         {0, 0, 0, 0}};
-    probe_options_t o = {.count = -1, .timeout_ms = 10000, .from_seq = 1, .msg_id = "notice-probe",
+    probe_options_t o = {.count = -1, .timeout_ms = 10000, .from_seq = 1, .subject_seq = 1, .msg_id = "notice-probe",
                          .zone = "sv.ss.san-salvador-este.soyapango"};
     const char *broker_key_file = NULL, *key_file = NULL;
     if (argc < 2) {
