@@ -427,3 +427,12 @@ const char *hcbus_zones_iso_code(const hcbus_zones_t *self, const char *zone_id)
     const zone_entry_t *e = resolve(self, zone_id, &level);
     return e ? e->iso : NULL;
 }
+
+void hcbus_zones_each(const hcbus_zones_t *self, hcbus_zone_visit_fn *fn, void *arg)
+{
+    for (size_t i = 0; self && fn && i < self->slot_count; i++) {
+        const zone_entry_t *e = &self->slots[i];
+        if (e->id)
+            fn(arg, e->id, e->level, e->name);
+    }
+}

@@ -61,6 +61,35 @@ const char *hcbus_zones_name(const hcbus_zones_t *self, const char *zone_id);
  * the catalogue. */
 const char *hcbus_zones_iso_code(const hcbus_zones_t *self, const char *zone_id);
 
+/* Called by hcbus_zones_each for one zone; id and name belong to the catalogue. */
+typedef void hcbus_zone_visit_fn(void *arg, const char *zone_id, hcbus_zone_level_t level,
+                                 const char *name);
+
+/* Call fn for every zone of the catalogue: the country, each department, municipality
+ * and district (never communities), in no particular order. */
+void hcbus_zones_each(const hcbus_zones_t *self, hcbus_zone_visit_fn *fn, void *arg);
+
+/* ---- finding zones by name (zone_suggest.c) ----------------------------------- */
+
+#define HCBUS_ZONE_SUGGEST_MAX 8     /* the most ids hcbus_zones_suggest returns */
+
+/* Fold text the way zone ids are written, so that names and ids compare: ASCII letters
+ * to lower case, the accented Latin letters of U+00C0..U+00FF to their base letter
+ * ("Mejícanos", "MEJICANOS" -> "mejicanos", "Ñ" -> "n"), combining accents dropped,
+ * each run of spaces, '-' or '_' to one '-' (none at either end). Other characters
+ * are kept as they are. Writes at most size bytes, NUL-terminated, cut at a whole
+ * character. Returns the length written. */
+size_t hcbus_zone_fold(const char *text, char *out, size_t size);
+
+/* The catalogue ids closest to what, an unknown zone id or a place name in any case
+ * and with or without accents: ids that start with it, then by edit distance of the
+ * whole id, of its last component or of the zone's own name, nearest first; ids
+ * farther than half the length of what (at least 3 edits) are left out. Writes up to
+ * max (at most HCBUS_ZONE_SUGGEST_MAX) ids into out; they belong to the catalogue.
+ * Returns how many. */
+size_t hcbus_zones_suggest(const hcbus_zones_t *self, const char *what, const char **out,
+                           size_t max);
+
 /* True if zone is scope or lies below it, by whole components: "sv.ss" covers
  * "sv.ss" and "sv.ss.x" but not "sv.ssx". "*" covers everything. */
 bool hcbus_zone_covers(const char *scope, const char *zone);
