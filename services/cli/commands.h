@@ -7,5 +7,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_subscribe(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_dispatch(int argc, char **argv);
+int cmd_zone(int argc, char **argv);
 
 #endif

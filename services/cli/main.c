@@ -17,6 +17,8 @@ static const struct {
     {"publish", cmd_publish, "publish a zone level, dispatch, status, alert or escort"},
     {"subscribe", cmd_subscribe, "print the messages under topic prefixes as they come"},
     {"snapshot", cmd_snapshot, "print the current level of every zone under a prefix"},
+    {"dispatch", cmd_dispatch, "list dispatch requests, or show one with its call-out times"},
+    {"zone", cmd_zone, "find zones by name; show, set or trace their levels"},
 };
 
 static void help(void)
