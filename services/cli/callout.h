@@ -28,6 +28,7 @@ typedef enum {
     CALLOUT_TRAVEL,          /* en route -> on scene (travel to scene) */
     CALLOUT_ON_SCENE_SPAN,   /* on scene -> left scene */
     CALLOUT_TRANSPORT,       /* left scene -> at facility */
+    CALLOUT_RESPONSE,        /* requested -> on scene (as review.dispatch_times) */
     CALLOUT_TOTAL,           /* requested -> back in service (or cancelled) */
     CALLOUT_SPAN_COUNT
 } callout_span_t;

@@ -1,8 +1,8 @@
 /* test_callout.c — the call-out times of `hcbus dispatch show` (services/cli/callout.c):
  * each NEMSIS moment from the first counted status of its state, the durations between
- * them from the statuses' own times, what is missing stays missing, the total ends at
- * back in service or else at cancelled, negative durations are kept, and durations
- * read as a person reads them. */
+ * them from the statuses' own times, what is missing stays missing, the response runs
+ * from requested to on scene, the total ends at back in service or else at cancelled,
+ * negative durations are kept, and durations read as a person reads them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,6 +50,7 @@ static void test_full_run(void **state)
     assert_int_equal(c.span_us[CALLOUT_TRAVEL], 720 * S);
     assert_int_equal(c.span_us[CALLOUT_ON_SCENE_SPAN], 630 * S);
     assert_int_equal(c.span_us[CALLOUT_TRANSPORT], 900 * S);
+    assert_int_equal(c.span_us[CALLOUT_RESPONSE], 870 * S);
     assert_int_equal(c.span_us[CALLOUT_TOTAL], 3723 * S);
     assert_int_equal(callout_span_to(&c, CALLOUT_TOTAL), CALLOUT_BACK_IN_SERVICE);
     for (int s = 0; s < CALLOUT_SPAN_COUNT; s++)
@@ -86,6 +87,7 @@ static void test_missing_and_cancelled(void **state)
     assert_false(c.has_span[CALLOUT_TURNOUT]);
     assert_false(c.has_span[CALLOUT_TRAVEL]);
     assert_false(c.has_span[CALLOUT_TRANSPORT]);
+    assert_false(c.has_span[CALLOUT_RESPONSE]);
     assert_true(c.has_span[CALLOUT_TOTAL]);
     assert_int_equal(callout_span_to(&c, CALLOUT_TOTAL), CALLOUT_CANCELLED);
     assert_int_equal(c.span_us[CALLOUT_TOTAL], 300 * S);
