@@ -14,6 +14,7 @@
 #include "hcbus/clock.h"
 
 #define PATH_PART_MAX 64
+#define ENUM_NAME_MAX 64
 
 #define MEMBER(msg, field, type) ((type *)((char *)(msg) + (field)->offset))
 
@@ -107,6 +108,25 @@ static int set_integer(void *member, const ProtobufCFieldDescriptor *f, const ch
     return 0;
 }
 
+/* An enum by its short name, also as printed ("at meeting point") or with dashes
+ * ("at-meeting-point"): spaces and dashes are read as underscores. */
+static int set_enum(void *member, const ProtobufCFieldDescriptor *f, const char *text,
+                    hcbus_error_t *err)
+{
+    char name[ENUM_NAME_MAX];
+    if (strlen(text) >= sizeof name)
+        return enum_parse(f->descriptor, text, member, err);
+    for (size_t i = 0;; i++) {
+        name[i] = text[i] == ' ' || text[i] == '-' ? '_' : text[i];
+        if (!text[i])
+            break;
+    }
+    if (enum_parse(f->descriptor, name, member, err) == 0)
+        return 0;
+    /* the error names the text as given */
+    return enum_parse(f->descriptor, text, member, err);
+}
+
 static int set_leaf(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, const char *text,
                     hcbus_error_t *err)
 {
@@ -127,7 +147,7 @@ static int set_leaf(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, co
     case PROTOBUF_C_TYPE_BOOL:
         return set_bool(member, f, text, err);
     case PROTOBUF_C_TYPE_ENUM:
-        return enum_parse(f->descriptor, text, member, err);
+        return set_enum(member, f, text, err);
     case PROTOBUF_C_TYPE_DOUBLE:
         errno = 0;
         *(double *)member = strtod(text, &end);

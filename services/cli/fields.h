@@ -1,7 +1,8 @@
 /* fields.h — set a field of a protobuf-c message from command-line text, by its dotted
  * proto path ("dispatch.location.lat"), using the descriptors: sub-messages are made on
- * the way, enums take their short names, `*_us` times take hcbus_time_parse text. One
- * parser for every `hcbus publish` flag instead of one per field. */
+ * the way, enums take their short names (dashes or spaces for underscores), `*_us`
+ * times take hcbus_time_parse text. One parser for every `hcbus publish` flag instead
+ * of one per field. */
 #ifndef HCBUS_CLI_FIELDS_H
 #define HCBUS_CLI_FIELDS_H
 

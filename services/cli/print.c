@@ -1,14 +1,18 @@
 /* print.c — one line per delivery for `hcbus subscribe` / `hcbus snapshot` (print.h).
- * Readable lines start "#seq time topic" and go on with what matters for the kind;
- * patient details are shown only when present, never invented, and "withheld" when
- * the broker removed them. JSON lines are hcbus_summary_json plus delivery facts.
+ * Readable lines start "#seq time topic" and go on with what matters for the kind:
+ * a zone shows on its one line what a crew needs before going in (level, escort,
+ * hours, contact, entry instructions, meeting point); a status or escort status its
+ * own time (at=) beside the broker's; a notice the coordinator's verdict and rule in
+ * words. Enum values are words ("at meeting point"). Patient details are shown only
+ * when present, never invented, and "withheld" when the broker removed them. JSON
+ * lines are hcbus_summary_json plus delivery facts.
  * Every text from a message is escaped (hcbus/text.h): a record, even one older than
  * the rule that refuses control characters, cannot move the cursor, hide text, end
  * the line or add a field that looks like ours (a quote in a value is written \"). */
 #include "print.h"
 
-#include <ctype.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +20,7 @@
 #include "hcbus/clock.h"
 #include "hcbus/summary.h"
 #include "hcbus/text.h"
+#include "words.h"
 
 #define NAME_MAX_CHARS 64
 #define FRACTION_AT 19     /* "2026-11-23T03:00:00" then ".ffffff" */
@@ -59,21 +64,61 @@ static const char *local_time(int64_t t_us, char *buf, size_t size)
 
 static const char *name_of(const ProtobufCEnumDescriptor *desc, int value, char *buf)
 {
-    return enum_short_name(desc, value, buf, NAME_MAX_CHARS);
+    return enum_words(desc, value, buf, WORDS_MAX);
+}
+
+/* A place: its address (or landmark, or coordinates) under label, then what else is
+ * known: near="landmark" gps=lat,lon. */
+static void print_place(const Hcbus__Location *l, const char *label, FILE *out)
+{
+    if (!l)
+        return;
+    char key[NAME_MAX_CHARS];
+    bool gps = l->lat != 0 || l->lon != 0;
+    snprintf(key, sizeof key, " %s=", label);
+    if (l->address[0]) {
+        put_quoted(out, key, l->address);
+        if (l->reference_point[0])
+            put_quoted(out, " near=", l->reference_point);
+    } else if (l->reference_point[0])
+        put_quoted(out, key, l->reference_point);
+    else if (gps) {
+        fprintf(out, "%s%.5f,%.5f", key, l->lat, l->lon);
+        return;
+    }
+    if (gps)
+        fprintf(out, " gps=%.5f,%.5f", l->lat, l->lon);
+}
+
+/* What a crew needs before it goes in, on the one line: escort, hours, contact, entry
+ * instructions, meeting point. Nothing when the conditions are absent (not invented). */
+static void print_access(const Hcbus__AccessConditions *a, FILE *out)
+{
+    if (!a)
+        return;
+    fprintf(out, a->escort_required ? " escort-required" : " no-escort-required");
+    if (a->allowed_from_hour || a->allowed_until_hour)
+        fprintf(out, " hours=%02u:00-%02u:00", a->allowed_from_hour, a->allowed_until_hour);
+    else
+        fprintf(out, " hours=any");
+    if (a->contact[0])
+        put_quoted(out, " contact=", a->contact);
+    if (a->entry_instructions[0])
+        put_quoted(out, " entry=", a->entry_instructions);
+    print_place(a->meeting_point, "meeting-point", out);
+}
+
+static void print_level(int level, FILE *out)
+{
+    char name[NAME_MAX_CHARS];
+    fprintf(out, " %s", enum_words_upper(&hcbus__risk_level__descriptor, level, name, sizeof name));
 }
 
 static void print_zone(const Hcbus__ZoneRiskLevel *z, FILE *out)
 {
-    char level[NAME_MAX_CHARS], t[HCBUS_TIME_TEXT_MAX];
-    name_of(&hcbus__risk_level__descriptor, z->level, level);
-    for (char *p = level; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    fprintf(out, " %s", level);
-    const Hcbus__AccessConditions *a = z->access;
-    if (a && a->escort_required)
-        fprintf(out, " escort-required");
-    if (a && (a->allowed_from_hour || a->allowed_until_hour))
-        fprintf(out, " hours=%u-%u", a->allowed_from_hour, a->allowed_until_hour);
+    char t[HCBUS_TIME_TEXT_MAX];
+    print_level(z->level, out);
+    print_access(z->access, out);
     if (z->valid_until_us)
         fprintf(out, " until=%s", local_time(z->valid_until_us, t, sizeof t));
     if (z->reason[0])
@@ -97,18 +142,6 @@ static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
         put_quoted(out, " ", p->chief_complaint);
 }
 
-static void print_place(const Hcbus__Location *l, FILE *out)
-{
-    if (!l)
-        return;
-    if (l->lat != 0 || l->lon != 0)
-        fprintf(out, " at=%.5f,%.5f", l->lat, l->lon);
-    if (l->address[0])
-        put_quoted(out, " address=", l->address);
-    if (l->reference_point[0])
-        put_quoted(out, " near=", l->reference_point);
-}
-
 static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
 {
     char prio[NAME_MAX_CHARS], inc[NAME_MAX_CHARS], cap[NAME_MAX_CHARS];
@@ -116,8 +149,16 @@ static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
     fprintf(out, " %s %s %s", name_of(&hcbus__priority__descriptor, d->priority, prio),
             name_of(&hcbus__incident_type__descriptor, d->incident_type, inc),
             name_of(&hcbus__capability__descriptor, d->capability, cap));
-    print_place(d->location, out);
+    print_place(d->location, "address", out);
     print_patient(d, out);
+}
+
+/* The status's own time (when it happened), beside the seq and the broker's time. */
+static void print_own_time(int64_t at_us, FILE *out)
+{
+    char t[HCBUS_TIME_TEXT_MAX];
+    if (at_us)
+        fprintf(out, " at=%s", local_time(at_us, t, sizeof t));
 }
 
 static void print_status(const Hcbus__DispatchStatus *s, FILE *out)
@@ -127,6 +168,7 @@ static void print_status(const Hcbus__DispatchStatus *s, FILE *out)
     fprintf(out, " %s", name_of(&hcbus__dispatch_state__descriptor, s->state, state));
     if (s->unit_id[0])
         put_word(out, " unit=", s->unit_id);
+    print_own_time(s->at_us, out);
     if (s->destination_facility[0])
         put_quoted(out, " facility=", s->destination_facility);
     if (s->reason[0])
@@ -158,9 +200,61 @@ static void print_escort(const Hcbus__EscortRequest *e, FILE *out)
         put_word(out, " unit=", e->unit_id);
     if (e->needed_by_us)
         fprintf(out, " needed-by=%s", local_time(e->needed_by_us, t, sizeof t));
-    print_place(e->meeting_point, out);
+    print_place(e->meeting_point, "meeting-point", out);
     if (e->reason[0])
         put_quoted(out, " ", e->reason);
+}
+
+static void print_escort_status(const Hcbus__EscortStatus *e, FILE *out)
+{
+    char state[NAME_MAX_CHARS], t[HCBUS_TIME_TEXT_MAX];
+    put_word(out, " escort=", e->escort_id);
+    put_word(out, " request=", e->request_id);
+    fprintf(out, " %s", name_of(&hcbus__escort_state__descriptor, e->state, state));
+    if (e->police_unit[0])
+        put_word(out, " police-unit=", e->police_unit);
+    print_place(e->meeting_point, "meeting-point", out);
+    if (e->eta_us)
+        fprintf(out, " eta=%s", local_time(e->eta_us, t, sizeof t));
+    print_own_time(e->at_us, out);
+    if (e->reason[0])
+        put_quoted(out, " ", e->reason);
+}
+
+/* "VIOLATION (unknown request)", "CHECKED flagged (no escort assigned yet)", ... */
+static void print_notice_kind(const Hcbus__Notice *n, FILE *out)
+{
+    char kind[NAME_MAX_CHARS], rule[WORDS_MAX];
+    fprintf(out, " %s", enum_words_upper(&hcbus__notice_kind__descriptor, n->kind, kind, sizeof kind));
+    rule_words(n->rule, rule, sizeof rule);
+    if (rule[0])
+        fprintf(out, n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ? " flagged (%s)" : " (%s)",
+                rule);
+}
+
+static void print_notice(const Hcbus__Notice *n, FILE *out)
+{
+    char t[HCBUS_TIME_TEXT_MAX];
+    print_notice_kind(n, out);
+    if (n->subject_seq)
+        fprintf(out, " about=#%llu", (unsigned long long)n->subject_seq);
+    if (n->subject_sender[0])
+        put_word(out, " sent-by=", n->subject_sender);
+    if (n->request_id[0])
+        put_word(out, " request=", n->request_id);
+    if (n->escort_id[0])
+        put_word(out, " escort=", n->escort_id);
+    if (n->level != HCBUS__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED)
+        print_level(n->level, out);
+    print_access(n->access, out);
+    if (n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_LEVEL_REVIEW)
+        fprintf(out, " alerts=%u", n->alert_count);
+    if (n->deadline_us)
+        fprintf(out, " due=%s", local_time(n->deadline_us, t, sizeof t));
+    if (n->reason[0])
+        put_quoted(out, " ", n->reason);
+    for (size_t i = 0; i < n->n_recipients; i++)
+        put_word(out, i == 0 ? " to=" : ",", n->recipients[i]);
 }
 
 static void print_line(const hcbus_delivery_t *d, FILE *out)
@@ -176,6 +270,8 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     case HCBUS__ENVELOPE__BODY_STATUS: print_status(env->status, out); break;
     case HCBUS__ENVELOPE__BODY_ALERT: print_alert(env->alert, out); break;
     case HCBUS__ENVELOPE__BODY_ESCORT: print_escort(env->escort, out); break;
+    case HCBUS__ENVELOPE__BODY_ESCORT_STATUS: print_escort_status(env->escort_status, out); break;
+    case HCBUS__ENVELOPE__BODY_NOTICE: print_notice(env->notice, out); break;
     default: fprintf(out, " (no body)"); break;
     }
     if (env->sender[0])

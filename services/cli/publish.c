@@ -1,42 +1,110 @@
 /* publish.c — `hcbus publish <kind> [flags]` and `hcbus publish --json`: build Envelopes
  * from flags (publish_flags.c) or JSON lines, publish them through the window, and
- * print each broker confirmation. */
+ * print each broker confirmation (and the request id of a dispatch, which status
+ * updates must name). For a status or an escort status, wait for hcbus-coordinator's
+ * verdict on it (verdict.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "common.h"
-#include "hcbus/text.h"
-#include "hcbus/validate.h"
 #include "fields.h"
 #include "hcbus/clock.h"
 #include "hcbus/json.h"
+#include "hcbus/text.h"
+#include "hcbus/validate.h"
 #include "publish_flags.h"
+#include "verdict.h"
 
 #define CMD "publish"
-#define LONG_OPTIONS_MAX 32
+#define LONG_OPTIONS_MAX 40
+
+/* A dispatch sent and not yet confirmed: its request id is printed with the ack. The
+ * list holds at most the publisher's window (entries leave on confirm or refusal). */
+typedef struct label {
+    char *msg_id;
+    char *request_id;
+    struct label *next;
+} label_t;
 
 typedef struct outcome {
     unsigned confirmed;
     unsigned refused;
+    uint64_t last_seq;   /* of the last confirmed message */
+    bool last_duplicate;
+    label_t *labels;
 } outcome_t;
+
+static void label_free(label_t *l)
+{
+    free(l->msg_id);
+    free(l->request_id);
+    free(l);
+}
+
+/* Remember env's request id if it is a dispatch. Returns 0, or -1 out of memory. */
+static int label_add(outcome_t *o, const Hcbus__Envelope *env)
+{
+    if (env->body_case != HCBUS__ENVELOPE__BODY_DISPATCH)
+        return 0;
+    label_t *l = calloc(1, sizeof *l);
+    if (!l || !(l->msg_id = strdup(env->msg_id)) ||
+        !(l->request_id = strdup(env->dispatch->request_id))) {
+        if (l)
+            label_free(l);
+        return -1;
+    }
+    l->next = o->labels;
+    o->labels = l;
+    return 0;
+}
+
+/* Take the label of msg_id out of the list (NULL if none): the caller frees it. */
+static label_t *label_take(outcome_t *o, const char *msg_id)
+{
+    for (label_t **p = &o->labels; *p; p = &(*p)->next)
+        if (strcmp((*p)->msg_id, msg_id) == 0) {
+            label_t *l = *p;
+            *p = l->next;
+            return l;
+        }
+    return NULL;
+}
+
+static void labels_free(outcome_t *o)
+{
+    while (o->labels) {
+        label_t *l = o->labels;
+        o->labels = l->next;
+        label_free(l);
+    }
+}
 
 static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplicate,
                        const hcbus_error_t *err)
 {
     outcome_t *o = arg;
     char shown[HCBUS_MSG_ID_MAX * 4 + 8];
+    label_t *label = label_take(o, msg_id);
     hcbus_text_escape(msg_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
     if (err) {
         o->refused++;
         fprintf(stderr, "refused msg_id=%s\n", shown);
         print_error(CMD, err);
-        return;
+    } else {
+        o->confirmed++;
+        o->last_seq = seq;
+        o->last_duplicate = duplicate;
+        printf("published seq=%llu msg_id=%s%s\n", (unsigned long long)seq, shown,
+               duplicate ? " duplicate" : "");
+        if (label) {
+            hcbus_text_escape(label->request_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
+            printf("request id: %s (status updates name it: --request-id %s)\n", shown, shown);
+        }
+        fflush(stdout);
     }
-    o->confirmed++;
-    printf("published seq=%llu msg_id=%s%s\n", (unsigned long long)seq, shown,
-           duplicate ? " duplicate" : "");
-    fflush(stdout);
+    if (label)
+        label_free(label);
 }
 
 static void help(const pub_kind_t *kind)
@@ -46,29 +114,82 @@ static void help(const pub_kind_t *kind)
                "       hcbus publish --json         publish one JSON Envelope per stdin line\n"
                "kinds:\n");
         for (const pub_kind_t *k = pub_kinds; k->name; k++)
-            printf("  %-10s %s (hcbus publish %s --help)\n", k->name, k->what, k->name);
+            printf("  %-14s %s (hcbus publish %s --help)\n", k->name, k->what, k->name);
     } else {
         printf("usage: hcbus publish %s [flags]: %s\n", kind->name, kind->what);
         pub_kind_help(kind, stdout);
     }
     printf("  --msg-id ID                  the idempotency key (default: a new id)\n"
-           "  --json                       read JSON Envelopes from stdin instead\n" CONN_HELP
-           "Prints \"published seq=N msg_id=ID\" (\" duplicate\" if recorded before).\n"
-           "Exit: 0 ok, 1 refused or bad input, 2 usage, 3 broker unreachable, 4 internal.\n");
+           "  --json                       read JSON Envelopes from stdin instead\n");
+    if (kind && kind->verdict)
+        printf("  --verdict-wait SECONDS       wait this long for hcbus-coordinator's verdict\n"
+               "                               (default %d; 0 = do not wait)\n"
+               "  --subscribe-endpoint URL     where to read it (env HCBUS_SUBSCRIBE_ENDPOINT;\n"
+               "                               default tcp://127.0.0.1:7702)\n",
+               VERDICT_WAIT_S_DEFAULT);
+    printf(CONN_HELP "Prints \"published seq=N msg_id=ID\" (\" duplicate\" if recorded before)");
+    if (!kind || strcmp(kind->name, "dispatch") == 0)
+        printf(";\nfor a dispatch also \"request id: ID\", the id its status updates name");
+    printf(".\n");
+    if (kind && kind->verdict)
+        printf("Then waits for the coordinator's notice about that seq and prints\n"
+               "\"coordinator: counted\", \"coordinator: REFUSED (<rule>): <reason>\" (recorded,\n"
+               "but not counted in the request's timeline) or \"coordinator: no verdict\" (it\n"
+               "did not answer in time; the message is recorded all the same).\n"
+               "Exit: 0 ok (counted, or no verdict in time); 1 refused by the broker, bad\n"
+               "input, or REFUSED by the coordinator; 2 usage; 3 broker unreachable;\n"
+               "4 internal.\n");
+    else
+        printf("Exit: 0 ok, 1 refused or bad input, 2 usage, 3 broker unreachable, 4 internal.\n");
 }
 
 /* Connect, send every Envelope from next_env, and wait for the broker's answers. */
 typedef Hcbus__Envelope *next_env_fn(void *arg, int *bad);
 
-static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg)
+/* Give env a msg_id now (as hcbus_publisher_send would), so that its label is known
+ * before the broker can answer. */
+static int ensure_msg_id(Hcbus__Envelope *env)
+{
+    if (env->msg_id && env->msg_id[0])
+        return 0;
+    char id[HCBUS_ID_MAX];
+    char *copy = strdup(hcbus_new_id(id, sizeof id));
+    if (!copy)
+        return -1;
+    if (env->msg_id && env->msg_id != protobuf_c_empty_string)
+        free(env->msg_id);
+    env->msg_id = copy;
+    return 0;
+}
+
+static int send_one(hcbus_publisher_t *pub, Hcbus__Envelope *env, const cli_conn_t *conn,
+                    outcome_t *o, int *bad)
+{
+    hcbus_error_t err;
+    if (ensure_msg_id(env) != 0 || label_add(o, env) != 0) {
+        fprintf(stderr, "hcbus publish: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    if (hcbus_publisher_send(pub, env, conn->timeout_ms, &err) == 0)
+        return 0;
+    label_t *label = label_take(o, env->msg_id);
+    if (label)
+        label_free(label);
+    print_error(CMD, &err);
+    if (err.code != HCBUS_EINVALID)
+        return exit_code_for(&err);
+    *bad = 1; /* this one is refused; the others may still go */
+    return 0;
+}
+
+static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome_t *o)
 {
     hcbus_client_options_t options;
     int rc = conn_options(CMD, conn, &options);
     if (rc != 0)
         return rc;
-    outcome_t o = {0, 0};
     hcbus_error_t err;
-    hcbus_publisher_t *pub = hcbus_publisher_new(&options, on_confirm, &o, &err);
+    hcbus_publisher_t *pub = hcbus_publisher_new(&options, on_confirm, o, &err);
     if (!pub) {
         print_error(CMD, &err);
         return exit_code_for(&err);
@@ -76,13 +197,7 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg)
     int bad = 0;
     Hcbus__Envelope *env;
     while (rc == 0 && (env = next_env(arg, &bad)) != NULL) {
-        if (hcbus_publisher_send(pub, env, conn->timeout_ms, &err) != 0) {
-            print_error(CMD, &err);
-            if (err.code == HCBUS_EINVALID)
-                bad = 1; /* this one is refused; the others may still go */
-            else
-                rc = exit_code_for(&err);
-        }
+        rc = send_one(pub, env, conn, o, &bad);
         hcbus_envelope_free(env);
     }
     if (rc == 0 && hcbus_publisher_flush(pub, conn->timeout_ms, &err) != 0) {
@@ -90,7 +205,8 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg)
         rc = exit_code_for(&err);
     }
     hcbus_publisher_destroy(&pub);
-    if (rc == 0 && (o.refused || bad))
+    labels_free(o);
+    if (rc == 0 && (o->refused || bad))
         rc = EXIT_REFUSED;
     return rc;
 }
@@ -139,6 +255,13 @@ static Hcbus__Envelope *next_one(void *arg, int *bad)
     return env;
 }
 
+/* What the flags say beside the message itself. */
+typedef struct pub_args {
+    bool json;
+    long verdict_wait_s;
+    const char *subscribe_endpoint; /* NULL: the environment's or the default */
+} pub_args_t;
+
 static int set_flag(Hcbus__Envelope *env, const char *flag, const char *path, const char *text)
 {
     char id[HCBUS_ID_MAX];
@@ -158,6 +281,9 @@ static int build_options(const pub_kind_t *kind, struct option *opts)
     static const struct option common[] = {
         {"msg-id", required_argument, NULL, 0}, {"json", no_argument, NULL, 0},
         {"help", no_argument, NULL, 'h'}, CONN_LONG_OPTIONS};
+    static const struct option verdict[] = {
+        {"verdict-wait", required_argument, NULL, 0},
+        {"subscribe-endpoint", required_argument, NULL, 0}};
     int n = 0;
     for (const pub_flag_t *fl = kind ? kind->flags : NULL; fl && fl->flag; fl++) {
         const ProtobufCFieldDescriptor *f = field_lookup(&hcbus__envelope__descriptor, fl->path);
@@ -167,6 +293,8 @@ static int build_options(const pub_kind_t *kind, struct option *opts)
     int n_kind = n;
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         opts[n++] = common[i];
+    for (size_t i = 0; kind && kind->verdict && i < sizeof verdict / sizeof verdict[0]; i++)
+        opts[n++] = verdict[i];
     opts[n] = (struct option){NULL, 0, NULL, 0};
     return n_kind;
 }
@@ -189,9 +317,26 @@ static Hcbus__Envelope *new_envelope(const pub_kind_t *kind)
     return env;
 }
 
-/* Apply argv's flags to env and conn. Returns 0, -1 after --help, or an exit code. */
+/* A flag that is not a field nor a connection flag. Returns 0 or an exit code. */
+static int take_own_flag(const char *name, const char *value, Hcbus__Envelope *env,
+                         pub_args_t *args)
+{
+    if (strcmp(name, "json") == 0)
+        args->json = true;
+    else if (strcmp(name, "msg-id") == 0)
+        return set_flag(env, name, "msg_id", value);
+    else if (strcmp(name, "verdict-wait") == 0)
+        return parse_count(CMD, "--verdict-wait", value, VERDICT_WAIT_S_MAX, &args->verdict_wait_s)
+                   ? EXIT_USAGE
+                   : 0;
+    else if (strcmp(name, "subscribe-endpoint") == 0)
+        args->subscribe_endpoint = value;
+    return 0;
+}
+
+/* Apply argv's flags to env, conn and args. Returns 0, -1 after --help, or an exit code. */
 static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope *env,
-                 cli_conn_t *conn, bool *json)
+                 cli_conn_t *conn, pub_args_t *args)
 {
     struct option opts[LONG_OPTIONS_MAX];
     int n_kind = build_options(kind, opts);
@@ -210,12 +355,10 @@ static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope 
             return EXIT_USAGE;
         if (rc > 0)
             continue;
-        if (strcmp(name, "json") == 0)
-            *json = true;
-        else if (strcmp(name, "msg-id") == 0)
-            rc = set_flag(env, name, "msg_id", optarg);
-        else if (index < n_kind)
+        if (index < n_kind)
             rc = set_flag(env, name, kind->flags[index].path, optarg ? optarg : "true");
+        else
+            rc = take_own_flag(name, optarg, env, args);
         if (rc != 0)
             return rc;
     }
@@ -224,12 +367,66 @@ static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope 
     return 0;
 }
 
+/* The zone a status or escort status is about ("" for another body). */
+static const char *verdict_zone(const Hcbus__Envelope *env)
+{
+    if (env->body_case == HCBUS__ENVELOPE__BODY_STATUS)
+        return env->status->zone_id;
+    if (env->body_case == HCBUS__ENVELOPE__BODY_ESCORT_STATUS)
+        return env->escort_status->zone_id;
+    return "";
+}
+
+/* Listen for the coordinator's notices before publishing env, unless the wait is off
+ * or env will not go anyway (the publish then says why, once). */
+static verdict_waiter_t *open_waiter(const Hcbus__Envelope *env, const cli_conn_t *conn,
+                                     const pub_args_t *args)
+{
+    hcbus_error_t err;
+    if (args->verdict_wait_s == 0 || hcbus_envelope_validate(env, NULL, &err) != 0)
+        return NULL;
+    cli_conn_t sub;
+    conn_defaults(&sub, false);
+    if (args->subscribe_endpoint)
+        sub.endpoint = args->subscribe_endpoint;
+    sub.broker_key_file = conn->broker_key_file;
+    sub.key_file = conn->key_file;
+    sub.timeout_ms = conn->timeout_ms;
+    sub.timeout_given = conn->timeout_given;
+    return verdict_waiter_new(&sub, verdict_zone(env));
+}
+
+/* Publish the one message built from flags; for a verdict kind, wait for its verdict. */
+static int publish_one(const pub_kind_t *kind, Hcbus__Envelope *env, const cli_conn_t *conn,
+                       const pub_args_t *args)
+{
+    verdict_waiter_t *waiter = kind->verdict ? open_waiter(env, conn, args) : NULL;
+    outcome_t o = {0};
+    one_env_t one = {env};
+    int rc = run(conn, next_one, &one, &o);
+    hcbus_envelope_free(one.env); /* NULL unless run stopped before taking it */
+    if (rc == EXIT_OK && waiter && o.confirmed == 1)
+        rc = verdict_waiter_wait(waiter, o.last_seq, o.last_duplicate, args->verdict_wait_s);
+    verdict_waiter_destroy(&waiter);
+    return rc;
+}
+
+static int unknown_kind(const char *name)
+{
+    char names[256] = "";
+    for (const pub_kind_t *k = pub_kinds; k->name; k++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                 k == pub_kinds ? "" : ", ", k->name);
+    char shown[64];
+    return usage_error(CMD, "kind '%s' is not one of %s",
+                       hcbus_text_escape(name, HCBUS_TEXT_PLAIN, shown, sizeof shown), names);
+}
+
 int cmd_publish(int argc, char **argv)
 {
     const pub_kind_t *kind = argc > 1 ? pub_kind_find(argv[1]) : NULL;
     if (argc > 1 && argv[1][0] != '-' && !kind)
-        return usage_error(CMD, "kind '%s' is not one of zone, dispatch, status, alert, escort",
-                           argv[1]);
+        return unknown_kind(argv[1]);
     if (kind) {
         argc--;
         argv++;
@@ -239,23 +436,20 @@ int cmd_publish(int argc, char **argv)
         return EXIT_REFUSED;
     cli_conn_t conn;
     conn_defaults(&conn, true);
-    bool json = false;
-    int rc = parse(argc, argv, kind, env, &conn, &json);
-    if (rc == 0 && json == (kind != NULL))
+    pub_args_t args = {false, VERDICT_WAIT_S_DEFAULT, NULL};
+    int rc = parse(argc, argv, kind, env, &conn, &args);
+    if (rc == 0 && args.json == (kind != NULL))
         rc = usage_error(CMD, kind ? "--json takes no kind" : "give a kind or --json");
     if (rc != 0) {
         hcbus_envelope_free(env);
         return rc < 0 ? EXIT_OK : rc;
     }
-    if (json) {
-        hcbus_envelope_free(env);
-        json_source_t src = {NULL, 0, 0};
-        rc = run(&conn, next_json, &src);
-        free(src.line);
-        return rc;
-    }
-    one_env_t one = {env};
-    rc = run(&conn, next_one, &one);
-    hcbus_envelope_free(one.env); /* NULL unless run stopped before taking it */
+    if (kind)
+        return publish_one(kind, env, &conn, &args);
+    hcbus_envelope_free(env);
+    json_source_t src = {NULL, 0, 0};
+    outcome_t o = {0};
+    rc = run(&conn, next_json, &src, &o);
+    free(src.line);
     return rc;
 }

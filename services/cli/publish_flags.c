@@ -16,6 +16,10 @@ static const pub_flag_t zone_flags[] = {
     {"allowed-until-hour", "zone.access.allowed_until_hour", NULL},
     {"entry-instructions", "zone.access.entry_instructions", NULL},
     {"contact", "zone.access.contact", NULL},
+    {"meeting-point-lat", "zone.access.meeting_point.lat", NULL},
+    {"meeting-point-lon", "zone.access.meeting_point.lon", NULL},
+    {"meeting-point-address", "zone.access.meeting_point.address", NULL},
+    {"meeting-point-reference-point", "zone.access.meeting_point.reference_point", NULL},
     {"reason", "zone.reason", NULL},
     {"valid-from", "zone.valid_from_us", "now"},
     {"valid-until", "zone.valid_until_us", NULL},
@@ -80,12 +84,30 @@ static const pub_flag_t escort_flags[] = {
     {NULL},
 };
 
+/* The police's answer to an escort request, or the dispatch centre's waiver. */
+static const pub_flag_t escort_status_flags[] = {
+    {"escort-id", "escort_status.escort_id", NULL},
+    {"request-id", "escort_status.request_id", NULL},
+    {"zone", "escort_status.zone_id", NULL},
+    {"state", "escort_status.state", NULL},
+    {"police-unit", "escort_status.police_unit", NULL},
+    {"lat", "escort_status.meeting_point.lat", NULL},
+    {"lon", "escort_status.meeting_point.lon", NULL},
+    {"address", "escort_status.meeting_point.address", NULL},
+    {"reference-point", "escort_status.meeting_point.reference_point", NULL},
+    {"at", "escort_status.at_us", "now"},
+    {"eta", "escort_status.eta_us", NULL},
+    {"reason", "escort_status.reason", NULL},
+    {NULL},
+};
+
 const pub_kind_t pub_kinds[] = {
-    {"zone", "a zone's risk level and access conditions", zone_flags},
-    {"dispatch", "a request for a unit", dispatch_flags},
-    {"status", "a status change of a dispatch", status_flags},
-    {"alert", "a security incident", alert_flags},
-    {"escort", "a police escort request", escort_flags},
+    {"zone", "a zone's risk level and access conditions", zone_flags, false},
+    {"dispatch", "a request for a unit", dispatch_flags, false},
+    {"status", "a status change of a dispatch", status_flags, true},
+    {"alert", "a security incident", alert_flags, false},
+    {"escort", "a police escort request", escort_flags, false},
+    {"escort-status", "an answer to an escort request (or a waiver)", escort_status_flags, true},
     {NULL},
 };
 

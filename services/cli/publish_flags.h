@@ -3,6 +3,7 @@
 #ifndef HCBUS_CLI_PUBLISH_FLAGS_H
 #define HCBUS_CLI_PUBLISH_FLAGS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct pub_flag {
@@ -15,6 +16,7 @@ typedef struct pub_kind {
     const char *name;  /* "zone", "dispatch", ... */
     const char *what;  /* one line for --help */
     const pub_flag_t *flags;
+    bool verdict;      /* hcbus-coordinator answers it: publish waits for its notice */
 } pub_kind_t;
 
 /* The kinds, ending with a {NULL} entry. */
