@@ -262,11 +262,19 @@ typedef struct pub_args {
     const char *subscribe_endpoint; /* NULL: the environment's or the default */
 } pub_args_t;
 
+/* A new request id starts "req-" so that, printed beside the msg_id (also a new id,
+ * made in the same millisecond), it is not mistaken for it. */
+#define REQUEST_ID_PREFIX "req-"
+
 static int set_flag(Hcbus__Envelope *env, const char *flag, const char *path, const char *text)
 {
-    char id[HCBUS_ID_MAX];
+    char id[HCBUS_ID_MAX], request_id[sizeof REQUEST_ID_PREFIX + HCBUS_ID_MAX];
     if (strcmp(text, "new-id") == 0)
         text = hcbus_new_id(id, sizeof id);
+    else if (strcmp(text, "new-request-id") == 0) {
+        snprintf(request_id, sizeof request_id, "%s%s", REQUEST_ID_PREFIX, hcbus_new_id(id, sizeof id));
+        text = request_id;
+    }
     hcbus_error_t err;
     if (field_set(&env->base, path, text, &err) == 0)
         return 0;

@@ -27,7 +27,7 @@ static const pub_flag_t zone_flags[] = {
 };
 
 static const pub_flag_t dispatch_flags[] = {
-    {"request-id", "dispatch.request_id", "new-id"},
+    {"request-id", "dispatch.request_id", "new-request-id"},
     {"zone", "dispatch.zone_id", NULL},
     {"lat", "dispatch.location.lat", NULL},
     {"lon", "dispatch.location.lon", NULL},
@@ -152,8 +152,10 @@ void pub_kind_help(const pub_kind_t *kind, FILE *out)
             fprintf(out, ": ");
             enum_names(f->descriptor, out);
         }
-        if (fl->dflt)
-            fprintf(out, " (default %s)", fl->dflt);
+        if (fl->dflt && strcmp(fl->dflt, "new-request-id") == 0)
+            fprintf(out, " (default req-<a new id>)");
+        else if (fl->dflt)
+            fprintf(out, " (default %s)", strcmp(fl->dflt, "new-id") == 0 ? "a new id" : fl->dflt);
         fputc('\n', out);
     }
 }

@@ -9,7 +9,7 @@
 typedef struct pub_flag {
     const char *flag;  /* without "--" */
     const char *path;  /* in the Envelope: "dispatch.location.lat" */
-    const char *dflt;  /* "now", "new-id" or NULL */
+    const char *dflt;  /* "now", "new-id", "new-request-id" (req-<new id>) or NULL */
 } pub_flag_t;
 
 typedef struct pub_kind {

@@ -1,8 +1,10 @@
 /* verdict.c — the wait for hcbus-coordinator's answer to a published status or
  * escort status (verdict.h). Only notices the broker lets this institution read
  * arrive (those addressed to it); among them the one about our seq is the answer.
- * Whatever happens here, the message is already recorded: no answer is reported as
- * such and is not an error. */
+ * A publish the broker answers "duplicate" (recorded before, under the same msg_id)
+ * was judged when first recorded: its notices are read back from that seq. Whatever
+ * happens here, the message is already recorded: no answer is reported as such and
+ * is not an error. */
 #include "verdict.h"
 
 #include <stdio.h>
@@ -19,6 +21,8 @@
 
 struct verdict_waiter {
     hcbus_subscriber_t *sub;
+    hcbus_client_options_t options; /* to look back for a duplicate's verdict */
+    char broker_key[HCBUS_Z85_KEY_LEN + 1];
     char prefix[HCBUS_TOPIC_MAX + 1];
 };
 
@@ -37,8 +41,12 @@ verdict_waiter_t *verdict_waiter_new(const cli_conn_t *conn, const char *zone_id
     snprintf(self->prefix, sizeof self->prefix, "notice.%s", zone_id);
     const char *prefixes[] = {self->prefix};
     self->sub = hcbus_subscriber_new(&options, prefixes, 1, false, conn->timeout_ms, &err);
-    if (self->sub)
+    if (self->sub) {
+        self->options = options;
+        snprintf(self->broker_key, sizeof self->broker_key, "%s", options.broker_public_key);
+        self->options.broker_public_key = self->broker_key;
         return self;
+    }
     char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
     char shown[sizeof line * 2];
     hcbus_error_format(&err, line, sizeof line);
@@ -95,33 +103,49 @@ static int print_verdict(const Hcbus__Notice *n, uint64_t seq)
     return rc;
 }
 
-static void print_no_answer(uint64_t seq, bool duplicate, long wait_s, const char *why)
+static void print_no_answer(uint64_t seq, long wait_s, const hcbus_error_t *err)
 {
+    char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
+    char shown[sizeof line * 2] = "";
+    if (err) {
+        hcbus_error_format(err, line, sizeof line);
+        hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown);
+    }
     printf("coordinator: no verdict (seq=%llu is recorded; the coordinator did not answer "
            "within %ld s%s%s)\n",
-           (unsigned long long)seq, wait_s, why ? ": " : "", why ? why : "");
-    if (duplicate)
-        printf("coordinator: this msg_id was recorded before; the coordinator answered it "
-               "then, on notice topic of its zone\n");
+           (unsigned long long)seq, wait_s, err ? ": " : "", shown);
     fflush(stdout);
+}
+
+/* A duplicate's verdict was given after its first copy was recorded, before we
+ * listened: read the notices from the seq after it instead (replay, then live). */
+static int look_back(verdict_waiter_t *self, uint64_t seq, int64_t deadline, hcbus_error_t *err)
+{
+    hcbus_subscriber_destroy(&self->sub);
+    int64_t left = deadline - hcbus_monotonic_ms();
+    if (left <= 0)
+        return hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, "no time left to read earlier notices");
+    const char *prefixes[] = {self->prefix};
+    self->sub = hcbus_subscriber_new_from(&self->options, prefixes, 1, seq + 1, (int)left, err);
+    return self->sub ? 0 : -1;
 }
 
 int verdict_waiter_wait(verdict_waiter_t *self, uint64_t seq, bool duplicate, long wait_s)
 {
     int64_t deadline = hcbus_monotonic_ms() + (int64_t)wait_s * MS_PER_S;
+    hcbus_error_t err;
+    if (duplicate && look_back(self, seq, deadline, &err) != 0) {
+        print_no_answer(seq, wait_s, &err);
+        return EXIT_OK;
+    }
     for (;;) {
         int64_t left = deadline - hcbus_monotonic_ms();
         if (left <= 0)
             break;
         hcbus_delivery_t d;
-        hcbus_error_t err;
         int rc = hcbus_subscriber_next(self->sub, (int)left, &d, &err);
         if (rc < 0) {
-            char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
-            char shown[sizeof line * 2];
-            hcbus_error_format(&err, line, sizeof line);
-            print_no_answer(seq, duplicate, wait_s,
-                            hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown));
+            print_no_answer(seq, wait_s, &err);
             return EXIT_OK;
         }
         if (rc == 0)
@@ -133,6 +157,6 @@ int verdict_waiter_wait(verdict_waiter_t *self, uint64_t seq, bool duplicate, lo
         if (verdict >= 0)
             return verdict;
     }
-    print_no_answer(seq, duplicate, wait_s, NULL);
+    print_no_answer(seq, wait_s, NULL);
     return EXIT_OK;
 }

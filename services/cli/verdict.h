@@ -25,9 +25,9 @@ verdict_waiter_t *verdict_waiter_new(const cli_conn_t *conn, const char *zone_id
 /* Wait at most wait_s seconds for the verdict about seq and print it on stdout:
  * "coordinator: counted" (with the flag, if the notice carries a rule),
  * "coordinator: REFUSED (<rule in words>): <reason>", or that it did not answer in
- * time. duplicate: the broker answered that this msg_id was recorded before (its
- * verdict may have been given then). Returns EXIT_REFUSED for a VIOLATION (recorded,
- * not counted), EXIT_OK otherwise. */
+ * time. duplicate: the broker answered that this msg_id was recorded before as seq; its
+ * verdict, given then, is read back from the log (notices from seq + 1 on). Returns
+ * EXIT_REFUSED for a VIOLATION (recorded, not counted), EXIT_OK otherwise. */
 int verdict_waiter_wait(verdict_waiter_t *self, uint64_t seq, bool duplicate, long wait_s);
 
 /* Close the subscription and free the waiter; sets *self_p to NULL. NULL-safe. */

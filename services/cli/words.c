@@ -33,7 +33,7 @@ static const struct {
     {HCBUS__NOTICE_RULE__NOTICE_RULE_UNKNOWN_REQUEST, "unknown request"},
     {HCBUS__NOTICE_RULE__NOTICE_RULE_ZONE_MISMATCH, "not the request's zone"},
     {HCBUS__NOTICE_RULE__NOTICE_RULE_NOT_INVOLVED, "sender not involved"},
-    {HCBUS__NOTICE_RULE__NOTICE_RULE_TRANSITION, "state not allowed now"},
+    {HCBUS__NOTICE_RULE__NOTICE_RULE_TRANSITION, "state change not allowed"},
     {HCBUS__NOTICE_RULE__NOTICE_RULE_FUTURE_TIME, "time in the future"},
     {HCBUS__NOTICE_RULE__NOTICE_RULE_UNKNOWN_ESCORT, "unknown escort"},
     {HCBUS__NOTICE_RULE__NOTICE_RULE_DUPLICATE_REQUEST, "request id already in use"},
