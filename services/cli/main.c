@@ -14,7 +14,7 @@ static const struct {
     const char *what;
 } commands[] = {
     {"keygen", cmd_keygen, "make an institution's CurveZMQ key pair"},
-    {"publish", cmd_publish, "publish a zone level, dispatch, status, alert or escort"},
+    {"publish", cmd_publish, "publish a zone, dispatch, status, alert, escort or escort-status"},
     {"subscribe", cmd_subscribe, "print the messages under topic prefixes as they come"},
     {"snapshot", cmd_snapshot, "print the current level of every zone under a prefix"},
     {"dispatch", cmd_dispatch, "list dispatch requests, or show one with its call-out times"},
@@ -28,7 +28,8 @@ static void help(void)
         printf("  %-10s %s\n", commands[i].name, commands[i].what);
     printf("environment: HCBUS_PUBLISH_ENDPOINT, HCBUS_SUBSCRIBE_ENDPOINT, HCBUS_BROKER_KEY,\n"
            "  HCBUS_KEY (see --endpoint, --broker-key, --key)\n"
-           "exit codes: 0 ok; 1 refused by the broker or bad input; 2 usage error;\n"
+           "exit codes: 0 ok; 1 refused by the broker or bad input (publish: also a status\n"
+           "  REFUSED by hcbus-coordinator, recorded but not counted); 2 usage error;\n"
            "  3 broker unreachable or timeout; 4 internal error\n");
 }
 

@@ -225,7 +225,8 @@ static void print_escort_status(const Hcbus__EscortStatus *e, FILE *out)
 static void print_notice_kind(const Hcbus__Notice *n, FILE *out)
 {
     char kind[NAME_MAX_CHARS], rule[WORDS_MAX];
-    fprintf(out, " %s", enum_words_upper(&hcbus__notice_kind__descriptor, n->kind, kind, sizeof kind));
+    enum_words_upper(&hcbus__notice_kind__descriptor, n->kind, kind, sizeof kind);
+    fprintf(out, " %s", kind);
     rule_words(n->rule, rule, sizeof rule);
     if (rule[0])
         fprintf(out, n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ? " flagged (%s)" : " (%s)",

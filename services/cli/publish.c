@@ -272,7 +272,8 @@ static int set_flag(Hcbus__Envelope *env, const char *flag, const char *path, co
     if (strcmp(text, "new-id") == 0)
         text = hcbus_new_id(id, sizeof id);
     else if (strcmp(text, "new-request-id") == 0) {
-        snprintf(request_id, sizeof request_id, "%s%s", REQUEST_ID_PREFIX, hcbus_new_id(id, sizeof id));
+        hcbus_new_id(id, sizeof id);
+        snprintf(request_id, sizeof request_id, "%s%s", REQUEST_ID_PREFIX, id);
         text = request_id;
     }
     hcbus_error_t err;
