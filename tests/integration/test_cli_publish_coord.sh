@@ -17,14 +17,13 @@ ZONE=sv.ss.san-salvador-este.soyapango
 RUN_LIMIT_S=60   # no CLI run may take longer (a hang fails the test, never blocks it)
 
 # The shared bus config plus "clinic", a health provider whose role may not read
-# notices (a roles override), to see a publisher that cannot wait for a verdict, and
-# the coordinator's institution (whose key signs the verdicts this test fakes).
+# notices (a roles override), to see a publisher that cannot wait for a verdict. The
+# verdicts this test fakes are signed with bus.sh's "coordinator" key.
 write_config() {
   hc_bus_write_config
   sed -i '$d' "$HC_WORK/hcbus.conf" # the closing ");" of institutions
   cat >>"$HC_WORK/hcbus.conf" <<CONF
   , { id = "clinic"; name = "Clinica comunal"; roles = ["health_provider"]; public_key_files = ["keys/clinic.pub"]; }
-  , { id = "coordinator"; name = "hcbus-coordinator"; roles = ["coordinator"]; public_key_files = ["keys/coordinator.pub"]; }
 );
 roles = {
   health_provider = { subscribe = ["zone:*", "dispatch:*", "status:*", "alert:*"]; };
@@ -33,9 +32,7 @@ CONF
 }
 
 hc_bus_setup
-for name in clinic coordinator; do
-  "$HC_PROBE" keygen "$HC_WORK/keys" "$name" || hc_fail "keygen $name"
-done
+"$HC_PROBE" keygen "$HC_WORK/keys" clinic || hc_fail "keygen clinic"
 write_config
 hc_bus_start
 
