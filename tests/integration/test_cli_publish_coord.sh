@@ -21,10 +21,10 @@ RUN_LIMIT_S=60   # no CLI run may take longer (a hang fails the test, never bloc
 # verdicts this test fakes are signed with bus.sh's "coordinator" key.
 write_config() {
   hc_bus_write_config
-  sed -i '$d' "$HC_WORK/hcbus.conf" # the closing ");" of institutions
+  sed -i '/^institutions = (/a\
+  { id = "clinic"; name = "Clinica comunal"; roles = ["health_provider"]; public_key_files = ["keys/clinic.pub"]; },' \
+    "$HC_WORK/hcbus.conf"
   cat >>"$HC_WORK/hcbus.conf" <<CONF
-  , { id = "clinic"; name = "Clinica comunal"; roles = ["health_provider"]; public_key_files = ["keys/clinic.pub"]; }
-);
 roles = {
   health_provider = { subscribe = ["zone:*", "dispatch:*", "status:*", "alert:*"]; };
 };
