@@ -14,7 +14,7 @@
 #include "hcbus/text.h"
 #include "replay.h"
 #include "callout.h"
-#include "view_text.h"
+#include "words.h"
 
 #define CMD "dispatch"
 #define COLUMN_MAX 160
@@ -139,8 +139,8 @@ static const char *column(const char *text, char *buf, size_t size)
 
 static void print_list(const dispatch_log_t *log, bool open_only, int64_t now_us)
 {
-    char id[COLUMN_MAX], zone[COLUMN_MAX], from[COLUMN_MAX], state[VIEW_WORDS_MAX + 32],
-        escort[VIEW_WORDS_MAX * 2], age[CALLOUT_DURATION_TEXT_MAX];
+    char id[COLUMN_MAX], zone[COLUMN_MAX], from[COLUMN_MAX], state[WORDS_MAX + 32],
+        escort[WORDS_MAX * 2], age[CALLOUT_DURATION_TEXT_MAX];
     size_t shown = 0;
     printf("%-28s %-44s %-22s %-26s %-10s %s\n", "REQUEST", "ZONE", "STATE", "ESCORT", "AGE",
            "REQUESTER");

@@ -11,6 +11,7 @@
 #include "hcbus/clock.h"
 #include "print.h"
 #include "view_text.h"
+#include "words.h"
 
 /* ---- words --------------------------------------------------------------------- */
 
@@ -19,13 +20,13 @@ const char *dispatch_state_words(const dl_request_t *r, char *buf, size_t size)
     if (r->state == 0)
         snprintf(buf, size, "requested");
     else
-        view_enum(&hcbus__dispatch_state__descriptor, r->state, buf, size);
+        enum_words(&hcbus__dispatch_state__descriptor, r->state, buf, size);
     return buf;
 }
 
 const char *dispatch_escort_words(const dl_request_t *r, char *buf, size_t size)
 {
-    char state[VIEW_WORDS_MAX];
+    char state[WORDS_MAX];
     if (dl_waiting_for_escort(r)) {
         if (r->escort_state == HCBUS__ESCORT_STATE__ESCORT_STATE_UNAVAILABLE)
             snprintf(buf, size, "waiting for escort (police: unavailable)");
@@ -33,7 +34,7 @@ const char *dispatch_escort_words(const dl_request_t *r, char *buf, size_t size)
             snprintf(buf, size, "waiting for escort");
     } else if (r->escort_state)
         snprintf(buf, size, "escort %s",
-                 view_enum(&hcbus__escort_state__descriptor, r->escort_state, state, sizeof state));
+                 enum_words(&hcbus__escort_state__descriptor, r->escort_state, state, sizeof state));
     else
         snprintf(buf, size, r->escort_requested ? "escort requested" : "-");
     return buf;
@@ -56,7 +57,7 @@ static void print_place(const Hcbus__Location *l, FILE *out)
 static void print_patient(const hcbus_delivery_t *d, FILE *out)
 {
     const Hcbus__DispatchRequest *q = d->envelope->dispatch;
-    char age[VIEW_WORDS_MAX], sex[VIEW_WORDS_MAX], cond[VIEW_WORDS_MAX];
+    char age[WORDS_MAX], sex[WORDS_MAX], cond[WORDS_MAX];
     fprintf(out, "  patient:");
     if (q->patient_redacted || d->redacted)
         fprintf(out, " withheld (this institution has no clinical access)\n");
@@ -64,9 +65,9 @@ static void print_patient(const hcbus_delivery_t *d, FILE *out)
         fprintf(out, " none given\n");
     else {
         const Hcbus__PatientDetails *p = q->patient;
-        fprintf(out, " %s, %s, %s", view_enum(&hcbus__age_band__descriptor, p->age_band, age, sizeof age),
-                view_enum(&hcbus__sex__descriptor, p->sex, sex, sizeof sex),
-                view_enum(&hcbus__patient_condition__descriptor, p->condition, cond, sizeof cond));
+        fprintf(out, " %s, %s, %s", enum_words(&hcbus__age_band__descriptor, p->age_band, age, sizeof age),
+                enum_words(&hcbus__sex__descriptor, p->sex, sex, sizeof sex),
+                enum_words(&hcbus__patient_condition__descriptor, p->condition, cond, sizeof cond));
         if (p->chief_complaint[0])
             view_quoted(out, " ", p->chief_complaint);
         fputc('\n', out);
@@ -75,7 +76,7 @@ static void print_patient(const hcbus_delivery_t *d, FILE *out)
 
 static void print_request(const dl_request_t *r, FILE *out)
 {
-    char t[HCBUS_TIME_TEXT_MAX], a[VIEW_WORDS_MAX], b[VIEW_WORDS_MAX], c[VIEW_WORDS_MAX];
+    char t[HCBUS_TIME_TEXT_MAX], a[WORDS_MAX], b[WORDS_MAX], c[WORDS_MAX];
     view_word(out, "request ", r->request_id);
     view_word(out, " in ", r->zone_id);
     fputc('\n', out);
@@ -87,9 +88,9 @@ static void print_request(const dl_request_t *r, FILE *out)
     fprintf(out, "  requested %s", view_time(r->requested_us, t, sizeof t));
     view_word(out, " by ", r->requester);
     fprintf(out, " (seq %llu): priority %s, %s, unit %s\n", (unsigned long long)r->seq,
-            view_enum(&hcbus__priority__descriptor, q->priority, a, sizeof a),
-            view_enum(&hcbus__incident_type__descriptor, q->incident_type, b, sizeof b),
-            view_enum(&hcbus__capability__descriptor, q->capability, c, sizeof c));
+            enum_words(&hcbus__priority__descriptor, q->priority, a, sizeof a),
+            enum_words(&hcbus__incident_type__descriptor, q->incident_type, b, sizeof b),
+            enum_words(&hcbus__capability__descriptor, q->capability, c, sizeof c));
     fprintf(out, "  place:");
     print_place(q->location, out);
     fputc('\n', out);
@@ -100,7 +101,7 @@ static void print_request(const dl_request_t *r, FILE *out)
 
 static void print_state(const dl_request_t *r, FILE *out)
 {
-    char state[VIEW_WORDS_MAX], escort[VIEW_WORDS_MAX * 2];
+    char state[WORDS_MAX], escort[WORDS_MAX * 2];
     fprintf(out, "  state: %s", dispatch_state_words(r, state, sizeof state));
     if (r->provider) {
         view_word(out, " (provider ", r->provider);
@@ -150,7 +151,7 @@ static void print_escort(const dl_request_t *r, FILE *out)
 
 static void print_verdict(const dl_item_t *it, FILE *out)
 {
-    char rule[VIEW_WORDS_MAX];
+    char rule[WORDS_MAX];
     if (it->body != HCBUS__ENVELOPE__BODY_STATUS && it->body != HCBUS__ENVELOPE__BODY_ESCORT_STATUS)
         return;
     fprintf(out, "      coordinator: ");
@@ -158,7 +159,7 @@ static void print_verdict(const dl_item_t *it, FILE *out)
         fprintf(out, "no verdict seen (taken as counted)\n");
         return;
     }
-    view_enum(&hcbus__notice_rule__descriptor, it->rule, rule, sizeof rule);
+    rule_words(it->rule, rule, sizeof rule);
     if (it->verdict == VERDICT_REFUSED)
         fprintf(out, "REFUSED (%s)", rule);
     else

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
 #include "hcbus/clock.h"
 #include "hcbus/text.h"
 
@@ -39,14 +38,5 @@ const char *view_time(int64_t t_us, char *buf, size_t size)
     if (strlen(buf) > FRACTION_AT + FRACTION_CHARS && buf[FRACTION_AT] == '.')
         memmove(buf + FRACTION_AT, buf + FRACTION_AT + FRACTION_CHARS,
                 strlen(buf + FRACTION_AT + FRACTION_CHARS) + 1);
-    return buf;
-}
-
-const char *view_enum(const ProtobufCEnumDescriptor *desc, int value, char *buf, size_t size)
-{
-    enum_short_name(desc, value, buf, size);
-    for (char *p = buf; *p; p++)
-        if (*p == '_')
-            *p = ' ';
     return buf;
 }

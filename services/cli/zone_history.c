@@ -10,6 +10,7 @@
 #include "print.h"
 #include "replay.h"
 #include "view_text.h"
+#include "words.h"
 #include "zone.h"
 
 #define CMD "zone history"
@@ -67,16 +68,14 @@ static void take(void *arg, const hcbus_delivery_t *d)
 
 static void print_in_force(const history_t *h)
 {
-    char t[HCBUS_TIME_TEXT_MAX], level[VIEW_WORDS_MAX];
+    char t[HCBUS_TIME_TEXT_MAX], level[WORDS_MAX];
     const Hcbus__ZoneRiskLevel *z = h->in_force.envelope ? h->in_force.envelope->zone : NULL;
     printf("%zu level(s) recorded; in force now: ", h->count);
     if (!z) {
         printf("GREEN (never set)\n");
         return;
     }
-    view_enum(&hcbus__risk_level__descriptor, z->level, level, sizeof level);
-    for (char *p = level; *p; p++)
-        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    enum_words_upper(&hcbus__risk_level__descriptor, z->level, level, sizeof level);
     if (z->valid_until_us && z->valid_until_us <= h->now_us)
         printf("the default level, GREEN unless configured otherwise (%s of seq %llu expired "
                "%s and no level followed)\n", level,

@@ -11,6 +11,7 @@
 #include "hcbus/text.h"
 #include "print.h"
 #include "view_text.h"
+#include "words.h"
 #include "zone.h"
 
 #define CMD "zone show"
@@ -126,15 +127,13 @@ static int take_snapshot(const cli_conn_t *conn, rows_t *rows)
 
 static void print_rows(const rows_t *rows, int64_t now_us)
 {
-    char t[HCBUS_TIME_TEXT_MAX], level[VIEW_WORDS_MAX], name[NAME_SHOWN_MAX], since[64];
+    char t[HCBUS_TIME_TEXT_MAX], level[WORDS_MAX], name[NAME_SHOWN_MAX], since[64];
     printf("%-48s %-7s %-36s %s\n", "ZONE", "LEVEL", "SINCE", "NAME");
     for (size_t i = 0; i < rows->count; i++) {
         const row_t *r = &rows->items[i];
         const Hcbus__ZoneRiskLevel *z = r->level.envelope ? r->level.envelope->zone : NULL;
-        view_enum(&hcbus__risk_level__descriptor, z ? z->level : HCBUS__RISK_LEVEL__RISK_LEVEL_GREEN,
-                  level, sizeof level);
-        for (char *p = level; *p; p++)
-            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        enum_words_upper(&hcbus__risk_level__descriptor,
+                         z ? z->level : HCBUS__RISK_LEVEL__RISK_LEVEL_GREEN, level, sizeof level);
         if (!z)
             snprintf(since, sizeof since, "never set");
         else if (z->valid_until_us && z->valid_until_us <= now_us)

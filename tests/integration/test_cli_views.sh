@@ -16,13 +16,11 @@ MEJICANOS=sv.ss.san-salvador-centro.mejicanos
 SS_ZONES=25   # San Salvador: the department, 5 municipalities, 19 districts
 
 hc_bus_setup
-# hcbus-coordinator's institution (its notices are published by hand here: the verdicts
-# shown are the notices' own, whoever computed them).
-# A hospital (health provider only: it may not subscribe to escort requests).
-"$HC_PROBE" keygen "$HC_WORK/keys" coord || hc_fail "keygen coord"
+# A hospital (health provider only: it may not subscribe to escort requests). The
+# coordinator's notices are published by hand under bus.sh's "coordinator" key: the
+# verdicts shown are the notices' own, whoever computed them.
 "$HC_PROBE" keygen "$HC_WORK/keys" hospital || hc_fail "keygen hospital"
 sed -i '/^institutions = (/a\
-  { id = "coord"; roles = ["coordinator"]; public_key_files = ["keys/coord.pub"]; },\
   { id = "hospital"; roles = ["health_provider"]; public_key_files = ["keys/hospital.pub"]; },' "$HC_WORK/hcbus.conf"
 hc_bus_start
 export HCBUS_ZONES="$HC_SRC/deploy/sv-districts.csv" HCBUS_BROKER_KEY="$HC_WORK/keys/broker.pub"
@@ -134,7 +132,7 @@ notice() { # notice SUBJECT_MSG_ID KIND RULE REASON
   notice s-early violation transition 'estado \"en camino\" rechazado: ya en camino'
   notice s-route checked unspecified ""
   notice s-scene checked escort_not_assigned "sin escolta asignada"
-} | as coord publish --json >"$HC_WORK/notices.out" || hc_fail "verdicts: $(cat "$HC_WORK/notices.out")"
+} | as coordinator publish --json >"$HC_WORK/notices.out" || hc_fail "verdicts: $(cat "$HC_WORK/notices.out")"
 
 out=$(as sem dispatch show SEM-1) || hc_fail "dispatch show: $out"
 hc_log "dispatch show SEM-1:"$'\n'"$out"
@@ -143,9 +141,9 @@ hc_assert_contains "$out" "priority critical, violence, unit advanced" "priority
 hc_assert_contains "$out" "state: closed (provider sem)" "the state from the statuses"
 hc_assert_eq 8 "$(grep -cE '^  #[0-9]+ ' <<<"$out")" "the request and its seven statuses on the timeline, verdicts under them"
 hc_assert_contains "$(grep -A1 -E "^  #$(seq_of s-early) " <<<"$out")" \
-  "coordinator: REFUSED (transition): \"estado \\\"en camino\\\" rechazado: ya en camino\"" "the refused status, its rule and reason"
+  "coordinator: REFUSED (state change not allowed): \"estado \\\"en camino\\\" rechazado: ya en camino\"" "the refused status, its rule and reason"
 hc_assert_contains "$(grep -A1 -E "^  #$(seq_of s-route) " <<<"$out")" "coordinator: counted (notice seq" "a counted status"
-hc_assert_contains "$(grep -A1 -E "^  #$(seq_of s-scene) " <<<"$out")" "coordinator: counted, flagged: escort not assigned" \
+hc_assert_contains "$(grep -A1 -E "^  #$(seq_of s-scene) " <<<"$out")" "coordinator: counted, flagged: no escort assigned yet" \
   "a counted status with its flag"
 hc_assert_contains "$out" "note: 3 status(es) have no verdict visible" "statuses without a verdict are counted"
 duration() { awk -v n="$1" '/^durations:/ {d = 1} d && index($0, "  " n " ") == 1 {print $NF}' <<<"$out"; }
