@@ -81,6 +81,11 @@ as minsal zone set "$SOYAPANGO" yellow --reason "calma relativa" --valid-from no
 as minsal zone set "$SOYAPANGO.las-margaritas" orange --reason "comunidad" >/dev/null || hc_fail "community level"
 as minsal zone set "$MEJICANOS" orange --reason "vencido pronto" --valid-from now-3h --valid-until now-1h >/dev/null ||
   hc_fail "an expired level"
+out=$(as pnc zone show sv.ss.) || hc_fail "zone show after the community and the expired level: $out"
+hc_assert_eq "ORANGE (community below a district)" \
+  "$(awk -v z="$SOYAPANGO.las-margaritas" '$1 == z {print $2, $(NF - 3), $(NF - 2), $(NF - 1), $NF}' <<<"$out")" \
+  "a community with a level gets its own row"
+hc_assert_contains "$(grep -E "^$MEJICANOS " <<<"$out")" "(expired)" "a level whose window is over is marked"
 out=$(as pnc zone history "$SOYAPANGO") || hc_fail "zone history: $out"
 hc_log "zone history:"$'\n'"$out"
 hc_assert_eq "RED YELLOW" "$(grep -oE "zone\.$SOYAPANGO (RED|YELLOW)" <<<"$out" | awk '{print $2}' | paste -sd' ')" \
