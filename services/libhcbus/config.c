@@ -1,9 +1,11 @@
 /* config.c — loading the deployment's configuration file (see include/hcbus/config.h
  * and deploy/hcbus.conf): the top-level settings, broker, auditd and roles sections.
- * Institutions are read by config_institutions.c, role defaults live in roles.c. */
+ * Institutions are read by config_institutions.c, the coordinator section by
+ * config_coordinator.c, role defaults live in roles.c. */
 #include "hcbus/config.h"
 #include "hcbus/codec.h"
 
+#include "config_coordinator.h"
 #include "config_institutions.h"
 #include "config_read.h"
 #include "config_syntax.h"
@@ -38,7 +40,7 @@
 #define BATCH_DELAY_LIMIT_MS 10000u
 
 static const char *const top_settings[] = {"log_level", "zones_file", "broker", "auditd", "roles",
-                                           "institutions", NULL};
+                                           "institutions", "coordinator", NULL};
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
     "max_in_flight", "subscriber_queue_max", "ack_timeout_ms", "audit_resend_ms", NULL};
@@ -46,19 +48,6 @@ static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "co
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", NULL};
 static const char *const role_settings[] = {"publish", "subscribe", "clinical", NULL};
-
-/* ZeroMQ endpoints hcbus can bind or connect: tcp://, ipc:// or inproc://. */
-static int read_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name,
-                         char *buf, size_t size)
-{
-    if (hcbus_cfg_string(ctx, group, name, buf, size, false) < 0)
-        return -1;
-    if (strncmp(buf, "tcp://", 6) == 0 || strncmp(buf, "ipc://", 6) == 0 ||
-        strncmp(buf, "inproc://", 9) == 0)
-        return 0;
-    return hcbus_cfg_fail(ctx, config_setting_get_member(group, name),
-                    "\"%.100s\" is not a tcp://, ipc:// or inproc:// endpoint", buf);
-}
 
 static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_broker_config_t *b)
 {
@@ -68,8 +57,8 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
     if (!g)
         return hcbus_cfg_fail_missing(ctx, root, "broker");
     if (hcbus_cfg_check_known(ctx, g, broker_settings) < 0 ||
-        read_endpoint(ctx, g, "publish_endpoint", b->publish_endpoint, sizeof b->publish_endpoint) < 0 ||
-        read_endpoint(ctx, g, "subscribe_endpoint", b->subscribe_endpoint, sizeof b->subscribe_endpoint) < 0 ||
+        hcbus_cfg_endpoint(ctx, g, "publish_endpoint", b->publish_endpoint, sizeof b->publish_endpoint) < 0 ||
+        hcbus_cfg_endpoint(ctx, g, "subscribe_endpoint", b->subscribe_endpoint, sizeof b->subscribe_endpoint) < 0 ||
         hcbus_cfg_path(ctx, g, "secret_key_file", b->secret_key_file, sizeof b->secret_key_file, true) < 0 ||
         hcbus_cfg_u32(ctx, g, "max_message_bytes", MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES, &b->max_message_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "max_in_flight", 1, COUNT_LIMIT, &b->max_in_flight) < 0 ||
@@ -90,7 +79,7 @@ static int read_auditd(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
     if (!g)
         return hcbus_cfg_fail_missing(ctx, root, "auditd");
     if (hcbus_cfg_check_known(ctx, g, auditd_settings) < 0 ||
-        read_endpoint(ctx, g, "endpoint", a->endpoint, sizeof a->endpoint) < 0 ||
+        hcbus_cfg_endpoint(ctx, g, "endpoint", a->endpoint, sizeof a->endpoint) < 0 ||
         hcbus_cfg_path(ctx, g, "secret_key_file", a->secret_key_file, sizeof a->secret_key_file, true) < 0 ||
         hcbus_cfg_string(ctx, g, "conninfo", a->conninfo, sizeof a->conninfo, false) < 0 ||
         hcbus_cfg_path(ctx, g, "migrations_dir", a->migrations_dir, sizeof a->migrations_dir, false) < 0 ||
@@ -199,10 +188,13 @@ static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c)
              : config_read_file(&cfg, ctx->path) == CONFIG_TRUE ? 0
                                                                : fail_read(ctx, &cfg);
     const config_setting_t *root = config_root_setting(&cfg);
-    /* Roles before institutions: an institution's rights start from its roles'. */
+    /* Roles before institutions: an institution's rights start from its roles'. The
+     * coordinator last: its endpoints default to the broker's, its institution must be
+     * listed. */
     if (rc == 0 && (read_top(ctx, root, c) < 0 || read_broker(ctx, root, &c->broker) < 0 ||
                     read_auditd(ctx, root, &c->auditd) < 0 || read_roles(ctx, root, c->roles) < 0 ||
-                    hcbus_config_read_institutions(ctx, root, c) < 0))
+                    hcbus_config_read_institutions(ctx, root, c) < 0 ||
+                    hcbus_config_read_coordinator(ctx, root, c) < 0))
         rc = -1;
     config_destroy(&cfg);
     return rc;

@@ -123,6 +123,18 @@ int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const 
     return 0;
 }
 
+int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+                       size_t size)
+{
+    if (hcbus_cfg_string(ctx, group, name, buf, size, false) < 0)
+        return -1;
+    if (strncmp(buf, "tcp://", 6) == 0 || strncmp(buf, "ipc://", 6) == 0 ||
+        strncmp(buf, "inproc://", 9) == 0)
+        return 0;
+    return hcbus_cfg_fail(ctx, config_setting_get_member(group, name),
+                          "\"%.100s\" is not a tcp://, ipc:// or inproc:// endpoint", buf);
+}
+
 int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,
                 size_t size)
 {

@@ -42,6 +42,10 @@ int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const 
 int hcbus_cfg_path(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
              size_t size, bool required);
 
+/* A ZeroMQ endpoint member hcbus can bind or connect: tcp://, ipc:// or inproc://. */
+int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+                       size_t size);
+
 /* Resolve text (named by setting s, for errors) against the config directory. */
 int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,
                 size_t size);

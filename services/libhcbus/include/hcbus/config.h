@@ -4,7 +4,8 @@
  * settings and names file:line and the setting for every error. Relative paths are
  * resolved against the directory of the config file. An institution's
  * `limit_to_zones` is checked against the zone catalogue (zones_file), which is read
- * only when some institution has one. */
+ * only when some institution has one. The `coordinator` section is optional: only
+ * hcbus-coordinator needs it (hcbus_config_require_coordinator). */
 #ifndef HCBUS_CONFIG_H
 #define HCBUS_CONFIG_H
 
@@ -88,12 +89,32 @@ typedef struct hcbus_auditd_config {
     uint32_t batch_max_delay_ms;                  /* default 2 */
 } hcbus_auditd_config_t;
 
+/* The `coordinator` section (services/coordinator, docs/operations.md): who
+ * hcbus-coordinator is on the bus and the times of its rules. Every time is in
+ * seconds; the ranges are checked at load (config_coordinator.c). */
+typedef struct hcbus_coordinator_config {
+    bool present;                                 /* the file has a coordinator section */
+    char institution[HCBUS_INSTITUTION_ID_MAX + 1];  /* holds the coordinator role */
+    char secret_key_file[HCBUS_PATH_MAX];         /* the institution's key pair */
+    char broker_public_key_file[HCBUS_PATH_MAX];  /* the broker's .pub (or secret key file) */
+    char publish_endpoint[HCBUS_ENDPOINT_MAX];    /* default: broker.publish_endpoint */
+    char subscribe_endpoint[HCBUS_ENDPOINT_MAX];  /* default: broker.subscribe_endpoint */
+    uint32_t status_max_skew_s;                   /* 0..86400, default 120 */
+    uint32_t accept_within_s;                     /* 1..86400, default 300 */
+    uint32_t on_scene_within_s;                   /* 1..86400, default 1800 */
+    uint32_t escort_assigned_within_s;            /* 1..86400, default 600 */
+    uint32_t alert_window_s;                      /* 1..2592000 (30 days), default 86400 */
+    int default_level;                            /* an Hcbus__RiskLevel, default GREEN */
+    uint32_t forget_closed_after_s;               /* 1..7776000 (90 days), default 259200 */
+} hcbus_coordinator_config_t;
+
 typedef struct hcbus_config {
     char path[HCBUS_PATH_MAX];                    /* the file it came from */
     char zones_file[HCBUS_PATH_MAX];              /* default: sv-districts.csv next to the config */
     hcbus_log_level_t log_level;                  /* default info */
     hcbus_broker_config_t broker;
     hcbus_auditd_config_t auditd;
+    hcbus_coordinator_config_t coordinator;       /* present only if the file has one */
     hcbus_role_rights_t roles[HCBUS_ROLE_COUNT];
     size_t institution_count;
     hcbus_institution_t institutions[HCBUS_INSTITUTIONS_MAX];
@@ -118,6 +139,10 @@ const char *hcbus_institution_limit_hint(const hcbus_institution_t *inst, const 
 
 /* The institution with this id, or NULL. */
 const hcbus_institution_t *hcbus_config_find_institution(const hcbus_config_t *self, const char *id);
+
+/* For hcbus-coordinator: 0 if the file has a coordinator section, else -1 with err
+ * (HCBUS_ECONFIG, the file, what to add). The section's contents were checked at load. */
+int hcbus_config_require_coordinator(const hcbus_config_t *self, hcbus_error_t *err);
 
 #ifdef __cplusplus
 }
