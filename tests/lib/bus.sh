@@ -14,10 +14,21 @@
 #
 # Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
 # pnc (police), webform and hotline (two anonymous_gateways), facilitator, coordinator
-# (the coordinator role); "stranger" has a key the config does not know.
+# (the coordinator role: hcbus-coordinator's own); "stranger" has a key the config does
+# not know.
+#
+# hcbus-coordinator (its section is always in the config; only the tests that start it
+# use it). Its rule times come from the environment, so a test can make them short:
+#   HC_COORD_SKEW_S HC_COORD_ACCEPT_S HC_COORD_ON_SCENE_S HC_COORD_ESCORT_S
+#   HC_COORD_ALERT_WINDOW_S HC_COORD_DEFAULT_LEVEL HC_COORD_FORGET_S
+#   hc_coordinator_start          # start it (the previous log is kept as coordinator.log.N)
+#   hc_coordinator_wait_caught_up # until its log says "caught up:" (replay done, live)
+#   hc_coordinator_kill9 / hc_coordinator_stop   # SIGKILL / SIGTERM, and wait for the exit
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
+HC_COORDINATOR="$HC_BIN/services/coordinator/hcbus-coordinator"
 HC_BUS_INSTITUTIONS="minsal sem pnc webform hotline facilitator coordinator"
+HC_COORD_STARTS=0
 
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
 
@@ -79,6 +90,18 @@ institutions = (
   { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; },
   { id = "coordinator"; name = "hcbus-coordinator"; roles = ["coordinator"]; public_key_files = ["keys/coordinator.pub"]; }
 );
+coordinator = {
+  institution = "coordinator";
+  secret_key_file = "keys/coordinator.key";
+  broker_public_key_file = "keys/broker.pub";
+  status_max_skew_s = ${HC_COORD_SKEW_S:-120};
+  accept_within_s = ${HC_COORD_ACCEPT_S:-300};
+  on_scene_within_s = ${HC_COORD_ON_SCENE_S:-1800};
+  escort_assigned_within_s = ${HC_COORD_ESCORT_S:-600};
+  alert_window_s = ${HC_COORD_ALERT_WINDOW_S:-86400};
+  default_level = "${HC_COORD_DEFAULT_LEVEL:-green}";
+  forget_closed_after_s = ${HC_COORD_FORGET_S:-259200};
+};
 CONF
 }
 
@@ -121,6 +144,31 @@ hc_bus_start() {
   hc_bus_start_auditd
   hc_bus_start_broker
 }
+
+# Start hcbus-coordinator (the broker should be up: it waits for it otherwise). Each
+# start writes a fresh coordinator.log; the previous one is kept as coordinator.log.N.
+hc_coordinator_start() {
+  if [ -f "$HC_WORK/coordinator.log" ]; then
+    HC_COORD_STARTS=$((HC_COORD_STARTS + 1))
+    mv "$HC_WORK/coordinator.log" "$HC_WORK/coordinator.log.$HC_COORD_STARTS"
+  fi
+  hc_start_bg coordinator "$HC_COORDINATOR" --config "$HC_WORK/hcbus.conf"
+}
+
+# Wait until the coordinator has replayed the log up to the head it found and gone
+# live (its "caught up:" line), at most TIMEOUT_S (default 30); fail at once if it exits.
+hc_coordinator_wait_caught_up() {
+  local deadline=$((SECONDS + ${1:-30})) pid
+  pid=$(hc_pid coordinator)
+  until grep -q ' caught up: ' "$HC_WORK/coordinator.log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || hc_fail "hcbus-coordinator exited before catching up"
+    [ "$SECONDS" -lt "$deadline" ] || hc_fail "hcbus-coordinator not caught up after ${1:-30}s"
+    sleep "$HC_POLL_INTERVAL_S"
+  done
+}
+
+hc_coordinator_kill9() { hc_kill coordinator KILL; }
+hc_coordinator_stop() { hc_kill coordinator TERM; }
 
 # The number of rows in hcbus.events.
 hc_bus_events() { hc_psql "SELECT count(*) FROM hcbus.events"; }
