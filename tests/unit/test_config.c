@@ -332,7 +332,7 @@ static void test_relative_config_path(void **state)
 
 static const char *const demo_ids[] = {"minsal", "cruz-roja", "comandos", "bomberos", "fosalud", "sem", "pnc",
                                        "cruz-verde", "cosam", "hospitales-privados", "isss", "facilitator",
-                                       "anon-gateway"};
+                                       "anon-gateway", "coordinator"};
 #define DEMO_COUNT (sizeof demo_ids / sizeof demo_ids[0])
 
 /* Copy deploy/hcbus.conf into the temporary directory; returns the line of needle. */
@@ -396,6 +396,12 @@ static void test_demo_config(void **state)
     assert_true(hcbus_grants_allow_prefix(&fac->subscribe, "alert."));
     assert_false(fac->clinical);
     assert_false(hcbus_config_find_institution(c, "bomberos")->roles & (1u << HCBUS_ROLE_HEALTH_PROVIDER));
+    /* hcbus-coordinator's section names its institution, which holds the role. */
+    assert_true(c->coordinator.present);
+    assert_string_equal(c->coordinator.institution, "coordinator");
+    assert_int_equal(hcbus_config_find_institution(c, "coordinator")->roles, 1u << HCBUS_ROLE_COORDINATOR);
+    assert_string_equal(c->coordinator.publish_endpoint, c->broker.publish_endpoint);
+    assert_int_equal(c->coordinator.accept_within_s, 300);
     snprintf(path, sizeof path, "%s/sv-districts.csv", tmpdir);
     assert_string_equal(c->zones_file, path);
     hcbus_config_destroy(&c);
