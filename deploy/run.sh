@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh — the one command to try hcbus: install and build (deploy/install.sh), then run
 # a complete demo deployment from one state directory (config, keys, a private
-# PostgreSQL, hcbus-auditd, hcbus-broker, logs) until Ctrl-C or SIGTERM.
+# PostgreSQL, hcbus-auditd, hcbus-broker, hcbus-coordinator, logs) until Ctrl-C or
+# SIGTERM.
 #
 #   deploy/run.sh
 #   HCBUS_STATE_DIR=DIR    config, keys, database and logs (default: var/ in the repository)
@@ -10,14 +11,16 @@
 #   HCBUS_BUILD_DIR=DIR    where the programs are built (default: build/ in the repository)
 #   HCBUS_SKIP_INSTALL=1   no apt, no build: use the programs already in HCBUS_BUILD_DIR
 #   HCBUS_SERVICE_USERS=auto|1|0   as root, run each service as its own system user,
-#                          hcbus-broker and hcbus-auditd, each the only reader of its
-#                          secret key (auto: if they can reach the programs and files,
-#                          else as root with a warning; 1: or fail; 0: as root)
+#                          hcbus-broker, hcbus-auditd and hcbus-coordinator, each the only
+#                          reader of its secret key (auto: if they can reach the programs
+#                          and files, else as root with a warning; 1: or fail; 0: as root)
 #
 # PostgreSQL is reached by peer authentication only: the migrations are applied by its
 # owner (deploy/migrate.sh), and hcbus-auditd logs in as hcbus_auditd (a writer).
-# Stops in order on SIGINT/SIGTERM: the broker first (it drains what awaits commit),
-# then the audit service, then PostgreSQL. See docs/operations.md.
+# Starts PostgreSQL, auditd, the broker, then the coordinator (a client of the broker).
+# Stops in order on SIGINT/SIGTERM: the coordinator (its effects in flight confirmed),
+# the broker (it drains what awaits commit), the audit service, PostgreSQL. See
+# docs/operations.md.
 set -euo pipefail
 
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,16 +38,17 @@ POLL_INTERVAL_S=0.1
 SERVICE_USERS=${HCBUS_SERVICE_USERS:-auto}
 BROKER_USER=hcbus-broker
 AUDITD_USER=hcbus-auditd
+COORDINATOR_USER=hcbus-coordinator
 AUDITD_DB_ROLE=hcbus_auditd   # deploy/sql/005_service_login.sql
 RUN_AS_USERS=0                # 1 once each service has its own account
 
-BROKER_PID="" AUDITD_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0 RUN_AS=()
+BROKER_PID="" AUDITD_PID="" COORDINATOR_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0 RUN_AS=()
 
 say() { echo "run.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -61,9 +65,10 @@ install_and_build() {
 find_programs() {
   BROKER_BIN=$BUILD_DIR/services/broker/hcbus-broker
   AUDITD_BIN=$BUILD_DIR/services/auditd/hcbus-auditd
+  COORDINATOR_BIN=$BUILD_DIR/services/coordinator/hcbus-coordinator
   CLI_BIN=$BUILD_DIR/services/cli/hcbus
   local bin
-  for bin in "$BROKER_BIN" "$AUDITD_BIN" "$CLI_BIN"; do
+  for bin in "$BROKER_BIN" "$AUDITD_BIN" "$COORDINATOR_BIN" "$CLI_BIN"; do
     [ -x "$bin" ] || die "$bin is missing: build first (deploy/install.sh, or unset HCBUS_SKIP_INSTALL)"
   done
 }
@@ -125,6 +130,28 @@ upgrade_conninfo() {
   say "$CONF: auditd now connects as $AUDITD_DB_ROLE (was the superuser hcbus)"
 }
 
+# A config generated before hcbus-coordinator existed has no coordinator section (the
+# coordinator would refuse to start) and a police override without escort status and
+# notices: add the institution and the section as deploy/hcbus.conf has them, and widen
+# only the exact police lines run.sh generated then.
+upgrade_coordinator() {
+  grep -qE '^[[:space:]]*coordinator[[:space:]]*=' "$CONF" && return 0
+  grep -qE '^institutions[[:space:]]*=[[:space:]]*\($' "$CONF" ||
+    die "$CONF has no coordinator section, and no 'institutions = (' line to add one to: see deploy/hcbus.conf"
+  cp -- "$CONF" "$CONF.new"
+  if ! grep -qE 'id[[:space:]]*=[[:space:]]*"coordinator"' "$CONF.new"; then
+    sed -i -E '/^institutions[[:space:]]*=[[:space:]]*\($/a\
+  { id = "coordinator"; name = "hcbus-coordinator (reglas del Protocolo)"; roles = ["coordinator"];\
+    public_key_files = ["keys/coordinator.pub"]; },' "$CONF.new"
+  fi
+  { echo; sed -n '/^# hcbus-coordinator: the protocol/,/^};/p' "$REPO_DIR/deploy/hcbus.conf"; } >>"$CONF.new"
+  sed -i -e 's|^    publish = \["alert:\*", "escort:\*"\];$|    publish = ["alert:*", "escort:*", "escort_status:*"];|' \
+    -e 's|^    subscribe = \["zone:\*", "alert:\*", "escort:\*", "dispatch:\*", "status:\*"\];$|    subscribe = ["zone:*", "alert:*", "escort:*", "dispatch:*", "status:*", "escort_status:*", "notice:*"];|' \
+    "$CONF.new"
+  mv -- "$CONF.new" "$CONF"
+  say "$CONF: added the coordinator institution and section (as in deploy/hcbus.conf)"
+}
+
 # The value of `setting = "..."` in the config (the first one).
 config_value() {
   sed -n -E "s|^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]*)\".*|\1|p" "$CONF" | head -n 1
@@ -177,9 +204,9 @@ service_can_reach() {
   done
 }
 
-# As root: the broker and auditd get accounts of their own; each secret key belongs to
-# the one service that reads it (0600), so neither can read the other's. Without root
-# (or with HCBUS_SERVICE_USERS=0) both run as the user running run.sh.
+# As root: the broker, auditd and the coordinator get accounts of their own; each secret
+# key belongs to the one service that reads it (0600), so none can read another's.
+# Without root (or with HCBUS_SERVICE_USERS=0) all run as the user running run.sh.
 choose_service_users() {
   if [ "$(id -u)" -ne 0 ] || [ "$SERVICE_USERS" = 0 ]; then
     say "the services run as $(id -un) (separate accounts need root and HCBUS_SERVICE_USERS other than 0)"
@@ -188,23 +215,28 @@ choose_service_users() {
   [[ $SERVICE_USERS =~ ^(auto|1)$ ]] || die "HCBUS_SERVICE_USERS '$SERVICE_USERS' is not auto, 1 or 0"
   ensure_service_user "$BROKER_USER"
   ensure_service_user "$AUDITD_USER"
+  ensure_service_user "$COORDINATOR_USER"
   chmod 0711 -- "$KEYS_DIR"
-  if ! chown "$BROKER_USER:" -- "$KEYS_DIR/broker.key" || ! chown "$AUDITD_USER:" -- "$KEYS_DIR/auditd.key"; then
-    die "keys/broker.key and keys/auditd.key must exist (the config's secret_key_file settings)"
+  if ! chown "$BROKER_USER:" -- "$KEYS_DIR/broker.key" || ! chown "$AUDITD_USER:" -- "$KEYS_DIR/auditd.key" ||
+     ! chown "$COORDINATOR_USER:" -- "$KEYS_DIR/coordinator.key"; then
+    die "keys/broker.key, keys/auditd.key and keys/coordinator.key must exist (the config's secret_key_file settings)"
   fi
-  chmod 0600 -- "$KEYS_DIR/broker.key" "$KEYS_DIR/auditd.key"
+  chmod 0600 -- "$KEYS_DIR/broker.key" "$KEYS_DIR/auditd.key" "$KEYS_DIR/coordinator.key"
   local missing
   if ! missing=$(service_can_reach "$BROKER_USER" "$BROKER_BIN" "$CONF" "$KEYS_DIR/broker.key" \
                    "$KEYS_DIR/auditd.pub" "$STATE_DIR/sv-districts.csv") ||
      ! missing=$(service_can_reach "$AUDITD_USER" "$AUDITD_BIN" "$CONF" "$KEYS_DIR/auditd.key" \
-                   "$KEYS_DIR/broker.pub" "$STATE_DIR/sql/"); then
+                   "$KEYS_DIR/broker.pub" "$STATE_DIR/sql/") ||
+     ! missing=$(service_can_reach "$COORDINATOR_USER" "$COORDINATOR_BIN" "$CONF" "$KEYS_DIR/coordinator.key" \
+                   "$KEYS_DIR/broker.pub" "$STATE_DIR/sv-districts.csv"); then
     [ "$SERVICE_USERS" = 1 ] && die "a service account cannot reach $missing (make its directories o+x, or HCBUS_SERVICE_USERS=0)"
     say "WARNING: a service account cannot reach $missing: the services run as root instead," \
-        "and each can read the other's key (make the directories o+x to avoid this)"
+        "and each can read the others' keys (make the directories o+x to avoid this)"
     return 0
   fi
   RUN_AS_USERS=1
-  say "hcbus-broker runs as $BROKER_USER, hcbus-auditd as $AUDITD_USER; each alone reads its secret key"
+  say "hcbus-broker runs as $BROKER_USER, hcbus-auditd as $AUDITD_USER, hcbus-coordinator as" \
+      "$COORDINATOR_USER; each alone reads its secret key"
 }
 
 # The environment a second terminal needs; demo-scenario.sh reads it too.
@@ -261,6 +293,9 @@ wait_ready() {
 # already in use makes it exit instead, which wait_ready reports).
 auditd_ready() { grep -q 'notice: listening on ' "$LOG_DIR/auditd.log"; }
 
+# The coordinator has replayed the log and gone live (docs/operations.md).
+coordinator_ready() { grep -q ' caught up: ' "$LOG_DIR/coordinator.log"; }
+
 # The broker answers a snapshot request from the facilitator: the whole path (CURVE
 # handshake, ZAP, a request to the audit service) works.
 broker_ready() {
@@ -283,6 +318,9 @@ start_all() {
   wait_ready auditd "$AUDITD_PID" auditd_ready
   start_service broker "$BROKER_USER" "$BROKER_BIN"
   wait_ready broker "$BROKER_PID" broker_ready
+  # A client of the broker: it replays the log, then applies the rules live.
+  start_service coordinator "$COORDINATOR_USER" "$COORDINATOR_BIN"
+  wait_ready coordinator "$COORDINATOR_PID" coordinator_ready
 }
 
 # SIGTERM, then wait for the exit at most STOP_TIMEOUT_S, then SIGKILL.
@@ -304,7 +342,8 @@ stop_all() {
   [ "$STOPPING" = 0 ] || return 0
   STOPPING=1
   trap '' INT TERM    # a second Ctrl-C must not cut the orderly stop short
-  say "stopping: broker (drains), then auditd, then PostgreSQL"
+  say "stopping: coordinator, broker (drains), then auditd, then PostgreSQL"
+  stop_service coordinator "$COORDINATOR_PID"
   stop_service broker "$BROKER_PID"
   stop_service auditd "$AUDITD_PID"
   if [ "$PG_STARTED" = 1 ]; then
@@ -343,10 +382,11 @@ EOF
 # Wait until a service dies on its own (then stop the rest) or a signal arrives.
 supervise() {
   local rc=0
-  wait -n "$BROKER_PID" "$AUDITD_PID" || rc=$?
+  wait -n "$BROKER_PID" "$AUDITD_PID" "$COORDINATOR_PID" || rc=$?
   [ "$STOPPING" = 0 ] || return 0
   alive "$BROKER_PID" || say "hcbus-broker exited on its own (status $rc); see $LOG_DIR/broker.log"
   alive "$AUDITD_PID" || say "hcbus-auditd exited on its own (status $rc); see $LOG_DIR/auditd.log"
+  alive "$COORDINATOR_PID" || say "hcbus-coordinator exited on its own (status $rc); see $LOG_DIR/coordinator.log"
   exit 1
 }
 
@@ -357,6 +397,7 @@ main() {
   prepare_state_dir
   generate_config
   upgrade_conninfo
+  upgrade_coordinator
   PUBLISH_ENDPOINT=$(config_value publish_endpoint)
   SUBSCRIBE_ENDPOINT=$(config_value subscribe_endpoint)
   generate_keys
