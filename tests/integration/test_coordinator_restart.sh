@@ -5,8 +5,9 @@
 # EscortRequest and advisory (then an overdue notice: not accepted in time). Killed
 # with -9, it misses a status, a second dispatch into the zone and that dispatch's
 # accept deadline; restarted, it publishes exactly those effects (msg_ids c.% in
-# hcbus.events: none twice, none missing, none re-sent), and a second restart, after
-# a clean SIGTERM, publishes nothing it had published before.
+# hcbus.events: none twice, none missing, none re-sent). It goes on across a broker
+# restart, and a second restart, after a clean SIGTERM, publishes nothing it had
+# published before.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 
@@ -109,17 +110,25 @@ hc_assert_eq 0 "$(grep -c 'was already recorded' "$LOG" || true)" \
 hc_assert_eq 5 "$(grep -c 'effect c\.[a-z.0-9]* recorded, seq' "$LOG" || true)" \
   "the restarted coordinator logged each effect it published with its msg_id"
 
-# ---- 4. stopped cleanly and started again: nothing new ------------------------------
+# ---- 4. the broker restarts under it: it subscribes again and goes on ----------------
+hc_kill broker TERM
+hc_bus_start_broker
+publish sem "$(status_json st-3 sem-2 en_route)"
+S5=$(seq_of st-3)
+hc_wait_for "the verdict on seq $S5, after a broker restart" "$WAIT_S" has_effect "c.v.$S5"
+
+# ---- 5. stopped cleanly and started again: nothing new ------------------------------
 hc_coordinator_stop
 hc_assert_contains "$(cat "$LOG")" "stopping (SIGTERM)" "SIGTERM stops the coordinator cleanly"
+hc_assert_contains "$(cat "$LOG")" "1 broker restarts seen" "the coordinator saw the broker restart"
 HEAD=$(hc_psql "SELECT max(seq) FROM hcbus.events")
 hc_coordinator_start
 hc_coordinator_wait_caught_up "$WAIT_S"
-publish sem "$(status_json st-3 sem-2 en_route)"
-S5=$(seq_of st-3)
-hc_wait_for "the verdict on seq $S5" "$WAIT_S" has_effect "c.v.$S5"
+publish sem "$(status_json st-4 sem-2 on_scene)"
+S6=$(seq_of st-4)
+hc_wait_for "the verdict on seq $S6" "$WAIT_S" has_effect "c.v.$S6"
 expect_effects "after a second restart" "c.e.$S1" "c.a.$S1" "c.o.$S1.$RULE_OVERDUE_ACCEPT" \
-  "${MISSED[@]}" "c.v.$S4" "c.v.$S5"
+  "${MISSED[@]}" "c.v.$S4" "c.v.$S5" "c.v.$S6"
 hc_assert_eq 0 "$(grep -c 'was already recorded' "$LOG" || true)" \
   "the second restart re-sent nothing"
 hc_assert_contains "$(grep ' caught up: ' "$LOG")" "log head seq $HEAD" \
