@@ -20,8 +20,8 @@ static const char *const prefixes[] = {"zone.", "dispatch.", "status.", "escort.
 struct coord_bus {
     char broker_key[HCBUS_Z85_KEY_LEN + 1];
     hcbus_keypair_t keypair;
-    const char *publish_endpoint;   /* in the config, which outlives the bus */
-    const char *subscribe_endpoint;
+    char publish_endpoint[HCBUS_ENDPOINT_MAX];   /* copied: a reload frees the config */
+    char subscribe_endpoint[HCBUS_ENDPOINT_MAX];
     hcbus_publisher_t *publisher;
     hcbus_subscriber_t *subscriber;
     coord_bus_counts_t counts;
@@ -75,8 +75,8 @@ coord_bus_t *coord_bus_new(const hcbus_config_t *config, hcbus_error_t *err)
         return NULL;
     }
     const hcbus_coordinator_config_t *k = &config->coordinator;
-    self->publish_endpoint = k->publish_endpoint;
-    self->subscribe_endpoint = k->subscribe_endpoint;
+    memcpy(self->publish_endpoint, k->publish_endpoint, sizeof self->publish_endpoint);
+    memcpy(self->subscribe_endpoint, k->subscribe_endpoint, sizeof self->subscribe_endpoint);
     if (hcbus_keypair_load(k->secret_key_file, &self->keypair, err) < 0 ||
         hcbus_public_key_load(k->broker_public_key_file, self->broker_key, err) < 0 ||
         check_identity(config, &self->keypair, err) < 0) {

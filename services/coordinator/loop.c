@@ -10,7 +10,8 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/log.h"
-#include "stop.h"
+#include "reload.h"
+#include "signals.h"
 
 #define PUBLISH_POLL_MS 20       /* the longest wait while effects await confirmation */
 #define US_PER_MS 1000
@@ -18,6 +19,7 @@
 typedef struct loop {
     coord_engine_t *engine;
     coord_bus_t *bus;
+    hcbus_config_t **config_p;   /* the engine borrows *config_p; a reload replaces it */
     Hcbus__Envelope *held;       /* an effect the publisher had no room for */
     bool live;
     uint64_t start_head;
@@ -50,7 +52,7 @@ static void go_live(loop_t *l)
  * falls due, and effects awaiting confirmation need the publisher polled. */
 static int wait_ms(const loop_t *l)
 {
-    int64_t wait = COORD_STOP_CHECK_MS;
+    int64_t wait = COORD_SIGNAL_CHECK_MS;
     if (coord_bus_pending(l->bus) > 0 || l->held)
         wait = PUBLISH_POLL_MS;
     if (l->live) {
@@ -73,6 +75,8 @@ static void tick_if_due(loop_t *l)
 /* One round: a message (if one comes in time), then time rules and effects. */
 static int step(loop_t *l, hcbus_error_t *err)
 {
+    if (coord_reload_requested())
+        coord_reload(l->config_p, l->engine);
     if (!l->live && coord_bus_last_seq(l->bus) >= l->start_head)
         go_live(l);
     hcbus_delivery_t d;
@@ -113,9 +117,9 @@ static void finish(loop_t *l)
         hcbus_warning("%zu effects not yet sent at stop: the next start publishes them", left);
 }
 
-int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_error_t *err)
+int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, hcbus_error_t *err)
 {
-    loop_t l = {.engine = engine, .bus = bus, .started_ms = hcbus_monotonic_ms()};
+    loop_t l = {.engine = engine, .bus = bus, .config_p = config_p, .started_ms = hcbus_monotonic_ms()};
     l.start_head = coord_bus_start_head(bus);
     hcbus_info("replaying the log from seq 1 to seq %" PRIu64, l.start_head);
     int rc = 0;

@@ -12,7 +12,7 @@
 #include "hcbus/log.h"
 #include "hcbus/zones.h"
 #include "loop.h"
-#include "stop.h"
+#include "signals.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2          /* bad options, config or keys: restarting will not help */
@@ -99,9 +99,13 @@ static int subscribe(coord_bus_t *bus, const hcbus_coordinator_config_t *k, hcbu
     }
 }
 
-static int run(const hcbus_config_t *cfg)
+/* The config is the engine's (borrowed) and may be replaced by a reload: main frees
+ * whatever *cfg_p is at the end. k is a copy: the section never changes in a reload. */
+static int run(hcbus_config_t **cfg_p)
 {
-    const hcbus_coordinator_config_t *k = &cfg->coordinator;
+    const hcbus_config_t *cfg = *cfg_p;
+    hcbus_coordinator_config_t k_copy = cfg->coordinator;
+    const hcbus_coordinator_config_t *k = &k_copy;
     hcbus_error_t err;
     hcbus_zones_t *zones = hcbus_zones_load(cfg->zones_file, &err);
     coord_bus_t *bus = zones ? coord_bus_new(cfg, &err) : NULL;
@@ -115,7 +119,7 @@ static int run(const hcbus_config_t *cfg)
         if (joined < 0)
             rc = fail(&err, err.code == HCBUS_EUNAUTHORIZED || err.code == HCBUS_EINVALID ? EXIT_USAGE
                                                                                          : EXIT_RUNTIME);
-        else if (joined == 0 && coord_loop_run(engine, bus, &err) < 0)
+        else if (joined == 0 && coord_loop_run(engine, bus, cfg_p, &err) < 0)
             rc = fail(&err, EXIT_RUNTIME);
     }
     coord_engine_destroy(&engine);
@@ -136,13 +140,13 @@ int main(int argc, char **argv)
         hcbus_error("libsodium cannot be initialized");
         return EXIT_RUNTIME;
     }
-    coord_stop_init();
+    coord_signals_init();
     hcbus_error_t err;
     hcbus_config_t *cfg = hcbus_config_load(path, &err);
     if (!cfg)
         return fail(&err, EXIT_USAGE);
     hcbus_log_set_level(cfg->log_level);
-    int rc = hcbus_config_require_coordinator(cfg, &err) < 0 ? fail(&err, EXIT_USAGE) : run(cfg);
+    int rc = hcbus_config_require_coordinator(cfg, &err) < 0 ? fail(&err, EXIT_USAGE) : run(&cfg);
     hcbus_config_destroy(&cfg);
     return rc;
 }
