@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo-scenario.sh — plays one morning on a running demo deployment (deploy/run.sh):
-# a zone goes RED, a dispatch into it with its police escort and its status timeline,
-# a security alert from a crew and an anonymous one. Each step says what happens, then
-# publishes it with the right institution's key; a refused publish stops the demo.
+# a zone goes RED, a dispatch into it (hcbus-coordinator asks the police for the
+# escort: SEM does not), the police assign it, the unit's status timeline, a security
+# alert from a crew and an anonymous one. Each step says what happens, then publishes
+# it with the right institution's key; a refused publish stops the demo.
 #
 #   deploy/demo-scenario.sh [--fast]     --fast: no pauses (tests)
 #   HCBUS_STATE_DIR=DIR                  the state directory run.sh uses (default var/)
@@ -12,6 +13,7 @@ REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE_DIR=$(realpath -m -- "${HCBUS_STATE_DIR:-$REPO_DIR/var}")
 KEYS_DIR=$STATE_DIR/keys
 PAUSE_S=2                     # between steps, so a watching person can follow
+COORDINATOR_WAIT_S=15         # for hcbus-coordinator's escort request to be recorded
 ZONE=sv.ss.san-salvador-este.soyapango
 UNIT=SEM-U12
 HOSPITAL="Hospital Nacional Rosales"
@@ -28,6 +30,7 @@ esac
 
 # run.sh writes the endpoints, the broker key and the CLI's place into env.sh.
 [ -f "$STATE_DIR/env.sh" ] || die "no $STATE_DIR/env.sh: start deploy/run.sh first (same HCBUS_STATE_DIR)"
+psql_value() { "$REPO_DIR/deploy/pg.sh" psql "$STATE_DIR/pg" -Atq -c "$1"; }
 # shellcheck source=/dev/null
 source "$STATE_DIR/env.sh"
 command -v hcbus >/dev/null || die "hcbus not found (PATH from $STATE_DIR/env.sh: $PATH)"
@@ -47,6 +50,36 @@ step() {
   sleep "$PAUSE_S"
 }
 
+# json_step INSTITUTION EXPLANATION JSON: the same, for a message given as JSON (one
+# Envelope; written on several lines here, sent as one).
+json_step() {
+  local who=$1 what=$2 json=$3
+  STEPS=$((STEPS + 1))
+  echo
+  echo "[$STEPS] $who: $what"
+  if ! hcbus publish --json --key "$KEYS_DIR/$who.key" <<<"$(tr '\n' ' ' <<<"$json")"; then
+    echo "!!! step $STEPS FAILED: hcbus publish --json as $who was refused or not recorded (see above)" >&2
+    exit 1
+  fi
+  sleep "$PAUSE_S"
+}
+
+# The escort hcbus-coordinator asked for the dispatch REQUEST: its id is esc-<the
+# dispatch's seq>. Waits until the coordinator's EscortRequest is recorded.
+coordinator_escort() {
+  local seq escort deadline=$((SECONDS + COORDINATOR_WAIT_S))
+  seq=$(psql_value "SELECT seq FROM hcbus.events WHERE kind = 'dispatch' AND subject = '$REQUEST'")
+  [ -n "$seq" ] || die "the dispatch $REQUEST is not in hcbus.events"
+  escort=esc-$seq
+  until [ "$(psql_value "SELECT count(*) FROM hcbus.events WHERE kind = 'escort' AND subject = '$escort'
+                         AND sender = 'coordinator'")" = 1 ]; do
+    [ "$SECONDS" -lt "$deadline" ] ||
+      die "hcbus-coordinator published no escort request $escort within ${COORDINATOR_WAIT_S}s (is it running? see log/coordinator.log)"
+    sleep 0.2
+  done
+  echo "$escort"
+}
+
 status() {
   local state=$1 what=$2
   shift 2
@@ -56,7 +89,6 @@ status() {
 # Ids unique per run, so that playing the morning twice gives two timelines.
 RUN=$(date +%Y%m%d-%H%M%S)
 REQUEST=sem-$RUN
-ESCORT=esc-$RUN
 
 echo "A morning in Soyapango ($ZONE), as the bus sees it."
 
@@ -74,10 +106,16 @@ step sem "SEM dispatches an advanced unit: gunshot wound, critical (patient deta
   --patient-age-band adult --patient-sex male --patient-condition serious \
   --patient-complaint "gunshot wound to the left thigh, conscious, bleeding"
 
-step sem "the zone is RED: SEM asks the police for an escort to meet unit $UNIT" \
-  escort --escort-id "$ESCORT" --request-id "$REQUEST" --zone "$ZONE" --unit "$UNIT" \
-  --address "Redondel Unicentro, Soyapango" --reference-point "gasolinera" \
-  --reason "zone RED: escort required for entry"
+echo
+echo "    The zone is RED: hcbus-coordinator asks the police for an escort (escort.$ZONE)"
+echo "    and tells SEM the zone's access conditions (a notice). SEM asks nobody."
+ESCORT=$(coordinator_escort)
+echo "    hcbus-coordinator's escort request: $ESCORT"
+
+json_step pnc "the police assign patrol PNC-S-07 to escort $UNIT from the Unicentro roundabout" \
+  "{\"escort_status\": {\"escort_id\": \"$ESCORT\", \"request_id\": \"$REQUEST\", \"zone_id\": \"$ZONE\",
+   \"state\": \"assigned\", \"police_unit\": \"PNC-S-07\", \"at_us\": \"now\",
+   \"meeting_point\": {\"address\": \"Redondel Unicentro, Soyapango\", \"reference_point\": \"gasolinera\"}}}"
 
 status accepted "unit $UNIT accepts the call"
 status en_route "unit $UNIT leaves for the meeting point"
@@ -85,6 +123,10 @@ status on_scene "unit $UNIT is on scene with its escort"
 status transporting "unit $UNIT leaves with the patient for $HOSPITAL" --destination-facility "$HOSPITAL"
 status at_facility "unit $UNIT arrives at $HOSPITAL" --destination-facility "$HOSPITAL"
 status closed "unit $UNIT is back in service"
+
+json_step pnc "the escort is over: the crew is out of the zone" \
+  "{\"escort_status\": {\"escort_id\": \"$ESCORT\", \"request_id\": \"$REQUEST\", \"zone_id\": \"$ZONE\",
+   \"state\": \"completed\", \"at_us\": \"now\"}}"
 
 step cruz-roja "a Red Cross crew reports threats against its personnel in Soyapango" \
   alert --alert-id "cr-$RUN" --zone "$ZONE" --target personnel --act threat --severity high \
@@ -96,9 +138,12 @@ step anon-gateway "a health worker reports, anonymously, an ambulance stopped at
   --description "Ambulance turned back at the entrance of the colonia"
 
 echo
-rows=$("$REPO_DIR/deploy/pg.sh" psql "$STATE_DIR/pg" -Atq -c "SELECT count(*) FROM hcbus.events") ||
-  die "could not count the recorded events"
-echo "Done: $STEPS messages published; the audit log (hcbus.events) now holds $rows rows."
+rows=$(psql_value "SELECT count(*) FROM hcbus.events") || die "could not count the recorded events"
+ours=$(psql_value "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'") ||
+  die "could not count the coordinator's messages"
+echo "Done: $STEPS messages published; the audit log (hcbus.events) now holds $rows rows,"
+echo "$ours of them hcbus-coordinator's (its escort request, its notices: the advisory, a verdict"
+echo "on every status, the zone authority's level reviews after the alerts)."
 echo "See them as a facilitator does (decoded, no clinical data):"
 echo "  $REPO_DIR/deploy/pg.sh psql $STATE_DIR/pg -c 'SET ROLE hcbus_reviewer' \\"
 echo "    -c 'SELECT seq, sender, kind, subject, summary FROM review.events ORDER BY seq'"

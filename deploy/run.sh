@@ -369,7 +369,7 @@ State, keys and logs: $STATE_DIR        Stop: Ctrl-C here.
 In a second terminal, watch as the police (PNC):
   cd $REPO_DIR
 $(sed 's/^/  /' "$STATE_DIR/env.sh")
-  hcbus subscribe zone. alert. escort. dispatch. status.
+  hcbus subscribe zone. alert. escort. dispatch. status. escort_status.
 
 In a third terminal, play the demo morning:
   cd $REPO_DIR

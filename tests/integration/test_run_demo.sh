@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # test_run_demo.sh — the README's path end to end: deploy/run.sh (install skipped, the
-# binaries ctest built) brings up PostgreSQL, auditd and the broker; the police watch
-# while deploy/demo-scenario.sh --fast plays the morning. Every message reaches the
-# police (the dispatch without patient details), every one is in the audit log (the
-# anonymous alert with no sender), and SIGINT to run.sh stops everything in time.
+# binaries ctest built) brings up PostgreSQL, auditd, the broker and hcbus-coordinator;
+# the police watch while deploy/demo-scenario.sh --fast plays the morning. Every
+# message reaches the police (the dispatch without patient details), the escort
+# request is the coordinator's (SEM asks for none), every message is in the audit log
+# (the anonymous alert with no sender) with the coordinator's notices, and SIGINT to
+# run.sh stops everything, in order, in time.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 PORT_BASE=17740               # 17741-17743: apart from the other tests' ports
-DEMO_MESSAGES=11              # zone, dispatch, escort, 6 statuses, 2 alerts
+DEMO_MESSAGES=12              # zone, dispatch, 2 escort statuses, 6 statuses, 2 alerts
+POLICE_MESSAGES=13            # those and the coordinator's escort request
+# The coordinator's: its escort request, the advisory, a verdict on each of the 8
+# statuses and escort statuses, a level review after each alert.
+COORDINATOR_MESSAGES=12
 READY_TIMEOUT_S=120           # first run: initdb, migrations, key generation
 DELIVERY_TIMEOUT_S=30
 STOP_TIMEOUT_S=60             # run.sh gives each service 30 s before SIGKILL
 STATE=$HC_WORK/state
-PREFIXES=(zone. alert. escort. dispatch. status.)
+PREFIXES=(zone. alert. escort. dispatch. status. escort_status.)
 
 # shellcheck disable=SC2034    # read by the harness: it stops this cluster too on failure
 HC_PGDIR=$STATE/pg
@@ -62,9 +68,13 @@ else
   owner_of() { stat -c %U "/proc/$(pgrep -f -- "$1 --config $STATE/hcbus.conf" | head -n 1)"; }
   hc_assert_eq hcbus-broker "$(owner_of hcbus-broker)" "hcbus-broker runs as hcbus-broker"
   hc_assert_eq hcbus-auditd "$(owner_of hcbus-auditd)" "hcbus-auditd runs as hcbus-auditd"
+  hc_assert_eq hcbus-coordinator "$(owner_of hcbus-coordinator)" "hcbus-coordinator runs as hcbus-coordinator"
   hc_assert_eq "hcbus-broker 600" "$(stat -c '%U %a' "$STATE/keys/broker.key")" "broker.key: the broker's alone"
   hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd.key")" "auditd.key: auditd's alone"
-  for pair in "hcbus-broker auditd" "hcbus-auditd broker" "hcbus-broker pnc" "hcbus-auditd pnc"; do
+  hc_assert_eq "hcbus-coordinator 600" "$(stat -c '%U %a' "$STATE/keys/coordinator.key")" \
+    "coordinator.key: the coordinator's alone"
+  for pair in "hcbus-broker auditd" "hcbus-auditd broker" "hcbus-broker pnc" "hcbus-auditd pnc" \
+              "hcbus-coordinator broker" "hcbus-coordinator auditd" "hcbus-broker coordinator"; do
     read -r account key <<<"$pair"
     if setpriv --reuid="$account" --regid="$account" --init-groups -- cat "$STATE/keys/$key.key" >/dev/null 2>&1; then
       hc_fail "$account can read keys/$key.key"
@@ -86,21 +96,24 @@ HCBUS_STATE_DIR=$STATE bash "$HC_SRC/deploy/demo-scenario.sh" --fast >"$HC_WORK/
   hc_fail "demo-scenario.sh failed: $(tail -n 20 "$HC_WORK/demo.out")"
 demo=$(cat "$HC_WORK/demo.out")
 hc_assert_eq "$DEMO_MESSAGES" "$(count_lines "$HC_WORK/demo.out" '^published seq=')" "the demo published every message"
-hc_assert_contains "$demo" "now holds $DEMO_MESSAGES rows" "the demo reports the rows in hcbus.events"
+hc_assert_contains "$demo" "now holds" "the demo reports the rows in hcbus.events"
+hc_assert_contains "$demo" "hcbus-coordinator's escort request: esc-" "the demo names the coordinator's escort"
 hc_assert_contains "$demo" "review.events" "the demo shows the reviewer's query"
 
 # Every message reached the police, and the clinical subscriber.
-hc_wait_for "$DEMO_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
-  at_least "$DEMO_MESSAGES" "$HC_WORK/police.log" '^\{'
-hc_wait_for "$DEMO_MESSAGES messages at the police (text)" "$DELIVERY_TIMEOUT_S" \
-  at_least "$DEMO_MESSAGES" "$HC_WORK/police_text.log" 'from=|anonymous'
-hc_wait_for "$DEMO_MESSAGES messages at the Red Cross" "$DELIVERY_TIMEOUT_S" \
-  at_least "$DEMO_MESSAGES" "$HC_WORK/clinical.log" 'from=|anonymous'
+hc_wait_for "$POLICE_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
+  at_least "$POLICE_MESSAGES" "$HC_WORK/police.log" '^\{'
+hc_wait_for "$POLICE_MESSAGES messages at the police (text)" "$DELIVERY_TIMEOUT_S" \
+  at_least "$POLICE_MESSAGES" "$HC_WORK/police_text.log" 'from=|anonymous'
+hc_wait_for "$POLICE_MESSAGES messages at the Red Cross" "$DELIVERY_TIMEOUT_S" \
+  at_least "$POLICE_MESSAGES" "$HC_WORK/clinical.log" 'from=|anonymous'
 police=$(grep -E '^\{' "$HC_WORK/police.log")
-hc_assert_eq "$DEMO_MESSAGES" "$(grep -c . <<<"$police")" "the police got each message once"
-for kind in zone dispatch escort alert; do
+hc_assert_eq "$POLICE_MESSAGES" "$(grep -c . <<<"$police")" "the police got each message once"
+for kind in zone dispatch escort escort_status alert; do
   hc_assert_contains "$police" "\"topic\":\"$kind.sv.ss.san-salvador-este.soyapango\"" "the police got the $kind"
 done
+hc_assert_contains "$(grep '"topic":"escort\.' <<<"$police")" '"sender":"coordinator"' \
+  "the escort request the police got is hcbus-coordinator's"
 hc_assert_eq 6 "$(grep -c '"topic":"status\.' <<<"$police")" "the police got the six statuses"
 
 # The dispatch reached the police without patient details, and said so.
@@ -113,20 +126,37 @@ hc_assert_contains "$police_text" "[patient details withheld]" "the police's dis
 hc_assert_contains "$(cat "$HC_WORK/clinical.log")" "gunshot wound" \
   "the Red Cross (clinical access) got the patient details"
 
-# The audit log holds every message; the anonymous alert has no sender.
-hc_assert_eq "$DEMO_MESSAGES" "$(hc_psql 'SELECT count(*) FROM hcbus.events')" "every message is in hcbus.events"
-hc_assert_eq "1|1|1|6|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
+# The audit log holds every message; the anonymous alert has no sender; the
+# coordinator's notices are there too (one verdict per status, none a violation).
+coordinator_rows_at_least() {
+  [ "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'")" -ge "$1" ]
+}
+hc_wait_for "the coordinator's $COORDINATOR_MESSAGES messages in hcbus.events" "$DELIVERY_TIMEOUT_S" \
+  coordinator_rows_at_least "$COORDINATOR_MESSAGES"
+hc_assert_eq "$DEMO_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender <> 'coordinator'")" \
+  "every message of the demo is in hcbus.events"
+hc_assert_eq "1|1|2|6|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
     count(*) FILTER (WHERE kind = 'dispatch' AND sender = 'sem'),
-    count(*) FILTER (WHERE kind = 'escort' AND sender = 'sem'),
+    count(*) FILTER (WHERE kind = 'escort_status' AND sender = 'pnc'),
     count(*) FILTER (WHERE kind = 'status' AND sender = 'sem'),
     count(*) FILTER (WHERE kind = 'alert') FROM hcbus.events")" "each message recorded with its sender"
+hc_assert_eq "1|1|8|2|0" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'escort' AND msg_id LIKE 'c.e.%'),
+    count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.a.%'),
+    count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.v.%'),
+    count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.r.%'),
+    count(*) FILTER (WHERE msg_id NOT SIMILAR TO 'c.[eavr].%')
+    FROM hcbus.events WHERE sender = 'coordinator'")" \
+  "the coordinator's escort request, advisory, 8 verdicts and 2 level reviews are recorded, nothing else"
+hc_assert_eq "$COORDINATOR_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'")" \
+  "the coordinator published each of its messages once"
 hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbus.events
                                  WHERE kind = 'alert' AND subject LIKE 'anon-%'")" \
   "the anonymous alert is recorded with sender ''"
 hc_assert_eq "cruz-roja" "$(hc_psql "SELECT sender FROM hcbus.events WHERE kind = 'alert' AND subject LIKE 'cr-%'")" \
   "the Red Cross alert is recorded with its sender"
 
-# SIGINT to run.sh: the broker, auditd and PostgreSQL all stop, in order, in time.
+# SIGINT to run.sh: the coordinator, the broker, auditd and PostgreSQL all stop, in
+# order, in time.
 hc_kill police TERM
 hc_kill police_text TERM
 hc_kill clinical TERM
@@ -141,8 +171,9 @@ run_log=$(cat "$HC_WORK/run.log")
 hc_assert_contains "$run_log" "everything stopped" "run.sh's final line"
 hc_assert_eq "" "$(pgrep -af -- "$STATE" || true)" "no process of the state dir is left"
 hc_assert_eq "stopped" "$("$HC_SRC/deploy/pg.sh" status "$STATE/pg" 2>/dev/null || true)" "PostgreSQL is stopped"
-order=$(grep -oE 'run.sh: (hcbus-)?(broker|auditd|PostgreSQL) stopped' <<<"$run_log" | tr '\n' ' ')
-hc_assert_eq "run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " "$order" \
-  "stopped in order: broker, auditd, PostgreSQL"
+order=$(grep -oE 'run.sh: (hcbus-)?(coordinator|broker|auditd|PostgreSQL) stopped' <<<"$run_log" | tr '\n' ' ')
+hc_assert_eq "run.sh: coordinator stopped run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " \
+  "$order" "stopped in order: coordinator, broker, auditd, PostgreSQL"
+hc_assert_contains "$run_log" "coordinator stopped (exit status 0)" "the coordinator stopped cleanly"
 
 hc_pass
