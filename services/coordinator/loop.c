@@ -39,13 +39,17 @@ static void publish_effects(loop_t *l)
     }
 }
 
+/* The replay reached the head: the engine queues what it missed while down. */
 static void go_live(loop_t *l)
 {
     l->live = true;
     int64_t took_ms = hcbus_monotonic_ms() - l->started_ms;
-    hcbus_notice("caught up: %" PRIu64 " messages in %" PRId64 " ms (log head seq %" PRIu64 "); live",
-                 l->applied, took_ms, l->start_head);
     coord_engine_go_live(l->engine, hcbus_now_us());
+    coord_stats_t st;
+    coord_engine_stats(l->engine, &st);
+    hcbus_notice("caught up: %" PRIu64 " messages in %" PRId64 " ms (log head seq %" PRIu64 "); live: %zu requests, "
+                 "%zu escorts, %zu zones tracked; %zu effects to publish",
+                 l->applied, took_ms, l->start_head, st.requests, st.escorts, st.zones, st.queued);
 }
 
 /* How long the next wait for a message may be: a stop must be seen soon, a time rule
@@ -129,8 +133,12 @@ int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **co
         hcbus_notice("stopping (%s)", coord_stop_signal_name());
     finish(&l);
     coord_bus_counts_t c = coord_bus_counts(bus);
-    hcbus_notice("%" PRIu64 " messages applied; effects: %" PRIu64 " recorded, %" PRIu64
-                 " already recorded, %" PRIu64 " refused; %" PRIu64 " broker restarts seen",
-                 l.applied, c.recorded, c.duplicates, c.refused, coord_bus_resubscribes(bus));
+    coord_stats_t st;
+    coord_engine_stats(engine, &st);
+    hcbus_notice("%" PRIu64 " messages applied (%" PRIu64 " statuses checked, %" PRIu64 " violations, %" PRIu64
+                 " overdue); effects: %" PRIu64 " recorded, %" PRIu64 " already recorded, %" PRIu64
+                 " refused; %" PRIu64 " broker restarts seen",
+                 l.applied, st.checked, st.violations, st.overdue, c.recorded, c.duplicates, c.refused,
+                 coord_bus_resubscribes(bus));
     return rc;
 }

@@ -95,6 +95,8 @@ expect_effects "while the coordinator is down" "c.e.$S1" "c.a.$S1" "c.o.$S1.$RUL
 hc_coordinator_start
 hc_coordinator_wait_caught_up "$WAIT_S"
 MISSED=("c.v.$S2" "c.e.$S3" "c.a.$S3" "c.o.$S3.$RULE_OVERDUE_ACCEPT")
+hc_assert_contains "$(grep ' caught up: ' "$HC_WORK/coordinator.log")" "; ${#MISSED[@]} effects to publish" \
+  "at go-live the restarted coordinator queued the ${#MISSED[@]} effects it missed"
 for id in "${MISSED[@]}"; do
   hc_wait_for "the missed effect $id" "$WAIT_S" has_effect "$id"
 done
@@ -133,5 +135,7 @@ hc_assert_eq 0 "$(grep -c 'was already recorded' "$LOG" || true)" \
   "the second restart re-sent nothing"
 hc_assert_contains "$(grep ' caught up: ' "$LOG")" "log head seq $HEAD" \
   "the second restart replayed up to the head it found"
+hc_assert_contains "$(grep ' caught up: ' "$LOG")" "; 0 effects to publish" \
+  "at go-live the second restart had nothing to publish"
 hc_assert_eq "" "$(hc_chain_problems)" "the audit hash chains verify"
 hc_pass
