@@ -119,6 +119,8 @@ static int run(hcbus_config_t **cfg_p)
         if (joined < 0)
             rc = fail(&err, err.code == HCBUS_EUNAUTHORIZED || err.code == HCBUS_EINVALID ? EXIT_USAGE
                                                                                          : EXIT_RUNTIME);
+        else if (joined > 0)
+            hcbus_notice("stopping (%s) before the broker answered", coord_stop_signal_name());
         else if (joined == 0 && coord_loop_run(engine, bus, cfg_p, &err) < 0)
             rc = fail(&err, EXIT_RUNTIME);
     }

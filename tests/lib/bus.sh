@@ -81,15 +81,7 @@ auditd = {
   batch_max_rows = 1000;
   batch_max_delay_ms = 2;
 };
-institutions = (
-  { id = "minsal"; name = "Ministerio de Salud"; roles = ["zone_authority", "health_provider"]; public_key_files = ["keys/minsal.pub"]; },
-  { id = "sem"; name = "Sistema de Emergencias Medicas"; roles = ["dispatch_centre", "health_provider"]; public_key_files = ["keys/sem.pub"]; },
-  { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = [${HC_PNC_KEYS:-\"keys/pnc.pub\"}]; },
-  { id = "webform"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/webform.pub"]; },
-  { id = "hotline"; name = "Anonymous telephone line"; roles = ["anonymous_gateway"]; public_key_files = ["keys/hotline.pub"]; },
-  { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; },
-  { id = "coordinator"; name = "hcbus-coordinator"; roles = ["coordinator"]; public_key_files = ["keys/coordinator.pub"]; }
-);
+# Before institutions, so that the file still ends with their ");" (tests append to it).
 coordinator = {
   institution = "coordinator";
   secret_key_file = "keys/coordinator.key";
@@ -102,6 +94,15 @@ coordinator = {
   default_level = "${HC_COORD_DEFAULT_LEVEL:-green}";
   forget_closed_after_s = ${HC_COORD_FORGET_S:-259200};
 };
+institutions = (
+  { id = "minsal"; name = "Ministerio de Salud"; roles = ["zone_authority", "health_provider"]; public_key_files = ["keys/minsal.pub"]; },
+  { id = "sem"; name = "Sistema de Emergencias Medicas"; roles = ["dispatch_centre", "health_provider"]; public_key_files = ["keys/sem.pub"]; },
+  { id = "pnc"; name = "Policia Nacional Civil"; roles = ["police"]; public_key_files = [${HC_PNC_KEYS:-\"keys/pnc.pub\"}]; },
+  { id = "webform"; name = "Anonymous reporting form"; roles = ["anonymous_gateway"]; public_key_files = ["keys/webform.pub"]; },
+  { id = "hotline"; name = "Anonymous telephone line"; roles = ["anonymous_gateway"]; public_key_files = ["keys/hotline.pub"]; },
+  { id = "facilitator"; name = "Protocol facilitator"; roles = ["facilitator"]; public_key_files = ["keys/facilitator.pub"]; },
+  { id = "coordinator"; name = "hcbus-coordinator"; roles = ["coordinator"]; public_key_files = ["keys/coordinator.pub"]; }
+);
 CONF
 }
 

@@ -2,6 +2,7 @@
  * the shape of `hcbus publish --json`), one argument each, in order, and waits for the
  * broker's answer to every one:
  *   json_publish --endpoint URL --broker-key FILE --key FILE [--timeout-ms MS] JSON...
+ * With no JSON argument it reads one envelope per line of stdin (for long logs).
  * Prints "ack <msg_id> <seq> <duplicate>" or "refused <msg_id> <code> <field> <message>"
  * per envelope; exits 0 only if every one was recorded, 1 if one was refused, 2 for bad
  * arguments or JSON, 3 if the broker did not answer in time. Unlike the CLI it never
@@ -28,22 +29,45 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     fflush(stdout);
 }
 
+/* Publish one envelope given as JSON text (number i, for errors). 0, or an exit status. */
+static int publish_one(hcbus_publisher_t *pub, const char *text, long i, int timeout_ms)
+{
+    hcbus_error_t err = {0};
+    Hcbus__Envelope *env = NULL;
+    if (hcbus_envelope_from_json(text, &env, &err) != 0) {
+        fprintf(stderr, "json_publish: envelope %ld: %s %s\n", i, err.field, err.message);
+        return 2;
+    }
+    int rc = hcbus_publisher_send(pub, env, timeout_ms, &err);
+    hcbus_envelope_free(env);
+    if (rc != 0) {
+        fprintf(stderr, "json_publish: envelope %ld: %s %s\n", i, err.field, err.message);
+        return err.code == HCBUS_ETIMEOUT ? 3 : 2;
+    }
+    return 0;
+}
+
+static int publish_stdin(hcbus_publisher_t *pub, int timeout_ms)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    for (long i = 1; rc == 0 && getline(&line, &cap, stdin) > 0; i++)
+        rc = publish_one(pub, line, i, timeout_ms);
+    free(line);
+    return rc;
+}
+
 static int publish_all(hcbus_publisher_t *pub, char **texts, int n, int timeout_ms)
 {
     hcbus_error_t err = {0};
-    for (int i = 0; i < n; i++) {
-        Hcbus__Envelope *env = NULL;
-        if (hcbus_envelope_from_json(texts[i], &env, &err) != 0) {
-            fprintf(stderr, "json_publish: argument %d: %s %s\n", i + 1, err.field, err.message);
-            return 2;
-        }
-        int rc = hcbus_publisher_send(pub, env, timeout_ms, &err);
-        hcbus_envelope_free(env);
-        if (rc != 0) {
-            fprintf(stderr, "json_publish: argument %d: %s %s\n", i + 1, err.field, err.message);
-            return err.code == HCBUS_ETIMEOUT ? 3 : 2;
-        }
-    }
+    int rc = 0;
+    if (n == 0)
+        rc = publish_stdin(pub, timeout_ms);
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = publish_one(pub, texts[i], i + 1, timeout_ms);
+    if (rc != 0)
+        return rc;
     if (hcbus_publisher_flush(pub, timeout_ms, &err) != 0) {
         fprintf(stderr, "json_publish: %s\n", err.message);
         return 3;
@@ -72,10 +96,10 @@ int main(int argc, char **argv)
         }
     }
     hcbus_error_t err = {0};
-    if (!client.endpoint || !broker_key_file || !key_file || optind >= argc ||
+    if (!client.endpoint || !broker_key_file || !key_file ||
         hcbus_public_key_load(broker_key_file, broker_key, &err) != 0 ||
         hcbus_keypair_load(key_file, &client.keypair, &err) != 0) {
-        fprintf(stderr, "usage: json_publish --endpoint URL --broker-key FILE --key FILE JSON... (%s %s)\n",
+        fprintf(stderr, "usage: json_publish --endpoint URL --broker-key FILE --key FILE [JSON...] (%s %s)\n",
                 err.field, err.message);
         return 2;
     }
