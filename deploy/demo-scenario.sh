@@ -3,7 +3,8 @@
 # a zone goes RED, a dispatch into it (hcbus-coordinator asks the police for the
 # escort: SEM does not), the police assign it, the unit's status timeline, a security
 # alert from a crew and an anonymous one. Each step says what happens, then publishes
-# it with the right institution's key; a refused publish stops the demo.
+# it with the right institution's key; a refused publish stops the demo. It ends with
+# `hcbus dispatch show` of the request: the verdicts and the call-out times.
 #
 #   deploy/demo-scenario.sh [--fast]     --fast: no pauses (tests)
 #   HCBUS_STATE_DIR=DIR                  the state directory run.sh uses (default var/)
@@ -25,7 +26,7 @@ die() { say "error: $*"; exit 1; }
 case "${1:-}" in
   --fast) PAUSE_S=0 ;;
   "") ;;
-  *) sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 # run.sh writes the endpoints, the broker key and the CLI's place into env.sh.
@@ -136,6 +137,12 @@ step anon-gateway "a health worker reports, anonymously, an ambulance stopped at
   alert --alert-id "anon-$RUN" --zone "$ZONE" --target vehicle --act obstruction_of_access \
   --severity moderate --anonymous \
   --description "Ambulance turned back at the entrance of the colonia"
+
+echo
+echo "The dispatch as SEM's dispatcher sees it now (hcbus dispatch show $REQUEST): the"
+echo "coordinator's verdict under each status, the escort, and the call-out times (NEMSIS"
+echo "eTimes, from each status's own time) with the durations between them."
+hcbus dispatch show "$REQUEST" --key "$KEYS_DIR/sem.key" || die "hcbus dispatch show $REQUEST failed"
 
 echo
 rows=$(psql_value "SELECT count(*) FROM hcbus.events") || die "could not count the recorded events"

@@ -99,6 +99,8 @@ hc_assert_eq "$DEMO_MESSAGES" "$(count_lines "$HC_WORK/demo.out" '^published seq
 hc_assert_contains "$demo" "now holds" "the demo reports the rows in hcbus.events"
 hc_assert_contains "$demo" "hcbus-coordinator's escort request: esc-" "the demo names the coordinator's escort"
 hc_assert_contains "$demo" "review.events" "the demo shows the reviewer's query"
+hc_assert_contains "$demo" "back in service  eTimes.13" "the demo ends with the request's call-out times"
+hc_log "the demo's dispatch show:"$'\n'"$(sed -n '/^request sem-/,/^  total /p' <<<"$demo")"
 
 # Every message reached the police, and the clinical subscriber.
 hc_wait_for "$POLICE_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
