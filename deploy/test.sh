@@ -27,7 +27,7 @@ fi
 if command -v valgrind >/dev/null; then
   echo "test.sh: building the services without sanitizers in $plain_build (for valgrind)" >&2
   cmake -S "$root" -B "$plain_build" -DHCBUS_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Debug >/dev/null
-  cmake --build "$plain_build" --target hcbus-broker hcbus-auditd bus_probe free_ports -j"$(nproc)"
+  cmake --build "$plain_build" --target hcbus-broker hcbus-auditd hcbus-coordinator bus_probe free_ports json_publish -j"$(nproc)"
 else
   echo "test.sh: valgrind not found: test_valgrind will be skipped" >&2
 fi
