@@ -82,8 +82,9 @@ static int read_level(const cfg_ctx_t *ctx, const config_setting_t *g, int *leve
     return 0;
 }
 
-/* The institution must be listed and hold the coordinator role: its key is how the
- * broker knows the notices it publishes come from the coordinator. */
+/* The institution must be listed and hold the coordinator role (its key is how the
+ * broker knows the notices it publishes come from the coordinator), and must not have
+ * clinical access (by a role such as dispatch_centre or by a setting). */
 static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, const hcbus_config_t *c)
 {
     const config_setting_t *s = config_setting_get_member(g, "institution");
@@ -97,6 +98,13 @@ static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, co
     if (!(inst->roles & (1u << HCBUS_ROLE_COORDINATOR))) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" does not hold the coordinator role", inst->id);
         return hcbus_error_hint(ctx->err, "give it roles = [\"coordinator\"] in institutions");
+    }
+    /* Its rules need no patient details: confidentiality fails closed. */
+    if (inst->clinical) {
+        hcbus_cfg_fail(ctx, s, "institution \"%s\" has clinical access; hcbus-coordinator must not read "
+                               "patient details", inst->id);
+        return hcbus_error_hint(ctx->err, "give it the coordinator role alone, without clinical = true "
+                                          "(in the institution or in roles.coordinator)");
     }
     return 0;
 }

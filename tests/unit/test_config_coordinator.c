@@ -159,6 +159,15 @@ static const bad_case_t bad_cases[] = {
      5, "coordinator.institution", "no institution \"nobody\" in institutions"},
     {BASE "coordinator = {\n institution = \"pnc\"; secret_key_file = \"k\"; broker_public_key_file = \"b\"; };\n", 5,
      "coordinator.institution", "\"pnc\" does not hold the coordinator role"},
+    {"broker = { secret_key_file = \"k\"; }; auditd = { secret_key_file = \"k\"; };\n"
+     "institutions = ({ id = \"coord\"; roles = [\"coordinator\", \"dispatch_centre\"]; public_keys = [\"" K1 "\"]; });\n"
+     "coordinator = { institution =\n \"coord\"; secret_key_file = \"k\"; broker_public_key_file = \"b\"; };\n",
+     3, "coordinator.institution", "\"coord\" has clinical access; hcbus-coordinator must not read patient details"},
+    {"broker = { secret_key_file = \"k\"; }; auditd = { secret_key_file = \"k\"; };\n"
+     "roles = { coordinator = { clinical = true; }; };\n"
+     "institutions = ({ id = \"coord\"; roles = [\"coordinator\"]; public_keys = [\"" K1 "\"]; });\n"
+     "coordinator = {\n institution = \"coord\"; secret_key_file = \"k\"; broker_public_key_file = \"b\"; };\n",
+     5, "coordinator.institution", "has clinical access"},
     {SECTION("accept_within_s = 0;"), 6, "coordinator.accept_within_s", "out of range 1..86400"},
     {SECTION("status_max_skew_s = 86401;"), 6, "coordinator.status_max_skew_s", "out of range 0..86400"},
     {SECTION("on_scene_within_s = -1;"), 6, "coordinator.on_scene_within_s", "out of range"},
