@@ -97,7 +97,7 @@ static int print_verdict(const Hcbus__Notice *n, uint64_t seq)
     } else if (rule[0])
         printf("coordinator: counted, flagged (%s): %s\n", rule, reason ? reason : "?");
     else
-        printf("coordinator: counted\n");
+        printf("coordinator: counted%s%s\n", reason && reason[0] ? ": " : "", reason ? reason : "");
     fflush(stdout);
     free(reason);
     return rc;

@@ -23,7 +23,8 @@ typedef struct verdict_waiter verdict_waiter_t;
 verdict_waiter_t *verdict_waiter_new(const cli_conn_t *conn, const char *zone_id);
 
 /* Wait at most wait_s seconds for the verdict about seq and print it on stdout:
- * "coordinator: counted" (with the flag, if the notice carries a rule),
+ * "coordinator: counted" (with the flag, if the notice carries a rule, and the
+ * coordinator's reason),
  * "coordinator: REFUSED (<rule in words>): <reason>", or that it did not answer in
  * time. duplicate: the broker answered that this msg_id was recorded before as seq; its
  * verdict, given then, is read back from the log (notices from seq + 1 on). Returns

@@ -8,7 +8,11 @@
 #   so and exits 0 once --verdict-wait has passed; with a verdict published under the
 #   coordinator's key it prints "counted" (exit 0), "counted, flagged" (exit 0) or
 #   "REFUSED (<rule>): <reason>" (exit 1), ignoring notices about other seqs;
-# - an institution that may not read notices is told so, and its status still goes.
+# - an institution that may not read notices is told so, and its status still goes;
+# - with the real hcbus-coordinator running: a status for SEM-9999-NOPE is REFUSED
+#   (unknown request, exit 1), an accepted status naming the request id `publish
+#   dispatch` printed is counted (exit 0), an escort status for an escort never
+#   requested is REFUSED (unknown escort, exit 1).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/bus.sh"
 
@@ -221,5 +225,33 @@ hc_assert_eq 0 "$RC" "the clinic's status is published anyway: $OUT"
 hc_assert_contains "$OUT" "coordinator: not waiting for its verdict: this institution may not read the coordinator's notices (unauthorized" \
   "the clinic is told it cannot wait"
 hc_assert_contains "$OUT" "published seq=" "and its status is recorded"
+
+# ---- the real hcbus-coordinator ---------------------------------------------------------
+# It replays the log from seq 1 (the statuses and fake verdicts above included), goes
+# live, and judges what comes next; the CLI prints its verdicts.
+hc_coordinator_start
+hc_coordinator_wait_caught_up
+cli real-nope publish status --request-id SEM-9999-NOPE --zone "$ZONE" --unit SEM-U12 \
+  --state en_route --verdict-wait 20
+hc_assert_eq 1 "$RC" "a status for a request never dispatched exits 1: $OUT"
+hc_assert_contains "$OUT" "coordinator: REFUSED (unknown request): " "the real coordinator refuses it, rule in words"
+hc_assert_contains "$OUT" "SEM-9999-NOPE" "its reason names the request"
+hc_log "real coordinator, REFUSED: publish + verdict in ${ELAPSED_MS} ms"
+
+REAL_ZONE=sv.ss.san-salvador-centro.san-salvador
+cli real-dispatch publish dispatch --zone "$REAL_ZONE" --priority urgent --incident-type medical \
+  --capability basic --address "Colonia Escalón"
+hc_assert_eq 0 "$RC" "a dispatch for the real coordinator: $OUT"
+real_request=$(sed -n 's/^request id: \([^ ]*\) .*/\1/p' "$HC_WORK/real-dispatch.out")
+cli real-accepted publish status --request-id "$real_request" --zone "$REAL_ZONE" --unit SEM-U3 \
+  --state accepted --verdict-wait 20
+hc_assert_eq 0 "$RC" "an accepted status for the printed request id exits 0: $OUT"
+hc_assert_contains "$OUT" $'\ncoordinator: counted: ' "the real coordinator counts it, and says why"
+hc_log "real coordinator, counted: publish + verdict in ${ELAPSED_MS} ms"
+
+cli real-escort publish escort-status --key "$(hc_key pnc)" --escort-id esc-nope \
+  --request-id "$real_request" --zone "$REAL_ZONE" --state at_meeting_point --verdict-wait 20
+hc_assert_eq 1 "$RC" "an escort status for an escort never requested exits 1: $OUT"
+hc_assert_contains "$OUT" "coordinator: REFUSED (unknown escort): " "the real coordinator refuses it"
 
 hc_pass
