@@ -127,12 +127,16 @@ hc_assert_eq 0 "$RC" "JSON dispatch published: $OUT"
 hc_assert_contains "$OUT" "request id: sem-json-1" "a JSON dispatch's request id is printed too"
 
 # ---- publish status with no coordinator: says so, exit 0 after the wait ------------
+# --timeout-ms 30000: were the wait bounded by it rather than by --verdict-wait, the run
+# would take 30 s, far above the 20 s allowed below (it takes about 1.2 s).
 cli status-alone publish status --request-id sem-cli-1 --zone "$ZONE" --unit SEM-U12 \
-  --state accepted --verdict-wait 1
+  --state accepted --verdict-wait 1 --timeout-ms 30000
 hc_assert_eq 0 "$RC" "a status nobody judged exits 0: $OUT"
 hc_assert_contains "$OUT" "coordinator: no verdict (seq=$(seq_of status-alone) is recorded; the coordinator did not answer within 1 s)" \
   "the missing verdict is said plainly"
 [ "$ELAPSED_MS" -ge 1000 ] || hc_fail "the CLI did not wait the second it was given (${ELAPSED_MS} ms)"
+[ "$ELAPSED_MS" -lt 20000 ] || hc_fail "the CLI waited past --verdict-wait (${ELAPSED_MS} ms)"
+HC_CHECKS=$((HC_CHECKS + 2))
 hc_log "status with no coordinator, --verdict-wait 1: ${ELAPSED_MS} ms"
 
 cli status-nowait publish status --request-id sem-cli-1 --zone "$ZONE" --unit SEM-U12 \
