@@ -1,10 +1,11 @@
 /* main.c — `hcbus`, the command-line client of the bus: finds the command and runs it.
  * Exit codes, for every command: 0 ok; 1 refused by the broker or bad input (the
- * message names the flag or field); 2 usage error; 3 broker unreachable or timeout;
- * 4 internal error. */
+ * message names the flag or field); 2 usage error; 3 broker unreachable or timeout
+ * (audit: the database); 4 internal error. */
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "commands.h"
 #include "common.h"
 
@@ -19,6 +20,7 @@ static const struct {
     {"snapshot", cmd_snapshot, "print the current level of every zone under a prefix"},
     {"dispatch", cmd_dispatch, "list dispatch requests, or show one with its call-out times"},
     {"zone", cmd_zone, "find zones by name; show, set or trace their levels"},
+    {"audit", cmd_audit, "read the audit log as a reviewer (list, show, timeline, export ...)"},
 };
 
 static void help(void)
@@ -30,7 +32,7 @@ static void help(void)
            "  HCBUS_KEY (see --endpoint, --broker-key, --key)\n"
            "exit codes: 0 ok; 1 refused by the broker or bad input (publish: also a status\n"
            "  REFUSED by hcbus-coordinator, recorded but not counted); 2 usage error;\n"
-           "  3 broker unreachable or timeout; 4 internal error\n");
+           "  3 broker (audit: database) unreachable or timeout; 4 internal error\n");
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,74 @@
+/* audit.c — `hcbus audit SUBCOMMAND`: the table of subcommands (one line each: add
+ * yours here and its prototype in audit.h), --help listing them, and the flags they
+ * all share (audit.h). Each subcommand lives in its own file. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static const struct {
+    const char *name;
+    audit_run_fn *run;
+    const char *what;
+} subcommands[] = {
+    {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
+};
+
+static void help(void)
+{
+    printf("usage: hcbus audit SUBCOMMAND [flags]   (hcbus audit SUBCOMMAND --help)\n"
+           "Reads the audit log in PostgreSQL as the reviewer role (schema review: never\n"
+           "payloads nor patient details). Times in El Salvador time (-06:00) unless --utc.\n"
+           "subcommands:\n");
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        printf("  %-11s %s\n", subcommands[i].name, subcommands[i].what);
+    printf("flags of every subcommand:\n" AUDIT_DB_HELP
+           "exit codes: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;\n"
+           "  3 database unreachable; 4 internal error\n");
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    if (argc < 2) {
+        help();
+        return AUDIT_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        help();
+        return AUDIT_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (strcmp(argv[1], subcommands[i].name) == 0)
+            return subcommands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "hcbus audit: unknown subcommand '%s'; see hcbus audit --help\n", argv[1]);
+    return AUDIT_EXIT_USAGE;
+}
+
+int audit_opt_take(const char *cmd, audit_opts_t *opts, const char *name, const char *value)
+{
+    if (strcmp(name, "db") == 0) {
+        opts->db = value;
+        return 1;
+    }
+    if (strcmp(name, "utc") == 0) {
+        opts->utc = true;
+        return 1;
+    }
+    audit_format_t format;
+    if (strcmp(name, "json") == 0)
+        format = AUDIT_FORMAT_JSON;
+    else if (strcmp(name, "csv") == 0)
+        format = AUDIT_FORMAT_CSV;
+    else
+        return 0;
+    if (opts->format != AUDIT_FORMAT_TEXT && opts->format != format) {
+        usage_error(cmd, "--json and --csv cannot both be given");
+        return -1;
+    }
+    opts->format = format;
+    return 1;
+}

@@ -1,0 +1,146 @@
+/* db.c — connecting `hcbus audit` to the audit database (db.h). It only reads: the
+ * session is read-only, and every message names the conninfo that was tried (with the
+ * password left out) and where it came from, so an operator can tell a wrong address
+ * from a stopped server from a role without rights. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+
+#define CONNECT_TIMEOUT_S "10"   /* unless the conninfo or PGCONNECT_TIMEOUT says otherwise */
+#define REASON_MAX 600
+#define SQLSTATE_INSUFFICIENT_PRIVILEGE "42501"
+#define SQLSTATE_UNDEFINED_TABLE "42P01"
+#define SQLSTATE_UNDEFINED_FUNCTION "42883"
+
+/* PostgreSQL's multi-line message on one line: newlines and tabs become "; " or " ". */
+static const char *one_line(const char *msg, char *buf, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = msg ? msg : ""; *p && o + 3 < size; p++) {
+        if (*p == '\n') {
+            if (p[1] && p[1] != '\n' && o > 0) {
+                buf[o++] = ';';
+                buf[o++] = ' ';
+            }
+        } else if (*p == '\t' || *p == '\r') {
+            if (o > 0 && buf[o - 1] != ' ')
+                buf[o++] = ' ';
+        } else {
+            buf[o++] = *p;
+        }
+    }
+    while (o > 0 && (buf[o - 1] == ' ' || buf[o - 1] == ';'))
+        o--;
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *audit_db_describe(PGconn *conn, char *buf, size_t size)
+{
+    static const char *const shown[] = {"host", "hostaddr", "port", "dbname", "user", "sslmode"};
+    size_t o = 0;
+    buf[0] = '\0';
+    PQconninfoOption *opts = conn ? PQconninfo(conn) : NULL;
+    for (size_t k = 0; k < sizeof shown / sizeof shown[0]; k++)
+        for (PQconninfoOption *opt = opts; opt && opt->keyword; opt++) {
+            if (strcmp(opt->keyword, shown[k]) != 0 || !opt->val || !*opt->val)
+                continue;
+            if (strcmp(opt->keyword, "sslmode") == 0 && strcmp(opt->val, "prefer") == 0)
+                continue; /* the default: noise */
+            int n = snprintf(buf + o, size - o, "%s%s=%s", o ? " " : "", opt->keyword, opt->val);
+            if (n < 0 || (size_t)n >= size - o)
+                break;
+            o += (size_t)n;
+        }
+    PQconninfoFree(opts);
+    /* No host given: libpq's default socket directory, which PQhost names. */
+    const char *host = conn ? PQhost(conn) : NULL;
+    if (host && *host && !strstr(buf, "host=")) {
+        char rest[AUDIT_DB_SHOWN_MAX];
+        snprintf(rest, sizeof rest, "%s", buf);
+        snprintf(buf, size, "host=%s%s%s", host, *rest ? " " : "", rest);
+    }
+    return buf;
+}
+
+int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
+{
+    const char *source = "--db";
+    if (!conninfo && (conninfo = getenv(AUDIT_DB_ENV)) != NULL)
+        source = AUDIT_DB_ENV;
+    if (!conninfo) {
+        source = "libpq defaults and PG* variables";
+        conninfo = getenv("PGDATABASE") ? "" : AUDIT_DB_DEFAULT;
+    }
+    char *parse_err = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, &parse_err);
+    if (!parsed) {
+        char reason[REASON_MAX];
+        fprintf(stderr, "hcbus %s: the conninfo from %s is not valid: %s (hint: write "
+                "\"host=/path/to/socket/dir dbname=hcbus user=NAME\" or a postgresql:// URI)\n",
+                cmd, source, one_line(parse_err ? parse_err : "out of memory", reason, sizeof reason));
+        PQfreemem(parse_err);
+        return AUDIT_EXIT_USAGE;
+    }
+    PQconninfoFree(parsed);
+
+    const char *keys[4], *values[4];
+    int k = 0;
+    keys[k] = "fallback_application_name", values[k++] = "hcbus audit";
+    if (!getenv("PGCONNECT_TIMEOUT"))
+        keys[k] = "connect_timeout", values[k++] = CONNECT_TIMEOUT_S;
+    keys[k] = "dbname", values[k++] = conninfo; /* last: the conninfo overrides the above */
+    keys[k] = NULL, values[k] = NULL;
+    PGconn *conn = PQconnectdbParams(keys, values, 1);
+    if (!conn) {
+        fprintf(stderr, "hcbus %s: out of memory connecting to the audit database\n", cmd);
+        return AUDIT_EXIT_INTERNAL;
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        char shown[AUDIT_DB_SHOWN_MAX], reason[REASON_MAX];
+        fprintf(stderr,
+                "hcbus %s: cannot connect to the audit database (%s, from %s): %s\n"
+                "  hint: check that PostgreSQL runs and that this account may log in as a "
+                "member of hcbus_reviewer (docs/audit.md, \"Reading the log\"); give --db "
+                "CONNINFO or set " AUDIT_DB_ENV "\n",
+                cmd, audit_db_describe(conn, shown, sizeof shown), source,
+                one_line(PQerrorMessage(conn), reason, sizeof reason));
+        PQfinish(conn);
+        return AUDIT_EXIT_UNREACHABLE;
+    }
+    PGresult *res = PQexec(conn, "SET default_transaction_read_only = on");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int rc = audit_db_error(cmd, conn, res, "cannot make the session read-only");
+        PQclear(res);
+        PQfinish(conn);
+        return rc;
+    }
+    PQclear(res);
+    *out = conn;
+    return 0;
+}
+
+int audit_db_error(const char *cmd, PGconn *conn, const PGresult *res, const char *what)
+{
+    char reason[REASON_MAX], shown[AUDIT_DB_SHOWN_MAX];
+    const char *msg = res ? PQresultErrorMessage(res) : NULL;
+    if (!msg || !*msg)
+        msg = PQerrorMessage(conn);
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *hint = "";
+    if (state && strcmp(state, SQLSTATE_INSUFFICIENT_PRIVILEGE) == 0)
+        hint = "\n  hint: the role needs membership of hcbus_reviewer (docs/audit.md)";
+    else if (state && (strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0 ||
+                       strcmp(state, SQLSTATE_UNDEFINED_FUNCTION) == 0))
+        hint = "\n  hint: the database lacks a review view: apply deploy/sql/ "
+               "(deploy/migrate.sh) or start an up-to-date hcbus-auditd";
+    bool gone = PQstatus(conn) != CONNECTION_OK;
+    fprintf(stderr, "hcbus %s: %s (%s): %s%s\n", cmd, what,
+            audit_db_describe(conn, shown, sizeof shown), one_line(msg, reason, sizeof reason),
+            hint);
+    return gone ? AUDIT_EXIT_UNREACHABLE : AUDIT_EXIT_INTERNAL;
+}
