@@ -83,8 +83,9 @@ static int read_level(const cfg_ctx_t *ctx, const config_setting_t *g, int *leve
 }
 
 /* The institution must be listed and hold the coordinator role (its key is how the
- * broker knows the notices it publishes come from the coordinator), and must not have
- * clinical access (by a role such as dispatch_centre or by a setting). */
+ * broker knows the notices it publishes come from the coordinator), must not have
+ * clinical access (by a role such as dispatch_centre or by a setting), and must not
+ * be limited to zones. */
 static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, const hcbus_config_t *c)
 {
     const config_setting_t *s = config_setting_get_member(g, "institution");
@@ -98,6 +99,13 @@ static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, co
     if (!(inst->roles & (1u << HCBUS_ROLE_COORDINATOR))) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" does not hold the coordinator role", inst->id);
         return hcbus_error_hint(ctx->err, "give it roles = [\"coordinator\"] in institutions");
+    }
+    /* Its rules read the whole log (every kind, every zone, from seq 1): a limited
+     * institution would be refused its subscription at every start. */
+    if (inst->limit_count > 0) {
+        hcbus_cfg_fail(ctx, s, "institution \"%s\" has limit_to_zones; hcbus-coordinator reads every zone",
+                       inst->id);
+        return hcbus_error_hint(ctx->err, "remove limit_to_zones from institution %s", inst->id);
     }
     /* Its rules need no patient details: confidentiality fails closed. */
     if (inst->clinical) {

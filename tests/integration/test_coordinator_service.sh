@@ -3,8 +3,10 @@
 # options; the errors that stop it at start (no coordinator section, a key that is not
 # its institution's), each naming what is wrong, exit status 2; started before the
 # broker it waits for it and then catches up; SIGHUP reloads the institutions (a bad
-# file or a changed coordinator section is refused, the old configuration stays); and
-# SIGTERM stops it with exit status 0. Real broker, auditd and PostgreSQL over TCP.
+# file or a changed coordinator section is refused, the old configuration stays);
+# SIGTERM stops it with exit status 0; an effect the broker refuses for good is logged
+# as an error with its msg_id, and the coordinator goes on. Real broker, auditd and
+# PostgreSQL over TCP.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 
@@ -79,4 +81,25 @@ rc=0; wait "$pid" || rc=$?
 unset "HC_PIDS[coordinator]"
 hc_assert_eq 0 "$rc" "SIGTERM: exit status 0"
 hc_assert_contains "$(cat "$LOG")" "stopping (SIGTERM)" "SIGTERM: the stop is logged"
+
+# ---- an effect the broker refuses for good: logged as an error, with its msg_id ----------
+# A roles override that takes notices from the coordinator role: the broker (reloaded)
+# refuses its verdicts; its escort requests still go through.
+sed -i 's|^institutions = ($|roles = { coordinator = { publish = ["zone:*", "escort:*"]; }; };\ninstitutions = (|' "$CONF"
+hc_kill broker HUP
+hc_wait_for "the broker's reload" "$WAIT_S" hc_lines_at_least "$HC_WORK/broker.log" "configuration reloaded" 1
+hc_coordinator_start
+hc_coordinator_wait_caught_up "$WAIT_S"
+out=$("$HC_BIN/tests/json_publish" --endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
+        --key "$(hc_key sem)" '{"msg_id": "st-x", "status": {"request_id": "nobody", "zone_id":
+        "sv.ss.san-salvador-este.soyapango", "state": "accepted", "unit_id": "u-1", "at_us": "now"}}') ||
+  hc_fail "the status was not recorded: $out"
+seq=$(awk '$1 == "ack" { print $3 }' <<<"$out")
+hc_wait_for "the refusal of c.v.$seq logged" "$WAIT_S" \
+  hc_lines_at_least "$HC_WORK/coordinator.log" "error: effect c.v.$seq refused for good: unauthorized" 1
+kill -0 "$(hc_pid coordinator)" || hc_fail "the coordinator died of a refused effect"
+HC_CHECKS=$((HC_CHECKS + 1))
+hc_coordinator_stop
+hc_assert_contains "$(cat "$HC_WORK/coordinator.log")" "0 recorded, 0 already recorded, 1 refused" \
+  "the stop line counts the refused effect"
 hc_pass

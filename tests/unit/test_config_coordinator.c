@@ -168,6 +168,12 @@ static const bad_case_t bad_cases[] = {
      "institutions = ({ id = \"coord\"; roles = [\"coordinator\"]; public_keys = [\"" K1 "\"]; });\n"
      "coordinator = {\n institution = \"coord\"; secret_key_file = \"k\"; broker_public_key_file = \"b\"; };\n",
      5, "coordinator.institution", "has clinical access"},
+    {"zones_file = \"" HCBUS_SOURCE_DIR "/deploy/sv-districts.csv\";\n"
+     "broker = { secret_key_file = \"k\"; }; auditd = { secret_key_file = \"k\"; };\n"
+     "institutions = ({ id = \"coord\"; roles = [\"coordinator\"]; public_keys = [\"" K1 "\"];"
+     " limit_to_zones = [\"sv.ss\"]; });\n"
+     "coordinator = {\n institution = \"coord\"; secret_key_file = \"k\"; broker_public_key_file = \"b\"; };\n",
+     5, "coordinator.institution", "\"coord\" has limit_to_zones; hcbus-coordinator reads every zone"},
     {SECTION("accept_within_s = 0;"), 6, "coordinator.accept_within_s", "out of range 1..86400"},
     {SECTION("status_max_skew_s = 86401;"), 6, "coordinator.status_max_skew_s", "out of range 0..86400"},
     {SECTION("on_scene_within_s = -1;"), 6, "coordinator.on_scene_within_s", "out of range"},
