@@ -124,5 +124,7 @@ int hcbus_tlog_checkpoint_open(const char *msg, size_t len, const char *origin,
                         "origin mismatch: the checkpoint is of log \"%.100s\", not \"%.100s\"", out->origin, origin);
         rc = -1;
     }
+    if (rc < 0)
+        memset(out, 0, sizeof *out); /* nothing half-read reaches a careless caller */
     return rc;
 }

@@ -77,28 +77,38 @@ static void put_be(sink_t *s, uint64_t v, int bytes)
     put(s, be, (size_t)bytes);
 }
 
-/* Text as stored: a byte that does not start a valid UTF-8 sequence counts as '?'. */
-static size_t stored_len(const char *p)
+/* The length of the valid UTF-8 sequence at p (ASCII without a call), 0 if none. */
+static size_t sequence_len(const char *p)
 {
-    size_t n = 0;
-    while (*p) {
-        uint32_t cp;
-        size_t k = hcbus_utf8_decode(p, &cp);
-        n += k ? k : 1;
-        p += k ? k : 1;
-    }
-    return n;
+    if ((unsigned char)*p < 0x80)
+        return 1;
+    uint32_t cp;
+    return hcbus_utf8_decode(p, &cp);
 }
 
+/* Text as stored: a byte that does not start a valid UTF-8 sequence becomes '?', so the
+ * stored length is the byte length. */
+static size_t stored_len(const char *p)
+{
+    return strlen(p);
+}
+
+/* Runs of valid UTF-8 go out in one piece; each invalid byte as '?'. */
 static void put_text(sink_t *s, const char *p, size_t stored)
 {
     put_be(s, stored, LENGTH_BYTES);
+    const char *run = p;
     while (*p) {
-        uint32_t cp;
-        size_t k = hcbus_utf8_decode(p, &cp);
-        put(s, k ? p : "?", k ? k : 1);
-        p += k ? k : 1;
+        size_t k = sequence_len(p);
+        if (k) {
+            p += k;
+            continue;
+        }
+        put(s, run, (size_t)(p - run));
+        put(s, "?", 1);
+        run = ++p;
     }
+    put(s, run, (size_t)(p - run));
 }
 
 /* One column: the kinds it may hold besides NULL are given as a bit set. */
