@@ -51,17 +51,20 @@ step() {
   sleep "$PAUSE_S"
 }
 
-# json_step INSTITUTION EXPLANATION JSON: the same, for a message given as JSON (one
-# Envelope; written on several lines here, sent as one).
-json_step() {
-  local who=$1 what=$2 json=$3
+# refused_step INSTITUTION EXPLANATION KIND FLAGS...: a mistake the coordinator must
+# refuse: the message is recorded, the coordinator answers REFUSED and hcbus exits 1.
+refused_step() {
+  local who=$1 what=$2 out
+  shift 2
   STEPS=$((STEPS + 1))
   echo
   echo "[$STEPS] $who: $what"
-  if ! hcbus publish --json --key "$KEYS_DIR/$who.key" <<<"$(tr '\n' ' ' <<<"$json")"; then
-    echo "!!! step $STEPS FAILED: hcbus publish --json as $who was refused or not recorded (see above)" >&2
-    exit 1
+  if out=$(hcbus publish "$@" --key "$KEYS_DIR/$who.key" 2>&1); then
+    echo "$out"
+    die "step $STEPS: hcbus-coordinator did not refuse it (is it running? see log/coordinator.log)"
   fi
+  echo "$out"
+  grep -q "REFUSED" <<<"$out" || die "step $STEPS: expected the coordinator's REFUSED verdict"
   sleep "$PAUSE_S"
 }
 
@@ -98,6 +101,7 @@ step minsal "the zone authority sets Soyapango RED: no entry without a police es
   --allowed-from-hour 7 --allowed-until-hour 17 \
   --entry-instructions "Enter by Boulevard del Ejército; meet the PNC patrol at the Unicentro roundabout" \
   --contact "PNC Soyapango, radio channel 4" \
+  --meeting-point-address "Redondel Unicentro, Soyapango" --meeting-point-reference-point "gasolinera" \
   --reason "Threats against ambulance crews reported overnight"
 
 step sem "SEM dispatches an advanced unit: gunshot wound, critical (patient details go only to clinical institutions)" \
@@ -113,10 +117,9 @@ echo "    and tells SEM the zone's access conditions (a notice). SEM asks nobody
 ESCORT=$(coordinator_escort)
 echo "    hcbus-coordinator's escort request: $ESCORT"
 
-json_step pnc "the police assign patrol PNC-S-07 to escort $UNIT from the Unicentro roundabout" \
-  "{\"escort_status\": {\"escort_id\": \"$ESCORT\", \"request_id\": \"$REQUEST\", \"zone_id\": \"$ZONE\",
-   \"state\": \"assigned\", \"police_unit\": \"PNC-S-07\", \"at_us\": \"now\",
-   \"meeting_point\": {\"address\": \"Redondel Unicentro, Soyapango\", \"reference_point\": \"gasolinera\"}}}"
+step pnc "the police assign patrol PNC-S-07 to escort $UNIT from the Unicentro roundabout" \
+  escort-status --escort-id "$ESCORT" --request-id "$REQUEST" --zone "$ZONE" --state assigned \
+  --police-unit PNC-S-07 --address "Redondel Unicentro, Soyapango" --reference-point "gasolinera"
 
 status accepted "unit $UNIT accepts the call"
 status en_route "unit $UNIT leaves for the meeting point"
@@ -125,9 +128,11 @@ status transporting "unit $UNIT leaves with the patient for $HOSPITAL" --destina
 status at_facility "unit $UNIT arrives at $HOSPITAL" --destination-facility "$HOSPITAL"
 status closed "unit $UNIT is back in service"
 
-json_step pnc "the escort is over: the crew is out of the zone" \
-  "{\"escort_status\": {\"escort_id\": \"$ESCORT\", \"request_id\": \"$REQUEST\", \"zone_id\": \"$ZONE\",
-   \"state\": \"completed\", \"at_us\": \"now\"}}"
+refused_step sem "by mistake, SEM's dispatcher sends 'closed' a second time: the coordinator refuses it" \
+  status --request-id "$REQUEST" --zone "$ZONE" --unit "$UNIT" --state closed
+
+step pnc "the escort is over: the crew is out of the zone" \
+  escort-status --escort-id "$ESCORT" --request-id "$REQUEST" --zone "$ZONE" --state completed
 
 step cruz-roja "a Red Cross crew reports threats against its personnel in Soyapango" \
   alert --alert-id "cr-$RUN" --zone "$ZONE" --target personnel --act threat --severity high \

@@ -20,46 +20,14 @@
 #include "hcbus/clock.h"
 #include "hcbus/summary.h"
 #include "hcbus/text.h"
+#include "view_text.h"
 #include "words.h"
 
 #define NAME_MAX_CHARS 64
-#define FRACTION_AT 19     /* "2026-11-23T03:00:00" then ".ffffff" */
-#define FRACTION_CHARS 7
-/* What ids, zone ids and topics are made of (validate.c); anything else gets quoted. */
-#define ID_WORD_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-"
-
-/* A free-text value, between quotes, escaped. */
-static void put_quoted(FILE *out, const char *prefix, const char *text)
-{
-    char *shown = hcbus_text_escape_dup(text, HCBUS_TEXT_QUOTED);
-    fprintf(out, "%s\"%s\"", prefix, shown ? shown : "?");
-    free(shown);
-}
-
-/* An id, a topic or a sender: as is when it is a plain word of id characters (what
- * validation lets through), otherwise quoted and escaped like free text. */
-static void put_word(FILE *out, const char *prefix, const char *word)
-{
-    size_t len = strlen(word);
-    if (len > 0 && strspn(word, ID_WORD_CHARS) == len)
-        fprintf(out, "%s%s", prefix, word);
-    else
-        put_quoted(out, prefix, word);
-}
 
 static const char *source_name(hcbus_source_t s)
 {
     return s == HCBUS_FROM_SNAPSHOT ? "snapshot" : s == HCBUS_FROM_REPLAY ? "replay" : "live";
-}
-
-/* El Salvador time to the second: "2026-11-23T03:10:00-06:00". */
-static const char *local_time(int64_t t_us, char *buf, size_t size)
-{
-    hcbus_time_format(t_us, HCBUS_SV_UTC_OFFSET_MIN, buf, size);
-    if (strlen(buf) > FRACTION_AT + FRACTION_CHARS && buf[FRACTION_AT] == '.')
-        memmove(buf + FRACTION_AT, buf + FRACTION_AT + FRACTION_CHARS,
-                strlen(buf + FRACTION_AT + FRACTION_CHARS) + 1);
-    return buf;
 }
 
 static const char *name_of(const ProtobufCEnumDescriptor *desc, int value, char *buf)
@@ -77,11 +45,11 @@ static void print_place(const Hcbus__Location *l, const char *label, FILE *out)
     bool gps = l->lat != 0 || l->lon != 0;
     snprintf(key, sizeof key, " %s=", label);
     if (l->address[0]) {
-        put_quoted(out, key, l->address);
+        view_quoted(out, key, l->address);
         if (l->reference_point[0])
-            put_quoted(out, " near=", l->reference_point);
+            view_quoted(out, " near=", l->reference_point);
     } else if (l->reference_point[0])
-        put_quoted(out, key, l->reference_point);
+        view_quoted(out, key, l->reference_point);
     else if (gps) {
         fprintf(out, "%s%.5f,%.5f", key, l->lat, l->lon);
         return;
@@ -102,9 +70,9 @@ static void print_access(const Hcbus__AccessConditions *a, FILE *out)
     else
         fprintf(out, " hours=any");
     if (a->contact[0])
-        put_quoted(out, " contact=", a->contact);
+        view_quoted(out, " contact=", a->contact);
     if (a->entry_instructions[0])
-        put_quoted(out, " entry=", a->entry_instructions);
+        view_quoted(out, " entry=", a->entry_instructions);
     print_place(a->meeting_point, "meeting-point", out);
 }
 
@@ -120,9 +88,9 @@ static void print_zone(const Hcbus__ZoneRiskLevel *z, FILE *out)
     print_level(z->level, out);
     print_access(z->access, out);
     if (z->valid_until_us)
-        fprintf(out, " until=%s", local_time(z->valid_until_us, t, sizeof t));
+        fprintf(out, " until=%s", view_time(z->valid_until_us, t, sizeof t));
     if (z->reason[0])
-        put_quoted(out, " ", z->reason);
+        view_quoted(out, " ", z->reason);
 }
 
 static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
@@ -139,13 +107,13 @@ static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
             name_of(&hcbus__sex__descriptor, p->sex, sex),
             name_of(&hcbus__patient_condition__descriptor, p->condition, cond));
     if (p->chief_complaint[0])
-        put_quoted(out, " ", p->chief_complaint);
+        view_quoted(out, " ", p->chief_complaint);
 }
 
 static void print_dispatch(const Hcbus__DispatchRequest *d, FILE *out)
 {
     char prio[NAME_MAX_CHARS], inc[NAME_MAX_CHARS], cap[NAME_MAX_CHARS];
-    put_word(out, " request=", d->request_id);
+    view_word(out, " request=", d->request_id);
     fprintf(out, " %s %s %s", name_of(&hcbus__priority__descriptor, d->priority, prio),
             name_of(&hcbus__incident_type__descriptor, d->incident_type, inc),
             name_of(&hcbus__capability__descriptor, d->capability, cap));
@@ -158,27 +126,27 @@ static void print_own_time(int64_t at_us, FILE *out)
 {
     char t[HCBUS_TIME_TEXT_MAX];
     if (at_us)
-        fprintf(out, " at=%s", local_time(at_us, t, sizeof t));
+        fprintf(out, " at=%s", view_time(at_us, t, sizeof t));
 }
 
 static void print_status(const Hcbus__DispatchStatus *s, FILE *out)
 {
     char state[NAME_MAX_CHARS];
-    put_word(out, " request=", s->request_id);
+    view_word(out, " request=", s->request_id);
     fprintf(out, " %s", name_of(&hcbus__dispatch_state__descriptor, s->state, state));
     if (s->unit_id[0])
-        put_word(out, " unit=", s->unit_id);
+        view_word(out, " unit=", s->unit_id);
     print_own_time(s->at_us, out);
     if (s->destination_facility[0])
-        put_quoted(out, " facility=", s->destination_facility);
+        view_quoted(out, " facility=", s->destination_facility);
     if (s->reason[0])
-        put_quoted(out, " ", s->reason);
+        view_quoted(out, " ", s->reason);
 }
 
 static void print_alert(const Hcbus__SecurityAlert *a, FILE *out)
 {
     char act[NAME_MAX_CHARS], target[NAME_MAX_CHARS], sev[NAME_MAX_CHARS];
-    put_word(out, " alert=", a->alert_id);
+    view_word(out, " alert=", a->alert_id);
     fprintf(out, " %s against %s severity=%s", name_of(&hcbus__act__descriptor, a->act, act),
             name_of(&hcbus__target__descriptor, a->target, target),
             name_of(&hcbus__severity__descriptor, a->severity, sev));
@@ -186,39 +154,39 @@ static void print_alert(const Hcbus__SecurityAlert *a, FILE *out)
         fprintf(out, " killed=%u injured=%u removed=%u", a->casualties->killed,
                 a->casualties->injured, a->casualties->removed);
     if (a->request_id[0])
-        put_word(out, " request=", a->request_id);
+        view_word(out, " request=", a->request_id);
     if (a->description[0])
-        put_quoted(out, " ", a->description);
+        view_quoted(out, " ", a->description);
 }
 
 static void print_escort(const Hcbus__EscortRequest *e, FILE *out)
 {
     char t[HCBUS_TIME_TEXT_MAX];
-    put_word(out, " escort=", e->escort_id);
-    put_word(out, " request=", e->request_id);
+    view_word(out, " escort=", e->escort_id);
+    view_word(out, " request=", e->request_id);
     if (e->unit_id[0])
-        put_word(out, " unit=", e->unit_id);
+        view_word(out, " unit=", e->unit_id);
     if (e->needed_by_us)
-        fprintf(out, " needed-by=%s", local_time(e->needed_by_us, t, sizeof t));
+        fprintf(out, " needed-by=%s", view_time(e->needed_by_us, t, sizeof t));
     print_place(e->meeting_point, "meeting-point", out);
     if (e->reason[0])
-        put_quoted(out, " ", e->reason);
+        view_quoted(out, " ", e->reason);
 }
 
 static void print_escort_status(const Hcbus__EscortStatus *e, FILE *out)
 {
     char state[NAME_MAX_CHARS], t[HCBUS_TIME_TEXT_MAX];
-    put_word(out, " escort=", e->escort_id);
-    put_word(out, " request=", e->request_id);
+    view_word(out, " escort=", e->escort_id);
+    view_word(out, " request=", e->request_id);
     fprintf(out, " %s", name_of(&hcbus__escort_state__descriptor, e->state, state));
     if (e->police_unit[0])
-        put_word(out, " police-unit=", e->police_unit);
+        view_word(out, " police-unit=", e->police_unit);
     print_place(e->meeting_point, "meeting-point", out);
     if (e->eta_us)
-        fprintf(out, " eta=%s", local_time(e->eta_us, t, sizeof t));
+        fprintf(out, " eta=%s", view_time(e->eta_us, t, sizeof t));
     print_own_time(e->at_us, out);
     if (e->reason[0])
-        put_quoted(out, " ", e->reason);
+        view_quoted(out, " ", e->reason);
 }
 
 /* "VIOLATION (unknown request)", "CHECKED flagged (no escort assigned yet)", ... */
@@ -240,22 +208,22 @@ static void print_notice(const Hcbus__Notice *n, FILE *out)
     if (n->subject_seq)
         fprintf(out, " about=#%llu", (unsigned long long)n->subject_seq);
     if (n->subject_sender[0])
-        put_word(out, " sent-by=", n->subject_sender);
+        view_word(out, " sent-by=", n->subject_sender);
     if (n->request_id[0])
-        put_word(out, " request=", n->request_id);
+        view_word(out, " request=", n->request_id);
     if (n->escort_id[0])
-        put_word(out, " escort=", n->escort_id);
+        view_word(out, " escort=", n->escort_id);
     if (n->level != HCBUS__RISK_LEVEL__RISK_LEVEL_UNSPECIFIED)
         print_level(n->level, out);
     print_access(n->access, out);
     if (n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_LEVEL_REVIEW)
         fprintf(out, " alerts=%u", n->alert_count);
     if (n->deadline_us)
-        fprintf(out, " due=%s", local_time(n->deadline_us, t, sizeof t));
+        fprintf(out, " due=%s", view_time(n->deadline_us, t, sizeof t));
     if (n->reason[0])
-        put_quoted(out, " ", n->reason);
+        view_quoted(out, " ", n->reason);
     for (size_t i = 0; i < n->n_recipients; i++)
-        put_word(out, i == 0 ? " to=" : ",", n->recipients[i]);
+        view_word(out, i == 0 ? " to=" : ",", n->recipients[i]);
 }
 
 static void print_line(const hcbus_delivery_t *d, FILE *out)
@@ -263,8 +231,8 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     const Hcbus__Envelope *env = d->envelope;
     char t[HCBUS_TIME_TEXT_MAX];
     int64_t when = env->received_at_us ? env->received_at_us : env->sent_at_us;
-    fprintf(out, "#%llu %s", (unsigned long long)d->seq, local_time(when, t, sizeof t));
-    put_word(out, " ", env->topic);
+    fprintf(out, "#%llu %s", (unsigned long long)d->seq, view_time(when, t, sizeof t));
+    view_word(out, " ", env->topic);
     switch (env->body_case) {
     case HCBUS__ENVELOPE__BODY_ZONE: print_zone(env->zone, out); break;
     case HCBUS__ENVELOPE__BODY_DISPATCH: print_dispatch(env->dispatch, out); break;
@@ -276,7 +244,7 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     default: fprintf(out, " (no body)"); break;
     }
     if (env->sender[0])
-        put_word(out, " from=", env->sender);
+        view_word(out, " from=", env->sender);
     else
         fprintf(out, " anonymous");
     if (d->source != HCBUS_FROM_LIVE)

@@ -1,5 +1,5 @@
-/* view_text.c — values written by the `hcbus dispatch` and `hcbus zone` views
- * (view_text.h). Everything that came in a message is escaped before it is shown. */
+/* view_text.c — values from messages as the CLI writes them (view_text.h). Everything
+ * that came in a message is escaped before it is shown. */
 #include "view_text.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
-/* view_text.h — how the `hcbus dispatch` and `hcbus zone` views write values from
- * messages: ids as plain words, free text quoted and escaped (hcbus/text.h), times in
+/* view_text.h — how the CLI writes values from messages (print.c's lines, the
+ * `hcbus dispatch` and `hcbus zone` views): ids as plain words, free text quoted and escaped (hcbus/text.h), times in
  * El Salvador time to the second. Enum values in words come from words.h. */
 #ifndef HCBUS_CLI_VIEW_TEXT_H
 #define HCBUS_CLI_VIEW_TEXT_H

@@ -338,14 +338,8 @@ static int check_escort_status(const coord_engine_t *e, const coord_escort_t *x,
     }
     if (!escort_involved(e, x, coord_sender(env), state, why))
         return HCBUS__NOTICE_RULE__NOTICE_RULE_NOT_INVOLVED;
-    if (st->at_us > env->received_at_us + e->rules.status_max_skew_us) {
-        char at[48], ahead[32], skew[32];
-        coord_text_add(why, "su hora %s está %s después de su recepción (se admiten %s)",
-                       coord_es_time(st->at_us, at, sizeof at),
-                       coord_es_duration(st->at_us - env->received_at_us, ahead, sizeof ahead),
-                       coord_es_duration(e->rules.status_max_skew_us, skew, sizeof skew));
+    if (coord_verdict_too_far_ahead(e, st->at_us, env->received_at_us, why))
         return HCBUS__NOTICE_RULE__NOTICE_RULE_FUTURE_TIME;
-    }
     unsigned allowed = escort_next[x->state];
     if (state < 1 || state > ESCORT_STATE_MAX || !(allowed & (1u << state))) {
         coord_text_add(why, "la escolta %s ya está %s", x->escort_id, coord_es_escort_state(x->state));

@@ -255,14 +255,8 @@ static int check_status(const coord_engine_t *e, const coord_request_t *r, const
     }
     if (!involved(r, sender, state, why))
         return HCBUS__NOTICE_RULE__NOTICE_RULE_NOT_INVOLVED;
-    if (st->at_us > env->received_at_us + e->rules.status_max_skew_us) {
-        char at[48], ahead[32], skew[32];
-        coord_text_add(why, "su hora %s está %s después de su recepción (se admiten %s)",
-                       coord_es_time(st->at_us, at, sizeof at),
-                       coord_es_duration(st->at_us - env->received_at_us, ahead, sizeof ahead),
-                       coord_es_duration(e->rules.status_max_skew_us, skew, sizeof skew));
+    if (coord_verdict_too_far_ahead(e, st->at_us, env->received_at_us, why))
         return HCBUS__NOTICE_RULE__NOTICE_RULE_FUTURE_TIME;
-    }
     unsigned allowed = next_allowed[r->state];
     if (state < 1 || state > STATE_MAX || !(allowed & (1u << state))) {
         if (allowed == 0) {

@@ -32,3 +32,16 @@ void coord_verdict_emit(coord_engine_t *e, const coord_verdict_t *v)
         return; /* an anonymous subject: nobody to tell (facilitators see the flag in the timeline) */
     coord_outbox_emit(e, coord_effect_notice(&spec), COORD_NEED_ALWAYS, 0);
 }
+
+bool coord_verdict_too_far_ahead(const coord_engine_t *e, int64_t at_us, int64_t received_at_us,
+                                 coord_text_t *why)
+{
+    if (at_us <= received_at_us + e->rules.status_max_skew_us)
+        return false;
+    char at[48], ahead[32], skew[32];
+    coord_text_add(why, "su hora %s está %s después de su recepción (se admiten %s)",
+                   coord_es_time(at_us, at, sizeof at),
+                   coord_es_duration(at_us - received_at_us, ahead, sizeof ahead),
+                   coord_es_duration(e->rules.status_max_skew_us, skew, sizeof skew));
+    return true;
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine_state.h"
+#include "spanish.h"
 
 typedef struct coord_verdict {
     const Hcbus__Envelope *subject;   /* the message judged */
@@ -20,6 +21,11 @@ typedef struct coord_verdict {
     int rule;                         /* Hcbus__NoticeRule (CHECKED: 0 or ESCORT_NOT_ASSIGNED) */
     const char *reason;
 } coord_verdict_t;
+
+/* The FUTURE_TIME rule of statuses and escort statuses: true, with the reason in why,
+ * when at_us is later than received_at_us plus the allowed clock skew. */
+bool coord_verdict_too_far_ahead(const coord_engine_t *e, int64_t at_us, int64_t received_at_us,
+                                 coord_text_t *why);
 
 /* Count it and emit the notice (nothing when the subject has no sender to tell). */
 void coord_verdict_emit(coord_engine_t *e, const coord_verdict_t *v);

@@ -9,11 +9,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 PORT_BASE=17740               # 17741-17743: apart from the other tests' ports
-DEMO_MESSAGES=12              # zone, dispatch, 2 escort statuses, 6 statuses, 2 alerts
-POLICE_MESSAGES=13            # those and the coordinator's escort request
-# The coordinator's: its escort request, the advisory, a verdict on each of the 8
-# statuses and escort statuses, a level review after each alert.
-COORDINATOR_MESSAGES=12
+DEMO_MESSAGES=13              # zone, dispatch, 2 escort statuses, 6 statuses + a refused 7th, 2 alerts
+POLICE_MESSAGES=14            # those and the coordinator's escort request
+# The coordinator's: its escort request, the advisory, a verdict on each of the 9
+# statuses and escort statuses (one of them REFUSED), a level review after each alert.
+COORDINATOR_MESSAGES=13
 READY_TIMEOUT_S=120           # first run: initdb, migrations, key generation
 DELIVERY_TIMEOUT_S=30
 STOP_TIMEOUT_S=60             # run.sh gives each service 30 s before SIGKILL
@@ -100,6 +100,8 @@ hc_assert_contains "$demo" "now holds" "the demo reports the rows in hcbus.event
 hc_assert_contains "$demo" "hcbus-coordinator's escort request: esc-" "the demo names the coordinator's escort"
 hc_assert_contains "$demo" "review.events" "the demo shows the reviewer's query"
 hc_assert_contains "$demo" "back in service  eTimes.13" "the demo ends with the request's call-out times"
+hc_assert_contains "$demo" "coordinator: REFUSED" "the demo shows the coordinator refusing the second 'closed'"
+hc_assert_eq 8 "$(grep -c "^coordinator: counted" <<<"$demo")" "the demo shows the 8 counted statuses and escort statuses"
 hc_log "the demo's dispatch show:"$'\n'"$(sed -n '/^request sem-/,/^  total /p' <<<"$demo")"
 
 # Every message reached the police, and the clinical subscriber.
@@ -116,7 +118,7 @@ for kind in zone dispatch escort escort_status alert; do
 done
 hc_assert_contains "$(grep '"topic":"escort\.' <<<"$police")" '"sender":"coordinator"' \
   "the escort request the police got is hcbus-coordinator's"
-hc_assert_eq 6 "$(grep -c '"topic":"status\.' <<<"$police")" "the police got the six statuses"
+hc_assert_eq 7 "$(grep -c '"topic":"status\.' <<<"$police")" "the police got the seven statuses"
 
 # The dispatch reached the police without patient details, and said so.
 dispatch=$(grep '"topic":"dispatch\.' <<<"$police")
@@ -129,7 +131,7 @@ hc_assert_contains "$(cat "$HC_WORK/clinical.log")" "gunshot wound" \
   "the Red Cross (clinical access) got the patient details"
 
 # The audit log holds every message; the anonymous alert has no sender; the
-# coordinator's notices are there too (one verdict per status, none a violation).
+# coordinator's notices are there too (one verdict per status; only the second 'closed' refused).
 coordinator_rows_at_least() {
   [ "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'")" -ge "$1" ]
 }
@@ -137,18 +139,18 @@ hc_wait_for "the coordinator's $COORDINATOR_MESSAGES messages in hcbus.events" "
   coordinator_rows_at_least "$COORDINATOR_MESSAGES"
 hc_assert_eq "$DEMO_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender <> 'coordinator'")" \
   "every message of the demo is in hcbus.events"
-hc_assert_eq "1|1|2|6|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
+hc_assert_eq "1|1|2|7|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
     count(*) FILTER (WHERE kind = 'dispatch' AND sender = 'sem'),
     count(*) FILTER (WHERE kind = 'escort_status' AND sender = 'pnc'),
     count(*) FILTER (WHERE kind = 'status' AND sender = 'sem'),
     count(*) FILTER (WHERE kind = 'alert') FROM hcbus.events")" "each message recorded with its sender"
-hc_assert_eq "1|1|8|2|0" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'escort' AND msg_id LIKE 'c.e.%'),
+hc_assert_eq "1|1|9|2|0" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'escort' AND msg_id LIKE 'c.e.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.a.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.v.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.r.%'),
     count(*) FILTER (WHERE msg_id NOT SIMILAR TO 'c.[eavr].%')
     FROM hcbus.events WHERE sender = 'coordinator'")" \
-  "the coordinator's escort request, advisory, 8 verdicts and 2 level reviews are recorded, nothing else"
+  "the coordinator's escort request, advisory, 9 verdicts and 2 level reviews are recorded, nothing else"
 hc_assert_eq "$COORDINATOR_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'")" \
   "the coordinator published each of its messages once"
 hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbus.events
