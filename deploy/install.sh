@@ -17,6 +17,7 @@ PACKAGES=(
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   postgresql-15 postgresql-client-15 procps
   clang libclang-rt-14-dev valgrind
+  chromium                 # tests: test_audit_report renders the HTML report headless
 )
 
 say() { echo "install.sh: $*" >&2; }

@@ -15,6 +15,7 @@ static const struct {
     const char *what;
 } subcommands[] = {
     {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
+    {"report", audit_report, "the period's figures and indicators, in Spanish (text, CSV, HTML)"},
 };
 
 static void help(void)

@@ -61,5 +61,6 @@ int audit_list(int argc, char **argv);
 int audit_show(int argc, char **argv);
 int audit_timeline(int argc, char **argv);
 int audit_export(int argc, char **argv);
+int audit_report(int argc, char **argv);
 
 #endif
