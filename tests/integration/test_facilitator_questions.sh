@@ -10,7 +10,11 @@
 # - what is in the log: `audit list` counts by kind and by sender, the anonymous report;
 # - "how many crews were threatened in San Miguel this quarter": `audit list --kind
 #   alert --zone "San Miguel" --from/--to` the quarter, threats against personnel
-#   counted from its JSON lines (not San Miguel Tepezontes, La Paz);
+#   counted from its JSON lines (not San Miguel Tepezontes, La Paz); and the quarter's
+#   indicators from `audit report --csv`: incidents by act, target, department,
+#   institution, anonymous or not; response p50/p90 per department and for the country;
+#   escorts assigned and waived; refused attempts; institutions active by type and
+#   department.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 source "$HC_SRC/tests/lib/messages.sh"
@@ -70,5 +74,64 @@ for dep in san-salvador:sv.ss santa-ana:sv.sa la-libertad:sv.li la-paz:sv.pa; do
 done
 hc_assert_eq "$(expect zone.changes)" "$(audit_json list --kind zone | count_where true)" "zone level changes"
 hc_assert_eq "$(expect zone.red)" "$(audit_json list --kind zone | count_where '.summary.level == "red"')" "RED levels"
+
+# ---- ... and the period's indicators: `audit report` -------------------------------
+hc_audit report --from "$HC_SC_FROM" --to "$HC_SC_TO" --csv --config "$HC_WORK/hcbus.conf" >"$HC_WORK/report.csv" ||
+  hc_fail "hcbus audit report --csv failed: $(cat "$HC_WORK/audit.err")"
+# The value of the report's CSV row SECTION,KEY,...,INDICATOR.
+report() {
+  python3 -c 'import csv, sys
+rows = [r for r in csv.reader(open(sys.argv[1], newline="", encoding="utf-8"))
+        if r[0] == sys.argv[2] and r[1] == sys.argv[3] and r[3] == sys.argv[4]]
+print(rows[0][4] if len(rows) == 1 else "%d rows" % len(rows))' "$HC_WORK/report.csv" "$@"
+}
+# Seconds as `hcbus` prints durations (14m30s, 1h00m00s).
+duration() { awk -v s="$1" 'BEGIN { h = int(s / 3600); m = int(s % 3600 / 60); r = s % 60
+  if (h) printf "%dh%02dm%02ds\n", h, m, r; else printf "%dm%02ds\n", m, r }'; }
+hc_assert_eq "$(expect kind.alert)" "$(report incidentes_acto total incidentes)" "report: incidents in the quarter"
+for act in threat intimidation obstruction_of_access robbery injuring; do
+  hc_assert_eq "$(expect "alerts.act.$act")" "$(report incidentes_acto "$act" incidentes)" "report: incidents by act, $act"
+done
+for target in personnel facility vehicle; do
+  hc_assert_eq "$(expect "alerts.target.$target")" "$(report incidentes_objetivo "$target" incidentes)" \
+    "report: incidents by target, $target"
+done
+for dep in san-miguel:sv.sm san-salvador:sv.ss santa-ana:sv.sa la-libertad:sv.li la-paz:sv.pa; do
+  hc_assert_eq "$(expect "alerts.department.${dep%:*}")" "$(report incidentes_departamento "${dep#*:}" incidentes)" \
+    "report: incidents in ${dep%:*}"
+done
+for who in sem cruz-roja pnc; do
+  hc_assert_eq "$(expect "alerts.sender.$who")" "$(report incidentes_institucion "$who" incidentes)" \
+    "report: incidents reported by $who"
+done
+hc_assert_eq "$(expect alerts.anonymous)" "$(report incidentes_anonimato anonimo incidentes)" "report: anonymous reports"
+hc_assert_eq "$(expect alerts.casualties.injured)" "$(report incidentes_acto total heridos)" "report: injured"
+for dep in san-salvador:sv.ss san-miguel:sv.sm la-libertad:sv.li; do
+  hc_assert_eq "$(expect "p50.${dep%:*}")" "$(duration "$(report tiempos_respuesta "${dep#*:}" p50_respuesta_s)")" \
+    "report: p50 response in ${dep%:*}"
+done
+hc_assert_eq "$(expect p90.san-salvador)" "$(duration "$(report tiempos_respuesta sv.ss p90_respuesta_s)")" \
+  "report: p90 response in San Salvador"
+hc_assert_eq "$(expect p50.country)|$(expect p90.country)" \
+  "$(duration "$(report tiempos_respuesta total p50_respuesta_s)")|$(duration "$(report tiempos_respuesta total p90_respuesta_s)")" \
+  "report: p50 and p90 response in the whole country"
+hc_assert_eq "$(expect responses.san-salvador)|$(expect responses.santa-ana)|" \
+  "$(report tiempos_respuesta sv.ss llegaron)|$(report tiempos_respuesta sv.sa llegaron)|$(report tiempos_respuesta sv.sa p50_respuesta_s)" \
+  "report: responses measured (none in Santa Ana: cancelled)"
+hc_assert_eq "$(expect escorts.requested)|$(expect escorts.assigned)|$(expect escorts.waived)" \
+  "$(report escoltas total escoltas)|$(report escoltas asignada escoltas)|$(report escoltas sin_escolta escoltas)" \
+  "report: escorts requested, assigned, waived"
+hc_assert_eq "$(expect rejections)" "$(report rechazos_codigo total intentos)" "report: refused attempts"
+hc_assert_eq "$(expect institutions.active)|$(expect institutions.messages)" \
+  "$(report instituciones_tipo total instituciones)|$(report instituciones_activas total mensajes_publicados)" \
+  "report: institutions active in the network, and their messages"
+for type in health_provider dispatch_centre police zone_authority coordinator; do
+  hc_assert_eq "$(expect "institutions.type.$type")" "$(report instituciones_tipo "$type" instituciones)" \
+    "report: active institutions of type $type"
+done
+for dep in la-libertad:sv.li san-miguel:sv.sm san-salvador:sv.ss la-paz:sv.pa santa-ana:sv.sa; do
+  hc_assert_eq "$(expect "institutions.department.${dep%:*}")" "$(report instituciones_departamento "${dep#*:}" instituciones)" \
+    "report: active institutions in ${dep%:*}"
+done
 
 hc_pass

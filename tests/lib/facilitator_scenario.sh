@@ -10,7 +10,8 @@
 #   hc_scenario_play                 # set up and start the bus + coordinator, play, wait
 #   hc_scenario_expect KEY           # the hand-counted answer for KEY (fails if none)
 #   ${HC_SC_SEQ[al1]}                # the seq a named message got (names below)
-#   $HC_SC_FROM $HC_SC_TO            # the quarter (El Salvador time) the scenario is in
+#   $HC_SC_FROM $HC_SC_TO            # the quarter (El Salvador time) the scenario is in:
+#                                    # its first and last day, for --from and --to
 #
 # What is played (the coordinator's own messages follow from its rules: an escort
 # request and advisory for each dispatch into an ORANGE or RED zone, a verdict for
@@ -121,11 +122,12 @@ hc_sc_subscriber() {   # NAME WHO COUNT PREFIX...
 }
 
 # The quarter (El Salvador time, -06:00 all year) holding the scenario's first and last
-# receipt, as --from/--to values: [first day of the quarter, first day of the next).
+# receipt, as --from/--to values: its first and last day (a date alone in --to runs to
+# the end of that day).
 hc_sc_quarter() {
   local first last
   first=$(hc_psql "SELECT to_char(date_trunc('quarter', min(received_at) AT TIME ZONE '-06:00'::interval), 'YYYY-MM-DD') FROM hcbus.events")
-  last=$(hc_psql "SELECT to_char(date_trunc('quarter', max(received_at) AT TIME ZONE '-06:00'::interval) + interval '3 months', 'YYYY-MM-DD') FROM hcbus.events")
+  last=$(hc_psql "SELECT to_char(date_trunc('quarter', max(received_at) AT TIME ZONE '-06:00'::interval) + interval '3 months' - interval '1 day', 'YYYY-MM-DD') FROM hcbus.events")
   HC_SC_FROM=$first
   HC_SC_TO=$last
 }
