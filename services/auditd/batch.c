@@ -22,6 +22,8 @@ struct auditd_batch {
     size_t n_recs, cap_recs;
     Hcbus__RejectRecord **rejs;
     size_t n_rejs, cap_rejs;
+    Hcbus__DeliveryRecord **dels;
+    size_t n_dels, cap_dels;
     int64_t started_ms;
 };
 
@@ -34,7 +36,7 @@ static void clear(auditd_batch_t *self)
 {
     for (size_t i = 0; i < self->n_reqs; i++)
         hcbus_link_request_free(self->reqs[i].req);
-    self->n_reqs = self->n_recs = self->n_rejs = 0;
+    self->n_reqs = self->n_recs = self->n_rejs = self->n_dels = 0;
 }
 
 void auditd_batch_destroy(auditd_batch_t **self_p)
@@ -46,6 +48,7 @@ void auditd_batch_destroy(auditd_batch_t **self_p)
     free(self->reqs);
     free(self->recs);
     free(self->rejs);
+    free(self->dels);
     free(self);
     *self_p = NULL;
 }
@@ -70,10 +73,11 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
                      int64_t now_ms)
 {
     const Hcbus__AppendBatch *ab = req->append;
-    size_t n_recs = ab ? ab->n_records : 0, n_rejs = ab ? ab->n_rejections : 0;
+    size_t n_recs = ab ? ab->n_records : 0, n_rejs = ab ? ab->n_rejections : 0, n_dels = ab ? ab->n_deliveries : 0;
     if (grow((void **)&self->reqs, &self->cap_reqs, self->n_reqs, 1, sizeof *self->reqs) < 0 ||
         grow((void **)&self->recs, &self->cap_recs, self->n_recs, n_recs, sizeof *self->recs) < 0 ||
-        grow((void **)&self->rejs, &self->cap_rejs, self->n_rejs, n_rejs, sizeof *self->rejs) < 0) {
+        grow((void **)&self->rejs, &self->cap_rejs, self->n_rejs, n_rejs, sizeof *self->rejs) < 0 ||
+        grow((void **)&self->dels, &self->cap_dels, self->n_dels, n_dels, sizeof *self->dels) < 0) {
         hcbus_link_request_free(req);
         return -1;
     }
@@ -88,6 +92,8 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
     }
     for (size_t i = 0; i < n_rejs; i++)
         self->rejs[self->n_rejs++] = ab->rejections[i];
+    for (size_t i = 0; i < n_dels; i++)
+        self->dels[self->n_dels++] = ab->deliveries[i];
     return 0;
 }
 
@@ -116,6 +122,12 @@ Hcbus__RejectRecord *const *auditd_batch_rejections(auditd_batch_t *self, size_t
 {
     *n = self->n_rejs;
     return self->rejs;
+}
+
+auditd_side_t auditd_batch_side(auditd_batch_t *self)
+{
+    return (auditd_side_t){.rejections = self->rejs, .n_rejections = self->n_rejs,
+                           .deliveries = self->dels, .n_deliveries = self->n_dels};
 }
 
 static void reply_one(void *router, const pending_t *p, const auditd_record_t *recs,

@@ -1,5 +1,6 @@
 /* batch.h — the append requests gathered for the next group commit: each request's
- * peer and link_id, and its records and rejections laid out flat for the writer.
+ * peer and link_id, and its records, rejections and delivery records laid out flat for
+ * the writer.
  * After the commit (or its failure) every request is answered with the outcome of
  * its own records, then the batch is empty again. */
 #ifndef AUDITD_BATCH_H
@@ -38,6 +39,8 @@ int64_t auditd_batch_started_ms(const auditd_batch_t *self);
  * reply. */
 auditd_record_t *auditd_batch_records(auditd_batch_t *self, size_t *n);
 Hcbus__RejectRecord *const *auditd_batch_rejections(auditd_batch_t *self, size_t *n);
+/* The rejections and delivery records together, as the writer takes them. */
+auditd_side_t auditd_batch_side(auditd_batch_t *self);
 
 /* Answer every request with CommitReply{results of its records, head_seq}, then empty
  * the batch. */

@@ -86,16 +86,19 @@ static void flush(server_t *s)
         return;
     size_t n, n_rej;
     auditd_record_t *recs = auditd_batch_records(s->batch, &n);
-    Hcbus__RejectRecord *const *rej = auditd_batch_rejections(s->batch, &n_rej);
+    auditd_batch_rejections(s->batch, &n_rej);
+    auditd_side_t side = auditd_batch_side(s->batch);
     hcbus_error_t err;
     if (!db_ready(s)) {
         for (size_t i = 0; i < n; i++)
             recs[i] = (auditd_record_t){.token = recs[i].token,
                                         .error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED};
-        if (n_rej > 0)
-            hcbus_warning("%zu rejections not recorded: PostgreSQL unavailable", n_rej);
-    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, recs, n, rej, n_rej, &err) < 0) {
-        hcbus_error("batch of %zu records and %zu rejections not persisted: %s", n, n_rej, err.message);
+        if (n_rej > 0 || side.n_deliveries > 0)
+            hcbus_warning("%zu rejections and %zu delivery records not recorded: PostgreSQL unavailable", n_rej,
+                          side.n_deliveries);
+    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, recs, n, &side, &err) < 0) {
+        hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
+                    side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
         s->db_down_logged = false;
     } else {
@@ -136,8 +139,8 @@ static void dispatch(server_t *s, const auditd_peer_t *peer, Hcbus__LinkRequest 
     uint64_t link_id = req->link_id;
     switch (req->kind_case) {
     case HCBUS__LINK_REQUEST__KIND_APPEND:
-        hcbus_debug("append link_id=%" PRIu64 " queued: %zu records, %zu rejections", link_id,
-                    req->append->n_records, req->append->n_rejections);
+        hcbus_debug("append link_id=%" PRIu64 " queued: %zu records, %zu rejections, %zu delivery records", link_id,
+                    req->append->n_records, req->append->n_rejections, req->append->n_deliveries);
         if (auditd_batch_add(s->batch, peer, req, hcbus_monotonic_ms()) < 0)
             auditd_reply_error(s->router, peer, link_id, HCBUS_EINTERNAL, "out of memory");
         return; /* the batch owns req */

@@ -13,6 +13,7 @@
 
 #include "copy.h"
 #include "db.h"
+#include "deliveries.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/log.h"
@@ -422,8 +423,8 @@ static int commit(PGconn *conn, hcbus_error_t *err)
     return rc;
 }
 
-static int transaction(PGconn *conn, batch_state_t *s, auditd_chain_t *next,
-                       Hcbus__RejectRecord *const *rej, size_t n_rej, hcbus_error_t *err)
+static int transaction(PGconn *conn, batch_state_t *s, auditd_chain_t *next, const auditd_side_t *side,
+                       hcbus_error_t *err)
 {
     if (auditd_pg_exec(conn, "BEGIN", err) < 0 || find_recorded(conn, s, err) < 0)
         return -1;
@@ -433,7 +434,8 @@ static int transaction(PGconn *conn, batch_state_t *s, auditd_chain_t *next,
     number_records(s, next);
     if (fresh > 0 && (write_events(conn, s, err) < 0 || write_msg_ids(conn, s, err) < 0))
         return -1;
-    if (write_rejections(conn, next, rej, n_rej, err) < 0)
+    if (write_rejections(conn, next, side->rejections, side->n_rejections, err) < 0 ||
+        auditd_deliveries_write(conn, side->deliveries, side->n_deliveries, err) < 0)
         return -1;
     return commit(conn, err);
 }
@@ -461,8 +463,7 @@ static void free_state(batch_state_t *s)
 }
 
 int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *recs, size_t n,
-                         Hcbus__RejectRecord *const *rejections, size_t n_rejections,
-                         hcbus_error_t *err)
+                         const auditd_side_t *side, hcbus_error_t *err)
 {
     batch_state_t s = {.recs = recs, .n = n};
     s.e = calloc(n ? n : 1, sizeof *s.e);
@@ -480,7 +481,7 @@ int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *re
     }
     group_keys(&s);
     auditd_chain_t next = *head;
-    int rc = transaction(conn, &s, &next, rejections, n_rejections, err);
+    int rc = transaction(conn, &s, &next, side, err);
     if (rc == 0)
         *head = next;
     else

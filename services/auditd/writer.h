@@ -1,6 +1,7 @@
 /* writer.h — commit one batch of the broker's records in one transaction: the
  * duplicate check (one query), seq numbering, the seq stamped into each payload, the
- * hash chains of events and rejections, and COPY of events, msg_ids and rejections
+ * hash chains of events and rejections, and COPY of events, msg_ids and rejections,
+ * and the delivery records (deliveries.h)
  * (decision 0001, docs/security.md "The audit trail"). */
 #ifndef AUDITD_WRITER_H
 #define AUDITD_WRITER_H
@@ -25,12 +26,20 @@ typedef struct auditd_record {
     int error;                 /* out: ErrorCode, 0 = recorded */
 } auditd_record_t;
 
-/* Commit recs and rejections on conn. On success (0) every record has a seq or
+/* What rides beside the records: refused attempts and delivery records (who knew what,
+ * when), written in the same transaction. */
+typedef struct auditd_side {
+    Hcbus__RejectRecord *const *rejections;
+    size_t n_rejections;
+    Hcbus__DeliveryRecord *const *deliveries;
+    size_t n_deliveries;
+} auditd_side_t;
+
+/* Commit recs, rejections and delivery records on conn. On success (0) every record has a seq or
  * error=MALFORMED, and *head is the new head (both chains). On failure (-1, err) nothing was
  * committed, *head is unchanged, and every well-formed record has
  * error=NOT_PERSISTED. */
 int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *recs, size_t n,
-                         Hcbus__RejectRecord *const *rejections, size_t n_rejections,
-                         hcbus_error_t *err);
+                         const auditd_side_t *side, hcbus_error_t *err);
 
 #endif

@@ -110,6 +110,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
         goto fail;
     }
     subscribers_set_guard(self->subscribers, guard_deliveries, self);
+    subscribers_set_observer(self->subscribers, deliveries_segment, self);
     return self;
 fail:
     broker_destroy(&self);
@@ -295,12 +296,18 @@ int broker_run(broker_t *self)
     int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
     size_t waiting = inflight_count(self->inflight);
     hcbus_info("stopping: draining %zu messages awaiting commit", waiting);
-    /* Folded refusals are recorded too, if the audit service answers within a second. */
+    /* Folded refusals are recorded too, if the audit service answers within a second,
+     * and the end of every live segment (who-knew): the sessions end here. */
     rejections_flush(self->rejections, self->link);
+    subscribers_close_all(self->subscribers);
     int64_t rejections_deadline = hcbus_monotonic_ms() + BROKER_REJECTIONS_DRAIN_MS;
     while ((inflight_count(self->inflight) > 0 && hcbus_monotonic_ms() < deadline) ||
-           (link_rejections_pending(self->link) > 0 && hcbus_monotonic_ms() < rejections_deadline))
+           ((link_rejections_pending(self->link) > 0 || link_deliveries_pending(self->link) > 0) &&
+            hcbus_monotonic_ms() < rejections_deadline))
         turn(self, false);
+    if (link_deliveries_pending(self->link) > 0)
+        hcbus_warning("stopped with %zu delivery records not recorded: who-knew treats those sessions as open "
+                      "until this broker's next start", link_deliveries_pending(self->link));
     waiting = inflight_count(self->inflight);
     if (waiting > 0)
         hcbus_warning("stopped with %zu messages not committed: none of them was acknowledged", waiting);

@@ -16,6 +16,7 @@
 #include "hcbus/keys.h"
 #include "hcbus/zones.h"
 #include "budget.h"
+#include "deliveries.h"
 #include "inflight.h"
 #include "lastvalue.h"
 #include "link.h"
@@ -29,7 +30,7 @@
 #define BROKER_CONTROL_TIMEOUT_MS 5000
 #define BROKER_REPLAY_LIMIT 1000
 #define BROKER_DRAIN_MS 10000            /* at shutdown, wait this long for commits */
-#define BROKER_REJECTIONS_DRAIN_MS 1000  /* ... and this long for refusals to be recorded */
+#define BROKER_REJECTIONS_DRAIN_MS 1000  /* ... and this long for refusals and delivery records */
 #define BROKER_READ_BURST 256            /* messages read from one socket per turn */
 
 typedef enum {
@@ -50,6 +51,8 @@ typedef struct control {
     /* CONTROL_REPLAY: who asked, and the prefixes checked against its rights; the
      * answer is filtered by them again (requests.c), whatever the audit log matched. */
     char institution[HCBUS_INSTITUTION_ID_MAX + 1];
+    char session_id[HCBUS_ID_MAX];  /* the asking connection's session, "" for none */
+    uint64_t from_seq;              /* the first seq asked (delivery record) */
     uint32_t max_bytes;
     size_t prefix_count;
     char prefixes[SUBSCRIBER_PREFIXES_MAX][HCBUS_TOPIC_MAX];
@@ -77,6 +80,7 @@ typedef struct broker {
     control_t controls[BROKER_CONTROL_MAX];
     bool hello_done, latest_done;        /* ready once both are */
     int64_t hello_sent_ms;
+    uint64_t delivery_records;           /* delivery records numbered so far (deliveries.h) */
     uint64_t delivered_head;             /* every seq up to here was delivered (or existed before start) */
     uint64_t gap_fill_link_id;           /* outstanding own replay, 0 = none */
     size_t parked;                       /* committed slots waiting behind a hole */

@@ -239,6 +239,7 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
     if (kind == CONTROL_HELLO && reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ && !self->hello_done) {
         self->delivered_head = reply->head_seq;
         self->hello_done = true;
+        deliveries_broker_start(self, reply->head_seq);
         hcbus_info("audit log head is seq %llu: delivering from there", (unsigned long long)reply->head_seq);
     } else if (kind == CONTROL_LATEST && reply->kind_case == HCBUS__LINK_REPLY__KIND_LATEST) {
         handle_latest(self, reply->latest);

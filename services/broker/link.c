@@ -1,6 +1,8 @@
-/* link.c — the broker's link to hcbus-auditd (see link.h). */
+/* link.c — the broker's link to hcbus-auditd (see link.h): append batches, and the
+ * bounded rings of refused attempts and delivery records sent beside them. */
 #include "link.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,20 @@
 typedef struct encoded {
     uint8_t *bytes;
     size_t len;
+    /* Deliveries only: the segment an end record closes or a start record opens, so an
+     * end can take its start's place when the ring is full (the end repeats its fields). */
+    uint64_t segment_key;
+    bool is_start;
 } encoded_t;
+
+/* A ring of encoded side records (refused attempts, deliveries) kept until the audit
+ * service confirms the request that carried them. */
+typedef struct side_queue {
+    encoded_t items[LINK_SIDE_QUEUE_MAX];
+    size_t head, count;
+    size_t sent;                       /* how many of the head the outstanding request carries */
+    uint64_t dropped;                  /* dropped since the start (the oldest, never silently) */
+} side_queue_t;
 
 struct link {
     void *socket;
@@ -26,13 +41,11 @@ struct link {
     size_t record_bytes;               /* bound: HCBUS_LINK_BATCH_MAX_BYTES (socket_limits.h) */
     Hcbus__AppendRecord records[LINK_BATCH_MAX_RECORDS];
     Hcbus__AppendRecord *record_ptrs[LINK_BATCH_MAX_RECORDS];
-    /* Refused attempts: a ring of encoded RejectRecords. */
-    encoded_t rejections[LINK_REJECTIONS_MAX];
-    size_t rejection_head, rejection_count;
-    uint64_t rejections_dropped;
-    uint64_t rejection_link_id;        /* outstanding request, 0 = none */
-    size_t rejection_sent;             /* how many of the head it carried */
-    int64_t rejection_resend_ms;
+    side_queue_t rejections;
+    side_queue_t deliveries;
+    uint64_t deliveries_folded;        /* end records that took their start's place */
+    uint64_t side_link_id;             /* outstanding side request, 0 = none */
+    int64_t side_resend_ms;
 };
 
 static int set_curve_client(void *socket, const hcbus_keypair_t *kp, const char *server_key)
@@ -72,8 +85,10 @@ void link_destroy(link_t **self_p)
     if (!self_p || !*self_p)
         return;
     link_t *self = *self_p;
-    for (size_t i = 0; i < self->rejection_count; i++)
-        free(self->rejections[(self->rejection_head + i) % LINK_REJECTIONS_MAX].bytes);
+    side_queue_t *queues[] = {&self->rejections, &self->deliveries};
+    for (size_t q = 0; q < 2; q++)
+        for (size_t i = 0; i < queues[q]->count; i++)
+            free(queues[q]->items[(queues[q]->head + i) % LINK_SIDE_QUEUE_MAX].bytes);
     if (self->socket)
         zmq_close(self->socket);
     free(self);
@@ -82,7 +97,9 @@ void link_destroy(link_t **self_p)
 
 void *link_socket(link_t *self) { return self->socket; }
 
-size_t link_rejections_pending(const link_t *self) { return self->rejection_count; }
+size_t link_rejections_pending(const link_t *self) { return self->rejections.count; }
+
+size_t link_deliveries_pending(const link_t *self) { return self->deliveries.count; }
 
 static int send_request(link_t *self, Hcbus__LinkRequest *request)
 {
@@ -125,52 +142,141 @@ void link_append(link_t *self, uint64_t token, const char *dedup_namespace, cons
         link_flush(self);
 }
 
+static encoded_t *queue_at(side_queue_t *q, size_t i) { return &q->items[(q->head + i) % LINK_SIDE_QUEUE_MAX]; }
+
+static void queue_pop_head(side_queue_t *q)
+{
+    free(queue_at(q, 0)->bytes);
+    q->head = (q->head + 1) % LINK_SIDE_QUEUE_MAX;
+    q->count--;
+}
+
+/* Make room by dropping the oldest record; an outstanding request that carried it no
+ * longer counts it (it may still be recorded: the audit service ignores a resent
+ * delivery, and a refused attempt recorded twice says so by its time). */
+static void queue_drop_oldest(side_queue_t *q)
+{
+    queue_pop_head(q);
+    if (q->sent > 0)
+        q->sent--;
+    q->dropped++;
+}
+
+static void queue_push(side_queue_t *q, encoded_t item)
+{
+    *queue_at(q, q->count) = item;
+    q->count++;
+}
+
 void link_reject(link_t *self, const Hcbus__RejectRecord *record)
 {
     encoded_t item = {0};
     hcbus_error_t err;
     if (hcbus_encode(&record->base, &item.bytes, &item.len, &err) != 0)
         return;
-    if (self->rejection_count == LINK_REJECTIONS_MAX) {
-        /* Drop the oldest not yet sent; an outstanding request keeps its records. */
-        free(self->rejections[self->rejection_head].bytes);
-        self->rejection_head = (self->rejection_head + 1) % LINK_REJECTIONS_MAX;
-        self->rejection_count--;
-        if (self->rejection_sent > 0)
-            self->rejection_sent--;
-        if (++self->rejections_dropped % 100 == 1)
+    if (self->rejections.count == LINK_REJECTIONS_MAX) {
+        queue_drop_oldest(&self->rejections);
+        if (self->rejections.dropped % 100 == 1)
             hcbus_warning("audit link: %llu refused attempts could not be recorded (queue of %d full)",
-                          (unsigned long long)self->rejections_dropped, LINK_REJECTIONS_MAX);
+                          (unsigned long long)self->rejections.dropped, LINK_REJECTIONS_MAX);
     }
-    self->rejections[(self->rejection_head + self->rejection_count) % LINK_REJECTIONS_MAX] = item;
-    self->rejection_count++;
+    queue_push(&self->rejections, item);
 }
 
-/* Send the head of the rejection queue as its own request. */
-static void send_rejections(link_t *self, int64_t now_ms)
+/* A full delivery ring: an end record takes the place of its own start when that is
+ * still waiting, not sent (the end repeats every field of it, so nothing is lost). */
+static encoded_t *waiting_start(side_queue_t *q, const encoded_t *item)
 {
-    size_t n = self->rejection_count < LINK_REJECTIONS_PER_REQUEST ? self->rejection_count
-                                                                   : LINK_REJECTIONS_PER_REQUEST;
-    Hcbus__RejectRecord *decoded[LINK_REJECTIONS_PER_REQUEST];
-    size_t ok = 0;
-    for (size_t i = 0; i < n; i++) {
-        encoded_t *e = &self->rejections[(self->rejection_head + i) % LINK_REJECTIONS_MAX];
-        decoded[ok] = hcbus__reject_record__unpack(NULL, e->len, e->bytes);
-        if (decoded[ok])
+    if (item->is_start || item->segment_key == 0)
+        return NULL;
+    for (size_t i = q->sent; i < q->count; i++) {
+        encoded_t *e = queue_at(q, i);
+        if (e->is_start && e->segment_key == item->segment_key)
+            return e;
+    }
+    return NULL;
+}
+
+static bool fold_possible(side_queue_t *q, const encoded_t *item) { return waiting_start(q, item) != NULL; }
+
+static bool fold_into_start(side_queue_t *q, encoded_t *item)
+{
+    encoded_t *e = waiting_start(q, item);
+    if (!e)
+        return false;
+    free(e->bytes);
+    *e = *item;
+    return true;
+}
+
+void link_deliver(link_t *self, Hcbus__DeliveryRecord *record, uint64_t segment_key)
+{
+    side_queue_t *q = &self->deliveries;
+    bool full = q->count == LINK_DELIVERIES_MAX;
+    encoded_t item = {.segment_key = segment_key,
+                      .is_start = record->action == HCBUS__DELIVERY_ACTION__DELIVERY_ACTION_SUBSCRIBE_START};
+    if (full && !fold_possible(q, &item)) {
+        queue_drop_oldest(q);
+        if (q->dropped % 100 == 1)
+            hcbus_warning("audit link: %llu delivery records could not be recorded (queue of %d full); "
+                          "who-knew answers for this broker instance say they are incomplete",
+                          (unsigned long long)q->dropped, LINK_DELIVERIES_MAX);
+    }
+    record->records_lost = q->dropped;
+    hcbus_error_t err;
+    if (hcbus_encode(&record->base, &item.bytes, &item.len, &err) != 0)
+        return;
+    if (full && fold_into_start(q, &item)) {
+        self->deliveries_folded++;
+        return;
+    }
+    queue_push(q, item);
+}
+
+/* Decode up to max records of the head of q, within max_bytes (at least one). */
+static size_t queue_decode_head(side_queue_t *q, size_t max, size_t max_bytes, ProtobufCMessage **out,
+                                const ProtobufCMessageDescriptor *desc, size_t *carried)
+{
+    size_t ok = 0, bytes = 0, i = 0;
+    for (; i < q->count && i < max; i++) {
+        encoded_t *e = queue_at(q, i);
+        if (i > 0 && bytes + e->len + RECORD_FRAMING_BYTES > max_bytes)
+            break;
+        bytes += e->len + RECORD_FRAMING_BYTES;
+        out[ok] = protobuf_c_message_unpack(desc, NULL, e->len, e->bytes);
+        if (out[ok])
             ok++;
     }
+    *carried = i;
+    return ok;
+}
+
+/* Send the heads of the rejection and delivery queues as their own request. */
+static void send_side(link_t *self, int64_t now_ms)
+{
+    ProtobufCMessage *rejections[LINK_REJECTIONS_PER_REQUEST];
+    ProtobufCMessage *deliveries[LINK_DELIVERIES_PER_REQUEST];
+    size_t n_rej = queue_decode_head(&self->rejections, LINK_REJECTIONS_PER_REQUEST, LINK_SIDE_REQUEST_MAX_BYTES / 2,
+                                     rejections, &hcbus__reject_record__descriptor, &self->rejections.sent);
+    size_t n_del = queue_decode_head(&self->deliveries, LINK_DELIVERIES_PER_REQUEST, LINK_SIDE_REQUEST_MAX_BYTES / 2,
+                                     deliveries, &hcbus__delivery_record__descriptor, &self->deliveries.sent);
     Hcbus__AppendBatch batch = HCBUS__APPEND_BATCH__INIT;
-    batch.n_rejections = ok;
-    batch.rejections = decoded;
+    batch.n_rejections = n_rej;
+    batch.rejections = (Hcbus__RejectRecord **)rejections;
+    batch.n_deliveries = n_del;
+    batch.deliveries = (Hcbus__DeliveryRecord **)deliveries;
     Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
     request.kind_case = HCBUS__LINK_REQUEST__KIND_APPEND;
     request.append = &batch;
-    self->rejection_link_id = link_request(self, &request);
-    self->rejection_sent = n;
-    self->rejection_resend_ms = now_ms + self->resend_ms;
-    for (size_t i = 0; i < ok; i++)
-        hcbus__reject_record__free_unpacked(decoded[i], NULL);
+    self->side_link_id = link_request(self, &request);
+    self->side_resend_ms = now_ms + self->resend_ms;
+    for (size_t i = 0; i < n_rej; i++)
+        protobuf_c_message_free_unpacked(rejections[i], NULL);
+    for (size_t i = 0; i < n_del; i++)
+        protobuf_c_message_free_unpacked(deliveries[i], NULL);
 }
+
+static bool side_waiting(const link_t *self) { return self->rejections.count > 0 || self->deliveries.count > 0; }
 
 void link_flush(link_t *self)
 {
@@ -185,19 +291,15 @@ void link_flush(link_t *self)
         self->record_count = 0;
         self->record_bytes = 0;
     }
-    if (self->rejection_count > 0 && self->rejection_link_id == 0)
-        send_rejections(self, hcbus_monotonic_ms());
+    if (side_waiting(self) && self->side_link_id == 0)
+        send_side(self, hcbus_monotonic_ms());
 }
 
-static void rejections_confirmed(link_t *self)
+static void queue_confirmed(side_queue_t *q)
 {
-    for (size_t i = 0; i < self->rejection_sent && self->rejection_count > 0; i++) {
-        free(self->rejections[self->rejection_head].bytes);
-        self->rejection_head = (self->rejection_head + 1) % LINK_REJECTIONS_MAX;
-        self->rejection_count--;
-    }
-    self->rejection_link_id = 0;
-    self->rejection_sent = 0;
+    for (size_t i = 0; i < q->sent && q->count > 0; i++)
+        queue_pop_head(q);
+    q->sent = 0;
 }
 
 Hcbus__LinkReply *link_recv(link_t *self)
@@ -216,20 +318,23 @@ Hcbus__LinkReply *link_recv(link_t *self)
         hcbus_error("audit link: undecodable reply: %s", hcbus_error_format(&err, text, sizeof text));
         return NULL;
     }
-    if (self->rejection_link_id && reply->link_id == self->rejection_link_id) {
-        if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED)
-            rejections_confirmed(self);
-        else
-            self->rejection_resend_ms = 0; /* failed: resend at the next tick */
+    if (self->side_link_id && reply->link_id == self->side_link_id) {
+        if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
+            queue_confirmed(&self->rejections);
+            queue_confirmed(&self->deliveries);
+            self->side_link_id = 0;
+        } else {
+            self->side_resend_ms = 0; /* failed: resend at the next tick */
+        }
     }
     return reply;
 }
 
 void link_tick(link_t *self, int64_t now_ms)
 {
-    if (self->rejection_link_id && now_ms >= self->rejection_resend_ms) {
-        self->rejection_link_id = 0;
-        if (self->rejection_count > 0)
-            send_rejections(self, now_ms);
+    if (self->side_link_id && now_ms >= self->side_resend_ms) {
+        self->side_link_id = 0;
+        if (side_waiting(self))
+            send_side(self, now_ms);
     }
 }

@@ -1,6 +1,7 @@
 /* link.h — the broker's side of the link to hcbus-auditd: a CURVE DEALER that carries
- * batches of records to append, the refused attempts for the rejections table (kept and
- * resent until the audit service confirms them), and control requests (hello, replay,
+ * batches of records to append, the refused attempts for the rejections table and the
+ * delivery records for hcbus.deliveries (both kept in bounded rings and resent, in a
+ * request of their own, until the audit service confirms them), and control requests (hello, replay,
  * latest). Matching answers to their purpose is the broker's job; this file only moves
  * bytes and keeps the rejection queue bounded. */
 #ifndef BROKER_LINK_H
@@ -12,10 +13,17 @@
 #include "hcbus/codec.h"
 #include "hcbus/error.h"
 #include "hcbus/keys.h"
+#include "hcbus/socket_limits.h"
 
 #define LINK_BATCH_MAX_RECORDS 1024      /* records in one AppendBatch */
-#define LINK_REJECTIONS_MAX 4096         /* refused attempts waiting to be recorded */
+#define LINK_SIDE_QUEUE_MAX 4096         /* ring size of each side queue */
+#define LINK_REJECTIONS_MAX LINK_SIDE_QUEUE_MAX  /* refused attempts waiting to be recorded */
 #define LINK_REJECTIONS_PER_REQUEST 256
+#define LINK_DELIVERIES_MAX LINK_SIDE_QUEUE_MAX  /* delivery records waiting to be recorded */
+#define LINK_DELIVERIES_PER_REQUEST 256
+/* A side request (refused attempts and delivery records, half each at most) stays well
+ * within the audit service's frame limit (HCBUS_LINK_BATCH_MAX_BYTES). */
+#define LINK_SIDE_REQUEST_MAX_BYTES (HCBUS_LINK_BATCH_MAX_BYTES / 2)
 
 typedef struct link link_t;
 
@@ -34,8 +42,14 @@ void link_append(link_t *self, uint64_t token, const char *dedup_namespace, cons
  * counted in a warning: never silently. */
 void link_reject(link_t *self, const Hcbus__RejectRecord *record);
 
-/* Send the queued records as one AppendBatch, and the rejection queue's head if no
- * rejection request is outstanding. */
+/* Queue a delivery record (encoded here, with records_lost set to the records this
+ * broker instance dropped so far). Never blocks: when the ring is full an end record
+ * takes the place of its own waiting start (segment_key, non-zero, pairs them), else
+ * the oldest is dropped and counted (warning, records_lost of every later record). */
+void link_deliver(link_t *self, Hcbus__DeliveryRecord *record, uint64_t segment_key);
+
+/* Send the queued records as one AppendBatch, and the heads of the rejection and
+ * delivery queues in a request of their own if none is outstanding. */
 void link_flush(link_t *self);
 
 /* Send a control request; its link_id is assigned and returned (0 on failure). */
@@ -47,8 +61,10 @@ Hcbus__LinkReply *link_recv(link_t *self);
 
 /* Refused attempts queued and not yet confirmed by the audit service. */
 size_t link_rejections_pending(const link_t *self);
+/* Delivery records queued and not yet confirmed. */
+size_t link_deliveries_pending(const link_t *self);
 
-/* Resend the outstanding rejection request when it is overdue. */
+/* Resend the outstanding side request (rejections, deliveries) when it is overdue. */
 void link_tick(link_t *self, int64_t now_ms);
 
 #endif

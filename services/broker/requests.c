@@ -160,15 +160,25 @@ static int begin_large(broker_t *self, const routing_id_t *from, const hcbus_ins
     return -1;
 }
 
-/* Send a large answer with a fresh receipt; it counts as unread only if ZeroMQ took it. */
-static void send_large(broker_t *self, const routing_id_t *to, const char *institution, Hcbus__BrokerReply *reply)
+/* Send a large answer with a fresh receipt; it counts as unread only if ZeroMQ took it.
+ * Returns true if it did (the answer is then recorded as served: deliveries.h). */
+static bool send_large(broker_t *self, const routing_id_t *to, const char *institution, Hcbus__BrokerReply *reply)
 {
     reply->receipt = budget_receipt();
     size_t bytes = protobuf_c_message_get_packed_size(&reply->base);
-    if (reply_send(self->sub_socket, to, reply) == 0)
+    if (reply_send(self->sub_socket, to, reply) == 0) {
         budget_sent(self->budget, to, institution, reply->receipt, bytes, hcbus_monotonic_ms());
-    else
-        budget_cancel(self->budget, to, institution);
+        return true;
+    }
+    budget_cancel(self->budget, to, institution);
+    return false;
+}
+
+/* The session id of the connection from, "" when it has no subscription. */
+static const char *session_of(broker_t *self, const routing_id_t *from)
+{
+    const subscriber_t *sub = subscribers_find(self->subscribers, from);
+    return sub ? sub->session_id : "";
 }
 
 /* ---- snapshot ------------------------------------------------------------------- */
@@ -184,9 +194,10 @@ static int check_snapshot_prefix(const char *prefix, hcbus_error_t *err)
     return 0;
 }
 
-/* Fill one page of the zone levels under prefix after `after`, within the byte cap. */
+/* Fill one page of the zone levels under prefix after `after`, within the byte cap;
+ * seqs gets the seq of each entry. */
 static void snapshot_page(const lastvalue_t *lv, const char *prefix, const char *after, Hcbus__SnapshotReply *page,
-                          ProtobufCBinaryData *envelopes)
+                          ProtobufCBinaryData *envelopes, uint64_t *seqs)
 {
     size_t bytes = PAGE_OVERHEAD_BYTES, plen = strlen(prefix);
     for (size_t i = lastvalue_seek(lv, prefix, after); i < lastvalue_count(lv); i++) {
@@ -200,6 +211,7 @@ static void snapshot_page(const lastvalue_t *lv, const char *prefix, const char 
             page->more = true;
             return;
         }
+        seqs[page->n_envelopes] = entry->seq;
         envelopes[page->n_envelopes++] = (ProtobufCBinaryData){.len = entry->len, .data = entry->bytes};
         page->last_topic = entry->topic;
         bytes += entry->len + PAGE_ITEM_OVERHEAD_BYTES;
@@ -225,7 +237,10 @@ static void handle_snapshot(broker_t *self, const routing_id_t *from, const hcbu
     if (begin_large(self, from, inst, request_id, "snapshot", prefix) != 0)
         return;
     ProtobufCBinaryData *envelopes = calloc(SNAPSHOT_PAGE_MAX, sizeof *envelopes);
-    if (!envelopes) {
+    uint64_t *seqs = calloc(SNAPSHOT_PAGE_MAX, sizeof *seqs);
+    if (!envelopes || !seqs) {
+        free(envelopes);
+        free(seqs);
         budget_cancel(self->budget, from, inst->id);
         hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory for a snapshot page");
         reply_error(self->sub_socket, from, request_id, NULL, &err);
@@ -234,13 +249,16 @@ static void handle_snapshot(broker_t *self, const routing_id_t *from, const hcbu
     Hcbus__SnapshotReply answer = HCBUS__SNAPSHOT_REPLY__INIT;
     answer.as_of_seq = self->delivered_head;
     answer.envelopes = envelopes;
-    snapshot_page(self->lastvalue, prefix, snapshot->after_topic, &answer, envelopes);
+    snapshot_page(self->lastvalue, prefix, snapshot->after_topic, &answer, envelopes, seqs);
     Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
     reply.request_id = request_id;
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_SNAPSHOT;
     reply.snapshot = &answer;
-    send_large(self, from, inst->id, &reply);
+    if (send_large(self, from, inst->id, &reply))
+        deliveries_snapshot_page(self, inst->id, session_of(self, from), prefix, answer.as_of_seq, seqs,
+                                 answer.n_envelopes);
     free(envelopes);
+    free(seqs);
 }
 
 /* ---- replay --------------------------------------------------------------------- */
@@ -276,7 +294,9 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
     control->request_id = request_id;
     control->clinical = inst->clinical;
     control->max_bytes = replay->max_bytes;
+    control->from_seq = replay->from_seq;
     snprintf(control->institution, sizeof control->institution, "%s", inst->id);
+    snprintf(control->session_id, sizeof control->session_id, "%s", session_of(self, from));
     control->prefix_count = replay->n_prefixes;
     for (size_t i = 0; i < replay->n_prefixes; i++)
         snprintf(control->prefixes[i], sizeof control->prefixes[i], "%s", replay->prefixes[i]);
@@ -397,7 +417,8 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
     reply.request_id = control->request_id;
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;
     reply.replay = &answer;
-    send_large(self, &control->subscriber, control->institution, &reply);
+    if (send_large(self, &control->subscriber, control->institution, &reply))
+        deliveries_replay_page(self, control, answer.last_seq, answer.n_envelopes);
     for (size_t i = 0; i < answer.n_envelopes; i++)
         free(page.owned[i]);
     free(page.envelopes);

@@ -18,6 +18,10 @@ struct subscribers {
     void *socket;
     void (*guard)(void *arg);
     void *guard_arg;
+    subscribers_observer_fn observer;
+    void *observer_arg;
+    uint64_t head;               /* the highest seq delivery has passed */
+    uint64_t next_segment_key;
     size_t count;
     subscriber_t *items[SUBSCRIBERS_MAX];
 };
@@ -34,6 +38,33 @@ void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg
 {
     self->guard = fn;
     self->guard_arg = arg;
+}
+
+void subscribers_set_observer(subscribers_t *self, subscribers_observer_fn fn, void *arg)
+{
+    self->observer = fn;
+    self->observer_arg = arg;
+}
+
+/* A live segment begins after head: the next seq delivery passes is its first. */
+static void segment_start(subscribers_t *self, subscriber_t *sub, uint64_t head)
+{
+    sub->segment_key = ++self->next_segment_key;
+    sub->segment_from_seq = head + 1;
+    sub->segment_count = 0;
+    sub->segment_started_us = hcbus_now_us();
+    sub->segment_open = true;
+    if (self->observer)
+        self->observer(self->observer_arg, sub, 0);
+}
+
+static void segment_end(subscribers_t *self, subscriber_t *sub, segment_end_t why)
+{
+    if (!sub->segment_open)
+        return;
+    sub->segment_open = false;
+    if (self->observer)
+        self->observer(self->observer_arg, sub, why);
 }
 
 void subscribers_destroy(subscribers_t **self_p)
@@ -64,14 +95,20 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
                               int64_t now_ms)
 {
     const char *institution = inst->id;
+    char session_id[HCBUS_ID_MAX];
     subscriber_t *sub = subscribers_find(self, id);
     if (!sub) {
         if (self->count == SUBSCRIBERS_MAX || !(sub = calloc(1, sizeof *sub)))
             return NULL;
         self->items[self->count++] = sub;
+        hcbus_new_id(session_id, sizeof session_id);
+    } else {
+        segment_end(self, sub, SEGMENT_END_RESUBSCRIBED);
+        snprintf(session_id, sizeof session_id, "%s", sub->session_id);
     }
     *sub = (subscriber_t){.id = *id, .clinical = inst->clinical, .roles = inst->roles, .last_heard_ms = now_ms,
                           .last_sent_seq = head_seq, .last_matched_seq = head_seq};
+    snprintf(sub->session_id, sizeof sub->session_id, "%s", session_id);
     snprintf(sub->institution, sizeof sub->institution, "%s", institution);
     for (size_t i = 0; i < prefix_count && i < SUBSCRIBER_PREFIXES_MAX; i++)
         snprintf(sub->prefixes[i], sizeof sub->prefixes[i], "%s", prefixes[i]);
@@ -82,11 +119,15 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
     hex[2 * (id->len < 16 ? id->len : 16)] = '\0';
     hcbus_info("session of %s on connection %llu (routing id %s): %zu prefixes", institution,
                (unsigned long long)id->conn, hex, sub->prefix_count);
+    if (head_seq > self->head)
+        self->head = head_seq;
+    segment_start(self, sub, head_seq);
     return sub;
 }
 
-static void remove_at(subscribers_t *self, size_t i)
+static void remove_at(subscribers_t *self, size_t i, segment_end_t why)
 {
+    segment_end(self, self->items[i], why);
     free(self->items[i]);
     self->items[i] = self->items[--self->count];
 }
@@ -95,10 +136,16 @@ void subscribers_remove(subscribers_t *self, subscriber_t *sub)
 {
     for (size_t i = 0; i < self->count; i++) {
         if (self->items[i] == sub) {
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_CLOSED);
             return;
         }
     }
+}
+
+void subscribers_close_all(subscribers_t *self)
+{
+    while (self->count > 0)
+        remove_at(self, self->count - 1, SEGMENT_END_BROKER_STOPPED);
 }
 
 size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn)
@@ -108,7 +155,7 @@ size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn)
         if (self->items[i]->id.conn == conn) {
             hcbus_info("subscription of %s closed: its connection %llu closed", self->items[i]->institution,
                        (unsigned long long)conn);
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_CLOSED);
             dropped++;
         } else {
             i++;
@@ -168,25 +215,29 @@ size_t subscribers_deliver(subscribers_t *self, const delivery_t *d)
         sub->last_matched_seq = d->seq; /* after the send: its prev_seq is the one before */
         if (sent == 0) {
             sub->last_sent_seq = d->seq;
+            sub->segment_count++;
         } else if (zmq_errno() == EAGAIN) {
             sub->lagging = true;
             sub->lag_retry_ms = 0;
             full++;
+            segment_end(self, sub, SEGMENT_END_LAGGED);
             hcbus_warning("subscriber of %s fell behind at seq %llu: live delivery paused until it catches up by replay",
                           sub->institution, (unsigned long long)d->seq);
         } else {
             hcbus_info("subscriber of %s is gone (%s)", sub->institution, zmq_strerror(zmq_errno()));
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_CLOSED);
             continue;
         }
         i++;
     }
+    if (d->seq > self->head)
+        self->head = d->seq;
     return full;
 }
 
-/* Tell a lagging subscriber it missed messages; on success live delivery resumes and
- * the next prev_seq shows the hole too. */
-static void try_lag_notice(void *socket, subscriber_t *sub, uint64_t head_seq)
+/* Tell a lagging subscriber it missed messages; on success live delivery resumes (a
+ * new segment after head_seq) and the next prev_seq shows the hole too. */
+static void try_lag_notice(subscribers_t *self, void *socket, subscriber_t *sub, uint64_t head_seq)
 {
     Hcbus__LagNotice lag = HCBUS__LAG_NOTICE__INIT;
     lag.last_sent_seq = sub->last_sent_seq;
@@ -199,22 +250,26 @@ static void try_lag_notice(void *socket, subscriber_t *sub, uint64_t head_seq)
     size_t len = hcbus__broker_reply__pack(&reply, buf);
     if (zmq_send(socket, sub->id.bytes, sub->id.len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return;
-    if (zmq_send(socket, buf, len, ZMQ_DONTWAIT) == (int)len)
+    if (zmq_send(socket, buf, len, ZMQ_DONTWAIT) == (int)len) {
         sub->lagging = false;
+        segment_start(self, sub, head_seq);
+    }
 }
 
 void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms)
 {
+    if (head_seq > self->head)
+        self->head = head_seq;
     for (size_t i = 0; i < self->count;) {
         subscriber_t *sub = self->items[i];
         if (now_ms - sub->last_heard_ms > SUBSCRIBER_IDLE_MS) {
             hcbus_info("subscriber of %s silent for %d ms: session closed", sub->institution, SUBSCRIBER_IDLE_MS);
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_TIMED_OUT);
             continue;
         }
         if (sub->lagging && now_ms >= sub->lag_retry_ms) {
             sub->lag_retry_ms = now_ms + LAG_NOTICE_RETRY_MS;
-            try_lag_notice(self->socket, sub, head_seq);
+            try_lag_notice(self, self->socket, sub, self->head);
         }
         i++;
     }
@@ -225,7 +280,7 @@ size_t subscribers_drop_institution(subscribers_t *self, const char *institution
     size_t dropped = 0;
     for (size_t i = 0; i < self->count;) {
         if (strcmp(self->items[i]->institution, institution) == 0) {
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_REVOKED);
             dropped++;
         } else {
             i++;
@@ -250,12 +305,17 @@ size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config)
         const hcbus_institution_t *inst = hcbus_config_find_institution(config, sub->institution);
         if (!inst || !still_allowed(sub, inst)) {
             hcbus_notice("subscription of %s closed: no longer allowed by the configuration", sub->institution);
-            remove_at(self, i);
+            remove_at(self, i, SEGMENT_END_REVOKED);
             closed++;
             continue;
         }
+        bool changed = sub->clinical != inst->clinical || sub->roles != inst->roles;
+        if (changed)
+            segment_end(self, sub, SEGMENT_END_RECONFIGURED);
         sub->clinical = inst->clinical;
         sub->roles = inst->roles;
+        if (changed && !sub->lagging)
+            segment_start(self, sub, self->head);
         i++;
     }
     return closed;

@@ -3,7 +3,10 @@
  * bounded queue per subscriber. A full queue never drops silently: the subscriber is
  * marked lagging, told so, and sees the hole in the next prev_seq and in its Pong.
  * A session belongs to one connection (routing id and connection serial) of one
- * institution; it ends when that connection closes. */
+ * institution; it ends when that connection closes. Its live delivery comes in
+ * segments (from a subscribe, or a resumption after lag, to the end of the stream):
+ * an observer hears each segment's start and end, for the audit's delivery records
+ * (deliveries.h). */
 #ifndef BROKER_SUBSCRIBERS_H
 #define BROKER_SUBSCRIBERS_H
 
@@ -11,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/config.h"
 #include "hcbus/topic.h"
@@ -35,7 +39,29 @@ typedef struct subscriber {
     bool lagging;                /* its queue was full: live delivery paused */
     int64_t lag_retry_ms;
     int64_t last_heard_ms;
+    /* The live segment (who-knew): seqs from segment_from_seq up to last_sent_seq. */
+    char session_id[HCBUS_ID_MAX];  /* random, one per session, kept across resubscribes */
+    uint64_t segment_key;        /* non-zero, unique among this broker's segments */
+    uint64_t segment_from_seq;
+    uint64_t segment_count;      /* messages sent on the segment */
+    int64_t segment_started_us;
+    bool segment_open;
 } subscriber_t;
+
+/* Why a segment ended: the values of DeliveryEnd (proto/hcbus.proto). */
+typedef enum {
+    SEGMENT_END_CLOSED = HCBUS__DELIVERY_END__DELIVERY_END_CLOSED,
+    SEGMENT_END_TIMED_OUT = HCBUS__DELIVERY_END__DELIVERY_END_TIMED_OUT,
+    SEGMENT_END_REVOKED = HCBUS__DELIVERY_END__DELIVERY_END_REVOKED,
+    SEGMENT_END_LAGGED = HCBUS__DELIVERY_END__DELIVERY_END_LAGGED,
+    SEGMENT_END_BROKER_STOPPED = HCBUS__DELIVERY_END__DELIVERY_END_BROKER_STOPPED,
+    SEGMENT_END_RESUBSCRIBED = HCBUS__DELIVERY_END__DELIVERY_END_RESUBSCRIBED,
+    SEGMENT_END_RECONFIGURED = HCBUS__DELIVERY_END__DELIVERY_END_RECONFIGURED,
+} segment_end_t;
+
+/* Told of a segment's start (ended = 0) or end (why), with the session as it is then
+ * (at an end: last_sent_seq, segment_count). */
+typedef void (*subscribers_observer_fn)(void *arg, const subscriber_t *sub, segment_end_t ended);
 
 typedef struct subscribers subscribers_t;
 
@@ -54,13 +80,20 @@ subscribers_t *subscribers_new(void *socket);
 
 /* fn(arg) runs before each delivery, to learn of closed connections first. */
 void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg);
+
+/* fn(arg, ...) hears every segment's start and end. */
+void subscribers_set_observer(subscribers_t *self, subscribers_observer_fn fn, void *arg);
+
+/* End every session (the broker stops): each open segment ends BROKER_STOPPED. */
+void subscribers_close_all(subscribers_t *self);
 void subscribers_destroy(subscribers_t **self_p);
 
 /* The session of routing id, or NULL. */
 subscriber_t *subscribers_find(subscribers_t *self, const routing_id_t *id);
 
 /* Create or reset the session of id with these prefixes, its chain starting at
- * head_seq. Returns it, or NULL when SUBSCRIBERS_MAX sessions exist. */
+ * head_seq (a new segment from head_seq + 1; a resubscribe ends the previous one).
+ * Returns it, or NULL when SUBSCRIBERS_MAX sessions exist. */
 subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const hcbus_institution_t *inst,
                               const char *const *prefixes, size_t prefix_count, uint64_t head_seq,
                               int64_t now_ms);
