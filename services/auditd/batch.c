@@ -131,8 +131,15 @@ auditd_side_t auditd_batch_side(auditd_batch_t *self)
 }
 
 static void reply_one(void *router, const pending_t *p, const auditd_record_t *recs,
-                      Hcbus__Committed *results, Hcbus__Committed **ptrs, uint64_t head_seq)
+                      Hcbus__Committed *results, Hcbus__Committed **ptrs, uint64_t head_seq, bool persisted)
 {
+    /* A request of refused attempts and delivery records only has no per-record
+     * outcome to carry "not persisted": it is answered an error, and the broker resends. */
+    if (!persisted && p->n_records == 0) {
+        auditd_reply_error(router, &p->peer, p->req->link_id, HCBUS_EUNAVAILABLE,
+                           "refused attempts and delivery records not recorded: PostgreSQL unavailable");
+        return;
+    }
     for (size_t i = 0; i < p->n_records; i++) {
         const auditd_record_t *r = &recs[p->first_record + i];
         results[i] = (Hcbus__Committed)HCBUS__COMMITTED__INIT;
@@ -153,7 +160,7 @@ static void reply_one(void *router, const pending_t *p, const auditd_record_t *r
     auditd_reply_send(router, &p->peer, &reply);
 }
 
-void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq)
+void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq, bool persisted)
 {
     size_t most = 1;
     for (size_t i = 0; i < self->n_reqs; i++)
@@ -163,7 +170,7 @@ void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_se
     if (!results || !ptrs)
         hcbus_error("out of memory answering %zu requests: the broker will resend", self->n_reqs);
     for (size_t i = 0; results && ptrs && i < self->n_reqs; i++)
-        reply_one(router, &self->reqs[i], self->recs, results, ptrs, head_seq);
+        reply_one(router, &self->reqs[i], self->recs, results, ptrs, head_seq, persisted);
     free(results);
     free(ptrs);
     clear(self);

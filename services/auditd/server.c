@@ -89,22 +89,24 @@ static void flush(server_t *s)
     auditd_batch_rejections(s->batch, &n_rej);
     auditd_side_t side = auditd_batch_side(s->batch);
     hcbus_error_t err;
+    bool persisted = false;
     if (!db_ready(s)) {
         for (size_t i = 0; i < n; i++)
             recs[i] = (auditd_record_t){.token = recs[i].token,
                                         .error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED};
         if (n_rej > 0 || side.n_deliveries > 0)
-            hcbus_warning("%zu rejections and %zu delivery records not recorded: PostgreSQL unavailable", n_rej,
-                          side.n_deliveries);
+            hcbus_warning("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
+                          "broker resends them)", n_rej, side.n_deliveries);
     } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, recs, n, &side, &err) < 0) {
         hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
                     side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
         s->db_down_logged = false;
     } else {
+        persisted = true;
         hcbus_debug("committed a batch of %zu records, head seq %" PRIu64, n, s->head->seq);
     }
-    auditd_batch_reply_all(s->batch, s->router, s->head->seq);
+    auditd_batch_reply_all(s->batch, s->router, s->head->seq, persisted);
 }
 
 static bool batch_due(const server_t *s, int64_t now_ms)
