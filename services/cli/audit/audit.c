@@ -16,6 +16,7 @@ static const struct {
 } subcommands[] = {
     {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
     {"report", audit_report, "the period's figures and indicators, in Spanish (text, CSV, HTML)"},
+    {"who-knew", audit_who_knew, "which institutions received an event or a request's events: how, when"},
 };
 
 static void help(void)

@@ -58,6 +58,7 @@ int cmd_audit(int argc, char **argv);
 
 /* The subcommands (one file each). */
 int audit_list(int argc, char **argv);
+int audit_who_knew(int argc, char **argv);
 int audit_show(int argc, char **argv);
 int audit_timeline(int argc, char **argv);
 int audit_export(int argc, char **argv);
