@@ -5,11 +5,12 @@
 #   pnc      alert.sv.ss.     sem   dispatch.     pncn  notice. (pnc: only notices naming it)
 #   fac      notice. (the facilitator: every notice)    facd  dispatch. (facilitator: redacted)
 #   early    alert.  (minsal), disconnects after the first half
+# then pnc takes a snapshot of zone.sv.ss. (libhcbus subscriber) after a level is set there.
 # A known set is published in two halves (alerts in sv.ss and elsewhere, dispatches with
 # patient details, notices to sem, to pnc, to both); then minsal replays alert.sv.ss.
 # For every seq published, the rows of `who-knew SEQ --csv` (institution, how, redacted)
 # equal exactly the deliveries the processes printed: early is not listed for the second
-# half, the replay is listed as replay. who-knew REQUEST answers for each event of the
+# half, the replay is listed as replay, the snapshot as snapshot. who-knew REQUEST answers for each event of the
 # request; the delivery records are append-only and read as the reviewer; a bad SEQ, an
 # unknown request and usage errors have their exit codes.
 source "$(dirname "$0")/../lib/harness.sh"
@@ -50,6 +51,7 @@ received() {
       '$1 == "delivery" { print $2, who, "live", ($4 == 1 ? "t" : "f") }' "$HC_WORK/$name.log"
   done
   awk '$1 ~ /^[0-9]+$/ { print $1, "minsal", "replay", "f" }' "$HC_WORK/replay.out"
+  awk '$2 == "snapshot" { print $1, "pnc", "snapshot", "f" }' "$HC_WORK/snapshot.out"
 }
 # who-knew's answer for SEQ in the same shape (CSV columns seq,kind,institution,how,
 # received_from,received_by,redacted,...).
@@ -99,6 +101,14 @@ hc_wait_for "sem's second dispatch" 15 hc_lines_at_least "$HC_WORK/sem.log" "^de
 hc_wait_for "the facilitator's second dispatch" 15 hc_lines_at_least "$HC_WORK/facd.log" "^delivery $d2 " 1
 for name in pnc sem pncn fac facd; do stop_listener "$name"; done
 
+# ---- a zone level, then pnc's snapshot of it (its session starts after it) ------------
+z1=$(hc_msg_publish minsal '{"msg_id": "z-1", "zone": {"zone_id": "'"$SS"'", "level": "red",
+  "valid_from_us": "now", "reason": "balacera en la colonia"}}')
+hc_probe subscribe --key "$(hc_key pnc)" --count 1 --snapshot zone.sv.ss. >"$HC_WORK/snapshot.out" ||
+  hc_fail "pnc's snapshot: $(cat "$HC_WORK/snapshot.out")"
+hc_assert_eq "$z1 snapshot" "$(awk 'NR == 2 {print $1, $2}' "$HC_WORK/snapshot.out")" \
+  "pnc's snapshot of zone.sv.ss. holds the level"
+
 # ---- a replay later -------------------------------------------------------------------
 "$RP" replay --endpoint "$HC_SUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key minsal)" \
   --from 1 alert.sv.ss. >"$HC_WORK/replay.out" || hc_fail "replay by minsal: $(cat "$HC_WORK/replay.out")"
@@ -106,17 +116,17 @@ hc_assert_eq "$a1 $a3" "$(awk '$1 ~ /^[0-9]+$/ {print $1}' "$HC_WORK/replay.out"
   "minsal's replay of alert.sv.ss. holds the two alerts there"
 
 # Every session's end and the replay page are recorded (they ride the link after).
-hc_wait_for "six session ends and the replay page recorded" 15 hc_sql_at_least \
-  "SELECT count(*) FROM hcbus.deliveries WHERE action = 'subscribe_end' OR action = 'replay'" 7
-hc_assert_eq "broker_start 1|replay 1|subscribe_end 6|subscribe_start 6" \
+hc_wait_for "seven session ends, the snapshot and the replay page recorded" 15 hc_sql_at_least \
+  "SELECT count(*) FROM hcbus.deliveries WHERE action IN ('subscribe_end', 'replay', 'snapshot')" 9
+hc_assert_eq "broker_start 1|replay 1|snapshot 1|subscribe_end 7|subscribe_start 7" \
   "$(hc_psql "SELECT action || ' ' || count(*) FROM hcbus.deliveries GROUP BY action ORDER BY action" | paste -sd'|')" \
-  "one record per session start and end, one per replay page, one broker start: no row per message"
+  "one record per session start and end, one per replay or snapshot page, one broker start: no row per message"
 hc_assert_eq "closed" "$(hc_psql "SELECT string_agg(DISTINCT ended, ',') FROM hcbus.deliveries WHERE ended IS NOT NULL")" \
   "every session ended with its connection"
 
 # ---- the answer equals what each process received, seq by seq ------------------------
 received | sort >"$HC_WORK/received.all"
-for seq in $a1 $a2 $d1 $n1 $n2 $a3 $n3 $d2 $a4; do
+for seq in $a1 $a2 $d1 $n1 $n2 $a3 $n3 $d2 $a4 $z1; do
   hc_assert_eq "$(awk -v s="$seq" '$1 == s' "$HC_WORK/received.all")" "$(answered "$seq")" \
     "who-knew $seq lists exactly who received it, how and whether redacted"
 done
@@ -131,6 +141,7 @@ hc_assert_eq "$n1 facilitator live f" "$(answered "$n1" | paste -sd'|')" \
 hc_assert_eq "$n2 facilitator live f|$n2 pnc live f" "$(answered "$n2" | paste -sd'|')" \
   "a notice to pnc: pnc and the facilitator"
 hc_assert_eq "" "$(answered "$a4")" "nobody subscribed to alert.sv.sm. after early left: nobody knew a4"
+hc_assert_eq "$z1 pnc snapshot f" "$(answered "$z1")" "the zone level reached pnc by its snapshot only"
 
 # ---- by request, text and JSON ---------------------------------------------------------
 hc_audit who-knew sem-1 --csv >"$HC_WORK/request.csv" || hc_fail "who-knew sem-1: $(cat "$HC_WORK/audit.err")"
