@@ -14,7 +14,10 @@
 #   indicators from `audit report --csv`: incidents by act, target, department,
 #   institution, anonymous or not; response p50/p90 per department and for the country;
 #   escorts assigned and waived; refused attempts; institutions active by type and
-#   department.
+#   department;
+# - "who knew what, and when": `audit who-knew SEQ --json`: the institutions that received
+#   a San Miguel threat (the coordinator, minsal and pnc live, the facilitator by a later
+#   replay), the Santa Ana robbery, the police's own alert, an escort request.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 source "$HC_SRC/tests/lib/messages.sh"
@@ -133,5 +136,19 @@ for dep in la-libertad:sv.li san-miguel:sv.sm san-salvador:sv.ss la-paz:sv.pa sa
   hc_assert_eq "$(expect "institutions.department.${dep%:*}")" "$(report instituciones_departamento "${dep#*:}" instituciones)" \
     "report: active institutions in ${dep%:*}"
 done
+
+# ---- Who knew what, and when? `audit who-knew SEQ` -----------------------------------
+# Distinct institutions of who-knew's JSON rows for SEQ [with how = HOW].
+knew() {
+  audit_json who-knew "$1" | jq -r "select(${2:+.how == \"$2\" and }true) | .institution" | sort -u | paste -sd, | sed 's/,/, /g'
+}
+hc_assert_eq "$(expect knew.al1)" "$(knew "${HC_SC_SEQ[al1]}")" "who knew of al1, the San Miguel threat"
+hc_assert_eq "$(expect knew.al1.live)" "$(knew "${HC_SC_SEQ[al1]}" live)" "who received al1 live"
+hc_assert_eq "$(expect knew.al1.replay)" "$(knew "${HC_SC_SEQ[al1]}" replay)" "who read al1 later, by replay"
+hc_assert_eq "$(expect knew.al8)" "$(knew "${HC_SC_SEQ[al8]}")" "who knew of al8, the Santa Ana robbery"
+hc_assert_eq "$(expect knew.al7)" "$(knew "${HC_SC_SEQ[al7]}")" "who knew of al7, the police's own alert in Soyapango"
+hc_assert_eq "$(expect knew.d2.escort)" "$(knew "${HC_SC_SEQ[d2.escort]}")" "who knew of SS-2's escort request"
+text=$(hc_audit who-knew "${HC_SC_SEQ[al1]}") || hc_fail "who-knew (text) failed"
+hc_assert_contains "$text" "facilitator" "who-knew as text names the institutions"
 
 hc_pass
