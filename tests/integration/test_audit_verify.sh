@@ -3,12 +3,16 @@
 # locates every way the database superuser can tamper with the audit log. A real bus
 # (broker, auditd signing a tree head every 64 events, PostgreSQL, TCP) records 300
 # events and a few refused attempts; two checkpoints are exported on the way
-# (`hcbus audit checkpoint --out`). The intact log exits 0. Then, each on its own copy
-# of the database (CREATE DATABASE ... TEMPLATE), the superuser with the append-only
-# triggers off changes a payload, a sender, a summary, deletes a row, inserts one,
-# swaps two, cuts the tail (with and without the heads), rewrites the log consistently
-# (leaf hashes and chain recomputed, heads left, deleted, or re-signed with another
-# key): each exits 1 naming the seq (or the range) where it happened.
+# (`hcbus audit checkpoint --out`). The intact log exits 0, and `hcbus audit prove`
+# gives inclusion and consistency proofs that check. Then, each on its own copy of the
+# database (CREATE DATABASE ... TEMPLATE), the superuser with the append-only triggers
+# off changes a payload, a sender, a summary, deletes a row (and closes the hole),
+# inserts one (a second seq 100; or with its leaf hash and link, the later rows
+# renumbered), edits a chain link, swaps two rows, cuts the tail (with and without the
+# heads), rewrites the log consistently (leaf hashes and chain recomputed; heads left,
+# deleted, or re-signed with another key), deletes a refused attempt: each exits 1
+# naming the seq (or the range) where it happened; a rewrite with the heads deleted
+# passes (with a warning) unless an exported checkpoint is given.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 
@@ -164,6 +168,23 @@ tamper "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, sub
         SELECT seq, 'pnc', 'forged', kind, topic, zone_id, subject, sent_at, received_at + interval '1 microsecond',
           committed_at, payload, summary, prev_hash, hash, leaf_hash FROM hcbus.events WHERE seq = 100"
 detected "inserted row at seq 100:" "an inserted row"
+
+tamper "DELETE FROM hcbus.events WHERE seq = 90; UPDATE hcbus.events SET seq = seq - 1 WHERE seq > 90"
+detected "missing seq 90: the row now at seq 90 is the one written at seq 91" "a deleted row, the hole closed"
+
+tamper "UPDATE hcbus.events SET seq = seq + 1 WHERE seq >= 95;
+        INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, received_at,
+          committed_at, payload, summary, prev_hash, hash, leaf_hash)
+        SELECT 95, 'pnc', 'forged', kind, topic, zone_id, subject, sent_at, received_at, committed_at, payload,
+          summary, (SELECT hash FROM hcbus.events WHERE seq = 94), sha256('forged'::bytea),
+          hcbus.leaf_hash(hcbus.event_entry(95, 'pnc', 'forged', kind, topic, zone_id, subject, sent_at,
+            received_at, committed_at, summary::text, sha256(payload)))
+        FROM hcbus.events WHERE seq = 96"
+detected "inserted row at seq 95: the row now at seq 96 is the one written at seq 95" \
+  "a row inserted with its leaf hash and link, the later rows renumbered"
+
+tamper "UPDATE hcbus.events SET hash = sha256(hash) WHERE seq = 70"
+detected "altered chain at seq 71" "an edited chain link"
 
 tamper "UPDATE hcbus.events SET seq = CASE seq WHEN 110 THEN 115 ELSE 110 END WHERE seq IN (110, 115)"
 detected "rows seq 110 and 115 reordered" "two swapped rows"
