@@ -15,6 +15,7 @@
 # passes (with a warning) unless an exported checkpoint is given.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
+source "$(dirname "$0")/../lib/audit.sh"
 
 HCBUS=$HC_BIN/services/cli/hcbus
 HEAD_EVERY=64
@@ -26,11 +27,9 @@ KEY=$HC_WORK/keys/auditd-log.pub
 hc_bus_setup
 hc_bus_start
 
-# A reviewer's login: member of hcbus_reviewer only.
-hc_psql "CREATE ROLE verify_reviewer LOGIN IN ROLE hcbus_reviewer" >/dev/null || hc_fail "cannot make the reviewer"
-"$HC_SRC/deploy/pg.sh" allow "$HC_PGDIR" "$(id -un)" verify_reviewer 2>>"$HC_WORK/pg.sh.log" ||
-  hc_fail "pg.sh allow failed"
-REVIEWER=$("$HC_SRC/deploy/pg.sh" conninfo "$HC_PGDIR" verify_reviewer)
+# The facilitators' login (migration 010): a member of hcbus_reviewer only.
+hc_audit_allow
+REVIEWER=$HC_AUDIT_CONNINFO
 
 # The reviewer's conninfo on database DB.
 reviewer_db() { echo "${REVIEWER/dbname=hcbus/dbname=$1}"; }

@@ -17,6 +17,9 @@ static const struct {
     {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
     {"report", audit_report, "the period's figures and indicators, in Spanish (text, CSV, HTML)"},
     {"who-knew", audit_who_knew, "which institutions received an event or a request's events: how, when"},
+    {"verify", audit_verify, "check that the log was not altered (rows, signed heads, kept checkpoints)"},
+    {"checkpoint", audit_checkpoint, "print the newest signed tree head, to export and keep"},
+    {"prove", audit_prove, "print and check a proof: an event in a signed tree, or one tree in a later one"},
 };
 
 static void help(void)

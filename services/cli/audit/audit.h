@@ -63,5 +63,8 @@ int audit_show(int argc, char **argv);
 int audit_timeline(int argc, char **argv);
 int audit_export(int argc, char **argv);
 int audit_report(int argc, char **argv);
+int audit_verify(int argc, char **argv);
+int audit_checkpoint(int argc, char **argv);
+int audit_prove(int argc, char **argv);
 
 #endif
