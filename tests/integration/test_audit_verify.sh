@@ -58,7 +58,12 @@ hc_assert_contains "$(cat "$HC_WORK/cp1.err")" "signature checked" "checkpoint c
 "$HCBUS" audit checkpoint --db "$(reviewer_db hcbus)" --out "$HC_WORK/cp1" >/dev/null 2>&1 &&
   hc_fail "checkpoint --out replaced an existing file"
 
-hc_probe publish --key "$(hc_key sem)" --kind dispatch --count 100 --msg-prefix d >"$HC_WORK/p3.out" || hc_fail "dispatches"
+# While the bus runs (auditd writing rows and heads), verify reads one snapshot.
+hc_probe publish --key "$(hc_key sem)" --kind dispatch --count 100 --msg-prefix d >"$HC_WORK/p3.out" &
+publisher=$!
+verify hcbus --from-checkpoint "$HC_WORK/cp1"
+hc_assert_eq 0 "$RC" "the log verifies while it is being written: $OUT"
+wait "$publisher" || hc_fail "dispatches"
 hc_probe publish --key "$(hc_key minsal)" --count 50 --msg-prefix y >"$HC_WORK/p4.out" || hc_fail "zones 2"
 for i in 1 2 3; do
   hc_probe publish --key "$(hc_key pnc)" --count 1 --msg-prefix "notmine$i" >/dev/null 2>&1 &&
