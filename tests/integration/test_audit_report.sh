@@ -143,7 +143,10 @@ hc_assert_eq "dispatch_centre=1 health_provider=2 police=1 zone_authority=1 tota
   "$(figures instituciones_tipo instituciones)" "active institutions by type (roles from --config)"
 hc_assert_eq "sv.sm=3 sv.ss=2 total=3" "$(figures instituciones_departamento instituciones)" \
   "active institutions by department (each once in the total)"
-hc_assert_contains "$csv" "fuente,suscripciones," "the CSV says whether subscriptions were counted"
+hc_assert_contains "$csv" "fuente,suscripciones,Suscripciones contadas (review.deliveries),incluidas,1" \
+  "subscriptions are counted (migration 011: review.deliveries), and the CSV says so"
+hc_assert_eq "sem=0 pnc=0 minsal=0 total=0" "$(figures instituciones_activas recepciones)" \
+  "nobody subscribed in this test: no reception counted"
 
 # ---- text ---------------------------------------------------------------------------------
 text=$(hc_audit report "${RANGE[@]}" | tee "$HC_WORK/report.txt") || hc_fail "report (text) failed"
