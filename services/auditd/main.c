@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "catalogue.h"
 #include "chain.h"
 #include "db.h"
 #include "hcbus/config.h"
@@ -66,6 +67,20 @@ static int fail(const hcbus_error_t *err, int code)
     return code;
 }
 
+/* The zone catalogue for reviewers (catalogue.h). A failure is a warning: names are
+ * for reading the log, and recording must not wait for them. */
+static void upsert_catalogue(PGconn *conn, const char *zones_file)
+{
+    hcbus_error_t err;
+    size_t written = 0;
+    char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
+    if (auditd_catalogue_upsert(conn, zones_file, &written, &err) < 0)
+        hcbus_warning("zone catalogue not loaded into hcbus.zone_catalogue (reviewers see zone ids "
+                   "without names): %s", hcbus_error_format(&err, line, sizeof line));
+    else
+        hcbus_info("zone catalogue: %zu zones added or changed from %s", written, zones_file);
+}
+
 /* Open the session, migrate, load the head, serve. */
 static int run(const hcbus_config_t *cfg, const char *broker_key_file)
 {
@@ -78,8 +93,11 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file)
     auditd_db_t *db = auditd_db_new(cfg->auditd.conninfo, cfg->auditd.migrations_dir);
     auditd_chain_t head;
     int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory")
-                 : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1
-                                                 : auditd_chain_load(auditd_db_conn(db), &head, &err);
+                 : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
+    if (rc == 0) {
+        upsert_catalogue(auditd_db_conn(db), cfg->zones_file);
+        rc = auditd_chain_load(auditd_db_conn(db), &head, &err);
+    }
     if (rc == 0) {
         auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
                                      cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms,
