@@ -15,6 +15,9 @@ static const struct {
     const char *what;
 } subcommands[] = {
     {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
+    {"show", audit_show, "one recorded message: every column a reviewer may read"},
+    {"timeline", audit_timeline, "a dispatch request: who did what, verdicts, call-out times"},
+    {"export", audit_export, "list's rows with every column as CSV or JSON lines (--cap: CAP 1.2)"},
     {"report", audit_report, "the period's figures and indicators, in Spanish (text, CSV, HTML)"},
     {"who-knew", audit_who_knew, "which institutions received an event or a request's events: how, when"},
     {"verify", audit_verify, "check that the log was not altered (rows, signed heads, kept checkpoints)"},
