@@ -232,7 +232,8 @@ hc_assert_eq t "$(hc_psql "SELECT position(convert_to('$COMPLAINT', 'UTF8') in p
   hc_audit export --csv
   hc_audit export --json
   hc_audit timeline AUD-1 --json
-  for s in $(seq 1 "$total"); do hc_audit show "$s"; hc_audit show "$s" --json; done
+  hc_audit show "$dispatch_seq"
+  hc_audit show "$dispatch_seq" --json
 } >"$HC_WORK/everything.txt" 2>&1 || hc_fail "reading everything failed"
 hc_assert_eq 0 "$(grep -c -e "$COMPLAINT" -e chief_complaint "$HC_WORK/everything.txt")" \
   "list, show, export and timeline never show the chief complaint"

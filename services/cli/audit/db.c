@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "hcbus/text.h"
 
 #define CONNECT_TIMEOUT_S "10"   /* unless the conninfo or PGCONNECT_TIMEOUT says otherwise */
 #define REASON_MAX 600
@@ -36,6 +37,12 @@ static const char *one_line(const char *msg, char *buf, size_t size)
     while (o > 0 && (buf[o - 1] == ' ' || buf[o - 1] == ';'))
         o--;
     buf[o] = '\0';
+    /* The server's text reaches a terminal: escape what a terminal would obey. */
+    char *safe = hcbus_text_escape_dup(buf, HCBUS_TEXT_PLAIN);
+    if (safe) {
+        snprintf(buf, size, "%s", safe);
+        free(safe);
+    }
     return buf;
 }
 

@@ -153,9 +153,12 @@ static void csv_row(audit_out_t *self, const char *const *values)
     for (size_t i = 0; i < self->n; i++) {
         char buf[HCBUS_TIME_TEXT_MAX], *owned;
         const char *v = shown_value(self, &self->columns[i], values[i], buf, sizeof buf, &owned);
+        /* Escaped like text (decision 0006): a CSV is often looked at in a terminal. */
+        char *safe = values[i] ? hcbus_text_escape_dup(v, HCBUS_TEXT_PLAIN) : NULL;
         if (i > 0)
             fputc(',', self->out);
-        audit_csv_field(self->out, v);
+        audit_csv_field(self->out, values[i] ? (safe ? safe : "?") : NULL);
+        free(safe);
         free(owned);
     }
     fputs("\r\n", self->out);

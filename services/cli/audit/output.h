@@ -2,7 +2,8 @@
  * widths, so rows stream without being held), one JSON object per line (--json) or
  * CSV by RFC 4180 (--csv). Values come as PostgreSQL text; each column says how to
  * show it (times through timefmt.h). Every value from the log is escaped for the
- * terminal (hcbus/text.h) in text output. */
+ * terminal (hcbus/text.h, decision 0006): text and CSV as plain (a control character
+ * as \xHH), JSON as JSON. */
 #ifndef HCBUS_CLI_AUDIT_OUTPUT_H
 #define HCBUS_CLI_AUDIT_OUTPUT_H
 

@@ -1,11 +1,10 @@
 /* timefmt.c — times as `hcbus audit` shows and reads them (timefmt.h). Formatting and
  * ISO parsing are libhcbus's (hcbus/clock.h); this adds UTC or El Salvador time, whole
- * seconds for reading, dates alone for --from/--to, and durations. */
+ * seconds for reading, and dates alone for --from/--to. (Durations: callout.h.) */
 #include "timefmt.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,20 +36,6 @@ const char *audit_time_format_text(const char *us_text, bool utc, bool micro, ch
         return buf;
     }
     return audit_time_format((int64_t)v, utc, micro, buf, size);
-}
-
-const char *audit_duration_format(int64_t us, char *buf, size_t size)
-{
-    const char *sign = us < 0 ? "-" : "";
-    uint64_t s = (uint64_t)(us < 0 ? -(us / US_PER_S) : us / US_PER_S);
-    uint64_t h = s / 3600, m = s / 60 % 60, sec = s % 60;
-    if (h > 0)
-        snprintf(buf, size, "%s%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", sign, h, m, sec);
-    else if (m > 0)
-        snprintf(buf, size, "%s%" PRIu64 "m%02" PRIu64 "s", sign, m, sec);
-    else
-        snprintf(buf, size, "%s%" PRIu64 "s", sign, sec);
-    return buf;
 }
 
 /* True for "YYYY-MM-DD" exactly. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "callout.h"
 #include "common.h"
 #include "db.h"
 #include "hcbus/text.h"
@@ -122,7 +123,7 @@ static void print_escaped(const char *prefix, const char *text)
 /* "µs" text as a duration ("6m40s"), or NULL. */
 static const char *duration(const char *us, char *buf, size_t size)
 {
-    return us ? audit_duration_format(strtoll(us, NULL, 10), buf, size) : NULL;
+    return us ? callout_duration_text(strtoll(us, NULL, 10), buf, size) : NULL;
 }
 
 /* Append ", label value" (or "label value" at the start) when value is set. */
@@ -240,9 +241,11 @@ static void print_times(const PGresult *t, int r, bool utc)
     }
     if (strcmp(val(t, r, X_WITHOUT), "t") == 0)
         printf("  the crew went without its escort (flagged by the coordinator)\n");
-    printf("  state %s; declined %s, refused statuses %s, not yet checked %s\n",
-           val(t, r, X_STATE), val(t, r, X_DECLINED), val(t, r, X_REFUSED),
-           val(t, r, X_UNCHECKED));
+    char line[LINE_MAX_BYTES];
+    snprintf(line, sizeof line, "  state %s; declined %s, refused statuses %s, not yet checked %s",
+             val(t, r, X_STATE), val(t, r, X_DECLINED), val(t, r, X_REFUSED),
+             val(t, r, X_UNCHECKED));
+    print_escaped("", line);
 }
 
 /* The row of times for the request with seq request_seq, or -1. */
