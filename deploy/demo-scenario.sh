@@ -4,7 +4,8 @@
 # escort: SEM does not), the police assign it, the unit's status timeline, a security
 # alert from a crew and an anonymous one. Each step says what happens, then publishes
 # it with the right institution's key; a refused publish stops the demo. It ends with
-# `hcbus dispatch show` of the request: the verdicts and the call-out times.
+# `hcbus dispatch show` of the request: the verdicts and the call-out times, and the
+# same request as a facilitator reads it (`hcbus audit timeline`, run.sh's env.sh).
 #
 #   deploy/demo-scenario.sh [--fast]     --fast: no pauses (tests)
 #   HCBUS_STATE_DIR=DIR                  the state directory run.sh uses (default var/)
@@ -150,13 +151,20 @@ echo "eTimes, from each status's own time) with the durations between them."
 hcbus dispatch show "$REQUEST" --key "$KEYS_DIR/sem.key" || die "hcbus dispatch show $REQUEST failed"
 
 echo
+echo "The same request as a facilitator reads it from the audit log (hcbus audit timeline"
+echo "$REQUEST, as the reviewer login hcbus_facilitator: decoded, never patient details)."
+hcbus audit timeline "$REQUEST" || die "hcbus audit timeline $REQUEST failed"
+
+echo
 rows=$(psql_value "SELECT count(*) FROM hcbus.events") || die "could not count the recorded events"
 ours=$(psql_value "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'") ||
   die "could not count the coordinator's messages"
 echo "Done: $STEPS messages published; the audit log (hcbus.events) now holds $rows rows,"
 echo "$ours of them hcbus-coordinator's (its escort request, its notices: the advisory, a verdict"
 echo "on every status, the zone authority's level reviews after the alerts)."
-echo "See them as a facilitator does (decoded, no clinical data):"
+echo "See them as a facilitator does (decoded, no clinical data; docs/audit.md):"
+echo "  hcbus audit list        (filters: --kind alert, --zone \"San Salvador\", --from 2026-11-30 ...)"
+echo "or with psql:"
 echo "  $REPO_DIR/deploy/pg.sh psql $STATE_DIR/pg -c 'SET ROLE hcbus_reviewer' \\"
 echo "    -c 'SELECT seq, sender, kind, subject, summary FROM review.events ORDER BY seq'"
 echo "and this dispatch's timeline:"

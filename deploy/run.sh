@@ -40,6 +40,7 @@ BROKER_USER=hcbus-broker
 AUDITD_USER=hcbus-auditd
 COORDINATOR_USER=hcbus-coordinator
 AUDITD_DB_ROLE=hcbus_auditd   # deploy/sql/005_service_login.sql
+FACILITATOR_DB_ROLE=hcbus_facilitator   # deploy/sql/010: hcbus audit, as a reviewer
 RUN_AS_USERS=0                # 1 once each service has its own account
 
 BROKER_PID="" AUDITD_PID="" COORDINATOR_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0 RUN_AS=()
@@ -247,6 +248,7 @@ export HCBUS_PUBLISH_ENDPOINT=$PUBLISH_ENDPOINT
 export HCBUS_SUBSCRIBE_ENDPOINT=$SUBSCRIBE_ENDPOINT
 export HCBUS_BROKER_KEY=$KEYS_DIR/broker.pub
 export HCBUS_KEY=$KEYS_DIR/pnc.key
+export HCBUS_AUDIT_DB="host=$PG_DIR dbname=hcbus user=$FACILITATOR_DB_ROLE"
 EOF
 }
 
@@ -309,6 +311,8 @@ start_all() {
   if [ "$RUN_AS_USERS" = 1 ]; then   # before start: no reload race
     "$REPO_DIR/deploy/pg.sh" allow "$PG_DIR" "$AUDITD_USER" "$AUDITD_DB_ROLE"
   fi
+  # Whoever runs the demo reads the log as the facilitators do (hcbus audit, env.sh).
+  "$REPO_DIR/deploy/pg.sh" allow "$PG_DIR" "$(id -un)" "$FACILITATOR_DB_ROLE"
   "$REPO_DIR/deploy/pg.sh" start "$PG_DIR"
   say "PostgreSQL is ready (socket in $PG_DIR, log $PG_DIR/postgresql.log)"
   # The owner migrates; auditd, a writer, only checks that every file is applied.

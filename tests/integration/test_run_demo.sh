@@ -103,6 +103,12 @@ hc_assert_contains "$demo" "back in service  eTimes.13" "the demo ends with the 
 hc_assert_contains "$demo" "coordinator: REFUSED" "the demo shows the coordinator refusing the second 'closed'"
 hc_assert_eq 8 "$(grep -c "^coordinator: counted" <<<"$demo")" "the demo shows the 8 counted statuses and escort statuses"
 hc_log "the demo's dispatch show:"$'\n'"$(sed -n '/^request sem-/,/^  total /p' <<<"$demo")"
+# The facilitator's view of the same request (hcbus audit, as hcbus_facilitator from env.sh).
+audit_view=$(sed -n '/^The same request as a facilitator/,/^Done: /p' <<<"$demo")
+hc_assert_contains "$audit_view" "call-out times (NEMSIS v3 eTimes; statuses the coordinator refused are left out)" \
+  "the demo shows hcbus audit timeline of the request"
+hc_assert_contains "$audit_view" "coordinator   escort_requested" "the timeline names the coordinator's escort request"
+[[ $audit_view != *"gunshot wound"* ]] || hc_fail "the chief complaint reached the facilitator's view"
 
 # Every message reached the police, and the clinical subscriber.
 hc_wait_for "$POLICE_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
