@@ -16,6 +16,7 @@ PACKAGES=(
   libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   postgresql-15 postgresql-client-15 procps
+  python3
   clang libclang-rt-14-dev valgrind
   chromium                 # tests: test_audit_report renders the HTML report headless
 )

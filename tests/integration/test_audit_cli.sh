@@ -263,12 +263,13 @@ small_out=$HC_WORK/small.txt
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 HCBUS_AUDIT_DB=$HC_AUDIT_CONNINFO "$HC_BIN/tests/max_rss" "$HC_WORK/small.rss" "$H" audit list >"$small_out" ||
   hc_fail "list (small)"
+ZERO_HASH="decode(repeat('00', 32), 'hex')"   # 32 bytes, as a SHA-256 would be
 leaf=$(hc_psql "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'hcbus' AND table_name = 'events' AND column_name = 'leaf_hash'")
 hc_psql "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, received_at,
                                    payload, summary, prev_hash, hash$([ "$leaf" = 1 ] && echo ', leaf_hash'))
          SELECT $total + g, 'pnc', 'bulk-' || g, 'alert', 'alert.$CAROLINA', '$CAROLINA', 'bulk-' || g, now(), now(),
                 '\\x00', jsonb_build_object('kind', 'alert', 'act', 'threat', 'description', 'fila ' || g),
-                '\\x00', '\\x00'$([ "$leaf" = 1 ] && echo ", '\\x00'")
+                $ZERO_HASH, $ZERO_HASH$([ "$leaf" = 1 ] && echo ", $ZERO_HASH")
          FROM generate_series(1, $BULK_ROWS) g" || hc_fail "bulk insert"
 start=$SECONDS
 HCBUS_AUDIT_DB=$HC_AUDIT_CONNINFO "$HC_BIN/tests/max_rss" "$HC_WORK/big.rss" "$H" audit list >"$HC_WORK/big.txt" ||
