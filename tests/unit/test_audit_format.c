@@ -69,6 +69,8 @@ static void test_format(void **state)
                         "2026-11-23T09:00:00.000000Z");
     assert_string_equal(audit_time_format_text("not a number", false, false, buf, sizeof buf),
                         "not a number");
+    assert_string_equal(audit_duration_format(245 * S, buf, sizeof buf), "4m05s");
+    assert_string_equal(audit_duration_format(-120 * S, buf, sizeof buf), "-2m00s");
 }
 
 /* Print rows of columns in format into a string (free it). */

@@ -1,7 +1,9 @@
 /* timefmt.c — times as `hcbus audit` shows and reads them (timefmt.h). Formatting and
  * ISO parsing are libhcbus's (hcbus/clock.h); this adds UTC or El Salvador time, whole
- * seconds for reading, and dates alone for --from/--to. (Durations: callout.h.) */
+ * seconds for reading, dates alone for --from/--to, and durations (callout.h). */
 #include "timefmt.h"
+
+#include "callout.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,6 +38,11 @@ const char *audit_time_format_text(const char *us_text, bool utc, bool micro, ch
         return buf;
     }
     return audit_time_format((int64_t)v, utc, micro, buf, size);
+}
+
+const char *audit_duration_format(int64_t us, char *buf, size_t size)
+{
+    return callout_duration_text(us, buf, size);
 }
 
 /* True for "YYYY-MM-DD" exactly. */

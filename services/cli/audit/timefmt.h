@@ -24,6 +24,10 @@ const char *audit_time_format(int64_t t_us, bool utc, bool micro, char *buf, siz
 const char *audit_time_format_text(const char *us_text, bool utc, bool micro, char *buf,
                                    size_t size);
 
+/* A duration in microseconds as a person reads it: "45s", "4m05s", "1h02m03s", "-2m00s"
+ * (callout_duration_text of callout.h, the one formatter). Returns buf. */
+const char *audit_duration_format(int64_t us, char *buf, size_t size);
+
 /* Parse a --from/--to value: a date "2026-11-23" (midnight El Salvador time; with
  * end_of_day, the midnight after it), "2026-11-23T10:00" or "2026-11-23 10:00[:SS]"
  * (El Salvador time), with an offset ("...-06:00", "...Z"), or "now", "now-2h"

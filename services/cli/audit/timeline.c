@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "audit.h"
-#include "callout.h"
 #include "common.h"
 #include "db.h"
 #include "hcbus/text.h"
@@ -123,7 +122,7 @@ static void print_escaped(const char *prefix, const char *text)
 /* "µs" text as a duration ("6m40s"), or NULL. */
 static const char *duration(const char *us, char *buf, size_t size)
 {
-    return us ? callout_duration_text(strtoll(us, NULL, 10), buf, size) : NULL;
+    return us ? audit_duration_format(strtoll(us, NULL, 10), buf, size) : NULL;
 }
 
 /* Append ", label value" (or "label value" at the start) when value is set. */
