@@ -8,6 +8,10 @@
 # hcbus_reviewer and nothing more), and each answer is compared with the HAND-COUNTED
 # answer in tests/lib/facilitator_scenario.expected:
 # - what is in the log: `audit list` counts by kind and by sender, the anonymous report;
+# - "what happened to that request": `audit timeline REQUEST` for each of the six: the
+#   steps in order, the call-out durations as printed (response 14m30s ...), the status
+#   the coordinator refused and its rule, who requested and who carried it out, the
+#   escort assigned by the police and the one SEM waived with its reason;
 # - "how many crews were threatened in San Miguel this quarter": `audit list --kind
 #   alert --zone "San Miguel" --from/--to` the quarter, threats against personnel
 #   counted from its JSON lines (not San Miguel Tepezontes, La Paz); and the quarter's
@@ -57,7 +61,7 @@ hc_assert_eq "$(expect senders)" "$(values_of 'select(.sender != "") | .sender' 
 
 # ---- How many crews were threatened in San Miguel this quarter? -----------------------
 hc_log "the quarter: --from $HC_SC_FROM --to $HC_SC_TO"
-sm=$(audit_json list --kind alert --zone sv.sm --from "$HC_SC_FROM" --to "$HC_SC_TO")
+sm=$(audit_json list --kind alert --zone "San Miguel" --from "$HC_SC_FROM" --to "$HC_SC_TO")
 hc_assert_eq "$(expect alerts.san-miguel)" "$(count_where true <<<"$sm")" \
   "alerts in San Miguel this quarter (not San Miguel Tepezontes, La Paz)"
 hc_assert_eq "$(expect alerts.san-miguel.threat.personnel)" \
@@ -71,12 +75,60 @@ alerts=$(audit_json list --kind alert)
 hc_assert_eq "$(expect alerts.threat.personnel)" \
   "$(count_where '.summary.act == "threat" and .summary.target == "personnel"' <<<"$alerts")" \
   "threats against personnel anywhere (San Miguel Tepezontes included)"
-for dep in san-salvador:sv.ss santa-ana:sv.sa la-libertad:sv.li la-paz:sv.pa; do
-  hc_assert_eq "$(expect "alerts.department.${dep%:*}")" "$(audit_json list --kind alert --zone "${dep#*:}" | count_where true)" \
-    "alerts in ${dep%:*}"
+for dep in "San Salvador" "Santa Ana" "La Libertad" "La Paz" "san miguel"; do
+  key=$(tr 'A-Z ' 'a-z-' <<<"$dep")
+  hc_assert_eq "$(expect "alerts.department.$key")" "$(audit_json list --kind alert --zone "$dep" | count_where true)" \
+    "alerts in $dep, by name"
 done
+hc_assert_eq "$(expect alerts.department.san-miguel)" "$(audit_json list --kind alert --zone sv.sm | count_where true)" \
+  "alerts in San Miguel, by zone id"
 hc_assert_eq "$(expect zone.changes)" "$(audit_json list --kind zone | count_where true)" "zone level changes"
 hc_assert_eq "$(expect zone.red)" "$(audit_json list --kind zone | count_where '.summary.level == "red"')" "RED levels"
+
+# ---- What happened to that request? `audit timeline REQUEST` ---------------------------
+# The duration on the call-out line LABEL ("response", "on scene") of a timeline's text.
+callout() {
+  awk -v l="$1" '/->/ { line = $0; sub(/^ +/, "", line)
+    if (index(line, l " ") == 1) { rest = substr(line, length(l) + 1); sub(/^ +/, "", rest)
+      split(rest, f, " "); print f[1] } }'
+}
+steps() { jq -r 'select(.record == "step") | .state' | paste -sd, | sed 's/,/, /g'; }
+times() { jq -r "select(.record == \"times\") | $1"; }
+for req in SS-1 SS-2 SS-3 SM-1 SA-1 LI-1; do
+  text=$(hc_audit timeline "$req") || hc_fail "hcbus audit timeline $req failed: $(cat "$HC_WORK/audit.err")"
+  json=$(audit_json timeline "$req")
+  hc_assert_eq "$(expect "timeline.$req")" "$(steps <<<"$json")" "timeline $req: what happened, step by step"
+  hc_assert_eq "$(expect "total.$req")" "$(callout total <<<"$text")" "timeline $req: total"
+  [ "$req" = SA-1 ] ||
+    hc_assert_eq "$(expect "response.$req")" "$(callout response <<<"$text")" "timeline $req: response (requested -> on scene)"
+done
+text=$(hc_audit timeline SS-1)
+for d in turnout:turnout travel:"travel to scene" onscene:"on scene" transport:transport; do
+  hc_assert_eq "$(expect "${d%%:*}.SS-1")" "$(callout "${d#*:}" <<<"$text")" "timeline SS-1: ${d#*:}"
+done
+# SS-3: the closure one minute after acceptance, refused by the coordinator.
+text=$(hc_audit timeline SS-3)
+json=$(audit_json timeline SS-3)
+hc_assert_eq "$(expect refused.SS-3)" "$(grep -c 'coordinator: REFUSED' <<<"$text")" "timeline SS-3: the refused status shown"
+hc_assert_eq "$(expect refused.rule.SS-3)" "$(jq -r 'select(.record == "step" and .verdict == "refused") | .rule' <<<"$json")" \
+  "timeline SS-3: the rule it broke"
+hc_assert_eq "$(expect refused.SS-3)" "$(times .refused_statuses <<<"$json")" "timeline SS-3: refused statuses"
+# Who did what.
+json=$(audit_json timeline LI-1)
+hc_assert_eq "$(expect requester.LI-1)|$(expect provider.LI-1)" "$(times '.requester + "|" + .provider' <<<"$json")" \
+  "timeline LI-1: SEM requested, the Red Cross carried it out"
+hc_assert_eq "$(expect provider.SS-1)" "$(audit_json timeline SS-1 | times .provider)" "timeline SS-1: SEM's own unit"
+hc_assert_eq "$(expect state.SA-1)" "$(audit_json timeline SA-1 | times .state)" "timeline SA-1: cancelled"
+# The escorts: SS-2's assigned by the police, SM-1's waived with its reason.
+json=$(audit_json timeline SS-2)
+hc_assert_eq "$(expect escort.SS-2.assigned_by)|$(expect escort.SS-2.police_unit)" \
+  "$(jq -r 'select(.record == "step" and .state == "escort_assigned") | .sender + "|" + .police_unit' <<<"$json")" \
+  "timeline SS-2: the escort assigned, by whom, which unit"
+hc_assert_eq "$(expect escort.SM-1.waiver_reason)" "$(audit_json timeline SM-1 | times .escort_waiver_reason)" \
+  "timeline SM-1: the escort waived, with SEM's reason"
+hc_assert_eq "$(expect verdicts.counted)|$(expect verdicts.refused)" \
+  "$(audit_json list --kind notice | count_where '.summary.notice_kind == "checked"')|$(audit_json list --kind notice | count_where '.summary.notice_kind == "violation"')" \
+  "the coordinator's verdicts: counted and refused"
 
 # ---- ... and the period's indicators: `audit report` -------------------------------
 hc_audit report --from "$HC_SC_FROM" --to "$HC_SC_TO" --csv --config "$HC_WORK/hcbus.conf" >"$HC_WORK/report.csv" ||
