@@ -21,6 +21,8 @@ static void help(void)
            "  --csv                 CSV (RFC 4180, CRLF, a header row; the default)\n"
            "  --json                one JSON object per line\n"
            "  --cap                 security alerts and zone changes as OASIS CAP 1.2 XML\n"
+           "  --out DIR             with --cap: one CAP document per event in DIR (made if\n"
+           "                        missing); without it, stdout takes a single event\n"
            AUDIT_DB_HELP
            "Exit: 0 ok, 1 bad filter value, 2 usage, 3 database unreachable, 4 internal.\n");
 }
@@ -29,10 +31,12 @@ int audit_export(int argc, char **argv)
 {
     static const struct option options[] = {AUDIT_LONG_OPTIONS, AUDIT_FILTER_LONG_OPTIONS,
                                             {"cap", no_argument, NULL, 0},
+                                            {"out", required_argument, NULL, 0},
                                             {NULL, 0, NULL, 0}};
     audit_opts_t opts = {0};
     audit_filter_t filter = {0};
     bool cap = false;
+    const char *out_dir = NULL;
     int c, index;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
@@ -47,6 +51,10 @@ int audit_export(int argc, char **argv)
             cap = true;
             continue;
         }
+        if (strcmp(name, "out") == 0) {
+            out_dir = optarg;
+            continue;
+        }
         int taken = audit_opt_take(CMD, &opts, name, optarg);
         if (taken < 0)
             return AUDIT_EXIT_USAGE;
@@ -57,8 +65,10 @@ int audit_export(int argc, char **argv)
         return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
     if (cap && opts.format != AUDIT_FORMAT_TEXT)
         return usage_error(CMD, "--cap writes XML: leave out --csv and --json");
+    if (out_dir && !cap)
+        return usage_error(CMD, "--out is for --cap (CSV and JSON go to stdout)");
     if (cap)
-        return audit_export_cap(&opts, &filter);
+        return audit_export_cap(&opts, &filter, out_dir);
     if (opts.format == AUDIT_FORMAT_TEXT)
         opts.format = AUDIT_FORMAT_CSV;
     return audit_list_print(CMD, &opts, &filter, NULL);

@@ -9,7 +9,9 @@
 #include "filter.h"
 
 /* Write the CAP 1.2 export of the events matching filter (--from, --to; the other
- * filters as its owner documents) to stdout. Prints errors; returns the exit code. */
-int audit_export_cap(const audit_opts_t *opts, const audit_filter_t *filter);
+ * filters as its owner documents): one document per event into out_dir, or the single
+ * one to stdout when out_dir is NULL. Prints errors; returns the exit code. */
+int audit_export_cap(const audit_opts_t *opts, const audit_filter_t *filter,
+                     const char *out_dir);
 
 #endif
