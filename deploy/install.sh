@@ -19,6 +19,7 @@ PACKAGES=(
   python3
   clang libclang-rt-14-dev valgrind
   chromium                 # tests: test_audit_report renders the HTML report headless
+  libxml2-utils            # tests: test_audit_cap validates the CAP export (xmllint --schema)
 )
 
 say() { echo "install.sh: $*" >&2; }
