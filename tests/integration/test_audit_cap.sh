@@ -170,6 +170,9 @@ HC_CHECKS=$((HC_CHECKS + 1))
 one=$(hc_audit export --cap --kind zone --zone "San Miguel") || hc_fail "export of one level to stdout"
 xmllint --noout --schema "$XSD" - <<<"$one" 2>"$HC_WORK/xmllint.err" || hc_fail "stdout document invalid: $(cat "$HC_WORK/xmllint.err")"
 hc_assert_contains "$one" "<identifier>hcbus.sv-$zone_yellow</identifier>" "stdout holds the one matching event"
+# The level it replaces is found outside the selection too.
+upd=$(hc_audit export --cap --kind zone --text "operativo policial") || hc_fail "export of ORANGE alone"
+hc_assert_contains "$upd" "<references>minsal.hcbus.sv,hcbus.sv-$zone_red," "ORANGE alone still references RED"
 hc_assert_eq 1 "$(hc_audit_rc export --cap --kind alert)" "three alerts to stdout are refused"
 hc_assert_eq "" "$(cat "$HC_WORK/audit.out")" "nothing is written when refused"
 hc_assert_contains "$(cat "$HC_WORK/audit.err")" "3 events match" "the refusal gives the count"

@@ -28,8 +28,11 @@ enum { Q_SEQ, Q_KIND, Q_SENDER, Q_RECEIVED, Q_ZONE, Q_DEPT_ISO,
        Q_PREV_SEQ, Q_PREV_SENDER, Q_PREV_RECEIVED, Q_COUNT };
 
 /* Alerts and zone levels (the filters of filter.h apply to e, a review.events row),
- * their view's columns, the department's ISO 3166-2 code from the catalogue, and for a
- * level the one it replaces in the same zone (any time before, not only in the range). */
+ * their view's columns and the department's ISO 3166-2 code from the catalogue. For a
+ * level, the one it replaces: the previous row of its topic "zone.<zone_id>", taken by
+ * a window over every alert and level before the filters apply (so a level replaced
+ * long before --from still gets its references). One pass over the log: no per-row
+ * subquery, whose cost would grow with the gap between a zone's levels. */
 #define CAP_SELECT                                                                        \
     "SELECT e.seq, e.kind, e.sender, " AUDIT_SQL_US("e.received_at") ", e.zone_id, "     \
     "cd.department_iso, "                                                                \
@@ -37,17 +40,16 @@ enum { Q_SEQ, Q_KIND, Q_SENDER, Q_RECEIVED, Q_ZONE, Q_DEPT_ISO,
     "ci.request_id, " AUDIT_SQL_US("ci.occurred_at") ", ci.description, "                \
     "cz.level, " AUDIT_SQL_US("cz.valid_from") ", " AUDIT_SQL_US("cz.valid_until") ", "  \
     "cz.escort_required, cz.reason, "                                                    \
-    "cp.seq, cp.sender, " AUDIT_SQL_US("cp.received_at") " "                             \
-    "FROM (SELECT * FROM review.events WHERE kind IN ('alert', 'zone')) e "              \
+    "e.prev_seq, e.prev_sender, " AUDIT_SQL_US("e.prev_received_at") " "                 \
+    "FROM (SELECT v.*, lag(v.seq) OVER w AS prev_seq, lag(v.sender) OVER w AS prev_sender, " \
+    "  lag(v.received_at) OVER w AS prev_received_at FROM review.events v "              \
+    "  WHERE v.kind IN ('alert', 'zone') WINDOW w AS (PARTITION BY v.topic ORDER BY v.seq)) e " \
     "LEFT JOIN review.incidents ci ON e.kind = 'alert' AND ci.seq = e.seq "              \
     "  AND ci.received_at = e.received_at "                                              \
     "LEFT JOIN review.zone_history cz ON e.kind = 'zone' AND cz.seq = e.seq "            \
     "  AND cz.received_at = e.received_at "                                              \
     "LEFT JOIN review.zones cd ON cd.zone_id = "                                         \
-    "  split_part(e.zone_id, '.', 1) || '.' || split_part(e.zone_id, '.', 2) "           \
-    "LEFT JOIN LATERAL (SELECT h.seq, h.sender, h.received_at FROM review.zone_history h " \
-    "  WHERE e.kind = 'zone' AND h.zone_id = e.zone_id AND h.seq < e.seq "               \
-    "  ORDER BY h.seq DESC LIMIT 1) cp ON true"
+    "  split_part(e.zone_id, '.', 1) || '.' || split_part(e.zone_id, '.', 2)"
 
 typedef struct cap_ctx {
     cap_sink_t *sink;
@@ -85,6 +87,8 @@ static cap_event_t event_of(const cap_ctx_t *ctx, const char *const *v)
         .prev_seq = us_of(v[Q_PREV_SEQ]), .prev_sender = v[Q_PREV_SENDER],
         .prev_received_us = us_of(v[Q_PREV_RECEIVED]),
     };
+    if (!ev.zone) /* the window's previous row of an alert's topic is not replaced by it */
+        ev.prev_seq = 0;
     return ev;
 }
 
