@@ -10,6 +10,7 @@
 
 #include "cap_map.h"
 #include "cap_xml.h"
+#include "report_labels.h"
 #include "timefmt.h"
 
 #define UTC_SUFFIX "-00:00"
@@ -96,17 +97,17 @@ static bool casualties(const cap_event_t *ev)
 
 static void alert_headline(FILE *f, const cap_event_t *ev, const char *area)
 {
-    fprintf(f, "%s (%s) en %s", or_label(cap_map_act_es(ev->act), ev->act),
-            or_label(cap_map_target_es(ev->target), ev->target), area);
+    fprintf(f, "%s — %s — %s", report_act_es(ev->act),
+            report_target_es(ev->target), area);
 }
 
 static void alert_description(FILE *f, const cap_event_t *ev, const char *area, bool utc)
 {
     char when[CAP_TIME_MAX];
     fprintf(f, "%s en %s; afectado: %s; severidad %s.",
-            or_label(cap_map_act_es(ev->act), ev->act), area,
-            or_label(cap_map_target_es(ev->target), ev->target),
-            or_label(cap_map_severity_es(ev->severity), ev->severity));
+            report_act_es(ev->act), area,
+            report_target_es(ev->target),
+            report_severity_es(ev->severity));
     if (casualties(ev))
         fprintf(f, " Fallecidos: %s; heridos: %s; secuestrados o detenidos: %s.",
                 ev->killed ? ev->killed : "0", ev->injured ? ev->injured : "0",
@@ -245,7 +246,7 @@ static size_t write_info(FILE *out, const cap_event_t *ev, bool utc, bool *oom)
                  or_label(cap_map_level_es(ev->level), ev->level));
     else
         snprintf(event, sizeof event, "Ataque contra la atención de salud: %s",
-                 or_label(cap_map_act_es(ev->act), ev->act));
+                 report_act_es(ev->act));
     size_t r = 0;
     cap_xml_open(out, 1, "info");
     cap_xml_element(out, 2, "language", CAP_LANGUAGE);

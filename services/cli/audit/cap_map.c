@@ -1,6 +1,6 @@
-/* cap_map.c — hcbus values in CAP 1.2 and in Spanish (cap_map.h). The tables follow the
- * proto's own words (proto/hcbus.proto: enum Act, Target, Severity, RiskLevel); the CAP
- * grades are decision 0018's. */
+/* cap_map.c — hcbus values in CAP 1.2 and the levels in Spanish (cap_map.h). The words
+ * follow the proto's own (proto/hcbus.proto: enum RiskLevel, Severity); the CAP grades
+ * are decision 0018's. */
 #include "cap_map.h"
 
 #include <stddef.h>
@@ -18,47 +18,6 @@ static const char *find(const pair_t *pairs, size_t n, const char *key)
     return NULL;
 }
 #define FIND(table, key) find(table, sizeof table / sizeof table[0], key)
-
-/* Every Act of proto/hcbus.proto (ICRC "Health Care in Danger", WHO SSA). */
-static const pair_t acts[] = {
-    {"killing", "Asesinato"},
-    {"injuring", "Lesiones"},
-    {"kidnapping", "Secuestro"},
-    {"harassment", "Acoso"},
-    {"threat", "Amenaza"},
-    {"intimidation", "Intimidación"},
-    {"robbery", "Robo"},
-    {"arrest", "Detención por ejercer funciones médicas"},
-    {"obstruction_of_access", "Obstrucción del acceso"},
-    {"denial_of_assistance", "Negación de asistencia"},
-    {"discrimination", "Discriminación"},
-    {"interruption_of_care", "Interrupción de la atención"},
-    {"bombing", "Bombardeo"},
-    {"shelling", "Ataque con artillería"},
-    {"looting", "Saqueo"},
-    {"forced_entry", "Entrada por la fuerza"},
-    {"shooting_into", "Disparos contra el establecimiento"},
-    {"encircling", "Cerco"},
-    {"forceful_interference", "Interferencia por la fuerza (cortes de agua, luz)"},
-    {"attack_on_vehicle", "Ataque a un vehículo"},
-    {"theft_of_vehicle", "Robo de un vehículo"},
-    {"interference_with_vehicle", "Interferencia con un vehículo"},
-    {"sexual_assault", "Agresión sexual"},
-    {"armed_search", "Registro armado"},
-    {"setting_fire", "Incendio provocado"},
-    {"other", "Otro acto de violencia"},
-};
-
-static const pair_t targets[] = {
-    {"personnel", "personal de salud"},
-    {"patients", "pacientes"},
-    {"facility", "establecimiento de salud"},
-    {"vehicle", "vehículo sanitario"},
-};
-
-static const pair_t severities[] = {
-    {"low", "baja"}, {"moderate", "moderada"}, {"high", "alta"}, {"critical", "crítica"},
-};
 
 static const pair_t levels[] = {
     {"green", "VERDE"}, {"yellow", "AMARILLO"}, {"orange", "NARANJA"}, {"red", "ROJO"},
@@ -122,8 +81,5 @@ cap_grade_t cap_map_level(const char *level)
     return unknown_grade;
 }
 
-const char *cap_map_act_es(const char *act) { return FIND(acts, act); }
-const char *cap_map_target_es(const char *target) { return FIND(targets, target); }
-const char *cap_map_severity_es(const char *severity) { return FIND(severities, severity); }
 const char *cap_map_level_es(const char *level) { return FIND(levels, level); }
 const char *cap_map_level_meaning_es(const char *level) { return FIND(level_meanings, level); }

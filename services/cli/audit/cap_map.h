@@ -1,9 +1,10 @@
 /* cap_map.h — what hcbus values mean in OASIS CAP 1.2 for the CAP export: the urgency,
- * severity, certainty and response of a security alert or a zone risk level, and their
- * Spanish (es-SV) words for <event>, <headline>, <description> and <instruction>. Keys
- * are the short lower-case labels of the reviewer views ("threat", "red"); a label this
- * build does not know maps to CAP's "Unknown" and is shown as it is. docs/audit.md
- * ("CAP export") reproduces these tables: change them together. */
+ * severity, certainty and response of a security alert or a zone risk level, and the
+ * levels' Spanish (es-SV) words (acts, targets and severities: report_labels.h, the one
+ * table `hcbus audit report` uses too). Keys are the short lower-case labels of the
+ * reviewer views ("high", "red"); a label this build does not know maps to CAP's
+ * "Unknown" and is shown as it is. docs/audit.md ("CAP export") reproduces these
+ * tables: change them together. */
 #ifndef HCBUS_CLI_AUDIT_CAP_MAP_H
 #define HCBUS_CLI_AUDIT_CAP_MAP_H
 
@@ -26,9 +27,6 @@ cap_grade_t cap_map_level(const char *level);
 
 /* Spanish words. Each returns a constant, or NULL for a label it does not know (the
  * caller shows the label itself). */
-const char *cap_map_act_es(const char *act);           /* "Amenaza" */
-const char *cap_map_target_es(const char *target);     /* "personal de salud" */
-const char *cap_map_severity_es(const char *severity); /* "crítica" */
 const char *cap_map_level_es(const char *level);       /* "ROJO" */
 const char *cap_map_level_meaning_es(const char *level); /* what crews do (<instruction>) */
 
