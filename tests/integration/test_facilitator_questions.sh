@@ -19,6 +19,8 @@
 #   institution, anonymous or not; response p50/p90 per department and for the country;
 #   escorts assigned and waived; refused attempts; institutions active by type and
 #   department;
+# - the quarter's alerts and zone levels as OASIS CAP 1.2 (`audit export --cap --out`):
+#   one valid document each; Santa Ana's one alert to stdout with its geocode;
 # - "who knew what, and when": `audit who-knew SEQ --json`: the institutions that received
 #   a San Miguel threat (the coordinator, minsal and pnc live, the facilitator by a later
 #   replay), the Santa Ana robbery, the police's own alert, an escort request.
@@ -188,6 +190,21 @@ for dep in la-libertad:sv.li san-miguel:sv.sm san-salvador:sv.ss la-paz:sv.pa sa
   hc_assert_eq "$(expect "institutions.department.${dep%:*}")" "$(report instituciones_departamento "${dep#*:}" instituciones)" \
     "report: active institutions in ${dep%:*}"
 done
+
+# ---- The alerts and zone levels for another alerting system: `audit export --cap` ----
+hc_audit export --cap --from "$HC_SC_FROM" --to "$HC_SC_TO" --out "$HC_WORK/cap" >/dev/null ||
+  hc_fail "hcbus audit export --cap failed: $(cat "$HC_WORK/audit.err")"
+hc_assert_contains "$(cat "$HC_WORK/audit.err")" \
+  "$(($(expect kind.alert) + $(expect kind.zone))) CAP 1.2 document(s) in $HC_WORK/cap ($(expect kind.alert) alert(s), $(expect kind.zone) zone level(s))" \
+  "export --cap: one CAP document per alert and zone level of the quarter"
+hc_assert_eq "$(($(expect kind.alert) + $(expect kind.zone)))" "$(find "$HC_WORK/cap" -name '*.xml' | wc -l)" \
+  "export --cap: the files written"
+xmllint --noout --schema "$HC_SRC/tests/data/cap-v1.2.xsd" "$HC_WORK"/cap/*.xml 2>"$HC_WORK/xmllint.err" ||
+  hc_fail "CAP documents not valid: $(cat "$HC_WORK/xmllint.err")"
+# The one alert of Santa Ana (the robbery), to stdout.
+cap=$(hc_audit export --cap --kind alert --zone "Santa Ana") || hc_fail "export --cap of Santa Ana's alert failed"
+hc_assert_eq "$(expect alerts.department.santa-ana)" "$(grep -c '<alert ' <<<"$cap")" "export --cap: Santa Ana's alert"
+hc_assert_contains "$cap" "SV-SA" "export --cap: its ISO 3166-2 geocode"
 
 # ---- Who knew what, and when? `audit who-knew SEQ` -----------------------------------
 # Distinct institutions of who-knew's JSON rows for SEQ [with how = HOW].
