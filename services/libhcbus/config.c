@@ -5,6 +5,7 @@
 #include "hcbus/config.h"
 #include "hcbus/codec.h"
 
+#include "config_checkpoints.h"
 #include "config_coordinator.h"
 #include "config_institutions.h"
 #include "config_read.h"
@@ -46,7 +47,8 @@ static const char *const broker_settings[] = {
     "max_in_flight", "subscriber_queue_max", "ack_timeout_ms", "audit_resend_ms", NULL};
 static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "conninfo",
                                               "migrations_dir", "batch_max_rows",
-                                              "batch_max_delay_ms", NULL};
+                                              "batch_max_delay_ms", "log_key_file", "log_origin",
+                                              "checkpoint_every_events", "checkpoint_every_s", NULL};
 static const char *const role_settings[] = {"publish", "subscribe", "clinical", NULL};
 
 static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_broker_config_t *b)
@@ -84,7 +86,8 @@ static int read_auditd(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_string(ctx, g, "conninfo", a->conninfo, sizeof a->conninfo, false) < 0 ||
         hcbus_cfg_path(ctx, g, "migrations_dir", a->migrations_dir, sizeof a->migrations_dir, false) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_rows", 1, BATCH_ROWS_LIMIT, &a->batch_max_rows) < 0 ||
-        hcbus_cfg_u32(ctx, g, "batch_max_delay_ms", 0, BATCH_DELAY_LIMIT_MS, &a->batch_max_delay_ms) < 0)
+        hcbus_cfg_u32(ctx, g, "batch_max_delay_ms", 0, BATCH_DELAY_LIMIT_MS, &a->batch_max_delay_ms) < 0 ||
+        hcbus_config_read_checkpoints(ctx, g, a) < 0)
         return -1;
     return 0;
 }

@@ -31,6 +31,8 @@ extern "C" {
 #define HCBUS_INSTITUTIONS_MAX 64
 #define HCBUS_ROLES_MAX 16
 #define HCBUS_LIMIT_ZONES_MAX 16     /* zones in one institution's limit_to_zones */
+#define HCBUS_LOG_ORIGIN_MAX 128     /* auditd.log_origin: visible ASCII but '+' */
+#define HCBUS_REJECTIONS_ORIGIN_SUFFIX "/rejections"
 
 /* The roles an institution may hold; each gives default grants and flags. */
 typedef enum {
@@ -87,6 +89,14 @@ typedef struct hcbus_auditd_config {
     char migrations_dir[HCBUS_PATH_MAX];          /* default: deploy/sql next to the config */
     uint32_t batch_max_rows;                      /* default 1000 */
     uint32_t batch_max_delay_ms;                  /* default 2 */
+    /* The signed tree heads (decision 0014, docs/operations.md "Checkpoints"). */
+    char log_key_file[HCBUS_PATH_MAX];            /* note signer key text; "" = heads unsigned */
+    char log_origin[HCBUS_LOG_ORIGIN_MAX + 1];    /* events tree, default "hcbus.sv/audit" */
+    /* The rejections tree: log_origin with a final "/audit" replaced by "/rejections"
+     * (the default gives "hcbus.sv/rejections"), else log_origin + "/rejections". */
+    char log_origin_rejections[HCBUS_LOG_ORIGIN_MAX + sizeof HCBUS_REJECTIONS_ORIGIN_SUFFIX];
+    uint32_t checkpoint_every_events;             /* a head every N leaves, 1..10000000, default 1000 */
+    uint32_t checkpoint_every_s;                  /* and after S s if grown, 0 (never)..86400, default 60 */
 } hcbus_auditd_config_t;
 
 /* The `coordinator` section (services/coordinator, docs/operations.md): who
