@@ -1,6 +1,7 @@
 /* main.c — hcbus-auditd: read the options and the config's auditd section, open the
- * database session, load the head, run the server. Everything else lives in the
- * files a test can link (db, migrate, writer, chain, replay, server, zap). */
+ * database session, load the head and the Merkle trees, run the server. Everything
+ * else lives in the files a test can link (db, migrate, writer, chain, tree,
+ * checkpoint, replay, server, zap). */
 #include <getopt.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -9,6 +10,7 @@
 
 #include "catalogue.h"
 #include "chain.h"
+#include "checkpoint.h"
 #include "db.h"
 #include "hcbus/config.h"
 #include "hcbus/keys.h"
@@ -81,31 +83,38 @@ static void upsert_catalogue(PGconn *conn, const char *zones_file)
         hcbus_info("zone catalogue: %zu zones added or changed from %s", written, zones_file);
 }
 
-/* Open the session, migrate, load the head, serve. */
+/* Open the session, migrate, load the head and the trees, serve. */
 static int run(const hcbus_config_t *cfg, const char *broker_key_file)
 {
     hcbus_error_t err;
     hcbus_keypair_t own;
     char broker_key[HCBUS_Z85_KEY_LEN + 1];
+    static auditd_checkpoints_t checkpoints; /* the signer key: wiped below */
     if (hcbus_keypair_load(cfg->auditd.secret_key_file, &own, &err) < 0 ||
-        hcbus_public_key_load(broker_key_file, broker_key, &err) < 0 || auditd_stop_init(&err) < 0)
+        hcbus_public_key_load(broker_key_file, broker_key, &err) < 0 ||
+        auditd_checkpoints_init(&checkpoints, &cfg->auditd, &err) < 0 || auditd_stop_init(&err) < 0) {
+        sodium_memzero(&own, sizeof own);
         return fail(&err, EXIT_USAGE);
+    }
     auditd_db_t *db = auditd_db_new(cfg->auditd.conninfo, cfg->auditd.migrations_dir);
     auditd_chain_t head;
+    static auditd_trees_t trees;
     int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory")
                  : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
     if (rc == 0) {
         upsert_catalogue(auditd_db_conn(db), cfg->zones_file);
-        rc = auditd_chain_load(auditd_db_conn(db), &head, &err);
+        rc = auditd_chain_load(auditd_db_conn(db), &head, &err) < 0 ? -1
+                                                                     : auditd_trees_load(auditd_db_conn(db), &trees, &err);
     }
     if (rc == 0) {
         auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
                                      cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms,
                                      cfg->auditd.conninfo, cfg->broker.max_message_bytes};
-        rc = auditd_server_run(&opts, db, &head, &err);
+        rc = auditd_server_run(&opts, db, &head, &trees, &checkpoints, &err);
     }
     auditd_db_destroy(&db);
     sodium_memzero(&own, sizeof own);
+    auditd_checkpoints_clear(&checkpoints);
     return rc < 0 ? fail(&err, EXIT_RUNTIME) : 0;
 }
 

@@ -3,7 +3,9 @@
  * Reads (replay, latest) are never run here: they are queued for the reader thread
  * (reads.h, reader.h) and their answers forwarded as they come back. When PostgreSQL
  * is gone, appends are answered NOT_PERSISTED at their batch deadline and the session
- * is reopened with backoff; the head is reloaded from the log at every reopening. */
+ * is reopened with backoff; the head is reloaded from the log at every reopening, and
+ * the Merkle trees caught up. Tree heads due by time are stored between batches, and
+ * the last ones at a clean stop (checkpoint.h). */
 #include "server.h"
 
 #include <errno.h>
@@ -35,6 +37,8 @@ typedef struct server {
     const auditd_server_opts_t *opts;
     auditd_db_t *db;
     auditd_chain_t *head;
+    auditd_trees_t *trees;
+    const auditd_checkpoints_t *checkpoints;
     void *ctx;
     void *router;
     hcbus_connections_t *conns;  /* counted and capped: only the broker may stay */
@@ -61,7 +65,8 @@ static bool db_ready(server_t *s)
 {
     hcbus_error_t err;
     int rc = auditd_db_ensure(s->db, hcbus_monotonic_ms(), &err);
-    if (rc == 1 && auditd_chain_load(auditd_db_conn(s->db), s->head, &err) < 0) {
+    if (rc == 1 && (auditd_chain_load(auditd_db_conn(s->db), s->head, &err) < 0 ||
+                    auditd_trees_catch_up(auditd_db_conn(s->db), s->trees, s->head, &err) < 0)) {
         db_failed(s, "cannot read the head after reconnecting", &err);
         return false;
     }
@@ -97,7 +102,8 @@ static void flush(server_t *s)
         if (n_rej > 0 || side.n_deliveries > 0)
             hcbus_warning("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
                           "broker resends them)", n_rej, side.n_deliveries);
-    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, recs, n, &side, &err) < 0) {
+    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, s->trees, s->checkpoints, recs, n, &side,
+                                    &err) < 0) {
         hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
                     side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
@@ -107,6 +113,30 @@ static void flush(server_t *s)
         hcbus_debug("committed a batch of %zu records, head seq %" PRIu64, n, s->head->seq);
     }
     auditd_batch_reply_all(s->batch, s->router, s->head->seq, persisted);
+}
+
+/* Tree heads due by time (force: every grown tree, at a clean stop). A failure is
+ * logged and the heads put off by checkpoint_every_s: it must not spin the loop. */
+static void store_heads(server_t *s, int64_t now_ms, bool force)
+{
+    PGconn *conn = auditd_db_conn(s->db);
+    hcbus_error_t err;
+    if (!conn || auditd_checkpoints_tick(conn, s->checkpoints, s->trees, now_ms, force, &err) == 0)
+        return;
+    for (int log = 0; log < AUDITD_LOG_COUNT; log++)
+        s->trees->log[log].head_ms = now_ms;
+    if (PQstatus(conn) != CONNECTION_OK)
+        db_failed(s, "cannot store a tree head", &err);
+    else
+        hcbus_error("cannot store a tree head: %s; trying again in %" PRIu32 " s", err.message,
+                    s->checkpoints->every_s);
+}
+
+/* When the next head is due by time; -1 if none, or if the session is closed (it is
+ * stored after the reopening, whose own time wakes the loop). */
+static int64_t heads_wake_ms(const server_t *s)
+{
+    return auditd_db_conn(s->db) ? auditd_checkpoints_wake_ms(s->checkpoints, s->trees) : -1;
 }
 
 static bool batch_due(const server_t *s, int64_t now_ms)
@@ -253,6 +283,9 @@ static long poll_timeout_ms(const server_t *s, int64_t now_ms)
     int64_t reads = auditd_reads_wake_ms(s->reads);
     if (reads >= 0 && (until < 0 || reads < until))
         until = reads;
+    int64_t heads = heads_wake_ms(s);
+    if (heads >= 0 && (until < 0 || heads < until))
+        until = heads;
     if (until < 0)
         return -1;
     return until > now_ms ? (long)(until - now_ms) : 0;
@@ -300,13 +333,16 @@ static void loop(server_t *s)
             auditd_reads_pump(s->reads, s->router, s->head->seq, now_ms);
         if (auditd_db_next_attempt_ms(s->db) > 0 && now_ms >= auditd_db_next_attempt_ms(s->db))
             db_ready(s);
+        int64_t heads_wake = heads_wake_ms(s);
+        if (heads_wake >= 0 && now_ms >= heads_wake)
+            store_heads(s, now_ms, false);
     }
 }
 
 int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_chain_t *head,
-                      hcbus_error_t *err)
+                      auditd_trees_t *trees, const auditd_checkpoints_t *checkpoints, hcbus_error_t *err)
 {
-    server_t s = {.opts = opts, .db = db, .head = head};
+    server_t s = {.opts = opts, .db = db, .head = head, .trees = trees, .checkpoints = checkpoints};
     s.batch = auditd_batch_new();
     int rc = !s.batch ? hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory") : setup(&s, err);
     if (rc == 0 && !(s.reader = auditd_reader_new(s.ctx, opts->conninfo, err)))
@@ -318,8 +354,11 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
         loop(&s);
         flush(&s); /* the batch in hand, answered before the sockets close */
+        store_heads(&s, hcbus_monotonic_ms(), true);
         auditd_reads_report(s.reads, hcbus_monotonic_ms());
-        hcbus_notice("stopping (signal %d), head seq %" PRIu64, auditd_stop_signal(), head->seq);
+        hcbus_notice("stopping (signal %d), head seq %" PRIu64 ", last tree heads: events %" PRIu64
+                     ", rejections %" PRIu64, auditd_stop_signal(), head->seq, trees->log[AUDITD_LOG_EVENTS].head_size,
+                     trees->log[AUDITD_LOG_REJECTIONS].head_size);
     }
     auditd_reads_destroy(&s.reads);
     auditd_reader_destroy(&s.reader); /* its socket closes before the context ends */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "chain.h"
+#include "checkpoint.h"
 #include "db.h"
 #include "hcbus/error.h"
 
@@ -22,10 +23,10 @@ typedef struct auditd_server_opts {
     uint32_t max_record_bytes;     /* the broker's max_message_bytes (0: 65536); bounds frames */
 } auditd_server_opts_t;
 
-/* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand.
- * db is open and head loaded. Returns 0 after a stop, -1 with err if the sockets could
- * not be set up. */
+/* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand
+ * and store the heads of the trees that grew. db is open, head and trees loaded.
+ * Returns 0 after a stop, -1 with err if the sockets could not be set up. */
 int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_chain_t *head,
-                      hcbus_error_t *err);
+                      auditd_trees_t *trees, const auditd_checkpoints_t *checkpoints, hcbus_error_t *err);
 
 #endif

@@ -1,8 +1,10 @@
 /* writer.c — commit one batch (see writer.h). The order inside the transaction:
  * one query for the (sender, namespace, msg_id) already recorded, one for the
  * transaction's time and the summaries as PostgreSQL stores them (both are hashed),
- * then seqs and hashes for the new records in arrival order, ids and hashes for the
- * rejections, COPY events, msg_ids and rejections, then COMMIT. Nothing is answered
+ * then seqs, chain hashes and leaf hashes for the new records in arrival order, ids,
+ * hashes and leaves for the rejections (each leaf appended to a copy of the Merkle
+ * trees, and a tree head stored whenever one is due by count), COPY events, msg_ids and
+ * rejections, then COMMIT; the trees are kept only if the COMMIT succeeds. Nothing is answered
  * before the commit; the caller replies from the records' outcomes. */
 #include "writer.h"
 
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkpoint.h"
 #include "copy.h"
 #include "db.h"
 #include "deliveries.h"
@@ -19,6 +22,7 @@
 #include "hcbus/log.h"
 #include "hcbus/summary.h"
 #include "hcbus/topic.h"
+#include "leaf.h"
 #include "pgtext.h"
 
 #define MSG_ID_MAX_BYTES 64
@@ -27,14 +31,14 @@
 #define SEQ_STAMP_MAX_BYTES 11    /* the tag and a 64-bit varint */
 
 /* The hashed columns come first, in the order of the hash (docs/security.md). */
-#define EVENT_HASHED_COLUMNS 12
+#define EVENT_HASHED_COLUMNS AUDITD_EVENT_COLUMNS
 #define EVENTS_COPY_SQL                                                                      \
     "COPY hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, "     \
-    "received_at, committed_at, payload, summary, prev_hash, hash) FROM STDIN"
-#define REJECTION_HASHED_COLUMNS 12
+    "received_at, committed_at, payload, summary, prev_hash, hash, leaf_hash) FROM STDIN"
+#define REJECTION_HASHED_COLUMNS AUDITD_REJECTION_COLUMNS
 #define REJECTIONS_COPY_SQL                                                                  \
     "COPY hcbus.rejections (id, at, last_at, repeats, institution, key_hint, action, topic, " \
-    "msg_id, code, field, reason, prev_hash, hash) FROM STDIN"
+    "msg_id, code, field, reason, prev_hash, hash, leaf_hash) FROM STDIN"
 #define MSG_IDS_COPY_SQL "COPY hcbus.msg_ids (sender, namespace, msg_id, seq) FROM STDIN"
 #define RECORDED_SQL                                                                         \
     "SELECT sender, namespace, msg_id, seq FROM hcbus.msg_ids WHERE (sender, namespace, msg_id) IN " \
@@ -56,7 +60,16 @@ typedef struct entry {
     size_t stamp_len;
     uint8_t prev_hash[AUDITD_HASH_BYTES];
     uint8_t hash[AUDITD_HASH_BYTES];
+    hcbus_tlog_hash_t leaf;  /* Merkle leaf hash of the row */
 } entry_t;
+
+/* A rejection's chain link and leaf, computed before its COPY (heads are stored
+ * between, and no other command may run during a COPY). */
+typedef struct rejection_hashes {
+    uint8_t prev_hash[AUDITD_HASH_BYTES];
+    uint8_t hash[AUDITD_HASH_BYTES];
+    hcbus_tlog_hash_t leaf;
+} rejection_hashes_t;
 
 /* A (sender, namespace, msg_id) key with the record it came from, sortable. */
 typedef struct idkey {
@@ -73,6 +86,8 @@ typedef struct batch_state {
     idkey_t *keys;          /* the well-formed records, sorted by key then arrival */
     size_t n_keys;
     int64_t committed_us;   /* the transaction's now(): events.committed_at */
+    const auditd_checkpoints_t *checkpoints;
+    auditd_trees_t trees;   /* the trees with this batch's leaves, kept on COMMIT */
 } batch_state_t;
 
 /* ---------------------------------------------------------------------------
@@ -296,9 +311,21 @@ static void event_values(const batch_state_t *s, size_t i, auditd_value_t v[EVEN
     v[11] = auditd_text(e->summary);
 }
 
+/* Append a row's leaf to a tree and store the head if one is due by count. */
+static int add_leaf(PGconn *conn, batch_state_t *s, auditd_log_t log, const hcbus_tlog_hash_t *leaf,
+                    hcbus_error_t *err)
+{
+    auditd_tree_t *tree = &s->trees.log[log];
+    if (auditd_tree_append(tree, leaf, err) < 0)
+        return -1;
+    if (auditd_checkpoint_due_by_count(s->checkpoints, tree))
+        return auditd_checkpoint_store(conn, s->checkpoints, log, tree, err);
+    return 0;
+}
+
 /* Give every well-formed record its seq in arrival order: a duplicate takes its first
- * copy's, a new one the next number and the next link of the chain. */
-static void number_records(batch_state_t *s, auditd_chain_t *next)
+ * copy's, a new one the next number, the next link of the chain and the next leaf. */
+static int number_records(PGconn *conn, batch_state_t *s, auditd_chain_t *next, hcbus_error_t *err)
 {
     for (size_t i = 0; i < s->n; i++) {
         auditd_record_t *r = &s->recs[i];
@@ -318,7 +345,10 @@ static void number_records(batch_state_t *s, auditd_chain_t *next)
         event_values(s, i, v);
         auditd_chain_link(e->prev_hash, AUDITD_EVENTS_FORMAT, v, EVENT_HASHED_COLUMNS, e->hash);
         memcpy(next->hash, e->hash, AUDITD_HASH_BYTES);
+        if (auditd_leaf_event(v, &e->leaf, err) < 0 || add_leaf(conn, s, AUDITD_LOG_EVENTS, &e->leaf, err) < 0)
+            return -1;
     }
+    return 0;
 }
 
 static void copy_event_row(auditd_copy_t *c, const batch_state_t *s, size_t i)
@@ -329,6 +359,7 @@ static void copy_event_row(auditd_copy_t *c, const batch_state_t *s, size_t i)
         auditd_copy_value(c, &v[k]);
     auditd_copy_bytea(c, s->e[i].prev_hash, AUDITD_HASH_BYTES, NULL, 0);
     auditd_copy_bytea(c, s->e[i].hash, AUDITD_HASH_BYTES, NULL, 0);
+    auditd_copy_bytea(c, s->e[i].leaf.b, HCBUS_TLOG_HASH_BYTES, NULL, 0);
     auditd_copy_end_row(c);
 }
 
@@ -387,29 +418,56 @@ static void rejection_values(const Hcbus__RejectRecord *rj, int64_t id, int64_t 
     v[11] = auditd_text(rj->reason ? rj->reason : "");
 }
 
-/* Number the rejections after the head (no holes) and chain them. */
-static int write_rejections(PGconn *conn, auditd_chain_t *next, Hcbus__RejectRecord *const *rej, size_t n,
-                            hcbus_error_t *err)
+/* Number the rejections after the head (no holes), chain them and add their leaves:
+ * h[i] gets row i's hashes. */
+static int number_rejections(PGconn *conn, batch_state_t *s, auditd_chain_t *next, Hcbus__RejectRecord *const *rej,
+                             size_t n, int64_t now_us, rejection_hashes_t *h, hcbus_error_t *err)
 {
-    if (n == 0)
-        return 0;
+    for (size_t i = 0; i < n; i++) {
+        auditd_value_t v[REJECTION_HASHED_COLUMNS];
+        rejection_values(rej[i], (int64_t)++next->rejection_id, now_us, v);
+        memcpy(h[i].prev_hash, next->rejection_hash, AUDITD_HASH_BYTES);
+        auditd_chain_link(h[i].prev_hash, AUDITD_REJECTIONS_FORMAT, v, REJECTION_HASHED_COLUMNS, h[i].hash);
+        memcpy(next->rejection_hash, h[i].hash, AUDITD_HASH_BYTES);
+        if (auditd_leaf_rejection(v, &h[i].leaf, err) < 0 || add_leaf(conn, s, AUDITD_LOG_REJECTIONS, &h[i].leaf, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int copy_rejections(PGconn *conn, int64_t first_id, Hcbus__RejectRecord *const *rej, size_t n,
+                           int64_t now_us, const rejection_hashes_t *h, hcbus_error_t *err)
+{
     auditd_copy_t c;
     if (auditd_copy_begin(&c, conn, REJECTIONS_COPY_SQL, err) < 0)
         return -1;
-    int64_t now_us = hcbus_now_us();
     for (size_t i = 0; i < n; i++) {
         auditd_value_t v[REJECTION_HASHED_COLUMNS];
-        uint8_t hash[AUDITD_HASH_BYTES];
-        rejection_values(rej[i], (int64_t)++next->rejection_id, now_us, v);
-        auditd_chain_link(next->rejection_hash, AUDITD_REJECTIONS_FORMAT, v, REJECTION_HASHED_COLUMNS, hash);
+        rejection_values(rej[i], first_id + (int64_t)i, now_us, v);
         for (size_t k = 0; k < REJECTION_HASHED_COLUMNS; k++)
             auditd_copy_value(&c, &v[k]);
-        auditd_copy_bytea(&c, next->rejection_hash, AUDITD_HASH_BYTES, NULL, 0);
-        auditd_copy_bytea(&c, hash, AUDITD_HASH_BYTES, NULL, 0);
+        auditd_copy_bytea(&c, h[i].prev_hash, AUDITD_HASH_BYTES, NULL, 0);
+        auditd_copy_bytea(&c, h[i].hash, AUDITD_HASH_BYTES, NULL, 0);
+        auditd_copy_bytea(&c, h[i].leaf.b, HCBUS_TLOG_HASH_BYTES, NULL, 0);
         auditd_copy_end_row(&c);
-        memcpy(next->rejection_hash, hash, AUDITD_HASH_BYTES);
     }
     return auditd_copy_finish(&c, err);
+}
+
+/* The rejections: numbered, chained and added to the tree, then copied. */
+static int write_rejections(PGconn *conn, batch_state_t *s, auditd_chain_t *next, Hcbus__RejectRecord *const *rej,
+                            size_t n, hcbus_error_t *err)
+{
+    if (n == 0)
+        return 0;
+    rejection_hashes_t *h = calloc(n, sizeof *h);
+    if (!h)
+        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for %zu rejections", n);
+    int64_t now_us = hcbus_now_us(), first_id = (int64_t)next->rejection_id + 1;
+    int rc = number_rejections(conn, s, next, rej, n, now_us, h, err) < 0 ? -1
+             : copy_rejections(conn, first_id, rej, n, now_us, h, err);
+    free(h);
+    return rc;
 }
 
 /* COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK: check the tag. */
@@ -431,10 +489,11 @@ static int transaction(PGconn *conn, batch_state_t *s, auditd_chain_t *next, con
     size_t fresh = mark_fresh(s);
     if (fresh > 0 && read_stored(conn, s, fresh, err) < 0)
         return -1;
-    number_records(s, next);
+    if (number_records(conn, s, next, err) < 0)
+        return -1;
     if (fresh > 0 && (write_events(conn, s, err) < 0 || write_msg_ids(conn, s, err) < 0))
         return -1;
-    if (write_rejections(conn, next, side->rejections, side->n_rejections, err) < 0 ||
+    if (write_rejections(conn, s, next, side->rejections, side->n_rejections, err) < 0 ||
         auditd_deliveries_write(conn, side->deliveries, side->n_deliveries, err) < 0)
         return -1;
     return commit(conn, err);
@@ -462,10 +521,11 @@ static void free_state(batch_state_t *s)
     free(s->keys);
 }
 
-int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *recs, size_t n,
+int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_trees_t *trees,
+                         const auditd_checkpoints_t *checkpoints, auditd_record_t *recs, size_t n,
                          const auditd_side_t *side, hcbus_error_t *err)
 {
-    batch_state_t s = {.recs = recs, .n = n};
+    batch_state_t s = {.recs = recs, .n = n, .checkpoints = checkpoints, .trees = *trees};
     s.e = calloc(n ? n : 1, sizeof *s.e);
     s.keys = calloc(n ? n : 1, sizeof *s.keys);
     if (!s.e || !s.keys) {
@@ -482,10 +542,12 @@ int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_record_t *re
     group_keys(&s);
     auditd_chain_t next = *head;
     int rc = transaction(conn, &s, &next, side, err);
-    if (rc == 0)
+    if (rc == 0) {
         *head = next;
-    else
+        *trees = s.trees;
+    } else {
         mark_not_persisted(recs, n);
+    }
     free_state(&s);
     return rc;
 }

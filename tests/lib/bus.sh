@@ -24,10 +24,16 @@
 #   hc_coordinator_start          # start it (the previous log is kept as coordinator.log.N)
 #   hc_coordinator_wait_caught_up # until its log says "caught up:" (replay done, live)
 #   hc_coordinator_kill9 / hc_coordinator_stop   # SIGKILL / SIGTERM, and wait for the exit
+#
+# auditd's tree heads (decision 0014): keys/auditd-log.key signs them (made with
+# `hcbus keygen --log-signer auditd`, the verifier key in keys/auditd-log.pub), unless
+# HC_LOG_KEY=0 or the build has no CLI (the valgrind build): then the heads are unsigned.
+#   HC_CHECKPOINT_EVERY_EVENTS (default 1000), HC_CHECKPOINT_EVERY_S (default 60)
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
 HC_COORDINATOR="$HC_BIN/services/coordinator/hcbus-coordinator"
 HC_BUS_INSTITUTIONS="minsal sem pnc webform hotline facilitator coordinator"
+HC_CLI="$HC_BIN/services/cli/hcbus"
 HC_COORD_STARTS=0
 
 hc_key() { echo "$HC_WORK/keys/$1.key"; }
@@ -80,6 +86,9 @@ auditd = {
   migrations_dir = "$HC_SRC/deploy/sql";
   batch_max_rows = 1000;
   batch_max_delay_ms = 2;
+$([ -f "$HC_WORK/keys/auditd-log.key" ] && echo "  log_key_file = \"keys/auditd-log.key\";")
+  checkpoint_every_events = ${HC_CHECKPOINT_EVERY_EVENTS:-1000};
+  checkpoint_every_s = ${HC_CHECKPOINT_EVERY_S:-60};
 };
 # Before institutions, so that the file still ends with their ");" (tests append to it).
 coordinator = {
@@ -112,6 +121,9 @@ hc_bus_setup() {
   for name in broker auditd $HC_BUS_INSTITUTIONS stranger; do
     "$HC_PROBE" keygen "$HC_WORK/keys" "$name" || hc_fail "keygen $name"
   done
+  if [ "${HC_LOG_KEY:-1}" = 1 ] && [ -x "$HC_CLI" ]; then
+    "$HC_CLI" keygen --log-signer auditd --dir "$HC_WORK/keys" >/dev/null || hc_fail "keygen --log-signer auditd"
+  fi
   hc_pg_start
   # As deployed: the owner applies the migrations, auditd runs as hcbus_auditd.
   # HC_BUS_MIGRATE=0: the test migrates itself (before hc_bus_start).
