@@ -2,7 +2,9 @@
 # test_migrations.sh — deploy/sql/ on a real private PostgreSQL: migrations apply once
 # and re-apply as a no-op; events is partitioned by month; the writer can only append;
 # the reviewer sees the views, never the tables or the payload; (sender, msg_id) is
-# recorded once.
+# recorded once; 009's tree heads are append-only and its views give the reviewer the
+# entry columns and the payload's SHA-256; 009 back-fills the leaf hashes of the rows
+# already there with tlog's entry (tests/tools/note_check compares every row).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 hc_pg_start
@@ -65,13 +67,27 @@ hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.rejections (action, code, reas
          VALUES ('publish', 'ERROR_CODE_UNAUTHORIZED', 'test')" || hc_fail "the writer could not insert a rejection"
 hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.checkpoints (seq, hash) VALUES (1, '\\x01')" ||
   hc_fail "the writer could not insert a checkpoint"
+ROOT="'\\x$(printf '%064d' 7)'"
+hc_psql "SET ROLE hcbus_writer; INSERT INTO hcbus.tree_heads (log, tree_size, root_hash, note)
+         VALUES ('events', 1, $ROOT, E'hcbus.sv/audit\\n1\\nAAAA\\n\\n— auditd AAAA\\n')" ||
+  hc_fail "the writer could not insert a tree head"
+err=$(hc_psql_error "SET ROLE hcbus_writer; INSERT INTO hcbus.tree_heads (log, tree_size, root_hash) VALUES ('events', 1, $ROOT)")
+hc_assert_contains "$err" "tree_heads_pkey" "a second head of the same log and size is refused"
+for sql in "INSERT INTO hcbus.tree_heads (log, tree_size, root_hash) VALUES ('chain', 2, $ROOT)" \
+           "INSERT INTO hcbus.tree_heads (log, tree_size, root_hash) VALUES ('events', 0, $ROOT)" \
+           "INSERT INTO hcbus.tree_heads (log, tree_size, root_hash) VALUES ('events', 2, '\\x00')"; do
+  hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_writer; $sql")" "tree_heads_" "refused: $sql"
+done
 
 # ... and can do nothing else.
 for sql in "UPDATE hcbus.events SET zone_id = 'sv' WHERE seq = 1" \
            "DELETE FROM hcbus.events WHERE seq = 1" \
            "TRUNCATE hcbus.events" \
            "UPDATE hcbus.msg_ids SET seq = 2" \
-           "DELETE FROM hcbus.checkpoints"; do
+           "DELETE FROM hcbus.checkpoints" \
+           "UPDATE hcbus.tree_heads SET note = NULL" \
+           "DELETE FROM hcbus.tree_heads" \
+           "UPDATE hcbus.events SET leaf_hash = NULL"; do
   err=$(hc_psql_error "SET ROLE hcbus_writer; $sql")
   hc_assert_contains "$err" "permission denied" "writer: $sql"
 done
@@ -87,7 +103,11 @@ for sql in "UPDATE hcbus.events SET zone_id = 'sv' WHERE seq = 1" \
            "DELETE FROM hcbus.msg_ids" \
            "TRUNCATE hcbus.msg_ids" \
            "UPDATE hcbus.checkpoints SET hash = '\\x02'" \
-           "TRUNCATE hcbus.checkpoints"; do
+           "TRUNCATE hcbus.checkpoints" \
+           "UPDATE hcbus.tree_heads SET note = NULL" \
+           "DELETE FROM hcbus.tree_heads" \
+           "TRUNCATE hcbus.tree_heads" \
+           "UPDATE hcbus.events SET leaf_hash = NULL WHERE seq = 1"; do
   err=$(hc_psql_error "$sql")
   hc_assert_contains "$err" "append-only" "owner: $sql"
 done
@@ -143,15 +163,25 @@ hc_assert_contains "$(hc_psql "SET ROLE hcbus_reviewer; SELECT summary FROM revi
   "the reviewer sees the decoded summary"
 for sql in "SELECT count(*) FROM hcbus.events" "SELECT payload FROM hcbus.events" \
            "SELECT count(*) FROM hcbus.$this_month" "SELECT count(*) FROM hcbus.msg_ids" \
+           "SELECT count(*) FROM hcbus.tree_heads" "SELECT hcbus.event_entry(1, '', '', '', '', '', '', now(), now(), now(), '', '')" \
            "INSERT INTO hcbus.rejections (action, code, reason) VALUES ('x', 'y', 'z')"; do
   err=$(hc_psql_error "SET ROLE hcbus_reviewer; $sql")
   hc_assert_contains "$err" "permission denied" "reviewer: $sql"
 done
 for view in events rejections dispatch_timeline zone_history incidents incident_counts \
-            notices verdicts dispatch_steps escorts dispatch_times; do
+            notices verdicts dispatch_steps escorts dispatch_times log_entries rejection_entries tree_heads; do
   hc_psql "SET ROLE hcbus_reviewer; SELECT count(*) FROM review.$view" >/dev/null ||
     hc_fail "the reviewer cannot read review.$view"
 done
+
+# 009: the reviewer reads each entry column and the payload's digest, and the heads.
+hc_assert_eq "1|$(printf '\n\001' | sha256sum | cut -c1-64)|t" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SELECT seq, encode(payload_sha256, 'hex'), summary = (SELECT summary::text FROM review.events WHERE seq = 1)
+              FROM review.log_entries WHERE seq = 1")" "review.log_entries: payload_sha256 is sha256(payload), summary as text"
+hc_assert_eq "events|1|t" "$(hc_psql "SET ROLE hcbus_reviewer; SELECT log, tree_size, note IS NOT NULL FROM review.tree_heads")" \
+  "the reviewer reads review.tree_heads"
+hc_assert_eq "0|1" "$(hc_psql "SET ROLE hcbus_reviewer; SELECT leaf_index, id FROM review.rejection_entries")" \
+  "review.rejection_entries numbers the tree's leaves from the first chained id"
 
 # Every table and view is documented, and every column of the hcbus tables.
 undocumented=$(hc_psql "
@@ -167,5 +197,33 @@ undocumented=$(hc_psql "
     WHERE n.nspname = 'hcbus' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
       AND col_description(c.oid, a.attnum) IS NULL) undocumented")
 hc_assert_eq "" "$undocumented" "undocumented tables or columns"
+
+# 009 on a log that already has rows: their leaf hashes are back-filled in SQL with the
+# entry that libhcbus tlog defines (note_check recomputes each leaf from the reviewer's
+# view with tlog and compares it with the stored one and with hcbus.event_entry's).
+hc_psql "CREATE DATABASE backfill" || hc_fail "CREATE DATABASE backfill"
+OLD="$HC_CONNINFO dbname=backfill"
+mkdir -p "$HC_WORK/sql-008"
+cp "$HC_SRC"/deploy/sql/00[1-8]_*.sql "$HC_WORK/sql-008/"
+HCBUS_SQL_DIR="$HC_WORK/sql-008" "$HC_SRC/deploy/migrate.sh" "$OLD" 2>>"$HC_WORK/migrate.log" || hc_fail "001-008 on backfill"
+"$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$OLD" -c "
+  INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, received_at, committed_at,
+                            payload, summary, prev_hash, hash) VALUES
+    (1, 'sem', 'm-1', 'alert', 'alert.$ZONE', '$ZONE', 'señal ñ', NULL, '2026-11-23 09:00:00.123456+00',
+     '2026-11-23 09:00:00.2+00', '\\x0a0102ff', '{\"z\": [1, 2.50], \"a\": \"\\u00e9\\n\", \"kind\": \"alert\"}', '\\x00', '\\x01'),
+    (2, '', 'anon-2', 'zone', 'zone.$ZONE', '$ZONE', NULL, '1970-01-01 00:00:00.000001+00', now(), now(),
+     '\\x', '{}', '\\x01', '\\x02');
+  INSERT INTO hcbus.rejections (id, at, last_at, repeats, institution, key_hint, action, topic, msg_id, code, field,
+                                reason, prev_hash, hash) VALUES
+    (1, now(), now(), 3, 'pnc', NULL, 'publish', 'zone.sv', 'x-1', 'unauthorized', 'topic', 'no\ttab ñ', '\\x00', '\\x01'),
+    (2, '2026-01-01', NULL, 1, NULL, 'abcd1234', 'connect', NULL, NULL, 'unauthorized', NULL, '', '\\x01', '\\x02')" \
+  >/dev/null || hc_fail "rows before 009"
+"$HC_SRC/deploy/migrate.sh" "$OLD" 2>>"$HC_WORK/migrate.log" || hc_fail "009 on a log with rows"
+hc_assert_eq "0|0" "$("$HC_PSQL" -XAtq "$OLD" -c "SELECT (SELECT count(*) FROM hcbus.events WHERE leaf_hash IS NULL),
+  (SELECT count(*) FROM hcbus.rejections WHERE leaf_hash IS NULL)")" "009 back-fills every leaf_hash"
+hc_assert_eq "2 agree" "$("$HC_BIN/tests/note_check" entry-sql "$OLD" events 2>&1)" \
+  "back-filled event leaves are tlog's (and hcbus.event_entry is tlog's entry)"
+hc_assert_eq "2 agree" "$("$HC_BIN/tests/note_check" entry-sql "$OLD" rejections 2>&1)" \
+  "back-filled rejection leaves are tlog's (and hcbus.rejection_entry is tlog's entry)"
 
 hc_pass
