@@ -41,6 +41,7 @@ AUDITD_USER=hcbus-auditd
 COORDINATOR_USER=hcbus-coordinator
 AUDITD_DB_ROLE=hcbus_auditd   # deploy/sql/005_service_login.sql
 FACILITATOR_DB_ROLE=hcbus_facilitator   # deploy/sql/010: hcbus audit, as a reviewer
+LOG_KEY_NAME=auditd           # keys/auditd-log.key signs auditd's tree heads (decision 0014)
 RUN_AS_USERS=0                # 1 once each service has its own account
 
 BROKER_PID="" AUDITD_PID="" COORDINATOR_PID="" TAIL_PIDS=() PG_STARTED=0 STOPPING=0 RUN_AS=()
@@ -158,13 +159,31 @@ config_value() {
   sed -n -E "s|^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]*)\".*|\1|p" "$CONF" | head -n 1
 }
 
+# A config without an auditd.log_key_file setting (generated before decision 0014, or
+# from deploy/hcbus.conf, where it is commented out) gets the demo's: auditd signs its
+# tree heads with keys/auditd-log.key (made by generate_keys).
+upgrade_log_key() {
+  grep -qE '^[[:space:]]*log_key_file[[:space:]]*=' "$CONF" && return 0
+  grep -qE '^auditd[[:space:]]*=[[:space:]]*\{' "$CONF" || die "$CONF has no 'auditd = {' line to add log_key_file to"
+  sed -i -E '/^auditd[[:space:]]*=[[:space:]]*\{/a\
+  log_key_file = "keys/'"$LOG_KEY_NAME"'-log.key";   # added by run.sh: signs the tree heads' "$CONF"
+  say "$CONF: auditd signs its tree heads with keys/$LOG_KEY_NAME-log.key (log_key_file)"
+}
+
 # One key pair per keys/NAME.pub or keys/NAME.key the config names (institutions,
-# broker, auditd). A name with either file already present is left alone: never
+# broker, auditd), outside comments; the log signer key (log_key_file) is a note key,
+# made with --log-signer. A name with either file already present is left alone: never
 # overwrite a key, and a deployment may hold only an institution's public key.
 generate_keys() {
   local name made=0
-  local names
-  names=$(grep -oE '"keys/[A-Za-z0-9_.-]+\.(pub|key)"' "$CONF" | sed -E 's#"keys/(.*)\.(pub|key)"#\1#' | sort -u)
+  local names log_key
+  log_key=$(sed -n -E 's|^[[:space:]]*log_key_file[[:space:]]*=[[:space:]]*"keys/([A-Za-z0-9_.-]+)-log\.key".*|\1|p' "$CONF" | head -n 1)
+  if [ -n "$log_key" ] && ! [ -e "$KEYS_DIR/$log_key-log.key" ]; then
+    "$CLI_BIN" keygen --log-signer "$log_key" --dir "$KEYS_DIR" >/dev/null || die "hcbus keygen --log-signer $log_key failed"
+    say "made $KEYS_DIR/$log_key-log.key (signs auditd's tree heads) and $log_key-log.pub (give it to every institution)"
+  fi
+  names=$(grep -vE '^[[:space:]]*#|^[[:space:]]*log_key_file[[:space:]]*=' "$CONF" |
+          grep -oE '"keys/[A-Za-z0-9_.-]+\.(pub|key)"' | sed -E 's#"keys/(.*)\.(pub|key)"#\1#' | sort -u)
   [ -n "$names" ] || die "$CONF names no key files under keys/"
   for name in $names; do
     [ -e "$KEYS_DIR/$name.key" ] || [ -e "$KEYS_DIR/$name.pub" ] && continue
@@ -223,6 +242,11 @@ choose_service_users() {
     die "keys/broker.key, keys/auditd.key and keys/coordinator.key must exist (the config's secret_key_file settings)"
   fi
   chmod 0600 -- "$KEYS_DIR/broker.key" "$KEYS_DIR/auditd.key" "$KEYS_DIR/coordinator.key"
+  # The log signer key, like auditd.key, is auditd's alone.
+  if [ -e "$KEYS_DIR/$LOG_KEY_NAME-log.key" ]; then
+    chown "$AUDITD_USER:" -- "$KEYS_DIR/$LOG_KEY_NAME-log.key" && chmod 0600 -- "$KEYS_DIR/$LOG_KEY_NAME-log.key" ||
+      die "cannot give $KEYS_DIR/$LOG_KEY_NAME-log.key to $AUDITD_USER"
+  fi
   local missing
   if ! missing=$(service_can_reach "$BROKER_USER" "$BROKER_BIN" "$CONF" "$KEYS_DIR/broker.key" \
                    "$KEYS_DIR/auditd.pub" "$STATE_DIR/sv-districts.csv") ||
@@ -402,6 +426,7 @@ main() {
   generate_config
   upgrade_conninfo
   upgrade_coordinator
+  upgrade_log_key
   PUBLISH_ENDPOINT=$(config_value publish_endpoint)
   SUBSCRIBE_ENDPOINT=$(config_value subscribe_endpoint)
   generate_keys

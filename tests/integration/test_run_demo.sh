@@ -73,8 +73,10 @@ else
   hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd.key")" "auditd.key: auditd's alone"
   hc_assert_eq "hcbus-coordinator 600" "$(stat -c '%U %a' "$STATE/keys/coordinator.key")" \
     "coordinator.key: the coordinator's alone"
+  hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd-log.key")" "auditd-log.key: auditd's alone"
   for pair in "hcbus-broker auditd" "hcbus-auditd broker" "hcbus-broker pnc" "hcbus-auditd pnc" \
-              "hcbus-coordinator broker" "hcbus-coordinator auditd" "hcbus-broker coordinator"; do
+              "hcbus-coordinator broker" "hcbus-coordinator auditd" "hcbus-broker coordinator" \
+              "hcbus-broker auditd-log" "hcbus-coordinator auditd-log"; do
     read -r account key <<<"$pair"
     if setpriv --reuid="$account" --regid="$account" --init-groups -- cat "$STATE/keys/$key.key" >/dev/null 2>&1; then
       hc_fail "$account can read keys/$key.key"
@@ -165,6 +167,11 @@ hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbu
 hc_assert_eq "cruz-roja" "$(hc_psql "SELECT sender FROM hcbus.events WHERE kind = 'alert' AND subject LIKE 'cr-%'")" \
   "the Red Cross alert is recorded with its sender"
 
+# Decision 0014: run.sh made the log signer key and auditd signs its tree heads with it.
+hc_assert_contains "$(cat "$STATE/log/auditd.log")" "tree heads signed as $(cat "$STATE/keys/auditd-log.pub")" \
+  "auditd signs its tree heads with keys/auditd-log.key"
+events_rows=$(hc_psql "SELECT count(*) FROM hcbus.events")
+
 # SIGINT to run.sh: the coordinator, the broker, auditd and PostgreSQL all stop, in
 # order, in time.
 hc_kill police TERM
@@ -185,5 +192,9 @@ order=$(grep -oE 'run.sh: (hcbus-)?(coordinator|broker|auditd|PostgreSQL) stoppe
 hc_assert_eq "run.sh: coordinator stopped run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " \
   "$order" "stopped in order: coordinator, broker, auditd, PostgreSQL"
 hc_assert_contains "$run_log" "coordinator stopped (exit status 0)" "the coordinator stopped cleanly"
+last_head=$(grep -oE 'last tree heads: events [0-9]+' "$STATE/log/auditd.log" | grep -oE '[0-9]+$' || echo 0)
+[ "$last_head" -ge "$events_rows" ] ||
+  hc_fail "auditd's clean stop should leave a head over the whole log ($events_rows rows), not $last_head"
+HC_CHECKS=$((HC_CHECKS + 1))
 
 hc_pass
