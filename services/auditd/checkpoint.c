@@ -82,7 +82,8 @@ int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, audi
         return -1;
     tree->head_size = cp.size;
     tree->head_ms = hcbus_monotonic_ms();
-    hcbus_info("%s tree head %" PRIu64 " stored%s", auditd_log_name(log), cp.size, self->signing ? ", signed" : ", unsigned");
+    hcbus_info("%s tree head %" PRIu64 " stored, %s", auditd_log_name(log), cp.size,
+               self->signing ? "signed" : "unsigned");
     return 0;
 }
 

@@ -429,7 +429,8 @@ static int number_rejections(PGconn *conn, batch_state_t *s, auditd_chain_t *nex
         memcpy(h[i].prev_hash, next->rejection_hash, AUDITD_HASH_BYTES);
         auditd_chain_link(h[i].prev_hash, AUDITD_REJECTIONS_FORMAT, v, REJECTION_HASHED_COLUMNS, h[i].hash);
         memcpy(next->rejection_hash, h[i].hash, AUDITD_HASH_BYTES);
-        if (auditd_leaf_rejection(v, &h[i].leaf, err) < 0 || add_leaf(conn, s, AUDITD_LOG_REJECTIONS, &h[i].leaf, err) < 0)
+        if (auditd_leaf_rejection(v, &h[i].leaf, err) < 0 ||
+            add_leaf(conn, s, AUDITD_LOG_REJECTIONS, &h[i].leaf, err) < 0)
             return -1;
     }
     return 0;

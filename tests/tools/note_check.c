@@ -34,7 +34,8 @@
     "SELECT id, (extract(epoch FROM at) * 1000000)::int8, (extract(epoch FROM last_at) * 1000000)::int8, "      \
     "repeats, institution, key_hint, action, topic, msg_id, code, field, reason, encode(leaf_hash, 'hex'), "     \
     "leaf_index FROM review.rejection_entries ORDER BY id"
-#define HEADS_SQL "SELECT tree_size, encode(root_hash, 'hex'), note FROM review.tree_heads WHERE log = $1 ORDER BY tree_size"
+#define HEADS_SQL                                                                                         \
+    "SELECT tree_size, encode(root_hash, 'hex'), note FROM review.tree_heads WHERE log = $1 ORDER BY tree_size"
 /* The SQL entries of migration 009, over the same rows. */
 #define EVENTS_ENTRY_SQL                                                                                   \
     "SELECT seq, encode(hcbus.event_entry(seq, sender, msg_id, kind, topic, zone_id, subject, sent_at, "         \

@@ -106,11 +106,12 @@ typedef struct bad_case {
     const char *reason;
 } bad_case_t;
 
+#define EVERY_EVENTS "hcbus.conf:3 auditd.checkpoint_every_events"
+
 static const bad_case_t bad_cases[] = {
-    {AUDITD("checkpoint_every_events = 0;"), "hcbus.conf:3 auditd.checkpoint_every_events", "0 is out of range 1..10000000"},
-    {AUDITD("checkpoint_every_events = 10000001;"), "hcbus.conf:3 auditd.checkpoint_every_events", "10000001 is out of range"},
-    {AUDITD("checkpoint_every_events = \"1000\";"), "hcbus.conf:3 auditd.checkpoint_every_events",
-     "must be an integer"},
+    {AUDITD("checkpoint_every_events = 0;"), EVERY_EVENTS, "0 is out of range 1..10000000"},
+    {AUDITD("checkpoint_every_events = 10000001;"), EVERY_EVENTS, "10000001 is out of range"},
+    {AUDITD("checkpoint_every_events = \"1000\";"), EVERY_EVENTS, "must be an integer"},
     {AUDITD("checkpoint_every_s = 86401;"), "hcbus.conf:3 auditd.checkpoint_every_s", "86401 is out of range 0..86400"},
     {AUDITD("checkpoint_every_s = -1;"), "hcbus.conf:3 auditd.checkpoint_every_s", "-1 is out of range"},
     {AUDITD("checkpoint_every_s = 1.5;"), "hcbus.conf:3 auditd.checkpoint_every_s", "must be an integer"},
@@ -121,8 +122,8 @@ static const bad_case_t bad_cases[] = {
     {AUDITD("log_origin = \"hcbus+sv\";"), "hcbus.conf:3 auditd.log_origin", "byte 6 (0x2b) is not allowed"},
     {AUDITD("log_origin = \"hcbus.sv/\\n\";"), "hcbus.conf:3 auditd.log_origin", "(0x0a) is not allowed"},
     {AUDITD("log_origin = \"hcbus.sv/\xc3\xa1udit\";"), "hcbus.conf:3 auditd.log_origin", "byte 10 (0xc3)"},
-    {AUDITD("log_origin = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";"),
+    {AUDITD("log_origin = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\";"),
      "hcbus.conf:3 auditd.log_origin", "at most 128"},
     {AUDITD("log_signer = \"x\";"), "hcbus.conf:3 auditd.log_signer", "unknown setting auditd.log_signer"},
 };
