@@ -103,7 +103,9 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file)
                  : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
     if (rc == 0) {
         upsert_catalogue(auditd_db_conn(db), cfg->zones_file);
-        rc = auditd_chain_load(auditd_db_conn(db), &head, &err) < 0 ? -1 : auditd_trees_load(auditd_db_conn(db), &trees, &err);
+        rc = auditd_chain_load(auditd_db_conn(db), &head, &err);
+        if (rc == 0)
+            rc = auditd_trees_load(auditd_db_conn(db), &trees, &err);
     }
     if (rc == 0) {
         auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
