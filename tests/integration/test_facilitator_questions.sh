@@ -23,7 +23,13 @@
 #   one valid document each; Santa Ana's one alert to stdout with its geocode;
 # - "who knew what, and when": `audit who-knew SEQ --json`: the institutions that received
 #   a San Miguel threat (the coordinator, minsal and pnc live, the facilitator by a later
-#   replay), the Santa Ana robbery, the police's own alert, an escort request.
+#   replay), the Santa Ana robbery, the police's own alert, an escort request;
+# - "trust that the record was not altered": after a clean stop (auditd signs the heads)
+#   the facilitator exports a checkpoint (`audit checkpoint --out`); `audit verify
+#   --from-checkpoint` exits 0 counting the 87 events and 2 refused attempts; on a copy
+#   of the database where the superuser (triggers off) turned the first San Miguel
+#   threat into an intimidation, `list` reads one threat fewer and verify exits 1 naming
+#   that seq; the original still verifies.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$HC_SRC/tests/lib/bus.sh"
 source "$HC_SRC/tests/lib/messages.sh"
@@ -219,5 +225,40 @@ hc_assert_eq "$(expect knew.al7)" "$(knew "${HC_SC_SEQ[al7]}")" "who knew of al7
 hc_assert_eq "$(expect knew.d2.escort)" "$(knew "${HC_SC_SEQ[d2.escort]}")" "who knew of SS-2's escort request"
 text=$(hc_audit who-knew "${HC_SC_SEQ[al1]}") || hc_fail "who-knew (text) failed"
 hc_assert_contains "$text" "facilitator" "who-knew as text names the institutions"
+
+# ---- Can we trust that the record was not altered? `audit verify` ---------------------
+# A clean stop: hcbus-auditd signs the tree heads of both logs at their last row. The
+# facilitator exports the newest signed checkpoint and keeps it outside the database.
+hc_coordinator_stop
+hc_kill broker TERM
+hc_kill auditd TERM
+KEY=$HC_WORK/keys/auditd-log.pub
+hc_audit checkpoint --log-key "$KEY" --out "$HC_WORK/kept-checkpoint.txt" >/dev/null ||
+  hc_fail "hcbus audit checkpoint failed: $(cat "$HC_WORK/audit.err")"
+hc_assert_eq "$(expect events)" "$(sed -n 2p "$HC_WORK/kept-checkpoint.txt")" "the kept checkpoint covers the whole log"
+hc_assert_eq 0 "$(hc_audit_rc verify --log-key "$KEY" --from-checkpoint "$HC_WORK/kept-checkpoint.txt")" \
+  "audit verify: the recorded scenario is intact: $(cat "$HC_WORK/audit.out" "$HC_WORK/audit.err")"
+hc_assert_contains "$(cat "$HC_WORK/audit.out" "$HC_WORK/audit.err")" "intact: $(expect events) events, $(expect rejections) refused attempts" \
+  "audit verify counts every message and refused attempt"
+# A tampered copy: the database's superuser (append-only triggers off) turns the first
+# San Miguel threat into an intimidation, so that one threat fewer is counted.
+hc_psql "CREATE DATABASE tampered TEMPLATE hcbus" >/dev/null || hc_fail "cannot copy the database"
+"$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "${HC_CONNINFO/dbname=hcbus/dbname=tampered}" >"$HC_WORK/tamper.out" 2>&1 <<SQL ||
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE hcbus.events SET summary = jsonb_set(summary, '{act}', '"intimidation"') WHERE seq = ${HC_SC_SEQ[al1]};
+COMMIT;
+SQL
+  hc_fail "tampering failed: $(cat "$HC_WORK/tamper.out")"
+TAMPERED=${HC_AUDIT_CONNINFO/dbname=hcbus/dbname=tampered}
+hc_assert_eq "$(($(expect alerts.san-miguel.threat.personnel) - 1))" \
+  "$(audit_json list --db "$TAMPERED" --kind alert --zone sv.sm | count_where '.summary.act == "threat" and .summary.target == "personnel"')" \
+  "the tampered copy reads one threat fewer"
+hc_assert_eq 1 "$(hc_audit_rc verify --db "$TAMPERED" --log-key "$KEY" --from-checkpoint "$HC_WORK/kept-checkpoint.txt")" \
+  "audit verify: the tampered copy is NOT intact"
+hc_assert_contains "$(cat "$HC_WORK/audit.out" "$HC_WORK/audit.err")" "events: NOT INTACT: altered seq ${HC_SC_SEQ[al1]}:" \
+  "audit verify names the altered row"
+hc_assert_eq 0 "$(hc_audit_rc verify --log-key "$KEY" --from-checkpoint "$HC_WORK/kept-checkpoint.txt")" \
+  "the original is still intact"
 
 hc_pass
