@@ -4,6 +4,7 @@
 #
 #   deploy/install.sh [CMAKE_OPTION...]      e.g. deploy/install.sh -DHCBUS_SANITIZE=ON
 #   HCBUS_BUILD_DIR=/path deploy/install.sh  (default: build/ in the repository)
+#   HCBUS_INSTALL_TEST_PACKAGES=1            also what the tests need (deploy/test.sh sets it)
 #
 # It does not start PostgreSQL: tests and operators run private clusters with
 # deploy/pg.sh, never the Debian-packaged default cluster.
@@ -16,11 +17,19 @@ PACKAGES=(
   libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   postgresql-15 postgresql-client-15 procps
-  python3
-  clang libclang-rt-14-dev valgrind
-  chromium                 # tests: test_audit_report renders the HTML report headless
-  libxml2-utils            # tests: test_audit_cap validates the CAP export (xmllint --schema)
 )
+# What only the tests need (deploy/test.sh sets HCBUS_INSTALL_TEST_PACKAGES=1): the
+# run command does not install a browser, a fuzzing compiler or valgrind.
+TEST_PACKAGES=(
+  python3                  # tests parse CSV and JSON output and decode screenshots
+  clang libclang-rt-14-dev # the libFuzzer build
+  valgrind                 # test_valgrind, test_coordinator_valgrind
+  chromium                 # test_audit_report renders the HTML report headless
+  libxml2-utils            # test_audit_cap validates the CAP export (xmllint --schema)
+)
+if [ "${HCBUS_INSTALL_TEST_PACKAGES:-0}" = 1 ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
 
 say() { echo "install.sh: $*" >&2; }
 die() { say "error: $*"; exit 1; }
