@@ -60,7 +60,7 @@ static int month_period(const char *text, report_t *rep)
                         "e.g. 2026-10)\n", text);
         return AUDIT_EXIT_BAD;
     }
-    char first[16], next[16];
+    char first[32], next[32];   /* room for any int year: -O2 checks it */
     snprintf(first, sizeof first, "%04d-%02d-01", year, month);
     snprintf(next, sizeof next, "%04d-%02d-01", month == 12 ? year + 1 : year, month % 12 + 1);
     hcbus_error_t err = {0};
