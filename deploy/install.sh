@@ -21,7 +21,7 @@ PACKAGES=(
 # What only the tests need (deploy/test.sh sets HCBUS_INSTALL_TEST_PACKAGES=1): the
 # run command does not install a browser, a fuzzing compiler or valgrind.
 TEST_PACKAGES=(
-  python3                  # tests parse CSV and JSON output and decode screenshots
+  python3 jq               # tests parse CSV and JSON output and decode screenshots
   clang libclang-rt-14-dev # the libFuzzer build
   valgrind                 # test_valgrind, test_coordinator_valgrind
   chromium                 # test_audit_report renders the HTML report headless
