@@ -16,6 +16,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
+  libmicrohttpd-dev        # hcbus-report, the anonymous web form
   postgresql-15 postgresql-client-15 procps
 )
 # What only the tests need (deploy/test.sh sets HCBUS_INSTALL_TEST_PACKAGES=1): the
@@ -26,6 +27,9 @@ TEST_PACKAGES=(
   valgrind                 # test_valgrind, test_coordinator_valgrind
   chromium                 # test_audit_report renders the HTML report headless
   libxml2-utils            # test_audit_cap validates the CAP export (xmllint --schema)
+  chromium-driver python3-selenium  # test_webform_browser drives the form in Chromium
+  libimage-exiftool-perl python3-pil  # test_webform_photos: photos with metadata, and the check
+  nginx-light tor          # test_webform_deploy: the TLS front and the onion service's config
 )
 if [ "${HCBUS_INSTALL_TEST_PACKAGES:-0}" = 1 ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")

@@ -118,6 +118,35 @@ typedef struct hcbus_coordinator_config {
     uint32_t forget_closed_after_s;               /* 1..7776000 (90 days), default 259200 */
 } hcbus_coordinator_config_t;
 
+/* The `report` section (services/report, docs/report.md): hcbus-report, the anonymous
+ * web form, on the bus (an anonymous gateway), on the web and in PostgreSQL. Ranges are
+ * checked at load (config_report.c). */
+typedef struct hcbus_report_config {
+    bool present;                                 /* the file has a report section */
+    char institution[HCBUS_INSTITUTION_ID_MAX + 1];  /* holds the anonymous_gateway role */
+    char secret_key_file[HCBUS_PATH_MAX];         /* the gateway's key pair */
+    char broker_public_key_file[HCBUS_PATH_MAX];  /* the broker's .pub (or secret key file) */
+    char publish_endpoint[HCBUS_ENDPOINT_MAX];    /* default: broker.publish_endpoint */
+    char listen_address[64];                      /* IPv4/IPv6 literal, default "127.0.0.1" */
+    uint32_t listen_port;                         /* 1..65535, default 7780 */
+    char public_url[256];                         /* what run.sh prints; default http://ADDR:PORT/ */
+    char conninfo[HCBUS_CONNINFO_MAX];            /* libpq, as role hcbus_report; default "dbname=hcbus user=hcbus_report" */
+    char secret_file[HCBUS_PATH_MAX];             /* 32 random bytes, 0600: form-token and receipt-salt key; required */
+    uint32_t release_delay_min_s;                 /* 0..86400, default 60 */
+    uint32_t release_delay_max_s;                 /* min..86400, default 900 */
+    uint32_t queue_max;                           /* 1..10000 reports waiting for release, default 200 */
+    uint32_t reports_per_minute;                  /* 1..10000 accepted reports, all reporters together, default 30 */
+    uint32_t receipt_checks_per_minute;           /* 1..10000 receipt look-ups and answers, default 60 */
+    uint32_t max_photos;                          /* 0..5 per report, default 3 */
+    uint32_t max_photo_bytes;                     /* 1024..8388608 each, default 2097152 */
+    uint32_t max_request_bytes;                   /* 4096..33554432 a whole request, default 8388608 */
+    uint32_t receipt_hash_memory_kib;             /* Argon2id memory 8192..1048576, default 65536 */
+    uint32_t receipt_hash_passes;                 /* Argon2id passes 1..10, default 3 */
+    uint32_t connection_limit;                    /* 1..1024 open connections, default 64 */
+    uint32_t connection_timeout_s;                /* 1..600 idle connection closed, default 30 */
+    uint32_t token_lifetime_s;                    /* 60..86400 a form token stays valid, default 3600 */
+} hcbus_report_config_t;
+
 typedef struct hcbus_config {
     char path[HCBUS_PATH_MAX];                    /* the file it came from */
     char zones_file[HCBUS_PATH_MAX];              /* default: sv-districts.csv next to the config */
@@ -125,6 +154,7 @@ typedef struct hcbus_config {
     hcbus_broker_config_t broker;
     hcbus_auditd_config_t auditd;
     hcbus_coordinator_config_t coordinator;       /* present only if the file has one */
+    hcbus_report_config_t report;                 /* present only if the file has one */
     hcbus_role_rights_t roles[HCBUS_ROLE_COUNT];
     size_t institution_count;
     hcbus_institution_t institutions[HCBUS_INSTITUTIONS_MAX];
