@@ -4,7 +4,11 @@
 # the reviewer sees the views, never the tables or the payload; (sender, msg_id) is
 # recorded once; 009's tree heads are append-only and its views give the reviewer the
 # entry columns and the payload's SHA-256; 009 back-fills the leaf hashes of the rows
-# already there with tlog's entry (tests/tools/note_check compares every row).
+# already there with tlog's entry (tests/tools/note_check compares every row); 012's
+# hcbus_report writes mailboxes and photos, reads questions without who asked and
+# answers them, nothing more; the reviewer asks only through review.ask_reporter (which
+# refuses anything but an anonymous alert, blank and over-long questions) and never
+# reads the mailboxes.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
 hc_pg_start
@@ -183,18 +187,105 @@ hc_assert_eq "events|1|t" "$(hc_psql "SET ROLE hcbus_reviewer; SELECT log, tree_
 hc_assert_eq "0|1" "$(hc_psql "SET ROLE hcbus_reviewer; SELECT leaf_index, id FROM review.rejection_entries")" \
   "review.rejection_entries numbers the tree's leaves from the first chained id"
 
+# 012: hcbus-report's store. An anonymous alert (sender empty) to ask about, and one that
+# an institution sent with a copy of its alert_id (it must not get the anonymous one's photos).
+hc_psql "INSERT INTO hcbus.events (seq, sender, msg_id, kind, topic, zone_id, subject, received_at,
+           payload, summary, prev_hash, hash)
+         VALUES (8, '', 'anon-8', 'alert', 'alert.$ZONE', '$ZONE', 'f00d', now(), '\\x0a',
+           '{\"kind\": \"alert\", \"alert_id\": \"f00d\", \"act\": \"threat\", \"anonymous\": true}', '\\x00', '\\x01'),
+                (9, 'pnc', 'm-9', 'alert', 'alert.$ZONE', '$ZONE', 'f00d', now(), '\\x0a',
+           '{\"kind\": \"alert\", \"alert_id\": \"f00d\", \"act\": \"threat\"}', '\\x00', '\\x01')" >/dev/null ||
+  hc_fail "inserting the anonymous alert"
+LOOKUP="'\\x$(printf '%064d' 1)'"
+hc_psql "SET ROLE hcbus_report;
+  INSERT INTO report.mailboxes (lookup, box) VALUES ($LOOKUP, '\\x0102');
+  INSERT INTO report.photos (alert_id, n, content_type, bytes) VALUES ('f00d', 1, 'image/png', '\\x89504e47')" \
+  >/dev/null || hc_fail "hcbus_report could not write a mailbox and a photo"
+hc_assert_eq "1" "$(hc_psql "SET ROLE hcbus_report; SELECT count(*) FROM report.mailboxes WHERE lookup = $LOOKUP")" \
+  "hcbus_report reads a mailbox by lookup"
+for sql in "INSERT INTO report.mailboxes (lookup, box) VALUES ('\\x01', '\\x01')" \
+           "INSERT INTO report.mailboxes (lookup, box) VALUES ('\\x$(printf '%064d' 2)', decode(repeat('00', 4097), 'hex'))" \
+           "INSERT INTO report.photos (alert_id, n, content_type, bytes) VALUES ('f00d', 6, 'image/png', '\\x01')" \
+           "INSERT INTO report.photos (alert_id, n, content_type, bytes) VALUES ('f00d', 2, 'image/gif', '\\x01')"; do
+  hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; $sql")" "_check" "refused by a CHECK: $sql"
+done
+
+# The reviewer asks through review.ask_reporter only; the question records who asked.
+qid=$(hc_psql "SET ROLE hcbus_reviewer; SELECT review.ask_reporter(8, '¿A qué hora pasó?')") ||
+  hc_fail "ask_reporter on an anonymous alert failed"
+hc_assert_eq "8|f00d|$(hc_psql 'SELECT session_user')|¿A qué hora pasó?|t|" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SELECT seq, alert_id, asked_by, question,
+              asked_on = (now() AT TIME ZONE 'America/El_Salvador')::date, answer
+              FROM review.report_conversation WHERE question_id = $qid")" \
+  "the question is in review.report_conversation, asked today (El Salvador), not answered"
+for case in "1|la alerta no es anónima, la envió la institución sem" \
+            "9|la alerta no es anónima, la envió la institución pnc" \
+            "3|es un mensaje de tipo dispatch, no una alerta" \
+            "999|no hay ningún mensaje con ese seq"; do
+  err=$(hc_psql_error "SET ROLE hcbus_reviewer; SELECT review.ask_reporter(${case%%|*}, 'hola')")
+  hc_assert_contains "$err" "seq ${case%%|*}: ${case#*|}" "ask_reporter refuses seq ${case%%|*}"
+done
+hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_reviewer; SELECT review.ask_reporter(8, '  ')")" \
+  "seq 8: la pregunta está vacía" "ask_reporter refuses a blank question"
+hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_reviewer; SELECT review.ask_reporter(8, repeat('ñ', 2001))")" \
+  "seq 8: la pregunta tiene 2001 caracteres; el máximo es 2000" "ask_reporter refuses a question over 2000 characters"
+hc_psql "SET ROLE hcbus_reviewer; SELECT review.ask_reporter(8, repeat('ñ', 2000))" >/dev/null ||
+  hc_fail "ask_reporter refused a question of exactly 2000 characters"
+
+# hcbus_report reads the questions but not who asked, answers, and can do nothing else.
+hc_assert_eq "$qid|f00d|¿A qué hora pasó?" \
+  "$(hc_psql "SET ROLE hcbus_report; SELECT question_id, alert_id, question FROM report.questions
+              WHERE alert_id = 'f00d' ORDER BY question_id LIMIT 1")" "hcbus_report reads the questions"
+hc_psql "SET ROLE hcbus_report; INSERT INTO report.answers (question_id, answered_on, answer)
+         VALUES ($qid, (now() AT TIME ZONE 'America/El_Salvador')::date, 'A las nueve')" >/dev/null ||
+  hc_fail "hcbus_report could not answer"
+hc_assert_eq "A las nueve" "$(hc_psql "SET ROLE hcbus_reviewer; SELECT answer FROM review.report_conversation
+                                      WHERE question_id = $qid")" "the reviewer reads the answer"
+hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; INSERT INTO report.answers (question_id, answer) VALUES ($qid, 'otra')")" \
+  "answers_pkey" "a question is answered once"
+hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; INSERT INTO report.answers (question_id, answer) VALUES (99999, 'x')")" \
+  "answers_question_id_fkey" "an answer to no question is refused"
+for sql in "SELECT asked_by FROM report.questions" "SELECT * FROM report.questions" \
+           "SELECT seq FROM report.questions" "SELECT bytes FROM report.photos" "SELECT count(*) FROM report.photos" \
+           "UPDATE report.mailboxes SET box = '\\x00'" "DELETE FROM report.mailboxes" \
+           "UPDATE report.answers SET answer = 'x'" "DELETE FROM report.answers" "DELETE FROM report.photos" \
+           "INSERT INTO report.questions (seq, alert_id, asked_by, question) VALUES (8, 'f00d', 'x', 'y')" \
+           "UPDATE report.questions SET question = 'x'" "DELETE FROM report.questions" "TRUNCATE report.mailboxes" \
+           "SELECT count(*) FROM hcbus.events" "SELECT count(*) FROM review.events" \
+           "SELECT review.ask_reporter(8, 'x')" "SELECT count(*) FROM review.report_photos"; do
+  hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; $sql")" "permission denied" "hcbus_report: $sql"
+done
+
+# The reviewer reads the photos of the anonymous alert only, and never the tables.
+hc_assert_eq "8|1|image/png|89504e47" \
+  "$(hc_psql "SET ROLE hcbus_reviewer; SELECT seq, n, content_type, encode(bytes, 'hex') FROM review.report_photos")" \
+  "review.report_photos: the anonymous alert's photo, not under the identified alert that copied its alert_id"
+for sql in "SELECT count(*) FROM report.mailboxes" "SELECT count(*) FROM report.photos" \
+           "SELECT count(*) FROM report.questions" "SELECT count(*) FROM report.answers" \
+           "INSERT INTO report.questions (seq, alert_id, asked_by, question) VALUES (8, 'f00d', 'x', 'y')"; do
+  hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_reviewer; $sql")" "permission denied" "reviewer: $sql"
+done
+hc_assert_eq "f" "$(hc_psql "SELECT has_function_privilege('public', 'review.ask_reporter(bigint, text)', 'EXECUTE')")" \
+  "PUBLIC may not execute ask_reporter"
+hc_assert_eq "pg_catalog, pg_temp" \
+  "$(hc_psql "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE oid = 'review.ask_reporter(bigint, text)'::regprocedure" |
+     sed 's/^search_path=//')" "ask_reporter runs with a fixed search_path"
+hc_assert_eq "0" "$(hc_psql "SELECT count(*) FROM information_schema.columns
+                             WHERE table_schema = 'report' AND data_type LIKE 'time%'")" \
+  "no time of day is stored in schema report"
+
 # Every table and view is documented, and every column of the hcbus tables.
 undocumented=$(hc_psql "
   SELECT string_agg(name, ', ') FROM (
     SELECT n.nspname || '.' || c.relname AS name
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname IN ('hcbus', 'review') AND c.relkind IN ('r', 'p', 'v')
+    WHERE n.nspname IN ('hcbus', 'review', 'report') AND c.relkind IN ('r', 'p', 'v')
       AND obj_description(c.oid, 'pg_class') IS NULL
     UNION ALL
     SELECT c.relname || '.' || a.attname
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    WHERE n.nspname = 'hcbus' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    WHERE n.nspname IN ('hcbus', 'report') AND c.relkind IN ('r', 'p') AND NOT c.relispartition
       AND col_description(c.oid, a.attnum) IS NULL) undocumented")
 hc_assert_eq "" "$undocumented" "undocumented tables or columns"
 
