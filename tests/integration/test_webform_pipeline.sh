@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# test_webform_pipeline.sh — hcbus-report's pipeline (services/report/pipeline) against a
+# real broker, auditd and PostgreSQL over TCP, driven by tests/tools/webform_pipeline
+# (the library without the web layer), as the anonymous gateway "webform":
+#  1. a report is recorded as an anonymous alert with no sender only after its delay
+#     (sent_at and received_at >= the moment before submit + release_delay_min), and its
+#     mailbox and photos are stored once the broker acknowledged it; the receipt (typed
+#     loosely) opens it; a facilitator's question (review.ask_reporter as
+#     hcbus_facilitator) is shown and answered; a second answer, and an answer with
+#     another report's receipt, are refused; a receipt nobody was given opens nothing;
+#  2. SIGTERM with reports waiting sends them all at once, and their receipts open them;
+#  3. mailbox writes refused (grant revoked) and then PostgreSQL stopped with
+#     pg_ctl stop -m immediate and restarted, while acknowledged reports wait in memory:
+#     nothing is lost, every receipt opens its report;
+#  4. the queue full: pipeline_submit refuses, and nothing of that report is sent.
+# The logs of the pipeline name no receipt, alert id, msg_id or zone.
+source "$(dirname "$0")/../lib/harness.sh"
+source "$(dirname "$0")/../lib/bus.sh"
+source "$(dirname "$0")/../lib/audit.sh"
+
+TOOL="$HC_BIN/tests/webform_pipeline"
+ZONE=sv.ss.san-salvador-este.soyapango
+ZONE2=sv.sm
+hc_bus_setup
+hc_bus_start
+"$HC_SRC/deploy/pg.sh" allow "$HC_PGDIR" "$(id -un)" hcbus_report 2>>"$HC_WORK/pg.sh.log" ||
+  hc_fail "pg.sh allow hcbus_report"
+REPORT_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$HC_PGDIR" hcbus_report)
+hc_audit_allow
+head -c 32 /dev/urandom >"$HC_WORK/keys/report.secret"
+chmod 0600 "$HC_WORK/keys/report.secret"
+COMMON=(--config "$HC_WORK/hcbus.conf" --secret "$HC_WORK/keys/report.secret" --conninfo "$REPORT_CONNINFO")
+SERVES=0
+SUBMITS=0
+
+# Start `webform_pipeline serve` with ARGS, its stdin a FIFO held open on fd 7.
+pipeline_start() {
+  SERVES=$((SERVES + 1))
+  PIPE_LOG="$HC_WORK/pipeline$SERVES.log"
+  rm -f "$HC_WORK/pipeline.in"
+  mkfifo "$HC_WORK/pipeline.in"
+  exec 7<>"$HC_WORK/pipeline.in"
+  hc_start_bg "pipeline$SERVES" bash -c 'exec "$@" <"$0"' "$HC_WORK/pipeline.in" "$TOOL" serve "${COMMON[@]}" "$@"
+  PIPE_NAME="pipeline$SERVES"
+  hc_wait_for "pipeline ready" 30 grep -q '^ready$' "$HC_WORK/$PIPE_NAME.log"
+}
+# Send one command and wait for its answer (the Nth line starting with PREFIX).
+pipeline_say() { # COMMAND PREFIX
+  local before
+  before=$(grep -c "^$2 " "$HC_WORK/$PIPE_NAME.log" || true)
+  echo "$1" >&7
+  hc_wait_for "answer to '$1'" 30 hc_lines_at_least "$HC_WORK/$PIPE_NAME.log" "^$2 " $((before + 1))
+  grep "^$2 " "$HC_WORK/$PIPE_NAME.log" | tail -n 1
+}
+# Submit a report; its answer ("submitted RECEIPT BEFORE_US" or "refused CODE FIELD")
+# in $out (not in a subshell: SUBMITS counts the answers of this pipeline).
+submit() { # ZONE ACT PHOTOS [TEXT]
+  SUBMITS=$((SUBMITS + 1))
+  echo "submit $*" >&7
+  hc_wait_for "submit answered" 60 hc_lines_at_least "$HC_WORK/$PIPE_NAME.log" '^\(submitted\|refused\) ' "$SUBMITS"
+  out=$(grep '^\(submitted\|refused\) ' "$HC_WORK/$PIPE_NAME.log" | sed -n "${SUBMITS}p")
+}
+pipeline_stop() {
+  hc_kill "$PIPE_NAME" TERM
+  exec 7>&-
+  SUBMITS=0
+  grep '^stopped ' "$HC_WORK/$PIPE_NAME.log" ||
+    hc_fail "the pipeline did not stop cleanly: $(tail -5 "$HC_WORK/$PIPE_NAME.log")"
+}
+open_receipt() { "$TOOL" open "$1" "${COMMON[@]}"; }
+answer() { "$TOOL" answer "$1" "$2" "$3" "${COMMON[@]}"; }
+ask() { # SEQ QUESTION -> question_id, as a facilitator
+  "$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$HC_AUDIT_CONNINFO" -c "SELECT review.ask_reporter($1, '$2')"
+}
+alerts() { hc_psql "SELECT count(*) FROM hcbus.events WHERE kind = 'alert'"; }
+
+# ---- 1. one report, its delay, its mailbox, the conversation ----------------------
+DELAY_MIN=2
+TODAY=$(TZ=America/El_Salvador date +%F)
+pipeline_start --delay-min $DELAY_MIN --delay-max 3
+submit $ZONE ACT_THREAT 2 "Nos amenazaron en la entrada"
+read -r word RECEIPT_A BEFORE_A <<<"$out"
+hc_assert_eq submitted "$word" "the report is accepted: $out"
+[[ $RECEIPT_A =~ ^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$ ]] || hc_fail "receipt shape: $RECEIPT_A"
+hc_wait_for "the alert recorded" 30 hc_sql_at_least "SELECT count(*) FROM hcbus.events WHERE kind = 'alert'" 1
+hc_wait_for "its mailbox stored" 30 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" 1
+read -r SEQ_A ALERT_A <<<"$(hc_psql "SELECT seq, subject FROM hcbus.events WHERE kind = 'alert'" | tr '|' ' ')"
+hc_assert_eq "|t|t|t|$ZONE" "$(hc_psql "SELECT sender, msg_id ~ '^[0-9a-f]{32}\$', subject ~ '^[0-9a-f]{32}\$',
+      msg_id <> subject, zone_id FROM hcbus.events WHERE seq = $SEQ_A")" \
+  "an anonymous alert: no sender, random hex msg_id and alert_id, the zone chosen"
+hc_assert_eq "t|t|t" "$(hc_psql "SELECT (extract(epoch FROM sent_at) * 1e6)::bigint >= $BEFORE_A + $DELAY_MIN * 1000000,
+      (extract(epoch FROM received_at) * 1e6)::bigint >= $BEFORE_A + $DELAY_MIN * 1000000,
+      committed_at >= received_at FROM hcbus.events WHERE seq = $SEQ_A")" \
+  "sent and received no earlier than submit + release_delay_min (${DELAY_MIN}s)"
+hc_assert_eq "2|image/jpeg" \
+  "$(hc_psql "SELECT count(*), min(content_type) FROM report.photos WHERE alert_id = '$ALERT_A'")" \
+  "its two photos stored under its alert_id"
+hc_assert_eq "1|t" "$(hc_psql "SELECT count(*), bool_and(octet_length(lookup) = 32) FROM report.mailboxes")" \
+  "one mailbox row, a 32-byte lookup"
+hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM report.mailboxes
+      WHERE position(convert_to('$ALERT_A', 'UTF8') in box) > 0 OR position(convert_to('$ZONE', 'UTF8') in box) > 0")" \
+  "the mailbox holds neither the alert id nor the zone in clear"
+hc_assert_eq "report $ALERT_A $ZONE ACT_THREAT $TODAY 2" "$(open_receipt "$RECEIPT_A")" \
+  "the receipt opens its report (no question yet)"
+loose=$(echo "$RECEIPT_A" | tr 'A-Z' 'a-z' | tr -d '-' | sed 's/0/o/g; s/1/l/g; s/^\(....\)/\1 /')
+hc_assert_eq "report $ALERT_A $ZONE ACT_THREAT $TODAY 2" "$(open_receipt "$loose")" \
+  "typed loosely ($loose) it opens the same report"
+hc_assert_eq none "$(open_receipt 0000-0000-0000-0000)" "a receipt nobody was given opens nothing"
+hc_assert_contains "$(open_receipt K7QM-2XD9-4RTB-HW3U)" \
+  "refused invalid_field recibo: 'U' is not part of any receipt" \
+  "a malformed receipt is refused, naming what is wrong"
+
+Q1=$(ask "$SEQ_A" '¿A qué hora pasó, más o menos?') || hc_fail "ask_reporter"
+out=$(open_receipt "$RECEIPT_A")
+hc_assert_contains "$out" "question $Q1 $TODAY - ¿A qué hora pasó, más o menos?" \
+  "the facilitator's question is shown, unanswered"
+hc_assert_eq answered "$(answer "$RECEIPT_A" "$Q1" 'Como a las diez de la mañana')" "the reporter answers"
+out=$(open_receipt "$RECEIPT_A")
+hc_assert_contains "$out" "¿A qué hora pasó, más o menos? | Como a las diez de la mañana" \
+  "the answer is shown with its question"
+hc_assert_eq "Como a las diez de la mañana" "$("$HC_PSQL" -XAtq "$HC_AUDIT_CONNINFO" -c \
+  "SELECT answer FROM review.report_conversation WHERE seq = $SEQ_A")" "facilitators read the answer by seq"
+hc_assert_contains "$(answer "$RECEIPT_A" "$Q1" 'Otra respuesta')" \
+  "refused invalid_field respuesta: question $Q1 is already answered" \
+  "a second answer is refused"
+
+# A second report; an answer to its question with the first report's receipt is refused.
+submit $ZONE2 ACT_INTIMIDATION 0
+read -r word RECEIPT_B _ <<<"$out"
+hc_assert_eq submitted "$word" "a second report is accepted"
+hc_wait_for "the second mailbox stored" 30 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" 2
+SEQ_B=$(hc_psql "SELECT seq FROM hcbus.events WHERE kind = 'alert' AND seq <> $SEQ_A")
+Q2=$(ask "$SEQ_B" '¿Quiénes eran?') || hc_fail "ask_reporter B"
+hc_assert_contains "$(answer "$RECEIPT_A" "$Q2" 'No sé')" \
+  "refused invalid_field respuesta: this report has no question $Q2" \
+  "an answer to another report's question is refused"
+hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM report.answers WHERE question_id = $Q2")" "and nothing was stored"
+hc_assert_contains "$(open_receipt "$RECEIPT_B")" "question $Q2 $TODAY - ¿Quiénes eran?" \
+  "the second receipt sees its own question only"
+hc_assert_eq 0 "$(open_receipt "$RECEIPT_B" | grep -c "A qué hora" || true)" "and not the first report's"
+hc_assert_eq answered "$(answer "$RECEIPT_B" "$Q2" 'Dos hombres')" "its own reporter answers it"
+pipeline_stop >/dev/null
+hc_pass
