@@ -60,12 +60,13 @@ submit() { # ZONE ACT PHOTOS [TEXT]
   hc_wait_for "submit answered" 60 hc_lines_at_least "$HC_WORK/$PIPE_NAME.log" '^\(submitted\|refused\) ' "$SUBMITS"
   out=$(grep '^\(submitted\|refused\) ' "$HC_WORK/$PIPE_NAME.log" | sed -n "${SUBMITS}p")
 }
+# SIGTERM, wait for the exit; its last answer ("stopped unsent=N") in $stopped. Not in a
+# subshell: hc_kill waits for the process and forgets it.
 pipeline_stop() {
   hc_kill "$PIPE_NAME" TERM
   exec 7>&-
   SUBMITS=0
-  grep '^stopped ' "$HC_WORK/$PIPE_NAME.log" ||
-    hc_fail "the pipeline did not stop cleanly: $(tail -5 "$HC_WORK/$PIPE_NAME.log")"
+  stopped=$(grep '^stopped ' "$PIPE_LOG" || true)
 }
 open_receipt() { "$TOOL" open "$1" "${COMMON[@]}"; }
 answer() { "$TOOL" answer "$1" "$2" "$3" "${COMMON[@]}"; }
@@ -139,5 +140,90 @@ hc_assert_contains "$(open_receipt "$RECEIPT_B")" "question $Q2 $TODAY - ¿Quié
   "the second receipt sees its own question only"
 hc_assert_eq 0 "$(open_receipt "$RECEIPT_B" | grep -c "A qué hora" || true)" "and not the first report's"
 hc_assert_eq answered "$(answer "$RECEIPT_B" "$Q2" 'Dos hombres')" "its own reporter answers it"
-pipeline_stop >/dev/null
+pipeline_stop
+hc_assert_eq "stopped unsent=0" "$stopped" "a stop with nothing waiting loses nothing"
+
+# Every receipt submitted so far, and whether its report must open.
+RECEIPTS=("$RECEIPT_A" "$RECEIPT_B")
+submit_ok() { # ZONE ACT PHOTOS
+  submit "$@"
+  local word receipt
+  read -r word receipt _ <<<"$out"
+  [ "$word" = submitted ] || hc_fail "submit $*: $out"
+  RECEIPTS+=("$receipt")
+}
+all_open() {
+  local r
+  for r in "${RECEIPTS[@]}"; do
+    [[ $(open_receipt "$r") == report\ * ]] || hc_fail "receipt $r opens nothing"
+  done
+  HC_CHECKS=$((HC_CHECKS + 1))
+}
+
+# ---- 2. SIGTERM with reports waiting sends them all ---------------------------------
+pipeline_start --delay-min 600 --delay-max 900
+for i in 1 2 3; do submit_ok $ZONE ACT_HARASSMENT 1; done
+hc_assert_eq "queued 3" "$(pipeline_say queued queued)" "three reports wait (600..900 s)"
+before=$(alerts)
+mailboxes=$(hc_psql "SELECT count(*) FROM report.mailboxes")
+pipeline_stop
+hc_assert_eq "stopped unsent=0" "$stopped" "SIGTERM: everything waiting is released and stored"
+hc_assert_eq $((before + 3)) "$(alerts)" "the three alerts are recorded"
+hc_assert_eq $((mailboxes + 3)) "$(hc_psql "SELECT count(*) FROM report.mailboxes")" "with their three mailboxes"
+hc_assert_contains "$(cat "$PIPE_LOG")" "stopping: releasing the 3 waiting reports now" \
+  "the stop says how many it releases"
+all_open
+
+# ---- 3. mailbox writes refused, then PostgreSQL stopped and restarted ---------------
+hc_psql "REVOKE INSERT ON report.mailboxes FROM hcbus_report"
+mailboxes=$(hc_psql "SELECT count(*) FROM report.mailboxes")
+before=$(alerts)
+pipeline_start --delay-min 0 --delay-max 1
+submit_ok $ZONE ACT_ROBBERY 1
+submit_ok $ZONE2 ACT_THREAT 0
+hc_wait_for "both recorded by the broker" 30 hc_sql_at_least "SELECT count(*) FROM hcbus.events WHERE kind = 'alert'" \
+  $((before + 2))
+hc_wait_for "the refused write logged" 30 grep -q "mailboxes not written" "$PIPE_LOG"
+hc_assert_eq "$mailboxes|0" "$(hc_psql "SELECT (SELECT count(*) FROM report.mailboxes), count(*) FROM report.photos p
+      JOIN hcbus.events e ON e.subject = p.alert_id WHERE e.seq > (SELECT max(seq) - 2 FROM hcbus.events)")" \
+  "acknowledged but not stored: no mailbox, and no photo either (one transaction)"
+hc_pg_stop immediate || hc_fail "pg_ctl stop -m immediate"
+submit_ok $ZONE ACT_KIDNAPPING 2
+hc_assert_eq "" "$(grep -E "^(refused|error)" "$PIPE_LOG" || true)" "a report is accepted while PostgreSQL is down"
+"$HC_SRC/deploy/pg.sh" start "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "PostgreSQL restart"
+hc_psql "GRANT INSERT ON report.mailboxes TO hcbus_report"
+hc_wait_for "the three mailboxes stored" 60 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" $((mailboxes + 3))
+hc_assert_eq $((before + 3)) "$(alerts)" "three alerts recorded, each once"
+hc_assert_eq 3 "$(hc_psql "SELECT count(*) FROM report.photos p JOIN hcbus.events e ON e.subject = p.alert_id
+      WHERE e.seq > (SELECT max(seq) - 3 FROM hcbus.events)")" "and their three photos"
+hc_assert_contains "$(cat "$PIPE_LOG")" "PostgreSQL takes mailboxes again" "the recovery is logged"
+pipeline_stop
+hc_assert_eq "stopped unsent=0" "$stopped" "nothing lost"
+all_open
+
+# ---- 4. the queue full: refused, nothing sent ---------------------------------------
+before=$(alerts)
+pipeline_start --delay-min 600 --delay-max 900 --queue-max 2
+submit_ok $ZONE ACT_THREAT 0
+submit_ok $ZONE ACT_THREAT 0
+submit $ZONE ACT_KILLING 1
+hc_assert_eq "refused overloaded -" "$out" "the third report is refused: the queue holds 2"
+hc_assert_eq "queued 2" "$(pipeline_say queued queued)" "two wait"
+pipeline_stop
+hc_assert_eq "stopped unsent=0" "$stopped" "the two are sent at the stop"
+hc_assert_eq $((before + 2)) "$(alerts)" "two alerts, not three"
+hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE summary::text ILIKE '%killing%'")" \
+  "nothing of the refused report (a killing) reached the bus"
+all_open
+
+# ---- the logs: counts only ----------------------------------------------------------
+for log in "$HC_WORK"/pipeline*.log; do
+  lines=$(grep ' webform_pipeline\[' "$log" || true)
+  for id in "${RECEIPTS[@]}" $(hc_psql "SELECT subject || ' ' || msg_id FROM hcbus.events WHERE kind = 'alert'") \
+    $ZONE $ZONE2; do
+    [[ $lines != *"$id"* ]] || hc_fail "$(basename "$log") names $id: $lines"
+  done
+done
+HC_CHECKS=$((HC_CHECKS + 1))
+hc_assert_eq "" "$(hc_chain_problems)" "the chains verify"
 hc_pass

@@ -52,12 +52,12 @@ static int result_error(report_store_t *self, PGresult *res, const char *what, h
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char msg[200];
-    snprintf(msg, sizeof msg, "%s", primary ? primary : PQerrorMessage(self->conn));
+    snprintf(msg, sizeof msg, "%s%s%s", state ? state : "", state ? " " : "",
+             primary ? primary : PQerrorMessage(self->conn));
     msg[strcspn(msg, "\n")] = '\0';
     int code = PQstatus(self->conn) == CONNECTION_OK ? HCBUS_EDATABASE : HCBUS_EUNAVAILABLE;
     PQclear(res);
-    return hcbus_error_set(err, code, "report.conninfo", "%s: %s%s%s", what, state ? state : "", state ? " " : "",
-                           msg);
+    return hcbus_error_set(err, code, "report.conninfo", "%s: %s", what, msg);
 }
 
 static bool command_ok(PGresult *res)
