@@ -29,6 +29,7 @@ TEST_PACKAGES=(
   libxml2-utils            # test_audit_cap validates the CAP export (xmllint --schema)
   chromium-driver python3-selenium  # test_webform_browser drives the form in Chromium
   libimage-exiftool-perl python3-pil  # test_webform_photos: photos with metadata, and the check
+  libjpeg-turbo-progs      # test_webform_photos: jpegtran makes restart markers, arithmetic coding
   nginx-light tor          # test_webform_deploy: the TLS front and the onion service's config
 )
 if [ "${HCBUS_INSTALL_TEST_PACKAGES:-0}" = 1 ]; then
