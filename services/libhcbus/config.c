@@ -1,7 +1,8 @@
 /* config.c — loading the deployment's configuration file (see include/hcbus/config.h
  * and deploy/hcbus.conf): the top-level settings, broker, auditd and roles sections.
  * Institutions are read by config_institutions.c, the coordinator section by
- * config_coordinator.c, role defaults live in roles.c. */
+ * config_coordinator.c, the report section by config_report.c, role defaults live in
+ * roles.c. */
 #include "hcbus/config.h"
 #include "hcbus/codec.h"
 
@@ -9,6 +10,7 @@
 #include "config_coordinator.h"
 #include "config_institutions.h"
 #include "config_read.h"
+#include "config_report.h"
 #include "config_syntax.h"
 #include "roles.h"
 #include "where.h"
@@ -41,7 +43,7 @@
 #define BATCH_DELAY_LIMIT_MS 10000u
 
 static const char *const top_settings[] = {"log_level", "zones_file", "broker", "auditd", "roles",
-                                           "institutions", "coordinator", NULL};
+                                           "institutions", "coordinator", "report", NULL};
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
     "max_in_flight", "subscriber_queue_max", "ack_timeout_ms", "audit_resend_ms", NULL};
@@ -192,12 +194,13 @@ static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c)
                                                                : fail_read(ctx, &cfg);
     const config_setting_t *root = config_root_setting(&cfg);
     /* Roles before institutions: an institution's rights start from its roles'. The
-     * coordinator last: its endpoints default to the broker's, its institution must be
-     * listed. */
+     * coordinator and the report sections last: their endpoints default to the broker's,
+     * their institutions must be listed. */
     if (rc == 0 && (read_top(ctx, root, c) < 0 || read_broker(ctx, root, &c->broker) < 0 ||
                     read_auditd(ctx, root, &c->auditd) < 0 || read_roles(ctx, root, c->roles) < 0 ||
                     hcbus_config_read_institutions(ctx, root, c) < 0 ||
-                    hcbus_config_read_coordinator(ctx, root, c) < 0))
+                    hcbus_config_read_coordinator(ctx, root, c) < 0 ||
+                    hcbus_config_read_report(ctx, root, c) < 0))
         rc = -1;
     config_destroy(&cfg);
     return rc;

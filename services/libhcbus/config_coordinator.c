@@ -41,27 +41,6 @@ static void set_defaults(hcbus_coordinator_config_t *k, const hcbus_broker_confi
     snprintf(k->subscribe_endpoint, sizeof k->subscribe_endpoint, "%s", b->subscribe_endpoint);
 }
 
-/* An endpoint the broker binds on every interface (a tcp star or 0.0.0.0 address)
- * is not an address to connect to: the section must then give its own. */
-static bool wildcard(const char *endpoint)
-{
-    return strncmp(endpoint, "tcp://*:", 8) == 0 || strncmp(endpoint, "tcp://0.0.0.0:", 14) == 0;
-}
-
-static int read_endpoint(const cfg_ctx_t *ctx, const config_setting_t *g, const char *name, char *buf,
-                         size_t size)
-{
-    bool given = config_setting_get_member(g, name) != NULL;
-    if (hcbus_cfg_endpoint(ctx, g, name, buf, size) < 0)
-        return -1;
-    if (!given && wildcard(buf)) {
-        hcbus_cfg_fail(ctx, g, "the broker binds %.100s, which cannot be connected to: "
-                              "coordinator.%s must give the broker's address", buf, name);
-        return hcbus_error_hint(ctx->err, "e.g. %s = \"tcp://127.0.0.1:7701\";", name);
-    }
-    return 0;
-}
-
 static int read_level(const cfg_ctx_t *ctx, const config_setting_t *g, int *level)
 {
     char name[LEVEL_NAME_MAX] = "";
@@ -132,8 +111,8 @@ int hcbus_config_read_coordinator(const cfg_ctx_t *ctx, const config_setting_t *
         hcbus_cfg_path(ctx, g, "secret_key_file", k->secret_key_file, sizeof k->secret_key_file, true) < 0 ||
         hcbus_cfg_path(ctx, g, "broker_public_key_file", k->broker_public_key_file,
                        sizeof k->broker_public_key_file, true) < 0 ||
-        read_endpoint(ctx, g, "publish_endpoint", k->publish_endpoint, sizeof k->publish_endpoint) < 0 ||
-        read_endpoint(ctx, g, "subscribe_endpoint", k->subscribe_endpoint, sizeof k->subscribe_endpoint) < 0 ||
+        hcbus_cfg_connect_endpoint(ctx, g, "publish_endpoint", k->publish_endpoint, sizeof k->publish_endpoint) < 0 ||
+        hcbus_cfg_connect_endpoint(ctx, g, "subscribe_endpoint", k->subscribe_endpoint, sizeof k->subscribe_endpoint) < 0 ||
         hcbus_cfg_u32(ctx, g, "status_max_skew_s", 0, DAY_S, &k->status_max_skew_s) < 0 ||
         hcbus_cfg_u32(ctx, g, "accept_within_s", 1, DAY_S, &k->accept_within_s) < 0 ||
         hcbus_cfg_u32(ctx, g, "on_scene_within_s", 1, DAY_S, &k->on_scene_within_s) < 0 ||

@@ -135,6 +135,28 @@ int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, cons
                           "\"%.100s\" is not a tcp://, ipc:// or inproc:// endpoint", buf);
 }
 
+/* An endpoint the broker binds on every interface (a tcp star or 0.0.0.0 address)
+ * is not an address to connect to: the section must then give its own. */
+static bool wildcard(const char *endpoint)
+{
+    return strncmp(endpoint, "tcp://*:", 8) == 0 || strncmp(endpoint, "tcp://0.0.0.0:", 14) == 0;
+}
+
+int hcbus_cfg_connect_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+                               size_t size)
+{
+    bool given = config_setting_get_member(group, name) != NULL;
+    if (hcbus_cfg_endpoint(ctx, group, name, buf, size) < 0)
+        return -1;
+    if (given || !wildcard(buf))
+        return 0;
+    char section[SETTING_PATH_MAX];
+    hcbus_cfg_setting_path(group, section, sizeof section);
+    hcbus_cfg_fail(ctx, group, "the broker binds %.100s, which cannot be connected to: %s.%s must give the "
+                               "broker's address", buf, section, name);
+    return hcbus_error_hint(ctx->err, "e.g. %s = \"tcp://127.0.0.1:7701\";", name);
+}
+
 int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,
                 size_t size)
 {

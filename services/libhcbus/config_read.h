@@ -46,6 +46,12 @@ int hcbus_cfg_path(const cfg_ctx_t *ctx, const config_setting_t *group, const ch
 int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
                        size_t size);
 
+/* An endpoint member a client connects to, defaulting to buf's content (a broker
+ * endpoint): when the member is absent and the default binds every interface
+ * (tcp://\* or tcp://0.0.0.0), fail asking the section to give the broker's address. */
+int hcbus_cfg_connect_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+                               size_t size);
+
 /* Resolve text (named by setting s, for errors) against the config directory. */
 int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,
                 size_t size);

@@ -5,7 +5,8 @@
  * resolved against the directory of the config file. An institution's
  * `limit_to_zones` is checked against the zone catalogue (zones_file), which is read
  * only when some institution has one. The `coordinator` section is optional: only
- * hcbus-coordinator needs it (hcbus_config_require_coordinator). */
+ * hcbus-coordinator needs it (hcbus_config_require_coordinator); so is `report`, which
+ * only hcbus-report needs (hcbus_config_require_report). */
 #ifndef HCBUS_CONFIG_H
 #define HCBUS_CONFIG_H
 
@@ -183,6 +184,10 @@ const hcbus_institution_t *hcbus_config_find_institution(const hcbus_config_t *s
 /* For hcbus-coordinator: 0 if the file has a coordinator section, else -1 with err
  * (HCBUS_ECONFIG, the file, what to add). The section's contents were checked at load. */
 int hcbus_config_require_coordinator(const hcbus_config_t *self, hcbus_error_t *err);
+
+/* For hcbus-report: 0 if the file has a report section, else -1 with err
+ * (HCBUS_ECONFIG, the file, what to add). The section's contents were checked at load. */
+int hcbus_config_require_report(const hcbus_config_t *self, hcbus_error_t *err);
 
 #ifdef __cplusplus
 }
