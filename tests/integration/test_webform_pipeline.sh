@@ -190,7 +190,10 @@ hc_assert_eq "$mailboxes|0" "$(hc_psql "SELECT (SELECT count(*) FROM report.mail
 hc_pg_stop immediate || hc_fail "pg_ctl stop -m immediate"
 submit_ok $ZONE ACT_KIDNAPPING 2
 hc_assert_eq "" "$(grep -E "^(refused|error)" "$PIPE_LOG" || true)" "a report is accepted while PostgreSQL is down"
+hc_assert_contains "$(pipeline_say "open $RECEIPT_A" 'refused')" "refused unavailable report.conninfo" \
+  "a receipt check while PostgreSQL is down: unavailable, said so"
 "$HC_SRC/deploy/pg.sh" start "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "PostgreSQL restart"
+hc_assert_eq "opened 1" "$(pipeline_say "open $RECEIPT_A" 'opened')" "once it is back, the same process opens the receipt"
 hc_psql "GRANT INSERT ON report.mailboxes TO hcbus_report"
 hc_wait_for "the three mailboxes stored" 60 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" $((mailboxes + 3))
 hc_assert_eq $((before + 3)) "$(alerts)" "three alerts recorded, each once"
@@ -215,6 +218,16 @@ hc_assert_eq $((before + 2)) "$(alerts)" "two alerts, not three"
 hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE summary::text ILIKE '%killing%'")" \
   "nothing of the refused report (a killing) reached the bus"
 all_open
+
+# ---- 5. the broker away at the stop: what could not be sent is counted -------------
+hc_kill broker TERM
+pipeline_start --delay-min 600 --delay-max 900 --stop-timeout 1000
+submit $ZONE ACT_THREAT 0
+hc_assert_eq submitted "${out%% *}" "accepted while the broker is away"
+pipeline_stop
+hc_assert_eq "stopped unsent=1" "$stopped" "the stop gives up after its timeout and says how many were not sent"
+hc_assert_contains "$(cat "$PIPE_LOG")" "stopping: 1 report could not be sent and stored" "and logs the count"
+hc_bus_start_broker
 
 # ---- the logs: counts only ----------------------------------------------------------
 for log in "$HC_WORK"/pipeline*.log; do

@@ -6,14 +6,17 @@
  *                                          clock just before pipeline_submit) or
  *                                          "refused CODE FIELD"
  *       queued                          -> "queued N"
- *     SIGTERM or SIGINT: pipeline_stop (10 s), then "stopped unsent=N", exit 0.
+ *       open RECEIPT                    -> "opened QUESTIONS", "none" or "refused CODE FIELD"
+ *     SIGTERM or SIGINT: pipeline_stop (--stop-timeout MS, default 10000), then
+ *     "stopped unsent=N", exit 0.
  *   webform_pipeline open RECEIPT [common]            -> "none", or "report ALERT_ID ZONE
  *       ACT DAY PHOTOS" then "question ID ASKED_ON ANSWERED_ON|- TEXT [| ANSWER]" each
  *   webform_pipeline answer RECEIPT QID TEXT [common] -> "answered" or "refused CODE
  *       FIELD: MESSAGE"
  * Common: --config FILE (the bus's; its report section if it has one) --secret FILE
  * (32 bytes) and, overriding the config: --conninfo C --institution ID --key FILE
- * --broker-key FILE --delay-min S --delay-max S --queue-max N --hash-kib N. */
+ * --broker-key FILE --delay-min S --delay-max S --queue-max N --hash-kib N
+ * --stop-timeout MS. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -30,19 +33,20 @@
 #include "hcbus.pb-c.h"
 #include "pipeline.h"
 
-#define STOP_TIMEOUT_MS 10000
+#define STOP_TIMEOUT_MS_DEFAULT 10000
 #define LINE_MAX_BYTES 4096
 
 typedef struct {
     hcbus_config_t *cfg;
     unsigned char secret[32];
+    int stop_timeout_ms;
 } setup_t;
 
 static int usage(void)
 {
     fprintf(stderr, "usage: webform_pipeline serve|open RECEIPT|answer RECEIPT QID TEXT --config FILE "
                     "--secret FILE [--conninfo C] [--institution ID] [--key FILE] [--broker-key FILE] "
-                    "[--delay-min S] [--delay-max S] [--queue-max N] [--hash-kib N]\n");
+                    "[--delay-min S] [--delay-max S] [--queue-max N] [--hash-kib N] [--stop-timeout MS]\n");
     return 2;
 }
 
@@ -68,7 +72,7 @@ static int setup(int argc, char **argv, setup_t *s)
         {"key", required_argument, NULL, 'k'},        {"broker-key", required_argument, NULL, 'b'},
         {"delay-min", required_argument, NULL, 'm'},  {"delay-max", required_argument, NULL, 'M'},
         {"queue-max", required_argument, NULL, 'q'},  {"hash-kib", required_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"stop-timeout", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
     const char *config = NULL, *secret = NULL;
     const char *opt[128] = {0};
     int c;
@@ -116,6 +120,7 @@ static int setup(int argc, char **argv, setup_t *s)
         r->queue_max = (uint32_t)strtoul(opt['q'], NULL, 10);
     if (opt['h'])
         r->receipt_hash_memory_kib = (uint32_t)strtoul(opt['h'], NULL, 10);
+    s->stop_timeout_ms = opt['t'] ? atoi(opt['t']) : STOP_TIMEOUT_MS_DEFAULT;
     return read_secret(secret, s->secret) < 0 ? 1 : 0;
 }
 
@@ -168,11 +173,27 @@ static void submit(report_pipeline_t *p, char *args)
     report_draft_free_photos(&d);
 }
 
+static void open_command(report_pipeline_t *p, const char *receipt)
+{
+    report_thread_t t;
+    hcbus_error_t err;
+    int rc = pipeline_open(p, receipt, &t, &err);
+    if (rc < 0)
+        printf("refused %s %s (%s)\n", hcbus_code_name(err.code), err.field[0] ? err.field : "-", err.message);
+    else if (rc == 0)
+        printf("none\n");
+    else
+        printf("opened %zu\n", t.question_count);
+    report_thread_free(&t);
+}
+
 static void command(report_pipeline_t *p, char *line)
 {
     line[strcspn(line, "\n")] = '\0';
     if (strncmp(line, "submit ", 7) == 0)
         submit(p, line + 7);
+    else if (strncmp(line, "open ", 5) == 0)
+        open_command(p, line + 5);
     else if (strcmp(line, "queued") == 0)
         printf("queued %zu\n", pipeline_queued(p));
     else
@@ -210,7 +231,7 @@ static int serve(setup_t *s)
         if (sigtimedwait(&stop, NULL, input ? &(struct timespec){0, 0} : &tick) > 0)
             break;
     }
-    size_t unsent = pipeline_stop(&p, STOP_TIMEOUT_MS);
+    size_t unsent = pipeline_stop(&p, s->stop_timeout_ms);
     printf("stopped unsent=%zu\n", unsent);
     return 0;
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/log.h"
+
 #define CONNECT_TIMEOUT_S "5"
 #define SQLSTATE_UNIQUE "23505"
 #define ANSWER_FIELD "respuesta"
@@ -22,6 +24,16 @@ struct report_store {
     PGconn *conn;
 };
 
+/* PostgreSQL's notices (e.g. "terminating connection due to immediate shutdown"):
+ * logged with their primary message only, as errors are. */
+static void on_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    hcbus_warning("postgresql: %s: %s", severity ? severity : "NOTICE", primary ? primary : "");
+}
+
 /* Open (or reopen) the connection. 0, or -1 with err (HCBUS_EUNAVAILABLE). */
 static int ensure_connected(report_store_t *self, hcbus_error_t *err)
 {
@@ -32,8 +44,10 @@ static int ensure_connected(report_store_t *self, hcbus_error_t *err)
     const char *const keys[] = {"connect_timeout", "dbname", NULL};
     const char *const values[] = {CONNECT_TIMEOUT_S, self->conninfo, NULL};
     self->conn = PQconnectdbParams(keys, values, 1);
-    if (self->conn && PQstatus(self->conn) == CONNECTION_OK)
+    if (self->conn && PQstatus(self->conn) == CONNECTION_OK) {
+        PQsetNoticeReceiver(self->conn, on_notice, NULL);
         return 0;
+    }
     char reason[HCBUS_ERROR_MESSAGE_MAX] = "out of memory";
     if (self->conn) {
         snprintf(reason, sizeof reason, "%s", PQerrorMessage(self->conn));
@@ -45,8 +59,21 @@ static int ensure_connected(report_store_t *self, hcbus_error_t *err)
     return hcbus_error_hint(err, "check that PostgreSQL runs and that this account may log in as hcbus_report");
 }
 
-/* Turn a failed result into err: EUNAVAILABLE when the connection is gone, else
- * EDATABASE with SQLSTATE and the primary message (never the detail). Clears res. */
+/* A failure that means the server is gone or going: the connection is dropped, and the
+ * next call reconnects. No SQLSTATE (libpq's own error: "server closed the connection
+ * unexpectedly", with the status still CONNECTION_OK), class 08 (connection
+ * exception), 57P01..57P03 (shutdown, crash shutdown, starting up). */
+static bool server_away(const report_store_t *self, const char *state)
+{
+    if (PQstatus(self->conn) != CONNECTION_OK || !state)
+        return true;
+    return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+           strcmp(state, "57P03") == 0;
+}
+
+/* Turn a failed result into err: EUNAVAILABLE when the server is away (and forget the
+ * connection), else EDATABASE with SQLSTATE and the primary message (never the
+ * detail). Clears res. */
 static int result_error(report_store_t *self, PGresult *res, const char *what, hcbus_error_t *err)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -55,9 +82,14 @@ static int result_error(report_store_t *self, PGresult *res, const char *what, h
     snprintf(msg, sizeof msg, "%s%s%s", state ? state : "", state ? " " : "",
              primary ? primary : PQerrorMessage(self->conn));
     msg[strcspn(msg, "\n")] = '\0';
-    int code = PQstatus(self->conn) == CONNECTION_OK ? HCBUS_EDATABASE : HCBUS_EUNAVAILABLE;
+    bool away = server_away(self, state);
     PQclear(res);
-    return hcbus_error_set(err, code, "report.conninfo", "%s: %s", what, msg);
+    if (away) {
+        PQfinish(self->conn);
+        self->conn = NULL;
+    }
+    return hcbus_error_set(err, away ? HCBUS_EUNAVAILABLE : HCBUS_EDATABASE, "report.conninfo", "%s: %s", what,
+                           msg);
 }
 
 static bool command_ok(PGresult *res)
