@@ -332,7 +332,7 @@ static void test_relative_config_path(void **state)
 
 static const char *const demo_ids[] = {"minsal", "cruz-roja", "comandos", "bomberos", "fosalud", "sem", "pnc",
                                        "cruz-verde", "cosam", "hospitales-privados", "isss", "facilitator",
-                                       "anon-gateway", "coordinator"};
+                                       "anon-gateway", "coordinator", "webform"};
 #define DEMO_COUNT (sizeof demo_ids / sizeof demo_ids[0])
 
 /* Copy deploy/hcbus.conf into the temporary directory; returns the line of needle. */
@@ -402,6 +402,15 @@ static void test_demo_config(void **state)
     assert_int_equal(hcbus_config_find_institution(c, "coordinator")->roles, 1u << HCBUS_ROLE_COORDINATOR);
     assert_string_equal(c->coordinator.publish_endpoint, c->broker.publish_endpoint);
     assert_int_equal(c->coordinator.accept_within_s, 300);
+    /* hcbus-report's section names the web form's gateway, with the shipped defaults. */
+    assert_true(c->report.present);
+    assert_string_equal(c->report.institution, "webform");
+    assert_true(hcbus_config_find_institution(c, "webform")->anonymous_gateway);
+    assert_string_equal(c->report.publish_endpoint, c->broker.publish_endpoint);
+    assert_int_equal(c->report.listen_port, 7780);
+    assert_int_equal(c->report.release_delay_min_s, 60);
+    assert_int_equal(c->report.release_delay_max_s, 900);
+    assert_int_equal(c->report.max_request_bytes, 8388608);
     snprintf(path, sizeof path, "%s/sv-districts.csv", tmpdir);
     assert_string_equal(c->zones_file, path);
     hcbus_config_destroy(&c);
