@@ -125,6 +125,13 @@ hc_assert_contains "$(answer "$RECEIPT_A" "$Q1" 'Otra respuesta')" \
   "refused invalid_field respuesta: question $Q1 is already answered" \
   "a second answer is refused"
 
+# Drafts the broker would refuse are refused at submit, naming the field; nothing queued.
+submit sv.zz.nowhere ACT_THREAT 0
+hc_assert_eq "refused unknown_zone alert.zone_id" "$out" "a zone outside the catalogue is refused at submit"
+submit $ZONE ACT_OTHER 0
+hc_assert_eq "refused invalid_field alert.description" "$out" "'other' without a description is refused at submit"
+hc_assert_eq "queued 0" "$(pipeline_say queued queued)" "neither was queued"
+
 # A second report; an answer to its question with the first report's receipt is refused.
 submit $ZONE2 ACT_INTIMIDATION 0
 read -r word RECEIPT_B _ <<<"$out"
@@ -170,7 +177,7 @@ pipeline_stop
 hc_assert_eq "stopped unsent=0" "$stopped" "SIGTERM: everything waiting is released and stored"
 hc_assert_eq $((before + 3)) "$(alerts)" "the three alerts are recorded"
 hc_assert_eq $((mailboxes + 3)) "$(hc_psql "SELECT count(*) FROM report.mailboxes")" "with their three mailboxes"
-hc_assert_contains "$(cat "$PIPE_LOG")" "stopping: releasing the 3 waiting reports now" \
+hc_assert_contains "$(cat "$PIPE_LOG")" "al detenerse se liberan ya 3 reportes en espera" \
   "the stop says how many it releases"
 all_open
 
@@ -183,7 +190,7 @@ submit_ok $ZONE ACT_ROBBERY 1
 submit_ok $ZONE2 ACT_THREAT 0
 hc_wait_for "both recorded by the broker" 30 hc_sql_at_least "SELECT count(*) FROM hcbus.events WHERE kind = 'alert'" \
   $((before + 2))
-hc_wait_for "the refused write logged" 30 grep -q "mailboxes not written" "$PIPE_LOG"
+hc_wait_for "the refused write logged" 30 grep -q "buzones sin guardar" "$PIPE_LOG"
 hc_assert_eq "$mailboxes|0" "$(hc_psql "SELECT (SELECT count(*) FROM report.mailboxes), count(*) FROM report.photos p
       JOIN hcbus.events e ON e.subject = p.alert_id WHERE e.seq > (SELECT max(seq) - 2 FROM hcbus.events)")" \
   "acknowledged but not stored: no mailbox, and no photo either (one transaction)"
@@ -199,7 +206,7 @@ hc_wait_for "the three mailboxes stored" 60 hc_sql_at_least "SELECT count(*) FRO
 hc_assert_eq $((before + 3)) "$(alerts)" "three alerts recorded, each once"
 hc_assert_eq 3 "$(hc_psql "SELECT count(*) FROM report.photos p JOIN hcbus.events e ON e.subject = p.alert_id
       WHERE e.seq > (SELECT max(seq) - 3 FROM hcbus.events)")" "and their three photos"
-hc_assert_contains "$(cat "$PIPE_LOG")" "PostgreSQL takes mailboxes again" "the recovery is logged"
+hc_assert_contains "$(cat "$PIPE_LOG")" "PostgreSQL acepta los buzones otra vez" "the recovery is logged"
 pipeline_stop
 hc_assert_eq "stopped unsent=0" "$stopped" "nothing lost"
 all_open
@@ -226,7 +233,7 @@ submit $ZONE ACT_THREAT 0
 hc_assert_eq submitted "${out%% *}" "accepted while the broker is away"
 pipeline_stop
 hc_assert_eq "stopped unsent=1" "$stopped" "the stop gives up after its timeout and says how many were not sent"
-hc_assert_contains "$(cat "$PIPE_LOG")" "stopping: 1 report could not be sent and stored" "and logs the count"
+hc_assert_contains "$(cat "$PIPE_LOG")" "al detenerse: 1 reporte sin enviar o sin guardar; su recibo no abrirá nada" "and logs the count"
 hc_bus_start_broker
 
 # ---- the logs: counts only ----------------------------------------------------------

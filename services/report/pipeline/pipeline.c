@@ -171,14 +171,14 @@ size_t pipeline_stop(report_pipeline_t **self_p, int timeout_ms)
     if (self->releaser) {
         size_t waiting = report_queue_waiting(self->queue);
         if (waiting > 0)
-            hcbus_info("stopping: releasing the %zu waiting report%s now", waiting, waiting == 1 ? "" : "s");
+            hcbus_info("al detenerse se liberan ya %zu reporte%s en espera", waiting, waiting == 1 ? "" : "s");
         unsent = report_releaser_stop(&self->releaser, timeout_ms);
     }
     if (self->queue)
         unsent += report_queue_waiting(self->queue);
     if (unsent > 0)
-        hcbus_error("stopping: %zu report%s could not be sent and stored; their receipts will open nothing",
-                    unsent, unsent == 1 ? "" : "s");
+        hcbus_error("al detenerse: %zu reporte%s sin enviar o sin guardar; su%s recibo%s no abrirá%s nada", unsent,
+                    unsent == 1 ? "" : "s", unsent == 1 ? "" : "s", unsent == 1 ? "" : "s", unsent == 1 ? "" : "n");
     report_queue_destroy(&self->queue);
     report_store_destroy(&self->reader);
     hcbus_zones_destroy(&self->zones);

@@ -57,7 +57,7 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
         if (err) {
             p->refused = true;
             /* The code and field only: the message may quote the zone. */
-            hcbus_error("the broker refused a report for good (%s, field %s): its receipt will open nothing",
+            hcbus_error("el broker rechazó un reporte definitivamente (%s, campo %s): su recibo no abrirá nada",
                         hcbus_code_name(err->code), err->field[0] ? err->field : "-");
         } else {
             p->acked = true;
@@ -73,7 +73,7 @@ static void take(report_releaser_t *self, int64_t now, bool all)
                                      self->inflight_cap - self->inflight_count);
     self->inflight_count += n;
     if (n > 0)
-        hcbus_info("%zu report%s released", n, n == 1 ? "" : "s");
+        hcbus_info("%zu reporte%s liberado%s", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
 }
 
 static void send_unsent(report_releaser_t *self)
@@ -93,7 +93,7 @@ static void send_unsent(report_releaser_t *self)
         if (err.code == HCBUS_ETIMEOUT)
             return; /* the window is full: the rest go once acks make room */
         p->refused = true;
-        hcbus_error("a report could not be sent (%s, field %s): its receipt will open nothing",
+        hcbus_error("un reporte no se pudo enviar (%s, campo %s): su recibo no abrirá nada",
                     hcbus_code_name(err.code), err.field[0] ? err.field : "-");
     }
 }
@@ -125,7 +125,7 @@ static void store_acked(report_releaser_t *self, int64_t now)
             self->db_retry_at_ms = now + RELEASE_DB_RETRY_MS;
             if (!self->db_trouble_logged) {
                 char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
-                hcbus_warning("mailboxes not written, retrying every %d ms: %s", RELEASE_DB_RETRY_MS,
+                hcbus_warning("buzones sin guardar, se reintenta cada %d ms: %s", RELEASE_DB_RETRY_MS,
                               hcbus_error_format(&err, line, sizeof line));
                 self->db_trouble_logged = true;
             }
@@ -137,9 +137,9 @@ static void store_acked(report_releaser_t *self, int64_t now)
     if (stored > 0) {
         count(self, &self->counts.stored, stored);
         if (self->db_trouble_logged)
-            hcbus_notice("PostgreSQL takes mailboxes again");
+            hcbus_notice("PostgreSQL acepta los buzones otra vez");
         self->db_trouble_logged = false;
-        hcbus_info("%zu mailbox%s stored", stored, stored == 1 ? "" : "es");
+        hcbus_info("%zu buz%s guardado%s", stored, stored == 1 ? "ón" : "ones", stored == 1 ? "" : "s");
     }
 }
 
@@ -165,7 +165,7 @@ static void wait_a_little(report_releaser_t *self)
     if (hcbus_publisher_pending(self->publisher) > 0) {
         hcbus_error_t err;
         if (hcbus_publisher_poll(self->publisher, RELEASE_WAIT_MS, &err) < 0)
-            hcbus_warning("publisher: %s", hcbus_code_name(err.code));
+            hcbus_warning("publicador: %s", hcbus_code_name(err.code));
         return;
     }
     struct timespec until;
@@ -199,7 +199,7 @@ static void *run(void *arg)
         if (hcbus_publisher_pending(self->publisher) > 0) {
             hcbus_error_t err;
             if (hcbus_publisher_poll(self->publisher, 0, &err) < 0)
-                hcbus_warning("publisher: %s", hcbus_code_name(err.code));
+                hcbus_warning("publicador: %s", hcbus_code_name(err.code));
         }
         drop_refused(self);
         store_acked(self, now);
