@@ -67,11 +67,22 @@ typedef struct page_ctx {
     const hcbus_report_config_t *cfg;
 } page_ctx_t;
 
+/* The most places step 2 offers: every municipality and district of the largest
+ * department (Chalatenango: 3 + 33) fits. */
+#define FORM_PLACES_MAX 40
+
 /* The places of department dep (its ISO suffix) whose name matches text (any case,
  * with or without accents; municipalities and districts), best first. Writes up to
  * max zone ids (they belong to the catalogue). text empty: none. Returns how many. */
 size_t form_find_places(const hcbus_zones_t *zones, const char *dep, const char *text,
                         const char **out, size_t max);
+
+/* Check step 1 (POST /reporte/lugar): departamento one of the catalogue's departments
+ * (its ISO suffix), lugar at most 128 bytes of one-line text. Fills values
+ * (departamento, lugar; the rest empty). Returns 0, or -1 with *err (the first error,
+ * its message in the reporter's language for page_where; err may be NULL). */
+int form_check_where(const report_form_input_t *in, const page_ctx_t *ctx,
+                     form_values_t *values, form_error_t *err);
 
 /* Check a whole submission. Fills values (always) and, when every check passes, draft
  * (photos cleaned, owned by draft) and returns 0. Otherwise returns the number of

@@ -1,0 +1,147 @@
+/* frame.c — the frame of every page: <html lang>, the viewport, one stylesheet from
+ * the same origin and no script; the language switch as a plain link (?lang=en /
+ * ?lang=es); the short line of what is and is not kept; errors at the top of a form
+ * (linked to their fields) and beside each field (aria-describedby). */
+#include "frame.h"
+
+#include <string.h>
+
+void frame_href(report_buf_t *out, const page_ctx_t *ctx, const char *path)
+{
+    buf_put_html(out, path);
+    if (ctx->lang == REPORT_LANG_EN)
+        buf_put(out, strchr(path, '?') ? "&amp;lang=en" : "?lang=en");
+}
+
+void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
+                 const char *switch_path)
+{
+    buf_put(out, "<!DOCTYPE html>\n<html lang=\"");
+    buf_put(out, S(ctx, S_HTML_LANG));
+    buf_put(out, "\"><head><meta charset=\"utf-8\">"
+                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                 "<meta name=\"referrer\" content=\"no-referrer\"><title>");
+    buf_put_html(out, title);
+    buf_put(out, " · ");
+    buf_put(out, S(ctx, S_SITE_NAME));
+    buf_put(out, "</title><link rel=\"stylesheet\" href=\"/estilo.css\"></head>\n<body>"
+                 "<header><p class=\"sitio\">");
+    buf_put(out, S(ctx, S_SITE_NAME));
+    buf_put(out, "</p>");
+    if (switch_path) {
+        const char *code = S(ctx, S_LANG_OTHER_CODE);
+        buf_put(out, "<p class=\"idioma\"><a href=\"");
+        buf_put_html(out, switch_path);
+        buf_put(out, "?lang=");
+        buf_put(out, code);
+        buf_put(out, "\" hreflang=\"");
+        buf_put(out, code);
+        buf_put(out, "\" lang=\"");
+        buf_put(out, code);
+        buf_put(out, "\">");
+        buf_put(out, S(ctx, S_LANG_OTHER_NAME));
+        buf_put(out, "</a></p>");
+    }
+    buf_put(out, "<p class=\"guardado\">");
+    buf_put(out, S(ctx, S_KEPT_LINE));
+    buf_put(out, "</p></header>\n<main>");
+}
+
+void frame_end(report_buf_t *out, const page_ctx_t *ctx)
+{
+    buf_put(out, "</main>\n<footer><p><a href=\"");
+    frame_href(out, ctx, "/");
+    buf_put(out, "\">");
+    buf_put(out, S(ctx, S_HOME_LINK));
+    buf_put(out, "</a></p></footer></body></html>\n");
+}
+
+void frame_hidden_field(report_buf_t *out, const char *name, const char *value)
+{
+    buf_put(out, "<input type=\"hidden\" name=\"");
+    buf_put_html(out, name);
+    buf_put(out, "\" value=\"");
+    buf_put_html(out, value ? value : "");
+    buf_put(out, "\">");
+}
+
+void frame_hidden(report_buf_t *out, const page_ctx_t *ctx)
+{
+    frame_hidden_field(out, "lang", ctx->lang == REPORT_LANG_EN ? "en" : "es");
+    frame_hidden_field(out, "token", ctx->token);
+}
+
+void frame_fill(report_buf_t *out, const page_ctx_t *ctx, str_id_t id, const char *const *args,
+                size_t n)
+{
+    str_format(out, S(ctx, id), args, n, true);
+}
+
+bool frame_has_error(const form_error_t *errs, size_t n, const char *field)
+{
+    for (size_t i = 0; errs && i < n; i++)
+        if (errs[i].field && strcmp(errs[i].field, field) == 0)
+            return true;
+    return false;
+}
+
+void frame_error_summary(report_buf_t *out, const page_ctx_t *ctx, const form_error_t *errs,
+                         size_t n)
+{
+    if (!errs || n == 0)
+        return;
+    buf_put(out, "<div class=\"errores\" role=\"alert\" id=\"errores\"><h2>");
+    buf_put(out, S(ctx, S_ERRORS_TITLE));
+    buf_put(out, "</h2><ul>");
+    for (size_t i = 0; i < n; i++) {
+        buf_put(out, "<li><a href=\"#f-");
+        buf_put_html(out, errs[i].field ? errs[i].field : "");
+        buf_put(out, "\">");
+        buf_put_html(out, errs[i].message);
+        buf_put(out, "</a></li>");
+    }
+    buf_put(out, "</ul></div>");
+}
+
+void frame_field_errors(report_buf_t *out, const page_ctx_t *ctx, const form_error_t *errs,
+                        size_t n, const char *field)
+{
+    size_t k = 0;
+    for (size_t i = 0; errs && i < n; i++) {
+        if (!errs[i].field || strcmp(errs[i].field, field) != 0)
+            continue;
+        buf_put(out, "<p class=\"error\" id=\"e-");
+        buf_put_html(out, field);
+        if (k > 0)
+            buf_printf(out, "-%zu", k + 1);
+        buf_put(out, "\"><strong>");
+        buf_put(out, S(ctx, S_ERROR_PREFIX));
+        buf_put(out, "</strong> ");
+        buf_put_html(out, errs[i].message);
+        buf_put(out, "</p>");
+        k++;
+    }
+}
+
+void frame_describedby(report_buf_t *out, const form_error_t *errs, size_t n,
+                       const char *field, const char *hint_id)
+{
+    size_t count = 0;
+    for (size_t i = 0; errs && i < n; i++)
+        if (errs[i].field && strcmp(errs[i].field, field) == 0)
+            count++;
+    if (!hint_id && count == 0)
+        return;
+    buf_put(out, " aria-describedby=\"");
+    if (hint_id)
+        buf_put(out, hint_id);
+    for (size_t k = 0; k < count; k++) {
+        buf_put(out, hint_id || k > 0 ? " e-" : "e-");
+        buf_put_html(out, field);
+        if (k > 0)
+            buf_printf(out, "-%zu", k + 1);
+    }
+    buf_put(out, "\"");
+    if (count > 0)
+        buf_put(out, " aria-invalid=\"true\"");
+}

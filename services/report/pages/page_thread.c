@@ -1,0 +1,122 @@
+/* page_thread.c — POST /recibo and /recibo/responder: the report a receipt opens
+ * (place, act, day, photos), the facilitators' questions with the reporter's answers,
+ * and a form for each unanswered question (the receipt travels in a hidden field; the
+ * web layer never lets the page be cached). */
+#include "pages.h"
+
+#include <stdio.h>
+
+#include "choices.h"
+#include "frame.h"
+
+static void fact(report_buf_t *out, const page_ctx_t *ctx, str_id_t label, const char *value)
+{
+    buf_put(out, "<dt>");
+    buf_put(out, S(ctx, label));
+    buf_put(out, "</dt><dd>");
+    buf_put_html(out, value);
+    buf_put(out, "</dd>");
+}
+
+static void answer_form(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
+                        const report_question_t *q, bool error)
+{
+    char id[40];
+    snprintf(id, sizeof id, "respuesta-%lld", (long long)q->id);
+    buf_put(out, "<form method=\"post\" action=\"/recibo/responder\">");
+    frame_hidden(out, ctx);
+    frame_hidden_field(out, "recibo", receipt);
+    char qid[24];
+    snprintf(qid, sizeof qid, "%lld", (long long)q->id);
+    frame_hidden_field(out, "pregunta", qid);
+    buf_put(out, "<div class=\"campo\"><label for=\"");
+    buf_put(out, id);
+    buf_put(out, "\">");
+    buf_put(out, S(ctx, S_RESPUESTA));
+    buf_put(out, "</label><p class=\"ayuda\" id=\"h-");
+    buf_put(out, id);
+    buf_put(out, "\">");
+    buf_put(out, S(ctx, S_RESPUESTA_HINT));
+    buf_put(out, "</p><textarea id=\"");
+    buf_put(out, id);
+    buf_put(out, "\" name=\"respuesta\" rows=\"4\" maxlength=\"2000\" required "
+                 "aria-describedby=\"h-");
+    buf_put(out, id);
+    buf_put(out, error ? " e-respuesta\" aria-invalid=\"true\"></textarea>" : "\"></textarea>");
+    buf_put(out, "</div><button type=\"submit\">");
+    buf_put(out, S(ctx, S_ANSWER_SEND));
+    buf_put(out, "</button></form>");
+}
+
+void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
+                 const report_thread_t *t, const char *notice, const form_error_t *error)
+{
+    frame_begin(out, ctx, S(ctx, S_THREAD_TITLE), "/recibo");
+    buf_put(out, "<h1>");
+    buf_put(out, S(ctx, S_THREAD_TITLE));
+    buf_put(out, "</h1>");
+    if (error) {
+        buf_put(out, "<div class=\"errores\" role=\"alert\" id=\"errores\"><p id=\"e-respuesta\">"
+                     "<strong>");
+        buf_put(out, S(ctx, S_ERROR_PREFIX));
+        buf_put(out, "</strong> ");
+        buf_put_html(out, error->message);
+        buf_put(out, "</p></div>");
+    }
+    if (notice && *notice) {
+        buf_put(out, "<p class=\"hecho\" role=\"status\">");
+        buf_put_html(out, notice);
+        buf_put(out, "</p>");
+    }
+    if (t) {
+        const char *place = hcbus_zones_name(ctx->zones, t->zone_id);
+        const choice_t *act = choice_by_value(&choice_acts, t->act);
+        char photos[24];
+        snprintf(photos, sizeof photos, "%zu", t->photo_count);
+        buf_put(out, "<dl class=\"resumen\">");
+        fact(out, ctx, S_THREAD_WHERE, place ? place : t->zone_id);
+        buf_put(out, "<dt>");
+        buf_put(out, S(ctx, S_THREAD_WHAT));
+        buf_put(out, "</dt><dd>");
+        buf_put(out, act ? S(ctx, act->label) : "");
+        buf_put(out, "</dd>");
+        fact(out, ctx, S_THREAD_DAY, t->occurred_on);
+        fact(out, ctx, S_THREAD_PHOTOS, photos);
+        buf_put(out, "</dl><h2>");
+        buf_put(out, S(ctx, S_THREAD_QUESTIONS));
+        buf_put(out, "</h2>");
+        if (t->question_count == 0) {
+            buf_put(out, "<p>");
+            buf_put(out, S(ctx, S_THREAD_NONE));
+            buf_put(out, "</p>");
+        }
+        for (size_t i = 0; t->questions && i < t->question_count; i++) {
+            const report_question_t *q = &t->questions[i];
+            const char *asked[] = {q->asked_on};
+            buf_put(out, "<section class=\"pregunta\"><h3>");
+            frame_fill(out, ctx, S_THREAD_ASKED, asked, 1);
+            buf_put(out, "</h3><p class=\"texto\">");
+            buf_put_html(out, q->text ? q->text : "");
+            buf_put(out, "</p>");
+            if (q->answer) {
+                const char *answered[] = {q->answered_on};
+                buf_put(out, "<h4>");
+                frame_fill(out, ctx, S_THREAD_ANSWERED, answered, 1);
+                buf_put(out, "</h4><p class=\"texto\">");
+                buf_put_html(out, q->answer);
+                buf_put(out, "</p>");
+            } else {
+                answer_form(out, ctx, receipt, q, error != NULL);
+            }
+            buf_put(out, "</section>");
+        }
+    }
+    buf_put(out, "<p class=\"aviso\">");
+    buf_put(out, S(ctx, S_THREAD_CLOSE));
+    buf_put(out, "</p><p><a href=\"");
+    frame_href(out, ctx, "/recibo");
+    buf_put(out, "\">");
+    buf_put(out, S(ctx, S_THREAD_OTHER));
+    buf_put(out, "</a></p>");
+    frame_end(out, ctx);
+}
