@@ -371,12 +371,17 @@ static void test_details(void **state)
     assert_non_null(strstr(b.data, "Buscar otro lugar en San Salvador"));
     assert_null(strstr(b.data, "role=\"alert\""));
     buf_free(&b);
-    /* No photos allowed: no file input. */
+    /* No photos allowed: no file input, but an error about photos has its place; an
+     * error of a field the page does not show (the web layer's token) has no link. */
+    form_error_t more[] = {error("token", "send again"), error("foto", "no photos")};
     f->cfg.max_photos = 0;
-    page_details(&b, &ctx, &v, NULL, 0, NULL, 0);
+    page_details(&b, &ctx, &v, NULL, 0, more, 2);
     f->cfg.max_photos = 5;
     check_page(&b, ctx.lang);
     assert_null(strstr(b.data, "type=\"file\""));
+    assert_non_null(strstr(b.data, "<li>send again</li>"));
+    assert_non_null(strstr(b.data, "<li><a href=\"#f-foto\">no photos</a></li>"));
+    assert_non_null(strstr(b.data, "<div class=\"campo\" id=\"f-foto\"><p class=\"error\" id=\"e-foto\">"));
     buf_free(&b);
 }
 
@@ -444,6 +449,41 @@ static void test_thread(void **state)
     }
 }
 
+/* The most questions a receipt opens (the pipeline reads the newest 50), each as long
+ * as allowed and all escaped, still make a page under 30 KB: the unanswered first, the
+ * newest answered next, and a line saying how many are left out. */
+static void test_thread_budget(void **state)
+{
+    fixture_t *f = *state;
+    enum { QUESTIONS = 50 };
+    static char text[REPORT_ANSWER_MAX + 1];
+    memset(text, '"', REPORT_ANSWER_MAX);
+    report_question_t qs[QUESTIONS];
+    for (int i = 0; i < QUESTIONS; i++) {
+        qs[i] = (report_question_t){.id = 100 + i, .asked_on = "2026-11-02", .text = text,
+                                    .answered_on = "2026-11-03", .answer = text};
+        if (i == 3 || i == 40)
+            qs[i].answer = NULL, qs[i].answered_on[0] = '\0';
+    }
+    qs[40].text = "short unanswered";
+    qs[QUESTIONS - 1].text = qs[QUESTIONS - 1].answer = "short";
+    report_thread_t t = {.zone_id = "sv.ss", .act = 5, .occurred_on = "2026-11-01",
+                         .questions = qs, .question_count = QUESTIONS};
+    for (int l = 0; l < 2; l++) {
+        page_ctx_t ctx = ctx_of(f, (report_lang_t)l);
+        report_buf_t b = {0};
+        page_thread(&b, &ctx, RECEIPT, &t, NULL, NULL);
+        check_page(&b, ctx.lang);
+        assert_non_null(strstr(b.data, "name=\"pregunta\" value=\"103\""));
+        assert_non_null(strstr(b.data, "name=\"pregunta\" value=\"140\""));
+        assert_non_null(strstr(b.data, ">short</p>"));          /* the newest answered */
+        assert_non_null(strstr(b.data, l ? "47 older questions do not fit on this page"
+                                         : "47 preguntas más antiguas no caben en esta página"));
+        print_message("50 long questions: %zu bytes\n", b.len);
+        buf_free(&b);
+    }
+}
+
 static void test_problems(void **state)
 {
     fixture_t *f = *state;
@@ -454,6 +494,9 @@ static void test_problems(void **state)
             page_problem(&b, &ctx, (page_problem_t)k);
             check_page(&b, ctx.lang);
             assert_non_null(strstr(b.data, "<h1>"));
+            if (k == PAGE_PROBLEM_TOO_LARGE)
+                assert_non_null(strstr(b.data, l ? "up to 2.0 MB and the whole submission up to 8.0 MB"
+                                                 : "hasta 2,0 MB y todo el envío hasta 8,0 MB"));
             if (k != PAGE_PROBLEM_NOT_FOUND)
                 assert_true(strstr(b.data, "No se envió") || strstr(b.data, "Nothing was sent") ||
                             strstr(b.data, "no acepta") );
@@ -481,7 +524,8 @@ int main(void)
         cmocka_unit_test(test_texts_complete), cmocka_unit_test(test_home_and_receipt),
         cmocka_unit_test(test_where),          cmocka_unit_test(test_details_biggest),
         cmocka_unit_test(test_details),        cmocka_unit_test(test_sent),
-        cmocka_unit_test(test_thread),         cmocka_unit_test(test_problems),
+        cmocka_unit_test(test_thread),         cmocka_unit_test(test_thread_budget),
+        cmocka_unit_test(test_problems),
         cmocka_unit_test(test_stylesheet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

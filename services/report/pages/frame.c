@@ -4,6 +4,7 @@
  * (linked to their fields) and beside each field (aria-describedby). */
 #include "frame.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void frame_href(report_buf_t *out, const page_ctx_t *ctx, const char *path)
@@ -77,10 +78,31 @@ void frame_fill(report_buf_t *out, const page_ctx_t *ctx, str_id_t id, const cha
     str_format(out, S(ctx, id), args, n, true);
 }
 
+void frame_megabytes(const page_ctx_t *ctx, unsigned long bytes, char *out, size_t size)
+{
+    const unsigned long mb = 1048576ul;
+    unsigned long tenths = (bytes % mb * 10ul + mb / 2) / mb;
+    unsigned long whole = bytes / mb + tenths / 10;
+    snprintf(out, size, "%lu%c%lu", whole, ctx->lang == REPORT_LANG_ES ? ',' : '.', tenths % 10);
+}
+
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field)
 {
     for (size_t i = 0; errs && i < n; i++)
         if (errs[i].field && strcmp(errs[i].field, field) == 0)
+            return true;
+    return false;
+}
+
+/* The fields step 2 shows with an element id="f-FIELD" (an error of any other, such as
+ * the web layer's "token", is listed without a link). */
+static bool has_anchor(const char *field)
+{
+    static const char *const anchored[] = {"departamento", "lugar", "zona", "que", "a_quien",
+                                           "cuando", "fecha", "gravedad", "muertos", "heridos",
+                                           "secuestrados", "relato", "foto"};
+    for (size_t i = 0; field && i < sizeof anchored / sizeof anchored[0]; i++)
+        if (strcmp(field, anchored[i]) == 0)
             return true;
     return false;
 }
@@ -94,8 +116,14 @@ void frame_error_summary(report_buf_t *out, const page_ctx_t *ctx, const form_er
     buf_put(out, S(ctx, S_ERRORS_TITLE));
     buf_put(out, "</h2><ul>");
     for (size_t i = 0; i < n; i++) {
+        if (!has_anchor(errs[i].field)) {
+            buf_put(out, "<li>");
+            buf_put_html(out, errs[i].message);
+            buf_put(out, "</li>");
+            continue;
+        }
         buf_put(out, "<li><a href=\"#f-");
-        buf_put_html(out, errs[i].field ? errs[i].field : "");
+        buf_put(out, errs[i].field);
         buf_put(out, "\">");
         buf_put_html(out, errs[i].message);
         buf_put(out, "</a></li>");

@@ -39,6 +39,9 @@ void frame_fill(report_buf_t *out, const page_ctx_t *ctx, str_id_t id, const cha
 void frame_error_summary(report_buf_t *out, const page_ctx_t *ctx, const form_error_t *errs,
                          size_t n);
 
+/* bytes as megabytes with one decimal, in the page's way ("2,0" / "2.0"), into out. */
+void frame_megabytes(const page_ctx_t *ctx, unsigned long bytes, char *out, size_t size);
+
 /* True if some error names field. */
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field);
 

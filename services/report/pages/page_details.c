@@ -263,14 +263,18 @@ static void photos(details_t *d)
 {
     const hcbus_report_config_t *cfg = d->ctx->cfg;
     unsigned max = cfg ? cfg->max_photos : 3;
-    if (max == 0)
+    if (max == 0) {
+        /* No photo field; an error about photos still has its place. */
+        if (frame_has_error(d->errs, d->nerr, "foto")) {
+            buf_put(d->out, "<div class=\"campo\" id=\"f-foto\">");
+            frame_field_errors(d->out, d->ctx, d->errs, d->nerr, "foto");
+            buf_put(d->out, "</div>");
+        }
         return;
-    char count[16], mb[32];
+    }
+    char count[16], mb[48];
     snprintf(count, sizeof count, "%u", max);
-    unsigned bytes = cfg ? cfg->max_photo_bytes : 2097152u;
-    snprintf(mb, sizeof mb, "%u.%u", bytes / 1048576u, bytes % 1048576u * 10u / 1048576u);
-    if (d->ctx->lang == REPORT_LANG_ES)
-        *strchr(mb, '.') = ',';
+    frame_megabytes(d->ctx, cfg ? cfg->max_photo_bytes : 2097152u, mb, sizeof mb);
     const char *args[] = {count, mb};
     buf_put(d->out, "<div class=\"campo\"><label for=\"f-foto\">");
     buf_put(d->out, S(d->ctx, S_FOTO));

@@ -24,10 +24,10 @@ void page_problem(report_buf_t *out, const page_ctx_t *ctx, page_problem_t what)
     if ((unsigned)what >= sizeof kinds / sizeof kinds[0])
         what = PAGE_PROBLEM_INTERNAL;
     const hcbus_report_config_t *cfg = ctx->cfg;
-    char a[16], b[16];
+    char a[48], b[48];
     if (what == PAGE_PROBLEM_TOO_LARGE) {
-        snprintf(a, sizeof a, "%u", (cfg ? cfg->max_photo_bytes : 2097152u) / 1048576u);
-        snprintf(b, sizeof b, "%u", (cfg ? cfg->max_request_bytes : 8388608u) / 1048576u);
+        frame_megabytes(ctx, cfg ? cfg->max_photo_bytes : 2097152u, a, sizeof a);
+        frame_megabytes(ctx, cfg ? cfg->max_request_bytes : 8388608u, b, sizeof b);
     } else {
         snprintf(a, sizeof a, "%u", (cfg ? cfg->token_lifetime_s : 3600u) / 60u);
         b[0] = '\0';

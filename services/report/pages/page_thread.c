@@ -1,13 +1,60 @@
 /* page_thread.c — POST /recibo and /recibo/responder: the report a receipt opens
  * (place, act, day, photos), the facilitators' questions with the reporter's answers,
  * and a form for each unanswered question (the receipt travels in a hidden field; the
- * web layer never lets the page be cached). */
+ * web layer never lets the page be cached). The page stays under 30 KB: questions are
+ * chosen within THREAD_BUDGET_BYTES — the unanswered ones first, oldest first, then the
+ * answered ones, newest first — shown in their order, and the page says how many older
+ * ones it leaves out. */
 #include "pages.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "choices.h"
 #include "frame.h"
+
+#define THREAD_BUDGET_BYTES (22 * 1024)    /* the questions' share of a 30-KB page */
+#define THREAD_FORM_BYTES 1200             /* an answer form's markup, with room */
+#define THREAD_QUESTION_BYTES 300          /* a question's markup, with room */
+
+/* Bytes s takes once escaped. */
+static size_t escaped_len(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++)
+        n += *s == '&' || *s == '\'' ? 5 : *s == '<' || *s == '>' ? 4 : *s == '"' ? 6 : 1;
+    return n;
+}
+
+static size_t question_bytes(const report_question_t *q)
+{
+    return THREAD_QUESTION_BYTES + escaped_len(q->text) +
+           (q->answer ? escaped_len(q->answer) : THREAD_FORM_BYTES);
+}
+
+/* Mark in shown[] the questions that fit the budget; returns how many are left out. */
+static size_t choose(const report_thread_t *t, bool *shown)
+{
+    size_t used = 0, left_out = 0;
+    for (size_t i = 0; i < t->question_count; i++)
+        if (!t->questions[i].answer) {
+            size_t b = question_bytes(&t->questions[i]);
+            shown[i] = used + b <= THREAD_BUDGET_BYTES;
+            used += shown[i] ? b : 0;
+        }
+    bool full = false;
+    for (size_t i = t->question_count; i-- > 0;)
+        if (t->questions[i].answer) {
+            size_t b = question_bytes(&t->questions[i]);
+            full = full || used + b > THREAD_BUDGET_BYTES;
+            shown[i] = !full;
+            used += shown[i] ? b : 0;
+        }
+    for (size_t i = 0; i < t->question_count; i++)
+        left_out += !shown[i];
+    return left_out;
+}
 
 static void fact(report_buf_t *out, const page_ctx_t *ctx, str_id_t label, const char *value)
 {
@@ -90,7 +137,21 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
             buf_put(out, S(ctx, S_THREAD_NONE));
             buf_put(out, "</p>");
         }
-        for (size_t i = 0; t->questions && i < t->question_count; i++) {
+        bool *shown = t->question_count ? calloc(t->question_count, sizeof *shown) : NULL;
+        if (t->question_count > 0 && !shown)
+            out->failed = true;               /* the web layer answers 500 */
+        size_t left_out = shown ? choose(t, shown) : 0;
+        if (left_out > 0) {
+            char count[24];
+            snprintf(count, sizeof count, "%zu", left_out);
+            const char *args[] = {count};
+            buf_put(out, "<p class=\"ayuda\">");
+            frame_fill(out, ctx, S_THREAD_LEFT_OUT, args, 1);
+            buf_put(out, "</p>");
+        }
+        for (size_t i = 0; shown && t->questions && i < t->question_count; i++) {
+            if (!shown[i])
+                continue;
             const report_question_t *q = &t->questions[i];
             const char *asked[] = {q->asked_on};
             buf_put(out, "<section class=\"pregunta\"><h3>");
@@ -110,6 +171,7 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
             }
             buf_put(out, "</section>");
         }
+        free(shown);
     }
     buf_put(out, "<p class=\"aviso\">");
     buf_put(out, S(ctx, S_THREAD_CLOSE));

@@ -248,6 +248,8 @@ static const char *const table[S_COUNT][2] = {
     [S_THREAD_CLOSE] = {"Este navegador no guarda su recibo. Cierre la pestaña al terminar.",
                         "This browser does not keep your receipt. Close the tab when done."},
     [S_THREAD_OTHER] = {"Otro recibo", "Another receipt"},
+    [S_THREAD_LEFT_OUT] = {"{1} preguntas más antiguas no caben en esta página.",
+                           "{1} older questions do not fit on this page."},
 
     [S_PROBLEM_BUSY] = {"Demasiados reportes en este momento", "Too many reports right now"},
     [S_PROBLEM_BUSY_TEXT] = {"No se envió nada. Espere unos minutos y vuelva a intentarlo.",
