@@ -474,8 +474,11 @@ static void test_find_places(void **state)
     assert_int_equal(find(f, "LI", "soyapango", ids), 0);
     size_t n = find(f, "SS", "san", ids);
     assert_true(n >= 3);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         assert_int_equal(strncmp(ids[i], "sv.ss.", 6), 0);
+        /* three letters: no typo matches (Panchimalco is not "san") */
+        assert_non_null(strstr(strrchr(ids[i], '.'), "san"));
+    }
     /* Nothing, a bad department, at most max. */
     assert_int_equal(find(f, "SS", "", ids), 0);
     assert_int_equal(find(f, "SS", "   ", ids), 0);

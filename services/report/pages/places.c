@@ -10,6 +10,7 @@
 
 #define FOLD_MAX 256
 #define DISTANCE_TEXT_MAX 64          /* longer texts are matched by substring only */
+#define TYPO_TEXT_MIN 4               /* shorter texts: a typo away is anything ("san", "pan") */
 #define CANDIDATES_MAX 512            /* places of one department (the largest has ~40) */
 
 typedef struct candidate {
@@ -79,7 +80,7 @@ static int match_score(const char *text, size_t tl, const char *name)
                 return 2;
         return 3;
     }
-    if (tl < 3 || tl > DISTANCE_TEXT_MAX)
+    if (tl < TYPO_TEXT_MIN || tl > DISTANCE_TEXT_MAX)
         return -1;
     size_t limit = tl / 4 + 1 < 3 ? tl / 4 + 1 : 3;
     size_t whole = levenshtein(text, tl, name, nl);
