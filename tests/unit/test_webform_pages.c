@@ -146,6 +146,9 @@ static void check_page(const report_buf_t *b, report_lang_t lang)
         assert_string_equal(method, "post");
         assert_true(attr(p, "action", action, sizeof action));
         assert_true(action[0] == '/');
+        char autocomplete[8];   /* nothing typed stays in the browser's form history */
+        assert_true(attr(p, "autocomplete", autocomplete, sizeof autocomplete));
+        assert_string_equal(autocomplete, "off");
         const char *lang_field = strstr(p, "<input type=\"hidden\" name=\"lang\" value=\"");
         const char *token = strstr(p, "<input type=\"hidden\" name=\"token\" value=\"AAAA");
         assert_true(lang_field && lang_field < end && token && token < end);

@@ -98,7 +98,7 @@ static void place_name(report_buf_t *out, const char *name, const char *dep_name
 static void search_again(details_t *d, const char *dep_name)
 {
     const char *args[] = {dep_name};
-    buf_put(d->out, "<form method=\"post\" action=\"/reporte/lugar\" class=\"buscar\" "
+    buf_put(d->out, "<form method=\"post\" autocomplete=\"off\" action=\"/reporte/lugar\" class=\"buscar\" "
                     "id=\"f-departamento\">");
     frame_hidden(d->out, d->ctx);
     frame_hidden_field(d->out, "departamento", d->v->departamento);
@@ -207,7 +207,7 @@ static void when(details_t *d)
     buf_put(d->out, S(d->ctx, S_FECHA_HINT));
     buf_put(d->out, "</p>");
     frame_field_errors(d->out, d->ctx, d->errs, d->nerr, "fecha");
-    buf_put(d->out, "<input type=\"date\" id=\"f-fecha\" name=\"fecha\" maxlength=\"10\"");
+    buf_put(d->out, "<input type=\"date\" id=\"f-fecha\" name=\"fecha\"");
     frame_describedby(d->out, d->errs, d->nerr, "fecha", "h-fecha");
     buf_put(d->out, " value=\"");
     buf_put_html(d->out, d->v->fecha);
@@ -316,7 +316,7 @@ void page_details(report_buf_t *out, const page_ctx_t *ctx, const form_values_t 
     buf_put(out, "</p>");
     search_again(&d, dep_name);
 
-    buf_put(out, "<form method=\"post\" action=\"/reporte/enviar\" "
+    buf_put(out, "<form method=\"post\" autocomplete=\"off\" action=\"/reporte/enviar\" "
                  "enctype=\"multipart/form-data\">");
     frame_hidden(out, ctx);
     frame_hidden_field(out, "departamento", d.v->departamento);

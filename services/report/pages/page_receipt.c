@@ -21,7 +21,7 @@ void page_receipt_entry(report_buf_t *out, const page_ctx_t *ctx, const char *er
     }
     buf_put(out, "<p>");
     buf_put(out, S(ctx, S_RECEIPT_INTRO));
-    buf_put(out, "</p><form method=\"post\" action=\"/recibo\">");
+    buf_put(out, "</p><form method=\"post\" autocomplete=\"off\" action=\"/recibo\">");
     frame_hidden(out, ctx);
     buf_put(out, "<div class=\"campo\"><label for=\"f-recibo\">");
     buf_put(out, S(ctx, S_RECIBO));

@@ -70,7 +70,7 @@ static void answer_form(report_buf_t *out, const page_ctx_t *ctx, const char *re
 {
     char id[40];
     snprintf(id, sizeof id, "respuesta-%lld", (long long)q->id);
-    buf_put(out, "<form method=\"post\" action=\"/recibo/responder\">");
+    buf_put(out, "<form method=\"post\" autocomplete=\"off\" action=\"/recibo/responder\">");
     frame_hidden(out, ctx);
     frame_hidden_field(out, "recibo", receipt);
     char qid[24];

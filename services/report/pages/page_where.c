@@ -28,7 +28,7 @@ void page_where(report_buf_t *out, const page_ctx_t *ctx, const form_values_t *v
     }
     buf_put(out, "<p>");
     buf_put(out, S(ctx, S_WHERE_INTRO));
-    buf_put(out, "</p><form method=\"post\" action=\"/reporte/lugar\">");
+    buf_put(out, "</p><form method=\"post\" autocomplete=\"off\" action=\"/reporte/lugar\">");
     frame_hidden(out, ctx);
     buf_put(out, "<div class=\"campo\"><label for=\"f-departamento\">");
     buf_put(out, S(ctx, S_DEPARTAMENTO));
