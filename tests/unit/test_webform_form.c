@@ -299,6 +299,15 @@ static void test_dates(void **state)
                 fail_msg("%s: %s", cases[i].fecha, f->errs[0].message);
         }
     }
+    /* A date typed without a choice is that day; a choice of today or yesterday wins. */
+    set(f, "cuando", "");
+    set(f, "fecha", "2026-11-20");
+    assert_int_equal(check(f), 0);
+    assert_true(f->draft.occurred_at_us == TODAY_START_US - 9 * DAY_US);
+    assert_string_equal(f->values.cuando, "fecha");
+    set(f, "fecha", "");
+    assert_int_equal(check(f), 1);
+    assert_string_equal(f->errs[0].field, "cuando");
     /* A date is ignored unless "another day" is chosen. */
     set(f, "cuando", "hoy");
     set(f, "fecha", "1999-01-01");

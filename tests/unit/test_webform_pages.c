@@ -227,10 +227,11 @@ static void test_where(void **state)
         assert_non_null(strstr(b.data, "action=\"/reporte/lugar\""));
         /* the 14 departments, by name, the one chosen selected */
         size_t options = 0;
-        for (const char *p = strstr(b.data, "<option value=\""); p; p = strstr(p + 1, "<option value=\""))
+        for (const char *p = strstr(b.data, "<option "); p; p = strstr(p + 1, "<option "))
             options++;
         assert_int_equal(options, 15);
-        assert_non_null(strstr(b.data, "<option value=\"SM\" selected>San Miguel</option>"));
+        assert_non_null(strstr(b.data, l ? "<option lang=\"es\" value=\"SM\" selected>San Miguel</option>"
+                                         : "<option value=\"SM\" selected>San Miguel</option>"));
         assert_true(strstr(b.data, "Ahuachapán") < strstr(b.data, "Usulután"));
         assert_non_null(strstr(b.data, "value=\"&lt;b&gt;&quot;x&quot;&lt;/b&gt;\""));
         buf_free(&b);
@@ -358,6 +359,8 @@ static void test_details(void **state)
                                     : "hasta 5 fotos JPEG o PNG de 2,0 MB"));
         assert_non_null(strstr(p, l ? "<legend>What happened? " : "<legend>¿Qué pasó? "));
         assert_non_null(strstr(p, l ? "<legend>When? (roughly)" : "<legend>¿Cuándo? (aproximado)"));
+        /* Place names are Spanish, and an English page says so. */
+        assert_true(!l || strstr(p, "<div lang=\"es\"><div class=\"opcion\"><input type=\"radio\" name=\"zona\""));
         buf_free(&b);
     }
 
@@ -428,7 +431,13 @@ static void test_thread(void **state)
         assert_non_null(strstr(p, "Soyapango, San Salvador Este, San Salvador"));
         assert_non_null(strstr(p, l ? "The way to the ambulance or the facility was blocked"
                                     : "Bloquearon el paso a la ambulancia o al establecimiento"));
-        assert_non_null(strstr(p, "2026-11-01"));
+        assert_non_null(strstr(p, l ? "<dd>1 November 2026</dd>" : "<dd>1 de noviembre de 2026</dd>"));
+        assert_non_null(strstr(p, l ? "<h3>Question asked on 2 November 2026</h3>"
+                                    : "<h3>Pregunta del 2 de noviembre de 2026</h3>"));
+        assert_non_null(strstr(p, l ? "<h4>Your answer on 3 November 2026</h4>"
+                                    : "<h4>Su respuesta del 3 de noviembre de 2026</h4>"));
+        if (l)   /* place names are Spanish, and marked so */
+            assert_non_null(strstr(p, "<dd><span lang=\"es\">Soyapango, San Salvador Este, San Salvador</span>"));
         assert_non_null(strstr(p, "Where &lt;b&gt;exactly&lt;/b&gt;?"));
         assert_non_null(strstr(p, "En la &quot;entrada&quot; &amp; &lt;i&gt;afuera&lt;/i&gt;"));
         assert_non_null(strstr(p, "role=\"status\""));

@@ -256,9 +256,18 @@ static bool check_when(checker_t *c, int64_t now_us, int64_t *day)
                                     {"ayer", 1, S_AYER, S_COUNT},
                                     {"fecha", 2, S_OTRO_DIA, S_COUNT}};
     static const choice_list_t list = {days, 3};
+    /* A date typed without choosing "another day" means that day. */
+    const report_field_t *chosen = find_field(c->in, "cuando");
+    const report_field_t *typed = find_field(c->in, "fecha");
+    const choice_t *when;
+    if ((!chosen || chosen->len == 0) && typed && typed->len > 0) {
+        when = &days[2];
+        snprintf(c->v->cuando, sizeof c->v->cuando, "%s", when->name);
+    } else {
+        when = check_choice(c, "cuando", &list, c->v->cuando, sizeof c->v->cuando);
+    }
     bool fecha_ok = check_text(c, "fecha", c->v->fecha, sizeof c->v->fecha,
                                sizeof c->v->fecha - 1, false);
-    const choice_t *when = check_choice(c, "cuando", &list, c->v->cuando, sizeof c->v->cuando);
     int64_t today = day_today(now_us);
     if (!when)
         return false;

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "day.h"
+
 void frame_href(report_buf_t *out, const page_ctx_t *ctx, const char *path)
 {
     buf_put_html(out, path);
@@ -84,6 +86,29 @@ void frame_megabytes(const page_ctx_t *ctx, unsigned long bytes, char *out, size
     unsigned long tenths = (bytes % mb * 10ul + mb / 2) / mb;
     unsigned long whole = bytes / mb + tenths / 10;
     snprintf(out, size, "%lu%c%lu", whole, ctx->lang == REPORT_LANG_ES ? ',' : '.', tenths % 10);
+}
+
+void frame_date(report_buf_t *out, const page_ctx_t *ctx, const char *ymd)
+{
+    int64_t day;
+    if (!day_parse(ymd, &day)) {
+        buf_put_html(out, ymd);
+        return;
+    }
+    /* day_parse checked the digits: the day without its leading zero, the year as is. */
+    char d[3] = {ymd[8], ymd[9], '\0'}, y[5] = {ymd[0], ymd[1], ymd[2], ymd[3], '\0'};
+    int month = (ymd[5] - '0') * 10 + (ymd[6] - '0');
+    const char *args[] = {d[0] == '0' ? d + 1 : d, S(ctx, (str_id_t)(S_MONTH_1 + month - 1)), y};
+    frame_fill(out, ctx, S_DATE, args, 3);
+}
+
+void frame_place(report_buf_t *out, const page_ctx_t *ctx, const char *name)
+{
+    if (ctx->lang != REPORT_LANG_ES)
+        buf_put(out, "<span lang=\"es\">");
+    buf_put_html(out, name);
+    if (ctx->lang != REPORT_LANG_ES)
+        buf_put(out, "</span>");
 }
 
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field)

@@ -42,6 +42,13 @@ void frame_error_summary(report_buf_t *out, const page_ctx_t *ctx, const form_er
 /* bytes as megabytes with one decimal, in the page's way ("2,0" / "2.0"), into out. */
 void frame_megabytes(const page_ctx_t *ctx, unsigned long bytes, char *out, size_t size);
 
+/* A "YYYY-MM-DD" day in words ("1 de noviembre de 2026", "1 November 2026"); anything
+ * else as it is (escaped). */
+void frame_date(report_buf_t *out, const page_ctx_t *ctx, const char *ymd);
+
+/* A place name of the catalogue (escaped), marked as Spanish on an English page. */
+void frame_place(report_buf_t *out, const page_ctx_t *ctx, const char *name);
+
 /* True if some error names field. */
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field);
 

@@ -131,6 +131,10 @@ static void where(details_t *d, const char *dep_zone, const char *dep_name,
         buf_put(d->out, S(d->ctx, S_FOUND_EMPTY));
     buf_put(d->out, "</p>");
     char id[32];
+    /* Place names are Spanish: on an English page the list says so once. */
+    bool mark = d->ctx->lang != REPORT_LANG_ES && zone_count > 0;
+    if (mark)
+        buf_put(d->out, "<div lang=\"es\">");
     for (size_t i = 0; i < zone_count; i++) {
         const char *name = hcbus_zones_name(d->ctx->zones, zone_ids[i]);
         bool municipality =
@@ -146,11 +150,14 @@ static void where(details_t *d, const char *dep_zone, const char *dep_name,
         buf_put(d->out, "\">");
         place_name(d->out, name ? name : zone_ids[i], dep_name);
         if (municipality) {
-            buf_put(d->out, " ");
+            buf_put(d->out, mark ? " <span lang=\"en\">" : " ");
             buf_put(d->out, S(d->ctx, S_WHOLE_MUNICIPALITY));
+            buf_put(d->out, mark ? "</span>" : "");
         }
         buf_put(d->out, "</label></div>");
     }
+    if (mark)
+        buf_put(d->out, "</div>");
     if (dep_zone) {
         bool checked = strcmp(d->v->zona, dep_zone) == 0 || (zone_count == 0 && !d->v->zona[0]);
         buf_put(d->out, "<div class=\"opcion\"><input type=\"radio\" name=\"zona\" "

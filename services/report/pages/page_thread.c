@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "choices.h"
 #include "frame.h"
@@ -54,6 +55,21 @@ static size_t choose(const report_thread_t *t, bool *shown)
     for (size_t i = 0; i < t->question_count; i++)
         left_out += !shown[i];
     return left_out;
+}
+
+/* Template id ("Pregunta del {1}") with the day in words: the template's text is
+ * trusted, so it is split at {1} rather than escaping the words. */
+static void dated(report_buf_t *out, const page_ctx_t *ctx, str_id_t id, const char *ymd)
+{
+    const char *tmpl = S(ctx, id);
+    const char *at = strstr(tmpl, "{1}");
+    if (!at) {
+        buf_put(out, tmpl);
+        return;
+    }
+    buf_putn(out, tmpl, (size_t)(at - tmpl));
+    frame_date(out, ctx, ymd);
+    buf_put(out, at + 3);
 }
 
 static void fact(report_buf_t *out, const page_ctx_t *ctx, str_id_t label, const char *value)
@@ -121,13 +137,19 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
         char photos[24];
         snprintf(photos, sizeof photos, "%zu", t->photo_count);
         buf_put(out, "<dl class=\"resumen\">");
-        fact(out, ctx, S_THREAD_WHERE, place ? place : t->zone_id);
         buf_put(out, "<dt>");
+        buf_put(out, S(ctx, S_THREAD_WHERE));
+        buf_put(out, "</dt><dd>");
+        frame_place(out, ctx, place ? place : t->zone_id);
+        buf_put(out, "</dd><dt>");
         buf_put(out, S(ctx, S_THREAD_WHAT));
         buf_put(out, "</dt><dd>");
         buf_put(out, act ? S(ctx, act->label) : "");
+        buf_put(out, "</dd><dt>");
+        buf_put(out, S(ctx, S_THREAD_DAY));
+        buf_put(out, "</dt><dd>");
+        frame_date(out, ctx, t->occurred_on);
         buf_put(out, "</dd>");
-        fact(out, ctx, S_THREAD_DAY, t->occurred_on);
         fact(out, ctx, S_THREAD_PHOTOS, photos);
         buf_put(out, "</dl><h2>");
         buf_put(out, S(ctx, S_THREAD_QUESTIONS));
@@ -153,16 +175,14 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
             if (!shown[i])
                 continue;
             const report_question_t *q = &t->questions[i];
-            const char *asked[] = {q->asked_on};
             buf_put(out, "<section class=\"pregunta\"><h3>");
-            frame_fill(out, ctx, S_THREAD_ASKED, asked, 1);
+            dated(out, ctx, S_THREAD_ASKED, q->asked_on);
             buf_put(out, "</h3><p class=\"texto\">");
             buf_put_html(out, q->text ? q->text : "");
             buf_put(out, "</p>");
             if (q->answer) {
-                const char *answered[] = {q->answered_on};
                 buf_put(out, "<h4>");
-                frame_fill(out, ctx, S_THREAD_ANSWERED, answered, 1);
+                dated(out, ctx, S_THREAD_ANSWERED, q->answered_on);
                 buf_put(out, "</h4><p class=\"texto\">");
                 buf_put_html(out, q->answer);
                 buf_put(out, "</p>");

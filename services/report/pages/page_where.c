@@ -41,7 +41,7 @@ void page_where(report_buf_t *out, const page_ctx_t *ctx, const form_values_t *v
     buf_put(out, S(ctx, S_CHOOSE));
     buf_put(out, "</option>");
     for (size_t i = 0; i < n; i++) {
-        buf_put(out, "<option value=\"");
+        buf_put(out, ctx->lang == REPORT_LANG_ES ? "<option value=\"" : "<option lang=\"es\" value=\"");
         buf_put(out, deps[i].iso);
         buf_put(out, strcmp(deps[i].iso, chosen) == 0 ? "\" selected>" : "\">");
         buf_put_html(out, deps[i].name);
