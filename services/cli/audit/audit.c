@@ -23,16 +23,20 @@ static const struct {
     {"verify", audit_verify, "check that the log was not altered (rows, signed heads, kept checkpoints)"},
     {"checkpoint", audit_checkpoint, "print the newest signed tree head, to export and keep"},
     {"prove", audit_prove, "print and check a proof: an event in a signed tree, or one tree in a later one"},
+    {"ask", audit_ask, "ask the anonymous reporter of an alert a question (read with their receipt)"},
+    {"conversation", audit_conversation, "an anonymous alert's questions and the reporter's answers"},
+    {"photos", audit_photos, "write an anonymous report's photos (metadata removed) into a directory"},
 };
 
 static void help(void)
 {
     printf("usage: hcbus audit SUBCOMMAND [flags]   (hcbus audit SUBCOMMAND --help)\n"
            "Reads the audit log in PostgreSQL as the reviewer role (schema review: never\n"
-           "payloads nor patient details). Times in El Salvador time (-06:00) unless --utc.\n"
+           "payloads nor patient details); ask only adds a question for an anonymous\n"
+           "reporter. Times in El Salvador time (-06:00) unless --utc.\n"
            "subcommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        printf("  %-11s %s\n", subcommands[i].name, subcommands[i].what);
+        printf("  %-13s %s\n", subcommands[i].name, subcommands[i].what);
     printf("flags of every subcommand:\n" AUDIT_DB_HELP
            "exit codes: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;\n"
            "  3 database unreachable; 4 internal error\n");

@@ -1,5 +1,6 @@
-/* audit.h — `hcbus audit`, the facilitators' read-only view of the audit log in
- * PostgreSQL (as the reviewer role, docs/audit.md): what every subcommand shares —
+/* audit.h — `hcbus audit`, the facilitators' view of the audit log in PostgreSQL (as
+ * the reviewer role, docs/audit.md; read-only but for `ask`, which adds a question
+ * through review.ask_reporter): what every subcommand shares —
  * the table entry type, the common flags (--db, --utc, --json, --csv) and the
  * subcommands' entry points, registered by one line each in audit.c. Exit codes of
  * every subcommand: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;
@@ -66,5 +67,8 @@ int audit_report(int argc, char **argv);
 int audit_verify(int argc, char **argv);
 int audit_checkpoint(int argc, char **argv);
 int audit_prove(int argc, char **argv);
+int audit_ask(int argc, char **argv);
+int audit_conversation(int argc, char **argv);
+int audit_photos(int argc, char **argv);
 
 #endif

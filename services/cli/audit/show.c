@@ -1,7 +1,9 @@
 /* show.c — `hcbus audit show SEQ`: one recorded message with every column the reviewer
  * may read (review.events: never the payload nor patient details), its zone's names,
  * times in El Salvador time, the summary pretty-printed, and the coordinator's verdict
- * on it when there is one (review.verdicts). --json prints the same as one object. */
+ * on it when there is one (review.verdicts); for an anonymous alert, how many photos and
+ * questions (answered or not) the web form's conversation holds (review.report_photos,
+ * review.report_conversation). --json prints the same as one object. */
 #include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -24,6 +26,17 @@
     "(SELECT max(seq) FROM review.events) "                                                 \
     "FROM review.events e LEFT JOIN review.verdicts v ON v.subject_seq = e.seq "           \
     "WHERE e.seq = $1"
+
+/* An anonymous alert's photos, questions and answers (deploy/sql/012). */
+#define REPORT_COUNTS_SQL                                                                   \
+    "SELECT (SELECT count(*) FROM review.report_photos WHERE seq = $1), count(*), "        \
+    "count(answer) FROM review.report_conversation WHERE seq = $1"
+enum { R_PHOTOS, R_QUESTIONS, R_ANSWERED, R_COUNT };
+static const audit_column_t report_columns[R_COUNT] = {
+    [R_PHOTOS] = {"photos", AUDIT_COL_INT, 0},
+    [R_QUESTIONS] = {"questions", AUDIT_COL_INT, 0},
+    [R_ANSWERED] = {"answered", AUDIT_COL_INT, 0},
+};
 
 /* The query's columns, with their labels in text and keys in JSON. */
 enum { S_SEQ, S_KIND, S_TOPIC, S_ZONE, S_SENDER, S_SUBJECT, S_SENT, S_RECEIVED, S_COMMITTED,
@@ -55,8 +68,10 @@ static void help(void)
            "  the message recorded with seq SEQ: kind, topic, zone (with its district,\n"
            "  municipality and department), the sending institution (anonymous reports\n"
            "  have none), subject, when it was sent, received and committed, its chain\n"
-           "  hashes, the coordinator's verdict on it (statuses and escort answers) and\n"
-           "  its summary, indented. Never the payload nor patient details.\n"
+           "  hashes, the coordinator's verdict on it (statuses and escort answers), for an\n"
+           "  anonymous alert how many photos and questions it has (hcbus audit photos,\n"
+           "  hcbus audit conversation), and its summary, indented. Never the payload nor\n"
+           "  patient details.\n"
            "  --json                the same as one JSON object\n" AUDIT_DB_HELP
            "Exit: 0 shown, 1 no such seq, 2 usage, 3 database unreachable, 4 internal.\n");
 }
@@ -97,7 +112,8 @@ static void summary_block(const char *summary)
     free(text);
 }
 
-static void print_text(const PGresult *res, const char *zone_name, bool utc)
+/* counts: the R_* values of an anonymous alert, else NULL. */
+static void print_text(const PGresult *res, const char *zone_name, const PGresult *counts, bool utc)
 {
     const char *v[S_COUNT];
     for (int c = 0; c < S_COUNT; c++)
@@ -126,13 +142,21 @@ static void print_text(const PGresult *res, const char *zone_name, bool utc)
                  v[S_REASON] ? ": " : "", v[S_REASON] ? v[S_REASON] : "");
         field("coordinator", verdict);
     }
+    if (counts) {
+        char report[256];
+        snprintf(report, sizeof report, "photos %s, questions %s (answered %s): hcbus audit "
+                 "photos %s --out DIR; hcbus audit conversation %s",
+                 PQgetvalue(counts, 0, R_PHOTOS), PQgetvalue(counts, 0, R_QUESTIONS),
+                 PQgetvalue(counts, 0, R_ANSWERED), v[S_SEQ], v[S_SEQ]);
+        field("reporter", report);
+    }
     summary_block(v[S_SUMMARY]);
 }
 
-static int print_json(const PGresult *res, const char *zone_name, bool utc)
+static int print_json(const PGresult *res, const char *zone_name, const PGresult *counts, bool utc)
 {
-    audit_column_t cols[S_COUNT + 1];
-    const char *values[S_COUNT + 1];
+    audit_column_t cols[S_COUNT + 1 + R_COUNT];
+    const char *values[S_COUNT + 1 + R_COUNT];
     size_t n = 0;
     for (int c = 0; c < S_MAX; c++) {
         cols[n] = columns[c];
@@ -142,12 +166,31 @@ static int print_json(const PGresult *res, const char *zone_name, bool utc)
             values[n++] = zone_name;
         }
     }
+    for (int c = 0; counts && c < R_COUNT; c++) {
+        cols[n] = report_columns[c];
+        values[n++] = PQgetvalue(counts, 0, c);
+    }
     audit_out_t *out = audit_out_new(stdout, AUDIT_FORMAT_JSON, cols, n, utc);
     if (!out)
         return -1;
     int rc = audit_out_row(out, values);
     audit_out_destroy(&out);
     return rc;
+}
+
+/* An anonymous alert's counts (R_*), or NULL: not an anonymous alert, or they cannot be
+ * read (said on stderr: the event is still shown). */
+static PGresult *report_counts(PGconn *conn, const PGresult *event, const char *seq)
+{
+    if (strcmp(PQgetvalue(event, 0, S_KIND), "alert") != 0 || PQgetvalue(event, 0, S_SENDER)[0])
+        return NULL;
+    const char *params[] = {seq};
+    PGresult *res = PQexecParams(conn, REPORT_COUNTS_SQL, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        return res;
+    audit_db_error(CMD, conn, res, "cannot count the report's photos and questions");
+    PQclear(res);
+    return NULL;
 }
 
 static int show(const audit_opts_t *opts, const char *seq)
@@ -170,10 +213,12 @@ static int show(const audit_opts_t *opts, const char *seq)
         rc = AUDIT_EXIT_BAD;
     } else if ((rc = audit_zones_load(CMD, conn, &zones)) == 0) {
         const char *zone_name = audit_zones_name(zones, PQgetvalue(res, 0, S_ZONE));
+        PGresult *counts = report_counts(conn, res, seq);
         if (opts->format == AUDIT_FORMAT_JSON)
-            rc = print_json(res, zone_name, opts->utc) == 0 ? 0 : AUDIT_EXIT_INTERNAL;
+            rc = print_json(res, zone_name, counts, opts->utc) == 0 ? 0 : AUDIT_EXIT_INTERNAL;
         else
-            print_text(res, zone_name, opts->utc);
+            print_text(res, zone_name, counts, opts->utc);
+        PQclear(counts);
         if (fflush(stdout) != 0 || ferror(stdout))
             rc = AUDIT_EXIT_INTERNAL;
     }
