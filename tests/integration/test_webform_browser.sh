@@ -48,11 +48,12 @@ hc_webform_photo "$HC_WORK/foto.jpg"
 browser() {
   local flow=$1
   shift
-  "$PY" "$HC_SRC/tests/lib/webform_browser.py" "$flow" --url "$HC_REPORT_URL" --out "$HC_OUT" \
+  # Bounded: every step of the driver waits at most 30 s; TERM makes it quit the browser.
+  timeout -k 10 150 "$PY" "$HC_SRC/tests/lib/webform_browser.py" "$flow" --url "$HC_REPORT_URL" --out "$HC_OUT" \
     --work "$HC_WORK/browser" --chromium "$CHROMIUM" --chromedriver "$CHROMEDRIVER" "$@" \
     >"$HC_OUT/$flow.json" 2>"$HC_WORK/browser-$flow.log" ||
     hc_fail "the browser's $flow flow failed: $(grep -v '^\s*$' "$HC_WORK/browser-$flow.log" | tail -5)"
-  HC_CHECKS=$((HC_CHECKS + 1))
+  HC_CHECKS=$((HC_CHECKS + $(jq -r .checks "$HC_OUT/$flow.json")))
 }
 result() { jq -r "$2" "$HC_OUT/$1.json"; }
 
@@ -81,22 +82,16 @@ case $occurred in
 esac
 [ "$(jq -r .summary.alert_id <<<"$shown")" != "$receipt" ] || hc_fail "the alert id is the receipt"
 
-if hc_webform_cli_has photos; then
-  mkdir -p "$HC_OUT/fotos"
-  hc_audit photos "$seq" --out "$HC_OUT/fotos" >/dev/null || hc_fail "hcbus audit photos $seq failed"
-  photo=$(ls "$HC_OUT/fotos/$seq-1".* 2>/dev/null | head -1)
-  [ -n "$photo" ] || hc_fail "hcbus audit photos wrote no $seq-1.jpg|png: $(ls "$HC_OUT/fotos")"
-  hc_assert_eq "640 480" "$("$PY" -c 'import sys; from PIL import Image; print(*Image.open(sys.argv[1]).size)' "$photo")" \
-    "the facilitator sees the photo the reporter attached (decodes, same size)"
-  if command -v exiftool >/dev/null; then
-    tags=$(exiftool -s -s -s -Make -Model -GPSLatitude -DateTimeOriginal -DateTime "$photo")
-    hc_assert_eq "" "$tags" "the stored photo keeps no camera, date or GPS tags"
-  fi
-else
-  hc_log "hcbus audit photos is not built yet: counting review.report_photos"
-  hc_assert_eq 1 "$("$HC_PSQL" -XAtq "$HC_AUDIT_CONNINFO" -c "SELECT count(*) FROM review.report_photos WHERE seq = $seq")" \
-    "the photo is stored for the facilitators"
-fi
+mkdir -p "$HC_OUT/fotos"
+hc_audit photos "$seq" --out "$HC_OUT/fotos" >/dev/null || hc_fail "hcbus audit photos $seq failed"
+photo=$(find "$HC_OUT/fotos" -name "$seq-1.*" | head -1)
+[ -n "$photo" ] || hc_fail "hcbus audit photos wrote no $seq-1.jpg|png: $(ls "$HC_OUT/fotos")"
+hc_assert_eq "640 480" "$("$PY" -c 'import sys; from PIL import Image; print(*Image.open(sys.argv[1]).size)' "$photo")" \
+  "the facilitator sees the photo the reporter attached (decodes, same size)"
+command -v exiftool >/dev/null || hc_fail "no exiftool: install libimage-exiftool-perl (deploy/install.sh)"
+hc_assert_eq "" "$(exiftool -s -s -s -Make -Model -GPSLatitude -GPSPosition -DateTime -DateTimeOriginal "$photo")" \
+  "the stored photo keeps no camera, date or GPS tag"
+hc_assert_eq "TelefonoMarca" "$(exiftool -s -s -s -Make "$HC_WORK/foto.jpg")" "(the photo sent had them)"
 hc_webform_ask "$seq" "$QUESTION"
 
 # ---- the reporter comes back with the receipt, as written on paper ----------------------
@@ -116,12 +111,15 @@ hc_log "$pages pages checked (no cookie, < 30 KB, no horizontal scrolling at 360
 hc_log "screenshots: $(cd "$HC_OUT" && ls ./*.png | tr '\n' ' ')"
 
 # How long a health worker needs (printed, never asserted: the issue asks for under two
-# minutes). The browser's own time is measured; a person's is estimated from what they
-# type and choose: 2.5 characters a second on a phone keyboard, 3 s per choice or tap
-# (finding it included), 5 s to read each new page.
+# minutes). The browser's own time is measured (page loads, the service's work, Argon2id
+# included). A person's is estimated from what the browser did for them: 2.5 characters a
+# second on a phone keyboard, 3 s per choice or tap (finding it included), 4 s to take in
+# each new page plus 1 s per further screen (740 px) of it to scroll through.
 for flow in report answer; do
-  read -r secs typed choices npages < <(jq -r '"\(.seconds) \(.typed_chars) \(.choices) \([.pages[] | select(.name | test("lleno|escrita") | not)] | length)"' "$HC_OUT/$flow.json")
-  person=$(awk -v s="$secs" -v t="$typed" -v c="$choices" -v p="$npages" 'BEGIN { printf "%.0f", s + t / 2.5 + c * 3 + p * 5 }')
-  hc_log "time, $flow: the browser took ${secs} s for $npages pages; a person types $typed characters and makes $choices choices: about ${person} s in all"
+  read -r secs typed choices npages screens < <(jq -r '[.pages[] | select(.name | test("lleno|escrita") | not)] as $p |
+    "\(.seconds) \(.typed_chars) \(.choices) \($p | length) \([$p[] | (.height / 740 | ceil) - 1] | add)"' "$HC_OUT/$flow.json")
+  person=$(awk -v s="$secs" -v t="$typed" -v c="$choices" -v p="$npages" -v sc="$screens" \
+    'BEGIN { printf "%.0f", s + t / 2.5 + c * 3 + p * 4 + sc }')
+  hc_log "time, $flow: the browser took ${secs} s; a person types $typed characters, makes $choices choices and reads $npages pages ($screens more screens to scroll): about ${person} s in all"
 done
 hc_pass

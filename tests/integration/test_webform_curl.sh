@@ -185,8 +185,9 @@ hc_assert_eq "|obstruction_of_access|vehicle|moderate|true|0|0|0|${day}T06:00:00
             .summary.casualties.injured, .summary.casualties.removed, .summary.occurred_at_us] | join("|")' <<<"$shown")" \
   "the alert says what was sent (empty counts = 0), the day at 00:00 in El Salvador, no sender"
 hc_assert_eq "$DESCRIPTION" "$(jq -r .summary.description <<<"$shown")" "the description as sent"
-hc_assert_eq 1 "$("$HC_PSQL" -XAtq "$HC_AUDIT_CONNINFO" -c "SELECT count(*) FROM review.report_photos WHERE seq = $seq")" \
-  "the photo is kept for the facilitators"
+mkdir -p "$HC_OUT/fotos"
+hc_audit photos "$seq" --out "$HC_OUT/fotos" >/dev/null || hc_fail "hcbus audit photos $seq failed"
+hc_assert_eq "$seq-1.jpg" "$(ls "$HC_OUT/fotos")" "the photo is kept for the facilitators"
 hc_webform_ask "$seq" "$QUESTION"
 
 # ---- the receipt typed wrong ----------------------------------------------------------------------

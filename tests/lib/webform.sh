@@ -8,7 +8,7 @@
 #   hc_webform_photo "$HC_WORK/foto.jpg"   # a 640x480 JPEG with camera EXIF and GPS
 #   seq=$(hc_webform_wait_alert ZONE)      # the anonymous alert the form published there
 #   hc_webform_ask SEQ "¿Cuántos eran?"    # hcbus audit ask
-#   hc_webform_conversation SEQ            # hcbus audit conversation SEQ --json
+#   hc_webform_conversation SEQ            # hcbus audit conversation SEQ
 #
 # HCBUS_TEST_OUTPUT_DIR (default: the build dir's test-output/) holds one folder per test,
 # emptied when the test starts: screenshots, pages as received, the driver's result.
@@ -71,32 +71,13 @@ hc_webform_wait_alert() {
   echo "$seq"
 }
 
-# True when this build's CLI has `hcbus audit SUBCOMMAND` (audit-cli's conversation commands).
-hc_webform_cli_has() {
-  "$HC_AUDIT_BIN" audit help 2>&1 | grep -qw "$1" || "$HC_AUDIT_BIN" audit --help 2>&1 | grep -qw "$1"
-}
-
-# hc_webform_ask SEQ QUESTION: the facilitator asks the reporter of SEQ.
+# hc_webform_ask SEQ QUESTION: the facilitator asks the reporter of SEQ (hcbus audit ask).
 hc_webform_ask() {
-  if hc_webform_cli_has ask; then
-    hc_audit ask "$1" "$2" >"$HC_WORK/ask.out" || hc_fail "hcbus audit ask $1 failed: $(cat "$HC_WORK/audit.err")"
-  else
-    hc_log "hcbus audit ask is not built yet: asking through review.ask_reporter"
-    "$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$HC_AUDIT_CONNINFO" -v q="$2" \
-      -c "SELECT review.ask_reporter($1, :'q')" >"$HC_WORK/ask.out" ||
-      hc_fail "review.ask_reporter($1) failed"
-  fi
+  hc_audit ask "$1" "$2" >"$HC_WORK/ask.out" || hc_fail "hcbus audit ask $1 failed: $(cat "$HC_WORK/audit.err")"
 }
 
 # hc_webform_conversation SEQ: the conversation about SEQ as the facilitator reads it
-# (`hcbus audit conversation SEQ`, text).
+# (hcbus audit conversation SEQ, text).
 hc_webform_conversation() {
-  if hc_webform_cli_has conversation; then
-    hc_audit conversation "$1" || hc_fail "hcbus audit conversation $1 failed: $(cat "$HC_WORK/audit.err")"
-  else
-    hc_log "hcbus audit conversation is not built yet: reading review.report_conversation"
-    "$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$HC_AUDIT_CONNINFO" \
-      -c "SELECT question, coalesce(answer, '') FROM review.report_conversation WHERE seq = $1 ORDER BY question_id" ||
-      hc_fail "review.report_conversation for $1 failed"
-  fi
+  hc_audit conversation "$1" || hc_fail "hcbus audit conversation $1 failed: $(cat "$HC_WORK/audit.err")"
 }

@@ -25,6 +25,7 @@ import base64
 import json
 import os
 import re
+import signal
 import sys
 import time
 
@@ -54,7 +55,12 @@ class Fail(Exception):
     pass
 
 
+CHECKS = 0
+
+
 def check(cond, what):
+    global CHECKS
+    CHECKS += 1
     if not cond:
         raise Fail(what)
 
@@ -160,6 +166,10 @@ class Phone:
         height = m["cssContentSize"]["height"]
         check(width <= SCREEN_W and m["cssLayoutViewport"]["clientWidth"] <= SCREEN_W,
               f"{name}: the page is {width} px wide on a {SCREEN_W} px screen (horizontal scrolling)")
+        scroll_w, inner_w = d.execute_script(
+            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        check(scroll_w <= inner_w <= SCREEN_W,
+              f"{name}: scrollWidth {scroll_w} > innerWidth {inner_w} (horizontal scrolling)")
         shot = d.execute_cdp_cmd("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,
             "clip": {"x": 0, "y": 0, "width": SCREEN_W, "height": max(height, SCREEN_H), "scale": 1}})
@@ -359,6 +369,8 @@ def main():
     p.add_argument("--question")
     p.add_argument("--answer")
     a = p.parse_args()
+    # Stopped from outside (the test's timeout): quit the browser on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     flows = {"report": flow_report, "answer": flow_answer, "english": flow_english}
     ph = None
     started = time.monotonic()
@@ -366,7 +378,7 @@ def main():
         ph = Phone(a, a.flow)
         started = time.monotonic()
         result = flows[a.flow](ph, a)
-        result.update({"flow": a.flow, "seconds": round(time.monotonic() - started, 2),
+        result.update({"flow": a.flow, "seconds": round(time.monotonic() - started, 2), "checks": CHECKS,
                        "typed_chars": ph.typed, "choices": ph.choices, "pages": ph.pages})
         print(json.dumps(result, ensure_ascii=False))
         return 0
