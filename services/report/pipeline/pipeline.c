@@ -121,15 +121,32 @@ static int refuse_if_full(report_pipeline_t *self, hcbus_error_t *err)
     return report_queue_check_room(self->queue, err);
 }
 
+/* What report.photos will take (its checks, migration 012): a refusal there would
+ * hold the report in memory, retried for ever. */
+static int check_photos(const report_draft_t *d, hcbus_error_t *err)
+{
+    if (d->photo_count > REPORT_PHOTOS_MAX)
+        return hcbus_error_set(err, HCBUS_EINVALID, "foto", "%zu photos (at most %d)", d->photo_count,
+                               REPORT_PHOTOS_MAX);
+    for (size_t i = 0; i < d->photo_count; i++) {
+        const report_photo_t *ph = &d->photos[i];
+        const char *type = ph->content_type ? ph->content_type : "";
+        if (!ph->bytes || ph->len == 0 || ph->len > INT32_MAX)
+            return hcbus_error_set(err, HCBUS_EINVALID, "foto", "photo %zu has no bytes", i + 1);
+        if (strcmp(type, "image/jpeg") != 0 && strcmp(type, "image/png") != 0)
+            return hcbus_error_set(err, HCBUS_EINVALID, "foto", "photo %zu is not image/jpeg or image/png", i + 1);
+    }
+    return 0;
+}
+
 int pipeline_submit(report_pipeline_t *self, report_draft_t *d, char receipt[REPORT_RECEIPT_TEXT_MAX],
                     hcbus_error_t *err)
 {
     receipt[0] = '\0';
     if (!self || !d)
         return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no pipeline or no report");
-    if (d->photo_count > REPORT_PHOTOS_MAX)
-        return hcbus_error_set(err, HCBUS_EINVALID, "foto", "%zu photos (at most %d)", d->photo_count,
-                               REPORT_PHOTOS_MAX);
+    if (check_photos(d, err) < 0)
+        return -1;
     if (refuse_if_full(self, err) < 0)
         return -1;
     pending_report_t *p = new_pending(self, d, err);

@@ -129,7 +129,12 @@ static void store_acked(report_releaser_t *self, int64_t now)
                               hcbus_error_format(&err, line, sizeof line));
                 self->db_trouble_logged = true;
             }
-            break;
+            /* The server away: no use trying the others now. A refusal of this one
+             * report must not hold back the rest. */
+            if (err.code == HCBUS_EUNAVAILABLE)
+                break;
+            i++;
+            continue;
         }
         stored++;
         forget(self, i);

@@ -13,7 +13,6 @@
 #include "hcbus/log.h"
 
 #define CONNECT_TIMEOUT_S "5"
-#define SQLSTATE_UNIQUE "23505"
 #define ANSWER_FIELD "respuesta"
 #define STR2(x) #x
 #define STR(x) STR2(x)
@@ -287,25 +286,26 @@ int report_store_answer(report_store_t *self, const char *alert_id, int64_t ques
     snprintf(id, sizeof id, "%" PRId64, question_id);
     const char *values[] = {id, alert_id, answer};
     /* Only a question about this receipt's report can be answered: the SELECT finds
-     * none for another report's question_id, so nothing is inserted. */
+     * none for another report's question_id, so nothing is inserted. A second answer
+     * is no SQL error (ON CONFLICT DO NOTHING): an expected refusal leaves no trace in
+     * the server's log whatever its settings. */
     PGresult *res = PQexecParams(self->conn,
-                                 "INSERT INTO report.answers (question_id, answered_on, answer) "
+                                 "WITH added AS (INSERT INTO report.answers (question_id, answered_on, answer) "
                                  "SELECT q.question_id, " SV_TODAY ", $3 FROM report.questions q "
-                                 "WHERE q.question_id = $1::bigint AND q.alert_id = $2",
+                                 "WHERE q.question_id = $1::bigint AND q.alert_id = $2 "
+                                 "ON CONFLICT (question_id) DO NOTHING RETURNING 1) "
+                                 "SELECT (SELECT count(*) FROM added), EXISTS (SELECT 1 FROM report.questions q "
+                                 "WHERE q.question_id = $1::bigint AND q.alert_id = $2)",
                                  3, NULL, values, NULL, NULL, 0);
-    if (!command_ok(res)) {
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (state && strcmp(state, SQLSTATE_UNIQUE) == 0) {
-            PQclear(res);
-            return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "question %" PRId64 " is already answered",
-                                   question_id);
-        }
+    if (!command_ok(res) || PQntuples(res) != 1)
         return result_error(self, res, "storing an answer", err);
-    }
-    bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
+    bool inserted = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    bool ours = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
     PQclear(res);
-    if (!inserted)
-        return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "this report has no question %" PRId64,
+    if (inserted)
+        return 0;
+    if (ours)
+        return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "question %" PRId64 " is already answered",
                                question_id);
-    return 0;
+    return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "this report has no question %" PRId64, question_id);
 }
