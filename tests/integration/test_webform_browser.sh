@@ -35,9 +35,9 @@ DESCRIPTION="Dos hombres armados detuvieron la ambulancia de vacunación y amena
 QUESTION="¿Recuerda a qué hora fue y si los hombres llevaban algún distintivo?"
 ANSWER="Como a las 10 de la mañana. Uno llevaba gorra negra; ningún distintivo."
 
-hc_webform_output
 hc_bus_setup
-hc_report_setup
+hc_report_setup   # skips the test (77) when hcbus-report is not built
+hc_webform_output
 hc_bus_start
 hc_report_start
 hc_report_wait_ready
@@ -49,7 +49,8 @@ browser() {
   local flow=$1
   shift
   # Bounded: every step of the driver waits at most 30 s; TERM makes it quit the browser.
-  timeout -k 10 150 "$PY" "$HC_SRC/tests/lib/webform_browser.py" "$flow" --url "$HC_REPORT_URL" --out "$HC_OUT" \
+  mkdir -p "$HC_WORK/browser"
+  HOME=$HC_WORK/browser timeout -k 10 150 "$PY" "$HC_SRC/tests/lib/webform_browser.py" "$flow" --url "$HC_REPORT_URL" --out "$HC_OUT" \
     --work "$HC_WORK/browser" --chromium "$CHROMIUM" --chromedriver "$CHROMEDRIVER" "$@" \
     >"$HC_OUT/$flow.json" 2>"$HC_WORK/browser-$flow.log" ||
     hc_fail "the browser's $flow flow failed: $(grep -v '^\s*$' "$HC_WORK/browser-$flow.log" | tail -5)"
