@@ -23,6 +23,7 @@ person types and chooses (typed characters, choices, pages read).
 import argparse
 import base64
 import json
+import math
 import os
 import re
 import signal
@@ -36,6 +37,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PAGE_MAX_BYTES = 30 * 1024
+# A person on a phone (--human; the test prints the same model as an estimate):
+HUMAN_CHARS_PER_S = 2.5      # thumbs on a phone keyboard
+HUMAN_CHOICE_S = 3.0         # finding and tapping one choice, link or button
+HUMAN_PAGE_S = 4.0           # taking in a new page
+HUMAN_SCREEN_S = 1.0         # scrolling through each further screen of it
 SCREEN_W, SCREEN_H = 360, 740
 RECEIPT_RE = re.compile(r"\b([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})\b")
 
@@ -74,6 +80,7 @@ class Phone:
         self.pages = []
         self.typed = 0
         self.choices = 0
+        self.human = args.human
         os.makedirs(args.out, exist_ok=True)
         os.makedirs(args.work, exist_ok=True)
         profile = os.path.join(args.work, "chromium-" + session)
@@ -137,6 +144,11 @@ class Phone:
             out.append(doc)
         return out
 
+    def _choice(self):
+        self.choices += 1
+        if self.human:
+            time.sleep(HUMAN_CHOICE_S)
+
     def page(self, name, loaded=True):
         """Check the page now shown and keep its screenshot as DIR/NN-name.png. loaded:
         a new document came (False: the same page, filled in)."""
@@ -176,6 +188,8 @@ class Phone:
         path = os.path.join(self.args.out, f"{self.session}-{n:02d}-{name}.png")
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
+        if self.human and loaded:
+            time.sleep(HUMAN_PAGE_S + HUMAN_SCREEN_S * (math.ceil(max(height, SCREEN_H) / SCREEN_H) - 1))
         self.pages.append({"name": name, "status": doc["status"], "bytes": size, "width": width,
                            "height": height, "screenshot": os.path.basename(path)})
         return src
@@ -195,7 +209,7 @@ class Phone:
         """Tap the link whose address contains href_part."""
         links = [a for a in self.d.find_elements(By.TAG_NAME, "a") if href_part in (a.get_attribute("href") or "")]
         check(links, f"no link to {href_part} on the page")
-        self.choices += 1
+        self._choice()
         links[0].click()
         return self.page(name)
 
@@ -203,7 +217,12 @@ class Phone:
         el = self.field(name)
         if clear:
             el.clear()
-        el.send_keys(text)
+        if self.human:
+            for ch in text:
+                el.send_keys(ch)
+                time.sleep(1 / HUMAN_CHARS_PER_S)
+        else:
+            el.send_keys(text)
         self.typed += len(text)
         return el
 
@@ -216,7 +235,7 @@ class Phone:
         """Pick value in field name, as a person would: a <select>'s option, or the label of a radio."""
         els = [e for e in self.d.find_elements(By.NAME, name) if e.get_attribute("type") != "hidden"]
         check(els, f"no field name=\"{name}\" to choose {value} in")
-        self.choices += 1
+        self._choice()
         if els[0].tag_name == "select":
             Select(els[0]).select_by_value(value)
             return
@@ -229,7 +248,7 @@ class Phone:
         """Pick the radio of field name whose label shows text; returns its value."""
         for e in self.d.find_elements(By.NAME, name):
             if e.get_attribute("type") == "radio" and text in self._label_text(e):
-                self.choices += 1
+                self._choice()
                 self._tap_label(e)
                 check(e.is_selected(), f"tapping the label \"{text}\" did not select it")
                 return e.get_attribute("value")
@@ -253,7 +272,7 @@ class Phone:
         buttons = forms[0].find_elements(By.CSS_SELECTOR, "button:not([type=button]):not([type=reset]), input[type=submit]")
         check(buttons, f"the form posting to {action} has no send button")
         old = self.d.find_element(By.TAG_NAME, "html")
-        self.choices += 1
+        self._choice()
         buttons[-1].click()
         WebDriverWait(self.d, 30).until(lambda d: _stale(old))
         return self.page(name)
@@ -291,7 +310,7 @@ def flow_report(ph, a):
     photo = ph.field("foto")
     check(photo.get_attribute("type") == "file", "the photo field is not a file input")
     photo.send_keys(os.path.abspath(a.photo))
-    ph.choices += 1
+    ph._choice()
     warn = ph.text().lower()
     check(any(w in warn for w in ("identific", "identify")), "step 2 does not warn that a photo may identify its author")
     ph.page("reporte-lleno", loaded=False)
@@ -352,6 +371,8 @@ def main():
     p.add_argument("--chromium", default="/usr/bin/chromium")
     p.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     p.add_argument("--lang", default="es")
+    p.add_argument("--human", action="store_true",
+                   help="go at a person's pace (typing, choosing, reading): seconds is then their time")
     p.add_argument("--department", default="SS")
     p.add_argument("--place-typed", default="san martin")
     p.add_argument("--place-label", default="San Martín")
