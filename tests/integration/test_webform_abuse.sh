@@ -13,8 +13,8 @@
 #     finishing): what a legitimate reporter gets during the flood, and a legitimate
 #     report goes through once it ends; hcbus-report's peak RSS (VmHWM) stays bounded;
 #  4. with one valid token, more reports than reports_per_minute: the rest get a 503
-#     page with Retry-After; receipt guessing (POST /recibo with random receipts) is
-#     budgeted the same way (receipt_checks_per_minute);
+#     page with Retry-After; receipt guessing (POST /recibo and /recibo/responder with
+#     random receipts) is budgeted the same way (receipt_checks_per_minute);
 #  5. queue_max 2 and a release delay of an hour: the third and fourth reports get a 503
 #     page; at the stop the queue is released: exactly the accepted reports are recorded.
 # After each service stop (which releases the queue), the alerts recorded are counted:
@@ -232,6 +232,14 @@ HC_CHECKS=$((HC_CHECKS + 1))
 [ "$checked" -le "$allowed" ] || hc_fail "guessing: $checked of 20 random receipts looked up (receipt_checks_per_minute $CHECKS_PER_MINUTE)"
 hc_assert_eq "20|$checked|$((20 - checked))" "$(r answered)|$(r status_200)|$(r retry_after)" \
   "guessing: answered|looked up ('no report has this receipt')|503 with Retry-After"
+# Answers share that budget: with it spent, guessed answers are refused before any lookup.
+hostile_post guessing-answers "$URL/recibo/responder" --count 10 --concurrency 1 --token-mode fixed --token "$token" \
+  --receipt-guess --field pregunta=1 --field respuesta=hola
+budget_s=$((SECONDS - budget_start + 1))
+refilled=$(((budget_s * CHECKS_PER_MINUTE + 59) / 60 + 1))
+HC_CHECKS=$((HC_CHECKS + 1))
+[ "$(r status_503)" -ge $((10 - refilled)) ] && [ "$(r retry_after)" = "$(r status_503)" ] ||
+  hc_fail "guessing-answers: only $(r status_503) of 10 refused with 503 and Retry-After once the budget was spent"
 stop_and_count "the report budget"
 
 # --- 5. a full queue -------------------------------------------------------------------
