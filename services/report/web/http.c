@@ -107,7 +107,7 @@ static bool add_headers(struct MHD_Response *resp, const web_response_t *r)
               MHD_add_response_header(resp, "X-Frame-Options", "DENY") == MHD_YES &&
               MHD_add_response_header(resp, "Cache-Control", r->cacheable ? CACHE_STYLESHEET : CACHE_PAGE) ==
                   MHD_YES &&
-              MHD_add_response_header(resp, "Content-Language", r->lang == REPORT_LANG_EN ? "en" : "es") ==
+              MHD_add_response_header(resp, "Content-Language", r->lang == REPORT_LANG_EN ? "en" : "es-SV") ==
                   MHD_YES &&
               MHD_add_response_header(resp, "Content-Type", r->content_type ? r->content_type : CONTENT_TYPE_HTML) ==
                   MHD_YES;

@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define PLACES_MAX 20                 /* places offered on step 2 */
 #define BUSY_RETRY_S 10               /* Retry-After when the queue or the hashing is full */
 #define QUESTION_ID_TEXT_MAX 19       /* digits of an int64 */
 
@@ -38,9 +37,6 @@ typedef struct {
     const char *es, *en;
 } text_t;
 
-static const text_t T_DEPARTMENT = {"Elija un departamento de la lista.", "Choose a department from the list."};
-static const text_t T_PLACE_LONG = {"El nombre del lugar es demasiado largo (128 caracteres como máximo).",
-                                    "The place name is too long (at most 128 characters)."};
 static const text_t T_RESEND = {"El formulario estuvo abierto demasiado tiempo y no se envió nada. Revise los datos "
                                 "y envíe otra vez (si adjuntó fotos, adjúntelas de nuevo).",
                                 "The form was open too long and nothing was sent. Check your answers and send "
@@ -239,28 +235,12 @@ static void copy(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
-/* A department's ISO suffix ("SS") is valid when "sv.ss" is a department of the
- * catalogue. */
-static bool department_known(const hcbus_zones_t *zones, const char *dep)
-{
-    if (!dep || strlen(dep) != 2)
-        return false;
-    char id[8];
-    snprintf(id, sizeof id, "sv.%c%c", (char)(dep[0] | 0x20), (char)(dep[1] | 0x20));
-    for (int i = 0; i < 2; i++) {
-        char c = (char)(dep[i] | 0x20);
-        if (c < 'a' || c > 'z')
-            return false;
-    }
-    return hcbus_zones_lookup(zones, id) == HCBUS_ZONE_DEPARTMENT;
-}
-
 /* Step 2 of values: the places of its department and place text again. */
 static void details(routes_t *self, const page_env_t *env, unsigned status, const form_values_t *v,
                     const form_error_t *errs, size_t error_count, web_response_t *out)
 {
-    const char *ids[PLACES_MAX];
-    size_t n = form_find_places(self->zones, v->departamento, v->lugar, ids, PLACES_MAX);
+    const char *ids[FORM_PLACES_MAX];
+    size_t n = form_find_places(self->zones, v->departamento, v->lugar, ids, FORM_PLACES_MAX);
     html(out, status, env->ctx.lang);
     page_details(&out->page, &env->ctx, v, ids, n, errs, error_count);
 }
@@ -336,11 +316,8 @@ void routes_get(routes_t *self, route_t route, report_lang_t lang, web_response_
 static void post_places(routes_t *self, const report_form_input_t *in, const page_env_t *env, web_response_t *out)
 {
     form_values_t v = {0};
-    bool too_long = false, dep_long;
-    const char *dep = field_text(in, "departamento", sizeof v.departamento - 1, &dep_long);
-    const char *place = field_text(in, "lugar", sizeof v.lugar - 1, &too_long);
-    copy(v.departamento, sizeof v.departamento, dep);
-    copy(v.lugar, sizeof v.lugar, place);
+    form_error_t error = {0};
+    int bad = form_check_where(in, &env->ctx, &v, &error);
     token_verdict_t verdict;
     if (token_refused(self, in, &verdict)) {
         if (verdict != TOKEN_EXPIRED) {
@@ -351,14 +328,9 @@ static void post_places(routes_t *self, const report_form_input_t *in, const pag
         page_where(&out->page, &env->ctx, &v, tr(&T_RESEARCH, env->ctx.lang));
         return;
     }
-    if (!department_known(self->zones, dep)) {
+    if (bad) {
         html(out, 200, env->ctx.lang);
-        page_where(&out->page, &env->ctx, &v, tr(&T_DEPARTMENT, env->ctx.lang));
-        return;
-    }
-    if (too_long) {
-        html(out, 200, env->ctx.lang);
-        page_where(&out->page, &env->ctx, &v, tr(&T_PLACE_LONG, env->ctx.lang));
+        page_where(&out->page, &env->ctx, &v, error.message);
         return;
     }
     details(self, env, 200, &v, NULL, 0, out);
