@@ -86,8 +86,8 @@ hc_report_setup() {
     hc_fail "pg.sh allow hcbus_report failed"
   # Before institutions, so that the file still ends with their ");" (tests append to it).
   local conf=$HC_WORK/hcbus.conf
-  HC_REPORT_SECTION=$section awk '/^institutions = \(/ && !done { print ENVIRON["HC_REPORT_SECTION"]; done = 1 } { print }' \
-    "$conf" >"$conf.new" &&
+  HC_REPORT_SECTION=$section awk \
+    '/^institutions = \(/ && !done { print ENVIRON["HC_REPORT_SECTION"]; done = 1 } { print }' "$conf" >"$conf.new" &&
     mv "$conf.new" "$conf" || hc_fail "cannot add the report section to $conf"
   grep -q '^report = {' "$conf" || hc_fail "no institutions list in $conf to put the report section before"
 }
