@@ -245,5 +245,67 @@ for log in "$HC_WORK"/pipeline*.log; do
   done
 done
 HC_CHECKS=$((HC_CHECKS + 1))
+
+# ---- 6. the same through hcbus-report (its main.c: SIGTERM calls pipeline_stop) ------
+RECEIPT_RE='[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}'
+# POST a whole report to /reporte/enviar as the form does (multipart); prints the HTTP
+# status, the page in $HC_WORK/sent.html.
+post_report() { # ZONE QUE
+  curl -sS -o "$HC_WORK/sent.html" -D "$HC_WORK/sent.headers" -w '%{http_code}' --max-time 60 \
+    -F token="$(hc_report_token)" -F lang=es -F departamento=SS -F lugar=soyapango -F zona="$1" -F que="$2" \
+    -F a_quien=personnel -F cuando=hoy -F gravedad=moderate -F muertos= -F heridos=0 -F secuestrados= \
+    -F relato= "$HC_REPORT_URL/reporte/enviar"
+}
+# The one receipt on the sent page.
+sent_receipt() {
+  local receipt
+  receipt=$(LC_ALL=C grep -oE "$RECEIPT_RE" "$HC_WORK/sent.html" | sort -u || true)
+  [ "$(wc -l <<<"$receipt")" = 1 ] && [ -n "$receipt" ] || hc_fail "the sent page shows no single receipt"
+  echo "$receipt"
+}
+if [ -x "$HC_BIN/services/report/hcbus-report" ]; then
+  source "$HC_SRC/tests/lib/report.sh"
+  hc_report_setup "release_delay_min_s = 600; release_delay_max_s = 900; queue_max = 2"
+  hc_report_start
+  hc_report_wait_ready
+  before=$(alerts)
+  mailboxes=$(hc_psql "SELECT count(*) FROM report.mailboxes")
+  SERVICE_RECEIPTS=()
+  for i in 1 2; do
+    hc_assert_eq 200 "$(post_report $ZONE threat)" "report $i through the form accepted"
+    receipt=$(sent_receipt)
+    SERVICE_RECEIPTS+=("$receipt")
+  done
+  hc_assert_eq 503 "$(post_report $ZONE killing)" "the third report: the queue (2) is full, 503"
+  grep -qi '^retry-after:' "$HC_WORK/sent.headers" || hc_fail "the 503 has no Retry-After"
+  HC_CHECKS=$((HC_CHECKS + 1))
+  hc_assert_eq "$before" "$(alerts)" "nothing released before its delay (600..900 s)"
+  hc_report_stop
+  hc_assert_eq $((before + 2)) "$(alerts)" "SIGTERM: the two waiting reports recorded, not the refused one"
+  hc_assert_eq $((mailboxes + 2)) "$(hc_psql "SELECT count(*) FROM report.mailboxes")" "and their two mailboxes stored"
+  hc_assert_contains "$(cat "$HC_WORK/report.log")" "al detenerse se liberan ya 2 reportes en espera" \
+    "hcbus-report's log says how many the stop released"
+  for r in "${SERVICE_RECEIPTS[@]}"; do
+    [[ $(open_receipt "$r") == "report "*" $ZONE ACT_THREAT "* ]] || hc_fail "receipt $r opens nothing after the stop"
+  done
+  HC_CHECKS=$((HC_CHECKS + 1))
+  # kill -9 loses what waits: recorded nowhere, its receipt opens nothing (decision 0021).
+  hc_report_start
+  hc_report_wait_ready
+  hc_assert_eq 200 "$(post_report $ZONE intimidation)" "a report accepted"
+  receipt=$(sent_receipt)
+  hc_report_kill9
+  hc_assert_eq $((before + 2)) "$(alerts)" "kill -9: the waiting report was never recorded"
+  hc_assert_eq none "$(open_receipt "$receipt")" "and its receipt opens nothing"
+  for log in "$HC_WORK"/report.log*; do
+    for id in "${SERVICE_RECEIPTS[@]}" "$receipt" $(hc_psql "SELECT subject || ' ' || msg_id FROM hcbus.events
+        WHERE kind = 'alert' ORDER BY seq DESC LIMIT 2") $ZONE soyapango; do
+      ! grep -qF -- "$id" "$log" || hc_fail "$(basename "$log") names $id"
+    done
+  done
+  HC_CHECKS=$((HC_CHECKS + 1))
+else
+  hc_log "hcbus-report is not built: the part through the service is not run"
+fi
 hc_assert_eq "" "$(hc_chain_problems)" "the chains verify"
 hc_pass
