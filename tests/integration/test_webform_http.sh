@@ -8,7 +8,9 @@
 # typed); budgets answer 503 with Retry-After; a request over max_request_bytes gets 413
 # and the service stays up; a client that sends half a request and stalls is cut after
 # connection_timeout_s while another is served; lang=en gives English; libmicrohttpd's
-# own messages never print the client's address.
+# own messages never print the client's address. Then the program itself: --help in
+# Spanish or English, --version, and the refusals to start (port in use, a secret file
+# others may read or of the wrong size, no report section), each exit 2 naming why.
 source "$HCBUS_SOURCE_DIR/tests/lib/harness.sh"
 source "$HCBUS_SOURCE_DIR/tests/lib/bus.sh"
 source "$HCBUS_SOURCE_DIR/tests/lib/report.sh"
@@ -252,6 +254,41 @@ grep -n -e "$CLIENT" -e 'hcbus-test-agent' -e "$RECEIPT" -e 'Nos amenazaron' "$H
   hc_fail "the log names the client, its agent, a receipt or a report"
 hc_assert_eq 0 "$(cat "$HC_WORK"/*.h | grep -ci '^set-cookie' || true)" "no response set a cookie"
 
+# --- start and refusals to start ---------------------------------------------------------
+# run_report NAME ARGS...: hcbus-report in the foreground; its output in NAME.out, prints its exit code
+# (124 if it was still running after 30 s: it started when it should have refused).
+run_report() {
+  local name=$1 rc=0
+  shift
+  timeout 30 "$HC_REPORT_BIN" "$@" >"$HC_WORK/$name.out" 2>&1 </dev/null || rc=$?
+  echo "$rc"
+}
+hc_assert_eq 2 "$(run_report twice --config "$HC_WORK/hcbus.conf")" "a second instance on the same port"
+hc_assert_contains "$(cat "$HC_WORK/twice.out")" "cannot listen on 127.0.0.1:$HC_REPORT_PORT: Address already in use" \
+  "the second instance says why"
 hc_report_stop
 hc_lines_at_least "$HC_WORK/report.log" 'detenido' 1 || hc_fail "hcbus-report did not stop cleanly"
+
+hc_assert_eq 0 "$(LC_ALL=C LANG=C run_report help_es --help)" "--help"
+hc_assert_contains "$(cat "$HC_WORK/help_es.out")" "uso: hcbus-report --config ARCHIVO" "--help is Spanish by default"
+hc_assert_eq 0 "$(LC_ALL=en_US.UTF-8 run_report help_en --help)" "--help in English"
+hc_assert_contains "$(cat "$HC_WORK/help_en.out")" "usage: hcbus-report --config FILE" "--help in English (LC_ALL)"
+hc_assert_eq 0 "$(run_report version --version)" "--version"
+hc_assert_contains "$(cat "$HC_WORK/version.out")" "hcbus-report " "--version names the program"
+hc_assert_eq 2 "$(run_report noconf)" "no --config"
+SECRET=$HC_WORK/keys/report.secret
+chmod 0640 "$SECRET"
+hc_assert_eq 2 "$(run_report mode --config "$HC_WORK/hcbus.conf")" "a secret file that the group may read"
+hc_assert_contains "$(cat "$HC_WORK/mode.out")" "has mode 0640: group or others may access it" "the mode is named"
+chmod 0600 "$SECRET"
+head -c 31 /dev/urandom >"$HC_WORK/short.secret"
+chmod 0600 "$HC_WORK/short.secret"
+sed "s|secret_file = \"keys/report.secret\"|secret_file = \"short.secret\"|" "$HC_WORK/hcbus.conf" \
+  >"$HC_WORK/short.conf"
+hc_assert_eq 2 "$(run_report short --config "$HC_WORK/short.conf")" "a secret of 31 bytes"
+hc_assert_contains "$(cat "$HC_WORK/short.out")" "must hold exactly 32 bytes" "the size is named"
+awk '/^report = \{/ { skip = 1 } !skip { print } skip && /^\};/ { skip = 0 }' "$HC_WORK/hcbus.conf" \
+  >"$HC_WORK/none.conf"
+hc_assert_eq 2 "$(run_report none --config "$HC_WORK/none.conf")" "a config without a report section"
+hc_assert_contains "$(cat "$HC_WORK/none.out")" "no report section" "the missing section is named"
 hc_pass
