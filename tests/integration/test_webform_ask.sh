@@ -8,7 +8,8 @@
 # hcbus_report (peer authentication, as deploy/pg.sh allow grants it), appears with its
 # day (no time of day anywhere), its line breaks kept and CRs dropped; `photos --out`
 # writes SEQ-N.jpg/png with exactly the stored bytes, 0600, refuses to overwrite
-# (writing nothing); `show` counts photos and questions. Every refusal exits 1 naming
+# (writing nothing), and holds one photo at a time (five of 8 MiB cost no more memory
+# than one); `show` counts photos and questions. Every refusal exits 1 naming
 # the seq in Spanish (a dispatch, an identified alert, no such seq, an empty question,
 # one over 2000 characters, also from stdin); the facilitator cannot read
 # report.mailboxes, report.photos nor report.questions directly, and hcbus_report
@@ -183,6 +184,33 @@ hc_assert_eq 2 "$(hc_audit_rc ask "$anon")" "ask without a question is a usage e
 hc_assert_eq 2 "$(hc_audit_rc photos "$anon")" "photos without --out is a usage error"
 hc_assert_eq 2 "$(hc_audit_rc conversation abc)" "a SEQ that is not a number is a usage error"
 hc_assert_eq 4 "$(hc_psql "SELECT count(*) FROM report.questions")" "refused questions stored nothing"
+
+# ---- photos one at a time: memory holds one photo, whatever their number --------------------
+# Five photos of 8 MiB (the largest max_photos x max_photo_bytes) against one.
+PHOTO_BYTES=8388608
+RSS_GROWTH_MAX_KB=8192   # what four more photos may add to the peak: less than one photo
+one=$(publish_seq webform alert --zone "$MEJICANOS" --target facility --act looting --severity low --anonymous)
+five=$(publish_seq webform alert --zone "$MEJICANOS" --target facility --act looting --severity low --anonymous)
+for pair in "$one:1" "$five:5"; do
+  hc_psql "INSERT INTO report.photos (alert_id, n, content_type, bytes)
+           SELECT subject, n, 'image/jpeg', convert_to(repeat(chr(64 + n), $PHOTO_BYTES), 'UTF8')
+           FROM hcbus.events, generate_series(1, ${pair#*:}) n WHERE seq = ${pair%%:*}" >/dev/null ||
+    hc_fail "inserting ${pair#*:} big photos"
+done
+# ASan keeps freed memory in quarantine (256 MB by default) and would count it as ours.
+for pair in "$one:one" "$five:five"; do
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1" HCBUS_AUDIT_DB=$HC_AUDIT_CONNINFO \
+    "$HC_BIN/tests/max_rss" "$HC_WORK/${pair#*:}.rss" "$H" audit photos "${pair%%:*}" --out "$HC_WORK/big-${pair#*:}" \
+    >/dev/null || hc_fail "photos of the alert with ${pair#*:} big photos"
+done
+hc_assert_eq "$PHOTO_BYTES $PHOTO_BYTES" "$(stat -c %s "$HC_WORK/big-five/$five-1.jpg" "$HC_WORK/big-five/$five-5.jpg" | paste -sd' ')" \
+  "the big photos are written whole"
+hc_assert_eq EEEE "$(head -c 4 "$HC_WORK/big-five/$five-5.jpg")" "each file holds its own photo"
+one_kb=$(cat "$HC_WORK/one.rss")
+five_kb=$(cat "$HC_WORK/five.rss")
+hc_log "FIGURE photos peak RSS (ASan build): $one_kb kB for one 8 MiB photo, $five_kb kB for five"
+[ $((five_kb - one_kb)) -le "$RSS_GROWTH_MAX_KB" ] ||
+  hc_fail "photos' peak RSS grew by $((five_kb - one_kb)) kB from one photo to five (bound $RSS_GROWTH_MAX_KB kB)"
 
 # ---- what the facilitator cannot read -------------------------------------------------------
 for table in mailboxes photos questions answers; do

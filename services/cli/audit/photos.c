@@ -2,7 +2,8 @@
  * anonymous report at SEQ (review.report_photos, deploy/sql/012; metadata removed by
  * hcbus-report) as DIR/SEQ-N.jpg or .png. Never overwrites: if one of the names exists
  * nothing is written; each file is created exclusively (O_EXCL, no symlink followed),
- * readable by its owner only; a failure midway removes what this run wrote. */
+ * readable by its owner only; a failure midway removes what this run wrote. Photos are
+ * fetched one at a time, so memory holds one photo whatever their number. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,9 +19,13 @@
 #include "hcbus/text.h"
 
 #define CMD "audit photos"
-/* Binary results: n and content_type as text bytes, bytes as they are. */
-#define PHOTOS_SQL                                                                          \
-    "SELECT n::text, content_type, bytes FROM review.report_photos WHERE seq = $1 ORDER BY n"
+/* One snapshot for the list and every photo. */
+#define PHOTOS_BEGIN_SQL "START TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+#define PHOTOS_LIST_SQL                                                                     \
+    "SELECT n::text, content_type, octet_length(bytes) FROM review.report_photos "         \
+    "WHERE seq = $1 ORDER BY n"
+/* In binary: the bytes as they are. */
+#define PHOTO_BYTES_SQL "SELECT bytes FROM review.report_photos WHERE seq = $1 AND n = $2"
 #define PHOTOS_MAX 5           /* report.photos.n is 1..5 */
 #define PHOTO_NAME_MAX 4096
 #define DIR_MODE 0700
@@ -48,9 +53,9 @@ static void help(void)
 typedef struct photo {
     char path[PHOTO_NAME_MAX];
     const char *name;      /* path's last component */
+    const char *n;         /* its number, as text */
     const char *type;      /* image/jpeg or image/png */
-    const char *bytes;
-    size_t size;
+    const char *size;      /* bytes, as text */
 } photo_t;
 
 /* Print a file problem naming the path; returns AUDIT_EXIT_BAD. */
@@ -93,22 +98,23 @@ static int name_photos(const PGresult *res, const char *dir, const char *seq, ph
         if (len < 0 || (size_t)len >= sizeof p->path)
             return file_error(dir, "el nombre del directorio es demasiado largo", 0);
         p->name = strrchr(p->path, '/') + 1;
+        p->n = n;
         p->type = type;
-        p->bytes = PQgetvalue(res, r, 2);
-        p->size = (size_t)PQgetlength(res, r, 2);
+        p->size = PQgetvalue(res, r, 2);
     }
     return 0;
 }
 
-static int write_one(const photo_t *p)
+/* Write bytes to the new file p->path. */
+static int write_file(const photo_t *p, const char *bytes, size_t size)
 {
     int fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, FILE_MODE);
     if (fd < 0)
         return file_error(p->path, errno == EEXIST ? "ya existe: no se sobrescribe"
                                                    : "no se puede crear", errno == EEXIST ? 0 : errno);
     size_t done = 0;
-    while (done < p->size) {
-        ssize_t w = write(fd, p->bytes + done, p->size - done);
+    while (done < size) {
+        ssize_t w = write(fd, bytes + done, size - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
@@ -127,9 +133,23 @@ static int write_one(const photo_t *p)
     return 0;
 }
 
+/* Fetch photo p (binary) and write it. */
+static int write_one(PGconn *conn, const char *seq, const photo_t *p)
+{
+    const char *params[] = {seq, p->n};
+    PGresult *res = PQexecParams(conn, PHOTO_BYTES_SQL, 2, NULL, params, NULL, NULL, 1);
+    int rc;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = audit_db_error(CMD, conn, res, "cannot read a photo");
+    else
+        rc = write_file(p, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
 /* Every name is free before anything is written; then each is written, and a failure
  * removes the ones written before it. */
-static int write_all(const photo_t *photos, int n)
+static int write_all(PGconn *conn, const char *seq, const photo_t *photos, int n)
 {
     struct stat st;
     for (int i = 0; i < n; i++)
@@ -137,7 +157,7 @@ static int write_all(const photo_t *photos, int n)
             return file_error(photos[i].path, "ya existe: no se sobrescribe (no se escribió "
                               "ninguna foto)", 0);
     for (int i = 0; i < n; i++) {
-        int rc = write_one(&photos[i]);
+        int rc = write_one(conn, seq, &photos[i]);
         if (rc != 0) {
             for (int k = 0; k < i; k++)
                 unlink(photos[k].path);
@@ -154,7 +174,7 @@ static void print_written(const photo_t *photos, int n, const char *seq, const c
            n == 1 ? "escrita" : "escritas", safe_dir ? safe_dir : "?");
     free(safe_dir);
     for (int i = 0; i < n; i++)
-        printf("  %s  %zu bytes, %s\n", photos[i].name, photos[i].size, photos[i].type);
+        printf("  %s  %s bytes, %s\n", photos[i].name, photos[i].size, photos[i].type);
     printf("Sin metadatos, pero la imagen misma puede identificar a quien la tomó: no la "
            "difunda.\n");
 }
@@ -170,8 +190,16 @@ static int photos_cmd(const char *db, const char *seq, const char *dir)
         PQfinish(conn);
         return rc;
     }
+    PGresult *begin = PQexec(conn, PHOTOS_BEGIN_SQL);
+    if (PQresultStatus(begin) != PGRES_COMMAND_OK) {
+        rc = audit_db_error(CMD, conn, begin, "cannot start the transaction");
+        PQclear(begin);
+        PQfinish(conn);
+        return rc;
+    }
+    PQclear(begin);
     const char *params[] = {seq};
-    PGresult *res = PQexecParams(conn, PHOTOS_SQL, 1, NULL, params, NULL, NULL, 1);
+    PGresult *res = PQexecParams(conn, PHOTOS_LIST_SQL, 1, NULL, params, NULL, NULL, 0);
     photo_t photos[PHOTOS_MAX];
     int n = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : -1;
     if (n < 0) {
@@ -183,7 +211,7 @@ static int photos_cmd(const char *db, const char *seq, const char *dir)
     } else if (n == 0) {
         printf("la alerta anónima seq %s no tiene fotos; no se escribió nada\n", seq);
     } else if ((rc = ensure_dir(dir)) == 0 && (rc = name_photos(res, dir, seq, photos)) == 0 &&
-               (rc = write_all(photos, n)) == 0) {
+               (rc = write_all(conn, seq, photos, n)) == 0) {
         print_written(photos, n, seq, dir);
     }
     if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
