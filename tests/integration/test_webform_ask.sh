@@ -13,7 +13,9 @@
 # the seq in Spanish (a dispatch, an identified alert, no such seq, an empty question,
 # one over 2000 characters, also from stdin); the facilitator cannot read
 # report.mailboxes, report.photos nor report.questions directly, and hcbus_report
-# cannot read who asked.
+# cannot read who asked. Last, with hcbus-report's own pipeline library
+# (tests/tools/webform_pipeline): a report with photos, the CLI's question opened with its
+# receipt and answered through pipeline_answer, read back and its photos written by the CLI.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 source "$(dirname "$0")/../lib/audit.sh"
@@ -184,6 +186,40 @@ hc_assert_eq 2 "$(hc_audit_rc ask "$anon")" "ask without a question is a usage e
 hc_assert_eq 2 "$(hc_audit_rc photos "$anon")" "photos without --out is a usage error"
 hc_assert_eq 2 "$(hc_audit_rc conversation abc)" "a SEQ that is not a number is a usage error"
 hc_assert_eq 4 "$(hc_psql "SELECT count(*) FROM report.questions")" "refused questions stored nothing"
+
+# ---- with hcbus-report's own pipeline (tests/tools/webform_pipeline) ------------------------
+# A report with two photos submitted through the pipeline library: the CLI asks, the reporter
+# opens the receipt and answers through pipeline_answer, the CLI reads the answer and writes
+# the photos the pipeline stored.
+TOOL="$HC_BIN/tests/webform_pipeline"
+head -c 32 /dev/urandom >"$HC_WORK/keys/report.secret"
+chmod 0600 "$HC_WORK/keys/report.secret"
+PIPE=(--config "$HC_WORK/hcbus.conf" --secret "$HC_WORK/keys/report.secret" --conninfo "$REPORT_CONNINFO" --hash-kib 8192)
+echo "submit $MEJICANOS ACT_THREAT 2 Nos amenazaron en la entrada" >"$HC_WORK/pipeline.in"
+mailboxes=$(hc_psql "SELECT count(*) FROM report.mailboxes")
+hc_start_bg pipeline bash -c 'exec "$@" <"$0"' "$HC_WORK/pipeline.in" "$TOOL" serve "${PIPE[@]}" --delay-min 0 --delay-max 1
+hc_wait_for "the report submitted" 30 grep -q '^submitted ' "$HC_WORK/pipeline.log"
+receipt=$(sed -n 's/^submitted \([^ ]*\) .*/\1/p' "$HC_WORK/pipeline.log")
+hc_wait_for "its mailbox stored" 30 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" $((mailboxes + 1))
+hc_kill pipeline TERM
+form=$(hc_psql "SELECT e.seq FROM hcbus.events e JOIN report.photos p ON p.alert_id = e.subject
+                WHERE e.kind = 'alert' AND e.sender = '' AND p.n = 2 AND e.seq <> $anon")
+[ -n "$form" ] || hc_fail "no anonymous alert with the pipeline's photos"
+out=$(hc_audit ask "$form" "¿Cuántos eran?") || hc_fail "ask about the pipeline's report: exit $?"
+pq=$(sed -n 's/^pregunta \([0-9]*\) registrada.*/\1/p' <<<"$out")
+hc_assert_contains "$("$TOOL" open "$receipt" "${PIPE[@]}")" "question $pq $(TZ=America/El_Salvador date +%F) - ¿Cuántos eran?" \
+  "the receipt opens the report with the CLI's question"
+hc_assert_eq answered "$("$TOOL" answer "$receipt" "$pq" 'Eran tres, en una moto' "${PIPE[@]}")" \
+  "the reporter answers through the pipeline"
+out=$(hc_audit conversation "$form") || hc_fail "conversation of the pipeline's report: exit $?"
+hc_assert_contains "$out" "  ¿Cuántos eran?
+respuesta ($(TZ=America/El_Salvador date +%F)):
+  Eran tres, en una moto" "the CLI reads the pipeline's answer"
+out=$(hc_audit photos "$form" --out "$HC_WORK/form") || hc_fail "photos of the pipeline's report: exit $?"
+hc_assert_contains "$out" "2 fotos de la alerta anónima seq $form" "the pipeline's two photos"
+hc_assert_eq "$(hc_psql "SELECT encode(bytes, 'hex') FROM report.photos p JOIN hcbus.events e ON e.subject = p.alert_id
+                         WHERE e.seq = $form AND p.n = 1")" "$(od -An -v -tx1 "$HC_WORK/form/$form-1.jpg" | tr -d ' \n')" \
+  "the file holds the photo the pipeline stored"
 
 # ---- photos one at a time: memory holds one photo, whatever their number --------------------
 # Five photos of 8 MiB (the largest max_photos x max_photo_bytes) against one.
