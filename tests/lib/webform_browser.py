@@ -319,6 +319,13 @@ def flow_report(ph, a):
     check(found, f"no receipt (XXXX-XXXX-XXXX-XXXX) on the page after sending: {ph.text()[:400]!r}")
     check(len(set(found)) == 1, f"more than one receipt on the page: {found}")
     check('name="zona"' not in src, "the page after sending is the form again (an error?)")
+    # To be written down without mistakes, the receipt shows whole on one line of the phone.
+    shown = ph.d.find_elements(By.XPATH, f"//*[normalize-space(text())='{found[0]}']")
+    check(shown, f"the receipt {found[0]} is not an element's whole text")
+    lines = ph.d.execute_script(
+        "const r = document.createRange(); r.selectNodeContents(arguments[0]);"
+        "return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size", shown[0])
+    check(lines == 1, f"the receipt is cut over {lines} lines on a {SCREEN_W}-px screen")
     return {"receipt": found[0], "zone": zone}
 
 

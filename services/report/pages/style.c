@@ -66,7 +66,7 @@ static const char stylesheet[] =
     ".hecho{background:#e8f5e9;color:#1a5e20;padding:.5rem .75rem;border-radius:4px}"
     ".recibo{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:1.6rem;"
     "font-weight:700;letter-spacing:.05em;word-spacing:.2em}"
-    "p.recibo{background:#f3f6f9;padding:.75rem;border-radius:6px;text-align:center}"
+    "p.recibo{background:#f3f6f9;padding:.75rem;border-radius:6px;text-align:center;font-size:1.2rem}"
     "input.recibo{font-size:1.25rem}"
     ".buscar{margin:1rem 0}"
     ".resumen dt{font-weight:700}"
