@@ -9,6 +9,12 @@
 # the same pixels as the original. Other formats (GIF, WebP, HEIC, text with a photo's
 # name) are refused naming what they are; every prefix of a photo is refused or gives
 # the same image.
+# Then end to end, with the real bus, hcbus-report and PostgreSQL over TCP: three of
+# them uploaded through the form with curl (two with a content type that lies) are
+# stored in report.photos exactly as photo_strip cleans them, typed by their bytes;
+# read back as a facilitator (review.report_photos, and `hcbus audit photos`) exiftool
+# finds no metadata and Pillow the same pixels; a report with a HEIC photo is not sent
+# and stores nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/bus.sh"
 
@@ -139,5 +145,92 @@ for name in phone.jpg restart.jpg palette.png; do
   hc_assert_contains "$said" ", 0 wrong" "$name: every prefix refused or the same image"
   hc_log "$name: $said"
 done
+
+# ---- end to end: through the form, stored in PostgreSQL, read as a facilitator ------------
+# Three photos in one report, two with a content type that lies (a PNG sent as
+# image/jpeg, a JPEG as image/png), as curl -F sends them from a browser's form.
+source "$HC_SRC/tests/lib/report.sh"
+source "$HC_SRC/tests/lib/audit.sh"
+hc_bus_setup
+hc_report_setup
+hc_bus_start
+hc_report_start
+hc_report_wait_ready
+hc_audit_allow
+
+report_fields() {  # TOKEN
+  printf '%s\n' -F departamento=SS -F lugar=Soyapango -F zona=sv.ss.san-salvador-este.soyapango -F que=threat \
+    -F a_quien=personnel -F cuando=hoy -F gravedad=high -F muertos= -F heridos=1 -F secuestrados= \
+    -F "relato=Fotos de la entrada de la unidad de salud" -F "token=$1"
+}
+send() {  # NAME CURL-ARGS...: prints the HTTP status, the page in $HC_WORK/NAME.html
+  local name=$1
+  shift
+  curl -sS --max-time 30 -o "$HC_WORK/$name.html" -w '%{http_code}' "$@" "$HC_REPORT_URL/reporte/enviar"
+}
+stored_photos() { hc_psql 'SELECT count(*) FROM report.photos'; }
+mailboxes_are() { [ "$(hc_psql 'SELECT count(*) FROM report.mailboxes')" = "$1" ]; }
+
+mapfile -t FIELDS < <(report_fields "$(hc_report_token)")
+hc_assert_eq 200 "$(send sent "${FIELDS[@]}" -F "foto=@$IN/phone.jpg;type=image/jpeg" \
+  -F "foto=@$IN/palette.png;type=image/jpeg" -F "foto=@$IN/restart.jpg;type=image/png")" "a report with 3 photos"
+RECEIPT=$(grep -oE '[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}' "$HC_WORK/sent.html" | head -n 1)
+[ -n "$RECEIPT" ] || hc_fail "the report with photos got no receipt: $(head -c 2000 "$HC_WORK/sent.html")"
+hc_wait_for "the report stored (release delay 0..1 s)" 30 mailboxes_are 1
+hc_assert_eq 3 "$(stored_photos)" "the three photos stored with the mailbox"
+
+# A facilitator reads them as docs/audit.md says: review.report_photos by the alert's seq.
+SEQ=$("$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$HC_AUDIT_CONNINFO" -c 'SELECT DISTINCT seq FROM review.report_photos')
+[[ $SEQ =~ ^[0-9]+$ ]] || hc_fail "no single alert seq for the photos: '$SEQ'"
+hc_assert_eq "" "$(hc_psql "SELECT sender FROM hcbus.events WHERE seq = $SEQ")" "the alert is anonymous"
+mkdir -p "$HC_WORK/stored"
+"$HC_PSQL" -XAtq -F ' ' -v ON_ERROR_STOP=1 "$HC_AUDIT_CONNINFO" \
+  -c "SELECT n, content_type, translate(encode(bytes, 'base64'), E'\\n', '') FROM review.report_photos
+      WHERE seq = $SEQ ORDER BY n" |
+  while read -r n type b64; do
+    printf '%s' "$b64" | base64 -d >"$HC_WORK/stored/$n" || exit 1
+    echo "$type" >"$HC_WORK/stored/$n.type"
+  done || hc_fail "cannot read the stored photos as the facilitator"
+n=0
+for name in phone palette restart; do
+  n=$((n + 1))
+  case $name in palette) src=$IN/palette.png type=image/png ;; *) src=$IN/$name.jpg type=image/jpeg ;; esac
+  stored=$HC_WORK/stored/$n
+  [ -s "$stored" ] || hc_fail "photo $n ($name) was not stored"
+  hc_assert_eq "$type" "$(cat "$stored.type")" "photo $n ($name): typed by its bytes, not by the browser"
+  cmp -s "$stored" "$OUT/$name" || hc_fail "photo $n ($name): the stored bytes are not photo_strip's"
+  HC_CHECKS=$((HC_CHECKS + 1))
+  hc_assert_eq "" "$(leftover "$stored")" "photo $n ($name) as stored: exiftool finds only the image's structure"
+  hc_assert_eq 0 "$(grep -Eac "$PLANTED" "$stored" || true)" "photo $n ($name) as stored: no planted string"
+  same=$("$PY" "$PHOTOS" same "$src" "$stored") || hc_fail "photo $n ($name) as stored: pixels changed: $same"
+  HC_CHECKS=$((HC_CHECKS + 1))
+done
+# And as the facilitator's command writes them (docs/audit.md): the same bytes.
+hc_audit photos "$SEQ" --out "$HC_WORK/fotos" >/dev/null || hc_fail "hcbus audit photos $SEQ failed"
+for f in 1.jpg 2.png 3.jpg; do
+  n=${f%%.*}
+  cmp -s "$HC_WORK/fotos/$SEQ-$f" "$HC_WORK/stored/$n" || hc_fail "hcbus audit photos: $SEQ-$f differs from the view"
+  HC_CHECKS=$((HC_CHECKS + 1))
+done
+# Nothing of the originals anywhere in the database either (as text: the planted strings).
+dump=$(hc_psql "SELECT string_agg(encode(bytes, 'escape'), '') FROM report.photos")
+for s in hcbus-secret HCBUSCAM SN-4242; do
+  [[ $dump != *"$s"* ]] || hc_fail "'$s' is in report.photos"
+done
+HC_CHECKS=$((HC_CHECKS + 1))
+
+# A photo the form cannot clean: the report is not sent, nothing is stored, the page
+# says which field, and the other values are kept.
+before=$(stored_photos)
+mapfile -t FIELDS < <(report_fields "$(hc_report_token)")
+status=$(send refused "${FIELDS[@]}" -F "foto=@$IN/phone.jpg" -F "foto=@$IN/photo.heic;type=image/jpeg")
+[ "$status" != 200 ] || ! grep -qE '[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}' "$HC_WORK/refused.html" ||
+  hc_fail "a report with a HEIC photo was accepted"
+grep -q 'la foto 2 no es una imagen JPEG o PNG' "$HC_WORK/refused.html" ||
+  hc_fail "the refusal does not name the second photo: $(grep -o 'foto[^<]*' "$HC_WORK/refused.html" | head -n 5)"
+grep -q 'Fotos de la entrada' "$HC_WORK/refused.html" || hc_fail "the refusal lost what was typed"
+hc_assert_eq "$before" "$(stored_photos)" "nothing stored for the refused report"
+HC_CHECKS=$((HC_CHECKS + 2))
+hc_report_stop
 
 hc_pass
