@@ -3,8 +3,8 @@
  * biggest page is step 2 with every place of the largest department, every error and
  * every value at its longest, escaped), no script or anything from elsewhere, a label
  * for every control and unique ids, errors beside their fields (aria-describedby),
- * the hidden lang and token in every form, the language switch, and no Spanish left
- * in the English pages' fixed texts. */
+ * the hidden lang and token in every form, every element closed in order, the
+ * language switch, and no Spanish left in the English pages' fixed texts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,6 +111,41 @@ static void check_labels(const char *page)
     }
 }
 
+/* Every element that is opened is closed, in order (void elements aside): the
+ * page's structure does not depend on a browser's repairs. */
+static void check_nesting(const char *page)
+{
+    static const char *const voids[] = {"meta", "link", "input", "br", "img", "hr"};
+    char stack[64][16];
+    size_t depth = 0;
+    for (const char *p = strchr(page, '<'); p; p = strchr(p + 1, '<')) {
+        if (p[1] == '!')
+            continue;
+        bool closing = p[1] == '/';
+        const char *name = p + 1 + closing;
+        size_t n = strcspn(name, " >");
+        assert_true(n > 0 && n < 16);
+        char tag[16];
+        memcpy(tag, name, n);
+        tag[n] = '\0';
+        bool is_void = false;
+        for (size_t i = 0; i < sizeof voids / sizeof voids[0]; i++)
+            is_void |= strcmp(tag, voids[i]) == 0;
+        if (is_void)
+            continue;
+        if (!closing) {
+            assert_true(depth < 64);
+            memcpy(stack[depth++], tag, sizeof tag);
+        } else if (depth == 0 || strcmp(stack[depth - 1], tag) != 0) {
+            fail_msg("</%s> closes <%s>", tag, depth ? stack[depth - 1] : "nothing");
+        } else {
+            depth--;
+        }
+    }
+    if (depth != 0)
+        fail_msg("<%s> is never closed", stack[depth - 1]);
+}
+
 /* What every page must be. */
 static void check_page(const report_buf_t *b, report_lang_t lang)
 {
@@ -155,6 +190,7 @@ static void check_page(const report_buf_t *b, report_lang_t lang)
         assert_non_null(strstr(lang_field, lang == REPORT_LANG_EN ? "value=\"en\"" : "value=\"es\""));
     }
     check_labels(page);
+    check_nesting(page);
     /* The English pages' fixed texts are English. */
     if (lang == REPORT_LANG_EN) {
         assert_null(strstr(page, "¿"));
