@@ -436,7 +436,12 @@ static void test_sent(void **state)
         page_sent(&b, &ctx, RECEIPT);
         check_page(&b, ctx.lang);
         assert_non_null(strstr(b.data, "<p class=\"recibo\" id=\"recibo\">" RECEIPT "</p>"));
-        assert_non_null(strstr(b.data, l ? "within the next 15 minutes" : "próximos 15 minutos"));
+        assert_non_null(strstr(b.data, l ? "within 15 minutes." : "en menos de 15 minutos."));
+        buf_free(&b);
+        f->cfg.release_delay_max_s = 1;      /* one minute, not "1 minutos" */
+        page_sent(&b, &ctx, RECEIPT);
+        f->cfg.release_delay_max_s = 900;
+        assert_non_null(strstr(b.data, l ? "within 1 minute." : "en menos de 1 minuto."));
         assert_null(strstr(b.data, "class=\"idioma\""));    /* a switch would lose the receipt */
         buf_free(&b);
     }

@@ -111,6 +111,22 @@ void frame_place(report_buf_t *out, const page_ctx_t *ctx, const char *name)
         buf_put(out, "</span>");
 }
 
+void frame_minutes(const page_ctx_t *ctx, unsigned long seconds, char *out, size_t size)
+{
+    unsigned long minutes = seconds / 60 + (seconds % 60 != 0);
+    if (minutes <= 1) {
+        snprintf(out, size, "%s", S(ctx, S_MINUTE_ONE));
+        return;
+    }
+    char count[24];
+    snprintf(count, sizeof count, "%lu", minutes);
+    const char *args[] = {count};
+    report_buf_t b = {0};
+    str_format(&b, S(ctx, S_MINUTES), args, 1, false);
+    snprintf(out, size, "%s", b.data && !b.failed ? b.data : count);
+    buf_free(&b);
+}
+
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field)
 {
     for (size_t i = 0; errs && i < n; i++)

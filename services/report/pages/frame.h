@@ -49,6 +49,9 @@ void frame_date(report_buf_t *out, const page_ctx_t *ctx, const char *ymd);
 /* A place name of the catalogue (escaped), marked as Spanish on an English page. */
 void frame_place(report_buf_t *out, const page_ctx_t *ctx, const char *name);
 
+/* seconds as whole minutes, rounded up, in words ("1 minuto", "15 minutos"). */
+void frame_minutes(const page_ctx_t *ctx, unsigned long seconds, char *out, size_t size);
+
 /* True if some error names field. */
 bool frame_has_error(const form_error_t *errs, size_t n, const char *field);
 

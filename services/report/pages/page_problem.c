@@ -29,7 +29,7 @@ void page_problem(report_buf_t *out, const page_ctx_t *ctx, page_problem_t what)
         frame_megabytes(ctx, cfg ? cfg->max_photo_bytes : 2097152u, a, sizeof a);
         frame_megabytes(ctx, cfg ? cfg->max_request_bytes : 8388608u, b, sizeof b);
     } else {
-        snprintf(a, sizeof a, "%u", (cfg ? cfg->token_lifetime_s : 3600u) / 60u);
+        frame_minutes(ctx, cfg ? cfg->token_lifetime_s : 3600u, a, sizeof a);
         b[0] = '\0';
     }
     const char *args[] = {a, b};

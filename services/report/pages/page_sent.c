@@ -3,15 +3,12 @@
  * the receipt can do. No language switch: following it would lose the receipt. */
 #include "pages.h"
 
-#include <stdio.h>
-
 #include "frame.h"
 
 void page_sent(report_buf_t *out, const page_ctx_t *ctx, const char *receipt)
 {
-    unsigned delay_s = ctx->cfg ? ctx->cfg->release_delay_max_s : 900;
-    char minutes[16];
-    snprintf(minutes, sizeof minutes, "%u", (delay_s + 59) / 60);
+    char minutes[48];
+    frame_minutes(ctx, ctx->cfg ? ctx->cfg->release_delay_max_s : 900, minutes, sizeof minutes);
     const char *args[] = {minutes};
 
     frame_begin(out, ctx, S(ctx, S_SENT_TITLE), NULL);

@@ -204,15 +204,15 @@ static const char *const table[S_COUNT][2] = {
                      "Write it on paper or keep it where no one else sees it. It is the only "
                      "way back to your report: we cannot recover it."},
     [S_SENT_WHEN] = {"Para proteger su identidad, el reporte no sale ahora: llegará a los "
-                     "facilitadores en algún momento de los próximos {1} minutos.",
+                     "facilitadores en algún momento, en menos de {1}.",
                      "To protect you, the report is not passed on now: it reaches the "
-                     "facilitators at some moment within the next {1} minutes."},
+                     "facilitators at some moment within {1}."},
     [S_SENT_CHECK] = {"Vuelva con el recibo en unos días: los facilitadores pueden hacerle "
-                      "preguntas. Si pasados {1} minutos el recibo no abre su reporte, "
-                      "envíelo otra vez.",
+                      "preguntas. Si después de {1} el recibo no abre su reporte, envíelo "
+                      "otra vez.",
                       "Come back with the receipt in a few days: the facilitators may ask you "
-                      "questions. If after {1} minutes the receipt does not open your report, "
-                      "send it again."},
+                      "questions. If after {1} the receipt does not open your report, send it "
+                      "again."},
     [S_SENT_WHO] = {"Quien tenga este código puede leer las preguntas y responderlas en su "
                     "nombre.",
                     "Whoever has this code can read the questions and answer them in your "
@@ -248,6 +248,8 @@ static const char *const table[S_COUNT][2] = {
     [S_THREAD_CLOSE] = {"Este navegador no guarda su recibo. Cierre la pestaña al terminar.",
                         "This browser does not keep your receipt. Close the tab when done."},
     [S_THREAD_OTHER] = {"Otro recibo", "Another receipt"},
+    [S_MINUTE_ONE] = {"1 minuto", "1 minute"},
+    [S_MINUTES] = {"{1} minutos", "{1} minutes"},
     [S_DATE] = {"{1} de {2} de {3}", "{1} {2} {3}"},
     [S_MONTH_1] = {"enero", "January"},
     [S_MONTH_2] = {"febrero", "February"},
@@ -269,9 +271,9 @@ static const char *const table[S_COUNT][2] = {
                              "Nothing was sent. Wait a few minutes and try again."},
     [S_PROBLEM_EXPIRED] = {"El formulario caducó", "The form expired"},
     [S_PROBLEM_EXPIRED_TEXT] = {"No se envió nada. El formulario se abrió hace demasiado "
-                                "tiempo (vale {1} minutos); vuelva a empezar.",
+                                "tiempo (vale {1}); vuelva a empezar.",
                                 "Nothing was sent. The form was opened too long ago (it lasts "
-                                "{1} minutes); please start again."},
+                                "{1}); please start again."},
     [S_PROBLEM_TOO_LARGE] = {"Envío demasiado grande", "Too large"},
     [S_PROBLEM_TOO_LARGE_TEXT] = {"No se envió nada. Cada foto puede pesar hasta {1} MB y todo "
                                   "el envío hasta {2} MB: envíe menos fotos o más pequeñas.",
