@@ -15,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "choices.h"
 #include "form.h"
+#include "hcbus.pb-c.h"
 #include "pages.h"
+#include "../../services/cli/audit/report_labels.h"   /* not on the path: its report.h */
 #include "texts.h"
 
 #define REAL_CSV HCBUS_SOURCE_DIR "/deploy/sv-districts.csv"
@@ -217,6 +220,42 @@ static void test_texts_complete(void **state)
     str_format(&b, "x{1}y{2}z{3}", args, 2, true);
     assert_string_equal(b.data, "x&lt;a&gt;ybz{3}");
     buf_free(&b);
+}
+
+/* The acts offered are grouped exactly as `hcbus audit report` counts them (one WHO SSA
+ * type per heading, a different one for each heading), and every act of the proto is
+ * offered but bombing and shelling. */
+static void test_acts_as_ssa_types(void **state)
+{
+    (void)state;
+    const char *ssa_of_group[S_COUNT] = {0};
+    for (size_t i = 0; i < choice_acts.count; i++) {
+        const choice_t *c = &choice_acts.items[i];
+        const char *ssa = report_ssa_of_act(c->name)->key;
+        assert_string_not_equal(ssa, "unspecified");
+        if (!ssa_of_group[c->group])
+            ssa_of_group[c->group] = ssa;
+        if (strcmp(ssa_of_group[c->group], ssa) != 0)
+            fail_msg("%s (%s) under the heading of %s", c->name, ssa, ssa_of_group[c->group]);
+        for (int g = 0; g < S_COUNT; g++)
+            if (g != (int)c->group && ssa_of_group[g] && strcmp(ssa_of_group[g], ssa) == 0)
+                fail_msg("%s: its SSA type %s has two headings", c->name, ssa);
+        char name[64];
+        const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(&hcbus__act__descriptor, c->value);
+        assert_non_null(v);
+        snprintf(name, sizeof name, "%s", v->name + 4);   /* "ACT_THREAT" -> "threat" */
+        for (char *p = name; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        assert_string_equal(name, c->name);
+    }
+    for (unsigned i = 0; i < hcbus__act__descriptor.n_values; i++) {
+        const ProtobufCEnumValue *v = &hcbus__act__descriptor.values[i];
+        bool offered = choice_by_value(&choice_acts, v->value) != NULL;
+        bool never = v->value == HCBUS__ACT__ACT_UNSPECIFIED || v->value == HCBUS__ACT__ACT_BOMBING ||
+                     v->value == HCBUS__ACT__ACT_SHELLING;
+        if (offered == never)
+            fail_msg("act %s %s", v->name, offered ? "offered" : "not offered");
+    }
 }
 
 static void test_home_and_receipt(void **state)
@@ -574,7 +613,8 @@ static void test_stylesheet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_texts_complete), cmocka_unit_test(test_home_and_receipt),
+        cmocka_unit_test(test_texts_complete), cmocka_unit_test(test_acts_as_ssa_types),
+        cmocka_unit_test(test_home_and_receipt),
         cmocka_unit_test(test_where),          cmocka_unit_test(test_details_biggest),
         cmocka_unit_test(test_details),        cmocka_unit_test(test_sent),
         cmocka_unit_test(test_thread),         cmocka_unit_test(test_thread_budget),
