@@ -2,10 +2,13 @@
 # demo-scenario.sh — plays one morning on a running demo deployment (deploy/run.sh):
 # a zone goes RED, a dispatch into it (hcbus-coordinator asks the police for the
 # escort: SEM does not), the police assign it, the unit's status timeline, a security
-# alert from a crew and an anonymous one. Each step says what happens, then publishes
-# it with the right institution's key; a refused publish stops the demo. It ends with
-# `hcbus dispatch show` of the request: the verdicts and the call-out times, and the
-# same request as a facilitator reads it (`hcbus audit timeline`, run.sh's env.sh).
+# alert from a crew, an anonymous one, and one sent through the anonymous web form
+# (hcbus-report, with curl as a browser without JavaScript; the facilitator then reads
+# it with `hcbus audit show`, asks the reporter a question, which the receipt opens and
+# the reporter answers). Each step says what happens, then publishes it with the
+# right institution's key; a refused publish stops the demo. It ends with `hcbus
+# dispatch show` of the request: the verdicts and the call-out times, and the same
+# request as a facilitator reads it (`hcbus audit timeline`, run.sh's env.sh).
 #
 #   deploy/demo-scenario.sh [--fast]     --fast: no pauses (tests)
 #   HCBUS_STATE_DIR=DIR                  the state directory run.sh uses (default var/)
@@ -16,6 +19,10 @@ STATE_DIR=$(realpath -m -- "${HCBUS_STATE_DIR:-$REPO_DIR/var}")
 KEYS_DIR=$STATE_DIR/keys
 PAUSE_S=2                     # between steps, so a watching person can follow
 COORDINATOR_WAIT_S=15         # for hcbus-coordinator's escort request to be recorded
+RELEASE_WAIT_S=60             # for the form's report to be released (run.sh: 1..5 s)
+FORM_TIMEOUT_S=30             # one request to the form
+FORM_QUESTION="¿Cuántas personas iban en la ambulancia?"
+FORM_ANSWER="Íbamos tres: el motorista, una paramédica y yo."
 ZONE=sv.ss.san-salvador-este.soyapango
 UNIT=SEM-U12
 HOSPITAL="Hospital Nacional Rosales"
@@ -27,7 +34,7 @@ die() { say "error: $*"; exit 1; }
 case "${1:-}" in
   --fast) PAUSE_S=0 ;;
   "") ;;
-  *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 
 # run.sh writes the endpoints, the broker key and the CLI's place into env.sh.
@@ -143,6 +150,86 @@ step anon-gateway "a health worker reports, anonymously, an ambulance stopped at
   alert --alert-id "anon-$RUN" --zone "$ZONE" --target vehicle --act obstruction_of_access \
   --severity moderate --anonymous \
   --description "Ambulance turned back at the entrance of the colonia"
+
+# ---- the anonymous web form (hcbus-report) ----------------------------------------
+
+# The value of the first <input name="NAME" ...> of the page on stdin.
+input_value() {
+  grep -o "<input[^>]*name=\"$1\"[^>]*>" | head -n 1 | grep -o 'value="[^"]*"' | sed 's/^value="//; s/"$//' || true
+}
+
+# curl ARGS... against the form: fail on an HTTP error, with a deadline, never through
+# a proxy the environment may name (the form is local).
+form() { curl -fsS --noproxy '*' --max-time "$FORM_TIMEOUT_S" "$@"; }
+
+# A health worker sends a report through the form, as a phone's browser would (three
+# pages: where, what happened, the receipt), and keeps the receipt.
+form_report() {
+  local url=${HCBUS_REPORT_URL:-} page token zone receipt before seq deadline
+  [ -n "$url" ] || die "HCBUS_REPORT_URL is not set in $STATE_DIR/env.sh (a run.sh from before hcbus-report: restart it)"
+  STEPS=$((STEPS + 1))
+  echo
+  echo "[$STEPS] a health worker, on a phone, reports on the anonymous form ($url): an"
+  echo "    ambulance shot at in Soyapango. No login, no cookie; nobody learns who sent it."
+  before=$(psql_value "SELECT coalesce(max(seq), 0) FROM hcbus.events")
+  page=$(form "$url/reporte") || die "GET $url/reporte failed (is hcbus-report running? see log/report.log)"
+  token=$(input_value token <<<"$page")
+  [ -n "$token" ] || die "the form's first page has no token field"
+  echo "    page 1 (where): department San Salvador, place \"Soyapango\""
+  page=$(form --data-urlencode "token=$token" -d departamento=SS --data-urlencode lugar=Soyapango \
+           "$url/reporte/lugar") || die "POST $url/reporte/lugar failed"
+  zone=$(grep -o '<input[^>]*name="zona"[^>]*>' <<<"$page" | grep -o "value=\"[^\"]*soyapango\"" | head -n 1 |
+         sed 's/^value="//; s/"$//' || true)
+  [ "$zone" = "$ZONE" ] || die "the place search for Soyapango did not offer $ZONE"
+  token=$(input_value token <<<"$page")
+  echo "    page 2 (what happened): shots at a vehicle, today, high; one person injured"
+  page=$(form -F "token=$token" -F "zona=$zone" -F que=shooting_into -F a_quien=vehicle -F cuando=hoy \
+           -F gravedad=high -F muertos=0 -F heridos=1 -F secuestrados=0 -F departamento=SS -F lugar=Soyapango \
+           -F "relato=Dispararon contra la ambulancia al salir de la colonia, el motorista herido en el brazo" \
+           "$url/reporte/enviar") || die "POST $url/reporte/enviar failed"
+  receipt=$(grep -oE '[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}' <<<"$page" | head -n 1 || true)
+  [ -n "$receipt" ] || die "the form accepted nothing: no receipt on its answer (see log/report.log)"
+  echo "    page 3: the receipt, to write down: $receipt (with it, and only with it, the"
+  echo "    reporter comes back to $url/recibo to read the facilitators' questions)"
+  echo
+  echo "    hcbus-report holds the report a random delay before it publishes it (here at most"
+  echo "    a few seconds; 1 to 15 minutes in a real deployment), so the log's time is not the"
+  echo "    moment it was sent. Waiting for it..."
+  deadline=$((SECONDS + RELEASE_WAIT_S))
+  until seq=$(psql_value "SELECT min(seq) FROM hcbus.events WHERE seq > $before AND kind = 'alert'
+                          AND sender = '' AND zone_id = '$ZONE' AND subject ~ '^[0-9a-f]{32}\$'") && [ -n "$seq" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the form's report was not published within ${RELEASE_WAIT_S}s (see log/report.log)"
+    sleep 0.5
+  done
+  echo
+  echo "The facilitator reads it from the audit log (hcbus audit show $seq): anonymous, no sender."
+  hcbus audit show "$seq" || die "hcbus audit show $seq failed"
+  sleep "$PAUSE_S"
+
+  echo
+  echo "The facilitator asks the reporter a question (hcbus audit ask $seq): it waits in"
+  echo "PostgreSQL, and only the receipt leads to it."
+  hcbus audit ask "$seq" "$FORM_QUESTION" || die "hcbus audit ask $seq failed"
+  page=$(form "$url/recibo") || die "GET $url/recibo failed"
+  token=$(input_value token <<<"$page")
+  page=$(form --data-urlencode "token=$token" --data-urlencode "recibo=$receipt" "$url/recibo") ||
+    die "POST $url/recibo failed"
+  grep -qF -- "$FORM_QUESTION" <<<"$page" || die "the receipt $receipt does not open the facilitator's question"
+  echo "    the reporter comes back to $url/recibo, types $receipt"
+  echo "    and reads: \"$FORM_QUESTION\""
+  token=$(input_value token <<<"$page")
+  question=$(input_value pregunta <<<"$page")
+  [ -n "$question" ] || die "the conversation page has no answer form for the question"
+  form --data-urlencode "token=$token" --data-urlencode "recibo=$receipt" --data-urlencode "pregunta=$question" \
+    --data-urlencode "respuesta=$FORM_ANSWER" "$url/recibo/responder" >/dev/null || die "POST $url/recibo/responder failed"
+  echo "    and answers: \"$FORM_ANSWER\""
+  echo
+  echo "The facilitator reads the answer (hcbus audit conversation $seq), still not knowing who:"
+  hcbus audit conversation "$seq" || die "hcbus audit conversation $seq failed"
+  sleep "$PAUSE_S"
+}
+
+form_report
 
 echo
 echo "The dispatch as SEM's dispatcher sees it now (hcbus dispatch show $REQUEST): the"

@@ -18,6 +18,7 @@ PACKAGES=(
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   libmicrohttpd-dev        # hcbus-report, the anonymous web form
   postgresql-15 postgresql-client-15 procps
+  curl                     # run.sh asks hcbus-report whether it answers; the demo sends a report
 )
 # What only the tests need (deploy/test.sh sets HCBUS_INSTALL_TEST_PACKAGES=1): the
 # run command does not install a browser, a fuzzing compiler or valgrind.

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # test_run_demo.sh — the README's path end to end: deploy/run.sh (install skipped, the
-# binaries ctest built) brings up PostgreSQL, auditd, the broker and hcbus-coordinator;
-# the police watch while deploy/demo-scenario.sh --fast plays the morning. Every
-# message reaches the police (the dispatch without patient details), the escort
-# request is the coordinator's (SEM asks for none), every message is in the audit log
-# (the anonymous alert with no sender) with the coordinator's notices, and SIGINT to
-# run.sh stops everything, in order, in time.
+# binaries ctest built) brings up PostgreSQL, auditd, the broker, hcbus-coordinator and
+# hcbus-report (the anonymous form answers at the URL run.sh prints); the police watch
+# while deploy/demo-scenario.sh --fast plays the morning, a report through the form
+# included (a facilitator asks its reporter a question, which the receipt opens and
+# the reporter answers). Every message reaches the police (the dispatch without patient details),
+# the escort request is the coordinator's (SEM asks for none), every message is in the
+# audit log (the anonymous alerts with no sender) with the coordinator's notices, and
+# SIGINT to run.sh stops everything, in order, in time.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 
-PORT_BASE=17740               # 17741-17743: apart from the other tests' ports
-DEMO_MESSAGES=13              # zone, dispatch, 2 escort statuses, 6 statuses + a refused 7th, 2 alerts
-POLICE_MESSAGES=14            # those and the coordinator's escort request
+PORT_BASE=17740               # 17741-17744: apart from the other tests' ports
+FORM_URL=http://127.0.0.1:$((PORT_BASE + 4))/   # hcbus-report, as run.sh configures it
+PUBLISHED_MESSAGES=13         # zone, dispatch, 2 escort statuses, 6 statuses + a refused 7th, 2 alerts
+DEMO_MESSAGES=14              # those and the report sent through the form
+POLICE_MESSAGES=15            # those and the coordinator's escort request
 # The coordinator's: its escort request, the advisory, a verdict on each of the 9
 # statuses and escort statuses (one of them REFUSED), a level review after each alert.
-COORDINATOR_MESSAGES=13
+COORDINATOR_MESSAGES=14
 READY_TIMEOUT_S=120           # first run: initdb, migrations, key generation
 DELIVERY_TIMEOUT_S=30
 STOP_TIMEOUT_S=60             # run.sh gives each service 30 s before SIGKILL
@@ -50,6 +54,12 @@ hc_assert_contains "$(cat "$HC_WORK/run.log")" "hcbus subscribe zone. alert. esc
   "run.sh tells the user how to subscribe as the police"
 hc_assert_contains "$(cat "$HC_WORK/run.log")" "deploy/demo-scenario.sh" \
   "run.sh tells the user how to play the demo"
+hc_assert_contains "$(cat "$HC_WORK/run.log")" "Formulario anónimo: $FORM_URL" "run.sh prints the form's URL"
+# The form answers at that URL: its home page, and the first step with a form token.
+home=$(curl -fsS --max-time 10 "$FORM_URL") || hc_fail "the form does not answer at $FORM_URL"
+hc_assert_contains "$home" 'href="/reporte' "the form's home page links to the report"
+step1=$(curl -fsS --max-time 10 "${FORM_URL}reporte") || hc_fail "GET ${FORM_URL}reporte failed"
+hc_assert_contains "$step1" 'name="token"' "the form's first step carries a form token"
 wait_for_line "the broker's log shown in the terminal, prefixed" 10 "$HC_WORK/run.log" '^\[broker\] '
 HC_CONNINFO=$("$HC_SRC/deploy/pg.sh" conninfo "$STATE/pg")
 export HC_CONNINFO
@@ -69,17 +79,24 @@ else
   hc_assert_eq hcbus-broker "$(owner_of hcbus-broker)" "hcbus-broker runs as hcbus-broker"
   hc_assert_eq hcbus-auditd "$(owner_of hcbus-auditd)" "hcbus-auditd runs as hcbus-auditd"
   hc_assert_eq hcbus-coordinator "$(owner_of hcbus-coordinator)" "hcbus-coordinator runs as hcbus-coordinator"
+  hc_assert_eq hcbus-report "$(owner_of hcbus-report)" "hcbus-report runs as hcbus-report"
   hc_assert_eq "hcbus-broker 600" "$(stat -c '%U %a' "$STATE/keys/broker.key")" "broker.key: the broker's alone"
   hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd.key")" "auditd.key: auditd's alone"
   hc_assert_eq "hcbus-coordinator 600" "$(stat -c '%U %a' "$STATE/keys/coordinator.key")" \
     "coordinator.key: the coordinator's alone"
   hc_assert_eq "hcbus-auditd 600" "$(stat -c '%U %a' "$STATE/keys/auditd-log.key")" "auditd-log.key: auditd's alone"
-  for pair in "hcbus-broker auditd" "hcbus-auditd broker" "hcbus-broker pnc" "hcbus-auditd pnc" \
-              "hcbus-coordinator broker" "hcbus-coordinator auditd" "hcbus-broker coordinator" \
-              "hcbus-broker auditd-log" "hcbus-coordinator auditd-log"; do
+  hc_assert_eq "hcbus-report 600" "$(stat -c '%U %a' "$STATE/keys/webform.key")" "webform.key: hcbus-report's alone"
+  hc_assert_eq "hcbus-report 600 32" "$(stat -c '%U %a %s' "$STATE/keys/report.secret")" \
+    "report.secret: 32 bytes, hcbus-report's alone"
+  for pair in "hcbus-broker auditd.key" "hcbus-auditd broker.key" "hcbus-broker pnc.key" "hcbus-auditd pnc.key" \
+              "hcbus-coordinator broker.key" "hcbus-coordinator auditd.key" "hcbus-broker coordinator.key" \
+              "hcbus-broker auditd-log.key" "hcbus-coordinator auditd-log.key" \
+              "hcbus-report broker.key" "hcbus-report auditd.key" "hcbus-report coordinator.key" \
+              "hcbus-report auditd-log.key" "hcbus-broker webform.key" "hcbus-broker report.secret" \
+              "hcbus-auditd report.secret" "hcbus-coordinator report.secret"; do
     read -r account key <<<"$pair"
-    if setpriv --reuid="$account" --regid="$account" --init-groups -- cat "$STATE/keys/$key.key" >/dev/null 2>&1; then
-      hc_fail "$account can read keys/$key.key"
+    if setpriv --reuid="$account" --regid="$account" --init-groups -- cat "$STATE/keys/$key" >/dev/null 2>&1; then
+      hc_fail "$account can read keys/$key"
     fi
     HC_CHECKS=$((HC_CHECKS + 1))
   done
@@ -97,7 +114,7 @@ hc_wait_for "both police subscriptions" 30 at_least 2 "$STATE/log/broker.log" 'p
 HCBUS_STATE_DIR=$STATE bash "$HC_SRC/deploy/demo-scenario.sh" --fast >"$HC_WORK/demo.out" 2>&1 ||
   hc_fail "demo-scenario.sh failed: $(tail -n 20 "$HC_WORK/demo.out")"
 demo=$(cat "$HC_WORK/demo.out")
-hc_assert_eq "$DEMO_MESSAGES" "$(count_lines "$HC_WORK/demo.out" '^published seq=')" "the demo published every message"
+hc_assert_eq "$PUBLISHED_MESSAGES" "$(count_lines "$HC_WORK/demo.out" '^published seq=')" "the demo published every message"
 hc_assert_contains "$demo" "now holds" "the demo reports the rows in hcbus.events"
 hc_assert_contains "$demo" "hcbus-coordinator's escort request: esc-" "the demo names the coordinator's escort"
 hc_assert_contains "$demo" "review.events" "the demo shows the reviewer's query"
@@ -111,6 +128,18 @@ hc_assert_contains "$audit_view" "call-out times (NEMSIS v3 eTimes; statuses the
   "the demo shows hcbus audit timeline of the request"
 hc_assert_contains "$audit_view" "coordinator   escort_requested" "the timeline names the coordinator's escort request"
 [[ $audit_view != *"gunshot wound"* ]] || hc_fail "the chief complaint reached the facilitator's view"
+# The report through the form: three pages, a receipt, then the facilitator's view of it.
+hc_assert_contains "$demo" "on the anonymous form (${FORM_URL%/})" "the demo sends a report through the form"
+[[ $demo =~ page\ 3:\ the\ receipt,\ to\ write\ down:\ [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4} ]] ||
+  hc_fail "the demo shows no receipt from the form"
+HC_CHECKS=$((HC_CHECKS + 1))
+form_view=$(sed -n '/^The facilitator reads it from the audit log/,/^The dispatch as SEM/p' <<<"$demo")
+hc_assert_contains "$form_view" "Dispararon contra la ambulancia" "the facilitator reads the form's report"
+hc_assert_contains "$form_view" 'and reads: "¿Cuántas personas iban en la ambulancia?"' \
+  "the receipt opens the facilitator's question"
+conversation=$(sed -n '/^The facilitator reads the answer/,/^The dispatch as SEM/p' <<<"$demo")
+hc_assert_contains "$conversation" "Íbamos tres: el motorista, una paramédica y yo." \
+  "the facilitator reads the reporter's answer (hcbus audit conversation)"
 
 # Every message reached the police, and the clinical subscriber.
 hc_wait_for "$POLICE_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
@@ -147,18 +176,18 @@ hc_wait_for "the coordinator's $COORDINATOR_MESSAGES messages in hcbus.events" "
   coordinator_rows_at_least "$COORDINATOR_MESSAGES"
 hc_assert_eq "$DEMO_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender <> 'coordinator'")" \
   "every message of the demo is in hcbus.events"
-hc_assert_eq "1|1|2|7|2" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
+hc_assert_eq "1|1|2|7|3" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'zone' AND sender = 'minsal'),
     count(*) FILTER (WHERE kind = 'dispatch' AND sender = 'sem'),
     count(*) FILTER (WHERE kind = 'escort_status' AND sender = 'pnc'),
     count(*) FILTER (WHERE kind = 'status' AND sender = 'sem'),
     count(*) FILTER (WHERE kind = 'alert') FROM hcbus.events")" "each message recorded with its sender"
-hc_assert_eq "1|1|9|2|0" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'escort' AND msg_id LIKE 'c.e.%'),
+hc_assert_eq "1|1|9|3|0" "$(hc_psql "SELECT count(*) FILTER (WHERE kind = 'escort' AND msg_id LIKE 'c.e.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.a.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.v.%'),
     count(*) FILTER (WHERE kind = 'notice' AND msg_id LIKE 'c.r.%'),
     count(*) FILTER (WHERE msg_id NOT SIMILAR TO 'c.[eavr].%')
     FROM hcbus.events WHERE sender = 'coordinator'")" \
-  "the coordinator's escort request, advisory, 9 verdicts and 2 level reviews are recorded, nothing else"
+  "the coordinator's escort request, advisory, 9 verdicts and 3 level reviews are recorded, nothing else"
 hc_assert_eq "$COORDINATOR_MESSAGES" "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE sender = 'coordinator'")" \
   "the coordinator published each of its messages once"
 hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbus.events
@@ -166,10 +195,20 @@ hc_assert_eq "|anon-" "$(hc_psql "SELECT sender, substr(subject, 1, 5) FROM hcbu
   "the anonymous alert is recorded with sender ''"
 hc_assert_eq "cruz-roja" "$(hc_psql "SELECT sender FROM hcbus.events WHERE kind = 'alert' AND subject LIKE 'cr-%'")" \
   "the Red Cross alert is recorded with its sender"
+hc_assert_eq "|sv.ss.san-salvador-este.soyapango" "$(hc_psql "SELECT sender, zone_id FROM hcbus.events
+                                 WHERE kind = 'alert' AND subject ~ '^[0-9a-f]{32}$'")" \
+  "the form's report is recorded once, with sender '', in the zone chosen"
 
 # Decision 0014: run.sh made the log signer key and auditd signs its tree heads with it.
 hc_assert_contains "$(cat "$STATE/log/auditd.log")" "tree heads signed as $(cat "$STATE/keys/auditd-log.pub")" \
   "auditd signs its tree heads with keys/auditd-log.key"
+# hcbus-report wrote the report's sealed mailbox as its own login role (migration 012).
+hc_assert_eq "1|1|1" "$(hc_psql "SELECT (SELECT count(*) FROM report.mailboxes), (SELECT count(*) FROM report.questions),
+                                     (SELECT count(*) FROM report.answers)")" \
+  "the form's report has its mailbox row, the facilitator's question and the reporter's answer"
+hc_assert_eq "hcbus_report" "$(hc_psql "SELECT string_agg(DISTINCT usename, ',') FROM pg_stat_activity
+                                        WHERE usename LIKE 'hcbus_report%'")" \
+  "hcbus-report logs in to PostgreSQL as hcbus_report"
 events_rows=$(hc_psql "SELECT count(*) FROM hcbus.events")
 
 # SIGINT to run.sh: the coordinator, the broker, auditd and PostgreSQL all stop, in
@@ -188,9 +227,10 @@ run_log=$(cat "$HC_WORK/run.log")
 hc_assert_contains "$run_log" "everything stopped" "run.sh's final line"
 hc_assert_eq "" "$(pgrep -af -- "$STATE" || true)" "no process of the state dir is left"
 hc_assert_eq "stopped" "$("$HC_SRC/deploy/pg.sh" status "$STATE/pg" 2>/dev/null || true)" "PostgreSQL is stopped"
-order=$(grep -oE 'run.sh: (hcbus-)?(coordinator|broker|auditd|PostgreSQL) stopped' <<<"$run_log" | tr '\n' ' ')
-hc_assert_eq "run.sh: coordinator stopped run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " \
-  "$order" "stopped in order: coordinator, broker, auditd, PostgreSQL"
+order=$(grep -oE 'run.sh: (hcbus-)?(report|coordinator|broker|auditd|PostgreSQL) stopped' <<<"$run_log" | tr '\n' ' ')
+hc_assert_eq "run.sh: report stopped run.sh: coordinator stopped run.sh: broker stopped run.sh: auditd stopped run.sh: PostgreSQL stopped " \
+  "$order" "stopped in order: hcbus-report, coordinator, broker, auditd, PostgreSQL"
+hc_assert_contains "$run_log" "report stopped (exit status 0)" "hcbus-report stopped cleanly"
 hc_assert_contains "$run_log" "coordinator stopped (exit status 0)" "the coordinator stopped cleanly"
 last_head=$(grep -oE 'last tree heads: events [0-9]+' "$STATE/log/auditd.log" | grep -oE '[0-9]+$' || echo 0)
 [ "$last_head" -ge "$events_rows" ] ||
