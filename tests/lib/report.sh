@@ -69,7 +69,18 @@ hc_report_setup() {
   fi
   [ -f "$HC_WORK/hcbus.conf" ] || hc_fail "hc_report_setup: call hc_bus_setup first"
   local port section
-  port=$("$HC_BIN/tests/free_ports" 1) || hc_fail "free_ports failed"
+  # The bus's ports are chosen by hc_bus_setup but bound only by hc_bus_start, so a
+  # free port now may be one of them: take the first free one the bus does not use.
+  local candidates candidate
+  mapfile -t candidates < <("$HC_BIN/tests/free_ports" 8) || hc_fail "free_ports failed"
+  port=""
+  for candidate in "${candidates[@]}"; do
+    case " $HC_PUB_ENDPOINT $HC_SUB_ENDPOINT $HC_AUDIT_ENDPOINT " in
+      *":$candidate "*) ;;
+      *) port=$candidate; break ;;
+    esac
+  done
+  [ -n "$port" ] || hc_fail "hc_report_setup: no free port apart from the bus's"
   HC_REPORT_PORT=$port
   HC_REPORT_URL="http://127.0.0.1:$port"
   # The listen_port the caller gives wins (and then names the URL).
