@@ -12,10 +12,12 @@
 #   and asks a question (hcbus audit ask).
 # - The browser comes back (a new session: nothing kept), opens /recibo, types the
 #   receipt as written down on paper (lower case, spaces), reads the question, answers;
-#   the facilitator reads the answer (hcbus audit conversation).
+#   the facilitator reads the answer (hcbus audit conversation). On the conversation the
+#   language switch (a POST form with the receipt hidden) reopens it in English and back.
 # - The English switch: home in English, the report form and its errors stay English.
 # - On every page: no cookie in the browser, no Set-Cookie, < 30 KB as received, no
-#   horizontal scrolling at 360 px, every control labelled, no <script>, the html lang.
+#   horizontal scrolling at 360 px, every control labelled, no <script>, the html lang;
+#   step 2's height printed and bounded (the acts fold into their groups).
 # Screenshots of each page: $HCBUS_TEST_OUTPUT_DIR/test_webform_browser/ (default the
 # build dir's test-output/); the time the browser took and an estimate of a person's
 # time are printed, never asserted.
@@ -113,6 +115,14 @@ pages=$(jq -s '[.[].pages[]] | length' "$HC_OUT"/report.json "$HC_OUT"/answer.js
 largest=$(jq -rs '[.[].pages[]] | max_by(.bytes) | "\(.bytes) bytes (\(.name))"' "$HC_OUT"/report.json "$HC_OUT"/answer.json "$HC_OUT"/english.json)
 hc_log "$pages pages checked (no cookie, < 30 KB, no horizontal scrolling at 360 px, every control labelled); largest: $largest"
 hc_log "screenshots: $(cd "$HC_OUT" && ls ./*.png | tr '\n' ' ')"
+
+# Step 2 on the phone: the 24 acts fold into their SSA groups (<details>), so the page is
+# about six screens, not the 6156 px (8.3 screens) it was with every act shown. Printed,
+# and bounded (a height, not a timing): under 4800 px, which an unfolded list exceeds.
+step2=$(jq -r '.pages[] | select(.name == "reporte-lugares") | .height' "$HC_OUT/report.json")
+hc_log "step 2 (reporte-lugares) is ${step2} px tall on a 360x740 screen ($(awk -v h="$step2" 'BEGIN { printf "%.1f", h / 740 }') screens; 6156 px with the acts unfolded)"
+[ "${step2%.*}" -lt 4800 ] || hc_fail "step 2 is ${step2} px tall on a 360x740 phone: over 4800 px (are the acts unfolded?)"
+HC_CHECKS=$((HC_CHECKS + 1))
 
 # How long a health worker needs (printed, never asserted: the issue asks for under two
 # minutes). The browser's own time is measured (page loads, the service's work, Argon2id

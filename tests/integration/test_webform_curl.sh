@@ -10,7 +10,8 @@
 #   wrong (a U, too short; a code that opens nothing), then as written on paper (lower
 #   case, spaces, O for 0 and L for 1): the question; an empty answer refused, then the
 #   answer; the facilitator reads it (hcbus audit conversation);
-# - lang=en: the pages, the search, the errors and the receipt in English;
+# - lang=en: the pages, the search, the errors and the receipt in English; the
+#   conversation's switch (a POST form, the receipt hidden) reopens it in English;
 # - every page: the headers of spec15 (CSP, no-referrer, nosniff, DENY, no-store, the
 #   language, utf-8), never Set-Cookie, under 30 KB, the viewport and html lang.
 # Every page received is kept in $HCBUS_TEST_OUTPUT_DIR/test_webform_curl/ (default the
@@ -233,6 +234,19 @@ page_post respondido es /recibo/responder token="$token" lang=es recibo="$hidden
 expect_status 200 "the answer sent"
 grep -qF "$ANSWER" "$PAGE" || hc_fail "the answer is not shown after answering"
 grep -q 'name="respuesta"' "$PAGE" && hc_fail "the answered question still offers an answer field"
+# The conversation's language switch: a small POST form (the receipt hidden, never in a
+# link) that reopens the conversation in English.
+switch=$(grep -o '<form class="idioma".*</form>' "$PAGE" | sed 's|</form>.*||')
+[ -n "$switch" ] || hc_fail "the conversation: no language switch form"
+grep -q 'method="post" autocomplete="off" action="/recibo"' <<<"$switch" || hc_fail "the conversation's switch does not POST to /recibo: $switch"
+grep -q 'name="lang" value="en"' <<<"$switch" || hc_fail "the conversation's switch does not carry lang=en: $switch"
+grep -qF "name=\"recibo\" value=\"$hidden_receipt\"" <<<"$switch" || hc_fail "the conversation's switch does not carry the receipt: $switch"
+grep -qE 'href="[^"]*(recibo=|[A-Z0-9]{4}-[A-Z0-9]{4})' "$PAGE" && hc_fail "the conversation puts the receipt in a link"
+page_post conversation-en en /recibo token="$(value_of token)" lang=en recibo="$hidden_receipt"
+expect_status 200 "the conversation reopened in English by its switch"
+grep -qF "$QUESTION" "$PAGE" || hc_fail "the English conversation does not show the question"
+grep -qF "$ANSWER" "$PAGE" || hc_fail "the English conversation does not show the answer"
+grep -q 'Questions from the facilitators' "$PAGE" || hc_fail "the conversation reopened by the switch is not in English"
 conversation=$(hc_webform_conversation "$seq")
 hc_assert_contains "$conversation" "$QUESTION" "the facilitator sees the question"
 hc_assert_contains "$conversation" "$ANSWER" "the facilitator reads the answer"

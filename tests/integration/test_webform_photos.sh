@@ -226,8 +226,10 @@ mapfile -t FIELDS < <(report_fields "$(hc_report_token)")
 status=$(send refused "${FIELDS[@]}" -F "foto=@$IN/phone.jpg" -F "foto=@$IN/photo.heic;type=image/jpeg")
 [ "$status" != 200 ] || ! grep -qE '[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}' "$HC_WORK/refused.html" ||
   hc_fail "a report with a HEIC photo was accepted"
-grep -q 'la foto 2 no es una imagen JPEG o PNG' "$HC_WORK/refused.html" ||
+grep -q 'la segunda foto no es JPEG ni PNG (HEIC)' "$HC_WORK/refused.html" ||
   hc_fail "the refusal does not name the second photo: $(grep -o 'foto[^<]*' "$HC_WORK/refused.html" | head -n 5)"
+grep -q 'ponga la cámara en JPEG' "$HC_WORK/refused.html" ||
+  hc_fail "the refusal of a HEIC photo does not say to set the camera to JPEG: $(grep -o 'foto[^<]*' "$HC_WORK/refused.html" | head -n 5)"
 grep -q 'Fotos de la entrada' "$HC_WORK/refused.html" || hc_fail "the refusal lost what was typed"
 hc_assert_eq "$before" "$(stored_photos)" "nothing stored for the refused report"
 HC_CHECKS=$((HC_CHECKS + 2))

@@ -15,7 +15,7 @@ not stop, so the checks below may still measure the page.
 Every page visited is checked (a check that fails prints "FAIL: ..." and exits 1):
 a full-page screenshot DIR/NN-name.png; the document's bytes (< 30 KB, as received on the
 network); the layout no wider than the screen (no horizontal scrolling at 360 px); every
-visible control labelled; no <script>; the html lang; no cookie in the browser and no
+control labelled (one folded in a closed <details> too); no <script>; the html lang; no cookie in the browser and no
 Set-Cookie in any response. The result is one JSON object on stdout: what was read (the
 receipt...), the pages (name, bytes, width), the time the browser took and how much a
 person types and chooses (typed characters, choices, pages read).
@@ -52,7 +52,10 @@ return Array.from(document.querySelectorAll('input, select, textarea')).filter(e
   const t = (el.getAttribute('type') || '').toLowerCase();
   if (['hidden', 'submit', 'button', 'reset', 'image'].includes(t)) return false;
   if (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')) return false;
-  return !Array.from(el.labels || []).some(l => l.innerText.trim() !== '');
+  // Inside a closed <details> (step 2's folded groups) nothing is rendered, so innerText
+  // is empty: the label's words are its text, shown when the group opens.
+  const folded = el.closest('details:not([open])') !== null;
+  return !Array.from(el.labels || []).some(l => (folded ? l.textContent : l.innerText).trim() !== '');
 }).map(el => el.tagName.toLowerCase() + '[name=' + el.name + '][type=' + (el.type || '') + ']');
 """
 
@@ -241,6 +244,7 @@ class Phone:
             return
         radio = [e for e in els if e.get_attribute("value") == value]
         check(radio, f"no choice value=\"{value}\" for \"{name}\" (have: {[e.get_attribute('value') for e in els]})")
+        self._unfold(radio[0])
         self._tap_label(radio[0])
         check(radio[0].is_selected(), f"tapping the label of {name}={value} did not select it")
 
@@ -254,6 +258,18 @@ class Phone:
                 return e.get_attribute("value")
         raise Fail(f"no choice labelled \"{text}\" for \"{name}\" (have: "
                    f"{[self._label_text(e) for e in self.d.find_elements(By.NAME, name)]})")
+
+    def _unfold(self, el):
+        """A choice inside a closed <details> (step 2's groups of acts): tap its summary,
+        as a person taps the group's heading, then the choice shows."""
+        summary = self.d.execute_script(
+            "const g = arguments[0].closest('details');"
+            "return g && !g.open ? g.querySelector('summary') : null", el)
+        if summary is None:
+            return
+        self._choice()
+        summary.click()
+        check(el.is_displayed(), "tapping the group's heading did not show its choices")
 
     def _label_text(self, el):
         return self.d.execute_script(
@@ -337,6 +353,21 @@ def flow_answer(ph, a):
     ph.submit("/recibo", "conversacion")
     body = ph.text()
     check(a.question in body, f"the facilitator's question is not on the page: {body[:600]!r}")
+    # The language switch keeps the conversation open (a POST carrying the receipt, which
+    # never appears in an address), in English, and back.
+    for lang, name in (("en", "conversation-en"), ("es", "conversacion-es")):
+        switch = ph.d.find_elements(By.CSS_SELECTOR, "header form.idioma button")
+        check(switch, "the conversation page has no language switch form in its header")
+        old = ph.d.find_element(By.TAG_NAME, "html")
+        ph._choice()
+        a.lang = lang
+        switch[0].click()
+        WebDriverWait(ph.d, 30).until(lambda d: _stale(old))
+        ph.page(name)
+        check(a.question in ph.text(), f"after switching to {lang} the question is not shown: {ph.text()[:600]!r}")
+        check(a.receipt.replace(" ", "").upper() not in ph.d.current_url.replace("-", "").upper(),
+              f"the receipt is in the address: {ph.d.current_url}")
+        check(ph.d.find_elements(By.NAME, "respuesta"), f"after switching to {lang} the answer field is gone")
     ph.type("respuesta", a.answer)
     ph.page("respuesta-escrita", loaded=False)
     ph.submit("/recibo/responder", "respondido")

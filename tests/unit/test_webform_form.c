@@ -237,7 +237,7 @@ static void test_every_error_at_once(void **state)
     assert_string_equal(error_of(f, n, "heridos"), "«Personas heridas» debe ser un número de 0 a 999.");
     assert_non_null(strstr(error_of(f, n, "relato"), "«Cuéntenos qué pasó» tiene caracteres no "
                                                      "válidos (en el byte 4)"));
-    assert_non_null(strstr(error_of(f, n, "foto"), "«Fotos»: la foto 1 no es una imagen"));
+    assert_non_null(strstr(error_of(f, n, "foto"), "«Fotos»: la primera foto no es JPEG ni PNG"));
     /* What was typed comes back (to fit and show), never a choice that does not exist. */
     assert_int_equal(strlen(f->values.lugar), 128);
     assert_string_equal(f->values.muertos, "1000");
@@ -426,9 +426,44 @@ static void test_photos(void **state)
     f->uploads[f->nuploads++] = (report_upload_t){"foto", (const unsigned char *)"text", 4};
     n = check(f);
     assert_int_equal(n, 2);       /* both bad photos, each named */
-    assert_string_equal(f->errs[0].message, "«Fotos»: la foto 2 pesa 5 KB y el máximo es 4 KB.");
-    assert_non_null(strstr(f->errs[1].message, "la foto 3 no es una imagen JPEG o PNG"));
+    assert_string_equal(f->errs[0].message, "«Fotos»: la segunda foto pesa 5 KB y el máximo es 4 KB.");
+    assert_string_equal(f->errs[1].message,
+                        "«Fotos»: la tercera foto no es JPEG ni PNG (otro formato). En el "
+                        "teléfono, ponga la cámara en JPEG (en iPhone: Ajustes > Cámara > "
+                        "Formatos > «Más compatible») o envíe una captura de pantalla de la foto.");
     assert_int_equal(f->draft.photo_count, 0);   /* the good one is freed: nothing half-kept */
+
+    /* A photo in another format (what phones send) is told from a damaged or cut one,
+     * each with its advice, in the reporter's language, named by its position. */
+    static const unsigned char heic[] = {0, 0, 0, 24, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c',
+                                         0, 0, 0, 0, 'm', 'i', 'f', '1', 'h', 'e', 'i', 'c'};
+    static const unsigned char webp[] = {'R', 'I', 'F', 'F', 16, 0, 0, 0, 'W', 'E', 'B', 'P',
+                                         'V', 'P', '8', ' ', 0, 0, 0, 0};
+    static const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0};
+    f->nuploads = 0;
+    f->uploads[f->nuploads++] = (report_upload_t){"foto", heic, sizeof heic};
+    f->uploads[f->nuploads++] = (report_upload_t){"foto", png_1x1, sizeof png_1x1 - 20}; /* cut */
+    f->uploads[f->nuploads++] = (report_upload_t){"foto", webp, sizeof webp};
+    n = check(f);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(f->errs[0].message, "«Fotos»: la primera foto no es JPEG ni PNG (HEIC). "
+                                               "En el teléfono, ponga la cámara en JPEG"));
+    assert_string_equal(f->errs[1].message,
+                        "«Fotos»: la segunda foto llegó dañada o cortada; adjúntela otra vez.");
+    assert_non_null(strstr(f->errs[2].message, "la tercera foto no es JPEG ni PNG (WebP)"));
+    assert_int_equal(f->draft.photo_count, 0);
+    f->ctx.lang = REPORT_LANG_EN;
+    f->uploads[0] = (report_upload_t){"foto", gif, sizeof gif};
+    f->nuploads = 2;
+    n = check(f);
+    f->ctx.lang = REPORT_LANG_ES;
+    assert_int_equal(n, 2);
+    assert_string_equal(f->errs[0].message,
+                        "“Photos”: the first photo is not JPEG or PNG (GIF). On the phone, set "
+                        "the camera to JPEG (on an iPhone: Settings > Camera > Formats > “Most "
+                        "Compatible”) or send a screenshot of the photo.");
+    assert_string_equal(f->errs[1].message,
+                        "“Photos”: the second photo arrived damaged or cut off; attach it again.");
 
     f->cfg.max_photos = 0;
     f->nuploads = 1;

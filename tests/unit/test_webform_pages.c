@@ -190,7 +190,10 @@ static void check_page(const report_buf_t *b, report_lang_t lang)
         const char *lang_field = strstr(p, "<input type=\"hidden\" name=\"lang\" value=\"");
         const char *token = strstr(p, "<input type=\"hidden\" name=\"token\" value=\"AAAA");
         assert_true(lang_field && lang_field < end && token && token < end);
-        assert_non_null(strstr(lang_field, lang == REPORT_LANG_EN ? "value=\"en\"" : "value=\"es\""));
+        /* A form of the language switch (the conversation's) carries the other one. */
+        bool other = strncmp(p, "<form class=\"idioma\"", 20) == 0;
+        assert_non_null(strstr(lang_field, (lang == REPORT_LANG_EN) != other ? "value=\"en\""
+                                                                          : "value=\"es\""));
     }
     check_labels(page);
     check_nesting(page);
@@ -413,11 +416,24 @@ static void test_details(void **state)
         assert_non_null(strstr(p, ">línea 1\nlínea 2</textarea>"));
         /* Radio groups in fieldsets with legends, the acts in their SSA groups. */
         assert_non_null(strstr(p, "<fieldset id=\"f-que\""));
-        assert_non_null(strstr(p, "<fieldset class=\"grupo\"><legend>"));
-        size_t radios = 0;
+        /* The SSA groups fold (<details>, no script) inside the one fieldset of "que";
+         * only the group of the chosen act (threat) is open. */
+        size_t radios = 0, groups = 0, open = 0;
         for (const char *r = strstr(p, "name=\"que\""); r; r = strstr(r + 1, "name=\"que\""))
             radios++;
+        for (const char *g = strstr(p, "<details"); g; g = strstr(g + 1, "<details"))
+            groups++, open += strncmp(g, "<details open>", strlen("<details open>")) == 0;
         assert_int_equal(radios, 24);
+        assert_int_equal(groups, 10);
+        assert_int_equal(open, 1);
+        const char *threat_group = strstr(p, "<details open><summary>");
+        assert_non_null(threat_group);
+        assert_non_null(strstr(threat_group, l ? "<summary>Threats, intimidation or harassment</summary>"
+                                               : "<summary>Amenazas, intimidación o acoso</summary>"));
+        assert_true(strstr(threat_group, "value=\"threat\" checked>") <
+                    strstr(threat_group, "</details>"));
+        assert_true(strstr(p, "<fieldset id=\"f-que\"") < strstr(p, "<details") &&
+                    strstr(strstr(p, "<fieldset id=\"f-que\""), "</fieldset>") > strstr(p, "name=\"que\" id=\"que-other\""));
         /* Errors: all at the top (linked to their field), each beside its field. */
         assert_non_null(strstr(p, "<a href=\"#f-a_quien\">a_quien: &lt;choose&gt;</a>"));
         assert_non_null(strstr(p, "<fieldset id=\"f-a_quien\" aria-describedby=\"e-a_quien\" "
@@ -438,6 +454,20 @@ static void test_details(void **state)
         assert_true(!l || strstr(p, "<div lang=\"es\"><div class=\"opcion\"><input type=\"radio\" name=\"zona\""));
         buf_free(&b);
     }
+
+    /* One photo allowed: "1 foto", never "1 fotos". */
+    f->cfg.max_photos = 1;
+    for (int l = 0; l < 2; l++) {
+        page_ctx_t one = ctx_of(f, (report_lang_t)l);
+        report_buf_t b1 = {0};
+        page_details(&b1, &one, &v, ids, n, NULL, 0);
+        check_page(&b1, one.lang);
+        assert_non_null(strstr(b1.data, l ? "Optional: 1 JPEG or PNG photo of up to 2.0 MB"
+                                          : "Opcional: 1 foto JPEG o PNG de hasta 2,0 MB"));
+        assert_null(strstr(b1.data, l ? "1 JPEG or PNG photos" : "1 fotos"));
+        buf_free(&b1);
+    }
+    f->cfg.max_photos = 5;
 
     /* No place found: said so, the department offered (and chosen), a new search. */
     memset(&v, 0, sizeof v);
@@ -460,6 +490,8 @@ static void test_details(void **state)
     f->cfg.max_photos = 5;
     check_page(&b, ctx.lang);
     assert_null(strstr(b.data, "type=\"file\""));
+    /* Nothing chosen: every group folded, the error above them. */
+    assert_null(strstr(b.data, "<details open>"));
     assert_non_null(strstr(b.data, "<li>send again</li>"));
     assert_non_null(strstr(b.data, "<li><a href=\"#f-foto\">no photos</a></li>"));
     assert_non_null(strstr(b.data, "<div class=\"campo\" id=\"f-foto\"><p class=\"error\" id=\"e-foto\">"));
@@ -481,6 +513,18 @@ static void test_sent(void **state)
         page_sent(&b, &ctx, RECEIPT);
         f->cfg.release_delay_max_s = 900;
         assert_non_null(strstr(b.data, l ? "within 1 minute." : "en menos de 1 minuto."));
+        assert_null(strstr(b.data, l ? "1 minutes" : "1 minutos"));
+        buf_free(&b);
+        for (unsigned s2 = 61; s2 <= 120; s2 += 59) {   /* 61 s and 120 s: two minutes */
+            f->cfg.release_delay_max_s = s2;
+            page_sent(&b, &ctx, RECEIPT);
+            f->cfg.release_delay_max_s = 900;
+            assert_non_null(strstr(b.data, l ? "within 2 minutes." : "en menos de 2 minutos."));
+            assert_non_null(strstr(b.data, l ? "If after 2 minutes" : "Si después de 2 minutos"));
+            if (s2 == 120)
+                break;
+            buf_free(&b);
+        }
         assert_null(strstr(b.data, "class=\"idioma\""));    /* a switch would lose the receipt */
         buf_free(&b);
     }
@@ -526,6 +570,17 @@ static void test_thread(void **state)
         assert_null(strstr(strstr(p, "action=\"/recibo/responder\"") + 1, "action=\"/recibo/responder\""));
         assert_non_null(strstr(p, "name=\"recibo\" value=\"" RECEIPT "\""));
         assert_non_null(strstr(p, "name=\"pregunta\" value=\"9\""));
+        /* The language switch is a POST form carrying the receipt (never a link with it,
+         * never a link that would lose the conversation). */
+        const char *sw = strstr(p, "<form class=\"idioma\" method=\"post\"");
+        assert_non_null(sw);
+        assert_true(sw < strstr(p, "</header>"));
+        assert_non_null(strstr(sw, l ? "action=\"/recibo\"><input type=\"hidden\" name=\"lang\" value=\"es\">"
+                                     : "action=\"/recibo\"><input type=\"hidden\" name=\"lang\" value=\"en\">"));
+        assert_true(strstr(sw, "name=\"recibo\" value=\"" RECEIPT "\"") < strstr(sw, "</form>"));
+        assert_true(strstr(sw, "name=\"token\"") < strstr(sw, "</form>"));
+        assert_null(strstr(p, "<p class=\"idioma\">"));     /* no link that loses it */
+        assert_null(strstr(p, "?recibo="));
         assert_null(strstr(p, "name=\"pregunta\" value=\"7\""));
         buf_free(&b);
         page_thread(&b, &ctx, RECEIPT, &t, NULL, &err);
@@ -572,6 +627,22 @@ static void test_thread_budget(void **state)
         assert_non_null(strstr(b.data, l ? "47 older questions do not fit on this page"
                                          : "47 preguntas más antiguas no caben en esta página"));
         print_message("50 long questions: %zu bytes\n", b.len);
+        buf_free(&b);
+    }
+    /* Exactly one left out: "1 older question", never "1 older questions". */
+    static char x[REPORT_ANSWER_MAX + 1];
+    memset(x, 'x', REPORT_ANSWER_MAX);
+    for (int i = 0; i < 6; i++)   /* about 4.3 KB each: five fit the 22-KB budget */
+        qs[i] = (report_question_t){.id = 200 + i, .asked_on = "2026-11-02", .text = x,
+                                    .answered_on = "2026-11-03", .answer = x};
+    t.question_count = 6;
+    for (int l = 0; l < 2; l++) {
+        page_ctx_t ctx = ctx_of(f, (report_lang_t)l);
+        report_buf_t b = {0};
+        page_thread(&b, &ctx, RECEIPT, &t, NULL, NULL);
+        check_page(&b, ctx.lang);
+        assert_non_null(strstr(b.data, l ? ">1 older question does not fit on this page."
+                                         : ">1 pregunta más antigua no cabe en esta página."));
         buf_free(&b);
     }
 }

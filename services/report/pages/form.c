@@ -322,6 +322,35 @@ static bool check_number(checker_t *c, const char *field, char *dst, size_t size
 }
 
 /* Every upload of the file input foto: how many, how large, and each cleaned. */
+/* photo_strip's message for a file that is some other format than JPEG or PNG starts
+ * with this (photos/strip.c); anything else it refuses is a damaged or cut JPEG or PNG. */
+#define STRIP_OTHER_FORMAT "not a JPEG or PNG image"
+
+/* The k-th photo in words ("segunda" / "second"), as the reporter counts them. */
+static void ordinal(report_lang_t lang, size_t k, char *out, size_t size)
+{
+    if (k >= 1 && k <= 5)
+        snprintf(out, size, "%s", str(lang, (str_id_t)(S_ORDINAL_1 + (k - 1))));
+    else if (lang == REPORT_LANG_EN)
+        snprintf(out, size, "%zuth", k);
+    else
+        snprintf(out, size, "%zu.ª", k);
+}
+
+/* What photo_strip says the refused file is, as the reporter knows it: "HEIC", "WebP",
+ * "GIF"... (the names phones show), a video, or another format. */
+static const char *format_of(report_lang_t lang, const char *message)
+{
+    static const struct {
+        const char *needle, *name;
+    } known[] = {{"HEIC", "HEIC"}, {"AVIF", "AVIF"}, {"WebP", "WebP"}, {"GIF", "GIF"},
+                 {"TIFF", "TIFF / RAW"}, {"BMP", "BMP"}, {"PDF", "PDF"}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strstr(message, known[i].needle))
+            return known[i].name;
+    return str(lang, strstr(message, "video") ? S_FORMAT_VIDEO : S_FORMAT_OTHER);
+}
+
 static void check_photos(checker_t *c, const hcbus_report_config_t *cfg, report_draft_t *draft)
 {
     size_t max = cfg ? cfg->max_photos : 3;
@@ -352,7 +381,7 @@ static void check_photos(checker_t *c, const hcbus_report_config_t *cfg, report_
         if (!u->field || strcmp(u->field, "foto") != 0 || u->len == 0)
             continue;
         k++;
-        snprintf(a, sizeof a, "%zu", k);
+        ordinal(c->lang, k, a, sizeof a);
         if (u->len > max_bytes) {
             snprintf(b, sizeof b, "%zu", (u->len + KB - 1) / KB);
             snprintf(d, sizeof d, "%zu", max_bytes / KB);
@@ -362,9 +391,13 @@ static void check_photos(checker_t *c, const hcbus_report_config_t *cfg, report_
         hcbus_error_t err = {0};
         report_photo_t photo = {0};
         if (!u->bytes || photo_strip(u->bytes, u->len, &photo, &err) != 0) {
-            add_error(c, "foto", u->bytes && err.code == HCBUS_ENOMEM ? E_PHOTO_MEMORY
-                                                                      : E_PHOTO_BAD,
-                      a, NULL, NULL);
+            if (u->bytes && err.code == HCBUS_ENOMEM)
+                add_error(c, "foto", E_PHOTO_MEMORY, a, NULL, NULL);
+            else if (u->bytes && strncmp(err.message, STRIP_OTHER_FORMAT,
+                                         sizeof STRIP_OTHER_FORMAT - 1) == 0)
+                add_error(c, "foto", E_PHOTO_FORMAT, a, format_of(c->lang, err.message), NULL);
+            else
+                add_error(c, "foto", E_PHOTO_DAMAGED, a, NULL, NULL);
             continue;
         }
         draft->photos[draft->photo_count++] = photo;

@@ -1,6 +1,6 @@
 /* frame.c — the frame of every page: <html lang>, the viewport, one stylesheet from
  * the same origin and no script; the language switch as a plain link (?lang=en /
- * ?lang=es); the short line of what is and is not kept; errors at the top of a form
+ * ?lang=es), or a small POST form where a link would lose what the page shows; the short line of what is and is not kept; errors at the top of a form
  * (linked to their fields) and beside each field (aria-describedby). */
 #include "frame.h"
 
@@ -16,8 +16,8 @@ void frame_href(report_buf_t *out, const page_ctx_t *ctx, const char *path)
         buf_put(out, strchr(path, '?') ? "&amp;lang=en" : "?lang=en");
 }
 
-void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
-                 const char *switch_path)
+/* The document's head and the header's first line (everything before the switch). */
+static void begin_head(report_buf_t *out, const page_ctx_t *ctx, const char *title)
 {
     buf_put(out, "<!DOCTYPE html>\n<html lang=\"");
     buf_put(out, S(ctx, S_HTML_LANG));
@@ -31,6 +31,20 @@ void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
                  "<header><p class=\"sitio\">");
     buf_put(out, S(ctx, S_SITE_NAME));
     buf_put(out, "</p>");
+}
+
+/* The header's end: the line of what is kept. */
+static void end_head(report_buf_t *out, const page_ctx_t *ctx)
+{
+    buf_put(out, "<p class=\"guardado\">");
+    buf_put(out, S(ctx, S_KEPT_LINE));
+    buf_put(out, "</p></header>\n<main>");
+}
+
+void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
+                 const char *switch_path)
+{
+    begin_head(out, ctx, title);
     if (switch_path) {
         const char *code = S(ctx, S_LANG_OTHER_CODE);
         buf_put(out, "<p class=\"idioma\"><a href=\"");
@@ -45,9 +59,26 @@ void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
         buf_put(out, S(ctx, S_LANG_OTHER_NAME));
         buf_put(out, "</a></p>");
     }
-    buf_put(out, "<p class=\"guardado\">");
-    buf_put(out, S(ctx, S_KEPT_LINE));
-    buf_put(out, "</p></header>\n<main>");
+    end_head(out, ctx);
+}
+
+void frame_begin_post_switch(report_buf_t *out, const page_ctx_t *ctx, const char *title,
+                             const char *action, const char *name, const char *value)
+{
+    const char *code = S(ctx, S_LANG_OTHER_CODE);
+    begin_head(out, ctx, title);
+    buf_put(out, "<form class=\"idioma\" method=\"post\" autocomplete=\"off\" action=\"");
+    buf_put_html(out, action);
+    buf_put(out, "\">");
+    frame_hidden_field(out, "lang", code);
+    frame_hidden_field(out, "token", ctx->token);
+    frame_hidden_field(out, name, value);
+    buf_put(out, "<button type=\"submit\" class=\"enlace\" lang=\"");
+    buf_put(out, code);
+    buf_put(out, "\">");
+    buf_put(out, S(ctx, S_LANG_OTHER_NAME));
+    buf_put(out, "</button></form>");
+    end_head(out, ctx);
 }
 
 void frame_end(report_buf_t *out, const page_ctx_t *ctx)

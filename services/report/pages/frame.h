@@ -19,6 +19,11 @@
 void frame_begin(report_buf_t *out, const page_ctx_t *ctx, const char *title,
                  const char *switch_path);
 
+/* The same, with the switch as a small POST form to action carrying the other
+ * language, the token and the hidden field name=value (never in a URL): the
+ * conversation page reopens in the other language without the receipt typed again. */
+void frame_begin_post_switch(report_buf_t *out, const page_ctx_t *ctx, const char *title,
+                             const char *action, const char *name, const char *value);
 /* Close it: a link home and the line of what is kept. */
 void frame_end(report_buf_t *out, const page_ctx_t *ctx);
 

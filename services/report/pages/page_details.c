@@ -171,27 +171,34 @@ static void where(details_t *d, const char *dep_zone, const char *dep_name,
     buf_put(d->out, "</fieldset>");
 }
 
+/* The 24 acts, one <details> per WHO SSA group so that step 2 fits a phone (the
+ * summaries show the groups; a tap or Enter opens one; no script). A group is open when
+ * it holds the chosen act, so a page shown again with errors shows the choice kept; an
+ * error of "que" (nothing chosen, an unknown value) is shown above the closed groups.
+ * The 24 radios stay one group, the fieldset "¿Qué pasó?" with its legend; a summary
+ * is a heading a keyboard reaches (Tab, then Enter or Space). The page stays under
+ * 30 KB: a <details> takes fewer bytes than the <fieldset>/<legend> it replaces. */
 static void what(details_t *d)
 {
     group_begin(d, "que", S_QUE_LEGEND, true, "h-que", S_QUE_HINT);
-    str_id_t group = S_COUNT;
     char id[64];
-    for (size_t i = 0; i < choice_acts.count; i++) {
-        const choice_t *c = &choice_acts.items[i];
-        if (c->group != group) {
-            if (group != S_COUNT)
-                buf_put(d->out, "</fieldset>");
-            group = c->group;
-            buf_put(d->out, "<fieldset class=\"grupo\"><legend>");
-            buf_put(d->out, S(d->ctx, group));
-            buf_put(d->out, "</legend>");
+    for (size_t i = 0; i < choice_acts.count;) {
+        str_id_t group = choice_acts.items[i].group;
+        size_t end = i;
+        bool open = false;
+        for (; end < choice_acts.count && choice_acts.items[end].group == group; end++)
+            open = open || strcmp(d->v->que, choice_acts.items[end].name) == 0;
+        buf_put(d->out, open ? "<details open><summary>" : "<details><summary>");
+        buf_put(d->out, S(d->ctx, group));
+        buf_put(d->out, "</summary>");
+        for (; i < end; i++) {
+            const choice_t *c = &choice_acts.items[i];
+            snprintf(id, sizeof id, "que-%s", c->name);
+            radio(d, "que", id, c->name, strcmp(d->v->que, c->name) == 0, S(d->ctx, c->label),
+                  NULL);
         }
-        snprintf(id, sizeof id, "que-%s", c->name);
-        radio(d, "que", id, c->name, strcmp(d->v->que, c->name) == 0, S(d->ctx, c->label),
-              NULL);
+        buf_put(d->out, "</details>");
     }
-    if (group != S_COUNT)
-        buf_put(d->out, "</fieldset>");
     buf_put(d->out, "</fieldset>");
 }
 
@@ -286,7 +293,7 @@ static void photos(details_t *d)
     buf_put(d->out, "<div class=\"campo\"><label for=\"f-foto\">");
     buf_put(d->out, S(d->ctx, S_FOTO));
     buf_put(d->out, "</label><p class=\"ayuda\" id=\"h-foto\">");
-    frame_fill(d->out, d->ctx, S_FOTO_HINT, args, 2);
+    frame_fill(d->out, d->ctx, max == 1 ? S_FOTO_HINT_ONE : S_FOTO_HINT, args, 2);
     buf_put(d->out, "</p><p class=\"aviso\" id=\"w-foto\">");
     buf_put(d->out, S(d->ctx, S_FOTO_WARN));
     buf_put(d->out, "</p>");

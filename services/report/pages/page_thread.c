@@ -114,7 +114,7 @@ static void answer_form(report_buf_t *out, const page_ctx_t *ctx, const char *re
 void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
                  const report_thread_t *t, const char *notice, const form_error_t *error)
 {
-    frame_begin(out, ctx, S(ctx, S_THREAD_TITLE), "/recibo");
+    frame_begin_post_switch(out, ctx, S(ctx, S_THREAD_TITLE), "/recibo", "recibo", receipt);
     buf_put(out, "<h1>");
     buf_put(out, S(ctx, S_THREAD_TITLE));
     buf_put(out, "</h1>");
@@ -168,7 +168,7 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
             snprintf(count, sizeof count, "%zu", left_out);
             const char *args[] = {count};
             buf_put(out, "<p class=\"ayuda\">");
-            frame_fill(out, ctx, S_THREAD_LEFT_OUT, args, 1);
+            frame_fill(out, ctx, left_out == 1 ? S_THREAD_LEFT_OUT_ONE : S_THREAD_LEFT_OUT, args, 1);
             buf_put(out, "</p>");
         }
         for (size_t i = 0; shown && t->questions && i < t->question_count; i++) {

@@ -187,6 +187,10 @@ static const char *const table[S_COUNT][2] = {
                      "los datos ocultos (ubicación GPS, fecha, modelo del teléfono).",
                      "Optional: up to {1} JPEG or PNG photos of {2} MB each. We remove their "
                      "hidden data (GPS location, date, phone model)."},
+    [S_FOTO_HINT_ONE] = {"Opcional: 1 foto JPEG o PNG de hasta {2} MB. Le quitamos los datos "
+                         "ocultos (ubicación GPS, fecha, modelo del teléfono).",
+                         "Optional: 1 JPEG or PNG photo of up to {2} MB. We remove its hidden "
+                         "data (GPS location, date, phone model)."},
     [S_FOTO_WARN] = {"Cuidado: la imagen misma puede identificarle (caras, reflejos, su "
                      "uniforme, un lugar que solo usted ve). Si duda, no envíe fotos.",
                      "Careful: the picture itself may identify you (faces, reflections, your "
@@ -265,6 +269,13 @@ static const char *const table[S_COUNT][2] = {
     [S_MONTH_12] = {"diciembre", "December"},
     [S_THREAD_LEFT_OUT] = {"{1} preguntas más antiguas no caben en esta página.",
                            "{1} older questions do not fit on this page."},
+    [S_THREAD_LEFT_OUT_ONE] = {"1 pregunta más antigua no cabe en esta página.",
+                               "1 older question does not fit on this page."},
+    [S_ORDINAL_1] = {"primera", "first"},
+    [S_ORDINAL_2] = {"segunda", "second"},
+    [S_ORDINAL_3] = {"tercera", "third"},
+    [S_ORDINAL_4] = {"cuarta", "fourth"},
+    [S_ORDINAL_5] = {"quinta", "fifth"},
 
     [S_PROBLEM_BUSY] = {"Demasiados reportes en este momento", "Too many reports right now"},
     [S_PROBLEM_BUSY_TEXT] = {"No se envió nada. Espere unos minutos y vuelva a intentarlo.",
@@ -340,12 +351,20 @@ static const char *const table[S_COUNT][2] = {
                       "“{1}”: choose one of the departments in the list."},
     [E_PHOTOS_COUNT] = {"«{1}»: adjuntó {2} fotos y el máximo es {3}.",
                         "“{1}”: you attached {2} photos and the most is {3}."},
-    [E_PHOTO_SIZE] = {"«{1}»: la foto {2} pesa {3} KB y el máximo es {4} KB.",
-                      "“{1}”: photo {2} is {3} KB and the most is {4} KB."},
-    [E_PHOTO_BAD] = {"«{1}»: la foto {2} no es una imagen JPEG o PNG que podamos leer.",
-                     "“{1}”: photo {2} is not a JPEG or PNG image we can read."},
-    [E_PHOTO_MEMORY] = {"«{1}»: no pudimos procesar la foto {2} ahora; inténtelo otra vez.",
-                        "“{1}”: photo {2} could not be processed now; please try again."},
+    [E_PHOTO_SIZE] = {"«{1}»: la {2} foto pesa {3} KB y el máximo es {4} KB.",
+                      "“{1}”: the {2} photo is {3} KB and the most is {4} KB."},
+    [E_PHOTO_FORMAT] = {"«{1}»: la {2} foto no es JPEG ni PNG ({3}). En el teléfono, ponga la "
+                        "cámara en JPEG (en iPhone: Ajustes > Cámara > Formatos > «Más "
+                        "compatible») o envíe una captura de pantalla de la foto.",
+                        "“{1}”: the {2} photo is not JPEG or PNG ({3}). On the phone, set the "
+                        "camera to JPEG (on an iPhone: Settings > Camera > Formats > “Most "
+                        "Compatible”) or send a screenshot of the photo."},
+    [E_PHOTO_DAMAGED] = {"«{1}»: la {2} foto llegó dañada o cortada; adjúntela otra vez.",
+                         "“{1}”: the {2} photo arrived damaged or cut off; attach it again."},
+    [E_PHOTO_MEMORY] = {"«{1}»: no pudimos procesar la {2} foto ahora; inténtelo otra vez.",
+                        "“{1}”: the {2} photo could not be processed now; please try again."},
+    [S_FORMAT_VIDEO] = {"un vídeo", "a video"},
+    [S_FORMAT_OTHER] = {"otro formato", "another format"},
     [E_PHOTOS_OFF] = {"«{1}»: este servicio no recibe fotos.",
                       "“{1}”: this service does not take photos."},
 };
