@@ -128,9 +128,10 @@ HC_CHECKS=$((HC_CHECKS + 1))
 # minutes). The browser's own time is measured (page loads, the service's work, Argon2id
 # included). A person's is estimated from what the browser did for them: 2.5 characters a
 # second on a phone keyboard, 3 s per choice or tap (finding it included), 4 s to take in
-# each new page plus 1 s per further screen (740 px) of it to scroll through.
+# each new page plus 1 s per further screen (740 px) of it to scroll through (the pages of
+# the conversation's language switch, which the test adds, are left out).
 for flow in report answer; do
-  read -r secs typed choices npages screens < <(jq -r '[.pages[] | select(.name | test("lleno|escrita") | not)] as $p |
+  read -r secs typed choices npages screens < <(jq -r '[.pages[] | select(.name | test("lleno|escrita|idioma") | not)] as $p |
     "\(.seconds) \(.typed_chars) \(.choices) \($p | length) \([$p[] | (.height / 740 | ceil) - 1] | add)"' "$HC_OUT/$flow.json")
   person=$(awk -v s="$secs" -v t="$typed" -v c="$choices" -v p="$npages" -v sc="$screens" \
     'BEGIN { printf "%.0f", s + t / 2.5 + c * 3 + p * 4 + sc }')

@@ -354,12 +354,12 @@ def flow_answer(ph, a):
     body = ph.text()
     check(a.question in body, f"the facilitator's question is not on the page: {body[:600]!r}")
     # The language switch keeps the conversation open (a POST carrying the receipt, which
-    # never appears in an address), in English, and back.
-    for lang, name in (("en", "conversation-en"), ("es", "conversacion-es")):
+    # never appears in an address), in English, and back. Not what a reporter does on the
+    # way: these pages ("idioma") and taps stay out of the person's time.
+    for lang, name in (("en", "conversation-idioma-en"), ("es", "conversacion-idioma-es")):
         switch = ph.d.find_elements(By.CSS_SELECTOR, "header form.idioma button")
         check(switch, "the conversation page has no language switch form in its header")
         old = ph.d.find_element(By.TAG_NAME, "html")
-        ph._choice()
         a.lang = lang
         switch[0].click()
         WebDriverWait(ph.d, 30).until(lambda d: _stale(old))
