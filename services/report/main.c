@@ -4,12 +4,15 @@
  * lives in the layers (web/, pipeline/, pages/, photos/; docs/report.md). Nothing here
  * or below logs a client's address, user agent, receipt or report content. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "hcbus/config.h"
 #include "hcbus/log.h"
@@ -154,9 +157,22 @@ static int serve(const hcbus_config_t *cfg, const unsigned char secret[SECRET_BY
     return rc_exit;
 }
 
+/* A crash must not write the secret, the gateway's key, waiting reports or receipts to
+ * a core file (systemd-coredump keeps them): no core, and not dumpable (no ptrace by
+ * the same user either). Failures are logged, not fatal: the unit sets LimitCORE=0 too. */
+static void no_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0)
+        hcbus_warning("cannot turn core dumps off: %s", strerror(errno));
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        hcbus_warning("cannot make the process non-dumpable: %s", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
     hcbus_log_set_ident("hcbus-report");
+    no_core_dumps();
     const char *path = parse_options(argc, argv);
     if (!path) {
         usage(stderr);

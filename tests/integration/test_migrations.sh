@@ -245,6 +245,12 @@ hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; INSERT INTO report.a
   "answers_pkey" "a question is answered once"
 hc_assert_contains "$(hc_psql_error "SET ROLE hcbus_report; INSERT INTO report.answers (question_id, answer) VALUES (99999, 'x')")" \
   "answers_question_id_fkey" "an answer to no question is refused"
+# 013 and 014: hcbus_report's sessions log nothing and no statement of theirs waits forever.
+role_settings=$(hc_psql "SELECT array_to_string(rolconfig, ' ') FROM pg_roles WHERE rolname = 'hcbus_report'")
+for setting in log_min_messages=panic log_statement=none statement_timeout=30s lock_timeout=10s \
+               idle_in_transaction_session_timeout=60s; do
+  hc_assert_contains "$role_settings" "$setting" "hcbus_report's sessions have $setting"
+done
 for sql in "SELECT asked_by FROM report.questions" "SELECT * FROM report.questions" \
            "SELECT seq FROM report.questions" "SELECT bytes FROM report.photos" "SELECT count(*) FROM report.photos" \
            "UPDATE report.mailboxes SET box = '\\x00'" "DELETE FROM report.mailboxes" \

@@ -30,6 +30,12 @@ hc_bus_start
 hc_report_start
 hc_report_wait_ready
 
+# A crash writes no core (the secret, the gateway's key, waiting reports): no core file
+# size, and the process is not dumpable (its /proc files then belong to root).
+report_pid=$(hc_pid report)
+hc_assert_eq "0" "$(awk '/^Max core file size/ {print $5}' "/proc/$report_pid/limits")" "hcbus-report allows no core file"
+hc_assert_eq "0" "$(stat -c %u "/proc/$report_pid/mem")" "hcbus-report is not dumpable (/proc/PID/mem is root's)"
+
 U=$HC_REPORT_URL
 N=0
 

@@ -141,8 +141,11 @@ route_t routes_find(const char *method, const char *path, const char **allow)
             e = &table[i];
     }
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0, post = strcmp(method, "POST") == 0;
-    if (!e)
+    if (!e) {
+        if (!get && !post && allow)
+            *allow = "GET, HEAD, POST";
         return get || post ? ROUTE_NOT_FOUND : ROUTE_BAD_METHOD;
+    }
     route_t r = get ? e->get : post ? e->post : ROUTE_BAD_METHOD;
     if (r == ROUTE_BAD_METHOD && allow) {
         bool has_get = e->get != ROUTE_BAD_METHOD, has_post = e->post != ROUTE_BAD_METHOD;
@@ -389,9 +392,19 @@ static void post_send(routes_t *self, const report_form_input_t *in, const page_
         routes_problem(self, PAGE_PROBLEM_BUSY, env->ctx.lang, retry, out);
         return;
     }
+    /* pipeline_submit seals the mailbox: one Argon2id derivation, bounded like the
+     * receipt look-ups (at most the hashing slots at once, whatever the budget allows). */
+    if (!hashing_enter(self)) {
+        budget_refund(&self->reports);
+        report_draft_free_photos(&draft);
+        routes_problem(self, PAGE_PROBLEM_BUSY, env->ctx.lang, BUSY_RETRY_S, out);
+        return;
+    }
     char receipt[REPORT_RECEIPT_TEXT_MAX] = "";
     hcbus_error_t err;
-    if (pipeline_submit(self->pipeline, &draft, receipt, &err) != 0) {
+    int submitted = pipeline_submit(self->pipeline, &draft, receipt, &err);
+    hashing_leave(self);
+    if (submitted != 0) {
         budget_refund(&self->reports);
         report_draft_free_photos(&draft);
         if (err.code != HCBUS_EOVERLOADED)
