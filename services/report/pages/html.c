@@ -15,6 +15,8 @@ void buf_free(report_buf_t *b)
 {
     if (!b)
         return;
+    if (b->data)
+        explicit_bzero(b->data, b->cap);
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
@@ -35,10 +37,18 @@ static bool reserve(report_buf_t *b, size_t n)
     size_t cap = b->cap ? b->cap : BUF_FIRST_CAP;
     while (cap < need)
         cap *= 2;
-    char *data = realloc(b->data, cap);
+    /* Not realloc: the old block may hold a receipt or what a reporter typed, and
+     * realloc would leave it in freed memory. Copy, wipe, free. */
+    char *data = malloc(cap);
     if (!data) {
         b->failed = true;
         return false;
+    }
+    if (b->data) {
+        memcpy(data, b->data, b->len);
+        data[b->len] = '\0';
+        explicit_bzero(b->data, b->cap);
+        free(b->data);
     }
     b->data = data;
     b->cap = cap;

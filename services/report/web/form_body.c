@@ -14,7 +14,13 @@ void form_body_init(form_body_t *b, size_t max_file_bytes)
 
 void form_body_free(form_body_t *b)
 {
+    /* What arrived may be a receipt, an answer, a report's text or an unclean photo:
+     * wiped before it goes back to the allocator. */
     for (size_t i = 0; i < b->count; i++) {
+        if (b->parts[i].name)
+            explicit_bzero(b->parts[i].name, strlen(b->parts[i].name));
+        if (b->parts[i].bytes)
+            explicit_bzero(b->parts[i].bytes, b->parts[i].cap);
         free(b->parts[i].name);
         free(b->parts[i].bytes);
     }
@@ -59,9 +65,16 @@ static int append(form_part_t *p, const char *data, size_t size)
 {
     if (p->len + size + 1 > p->cap) {
         size_t cap = p->cap * 2 > p->len + size + 1 ? p->cap * 2 : p->len + size + 1;
-        unsigned char *bytes = realloc(p->bytes, cap);
+        /* Not realloc: the old block (a receipt, an answer, an unclean photo) would
+         * stay in freed memory. Copy, wipe, free. */
+        unsigned char *bytes = malloc(cap);
         if (!bytes)
             return -1;
+        if (p->bytes) {
+            memcpy(bytes, p->bytes, p->len + 1);
+            explicit_bzero(p->bytes, p->cap);
+            free(p->bytes);
+        }
         p->bytes = bytes;
         p->cap = cap;
     }

@@ -127,13 +127,21 @@ static const char internal_page[] =
     "<p>No se envió nada. Intente de nuevo más tarde.</p><p lang=\"en\">Internal error: nothing was sent. "
     "Please try again later.</p></body></html>";
 
+/* libmicrohttpd's free for a page it has sent: pages may show a receipt or what the
+ * reporter typed, so the bytes are wiped first (a page is NUL-terminated text). */
+static void wipe_page(void *page)
+{
+    explicit_bzero(page, strlen(page));
+    free(page);
+}
+
 static enum MHD_Result answer(struct MHD_Connection *c, request_t *req, web_response_t *r)
 {
     struct MHD_Response *resp;
     if (r->static_body) {
         resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
     } else if (!r->page.failed && r->page.data) {
-        resp = MHD_create_response_from_buffer(r->page.len, r->page.data, MHD_RESPMEM_MUST_FREE);
+        resp = MHD_create_response_from_buffer_with_free_callback(r->page.len, r->page.data, wipe_page);
         if (resp)
             r->page = (report_buf_t){0};   /* libmicrohttpd frees it */
     } else {
