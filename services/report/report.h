@@ -5,6 +5,7 @@
 #ifndef HCBUS_REPORT_H
 #define HCBUS_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,8 @@ typedef struct report_question {
     char *text;                            /* malloc'd */
     char answered_on[11];                  /* "" when unanswered */
     char *answer;                          /* malloc'd, NULL when unanswered */
+    bool pending;                          /* answer waits in memory for its release (answered_on "") */
+    unsigned pending_s;                    /* then: seconds until it is released, >= 1 */
 } report_question_t;
 
 /* What a receipt opens: which report it is (from the sealed mailbox) and the

@@ -9,6 +9,8 @@
 #     hcbus_facilitator) is shown and answered; a second answer, and an answer with
 #     another report's receipt, are refused; a receipt nobody was given opens nothing;
 #  2. SIGTERM with reports waiting sends them all at once, and their receipts open them;
+#     an answer is held for its release too (600..900 s): not in report.answers, shown
+#     as pending with its seconds left, a second answer to it refused; SIGTERM writes it;
 #  3. mailbox writes refused (grant revoked) and then PostgreSQL stopped with
 #     pg_ctl stop -m immediate and restarted, while acknowledged reports wait in memory:
 #     nothing is lost, every receipt opens its report;
@@ -124,6 +126,7 @@ hc_assert_eq "Como a las diez de la mañana" "$("$HC_PSQL" -XAtq "$HC_AUDIT_CONN
 hc_assert_contains "$(answer "$RECEIPT_A" "$Q1" 'Otra respuesta')" \
   "refused invalid_field respuesta: question $Q1 is already answered" \
   "a second answer is refused"
+Q3=$(ask "$SEQ_A" '¿Alguien resultó herido?') || hc_fail "ask_reporter Q3"
 
 # Drafts the broker would refuse are refused at submit, naming the field; nothing queued.
 submit sv.zz.nowhere ACT_THREAT 0
@@ -171,6 +174,23 @@ all_open() {
 pipeline_start --delay-min 600 --delay-max 900
 for i in 1 2 3; do submit_ok $ZONE ACT_HARASSMENT 1; done
 hc_assert_eq "queued 3" "$(pipeline_say queued queued)" "three reports wait (600..900 s)"
+ANSWER3="Nadie, gracias a Dios"
+hc_assert_eq "answered $Q3" "$(pipeline_say "answer $RECEIPT_A $Q3 $ANSWER3" '\(answered\|refused\)')" \
+  "an answer is accepted at once"
+hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM report.answers WHERE question_id = $Q3")" \
+  "but not written: it waits for its release (600..900 s), as reports do"
+out=$(pipeline_say "open $RECEIPT_A" pending)
+[[ $out =~ ^pending\ $Q3\ ([0-9]+)\ (.*)$ ]] || hc_fail "the open does not show the answer pending: $out"
+hc_assert_eq "$ANSWER3" "${BASH_REMATCH[2]}" "the receipt shows the answer as pending"
+secs=${BASH_REMATCH[1]}
+[ "$secs" -ge 1 ] && [ "$secs" -le 900 ] || hc_fail "pending for $secs s: not within 1..900"
+hc_log "FIGURE the answer's release is $secs s away (delay 600..900 s)"
+hc_assert_contains "$(pipeline_say "answer $RECEIPT_A $Q3 Otra respuesta" '\(answered\|refused\)')" \
+  "refused invalid_field respuesta: question $Q3 is already answered" \
+  "a second answer to a pending question is refused"
+hc_assert_contains "$(pipeline_say "answer $RECEIPT_B $Q3 No sé" '\(answered\|refused\)')" \
+  "refused invalid_field respuesta: this report has no question $Q3" \
+  "another receipt cannot answer it"
 before=$(alerts)
 mailboxes=$(hc_psql "SELECT count(*) FROM report.mailboxes")
 pipeline_stop
@@ -179,6 +199,10 @@ hc_assert_eq $((before + 3)) "$(alerts)" "the three alerts are recorded"
 hc_assert_eq $((mailboxes + 3)) "$(hc_psql "SELECT count(*) FROM report.mailboxes")" "with their three mailboxes"
 hc_assert_contains "$(cat "$PIPE_LOG")" "al detenerse se liberan ya 3 reportes en espera" \
   "the stop says how many it releases"
+hc_assert_contains "$(cat "$PIPE_LOG")" "al detenerse se liberan ya 1 respuesta en espera" \
+  "and how many answers"
+hc_assert_eq "$ANSWER3|1" "$(hc_psql "SELECT min(answer), count(*) FROM report.answers WHERE question_id = $Q3")" \
+  "SIGTERM wrote the waiting answer, once"
 all_open
 
 # ---- 3. mailbox writes refused, then PostgreSQL stopped and restarted ---------------
@@ -200,7 +224,7 @@ hc_assert_eq "" "$(grep -E "^(refused|error)" "$PIPE_LOG" || true)" "a report is
 hc_assert_contains "$(pipeline_say "open $RECEIPT_A" 'refused')" "refused unavailable report.conninfo" \
   "a receipt check while PostgreSQL is down: unavailable, said so"
 "$HC_SRC/deploy/pg.sh" start "$HC_PGDIR" 2>>"$HC_WORK/pg.sh.log" || hc_fail "PostgreSQL restart"
-hc_assert_eq "opened 1" "$(pipeline_say "open $RECEIPT_A" 'opened')" "once it is back, the same process opens the receipt"
+hc_assert_eq "opened 2" "$(pipeline_say "open $RECEIPT_A" 'opened')" "once it is back, the same process opens the receipt"
 hc_psql "GRANT INSERT ON report.mailboxes TO hcbus_report"
 hc_wait_for "the three mailboxes stored" 60 hc_sql_at_least "SELECT count(*) FROM report.mailboxes" $((mailboxes + 3))
 hc_assert_eq $((before + 3)) "$(alerts)" "three alerts recorded, each once"
@@ -240,7 +264,7 @@ hc_bus_start_broker
 for log in "$HC_WORK"/pipeline*.log; do
   lines=$(grep ' webform_pipeline\[' "$log" || true)
   for id in "${RECEIPTS[@]}" $(hc_psql "SELECT subject || ' ' || msg_id FROM hcbus.events WHERE kind = 'alert'") \
-    $ZONE $ZONE2; do
+    $ZONE $ZONE2 gracias; do
     [[ $lines != *"$id"* ]] || hc_fail "$(basename "$log") names $id: $lines"
   done
 done

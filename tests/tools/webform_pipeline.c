@@ -6,13 +6,17 @@
  *                                          clock just before pipeline_submit) or
  *                                          "refused CODE FIELD"
  *       queued                          -> "queued N"
- *       open RECEIPT                    -> "opened QUESTIONS", "none" or "refused CODE FIELD"
+ *       open RECEIPT                    -> "opened QUESTIONS", "none" or "refused CODE FIELD"; then
+ *                                          "pending QID SECONDS ANSWER" for each answer waiting
+ *                                          for its release
+ *       answer RECEIPT QID TEXT         -> "answered QID" or "refused CODE FIELD: MESSAGE"
  *     SIGTERM or SIGINT: pipeline_stop (--stop-timeout MS, default 10000), then
  *     "stopped unsent=N", exit 0.
  *   webform_pipeline open RECEIPT [common]            -> "none", or "report ALERT_ID ZONE
  *       ACT DAY PHOTOS" then "question ID ASKED_ON ANSWERED_ON|- TEXT [| ANSWER]" each
  *   webform_pipeline answer RECEIPT QID TEXT [common] -> "answered" or "refused CODE
- *       FIELD: MESSAGE"
+ *       FIELD: MESSAGE" (the answer is held for its delay; the stop, --stop-timeout,
+ *       writes it)
  * Common: --config FILE (the bus's; its report section if it has one) --secret FILE
  * (32 bytes) and, overriding the config: --conninfo C --institution ID --key FILE
  * --broker-key FILE --delay-min S --delay-max S --queue-max N --hash-kib N
@@ -184,7 +188,26 @@ static void open_command(report_pipeline_t *p, const char *receipt)
         printf("none\n");
     else
         printf("opened %zu\n", t.question_count);
+    for (size_t i = 0; rc == 1 && i < t.question_count; i++)
+        if (t.questions[i].pending)
+            printf("pending %" PRId64 " %u %s\n", t.questions[i].id, t.questions[i].pending_s,
+                   t.questions[i].answer);
     report_thread_free(&t);
+}
+
+/* "RECEIPT QID TEXT..." */
+static void answer_command(report_pipeline_t *p, char *args)
+{
+    char *receipt = strtok(args, " ");
+    char *qid = receipt ? strtok(NULL, " ") : NULL;
+    char *text = qid ? strtok(NULL, "") : NULL;
+    hcbus_error_t err;
+    if (!text)
+        printf("refused usage -: answer RECEIPT QID TEXT\n");
+    else if (pipeline_answer(p, receipt, strtoll(qid, NULL, 10), text, &err) == 0)
+        printf("answered %s\n", qid);
+    else
+        printf("refused %s %s: %s\n", hcbus_code_name(err.code), err.field[0] ? err.field : "-", err.message);
 }
 
 static void command(report_pipeline_t *p, char *line)
@@ -194,6 +217,8 @@ static void command(report_pipeline_t *p, char *line)
         submit(p, line + 7);
     else if (strncmp(line, "open ", 5) == 0)
         open_command(p, line + 5);
+    else if (strncmp(line, "answer ", 7) == 0)
+        answer_command(p, line + 7);
     else if (strcmp(line, "queued") == 0)
         printf("queued %zu\n", pipeline_queued(p));
     else
@@ -278,7 +303,7 @@ static int answer(setup_t *s, const char *receipt, const char *qid, const char *
         printf("answered\n");
     else
         printf("refused %s %s: %s\n", hcbus_code_name(err.code), err.field, err.message);
-    pipeline_stop(&p, 0);
+    pipeline_stop(&p, s->stop_timeout_ms);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* page_thread.c — POST /recibo and /recibo/responder: the report a receipt opens
  * (place, act, day, photos), the facilitators' questions with the reporter's answers,
- * and a form for each unanswered question (the receipt travels in a hidden field; the
+ * and a form for each unanswered question (an answer still waiting for its release says
+ * when it will reach the facilitators; the receipt travels in a hidden field; the
  * web layer never lets the page be cached). The page stays under 30 KB: questions are
  * chosen within THREAD_BUDGET_BYTES — the unanswered ones first, oldest first, then the
  * answered ones, newest first — shown in their order, and the page says how many older
@@ -180,7 +181,16 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
             buf_put(out, "</h3><p class=\"texto\">");
             buf_put_html(out, q->text ? q->text : "");
             buf_put(out, "</p>");
-            if (q->answer) {
+            if (q->answer && q->pending) {
+                char minutes[48];
+                frame_minutes(ctx, q->pending_s, minutes, sizeof minutes);
+                const char *args[] = {minutes};
+                buf_put(out, "<h4 class=\"pendiente\">");
+                frame_fill(out, ctx, S_THREAD_PENDING, args, 1);
+                buf_put(out, "</h4><p class=\"texto\">");
+                buf_put_html(out, q->answer);
+                buf_put(out, "</p>");
+            } else if (q->answer) {
                 buf_put(out, "<h4>");
                 dated(out, ctx, S_THREAD_ANSWERED, q->answered_on);
                 buf_put(out, "</h4><p class=\"texto\">");

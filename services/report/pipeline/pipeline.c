@@ -48,10 +48,16 @@ report_pipeline_t *pipeline_start(const hcbus_config_t *cfg, const unsigned char
                                    (int64_t)r->release_delay_max_s * 1000, err);
     if (!self->queue)
         goto fail;
+    /* Answers have their own bound, as many as reports: a flood of answers cannot
+     * keep reports out, nor reports answers. */
+    self->answers = report_answers_new(r->queue_max, (int64_t)r->release_delay_min_s * 1000,
+                                       (int64_t)r->release_delay_max_s * 1000, err);
+    if (!self->answers)
+        goto fail;
     self->reader = report_store_new(r->conninfo, err);
     if (!self->reader)
         goto fail;
-    self->releaser = report_releaser_start(cfg, self->queue, err);
+    self->releaser = report_releaser_start(cfg, self->queue, self->answers, err);
     if (!self->releaser)
         goto fail;
     return self;
@@ -189,6 +195,9 @@ size_t pipeline_stop(report_pipeline_t **self_p, int timeout_ms)
         size_t waiting = report_queue_waiting(self->queue);
         if (waiting > 0)
             hcbus_info("al detenerse se liberan ya %zu reporte%s en espera", waiting, waiting == 1 ? "" : "s");
+        size_t answers = report_answers_waiting(self->answers);
+        if (answers > 0)
+            hcbus_info("al detenerse se liberan ya %zu respuesta%s en espera", answers, answers == 1 ? "" : "s");
         unsent = report_releaser_stop(&self->releaser, timeout_ms);
     }
     if (self->queue)
@@ -196,7 +205,11 @@ size_t pipeline_stop(report_pipeline_t **self_p, int timeout_ms)
     if (unsent > 0)
         hcbus_error("al detenerse: %zu reporte%s sin enviar o sin guardar; su%s recibo%s no abrirá%s nada", unsent,
                     unsent == 1 ? "" : "s", unsent == 1 ? "" : "s", unsent == 1 ? "" : "s", unsent == 1 ? "" : "n");
+    size_t answers_lost = self->answers ? report_answers_held(self->answers) : 0;
+    if (answers_lost > 0)
+        hcbus_error("al detenerse: %zu respuesta%s sin guardar", answers_lost, answers_lost == 1 ? "" : "s");
     report_queue_destroy(&self->queue);
+    report_answers_destroy(&self->answers);
     report_store_destroy(&self->reader);
     hcbus_zones_destroy(&self->zones);
     sodium_memzero(self->salt, sizeof self->salt);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "answers.h"
 #include "hcbus/zones.h"
 #include "mailbox.h"
 #include "pipeline.h"
@@ -18,6 +19,7 @@ struct report_pipeline {
     uint32_t hash_passes, hash_memory_kib;    /* Argon2id's cost */
     hcbus_zones_t *zones;                     /* to validate alerts at submit */
     report_queue_t *queue;
+    report_answers_t *answers;                /* answers waiting for their release */
     report_releaser_t *releaser;
     pthread_mutex_t reader_lock;              /* reader: pipeline_open and _answer */
     report_store_t *reader;

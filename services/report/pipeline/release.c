@@ -1,6 +1,7 @@
 /* release.c — the releaser thread (release.h): due reports out of the queue in shuffled
  * batches, published through the anonymous gateway's publisher, then their photos and
- * mailbox written once the broker acknowledged them. Logs say how many, never which:
+ * mailbox written once the broker acknowledged them; due answers written to
+ * report.answers. Logs say how many, never which:
  * no receipt, alert id, msg_id, zone or text reaches a log line. */
 #include "release.h"
 
@@ -19,6 +20,7 @@
 
 struct report_releaser {
     report_queue_t *queue;
+    report_answers_t *answers;
     hcbus_publisher_t *publisher;
     report_store_t *writer;
     pthread_t thread;
@@ -31,6 +33,8 @@ struct report_releaser {
     /* The thread's own: reports taken from the queue and not yet stored. */
     pending_report_t **inflight;
     size_t inflight_count, inflight_cap;
+    pending_answer_t **answering;         /* answers taken and not yet stored */
+    size_t answering_count, answering_cap;
     int64_t db_retry_at_ms;
     bool db_trouble_logged;
     size_t unstored;                      /* at the end */
@@ -74,6 +78,11 @@ static void take(report_releaser_t *self, int64_t now, bool all)
     self->inflight_count += n;
     if (n > 0)
         hcbus_info("%zu reporte%s liberado%s", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
+    n = report_answers_take_due(self->answers, now, all, self->answering + self->answering_count,
+                                self->answering_cap - self->answering_count);
+    self->answering_count += n;
+    if (n > 0)
+        hcbus_info("%zu respuesta%s liberada%s", n, n == 1 ? "" : "s", n == 1 ? "" : "s");
 }
 
 static void send_unsent(report_releaser_t *self)
@@ -148,6 +157,59 @@ static void store_acked(report_releaser_t *self, int64_t now)
     }
 }
 
+/* Forget answering[i] (stored or given up). */
+static void forget_answer(report_releaser_t *self, size_t i)
+{
+    pending_answer_t *a = self->answering[i];
+    self->answering[i] = self->answering[--self->answering_count];
+    self->answering[self->answering_count] = NULL;
+    report_answers_done(self->answers, a);
+}
+
+/* Write the answers taken, each in its own statement, retrying as store_acked does. */
+static void store_answers(report_releaser_t *self, int64_t now)
+{
+    if (now < self->db_retry_at_ms)
+        return;
+    size_t stored = 0;
+    for (size_t i = 0; i < self->answering_count;) {
+        pending_answer_t *a = self->answering[i];
+        hcbus_error_t err;
+        if (report_store_answer(self->writer, a->alert_id, a->question_id, a->text, &err) == 0) {
+            stored++;
+            forget_answer(self, i);
+            continue;
+        }
+        if (err.code == HCBUS_EINVALID) {
+            /* After a failed try, "already answered" is that try's commit, whose reply
+             * was lost. Otherwise the question went away or got another answer. */
+            if (a->write_attempts > 0)
+                stored++;
+            else
+                hcbus_error("una respuesta no se guardó: su pregunta ya no está o ya tenía respuesta");
+            forget_answer(self, i);
+            continue;
+        }
+        a->write_attempts++;
+        count(self, &self->counts.db_failures, 1);
+        self->db_retry_at_ms = now + RELEASE_DB_RETRY_MS;
+        if (!self->db_trouble_logged) {
+            char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
+            hcbus_warning("respuestas sin guardar, se reintenta cada %d ms: %s", RELEASE_DB_RETRY_MS,
+                          hcbus_error_format(&err, line, sizeof line));
+            self->db_trouble_logged = true;
+        }
+        if (err.code == HCBUS_EUNAVAILABLE)
+            break;
+        i++;
+    }
+    if (stored > 0) {
+        count(self, &self->counts.answers, stored);
+        self->db_trouble_logged = false;
+        hcbus_info("%zu respuesta%s guardada%s", stored, stored == 1 ? "" : "s", stored == 1 ? "" : "s");
+    }
+}
+
 static void drop_refused(report_releaser_t *self)
 {
     size_t n = 0;
@@ -208,13 +270,21 @@ static void *run(void *arg)
         }
         drop_refused(self);
         store_acked(self, now);
-        if (stopping && (now >= deadline || (self->inflight_count == 0 && report_queue_waiting(self->queue) == 0)))
+        store_answers(self, now);
+        if (stopping && (now >= deadline || (self->inflight_count == 0 && report_queue_waiting(self->queue) == 0 &&
+                                             self->answering_count == 0 &&
+                                             report_answers_waiting(self->answers) == 0)))
             break;
         wait_a_little(self);
     }
     self->unstored = self->inflight_count;
     while (self->inflight_count > 0)
         forget(self, self->inflight_count - 1);
+    if (self->answering_count > 0)
+        hcbus_error("al detenerse: %zu respuesta%s sin guardar", self->answering_count,
+                    self->answering_count == 1 ? "" : "s");
+    while (self->answering_count > 0)
+        forget_answer(self, self->answering_count - 1);
     return NULL;
 }
 
@@ -258,7 +328,8 @@ static hcbus_publisher_t *connect_publisher(const hcbus_config_t *cfg, report_re
     return pub;
 }
 
-report_releaser_t *report_releaser_start(const hcbus_config_t *cfg, report_queue_t *queue, hcbus_error_t *err)
+report_releaser_t *report_releaser_start(const hcbus_config_t *cfg, report_queue_t *queue, report_answers_t *answers,
+                                         hcbus_error_t *err)
 {
     report_releaser_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -270,7 +341,10 @@ report_releaser_t *report_releaser_start(const hcbus_config_t *cfg, report_queue
     self->queue = queue;
     self->inflight_cap = cfg->report.queue_max ? cfg->report.queue_max : 1;
     self->inflight = calloc(self->inflight_cap, sizeof *self->inflight);
-    if (!self->inflight) {
+    self->answers = answers;
+    self->answering_cap = self->inflight_cap;   /* report_answers_new's capacity */
+    self->answering = calloc(self->answering_cap, sizeof *self->answering);
+    if (!self->inflight || !self->answering) {
         hcbus_error_set(err, HCBUS_ENOMEM, "report.queue_max", "out of memory");
         goto fail;
     }
@@ -309,6 +383,7 @@ size_t report_releaser_stop(report_releaser_t **self_p, int timeout_ms)
     hcbus_publisher_destroy(&self->publisher);
     report_store_destroy(&self->writer);
     free(self->inflight);
+    free(self->answering);
     pthread_cond_destroy(&self->wake);
     pthread_mutex_destroy(&self->lock);
     free(self);

@@ -309,3 +309,29 @@ int report_store_answer(report_store_t *self, const char *alert_id, int64_t ques
                                question_id);
     return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "this report has no question %" PRId64, question_id);
 }
+
+int report_store_question_open(report_store_t *self, const char *alert_id, int64_t question_id,
+                               hcbus_error_t *err)
+{
+    if (ensure_connected(self, err) < 0)
+        return -1;
+    char id[24];
+    snprintf(id, sizeof id, "%" PRId64, question_id);
+    const char *values[] = {id, alert_id};
+    PGresult *res = PQexecParams(self->conn,
+                                 "SELECT EXISTS (SELECT 1 FROM report.answers a WHERE a.question_id = q.question_id) "
+                                 "FROM report.questions q WHERE q.question_id = $1::bigint AND q.alert_id = $2",
+                                 2, NULL, values, NULL, NULL, 0);
+    if (!command_ok(res))
+        return result_error(self, res, "reading a question", err);
+    int rows = PQntuples(res);
+    bool answered = rows == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    if (rows != 1)
+        return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "this report has no question %" PRId64,
+                               question_id);
+    if (answered)
+        return hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "question %" PRId64 " is already answered",
+                               question_id);
+    return 0;
+}

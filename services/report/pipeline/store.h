@@ -1,7 +1,7 @@
 /* store.h — internal: hcbus-report's PostgreSQL (migration 012, schema report), as role
  * hcbus_report. One store is one connection, used by one thread at a time: the releaser
- * writes mailboxes and photos; pipeline_open/answer read mailboxes and questions and
- * write answers through another. A lost connection is reopened at the next call.
+ * writes mailboxes, photos and answers; pipeline_open/answer read mailboxes and
+ * questions through another. A lost connection is reopened at the next call.
  * Errors carry SQLSTATE and PostgreSQL's primary message only: its detail can quote a
  * row (an alert id), which must never reach a log. */
 #ifndef REPORT_STORE_H
@@ -43,9 +43,17 @@ int report_store_find_box(report_store_t *self, const unsigned char lookup[MAILB
 int report_store_questions(report_store_t *self, const char *alert_id, report_question_t **out,
                            size_t *count, hcbus_error_t *err);
 
-/* Record answer to question_id if it is a question about alert_id. Returns 0, or -1
- * with err: HCBUS_EINVALID (field "respuesta": no such question about this report, or
- * already answered), HCBUS_EUNAVAILABLE, HCBUS_EDATABASE. */
+/* 0 if question_id is a question about alert_id with no answer stored (reads only:
+ * pipeline_answer's check before it holds the answer for its release). -1 with err:
+ * HCBUS_EINVALID (field "respuesta": no such question about this report, or already
+ * answered), HCBUS_EUNAVAILABLE, HCBUS_EDATABASE. */
+int report_store_question_open(report_store_t *self, const char *alert_id, int64_t question_id,
+                               hcbus_error_t *err);
+
+/* Record answer to question_id if it is a question about alert_id (the releaser, at
+ * the answer's release; answered_on is that day). Returns 0, or -1 with err:
+ * HCBUS_EINVALID (field "respuesta": no such question about this report, or already
+ * answered), HCBUS_EUNAVAILABLE, HCBUS_EDATABASE. */
 int report_store_answer(report_store_t *self, const char *alert_id, int64_t question_id, const char *answer,
                         hcbus_error_t *err);
 

@@ -1,12 +1,15 @@
 /* thread.c — the way back (pipeline.h): a receipt, as typed, opens its mailbox and the
- * conversation about its report, and lets the reporter answer a question. Argon2id runs
- * in the caller's thread, the database under the reader's lock. */
+ * conversation about its report (answers still waiting for their release shown as
+ * pending), and lets the reporter answer a question: the answer is checked at once and
+ * held for a random delay (answers.h); the releaser writes it. Argon2id runs in the
+ * caller's thread, the database under the reader's lock. */
 #include "pipeline_private.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/clock.h"
 #include "hcbus/text.h"
 
 #define ANSWER_FIELD "respuesta"
@@ -42,8 +45,10 @@ int pipeline_open(report_pipeline_t *self, const char *receipt, report_thread_t 
     mailbox_content_t c;
     pthread_mutex_lock(&self->reader_lock);
     int found = open_mailbox(self, &keys, &c, err);
-    if (found == 1 && report_store_questions(self->reader, c.alert_id, &out->questions, &out->question_count,
-                                             err) < 0) {
+    if (found == 1 && (report_store_questions(self->reader, c.alert_id, &out->questions, &out->question_count,
+                                              err) < 0 ||
+                       report_answers_mark(self->answers, c.alert_id, out->questions, out->question_count,
+                                           hcbus_monotonic_ms(), err) < 0)) {
         report_thread_free(out);
         found = -1;
     }
@@ -91,6 +96,15 @@ static int check_answer(const char *text, hcbus_error_t *err)
                            "the answer holds a control character U+%04X (byte %zu)", (unsigned)cp, offset + 1);
 }
 
+static int refuse_if_stopping(report_pipeline_t *self, hcbus_error_t *err)
+{
+    pthread_mutex_lock(&self->state_lock);
+    bool stopping = self->stopping;
+    pthread_mutex_unlock(&self->state_lock);
+    return stopping ? hcbus_error_set(err, HCBUS_EUNAVAILABLE, NULL, "the service is stopping: nothing was kept")
+                    : 0;
+}
+
 int pipeline_answer(report_pipeline_t *self, const char *receipt, int64_t question_id, const char *text,
                     hcbus_error_t *err)
 {
@@ -105,10 +119,18 @@ int pipeline_answer(report_pipeline_t *self, const char *receipt, int64_t questi
     pthread_mutex_lock(&self->reader_lock);
     int found = open_mailbox(self, &keys, &c, err);
     int rc = -1;
+    /* Held in memory first, then in the database: an answer leaves the list only after
+     * its commit, so one of the two sees it (and the push refuses a second one held).
+     * Another report's question is never said to be held: the database refuses it. */
     if (found == 0)
         hcbus_error_set(err, HCBUS_EINVALID, "recibo", "no report has this receipt");
-    else if (found == 1)
-        rc = report_store_answer(self->reader, c.alert_id, question_id, text, err);
+    else if (found == 1 && report_answers_holds(self->answers, c.alert_id, question_id))
+        hcbus_error_set(err, HCBUS_EINVALID, ANSWER_FIELD, "question %lld is already answered",
+                        (long long)question_id);
+    else if (found == 1 && report_store_question_open(self->reader, c.alert_id, question_id, err) == 0)
+        rc = refuse_if_stopping(self, err) < 0
+                 ? -1
+                 : report_answers_push(self->answers, c.alert_id, question_id, text, hcbus_monotonic_ms(), err);
     pthread_mutex_unlock(&self->reader_lock);
     sodium_memzero(&keys, sizeof keys);
     sodium_memzero(&c, sizeof c);

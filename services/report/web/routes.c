@@ -54,7 +54,7 @@ static const text_t T_UNKNOWN_RECEIPT = {"Ningún reporte tiene este recibo. Rev
                                          "No report has this receipt. Check that it is typed correctly. A report "
                                          "just sent may take a while to appear; if it has not appeared after that "
                                          "time, send it again."};
-static const text_t T_SAVED = {"Su respuesta quedó guardada.", "Your answer was saved."};
+static const text_t T_SAVED = {"Recibimos su respuesta.", "Your answer was received."};
 static const text_t T_ANSWER_EMPTY = {"Escriba su respuesta antes de enviarla.", "Type your answer before sending it."};
 static const text_t T_ANSWER_LONG = {"La respuesta es demasiado larga (2000 caracteres como máximo).",
                                      "The answer is too long (at most 2000 characters)."};
