@@ -103,6 +103,10 @@ hc_webform_ask "$seq" "$QUESTION"
 # ---- the reporter comes back with the receipt, as written on paper ----------------------
 typed_receipt=$(tr 'A-Z-' 'a-z ' <<<"$receipt")
 browser answer $HUMAN --receipt "$typed_receipt" --question "$QUESTION" --answer "$ANSWER"
+# The answer waits for its release (release_delay_min_s..max_s, as a report) before
+# it is written where facilitators read it.
+answer_released() { hc_webform_conversation "$seq" | grep -qF -- "$ANSWER"; }
+hc_wait_for "the answer released to the facilitators" 30 answer_released
 conversation=$(hc_webform_conversation "$seq")
 hc_assert_contains "$conversation" "$QUESTION" "the facilitator sees the question"
 hc_assert_contains "$conversation" "$ANSWER" "the facilitator reads the reporter's answer"

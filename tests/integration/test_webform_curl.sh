@@ -247,6 +247,10 @@ expect_status 200 "the conversation reopened in English by its switch"
 grep -qF "$QUESTION" "$PAGE" || hc_fail "the English conversation does not show the question"
 grep -qF "$ANSWER" "$PAGE" || hc_fail "the English conversation does not show the answer"
 grep -q 'Questions from the facilitators' "$PAGE" || hc_fail "the conversation reopened by the switch is not in English"
+# The answer waits for its release (release_delay_min_s..max_s, as a report) before
+# it is written where facilitators read it.
+answer_released() { hc_webform_conversation "$seq" | grep -qF -- "$ANSWER"; }
+hc_wait_for "the answer released to the facilitators" 30 answer_released
 conversation=$(hc_webform_conversation "$seq")
 hc_assert_contains "$conversation" "$QUESTION" "the facilitator sees the question"
 hc_assert_contains "$conversation" "$ANSWER" "the facilitator reads the answer"

@@ -593,6 +593,21 @@ static void test_thread(void **state)
         check_page(&b, ctx.lang);
         assert_non_null(strstr(b.data, str(ctx.lang, S_THREAD_NONE)));
         buf_free(&b);
+        /* An answer waiting for its release: shown with when it will reach the
+         * facilitators, no day, and no form to answer again. */
+        report_question_t waiting[2] = {qs[0], qs[1]};
+        waiting[1].answer = "Sí, uno <leve>";
+        waiting[1].pending = true;
+        waiting[1].pending_s = 541;
+        report_thread_t pending = t;
+        pending.questions = waiting;
+        page_thread(&b, &ctx, RECEIPT, &pending, NULL, NULL);
+        check_page(&b, ctx.lang);
+        assert_non_null(strstr(b.data, l ? "Your answer will reach the facilitators within the next 10 minutes"
+                                         : "Su respuesta llegará a los facilitadores en los próximos 10 minutos"));
+        assert_non_null(strstr(b.data, "Sí, uno &lt;leve&gt;"));
+        assert_null(strstr(b.data, "action=\"/recibo/responder\""));
+        buf_free(&b);
     }
 }
 
