@@ -219,10 +219,17 @@ form_report() {
   echo "    and reads: \"$FORM_QUESTION\""
   token=$(input_value token <<<"$page")
   question=$(input_value pregunta <<<"$page")
-  [ -n "$question" ] || die "the conversation page has no answer form for the question"
+  [[ $question =~ ^[0-9]+$ ]] || die "the conversation page has no answer form for the question"
   form --data-urlencode "token=$token" --data-urlencode "recibo=$receipt" --data-urlencode "pregunta=$question" \
     --data-urlencode "respuesta=$FORM_ANSWER" "$url/recibo/responder" >/dev/null || die "POST $url/recibo/responder failed"
   echo "    and answers: \"$FORM_ANSWER\""
+  echo "    (the answer, too, waits a random delay before it is written: the database's"
+  echo "    commit time is then not the moment it was sent. Waiting for it...)"
+  deadline=$((SECONDS + RELEASE_WAIT_S))
+  until [ "$(psql_value "SELECT count(*) FROM report.answers WHERE question_id = $question")" = 1 ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "the reporter's answer was not written within ${RELEASE_WAIT_S}s (see log/report.log)"
+    sleep 0.5
+  done
   echo
   echo "The facilitator reads the answer (hcbus audit conversation $seq), still not knowing who:"
   hcbus audit conversation "$seq" || die "hcbus audit conversation $seq failed"
