@@ -608,6 +608,12 @@ static void test_thread(void **state)
         assert_non_null(strstr(b.data, "Sí, uno &lt;leve&gt;"));
         assert_null(strstr(b.data, "action=\"/recibo/responder\""));
         buf_free(&b);
+        waiting[1].pending_s = 60;     /* the last minute: no "1 minutos" */
+        page_thread(&b, &ctx, RECEIPT, &pending, NULL, NULL);
+        check_page(&b, ctx.lang);
+        assert_non_null(strstr(b.data, l ? "Your answer will reach the facilitators within the next minute"
+                                         : "Su respuesta llegará a los facilitadores en el próximo minuto"));
+        buf_free(&b);
     }
 }
 

@@ -186,7 +186,10 @@ void page_thread(report_buf_t *out, const page_ctx_t *ctx, const char *receipt,
                 frame_minutes(ctx, q->pending_s, minutes, sizeof minutes);
                 const char *args[] = {minutes};
                 buf_put(out, "<h4 class=\"pendiente\">");
-                frame_fill(out, ctx, S_THREAD_PENDING, args, 1);
+                if (q->pending_s <= 60)
+                    buf_put(out, S(ctx, S_THREAD_PENDING_SOON));
+                else
+                    frame_fill(out, ctx, S_THREAD_PENDING, args, 1);
                 buf_put(out, "</h4><p class=\"texto\">");
                 buf_put_html(out, q->answer);
                 buf_put(out, "</p>");

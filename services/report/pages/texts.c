@@ -246,6 +246,8 @@ static const char *const table[S_COUNT][2] = {
     [S_THREAD_ANSWERED] = {"Su respuesta del {1}", "Your answer on {1}"},
     [S_THREAD_PENDING] = {"Su respuesta llegará a los facilitadores en los próximos {1}",
                           "Your answer will reach the facilitators within the next {1}"},
+    [S_THREAD_PENDING_SOON] = {"Su respuesta llegará a los facilitadores en el próximo minuto",
+                               "Your answer will reach the facilitators within the next minute"},
     [S_RESPUESTA] = {"Su respuesta", "Your answer"},
     [S_RESPUESTA_HINT] = {"No escriba nombres ni nada que le identifique. Hasta 2000 bytes.",
                           "Do not write names or anything that identifies you. Up to 2000 "

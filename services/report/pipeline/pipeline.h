@@ -34,18 +34,22 @@ int pipeline_submit(report_pipeline_t *self, report_draft_t *d,
 int pipeline_open(report_pipeline_t *self, const char *receipt, report_thread_t *out,
                   hcbus_error_t *err);
 
-/* Record the reporter's answer to question_id of the report this receipt opens.
+/* Accept the reporter's answer to question_id of the report this receipt opens: every
+ * check is made now, and the answer is held in memory for a random release delay (as a
+ * report is) before the releaser writes it; until then pipeline_open shows it pending.
  * Returns 0, or -1 with err: HCBUS_EINVALID (bad receipt, unknown question, already
- * answered, empty or over REPORT_ANSWER_MAX; field "respuesta" or "recibo"),
- * HCBUS_EDATABASE / HCBUS_EUNAVAILABLE. */
+ * answered or an answer waiting, empty or over REPORT_ANSWER_MAX; field "respuesta" or
+ * "recibo"), HCBUS_EOVERLOADED (queue_max answers held), HCBUS_EDATABASE /
+ * HCBUS_EUNAVAILABLE (also: the service is stopping). */
 int pipeline_answer(report_pipeline_t *self, const char *receipt, int64_t question_id,
                     const char *text, hcbus_error_t *err);
 
 /* Reports waiting for release. */
 size_t pipeline_queued(report_pipeline_t *self);
 
-/* Stop: release every waiting report now (a stop cannot keep them), wait for their
- * acknowledgements and mailboxes (at most timeout_ms), close, set *self_p to NULL.
+/* Stop: release every waiting report and answer now (a stop cannot keep them), wait for
+ * their acknowledgements, mailboxes and answers (at most timeout_ms), close, set *self_p
+ * to NULL. Answers not stored are logged by count.
  * Returns how many reports could not be sent (0 normally; they are logged by count,
  * never by content). NULL-safe. */
 size_t pipeline_stop(report_pipeline_t **self_p, int timeout_ms);
