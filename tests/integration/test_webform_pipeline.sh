@@ -14,7 +14,9 @@
 #  3. mailbox writes refused (grant revoked) and then PostgreSQL stopped with
 #     pg_ctl stop -m immediate and restarted, while acknowledged reports wait in memory:
 #     nothing is lost, every receipt opens its report;
-#  4. the queue full: pipeline_submit refuses, and nothing of that report is sent.
+#  4. the queue full: pipeline_submit refuses, and nothing of that report is sent;
+#     answers have their own bound (queue_max answers beside queue_max reports), and
+#     kill -9 loses an answer held (its question shows unanswered again).
 # The logs of the pipeline name no receipt, alert id, msg_id or zone.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
@@ -249,6 +251,30 @@ hc_assert_eq $((before + 2)) "$(alerts)" "two alerts, not three"
 hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE summary::text ILIKE '%killing%'")" \
   "nothing of the refused report (a killing) reached the bus"
 all_open
+
+# ---- 4b. answers: their own bound, and kill -9 loses one waiting ---------------------
+Q4=$(ask "$SEQ_A" 'Pregunta cuatro') && Q5=$(ask "$SEQ_A" 'Pregunta cinco') && Q6=$(ask "$SEQ_A" 'Pregunta seis') ||
+  hc_fail "ask_reporter Q4..Q6"
+pipeline_start --delay-min 600 --delay-max 900 --queue-max 2
+submit_ok $ZONE ACT_THREAT 0   # first: a refused answer's line would count as a submit's
+for q in $Q4 $Q5; do
+  hc_assert_eq "answered $q" "$(pipeline_say "answer $RECEIPT_A $q respuesta $q" '\(answered\|refused\)')" "answer to $q held (beside a report held: answers have their own bound)"
+done
+hc_assert_contains "$(pipeline_say "answer $RECEIPT_A $Q6 respuesta $Q6" '\(answered\|refused\)')" \
+  "refused overloaded -: the list of answers waiting is full (2)" "a third answer: queue_max (2) answers held, refused"
+hc_assert_eq "queued 1" "$(pipeline_say queued queued)" "the report still waits"
+pipeline_stop
+hc_assert_eq "2|0" "$(hc_psql "SELECT count(*) FILTER (WHERE question_id IN ($Q4, $Q5)), count(*) FILTER (WHERE question_id = $Q6)
+    FROM report.answers")" "the stop wrote the two held answers, not the refused one"
+pipeline_start --delay-min 600 --delay-max 900
+hc_assert_eq "answered $Q6" "$(pipeline_say "answer $RECEIPT_A $Q6 se pierde" '\(answered\|refused\)')" "an answer held"
+hc_kill "$PIPE_NAME" KILL
+exec 7>&-
+SUBMITS=0
+hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM report.answers WHERE question_id = $Q6")" "kill -9: the waiting answer is lost"
+hc_assert_contains "$(open_receipt "$RECEIPT_A")" "question $Q6 $TODAY - Pregunta seis" \
+  "and its question shows no answer again (the reporter can answer it again)"
+hc_assert_eq answered "$(answer "$RECEIPT_A" "$Q6" 'otra vez')" "which they can"
 
 # ---- 5. the broker away at the stop: what could not be sent is counted -------------
 hc_kill broker TERM
