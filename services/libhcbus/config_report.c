@@ -38,6 +38,8 @@
 #define CONNECTION_LIMIT_MAX 1024u
 #define DEFAULT_CONNECTION_TIMEOUT_S 30u
 #define CONNECTION_TIMEOUT_LIMIT_S 600u
+#define DEFAULT_REQUEST_DEADLINE_S 60u
+#define REQUEST_DEADLINE_LIMIT_S 600u
 #define DEFAULT_TOKEN_LIFETIME_S 3600u
 #define TOKEN_LIFETIME_MIN_S 60u
 
@@ -47,7 +49,7 @@ static const char *const report_settings[] = {
     "secret_file",         "release_delay_min_s", "release_delay_max_s",      "queue_max",
     "reports_per_minute",  "receipt_checks_per_minute", "max_photos",         "max_photo_bytes",
     "max_request_bytes",   "receipt_hash_memory_kib", "receipt_hash_passes",  "connection_limit",
-    "connection_timeout_s", "token_lifetime_s",   NULL};
+    "connection_timeout_s", "token_lifetime_s",   "request_deadline_s",       NULL};
 
 static void set_defaults(hcbus_report_config_t *r, const hcbus_broker_config_t *b)
 {
@@ -67,6 +69,7 @@ static void set_defaults(hcbus_report_config_t *r, const hcbus_broker_config_t *
     r->receipt_hash_passes = DEFAULT_HASH_PASSES;
     r->connection_limit = DEFAULT_CONNECTION_LIMIT;
     r->connection_timeout_s = DEFAULT_CONNECTION_TIMEOUT_S;
+    r->request_deadline_s = DEFAULT_REQUEST_DEADLINE_S;
     r->token_lifetime_s = DEFAULT_TOKEN_LIFETIME_S;
 }
 
@@ -144,6 +147,7 @@ static int read_limits(const cfg_ctx_t *ctx, const config_setting_t *g, hcbus_re
         hcbus_cfg_u32(ctx, g, "receipt_hash_passes", 1, HASH_PASSES_LIMIT, &r->receipt_hash_passes) < 0 ||
         hcbus_cfg_u32(ctx, g, "connection_limit", 1, CONNECTION_LIMIT_MAX, &r->connection_limit) < 0 ||
         hcbus_cfg_u32(ctx, g, "connection_timeout_s", 1, CONNECTION_TIMEOUT_LIMIT_S, &r->connection_timeout_s) < 0 ||
+        hcbus_cfg_u32(ctx, g, "request_deadline_s", 1, REQUEST_DEADLINE_LIMIT_S, &r->request_deadline_s) < 0 ||
         hcbus_cfg_u32(ctx, g, "token_lifetime_s", TOKEN_LIFETIME_MIN_S, DAY_S, &r->token_lifetime_s) < 0)
         return -1;
     /* The maximum's range starts at the minimum. */

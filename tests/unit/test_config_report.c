@@ -119,6 +119,7 @@ static void test_defaults(void **state)
     assert_int_equal(r->receipt_hash_passes, 3);
     assert_int_equal(r->connection_limit, 64);
     assert_int_equal(r->connection_timeout_s, 30);
+    assert_int_equal(r->request_deadline_s, 60);
     assert_int_equal(r->token_lifetime_s, 3600);
     hcbus_config_destroy(&c);
 }
@@ -131,7 +132,8 @@ static void test_every_setting(void **state)
         " conninfo = \"host=/run/pg dbname=x user=hcbus_report\"; release_delay_min_s = 0;"
         " release_delay_max_s = 0; queue_max = 10000; reports_per_minute = 1; receipt_checks_per_minute = 10000;"
         " max_photos = 0; max_photo_bytes = 1024; max_request_bytes = 33554432; receipt_hash_memory_kib = 8192;"
-        " receipt_hash_passes = 10; connection_limit = 1024; connection_timeout_s = 1; token_lifetime_s = 60;"));
+        " receipt_hash_passes = 10; connection_limit = 1024; connection_timeout_s = 1; token_lifetime_s = 60;"
+        " request_deadline_s = 1;"));
     const hcbus_report_config_t *r = &c->report;
     assert_string_equal(r->publish_endpoint, "tcp://10.0.0.1:1");
     assert_string_equal(r->listen_address, "::1");
@@ -150,7 +152,11 @@ static void test_every_setting(void **state)
     assert_int_equal(r->receipt_hash_passes, 10);
     assert_int_equal(r->connection_limit, 1024);
     assert_int_equal(r->connection_timeout_s, 1);
+    assert_int_equal(r->request_deadline_s, 1);
     assert_int_equal(r->token_lifetime_s, 60);
+    hcbus_config_destroy(&c);
+    c = load_ok(SECTION("request_deadline_s = 600;"));
+    assert_int_equal(c->report.request_deadline_s, 600);
     hcbus_config_destroy(&c);
     c = load_ok(SECTION("public_url = \"https://reportar.example.sv/\"; release_delay_min_s = 86400;"
                         " release_delay_max_s = 86400;"));
@@ -226,6 +232,10 @@ static const bad_case_t bad_cases[] = {
     {SECTION("connection_limit = 1025;"), 6, "report.connection_limit", "out of range 1..1024"},
     {SECTION("connection_timeout_s = 0;"), 6, "report.connection_timeout_s", "out of range 1..600"},
     {SECTION("connection_timeout_s = 601;"), 6, "report.connection_timeout_s", "out of range 1..600"},
+    {SECTION("request_deadline_s = 0;"), 6, "report.request_deadline_s", "out of range 1..600"},
+    {SECTION("request_deadline_s = 601;"), 6, "report.request_deadline_s", "out of range 1..600"},
+    {SECTION("request_deadline_s = \"60s\";"), 6, "report.request_deadline_s", "must be an integer"},
+    {SECTION("\n request_deadline_s = -1;"), 7, "report.request_deadline_s", "out of range 1..600"},
     {SECTION("token_lifetime_s = 59;"), 6, "report.token_lifetime_s", "out of range 60..86400"},
     {SECTION("token_lifetime_s = 86401;"), 6, "report.token_lifetime_s", "out of range 60..86400"},
     {SECTION("token_lifetime_s = \"1h\";"), 6, "report.token_lifetime_s", "must be an integer"},

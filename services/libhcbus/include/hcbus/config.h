@@ -145,6 +145,7 @@ typedef struct hcbus_report_config {
     uint32_t receipt_hash_passes;                 /* Argon2id passes 1..10, default 3 */
     uint32_t connection_limit;                    /* 1..1024 open connections, default 64 */
     uint32_t connection_timeout_s;                /* 1..600 idle connection closed, default 30 */
+    uint32_t request_deadline_s;                  /* 1..600 from accept to a request's last byte, default 60 */
     uint32_t token_lifetime_s;                    /* 60..86400 a form token stays valid, default 3600 */
 } hcbus_report_config_t;
 
