@@ -9,9 +9,12 @@
 #     check still pass right after); a flood with 8x connection_limit at once: no hang;
 #  2. a request over max_request_bytes and a photo over max_photo_bytes: a 413 page, the
 #     connection closed, nothing sent; a 100 KB header: refused, the service lives on;
-#  3. slow connections (slowloris: 3x connection_limit, a header line every 0.5 s, never
-#     finishing): what a legitimate reporter gets during the flood, and a legitimate
-#     report goes through once it ends; hcbus-report's peak RSS (VmHWM) stays bounded;
+#  3. slow connections, 3x connection_limit of them: idle ones are cut after
+#     connection_timeout_s; trickling ones (slowloris: a header line every 0.5 s, or the
+#     headers whole and then 4 body bytes every 0.5 s, never finishing) are cut by
+#     request_deadline_s, each within it (the whole flood within its rounds of
+#     connection_limit, waited on with a bound), and a legitimate reporter's full report
+#     gets its pages meanwhile; hcbus-report's peak RSS (VmHWM) stays bounded;
 #  4. with one valid token, more reports than reports_per_minute: the rest get a 503
 #     page with Retry-After; receipt guessing (POST /recibo and /recibo/responder with
 #     random receipts) is budgeted the same way (receipt_checks_per_minute);
@@ -28,6 +31,7 @@ source "$(dirname "$0")/../lib/report_client.sh"
 HOSTILE_FROM=127.66.6.6
 CONNECTION_LIMIT=8
 CONNECTION_TIMEOUT_S=2
+DEADLINE_S=3                   # request_deadline_s
 REPORTS_PER_MINUTE=5
 CHECKS_PER_MINUTE=5
 MAX_PHOTO_BYTES=16384
@@ -37,7 +41,7 @@ RSS_GROWTH_MAX_KB=$((48 << 10))
 # ASan keeps freed memory in quarantine (256 MB by default): a small one keeps RSS honest.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
 
-LIMITS=("connection_limit = $CONNECTION_LIMIT; connection_timeout_s = $CONNECTION_TIMEOUT_S;"
+LIMITS=("connection_limit = $CONNECTION_LIMIT; connection_timeout_s = $CONNECTION_TIMEOUT_S; request_deadline_s = $DEADLINE_S;"
   "reports_per_minute = $REPORTS_PER_MINUTE; receipt_checks_per_minute = $CHECKS_PER_MINUTE;"
   "max_photos = 2; max_photo_bytes = $MAX_PHOTO_BYTES; max_request_bytes = $MAX_REQUEST_BYTES;")
 
@@ -148,14 +152,16 @@ hc_assert_eq 200 "$(rc_get alive /)" "the service answers after the oversized re
 
 # --- 3. slow connections ---------------------------------------------------------------
 slow_n=$((3 * CONNECTION_LIMIT))
-# slow_flood NAME ARGS...: report_hostile.py slow in the background until stop_flood NAME.
+declare -A SLOW_PID=()
+# slow_flood NAME [--count N] ARGS...: report_hostile.py slow in the background (slow_n
+# connections unless --count says) until stop_flood NAME or every one is cut.
 slow_flood() {
   local name=$1
   shift
-  rm -f "$RC_DIR/$name.ready" "$RC_DIR/$name.stop"
+  rm -f "$RC_DIR/$name.ready" "$RC_DIR/$name.stop" "$RC_DIR/$name.out"
   hostile slow "$URL" --from "$HOSTILE_FROM" --count "$slow_n" --ready "$RC_DIR/$name.ready" \
     --stop "$RC_DIR/$name.stop" "$@" >"$RC_DIR/$name.out" 2>"$RC_DIR/$name.err" &
-  SLOW_PID=$!
+  SLOW_PID[$name]=$!
   hc_wait_for "the slow connections ($name) open" 30 test -s "$RC_DIR/$name.ready"
 }
 stop_flood() { # NAME
@@ -163,7 +169,7 @@ stop_flood() { # NAME
   wait_flood "$1"
 }
 wait_flood() { # NAME
-  wait "$SLOW_PID" || hc_fail "report_hostile.py slow ($1) failed: $(cat "$RC_DIR/$1.err")"
+  wait "${SLOW_PID[$1]}" || hc_fail "report_hostile.py slow ($1) failed: $(cat "$RC_DIR/$1.err")"
   declare -gA S=()
   local key value
   while read -r key value; do S[$key]=$value; done <"$RC_DIR/$1.out"
@@ -186,22 +192,55 @@ hc_assert_eq 200 "$during" "a reporter gets the page during a flood of idle conn
 wait_flood idle   # it ends by itself once every connection is cut (at most 120 s)
 hc_assert_eq "$slow_n|$slow_n|0" "${S[opened]}|${S[cut]}|${S[answered]}" "idle connections: opened|cut|answered"
 
-# Trickling (slowloris): a header line every 0.5 s keeps each connection from ever being
-# idle for connection_timeout_s. Measured, not asserted: libmicrohttpd's timeout is an
-# idle timeout, so these hold every slot and a reporter waits until they stop (docs/
-# report.md "What is kept": behind nginx, its client_header_timeout bounds them).
-slow_flood trickle --interval 0.5
-read -r during during_s < <(reporter_during during-trickle 5)
-hc_log "FIGURE a reporter's GET /reporte while $slow_n connections trickle headers: status $during after ${during_s}s (5 s allowed)"
+# Trickling (slowloris): a header line, or 4 body bytes, every 0.5 s keeps each
+# connection from ever being idle for connection_timeout_s; request_deadline_s cuts it
+# DEADLINE_S after its accept. Half of 3x connection_limit trickle headers, half a body
+# (Content-Length 4000: 8 of them fit the bodies' memory, none gets a busy page), all
+# opened at once: connection_limit are served at a time, the rest wait in the listen
+# backlog, so the flood ends after ROUNDS deadlines. The reporter connects after them
+# and must get every page of a full report, at the latest right after the flood.
+half=$((slow_n / 2))
+rounds=$(((slow_n + CONNECTION_LIMIT - 1) / CONNECTION_LIMIT))
+# Each round: the deadline, the watchdog's tick (0.2 s), the client's poll (0.5 s).
+flood_bound_s=$((rounds * (DEADLINE_S + 1) + 10))
+trickle_start=$SECONDS
+slow_flood trickle-header --count "$half" --interval 0.5
+slow_flood trickle-body --count "$half" --interval 0.5 --body --body-length 4000
+report_start=$SECONDS
+RC_MAX_TIME_S=$flood_bound_s legit_report during-trickle
+report_s=$((SECONDS - report_start))
 rss_flood=$(vm_kb VmRSS)
-stop_flood trickle
-legit_report after-slow
+hc_log "FIGURE a reporter's full report (3 requests) behind $slow_n trickling connections ($CONNECTION_LIMIT at a time, request_deadline_s $DEADLINE_S): receipt after ${report_s}s"
+flood_ended() { test -s "$RC_DIR/trickle-header.out" && test -s "$RC_DIR/trickle-body.out"; }
+hc_wait_for "every trickling connection cut (bound ${flood_bound_s}s)" "$flood_bound_s" flood_ended
+trickle_s=$((SECONDS - trickle_start))
+for kind in header body; do
+  wait_flood "trickle-$kind"
+  hc_assert_eq "$half|0|$half|0" "${S[opened]}|${S[refused]}|${S[cut]}|${S[answered]}" \
+    "trickling $kind: opened|refused|cut|answered"
+  # None is cut before the deadline (it is the deadline that cuts them, not the idle
+  # timeout: they are never idle), and none lives longer than its rounds of it.
+  HC_CHECKS=$((HC_CHECKS + 1))
+  awk -v v="${S[cut_min_s]}" -v d="$DEADLINE_S" 'BEGIN { exit !(v >= d - 0.5) }' ||
+    hc_fail "trickling $kind: a connection was cut after ${S[cut_min_s]}s, before request_deadline_s ($DEADLINE_S)"
+  HC_CHECKS=$((HC_CHECKS + 1))
+  awk -v v="${S[cut_max_s]}" -v b="$flood_bound_s" 'BEGIN { exit !(v <= b) }' ||
+    hc_fail "trickling $kind: a connection lived ${S[cut_max_s]}s (bound ${flood_bound_s}s)"
+done
+hc_log "FIGURE $slow_n trickling connections all cut in ${trickle_s}s ($rounds rounds of request_deadline_s $DEADLINE_S)"
+hc_assert_eq 200 "$(rc_get alive-after-trickle /)" "the service answers after the trickling flood"
 rss_after=$(vm_kb VmHWM)
 hc_log "FIGURE hcbus-report peak RSS (ASan build): ${rss_before} kB before the floods, ${rss_after} kB after (RSS ${rss_flood} kB during the slow flood)"
 HC_CHECKS=$((HC_CHECKS + 1))
 [ $((rss_after - rss_before)) -le "$RSS_GROWTH_MAX_KB" ] ||
   hc_fail "hcbus-report's peak RSS grew by $((rss_after - rss_before)) kB during the floods (bound $RSS_GROWTH_MAX_KB kB)"
 stop_and_count "floods, sizes, slow connections"
+# The cuts are counted, not logged one by one (a line per cut would time a connection).
+cut_line=$(grep -o '[0-9]* conexiones cortadas: su petición no llegó entera en [0-9]* s' "$HC_WORK/report.log" | tail -1)
+hc_log "FIGURE hcbus-report's log at the stop: $cut_line"
+HC_CHECKS=$((HC_CHECKS + 1))
+[ "${cut_line%% *}" -ge "$slow_n" ] 2>/dev/null ||
+  hc_fail "the log's count of connections cut by the deadline ('$cut_line') is not at least the $slow_n trickling ones"
 
 # --- 4. budgets (a fresh service: full buckets) ----------------------------------------
 cp "$HC_WORK/hcbus.conf.bus" "$HC_WORK/hcbus.conf"

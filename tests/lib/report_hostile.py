@@ -13,12 +13,14 @@ start or inspect the service.
       (responses with Set-Cookie), max_ms, median_ms.
   report_hostile.py slow URL --from ADDR --count N --interval S [--idle] --ready FILE --stop FILE
     Opens N connections that send a request line and then one header line every S
-    seconds (--idle: nothing more; --body: whole headers, then 4 body bytes every S
-    seconds), never finishing; writes FILE (--ready) once all are
+    seconds (--idle: nothing more; --body: whole headers with Content-Length
+    --body-length (60000), then 4 body bytes every S seconds), never finishing; writes
+    FILE (--ready) once all are
     open, stops when FILE (--stop) exists, every connection ended or --max-s passed (120),
     prints: opened,
     refused (connect failed), cut (closed by the server), answered (a response came),
-    cut_max_s (the longest a cut connection lived).
+    cut_min_s and cut_max_s (the shortest and the longest a cut connection lived, from
+    its connect).
 """
 import argparse
 import base64
@@ -151,7 +153,8 @@ def cmd_slow(args):
             s.connect((url.hostname, url.port))
             if args.body:
                 s.sendall(b"POST /reporte/enviar HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                          b"application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\n")
+                          b"application/x-www-form-urlencoded\r\nContent-Length: "
+                          + str(args.body_length).encode() + b"\r\n\r\n")
             else:
                 s.sendall(b"POST /reporte/enviar HTTP/1.1\r\nHost: x\r\n")
             s.setblocking(False)
@@ -162,7 +165,7 @@ def cmd_slow(args):
     with open(args.ready, "w") as f:
         f.write(f"{len(socks)}\n")
     cut = answered = 0
-    cut_max_s = 0.0
+    lives = []
     n = 0
     deadline = time.monotonic() + args.max_s
     while (not os.path.exists(args.stop) and any(e[2] is None for e in socks)
@@ -179,14 +182,14 @@ def cmd_slow(args):
                     entry[2] = "answered"
                 else:
                     cut += 1
-                    cut_max_s = max(cut_max_s, time.monotonic() - born)
+                    lives.append(time.monotonic() - born)
                     entry[2] = "cut"
                 continue
             except BlockingIOError:
                 pass
             except OSError:
                 cut += 1
-                cut_max_s = max(cut_max_s, time.monotonic() - born)
+                lives.append(time.monotonic() - born)
                 entry[2] = "cut"
                 continue
             if args.idle:
@@ -197,7 +200,7 @@ def cmd_slow(args):
                 pass
             except OSError:
                 cut += 1
-                cut_max_s = max(cut_max_s, time.monotonic() - born)
+                lives.append(time.monotonic() - born)
                 entry[2] = "cut"
         time.sleep(args.interval)
     for s, _, _ in socks:
@@ -206,7 +209,8 @@ def cmd_slow(args):
     print("refused", refused)
     print("cut", cut)
     print("answered", answered)
-    print("cut_max_s", round(cut_max_s, 1))
+    print("cut_min_s", round(min(lives), 1) if lives else 0)
+    print("cut_max_s", round(max(lives), 1) if lives else 0)
 
 
 def main():
@@ -232,6 +236,7 @@ def main():
     slow.add_argument("--idle", action="store_true", help="send nothing after the first line")
     slow.add_argument("--body", action="store_true",
                       help="send whole headers (Content-Length 60000), then trickle the body")
+    slow.add_argument("--body-length", type=int, default=60000, help="the Content-Length declared with --body")
     slow.add_argument("--max-s", type=float, default=120, help="give up after this long")
     slow.add_argument("--ready", required=True)
     slow.add_argument("--stop", required=True)

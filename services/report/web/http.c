@@ -1,11 +1,13 @@
 /* http.c — libmicrohttpd for hcbus-report (http.h): the listening socket, the daemon
  * and its limits, reading a request (its body through the post processor into
  * form_body.h, within max_request_bytes), handing it to routes.h, and turning the
- * answer into an HTTP response with the headers every response carries. Nothing here
- * looks at the client's address or headers other than Content-Length. */
+ * answer into an HTTP response with the headers every response carries; each
+ * request within report.request_deadline_s (deadline.h). Nothing here looks at the
+ * client's address or headers other than Content-Length. */
 #define _POSIX_C_SOURCE 200809L
 #include "http.h"
 
+#include "deadline.h"
 #include "form_body.h"
 
 #include "hcbus/log.h"
@@ -37,6 +39,7 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    deadline_t *deadline;             /* cuts requests still arriving past request_deadline_s */
     routes_t *routes;
     const hcbus_report_config_t *rc;
     unsigned port;
@@ -138,6 +141,10 @@ static void wipe_page(void *page)
 static enum MHD_Result answer(struct MHD_Connection *c, request_t *req, web_response_t *r)
 {
     struct MHD_Response *resp;
+    if (!deadline_request_complete(c)) {   /* cut: nobody would read it */
+        web_response_free(r);
+        return MHD_NO;
+    }
     if (r->static_body) {
         resp = MHD_create_response_from_buffer(r->static_len, (void *)r->static_body, MHD_RESPMEM_PERSISTENT);
     } else if (!r->page.failed && r->page.data) {
@@ -230,6 +237,10 @@ static void body_chunk(http_server_t *s, request_t *req, const char *data, size_
 
 static enum MHD_Result end_body(http_server_t *s, struct MHD_Connection *c, request_t *req)
 {
+    /* Cut by the deadline as its last byte came: answer nothing, accept nothing (a
+     * report nobody sees the receipt of must not be queued). */
+    if (!deadline_request_complete(c))
+        return MHD_NO;
     /* Destroying the processor delivers the last field. */
     MHD_destroy_post_processor(req->pp);
     req->pp = NULL;
@@ -267,6 +278,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         req->route = routes_find(method, url, &req->allow);
         if (routes_takes_form(req->route))
             return begin_body(s, c, req);
+        if (!deadline_request_complete(c))
+            return MHD_NO;
         web_response_t r = {0};
         routes_get(s->routes, req->route, req->query_lang, &r);
         if (req->route == ROUTE_BAD_METHOD)
@@ -288,10 +301,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)c;
-    (void)toe;
     http_server_t *s = cls;
     request_t *req = *con_cls;
+    /* Answered and sent: a next request on this connection has its own deadline. */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        deadline_request_done(c);
     if (!req)
         return;
     if (req->pp)
@@ -355,8 +369,10 @@ http_server_t *http_start(const hcbus_config_t *cfg, routes_t *routes, hcbus_err
     atomic_init(&s->running, false);
     pthread_mutex_init(&s->lock, NULL);
     bool v6 = false;
-    int fd = listen_socket(s->rc, &v6, err);
+    s->deadline = deadline_start(s->rc->request_deadline_s, err);
+    int fd = s->deadline ? listen_socket(s->rc, &v6, err) : -1;
     if (fd < 0) {
+        deadline_stop(&s->deadline);
         pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
@@ -371,9 +387,11 @@ http_server_t *http_start(const hcbus_config_t *cfg, routes_t *routes, hcbus_err
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)s->rc->connection_timeout_s,
                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONNECTION_MEMORY_BYTES,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                 MHD_OPTION_NOTIFY_CONNECTION, deadline_notify, s->deadline,
                                  MHD_OPTION_END);
     if (!s->daemon) {
         close(fd);
+        deadline_stop(&s->deadline);
         pthread_mutex_destroy(&s->lock);
         free(s);
         hcbus_error_set(err, HCBUS_EINTERNAL, "http", "libmicrohttpd could not start its daemon");
@@ -395,6 +413,13 @@ void http_stop(http_server_t **self_p)
         return;
     http_server_t *s = *self_p;
     MHD_stop_daemon(s->daemon);
+    /* A count, never a moment or an address: how many requests the deadline cut. */
+    uint64_t cut = deadline_cut_count(s->deadline);
+    if (cut > 0)
+        hcbus_log(HCBUS_LOG_INFO, "%llu conexiones cortadas: su petición no llegó entera en %u s "
+                                  "(report.request_deadline_s)",
+                  (unsigned long long)cut, (unsigned)s->rc->request_deadline_s);
+    deadline_stop(&s->deadline);
     pthread_mutex_destroy(&s->lock);
     free(s);
     *self_p = NULL;

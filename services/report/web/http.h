@@ -1,6 +1,7 @@
 /* http.h — hcbus-report's HTTP server (GNU libmicrohttpd): a thread per connection
  * (a slow client holds only its own thread), at most connection_limit connections,
- * idle ones closed after connection_timeout_s, a bounded memory pool per connection,
+ * idle ones closed after connection_timeout_s, a request still arriving after
+ * request_deadline_s cut (deadline.h), a bounded memory pool per connection,
  * request bodies within max_request_bytes, and every answer from routes.h with the
  * headers of docs/report.md "Limits, refusals and errors". libmicrohttpd's own messages
  * go through a logger that never prints a client's address. */
