@@ -7,18 +7,29 @@
 #include "deadline.h"
 
 #include <errno.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+
+typedef enum conn_state {
+    CONN_RECEIVING,                   /* its request's last byte has not come yet: watched */
+    CONN_ANSWERING,                   /* the request is whole: answered, never cut */
+    CONN_BETWEEN,                     /* kept alive after a response: idle (libmicrohttpd's
+                                       * timeout) until a byte of the next request comes */
+} conn_state_t;
 
 typedef struct conn_entry {
     struct conn_entry *prev, *next;
     struct deadline *owner;
     int fd;
     uint64_t began_ms;                /* the current request's start (monotonic) */
-    bool receiving;                   /* its last byte has not come yet */
+    uint64_t bytes_mark;              /* CONN_BETWEEN: bytes received when the response ended */
+    conn_state_t state;
     bool cut;                         /* shut down by the watchdog */
 } conn_entry_t;
 
@@ -39,15 +50,35 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Cut every connection still receiving past the deadline. Under the lock: a CLOSED
+/* The bytes the kernel has received on fd (Linux's TCP_INFO, 4.1 and later), or false
+ * when it cannot say. */
+static bool bytes_received(int fd, uint64_t *bytes)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+        len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received)
+        return false;
+    *bytes = ti.tcpi_bytes_received;
+    return true;
+}
+
+/* Start the clock of kept-alive connections whose next request has begun, and cut
+ * every connection still receiving past the deadline. Under the lock: a CLOSED
  * notification (which precedes libmicrohttpd's close of the descriptor) waits for it. */
 static void cut_late(deadline_t *d, uint64_t now)
 {
     for (conn_entry_t *e = d->head; e; e = e->next) {
-        if (!e->receiving || e->cut || now - e->began_ms < d->deadline_ms)
+        uint64_t bytes;
+        if (e->state == CONN_BETWEEN && !e->cut && bytes_received(e->fd, &bytes) && bytes > e->bytes_mark) {
+            e->state = CONN_RECEIVING;
+            e->began_ms = now;
+        }
+        if (e->state != CONN_RECEIVING || e->cut || now - e->began_ms < d->deadline_ms)
             continue;
         e->cut = true;
-        e->receiving = false;
+        e->state = CONN_ANSWERING;
         (void)shutdown(e->fd, SHUT_RDWR);   /* ENOTCONN if the client left already: the same end */
         d->cut++;
     }
@@ -112,7 +143,7 @@ static void track(deadline_t *d, struct MHD_Connection *c, void **socket_context
     }
     e->owner = d;
     e->fd = fd;
-    e->receiving = true;
+    e->state = CONN_RECEIVING;
     pthread_mutex_lock(&d->lock);
     e->began_ms = now_ms();
     e->next = d->head;
@@ -163,7 +194,7 @@ bool deadline_request_complete(struct MHD_Connection *c)
         return true;
     pthread_mutex_lock(&e->owner->lock);
     bool ok = !e->cut;
-    e->receiving = false;
+    e->state = CONN_ANSWERING;
     pthread_mutex_unlock(&e->owner->lock);
     return ok;
 }
@@ -175,8 +206,14 @@ void deadline_request_done(struct MHD_Connection *c)
         return;
     pthread_mutex_lock(&e->owner->lock);
     if (!e->cut) {
-        e->began_ms = now_ms();
-        e->receiving = true;
+        /* The next request's clock starts at its first byte (seen by the watchdog
+         * within a tick); without TCP_INFO, now: the idle time then counts too. */
+        if (bytes_received(e->fd, &e->bytes_mark)) {
+            e->state = CONN_BETWEEN;
+        } else {
+            e->state = CONN_RECEIVING;
+            e->began_ms = now_ms();
+        }
     }
     pthread_mutex_unlock(&e->owner->lock);
 }

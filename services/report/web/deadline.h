@@ -1,6 +1,8 @@
 /* deadline.h — hcbus-report's whole-request deadline (report.request_deadline_s): a
  * request may take at most that long from its connection's accept (or, on a kept-alive
- * connection, from the end of the previous request) to the last byte of its body. A
+ * connection, from the first byte of the next request, as the kernel's TCP_INFO counts
+ * bytes; libmicrohttpd 0.9.75 as used here closes each connection after its response,
+ * so a second request does not arise today) to the last byte of its body. A
  * watchdog thread shuts down (shutdown(2), SHUT_RDWR) the socket of every connection
  * still receiving past it: libmicrohttpd's thread for it then sees the connection
  * closed, ends, and its slot of connection_limit is free again. libmicrohttpd's own
@@ -40,7 +42,8 @@ void deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 bool deadline_request_complete(struct MHD_Connection *c);
 
 /* The request on c was answered and its response sent: the connection may carry
- * another request, whose deadline counts from now. */
+ * another request, whose deadline counts from its first byte (meanwhile the
+ * connection is idle, libmicrohttpd's connection_timeout_s cuts it). */
 void deadline_request_done(struct MHD_Connection *c);
 
 /* How many connections the watchdog has cut so far. */
