@@ -5,7 +5,9 @@
 # 404, 405, 413, 403, 503) carries the security headers, never a Set-Cookie, and no page
 # reaches 30 KB; a POST without a token, with a forged one or an expired one is refused
 # with a page (a stale but authentic token on step 2 gives the form back with what was
-# typed); budgets answer 503 with Retry-After; a request over max_request_bytes gets 413
+# typed); budgets answer 503 with Retry-After; the bodies' memory counts bytes that arrived,
+# not lengths declared (five slow announcers hold nothing; seven real slow uploads fill it:
+# 503, freed when they go); a request over max_request_bytes gets 413
 # and the service stays up; a client that sends half a request and stalls is cut after
 # connection_timeout_s while another is served; lang=en gives English; libmicrohttpd's
 # own messages never print the client's address. Then the program itself: --help in
@@ -236,6 +238,69 @@ CUT=$(sed -n 's/^closed after \([0-9.]*\) s.*/\1/p' "$HC_WORK/stall.out")
 python3 -c "import sys; sys.exit(0 if float('$CUT') >= $TIMEOUT_S - 0.5 else 1)" ||
   hc_fail "the stalled connection was cut after ${CUT}s, before connection_timeout_s ($TIMEOUT_S)"
 hc_log "a stalled client was cut after ${CUT}s (connection_timeout_s = $TIMEOUT_S)"
+
+# --- the bodies' memory counts what arrived, not what was declared --------------------
+# SLOW N DECLARED FIRST: N connections POST /recibo (multipart) declaring DECLARED bytes,
+# send about FIRST bytes of body (photo parts of 15,000 bytes, in 1,000-byte pieces, so
+# that the server counts them piece by piece), print "ready", then keep trickling a byte
+# every 0.5 s (neither the idle timeout nor the end of the body frees them) until killed.
+cat >"$HC_WORK/slow_bodies.py" <<'PY'
+import socket, sys, time
+port, n, declared, first = (int(a) for a in sys.argv[1:5])
+conns = []
+for _ in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /recibo HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=BB\r\n"
+              b"Content-Length: %d\r\n\r\n" % declared)
+    sent = 0
+    while sent < first:
+        part = b"--BB\r\nContent-Disposition: form-data; name=\"foto\"; filename=\"f.jpg\"\r\n" \
+               b"Content-Type: image/jpeg\r\n\r\n"
+        s.sendall(part)
+        sent += len(part)
+        for _ in range(15):
+            if sent >= first:
+                break
+            s.sendall(b"\xff" * 1000)
+            sent += 1000
+            time.sleep(0.005)
+        if sent < first:
+            s.sendall(b"\r\n")
+            sent += 2
+    conns.append(s)
+print("ready", flush=True)
+while True:
+    time.sleep(0.5)
+    for s in conns:
+        try:
+            s.sendall(b"\xff")
+        except OSError:
+            pass
+PY
+slow_bodies() { exec python3 "$HC_WORK/slow_bodies.py" "$HC_REPORT_PORT" "$@"; }
+PADDING=$(head -c 2000 /dev/zero | tr '\0' a)
+small_post() {   # 2 KB: more than the pool has left once the four clients below sent theirs
+  curl -s -o /dev/null -w '%{http_code}' --max-time 20 -d "recibo=K7QM-2XD9-4RTB-HW3P&relleno=$PADDING" "$U/reporte/lugar"
+}
+# Five clients announce a whole max_request_bytes each (more than the pool of 4) and send
+# almost nothing: a small POST is still served (403: it has no token), not turned away.
+(slow_bodies 5 "$MAX_REQUEST" 100 >"$HC_WORK/slow1.out" 2>&1) &
+SLOW=$!
+hc_wait_for "the slow announcing clients connected" 10 grep -q '^ready' "$HC_WORK/slow1.out"
+hc_assert_eq 403 "$(small_post)" "declared lengths hold no memory: a small POST is served beside five slow 64 KiB announcements"
+kill "$SLOW"; wait "$SLOW" 2>/dev/null || true
+# Seven clients that really send 45 KB each (more than the pool's 4 × 64 KiB) fill it: a
+# small POST is then busy (503 with Retry-After), and served again once they are gone.
+(slow_bodies 7 "$MAX_REQUEST" 45000 >"$HC_WORK/slow2.out" 2>&1) &
+SLOW=$!
+hc_wait_for "the slow clients connected" 10 grep -q '^ready' "$HC_WORK/slow2.out"
+pool_full() { [ "$(small_post)" = 503 ]; }
+hc_wait_for "a small POST refused as busy while the pool is full" 20 pool_full
+RETRY=$(curl -s -D - -o /dev/null -d "recibo=x&relleno=$PADDING" "$U/reporte/lugar" | tr -d '\r' | sed -n 's/^Retry-After: //Ip')
+[ -n "$RETRY" ] || hc_fail "the busy answer of a full pool has no Retry-After"
+kill "$SLOW"; wait "$SLOW" 2>/dev/null || true
+pool_free() { [ "$(small_post)" = 403 ]; }
+hc_wait_for "the pool freed once the slow clients left" 20 pool_free
 
 # Half a request line, then nothing: cut as well.
 python3 - "$HC_REPORT_PORT" "$CLIENT" >"$HC_WORK/stall2.out" 2>&1 <<'PY'

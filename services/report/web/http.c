@@ -86,7 +86,7 @@ static bool bodies_reserve(http_server_t *s, request_t *req, size_t bytes)
         s->bodies_bytes += bytes;
     pthread_mutex_unlock(&s->lock);
     if (ok)
-        req->reserved = bytes;
+        req->reserved += bytes;
     return ok;
 }
 
@@ -193,22 +193,20 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
 }
 
 /* A POST to a form route, before its body: refuse a declared length over
- * max_request_bytes (413, the body unread: libmicrohttpd then closes the connection),
- * reserve memory for it, and set up the post processor. */
+ * max_request_bytes (413, the body unread: libmicrohttpd then closes the connection)
+ * and set up the post processor. Memory is reserved as the body arrives (body_chunk),
+ * never for what a client only declares: a few slow clients announcing large bodies
+ * would otherwise hold the whole pool and turn every other POST away. */
 static enum MHD_Result begin_body(http_server_t *s, struct MHD_Connection *c, request_t *req)
 {
     const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    size_t expected = s->rc->max_request_bytes;
     if (length) {
         char *end = NULL;
         errno = 0;
         unsigned long long n = strtoull(length, &end, 10);
         if (errno != 0 || end == length || *end != '\0' || n > s->rc->max_request_bytes)
             return answer_problem(s, c, req, PAGE_PROBLEM_TOO_LARGE, 0);
-        expected = (size_t)n;
     }
-    if (!bodies_reserve(s, req, expected))
-        return answer_problem(s, c, req, PAGE_PROBLEM_BUSY, BUSY_RETRY_S);
     form_body_init(&req->form, s->rc->max_photo_bytes);
     req->pp = MHD_create_post_processor(c, HTTP_POST_BUFFER_BYTES, on_part, req);
     if (!req->pp)   /* neither URL-encoded nor multipart (with a boundary) */
@@ -229,6 +227,11 @@ static void body_chunk(http_server_t *s, request_t *req, const char *data, size_
     }
     if (req->form.refused)
         return;
+    if (!bodies_reserve(s, req, size)) {   /* the bodies' memory is full: read and drop the rest */
+        req->form.refused = true;
+        req->form.refusal = PAGE_PROBLEM_BUSY;
+        return;
+    }
     if (MHD_post_process(req->pp, data, size) != MHD_YES && !req->form.refused) {
         req->form.refused = true;
         req->form.refusal = PAGE_PROBLEM_BAD_REQUEST;
@@ -247,7 +250,8 @@ static enum MHD_Result end_body(http_server_t *s, struct MHD_Connection *c, requ
     if (req->too_large)
         return answer_problem(s, c, req, PAGE_PROBLEM_TOO_LARGE, 0);
     if (req->form.refused)
-        return answer_problem(s, c, req, req->form.refusal, 0);
+        return answer_problem(s, c, req, req->form.refusal,
+                              req->form.refusal == PAGE_PROBLEM_BUSY ? BUSY_RETRY_S : 0);
     report_form_input_t in = form_body_input(&req->form);
     web_response_t r = {0};
     routes_post(s->routes, req->route, &in, req->query_lang, &r);
