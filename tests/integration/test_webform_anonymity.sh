@@ -247,7 +247,7 @@ hc_assert_eq 0 "$(hc_psql "SELECT count(*) FROM report.mailboxes m, hcbus.events
   "no mailbox holds its alert_id or zone in the clear"
 hc_assert_eq 1 "$(hc_psql "SELECT count(*) FROM report.photos")" "the photo stored"
 mkdir -p "$HC_WORK/dump"
-hc_psql "SELECT encode(bytes, 'hex') FROM report.photos" | xxd -r -p >"$HC_WORK/dump/stored.jpg"
+hc_psql "SELECT encode(bytes, 'base64') FROM report.photos" | base64 -d >"$HC_WORK/dump/stored.jpg"
 hc_assert_eq "" "$(exiftool -q -q -s -EXIF:all -GPS:all -XMP:all -IPTC:all -Comment "$HC_WORK/dump/stored.jpg")" \
   "exiftool finds no EXIF, GPS, XMP, IPTC or comment in the stored photo"
 

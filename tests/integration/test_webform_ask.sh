@@ -19,6 +19,9 @@
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 source "$(dirname "$0")/../lib/audit.sh"
+# Characters, not bytes: "${long:1}" below drops one character only in a UTF-8 locale
+# (a fresh Debian sets none, and then bash cuts a byte out of "ñ"); C.UTF-8 is always there.
+export LC_ALL=C.UTF-8
 
 H="$HC_BIN/services/cli/hcbus"
 MEJICANOS=sv.ss.san-salvador-centro.mejicanos
