@@ -20,6 +20,7 @@
 typedef struct fan_subscriber {
     const bench_options_t *o;
     atomic_int *ready;   /* subscribed so far (a failure counts as -S) */
+    atomic_int *stop;    /* set when the run failed: give up at once */
     long want;           /* burst messages to receive */
     char endpoint[ENDPOINT_MAX];  /* with a source address on loopback */
     long got, replayed;
@@ -41,7 +42,7 @@ static void *fan_subscriber_main(void *arg)
     }
     atomic_fetch_add(s->ready, 1);
     int64_t idle_since = bench_mono_us();
-    while (s->got < s->want) {
+    while (s->got < s->want && !atomic_load(s->stop)) {
         hcbus_delivery_t d;
         int r = hcbus_subscriber_next(sub, NEXT_POLL_MS, &d, &err);
         if (r < 0) {
@@ -86,15 +87,16 @@ int bench_run_fanout(const bench_options_t *o)
     }
     fan_subscriber_t *subs = calloc((size_t)n, sizeof *subs);
     pthread_t *ids = calloc((size_t)n, sizeof *ids);
-    atomic_int ready;
+    atomic_int ready, stop;
     atomic_init(&ready, 0);
+    atomic_init(&stop, 0);
     if (!subs || !ids) {
         fprintf(stderr, "hcbus_bench: out of memory for %ld subscribers\n", n);
         return 1;
     }
     long started = 0;
     for (long i = 0; i < n; i++) {
-        subs[i] = (fan_subscriber_t){.o = o, .ready = &ready, .want = o->burst};
+        subs[i] = (fan_subscriber_t){.o = o, .ready = &ready, .stop = &stop, .want = o->burst};
         source_endpoint(subs[i].endpoint, o->sub_endpoint, i / SUBSCRIBERS_PER_SOURCE);
         if (pthread_create(&ids[i], NULL, fan_subscriber_main, &subs[i]) != 0)
             break;
@@ -115,6 +117,8 @@ int bench_run_fanout(const bench_options_t *o)
     if (!rc && bench_publish_threads(&po, (o->burst + (long)o->key_count - 1) / (long)o->key_count, 0, &r) != 0)
         rc = 1;
     double publish_s = (double)(bench_mono_us() - t0) / 1e6;
+    if (rc)
+        atomic_store(&stop, 1);
     /* A subscriber stops at --burst: with the publishers' rounding it may get a few more,
      * which is why want is the burst itself, not what was published. */
     int64_t last = t0;

@@ -175,6 +175,7 @@ hcb_case_pub8() {
     hcb_failed "hc_pub8 (rep $rep): $out" || return 1
   hcb_log "hc_pub8 (rep $rep): $out"
   hcb_measure_end hc_pub8_cpu "$rep" "$(hcb_kv "$out" acked)"
+  HCB_PUB8_RATE=$(hcb_kv "$out" rate)
   bench_emit hc_pub8_rate "$rep" "$(hcb_kv "$out" rate)" msg/s "hcbus durable publish, $n publishers (threads, $n institutions), window 256 each, acked"
   bench_emit hc_cpu_total "$rep" "$HCB_CPU_TOTAL" µs/msg "hcbus server CPU per message, $n publishers (broker + auditd + its PostgreSQL backends)"
   bench_emit hc_cpu_broker "$rep" "$HCB_CPU_BROKER" µs/msg "hcbus-broker CPU per message, $n publishers"
@@ -264,6 +265,8 @@ hcb_restart() {
   [ "$todo" -ge "$HCB_FILL_MIN" ] || { todo=$HCB_FILL_MIN; n=$((events + todo)); }
   if [ "$todo" -gt 0 ]; then
     per=$(((todo + HCB_PUBLISHERS - 1) / HCB_PUBLISHERS))
+    [ "${HCB_PUB8_RATE:-0}" -gt 0 ] &&
+      hcb_log "filling the log with $todo events: about $((todo / HCB_PUB8_RATE)) s at the last 8-publisher rate ($HCB_PUB8_RATE msg/s)"
     hcb_measure_begin
     t0=$SECONDS
     out=$(hcb_tool $((600 + todo / 5000)) publish --keys "$(hcb_keys "$HCB_PUBLISHERS")" --window 256 --count "$per" --prefix fill) ||
@@ -282,11 +285,19 @@ hcb_restart() {
     [ -f "$HC_WORK/broker.log" ] && mv "$HC_WORK/broker.log" "$HC_WORK/broker.log.$SECONDS"
     hc_start_bg broker "$HC_BIN/services/broker/hcbus-broker" --config "$HC_WORK/hcbus.conf"
     out=$(hcb_tool 60 first-ack --keys "$(hcb_keys 1)" --since-us "$since" --prefix "restart$i") || { hcb_failed "hc_restart $i: $out"; continue; }
-    hcb_log "hc_restart $i: $out"
+    hcb_log "hc_restart $i: $out; broker ready (its 'zone snapshot rebuilt') at $(hcb_ready_s "$since") s"
     bench_emit hc_restart "$i" "$(hcb_kv "$out" restart_s)" s "hcbus restart with $events events: start auditd+broker -> first publish acked"
   done
   bench_emit hc_restart_events 1 "$events" events "events in the log at the restart"
   hcb_stop
+}
+
+# Seconds from SINCE_US (wall clock) to the broker.log line saying it is ready.
+hcb_ready_s() {
+  local line at
+  line=$(grep -m1 'zone snapshot rebuilt' "$HC_WORK/broker.log" 2>/dev/null) || { echo "?"; return 0; }
+  at=$(date -d "${line%% *}" +%s%6N 2>/dev/null) || { echo "?"; return 0; }
+  echo "scale=3; ($at - $1) / 1000000" | bc
 }
 
 bench_hcbus_once() {
