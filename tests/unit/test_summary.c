@@ -1,10 +1,13 @@
 /* test_summary.c — summary.c and json.c: the JSON summary of each kind (enum names,
- * ISO times, never the patient) and Envelopes built from JSON, including the refusal of
- * unknown keys, wrong types and second bodies with the key path named. */
+ * ISO times, never the patient, the exact text jsonb prints) and Envelopes built from
+ * JSON, including the refusal of unknown keys, wrong types and second bodies with the
+ * key path named. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +127,96 @@ static void test_summary_status_alert_escort(void **state)
 
     Hcbus__Envelope empty = HCBUS__ENVELOPE__INIT;
     assert_null(hcbus_summary_json(&empty));
+}
+
+/* The text is jsonb's own (summary.h): keys by length then bytes, ", " and ": ",
+ * escape_json's escapes, numbers as numeric prints them. These strings are what
+ * PostgreSQL 15 printed for `text::jsonb::text` (tests/integration/test_summary_jsonb.sh
+ * checks thousands more against a live server). */
+static void assert_summary_text(const Hcbus__Envelope *env, const char *want)
+{
+    char *text = hcbus_summary_json(env);
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    free(text);
+}
+
+static void test_summary_canonical_text(void **state)
+{
+    (void)state;
+    hcbus_fixture_t f;
+    assert_summary_text(fixture_dispatch(&f),
+        "{\"kind\": \"dispatch\", \"zone_id\": \"" FIXTURE_ZONE_ID "\", \"location\": {\"lat\": 13.7105, "
+        "\"lon\": -89.1397, \"address\": \"Colonia Los Santos, pasaje 3, casa 12\", \"reference_point\": "
+        "\"frente a la iglesia\"}, \"priority\": \"critical\", \"capability\": \"advanced\", \"request_id\": "
+        "\"sem-2026-000123\", \"incident_type\": \"violence\", \"patient_redacted\": true}");
+    assert_summary_text(fixture_notice(&f),
+        "{\"kind\": \"notice\", \"rule\": \"transition\", \"level\": \"orange\", \"access\": {\"contact\": "
+        "\"Cabo Martínez, radio canal 4\", \"meeting_point\": {\"lat\": 13.7052, \"lon\": -89.1421, \"address\": "
+        "\"Redondel de la entrada a la colonia\", \"reference_point\": \"puesto policial\"}, \"escort_required\": "
+        "true, \"allowed_from_hour\": 7, \"allowed_until_hour\": 17, \"entry_instructions\": \"Entrar por la calle "
+        "principal, esperar en la cancha\"}, \"reason\": \"estado \\\"cerrado\\\" rechazado: la solicitud "
+        "sem-2026-000123 ya está cerrada\", \"zone_id\": \"" FIXTURE_ZONE_ID "\", \"escort_id\": \"esc-2026-0007\", "
+        "\"notice_id\": \"c.v.42\", \"recipients\": [\"sem\", \"cruz_roja-1\"], \"request_id\": \"sem-2026-000123\", "
+        "\"alert_count\": 3, \"deadline_us\": \"2026-01-01T03:00:00.000000Z\", \"notice_kind\": \"violation\", "
+        "\"subject_seq\": 42, \"subject_at_us\": \"2026-01-01T01:00:00.000000Z\", \"subject_sender\": \"sem\"}");
+
+    /* escape_json: \" \\ \b \f \n \r \t, other C0 as lower-case \u00xx, DEL, '/' and
+     * UTF-8 as they are; the largest uint64; an empty array is left out. */
+    fixture_notice(&f);
+    f.notice.access = NULL;
+    f.notice.reason = (char *)"a\"b\\c\b\f\n\r\t\x01\x1f\x7f/é😀";
+    f.notice.subject_seq = UINT64_MAX;
+    f.notice.alert_count = 0;
+    f.notice.n_recipients = 0;
+    assert_summary_text(&f.env,
+        "{\"kind\": \"notice\", \"rule\": \"transition\", \"level\": \"orange\", \"reason\": "
+        "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/é😀\", \"zone_id\": \"" FIXTURE_ZONE_ID "\", "
+        "\"escort_id\": \"esc-2026-0007\", \"notice_id\": \"c.v.42\", \"request_id\": \"sem-2026-000123\", "
+        "\"alert_count\": 0, \"deadline_us\": \"2026-01-01T03:00:00.000000Z\", \"notice_kind\": \"violation\", "
+        "\"subject_seq\": 18446744073709551615, \"subject_at_us\": \"2026-01-01T01:00:00.000000Z\", "
+        "\"subject_sender\": \"sem\"}");
+
+    /* A body with nothing set still says its kind and its always-written scalars. */
+    fixture_status(&f);
+    hcbus__dispatch_status__init(&f.status);
+    assert_summary_text(&f.env, "{\"kind\": \"status\", \"state\": \"unspecified\"}");
+}
+
+/* Doubles: the fewest of 15, 16, 17 digits that read back the same, never an exponent
+ * (numeric prints none), ".0" when whole, no negative zero; NaN makes no summary. */
+static void test_summary_doubles(void **state)
+{
+    (void)state;
+    static const struct {
+        double lat;
+        const char *text;
+    } cases[] = {
+        {0.0, "0.0"}, {-0.0, "0.0"}, {1.0, "1.0"}, {-89.15, "-89.15"}, {0.1 + 0.2, "0.30000000000000004"},
+        {1.0 / 3.0, "0.3333333333333333"}, {1e-7, "0.0000001"}, {1e20, "100000000000000000000.0"},
+        {123456789012345678.0, "123456789012345680.0"}, {-1.5e-10, "-0.00000000015"},
+    };
+    hcbus_fixture_t f;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fixture_dispatch(&f);
+        f.dispatch.patient = NULL;
+        f.location.lat = cases[i].lat;
+        f.location.lon = 0;
+        f.location.address = (char *)"";
+        f.location.reference_point = (char *)"";
+        char want[512];
+        snprintf(want, sizeof want,
+                 "{\"kind\": \"dispatch\", \"zone_id\": \"" FIXTURE_ZONE_ID "\", \"location\": {\"lat\": %s, "
+                 "\"lon\": 0.0}, \"priority\": \"critical\", \"capability\": \"advanced\", \"request_id\": "
+                 "\"sem-2026-000123\", \"incident_type\": \"violence\", \"patient_redacted\": false}",
+                 cases[i].text);
+        assert_summary_text(&f.env, want);
+    }
+    fixture_dispatch(&f);
+    f.location.lat = NAN;
+    assert_null(hcbus_summary_json(&f.env));
+    f.location.lat = INFINITY;
+    assert_null(hcbus_summary_json(&f.env));
 }
 
 static void assert_same_encoding(const Hcbus__Envelope *a, const Hcbus__Envelope *b)
@@ -394,6 +487,8 @@ int main(void)
         cmocka_unit_test(test_summary_dispatch_has_no_patient),
         cmocka_unit_test(test_summary_status_alert_escort),
         cmocka_unit_test(test_summary_escort_status_notice),
+        cmocka_unit_test(test_summary_canonical_text),
+        cmocka_unit_test(test_summary_doubles),
         cmocka_unit_test(test_from_json_dispatch),
         cmocka_unit_test(test_from_json_every_kind),
         cmocka_unit_test(test_from_json_refusals),
