@@ -36,7 +36,10 @@ hcb_pg_pids() {
   hc_psql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE application_name LIKE 'hcbus-auditd%'"
 }
 
-hcb_mib() { echo "scale=1; $1 / 1024" | bc; }
+# A / B with DIGITS decimals (0 when B is not positive), as bench_emit takes it.
+hcb_div() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { printf "%." d "f\n", (b > 0 ? a / b : 0) }'; }
+
+hcb_mib() { hcb_div "$1" 1024 1; }
 
 hcb_events() { hc_psql "SELECT count(*) FROM hcbus.events"; }
 
@@ -139,13 +142,12 @@ hcb_measure_end() {
   events=$(($(hcb_events) - HCB_EVENTS0))
   disk=$(($(hcb_disk_bytes) - HCB_DISK0))
   [ "$msgs" -gt 0 ] || msgs=1
-  HCB_CPU_BROKER=$(echo "scale=2; $broker / $msgs" | bc)
-  HCB_CPU_AUDITD=$(echo "scale=2; $auditd / $msgs" | bc)
-  HCB_CPU_PG=$(echo "scale=2; $pg / $msgs" | bc)
-  HCB_CPU_TOTAL=$(echo "scale=2; ($broker + $auditd + $pg) / $msgs" | bc)
-  HCB_MSGS_PER_COMMIT=0 HCB_DISK_PER_EVENT=0
-  [ "$commits" -gt 0 ] && HCB_MSGS_PER_COMMIT=$(echo "scale=1; $msgs / $commits" | bc)
-  [ "$events" -gt 0 ] && HCB_DISK_PER_EVENT=$((disk / events))
+  HCB_CPU_BROKER=$(hcb_div "$broker" "$msgs" 2)
+  HCB_CPU_AUDITD=$(hcb_div "$auditd" "$msgs" 2)
+  HCB_CPU_PG=$(hcb_div "$pg" "$msgs" 2)
+  HCB_CPU_TOTAL=$(hcb_div $((broker + auditd + pg)) "$msgs" 2)
+  HCB_MSGS_PER_COMMIT=$(hcb_div "$msgs" "$commits" 1)
+  HCB_DISK_PER_EVENT=$(hcb_div "$disk" "$events" 0)
   hcb_log "$name (rep $rep): $msgs msgs; server CPU µs/msg: broker $HCB_CPU_BROKER, auditd $HCB_CPU_AUDITD," \
     "postgres $HCB_CPU_PG (backends: $HCB_PG_PIDS); write transactions $commits = $HCB_MSGS_PER_COMMIT msgs/commit;" \
     "$events events, +$disk B on disk = $HCB_DISK_PER_EVENT B/event"
@@ -297,7 +299,7 @@ hcb_ready_s() {
   local line at
   line=$(grep -m1 'zone snapshot rebuilt' "$HC_WORK/broker.log" 2>/dev/null) || { echo "?"; return 0; }
   at=$(date -d "${line%% *}" +%s%6N 2>/dev/null) || { echo "?"; return 0; }
-  echo "scale=3; ($at - $1) / 1000000" | bc
+  hcb_div $((at - $1)) 1000000 3
 }
 
 bench_hcbus_once() {
