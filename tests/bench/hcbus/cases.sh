@@ -17,6 +17,7 @@ HCB_SUB_INSTITUTION=pnc          # the subscribers' institution (police: alerts 
 HCB_FANOUT_SUBSCRIBERS=100
 HCB_DISK_MARGIN_KB=$((2 * 1024 * 1024))  # left free on the disk after the fill
 HCB_FILL_MIN=8000                # the fill adds at least this many events
+HCB_RESTART_REPEAT_MAX_S=5       # a restart slower than this is not repeated (3 otherwise)
 HCB_READY=0
 
 hcb_log() { echo "[hcbus] $*"; }
@@ -289,6 +290,10 @@ hcb_restart() {
     out=$(hcb_tool 60 first-ack --keys "$(hcb_keys 1)" --since-us "$since" --prefix "restart$i") || { hcb_failed "hc_restart $i: $out"; continue; }
     hcb_log "hc_restart $i: $out; broker ready (its 'zone snapshot rebuilt') at $(hcb_ready_s "$since") s"
     bench_emit hc_restart "$i" "$(hcb_kv "$out" restart_s)" s "hcbus restart with $events events: start auditd+broker -> first publish acked"
+    if awk -v s="$(hcb_kv "$out" restart_s)" -v m="$HCB_RESTART_REPEAT_MAX_S" 'BEGIN { exit !(s > m) }'; then
+      hcb_log "NOTE: that restart took over $HCB_RESTART_REPEAT_MAX_S s: measured once, not 3 times"
+      break
+    fi
   done
   bench_emit hc_restart_events 1 "$events" events "events in the log at the restart"
   hcb_stop
