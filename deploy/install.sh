@@ -5,6 +5,8 @@
 #   deploy/install.sh [CMAKE_OPTION...]      e.g. deploy/install.sh -DHCBUS_SANITIZE=ON
 #   HCBUS_BUILD_DIR=/path deploy/install.sh  (default: build/ in the repository)
 #   HCBUS_INSTALL_TEST_PACKAGES=1            also what the tests need (deploy/test.sh sets it)
+#   deploy/install.sh --bench [CMAKE_OPTION...]   also what the bench needs (BENCH_PACKAGES;
+#                                            tests/bench/run.sh calls it so)
 #
 # It does not start PostgreSQL: tests and operators run private clusters with
 # deploy/pg.sh, never the Debian-packaged default cluster.
@@ -33,8 +35,20 @@ TEST_PACKAGES=(
   libjpeg-turbo-progs      # test_webform_photos: jpegtran makes restart markers, arithmetic coding
   nginx-light tor          # test_webform_deploy: the TLS front and the onion service's config
 )
+# What the bench (tests/bench/run.sh) runs beside hcbus: the peers it is compared with
+# and their C client libraries (the bench programs build only with -DHCBUS_BENCH=ON).
+BENCH_PACKAGES=(
+  nats-server libnats-dev  # NATS core and JetStream (tests/bench/peers/nats_bench.c)
+  mosquitto libmosquitto-dev  # MQTT QoS 1 (tests/bench/peers/mqtt_bench.c)
+)
+# The test suite runs the bench once, quickly (test_bench_smoke), so it needs them too.
+TEST_PACKAGES+=("${BENCH_PACKAGES[@]}")
 if [ "${HCBUS_INSTALL_TEST_PACKAGES:-0}" = 1 ]; then
   PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
+if [ "${1:-}" = --bench ]; then
+  shift
+  PACKAGES+=("${BENCH_PACKAGES[@]}")
 fi
 
 say() { echo "install.sh: $*" >&2; }

@@ -14,7 +14,8 @@ build=${HCBUS_TEST_BUILD_DIR:-$root/build-asan}
 fuzz_build=$build-fuzz
 plain_build=$build-plain
 
-HCBUS_INSTALL_TEST_PACKAGES=1 HCBUS_BUILD_DIR=$build "$here/install.sh" -DHCBUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+# -DHCBUS_BENCH=ON: the bench programs too (tests/bench), for test_bench_smoke.
+HCBUS_INSTALL_TEST_PACKAGES=1 HCBUS_BUILD_DIR=$build "$here/install.sh" -DHCBUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DHCBUS_BENCH=ON \
   -DHCBUS_FUZZ_BUILD_DIR="$fuzz_build" -DHCBUS_PLAIN_BUILD_DIR="$plain_build"
 
 if command -v clang >/dev/null; then
