@@ -32,6 +32,19 @@ done
 hcbus_cases=0
 [ -f "$HC_SRC/tests/bench/hcbus/cases.sh" ] && hcbus_cases=1
 
+# table.py's verdicts on values it is given: a met target, a missed one, a missing row,
+# min/median/max over reps, a line it cannot read reported by number.
+printf '%s\n' '# synthetic' $'pg_copy1000_rate\t1\t100000\trows/s\tcopy' $'hc_pub8_rate\t1\t40000\tmsg/s\tpub8' \
+  $'hc_pub8_rate\t2\t60000\tmsg/s\tpub8' $'hc_pub8_rate\t3\t55000\tmsg/s\tpub8' $'hc_cpu_total\t1\t16\tus/msg\tcpu' \
+  'not a row' >"$HC_WORK/synthetic.tsv"
+table=$(python3 "$HC_SRC/tests/bench/table.py" "$HC_WORK/synthetic.tsv" 2>"$HC_WORK/table.err")
+hc_assert_contains "$table" "| hc_pub8_rate | pub8 (n=3) | 40,000 | 55,000 | 60,000 | msg/s |" "min/median/max over 3 reps"
+hc_assert_contains "$table" "- ✔ hc_pub8_rate ÷ pg_copy1000_rate = 55,000 / 100,000 = 0.550 (target ≥ 0.5)" "a met target"
+hc_assert_contains "$table" "- ✘ hc_cpu_total = 16.00 µs (target ≤ 15 µs)" "a missed target"
+hc_assert_contains "$table" "- n/a hc_pub8_rate ÷ js_async_rate (target ≥ 1): missing js_async_rate" "a missing row"
+hc_assert_contains "$table" "| js_async_rate | JetStream file, async publish, MaxPending 4000 (missing) |" "a missing row in the table"
+hc_assert_contains "$(cat "$HC_WORK/table.err")" "synthetic.tsv:7: line ignored" "an unreadable line is reported"
+
 # A bad option is refused by name, before anything is started.
 out=$(HCBUS_BENCH_BUILD_DIR="$HC_BIN" HCBUS_BENCH_SKIP_BUILD=1 bash "$HC_SRC/tests/bench/run.sh" --reps 0 2>&1) &&
   hc_fail "run.sh --reps 0 succeeded: $out"
