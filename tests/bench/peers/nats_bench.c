@@ -31,6 +31,7 @@
 #define DRAIN_QUIET_NS 300000000ull         /* delivery is over when nothing came for 0.3 s */
 #define DRAIN_MAX_NS 10000000000ull
 #define COMPLETE_MAX_WAIT_MS 30000
+#define ASYNC_STALL_WAIT_MS 10000           /* a publish may wait this long for a free slot */
 
 typedef struct counter {
   atomic_ullong count;
@@ -227,6 +228,7 @@ static int run_js(const char *url, int async, double seconds, pid_t server_pid) 
   int rc = -1;
   if (check(jsOptions_Init(&jo), "jetstream options")) return -1;
   jo.PublishAsync.MaxPending = ASYNC_MAX_PENDING;
+  jo.PublishAsync.StallWait = ASYNC_STALL_WAIT_MS; /* the default, 200 ms, fails on a loaded machine */
   jo.PublishAsync.AckHandler = on_pub_ack;
   jo.PublishAsync.AckHandlerClosure = &c;
   if (check(natsConnection_ConnectTo(&nc, url), "connect") ||
