@@ -16,7 +16,7 @@ HCB_PUBLISHERS=8                 # the 8-publisher cases: bench1..bench8, 8 inst
 HCB_SUB_INSTITUTION=pnc          # the subscribers' institution (police: alerts allowed)
 HCB_FANOUT_SUBSCRIBERS=100
 HCB_DISK_MARGIN_KB=$((2 * 1024 * 1024))  # left free on the disk after the fill
-HCB_FILL_MIN=8000                # the fill adds at least this many events
+HCB_FILL_MIN=8000                # the fill adds at least this many events (--quick: 2,000)
 HCB_RESTART_REPEAT_MAX_S=5       # a restart slower than this is not repeated (3 otherwise)
 HCB_READY=0
 
@@ -264,8 +264,10 @@ hcb_restart() {
   fi
   # At least HCB_FILL_MIN more, so that the fill rate is measured even when the log
   # already holds N events.
+  local fill_min=$HCB_FILL_MIN
+  [ "${BENCH_QUICK:-0}" = 1 ] && fill_min=2000
   todo=$((n - events))
-  [ "$todo" -ge "$HCB_FILL_MIN" ] || { todo=$HCB_FILL_MIN; n=$((events + todo)); }
+  [ "$todo" -ge "$fill_min" ] || { todo=$fill_min; n=$((events + todo)); }
   if [ "$todo" -gt 0 ]; then
     per=$(((todo + HCB_PUBLISHERS - 1) / HCB_PUBLISHERS))
     [ "${HCB_PUB8_RATE:-0}" -gt 0 ] &&
