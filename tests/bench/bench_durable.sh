@@ -1,33 +1,36 @@
 #!/usr/bin/env bash
-# bench_durable.sh — durable publish throughput of hcbus, not a test: starts a private
-# PostgreSQL, hcbus-auditd and hcbus-broker from an optimized build, runs P publishers
-# (default 8) of N zone messages each (default 20000) at once, and prints msg/s of
-# acknowledged (committed) messages, beside PostgreSQL's own multi-row INSERT rate on
-# the same cluster for comparison.
-#   HCBUS_BINARY_DIR=build-release tests/bench/bench_durable.sh [PUBLISHERS] [COUNT]
+# bench_durable.sh — the hcbus rows of the bench alone (tests/bench/hcbus/cases.sh) on a
+# build of yours, for quick before/after figures while changing hcbus; the whole table,
+# with PostgreSQL, NATS and Mosquitto beside it, is tests/bench/run.sh. Not a test.
+#   HCBUS_BINARY_DIR=build-rel tests/bench/bench_durable.sh [--quick] [--reps N] [--once] [--restart-events N]
+# --once adds bench_hcbus_once (RSS and fan-out with 100 subscribers, the fill and the
+# restart: 10,000,000 events unless --restart-events says fewer). The build must have
+# hcbus_bench: configure it with -DHCBUS_BENCH=ON (deploy/install.sh --bench installs the
+# peers' libraries that option also needs) and `make hcbus_bench`. Prints the [hcbus]
+# diagnostics as it goes, then the rows (id, rep, value, unit, label).
+set -euo pipefail
+reps=1 once=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) export BENCH_QUICK=1 ;;
+    --reps) reps=$2; shift ;;
+    --once) once=1 ;;
+    --restart-events) export BENCH_RESTART_EVENTS=$2; shift ;;
+    *) echo "bench_durable.sh: unknown option '$1' (it runs tests/bench/hcbus/cases.sh now: --quick, --reps N, --once, --restart-events N)" >&2; exit 2 ;;
+  esac
+  shift
+done
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
-publishers=${1:-8}
-count=${2:-20000}
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/hcbus/cases.sh"
+if [ ! -x "$HCB_TOOL" ]; then
+  echo "bench_durable.sh: no $HCB_TOOL: cmake -S $HC_SRC -B $HC_BIN -DHCBUS_BENCH=ON && make -C $HC_BIN hcbus_bench" >&2
+  exit 2
+fi
+BENCH_OUT=$HC_WORK/bench.tsv
+: >"$BENCH_OUT"
 hc_bus_setup
-hc_bus_start
-
-start=$(date +%s.%N)
-for i in $(seq 1 "$publishers"); do
-  hc_start_bg "pub$i" "$HC_PROBE" publish --endpoint "$(hc_probe_endpoint publish)" \
-    --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key minsal)" --count "$count" --msg-prefix "b$i" --timeout-ms 120000
-done
-for i in $(seq 1 "$publishers"); do wait "$(hc_pid "pub$i")" || hc_fail "publisher $i"; done
-end=$(date +%s.%N)
-acked=$(cat "$HC_WORK"/pub*.log | grep -c '^ack')
-rows=$(hc_bus_events)
-echo "hcbus durable publish: $publishers publishers x $count: $acked acked, $rows rows, $(echo "$acked / ($end - $start)" | bc) msg/s"
-
-# PostgreSQL's own rate on this cluster: 1000-row multi-row INSERTs of 256-byte rows.
-hc_psql "CREATE TABLE bench (id bigint, payload bytea)" >/dev/null
-t0=$(date +%s.%N)
-for _ in $(seq 1 100); do
-  hc_psql "INSERT INTO bench SELECT g, convert_to(repeat('x', 256), 'UTF8') FROM generate_series(1, 1000) g" >/dev/null
-done
-t1=$(date +%s.%N)
-echo "PostgreSQL multi-row INSERT, 1000 rows/tx: $(echo "100000 / ($t1 - $t0)" | bc) rows/s"
+for rep in $(seq 1 "$reps"); do bench_hcbus "$rep"; done
+[ "$once" = 1 ] && bench_hcbus_once
+cat "$BENCH_OUT"
