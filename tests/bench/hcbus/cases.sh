@@ -213,6 +213,7 @@ hcb_case_lat5k() {
   bench_emit hc_lat5k_p50 "$rep" "$(hcb_kv "$out" lat_p50_us)" µs "hcbus publish->delivery one-way @5k/s p50"
   bench_emit hc_lat5k_p99 "$rep" "$(hcb_kv "$out" lat_p99_us)" µs "hcbus publish->delivery one-way @5k/s p99"
   bench_emit hc_ack5k_p50 "$rep" "$(hcb_kv "$out" ack_p50_us)" µs "hcbus publish->ack @5k/s p50"
+  bench_emit hc_lat5k_sent_rate "$rep" "$(hcb_kv "$out" rate)" msg/s "hcbus @5k/s case: the rate it could send at (5,000 unless the bus held it back)"
 }
 
 bench_hcbus() {
@@ -249,7 +250,7 @@ hcb_fanout() {
 # Fill the log to N events with 8 publishers (a throughput figure of its own), then stop
 # auditd and the broker, start them and time the first acked publish (3 times).
 hcb_restart() {
-  local n=${BENCH_RESTART_EVENTS:-} events todo per avail need per_event out t0 t1 since i
+  local n=${BENCH_RESTART_EVENTS:-} events todo per avail need per_event out t0 t1 since i ready
   [ -n "$n" ] || { if [ "${BENCH_QUICK:-0}" = 1 ]; then n=5000; else n=10000000; fi; }
   hcb_start
   events=$(hcb_events)
@@ -290,7 +291,9 @@ hcb_restart() {
     [ -f "$HC_WORK/broker.log" ] && mv "$HC_WORK/broker.log" "$HC_WORK/broker.log.$SECONDS"
     hc_start_bg broker "$HC_BIN/services/broker/hcbus-broker" --config "$HC_WORK/hcbus.conf"
     out=$(hcb_tool 60 first-ack --keys "$(hcb_keys 1)" --since-us "$since" --prefix "restart$i") || { hcb_failed "hc_restart $i: $out"; continue; }
-    hcb_log "hc_restart $i: $out; broker ready (its 'zone snapshot rebuilt') at $(hcb_ready_s "$since") s"
+    ready=$(hcb_ready_s "$since")
+    hcb_log "hc_restart $i: $out; broker ready (its 'zone snapshot rebuilt') at $ready s"
+    [ "$ready" = "?" ] || bench_emit hc_restart_ready "$i" "$ready" s "hcbus restart: start auditd+broker -> the broker ready (the rest to hc_restart is the client's retry backoff)"
     bench_emit hc_restart "$i" "$(hcb_kv "$out" restart_s)" s "hcbus restart with $events events: start auditd+broker -> first publish acked"
     if awk -v s="$(hcb_kv "$out" restart_s)" -v m="$HCB_RESTART_REPEAT_MAX_S" 'BEGIN { exit !(s > m) }'; then
       hcb_log "NOTE: that restart took over $HCB_RESTART_REPEAT_MAX_S s: measured once, not 3 times"
