@@ -52,10 +52,7 @@ done
 [ "$BENCH_QUICK" = 1 ] && [ "$reps_given" = 0 ] && BENCH_REPS=1
 
 if [ "${HCBUS_BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  # -Wno-error=format-truncation: gcc 12 at -O3 flags a guarded snprintf in
-  # services/cli/audit/cap.c (warning kept, not fatal) — the Release build of main fails without it.
-  HCBUS_BUILD_DIR=$BENCH_BUILD "$BENCH_SRC/deploy/install.sh" --bench -DCMAKE_BUILD_TYPE=Release -DHCBUS_BENCH=ON \
-    -DCMAKE_C_FLAGS=-Wno-error=format-truncation
+  HCBUS_BUILD_DIR=$BENCH_BUILD "$BENCH_SRC/deploy/install.sh" --bench -DCMAKE_BUILD_TYPE=Release -DHCBUS_BENCH=ON
 fi
 for prog in pg_bench nats_bench mqtt_bench; do
   [ -x "$BENCH_BUILD/tests/bench/$prog" ] ||

@@ -42,8 +42,12 @@ const char *cap_time(int64_t t_us, bool utc, char *buf, size_t size)
     if (utc && len > 0 && text[len - 1] == 'Z') {
         text[len - 1] = '\0';
         snprintf(buf, size, "%s" UTC_SUFFIX, text);
-    } else {
-        snprintf(buf, size, "%s", text);
+    } else if (size > 0) {
+        size_t n = strnlen(text, sizeof text); /* truncated to the caller's size, as documented */
+        if (n >= size)
+            n = size - 1;
+        memcpy(buf, text, n);
+        buf[n] = '\0';
     }
     return buf;
 }
