@@ -1,7 +1,12 @@
 /* publisher.c — the publishing half of client.h. Every message waits, encoded, in a
  * ring (the window) until the broker acks it or refuses it for good; silence and the
  * retryable refusals (not persisted, overloaded, unavailable) resend the same bytes,
- * so the same msg_id, and are never reported to the caller. */
+ * so the same msg_id, and are never reported to the caller.
+ * Request ids are ring positions plus one, so an answer finds its slot in O(1) (the
+ * slot's stored id tells a live request from a settled one whose slot was reused), and
+ * the earliest due time is kept as a bound so that a poll scans the window only when a
+ * resend may be due, and a message waiting for the connection goes as soon as ZeroMQ
+ * can take it (ZMQ_POLLOUT), not at its next retry (decision 0028). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +42,12 @@ struct hcbus_publisher {
     unsigned window;
     unsigned resend_ms;
     uint64_t head;    /* oldest position that may be unconfirmed */
-    uint64_t tail;    /* next position to fill */
+    uint64_t tail;    /* next position to fill; its request id is tail + 1 */
     size_t pending;
     size_t unsent;    /* slots ZeroMQ has not taken yet (broker not connected) */
-    uint64_t next_request_id;
+    int64_t due_bound_ms; /* no slot is due before this (a lower bound: send_due makes it exact) */
+    bool watch_out;   /* wake when ZeroMQ can take an unsent slot (ZMQ_POLLOUT) */
+    bool out_retry;   /* sending because of ZMQ_POLLOUT: a refusal now does not re-arm it */
 };
 
 hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
@@ -68,7 +75,7 @@ hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
     self->resend_ms = options->resend_ms ? options->resend_ms : HCBUS_RESEND_MS_DEFAULT;
     self->on_confirm = on_confirm;
     self->arg = arg;
-    self->next_request_id = 1;
+    self->due_bound_ms = INT64_MAX;
     int hwm = window * 2 > PUBLISH_HWM_MIN ? (int)window * 2 : PUBLISH_HWM_MIN;
     if (hcbus_curve_connect(options, hwm, &self->ctx, &self->sock, err) != 0) {
         hcbus_publisher_destroy(&self);
@@ -100,6 +107,19 @@ static slot_t *slot_at(hcbus_publisher_t *self, uint64_t pos)
     return &self->ring[pos % self->window];
 }
 
+/* Request ids are positions plus one: 0 means "no request" on the wire. */
+static uint64_t request_id_of(uint64_t pos)
+{
+    return pos + 1;
+}
+
+static void set_due(hcbus_publisher_t *self, slot_t *s, int64_t due_ms)
+{
+    s->due_ms = due_ms;
+    if (due_ms < self->due_bound_ms)
+        self->due_bound_ms = due_ms;
+}
+
 /* Hand a slot's bytes to ZeroMQ. When the broker is not connected (IMMEDIATE) the
  * send is retried shortly instead of queued blindly. */
 static int transmit(hcbus_publisher_t *self, slot_t *s, int64_t now, hcbus_error_t *err)
@@ -111,19 +131,28 @@ static int transmit(hcbus_publisher_t *self, slot_t *s, int64_t now, hcbus_error
     if (unsent != s->unsent)
         self->unsent += unsent ? 1 : (size_t)-1;
     s->unsent = unsent;
-    s->due_ms = now + (unsent ? UNSENT_RETRY_MS : (int64_t)self->resend_ms);
+    if (unsent && !self->out_retry)
+        self->watch_out = true;
+    set_due(self, s, now + (unsent ? UNSENT_RETRY_MS : (int64_t)self->resend_ms));
     return 0;
 }
 
 /* Send everything due, oldest first so that a resend keeps the publisher's order. While
  * ZeroMQ has not taken an older one (the broker is not connected), nothing newer is
  * tried: it would reach the broker first and be recorded before the older one. Sets
- * *next_due_ms to the earliest later due time (INT64_MAX if none). */
+ * *next_due_ms to the earliest later due time (INT64_MAX if none). The window is
+ * scanned only when the bound says a slot may be due (a resend, a refusal's backoff,
+ * an unsent slot), not at every poll. */
 static int send_due(hcbus_publisher_t *self, int64_t *next_due_ms, hcbus_error_t *err)
 {
     int64_t now = hcbus_monotonic_ms();
+    if (now < self->due_bound_ms) {
+        *next_due_ms = self->due_bound_ms;
+        return 0;
+    }
     int64_t blocked_until = 0;
     *next_due_ms = INT64_MAX;
+    self->due_bound_ms = INT64_MAX; /* rebuilt below by transmit and the scan */
     for (uint64_t pos = self->head; pos < self->tail; pos++) {
         slot_t *s = slot_at(self, pos);
         if (!s->bytes)
@@ -131,29 +160,38 @@ static int send_due(hcbus_publisher_t *self, int64_t *next_due_ms, hcbus_error_t
         if (s->due_ms <= now) {
             if (blocked_until)
                 s->due_ms = blocked_until;
-            else if (transmit(self, s, now, err) != 0)
+            else if (transmit(self, s, now, err) != 0) {
+                self->due_bound_ms = now; /* scan again next time */
                 return -1;
+            }
         }
         if (s->unsent && !blocked_until)
             blocked_until = s->due_ms;
         if (s->due_ms < *next_due_ms)
             *next_due_ms = s->due_ms;
     }
+    if (*next_due_ms < self->due_bound_ms)
+        self->due_bound_ms = *next_due_ms;
     return 0;
 }
 
-/* The slot of a reply: by msg_id, or by request_id when the broker could not read the
- * msg_id (a malformed publish). NULL for answers to messages already settled. */
+/* The slot of a reply, from its request_id in O(1): position request_id - 1, if that
+ * slot still holds that request (and, when the reply names a msg_id, that message).
+ * NULL for answers to messages already settled (a late answer to a resend), and for
+ * request_id 0, which answers nothing sent with an id (docs/protocol.md). */
 static slot_t *find_slot(hcbus_publisher_t *self, const char *msg_id, uint64_t request_id)
 {
-    for (uint64_t pos = self->head; pos < self->tail; pos++) {
-        slot_t *s = slot_at(self, pos);
-        if (!s->bytes)
-            continue;
-        if (msg_id && msg_id[0] ? strcmp(s->msg_id, msg_id) == 0 : s->request_id == request_id)
-            return s;
-    }
-    return NULL;
+    if (request_id == 0)
+        return NULL;
+    uint64_t pos = request_id - 1;
+    if (pos < self->head || pos >= self->tail)
+        return NULL;
+    slot_t *s = slot_at(self, pos);
+    if (!s->bytes || s->request_id != request_id)
+        return NULL;
+    if (msg_id && msg_id[0] && strcmp(s->msg_id, msg_id) != 0)
+        return NULL;
+    return s;
 }
 
 static void settle(hcbus_publisher_t *self, slot_t *s, uint64_t seq, bool duplicate,
@@ -203,7 +241,7 @@ static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply
         return 0;
     if (retryable((int)e->code)) {
         s->refusals++;
-        s->due_ms = hcbus_monotonic_ms() + backoff_ms(s->refusals);
+        set_due(self, s, hcbus_monotonic_ms() + backoff_ms(s->refusals));
         return 0;
     }
     hcbus_error_t refusal;
@@ -239,19 +277,51 @@ static int64_t deadline_of(int timeout_ms)
     return timeout_ms < 0 ? INT64_MAX : hcbus_monotonic_ms() + timeout_ms;
 }
 
+/* ZeroMQ can take messages again (ZMQ_POLLOUT: the broker is connected): what waited
+ * for the connection is due now rather than at its next retry (UNSENT_RETRY_MS), in
+ * order. A slot blocked behind an unsent one is due when that one was. */
+static void unsent_due_now(hcbus_publisher_t *self, int64_t now)
+{
+    int64_t first_due = INT64_MIN;
+    for (uint64_t pos = self->head; pos < self->tail; pos++) {
+        slot_t *s = slot_at(self, pos);
+        if (!s->bytes)
+            continue;
+        if (s->unsent && first_due == INT64_MIN)
+            first_due = s->due_ms;
+        if (first_due != INT64_MIN && s->due_ms <= first_due)
+            set_due(self, s, now);
+    }
+    self->watch_out = false;
+    self->out_retry = true;
+}
+
+static int send_due_now(hcbus_publisher_t *self, int64_t *next_due, hcbus_error_t *err)
+{
+    int rc = send_due(self, next_due, err);
+    self->out_retry = false;
+    return rc;
+}
+
+/* Send what is due, wait (ZeroMQ poll) until a reply, a due time, the connection (when
+ * something waits for it) or the deadline, and take every reply there. Returns the
+ * messages settled, or -1 with err. */
 static int poll_until(hcbus_publisher_t *self, int64_t deadline, hcbus_error_t *err)
 {
     for (;;) {
         int64_t next_due;
-        if (send_due(self, &next_due, err) != 0)
+        if (send_due_now(self, &next_due, err) != 0)
             return -1;
         int64_t now = hcbus_monotonic_ms();
         int64_t until = next_due < deadline ? next_due : deadline;
         long wait = until <= now ? 0 : (until - now > 60000 ? 60000 : (long)(until - now));
-        zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
+        short events = ZMQ_POLLIN | (self->unsent > 0 && self->watch_out ? ZMQ_POLLOUT : 0);
+        zmq_pollitem_t item = {.socket = self->sock, .events = events};
         if (zmq_poll(&item, 1, wait) < 0 && zmq_errno() != EINTR)
             return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
                                    zmq_strerror(zmq_errno()));
+        if (item.revents & ZMQ_POLLOUT)
+            unsent_due_now(self, hcbus_monotonic_ms());
         int settled = drain_replies(self);
         if (settled > 0 || hcbus_monotonic_ms() >= deadline)
             return settled;
@@ -319,7 +389,7 @@ int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int time
     if (wait_for_room(self, timeout_ms, err) != 0)
         return -1;
     Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
-    req.request_id = self->next_request_id++;
+    req.request_id = request_id_of(self->tail);
     req.kind_case = HCBUS__CLIENT_REQUEST__KIND_PUBLISH;
     req.publish = env;
     slot_t *s = slot_at(self, self->tail);
@@ -335,7 +405,7 @@ int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int time
         return transmit(self, s, hcbus_monotonic_ms(), err);
     /* An older message is still waiting for the connection: this one goes after it,
      * from the next poll (send_due sends oldest first). */
-    s->due_ms = hcbus_monotonic_ms();
+    set_due(self, s, hcbus_monotonic_ms());
     int64_t next_due;
     return send_due(self, &next_due, err);
 }

@@ -353,17 +353,20 @@ static bool recv_frame(void *sock, zmq_msg_t *frame)
 }
 
 /* Read one message if one comes within wait_ms. Returns 1 if one was read, 0 if not,
- * -1 with err. */
+ * -1 with err. A message already queued is read without a poll (one system call less
+ * per delivery in a burst). */
 static int receive(hcbus_subscriber_t *self, long wait_ms, hcbus_error_t *err)
 {
-    zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
-    int n = zmq_poll(&item, 1, wait_ms);
-    if (n < 0 && zmq_errno() != EINTR)
-        return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
-                               zmq_strerror(zmq_errno()));
     zmq_msg_t first, second;
-    if (n <= 0 || !recv_frame(self->sock, &first))
-        return 0;
+    if (!recv_frame(self->sock, &first)) {
+        zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
+        int n = zmq_poll(&item, 1, wait_ms);
+        if (n < 0 && zmq_errno() != EINTR)
+            return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
+                                   zmq_strerror(zmq_errno()));
+        if (n <= 0 || !recv_frame(self->sock, &first))
+            return 0;
+    }
     int rc = 0;
     if (!zmq_msg_more(&first)) {
         Hcbus__BrokerReply *reply =
