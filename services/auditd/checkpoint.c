@@ -1,5 +1,6 @@
 /* checkpoint.c — writing tree heads (see checkpoint.h). Signing is libhcbus tlog's
- * (hcbus_tlog_checkpoint_sign); here: when a head is due, and the INSERT. */
+ * (hcbus_tlog_checkpoint_sign); here: when a head is due, the INSERT (with the tree's
+ * frontier), and whether a stored note is ours. */
 #include "checkpoint.h"
 
 #include <inttypes.h>
@@ -15,7 +16,8 @@
 
 #define MS_PER_S 1000
 #define INSERT_HEAD_SQL                                                                      \
-    "INSERT INTO hcbus.tree_heads (log, tree_size, root_hash, note) VALUES ($1, $2::int8, $3, $4) " \
+    "INSERT INTO hcbus.tree_heads (log, tree_size, root_hash, note, frontier) "                   \
+    "VALUES ($1, $2::int8, $3, $4, $5) "                                                          \
     "ON CONFLICT (log, tree_size) DO NOTHING"
 
 int auditd_checkpoints_init(auditd_checkpoints_t *self, const hcbus_auditd_config_t *cfg, hcbus_error_t *err)
@@ -52,15 +54,17 @@ bool auditd_checkpoint_due_by_count(const auditd_checkpoints_t *self, const audi
     return !tree->broken && tree->f.size > tree->head_size && tree->f.size % self->every_events == 0;
 }
 
-static int insert_head(PGconn *conn, auditd_log_t log, uint64_t size, const hcbus_tlog_hash_t *root,
+static int insert_head(PGconn *conn, auditd_log_t log, const hcbus_tlog_frontier_t *f, const hcbus_tlog_hash_t *root,
                        const char *note, hcbus_error_t *err)
 {
     char size_text[24];
-    snprintf(size_text, sizeof size_text, "%" PRIu64, size);
-    const char *values[4] = {auditd_log_name(log), size_text, (const char *)root->b, note};
-    const int lengths[4] = {0, 0, HCBUS_TLOG_HASH_BYTES, 0};
-    const int formats[4] = {0, 0, 1, 0};
-    PGresult *res = PQexecParams(conn, INSERT_HEAD_SQL, 4, NULL, values, lengths, formats, 0);
+    snprintf(size_text, sizeof size_text, "%" PRIu64, f->size);
+    uint8_t frontier[AUDITD_FRONTIER_MAX_BYTES];
+    size_t frontier_len = auditd_frontier_encode(f, frontier);
+    const char *values[5] = {auditd_log_name(log), size_text, (const char *)root->b, note, (const char *)frontier};
+    const int lengths[5] = {0, 0, HCBUS_TLOG_HASH_BYTES, 0, (int)frontier_len};
+    const int formats[5] = {0, 0, 1, 0, 1};
+    PGresult *res = PQexecParams(conn, INSERT_HEAD_SQL, 5, NULL, values, lengths, formats, 0);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0
                                                       : auditd_pg_error(conn, res, "cannot store a tree head", err);
     PQclear(res);
@@ -76,7 +80,7 @@ int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, audi
     char *note = NULL;
     if (self->signing && hcbus_tlog_checkpoint_sign(&cp, &self->signer, &note, err) < 0)
         return -1;
-    int rc = insert_head(conn, log, cp.size, &cp.root, note, err);
+    int rc = insert_head(conn, log, &tree->f, &cp.root, note, err);
     free(note);
     if (rc < 0)
         return -1;
@@ -85,6 +89,31 @@ int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, audi
     hcbus_info("%s tree head %" PRIu64 " stored, %s", auditd_log_name(log), cp.size,
                self->signing ? "signed" : "unsigned");
     return 0;
+}
+
+bool auditd_checkpoint_vouches(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,
+                               const hcbus_tlog_hash_t *root, const char *note, char *why, size_t why_size)
+{
+    if (!self->signing)
+        return true;
+    if (!note) {
+        snprintf(why, why_size, "is unsigned while heads are signed");
+        return false;
+    }
+    hcbus_tlog_verifier_t ours = {.key_id = self->signer.key_id};
+    memcpy(ours.name, self->signer.name, sizeof ours.name);
+    memcpy(ours.public_key, self->signer.public_key, sizeof ours.public_key);
+    hcbus_tlog_checkpoint_t cp;
+    hcbus_error_t err;
+    if (hcbus_tlog_checkpoint_open(note, strlen(note), self->origin[log], &ours, 1, &cp, &err) < 0) {
+        snprintf(why, why_size, "has a note this auditd's key does not verify (%.100s)", err.message);
+        return false;
+    }
+    if (cp.size != size || memcmp(cp.root.b, root->b, HCBUS_TLOG_HASH_BYTES) != 0) {
+        snprintf(why, why_size, "has a signed note for another size or root");
+        return false;
+    }
+    return true;
 }
 
 /* A tree that grew since its last head, and may get one. */

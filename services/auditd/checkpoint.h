@@ -17,13 +17,14 @@
 #include "hcbus/tlog.h"
 #include "tree.h"
 
-typedef struct auditd_checkpoints {
+struct auditd_checkpoints {
     bool signing;                 /* a signer key was given */
     hcbus_tlog_signer_t signer;
     char origin[AUDITD_LOG_COUNT][HCBUS_TLOG_ORIGIN_MAX + 1];
     uint32_t every_events;        /* a head at every multiple of this many leaves */
     uint32_t every_s;             /* 0: none by time */
-} auditd_checkpoints_t;
+};
+typedef struct auditd_checkpoints auditd_checkpoints_t;
 
 /* Settings from the auditd section; reads log_key_file if set (see log_key.h), else
  * logs a warning that heads will be unsigned. Returns 0 or -1 with err. */
@@ -35,11 +36,17 @@ void auditd_checkpoints_clear(auditd_checkpoints_t *self);
 /* True when the tree has just reached a size at which a head is due by count. */
 bool auditd_checkpoint_due_by_count(const auditd_checkpoints_t *self, const auditd_tree_t *tree);
 
-/* Store the head of tree at its current size (signed if there is a key) with one
- * INSERT on conn (inside the caller's transaction, if any); a head already stored at
+/* Store the head of tree at its current size (signed if there is a key) and its
+ * frontier (tree.h, decision 0028) with one INSERT on conn (inside the caller's transaction, if any); a head already stored at
  * that size is kept. Sets tree->head_size and head_ms. Returns 0 or -1 with err. */
 int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, auditd_log_t log, auditd_tree_t *tree,
                             hcbus_error_t *err);
+
+/* Whether note is this auditd's signed checkpoint of log at size and root (always true
+ * when auditd does not sign: there is nothing to check a head against). Fills why
+ * ("is unsigned", "...: its note ...") when not. */
+bool auditd_checkpoint_vouches(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,
+                               const hcbus_tlog_hash_t *root, const char *note, char *why, size_t why_size);
 
 /* Store the heads due by time at now_ms (force: every tree that grew since its last
  * head, as at a clean stop). Returns 0 or -1 with err (the first failure). */

@@ -3,6 +3,7 @@
  * else lives in the files a test can link (db, migrate, writer, chain, tree,
  * checkpoint, replay, server, zap). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hcbus-auditd --config FILE [--broker-key FILE]\n"
+            "usage: hcbus-auditd --config FILE [--broker-key FILE] [--check-trees]\n"
             "\n"
             "The audit service of hcbus: records every message the broker accepts in\n"
             "PostgreSQL (hash-chained, numbered without holes) and serves replay.\n"
@@ -32,25 +33,34 @@ static void usage(FILE *out)
             "  -c, --config FILE      the deployment's configuration (section auditd)\n"
             "  -b, --broker-key FILE  the broker's public key file (.pub or secret key file);\n"
             "                         the only client accepted\n"
+            "      --check-trees      rebuild the Merkle trees from every stored leaf hash\n"
+            "                         and check them against the last heads (slow on a long\n"
+            "                         log); by default they resume from the last head's\n"
+            "                         frontier and read only the leaves after it\n"
             "  -h, --help             this text\n");
 }
 
 typedef struct options {
     const char *config;
     const char *broker_key;
+    bool check_trees;
 } options_t;
+
+#define OPT_CHECK_TREES 1000
 
 static int parse_options(int argc, char **argv, options_t *o)
 {
     static const struct option longs[] = {{"config", required_argument, NULL, 'c'},
                                           {"broker-key", required_argument, NULL, 'b'},
                                           {"help", no_argument, NULL, 'h'},
+                                          {"check-trees", no_argument, NULL, OPT_CHECK_TREES},
                                           {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "c:b:h", longs, NULL)) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
         case 'b': o->broker_key = optarg; break;
+        case OPT_CHECK_TREES: o->check_trees = true; break;
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
@@ -84,7 +94,7 @@ static void upsert_catalogue(PGconn *conn, const char *zones_file)
 }
 
 /* Open the session, migrate, load the head and the trees, serve. */
-static int run(const hcbus_config_t *cfg, const char *broker_key_file)
+static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool check_trees)
 {
     hcbus_error_t err;
     hcbus_keypair_t own;
@@ -99,6 +109,8 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file)
     auditd_db_t *db = auditd_db_new(cfg->auditd.conninfo, cfg->auditd.migrations_dir);
     auditd_chain_t head;
     static auditd_trees_t trees;
+    trees.signer = &checkpoints; /* a resumed head's note must be ours when we sign */
+    trees.full_check = check_trees;
     int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory")
                  : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
     if (rc == 0) {
@@ -141,7 +153,7 @@ int main(int argc, char **argv)
         hcbus_config_destroy(&cfg);
         return EXIT_USAGE;
     }
-    int rc = run(cfg, o.broker_key);
+    int rc = run(cfg, o.broker_key, o.check_trees);
     hcbus_config_destroy(&cfg);
     return rc;
 }
