@@ -10,6 +10,7 @@
 # --synthetic-leaves: every migration first, then rows with made-up leaf hashes
 # (SHA-256 of the seq) instead of the back-fill: minutes instead of an hour at 10 M rows,
 # for timing the starts only (the trees are over those hashes, so they hold).
+# BENCH_VERBOSE=1 prints auditd's log of each start (its times show where a start goes).
 #   HCBUS_BINARY_DIR=build-release tests/bench/bench_checkpoints.sh [ROWS [--synthetic-leaves]]
 source "$(dirname "$0")/../lib/harness.sh"
 HC_BUS_MIGRATE=0
@@ -61,6 +62,7 @@ timed_start() { # LABEL [ARGS...]
   hc_wait_for "auditd listening" 300 grep -q "notice: listening on" "$HC_WORK/auditd.log"
   t1=$(date +%s%N)
   echo "$label: $(((t1 - t0) / 1000000)) ms to listening; $(grep -o "Merkle trees loaded.*" "$HC_WORK/auditd.log")"
+  [ -z "${BENCH_VERBOSE:-}" ] || sed 's/^/    /' "$HC_WORK/auditd.log"
   hc_kill auditd TERM
 }
 timed_start "start with no head (full rebuild)"
