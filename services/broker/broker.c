@@ -4,6 +4,7 @@
 #include "broker.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -13,6 +14,10 @@
 #include "hcbus/zap.h"
 
 #define SCAN_INTERVAL_MS 100
+/* After subscriber queues held this much (fanout.h) and have drained to a sixteenth of
+ * it, hand the freed memory back to the OS: glibc keeps freed heap for reuse, so a burst
+ * would otherwise leave its peak in the RSS for good. */
+#define TRIM_AFTER_QUEUED_BYTES (1024 * 1024)
 
 static const char *zap_lookup(void *arg, const char *key_z85)
 {
@@ -101,7 +106,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
                                 bc->audit_resend_ms, err)))
         goto fail;
     self->inflight = inflight_new(bc->max_in_flight);
-    self->subscribers = subscribers_new(self->sub_socket);
+    self->subscribers = subscribers_new(self->sub_socket, bc->subscriber_queue_max_bytes);
     self->lastvalue = lastvalue_new();
     self->rejections = rejections_new();
     self->budget = budget_new();
@@ -243,6 +248,18 @@ static void start_up(broker_t *self, int64_t now_ms)
     }
 }
 
+static void trim_after_burst(broker_t *self)
+{
+    size_t queued = fanout_queued_bytes();
+    if (queued > self->queued_peak)
+        self->queued_peak = queued;
+    if (self->queued_peak < TRIM_AFTER_QUEUED_BYTES || queued > self->queued_peak / 16)
+        return;
+    malloc_trim(0);
+    hcbus_debug("subscriber queues drained (peak %zu bytes): freed memory returned to the OS", self->queued_peak);
+    self->queued_peak = queued;
+}
+
 static void run_timers(broker_t *self)
 {
     peers_update(self);
@@ -256,6 +273,7 @@ static void run_timers(broker_t *self)
     rejections_tick(self->rejections, self->link, now_ms);
     link_tick(self->link, now_ms);
     subscribers_tick(self->subscribers, self->delivered_head, now_ms);
+    trim_after_burst(self);
 }
 
 /* One turn of the loop; accepting false stops reading publishers (shutdown). */
@@ -308,6 +326,10 @@ int broker_run(broker_t *self)
     if (link_deliveries_pending(self->link) > 0)
         hcbus_warning("stopped with %zu delivery records not recorded: who-knew treats those sessions as open "
                       "until this broker's next start", link_deliveries_pending(self->link));
+    uint64_t records, batches;
+    link_stats(self->link, &records, &batches);
+    hcbus_info("audit link: %llu records sent in %llu append batches",
+               (unsigned long long)records, (unsigned long long)batches);
     waiting = inflight_count(self->inflight);
     if (waiting > 0)
         hcbus_warning("stopped with %zu messages not committed: none of them was acknowledged", waiting);

@@ -84,6 +84,7 @@ typedef struct broker {
     uint64_t delivered_head;             /* every seq up to here was delivered (or existed before start) */
     uint64_t gap_fill_link_id;           /* outstanding own replay, 0 = none */
     size_t parked;                       /* committed slots waiting behind a hole */
+    size_t queued_peak;                  /* most bytes queued for subscribers since the last trim */
     int64_t next_scan_ms;
     volatile sig_atomic_t *stop;
     volatile sig_atomic_t *reload;
@@ -146,9 +147,5 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
 /* The audit service could not answer a subscriber's replay: tell the subscriber. */
 void requests_replay_failed(broker_t *self, control_t *control, int code, const char *why);
 void requests_expire(broker_t *self, int64_t now_ms);
-
-/* Append the encoded field `seq` (3, varint) to an encoded Envelope: protobuf keeps the
- * last value, so this equals re-encoding with seq set. Returns a new buffer or NULL. */
-uint8_t *envelope_with_seq(const uint8_t *bytes, size_t len, uint64_t seq, size_t *out_len);
 
 #endif

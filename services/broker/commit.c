@@ -11,39 +11,71 @@
 #include "hcbus/log.h"
 
 #define NOT_PERSISTED_RETRY_MS 200
+#define DELIVERY_BATCH_MAX 256 /* committed messages handed to the subscribers at once */
+
+/* Committed slots on their way to subscribers, next in seq order: delivered together
+ * (subscribers_deliver_batch), then released. */
+typedef struct batch {
+    size_t n;
+    delivery_t d[DELIVERY_BATCH_MAX];
+    inflight_slot_t *slots[DELIVERY_BATCH_MAX];
+} batch_t;
 
 /* Send one committed message to subscribers and keep zone levels for snapshots.
- * plain and redacted already carry seq; redacted may be NULL; notice, for a notice,
- * says who may have it (audience.h). */
+ * plain and redacted (shared encodings, fanout.h) already carry seq; redacted may be
+ * NULL; notice, for a notice, says who may have it (audience.h). */
 static void deliver(broker_t *self, uint64_t seq, const char *topic, hcbus_kind_t kind,
-                    const uint8_t *plain, size_t plain_len, const uint8_t *redacted, size_t redacted_len,
-                    const Hcbus__Notice *notice)
+                    payload_t *plain, payload_t *redacted, const Hcbus__Notice *notice)
 {
-    delivery_t d = {.seq = seq, .topic = topic, .plain = plain, .plain_len = plain_len,
-                    .redacted = redacted, .redacted_len = redacted_len, .notice = notice};
+    delivery_t d = {.seq = seq, .topic = topic, .plain = plain, .redacted = redacted, .notice = notice};
     subscribers_deliver(self->subscribers, &d);
-    if (kind == HCBUS_KIND_ZONE && lastvalue_put(self->lastvalue, topic, seq, plain, plain_len) != 0)
+    if (kind == HCBUS_KIND_ZONE &&
+        lastvalue_put(self->lastvalue, topic, seq, payload_data(plain), payload_len(plain)) != 0)
         hcbus_error("out of memory keeping the last value of %s", topic);
     self->delivered_head = seq;
 }
 
-static void deliver_slot(broker_t *self, inflight_slot_t *slot)
+/* Deliver what the batch holds, keep zone levels for snapshots, release the slots. */
+static void batch_flush(broker_t *self, batch_t *b)
 {
-    size_t plain_len = 0, redacted_len = 0;
-    uint8_t *plain = envelope_with_seq(slot->plain, slot->plain_len, slot->seq, &plain_len);
-    uint8_t *redacted = slot->redacted ? envelope_with_seq(slot->redacted, slot->redacted_len, slot->seq, &redacted_len) : NULL;
+    subscribers_deliver_batch(self->subscribers, b->d, b->n);
+    for (size_t i = 0; i < b->n; i++) {
+        inflight_slot_t *slot = b->slots[i];
+        payload_t *plain = b->d[i].plain;
+        if (slot->kind == HCBUS_KIND_ZONE &&
+            lastvalue_put(self->lastvalue, slot->topic, slot->seq, payload_data(plain), payload_len(plain)) != 0)
+            hcbus_error("out of memory keeping the last value of %s", slot->topic);
+        payload_release(&b->d[i].plain);
+        payload_release(&b->d[i].redacted);
+        inflight_release(self->inflight, slot);
+    }
+    b->n = 0;
+}
+
+/* Add the slot next in seq order to the batch; it is released once delivered. */
+static void batch_add(broker_t *self, batch_t *b, inflight_slot_t *slot)
+{
+    /* Each variant encoded once, with its seq; every subscriber shares it. */
+    payload_t *plain = payload_with_seq(slot->plain, slot->plain_len, slot->seq);
+    payload_t *redacted = slot->redacted ? payload_with_seq(slot->redacted, slot->redacted_len, slot->seq) : NULL;
+    self->delivered_head = slot->seq;
+    if (!plain || (slot->redacted && !redacted)) {
+        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)slot->seq);
+        payload_release(&plain);
+        payload_release(&redacted);
+        inflight_release(self->inflight, slot);
+        return;
+    }
+    if (b->n == DELIVERY_BATCH_MAX)
+        batch_flush(self, b);
     /* A notice whose recipients were not kept (publish.c refuses that) reaches only
      * those who see every notice: never everyone its topic matches. */
     const Hcbus__Notice *notice = slot->kind != HCBUS_KIND_NOTICE ? NULL
                                   : audience_notice(slot->notice) ? audience_notice(slot->notice)
                                                                   : &audience_nobody;
-    if (!plain || (slot->redacted && !redacted))
-        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)slot->seq);
-    else
-        deliver(self, slot->seq, slot->topic, slot->kind, plain, plain_len, redacted, redacted_len, notice);
-    self->delivered_head = slot->seq;
-    free(plain);
-    free(redacted);
+    b->d[b->n] = (delivery_t){.seq = slot->seq, .topic = slot->topic, .plain = plain, .redacted = redacted,
+                              .notice = notice};
+    b->slots[b->n++] = slot;
 }
 
 /* Deliver a message fetched from the log (bytes carry seq). Recipients without clinical
@@ -60,15 +92,22 @@ static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
     uint8_t *redacted = NULL;
     size_t redacted_len = 0;
     bool changed = false;
+    payload_t *plain_payload = NULL, *redacted_payload = NULL;
     if (env->seq <= self->delivered_head) {
         /* delivered already */
     } else if (hcbus_envelope_redact_recorded(env, &redacted, &redacted_len, &changed, &err) != 0) {
         hcbus_error("seq %llu withheld from live delivery: no copy without clinical fields (%s)",
                     (unsigned long long)env->seq, err.message);
+    } else if (!(plain_payload = payload_copy(bytes, len)) ||
+               (changed && !(redacted_payload = payload_copy(redacted, redacted_len)))) {
+        /* Fail closed: never the full variant in place of a missing redacted one. */
+        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)env->seq);
     } else {
-        deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), bytes, len,
-                changed ? redacted : NULL, changed ? redacted_len : 0, audience_notice(env));
+        deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), plain_payload,
+                redacted_payload, audience_notice(env));
     }
+    payload_release(&plain_payload);
+    payload_release(&redacted_payload);
     free(redacted);
     hcbus_envelope_free(env);
 }
@@ -99,22 +138,25 @@ static int by_seq(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Deliver ready slots (sorted by seq) that are next in order; on a hole, leave the
- * rest parked and ask the log for what is missing. */
+/* Deliver ready slots (sorted by seq) that are next in order, as one batch; on a hole,
+ * leave the rest parked and ask the log for what is missing. */
 static void deliver_sorted(broker_t *self, inflight_slot_t **ready, size_t n)
 {
+    static batch_t batch; /* one loop thread; empty between calls */
     qsort(ready, n, sizeof *ready, by_seq);
     for (size_t i = 0; i < n; i++) {
         inflight_slot_t *slot = ready[i];
         if (slot->seq > self->delivered_head + 1) {
             self->parked += n - i;
             request_gap_fill(self, slot->seq - 1);
-            return;
+            break;
         }
         if (slot->seq == self->delivered_head + 1)
-            deliver_slot(self, slot);
-        inflight_release(self->inflight, slot);
+            batch_add(self, &batch, slot);
+        else
+            inflight_release(self->inflight, slot); /* a duplicate of one delivered */
     }
+    batch_flush(self, &batch);
 }
 
 /* After a gap fill: deliver what was parked behind it. */

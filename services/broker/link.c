@@ -45,6 +45,7 @@ struct link {
     side_queue_t deliveries;
     uint64_t deliveries_folded;        /* end records that took their start's place */
     uint64_t side_link_id;             /* outstanding side request, 0 = none */
+    uint64_t records_sent, batches_sent; /* append records and the batches that carried them */
     int64_t side_resend_ms;
 };
 
@@ -100,6 +101,12 @@ void *link_socket(link_t *self) { return self->socket; }
 size_t link_rejections_pending(const link_t *self) { return self->rejections.count; }
 
 size_t link_deliveries_pending(const link_t *self) { return self->deliveries.count; }
+
+void link_stats(const link_t *self, uint64_t *records, uint64_t *batches)
+{
+    *records = self->records_sent;
+    *batches = self->batches_sent;
+}
 
 static int send_request(link_t *self, Hcbus__LinkRequest *request)
 {
@@ -288,6 +295,8 @@ void link_flush(link_t *self)
         request.kind_case = HCBUS__LINK_REQUEST__KIND_APPEND;
         request.append = &batch;
         link_request(self, &request);
+        self->records_sent += self->record_count;
+        self->batches_sent++;
         self->record_count = 0;
         self->record_bytes = 0;
     }

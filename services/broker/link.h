@@ -49,7 +49,9 @@ void link_reject(link_t *self, const Hcbus__RejectRecord *record);
 void link_deliver(link_t *self, Hcbus__DeliveryRecord *record, uint64_t segment_key);
 
 /* Send the queued records as one AppendBatch, and the heads of the rejection and
- * delivery queues in a request of their own if none is outstanding. */
+ * delivery queues in a request of their own if none is outstanding. The broker calls
+ * it once per turn of its loop: a batch carries everything that arrived in that turn
+ * (and never waits for more: at a low rate a batch holds one record). */
 void link_flush(link_t *self);
 
 /* Send a control request; its link_id is assigned and returned (0 on failure). */
@@ -63,6 +65,8 @@ Hcbus__LinkReply *link_recv(link_t *self);
 size_t link_rejections_pending(const link_t *self);
 /* Delivery records queued and not yet confirmed. */
 size_t link_deliveries_pending(const link_t *self);
+/* Append records sent so far (resends included), and the AppendBatches that carried them. */
+void link_stats(const link_t *self, uint64_t *records, uint64_t *batches);
 
 /* Resend the outstanding side request (rejections, deliveries) when it is overdue. */
 void link_tick(link_t *self, int64_t now_ms);

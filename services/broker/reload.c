@@ -59,6 +59,7 @@ void broker_reload(broker_t *self)
     self->zones = zones;
     hcbus_log_set_level(config->log_level);
     size_t closed = subscribers_revalidate(self->subscribers, config);
+    subscribers_set_queue_max_bytes(self->subscribers, config->broker.subscriber_queue_max_bytes);
     size_t connections = revoked ? peers_close_revoked(self) : 0;
     hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed; keys revoked: %s, "
                  "%zu connections of revoked keys closed (any other is refused at its next request)",

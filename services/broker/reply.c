@@ -58,20 +58,3 @@ void reply_ack(void *socket, const routing_id_t *to, uint64_t request_id, const 
     reply.ack = &ack;
     reply_send(socket, to, &reply);
 }
-
-uint8_t *envelope_with_seq(const uint8_t *bytes, size_t len, uint64_t seq, size_t *out_len)
-{
-    uint8_t *out = malloc(len + 11);
-    if (!out)
-        return NULL;
-    memcpy(out, bytes, len);
-    size_t n = len;
-    out[n++] = 0x18; /* field 3, wire type 0 (varint) */
-    do {
-        uint8_t byte = seq & 0x7f;
-        seq >>= 7;
-        out[n++] = seq ? (byte | 0x80) : byte;
-    } while (seq);
-    *out_len = n;
-    return out;
-}

@@ -1,6 +1,6 @@
 /* subscribers.c — subscriber sessions and live delivery (see subscribers.h). The
- * per-subscriber header is its own frame; the payload is the shared encoding of the
- * variant this subscriber may read. */
+ * per-subscriber header is its own frame; the payload frame is a reference to the shared
+ * encoding of the variant this subscriber may read (fanout.h), counted on its queue. */
 #include "subscribers.h"
 
 #include <stdio.h>
@@ -21,17 +21,31 @@ struct subscribers {
     subscribers_observer_fn observer;
     void *observer_arg;
     uint64_t head;               /* the highest seq delivery has passed */
+    size_t queue_max_bytes;      /* per subscriber; 0 = no byte bound */
     uint64_t next_segment_key;
     size_t count;
     subscriber_t *items[SUBSCRIBERS_MAX];
 };
 
-subscribers_t *subscribers_new(void *socket)
+subscribers_t *subscribers_new(void *socket, size_t queue_max_bytes)
 {
     subscribers_t *self = calloc(1, sizeof *self);
-    if (self)
+    if (self) {
         self->socket = socket;
+        self->queue_max_bytes = queue_max_bytes;
+    }
     return self;
+}
+
+void subscribers_set_queue_max_bytes(subscribers_t *self, size_t queue_max_bytes)
+{
+    self->queue_max_bytes = queue_max_bytes;
+}
+
+static void subscriber_free(subscriber_t *sub)
+{
+    queue_account_release(&sub->queue);
+    free(sub);
 }
 
 void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg)
@@ -72,7 +86,7 @@ void subscribers_destroy(subscribers_t **self_p)
     if (!self_p || !*self_p)
         return;
     for (size_t i = 0; i < (*self_p)->count; i++)
-        free((*self_p)->items[i]);
+        subscriber_free((*self_p)->items[i]);
     free(*self_p);
     *self_p = NULL;
 }
@@ -97,17 +111,23 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
     const char *institution = inst->id;
     char session_id[HCBUS_ID_MAX];
     subscriber_t *sub = subscribers_find(self, id);
+    queue_account_t *queue;
     if (!sub) {
         if (self->count == SUBSCRIBERS_MAX || !(sub = calloc(1, sizeof *sub)))
             return NULL;
+        if (!(queue = queue_account_new())) {
+            free(sub);
+            return NULL;
+        }
         self->items[self->count++] = sub;
         hcbus_new_id(session_id, sizeof session_id);
     } else {
         segment_end(self, sub, SEGMENT_END_RESUBSCRIBED);
         snprintf(session_id, sizeof session_id, "%s", sub->session_id);
+        queue = sub->queue; /* the same connection: what it queued is still queued */
     }
     *sub = (subscriber_t){.id = *id, .clinical = inst->clinical, .roles = inst->roles, .last_heard_ms = now_ms,
-                          .last_sent_seq = head_seq, .last_matched_seq = head_seq};
+                          .last_sent_seq = head_seq, .last_matched_seq = head_seq, .queue = queue};
     snprintf(sub->session_id, sizeof sub->session_id, "%s", session_id);
     snprintf(sub->institution, sizeof sub->institution, "%s", institution);
     for (size_t i = 0; i < prefix_count && i < SUBSCRIBER_PREFIXES_MAX; i++)
@@ -128,7 +148,7 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
 static void remove_at(subscribers_t *self, size_t i, segment_end_t why)
 {
     segment_end(self, self->items[i], why);
-    free(self->items[i]);
+    subscriber_free(self->items[i]);
     self->items[i] = self->items[--self->count];
 }
 
@@ -174,64 +194,117 @@ bool subscriber_matches(const subscriber_t *sub, const delivery_t *d)
     return false;
 }
 
-/* Send [id][header][payload] without blocking. Returns 0, or -1 with errno (EAGAIN:
- * the subscriber's queue is full; EHOSTUNREACH: it is gone). */
-static int send_delivery(void *socket, const subscriber_t *sub, const delivery_t *d, bool redacted)
+typedef enum { SENT = 0, FULL_MESSAGES, FULL_BYTES, GONE, NO_MEMORY } send_result_t;
+
+/* Send [id][header][payload] without blocking; the payload frame is a reference to the
+ * shared encoding. FULL_MESSAGES: the socket's queue for it is at subscriber_queue_max;
+ * FULL_BYTES: this delivery would take its queue over subscriber_queue_max_bytes (a
+ * queue holding nothing takes one delivery whatever its size); GONE: it is gone. */
+static send_result_t send_delivery(const subscribers_t *self, const subscriber_t *sub, payload_t *payload,
+                                   uint64_t seq, bool redacted)
 {
+    size_t queued = queue_account_bytes(sub->queue);
+    if (self->queue_max_bytes && queued > 0 && queued + fanout_cost(payload) > self->queue_max_bytes)
+        return FULL_BYTES;
     Hcbus__DeliveryHeader header = HCBUS__DELIVERY_HEADER__INIT;
-    header.seq = d->seq;
+    header.seq = seq;
     header.prev_seq = sub->last_matched_seq;
     header.redacted = redacted;
     uint8_t header_bytes[64];
     size_t header_len = hcbus__delivery_header__pack(&header, header_bytes);
-    const uint8_t *payload = redacted ? d->redacted : d->plain;
-    size_t payload_len = redacted ? d->redacted_len : d->plain_len;
-    if (zmq_send(socket, sub->id.bytes, sub->id.len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
+    /* Made before the first frame goes: a multipart message is never left half sent. */
+    zmq_msg_t body;
+    if (payload_msg(&body, payload, sub->queue) != 0)
+        return NO_MEMORY;
+    if (zmq_send(self->socket, sub->id.bytes, sub->id.len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        int why = zmq_errno();
+        zmq_msg_close(&body);
+        return why == EAGAIN ? FULL_MESSAGES : GONE;
+    }
     /* Once the routing frame is accepted the rest of the message is too (atomic). */
-    if (zmq_send(socket, header_bytes, header_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        return -1;
-    return zmq_send(socket, payload, payload_len, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+    if (zmq_send(self->socket, header_bytes, header_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_msg_send(&body, self->socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close(&body);
+        return GONE;
+    }
+    return SENT;
+}
+
+/* A full queue: pause live delivery until the subscriber has been told (LagNotice). */
+static void mark_lagging(subscribers_t *self, subscriber_t *sub, uint64_t seq, send_result_t why)
+{
+    sub->lagging = true;
+    sub->lag_retry_ms = 0;
+    segment_end(self, sub, SEGMENT_END_LAGGED);
+    if (why == FULL_BYTES)
+        hcbus_warning("subscriber of %s fell behind at seq %llu (its queue holds %zu bytes, "
+                      "subscriber_queue_max_bytes %zu): live delivery paused until it catches up by replay",
+                      sub->institution, (unsigned long long)seq, queue_account_bytes(sub->queue),
+                      self->queue_max_bytes);
+    else if (why == NO_MEMORY)
+        hcbus_warning("subscriber of %s fell behind at seq %llu (out of memory queueing it): live delivery "
+                      "paused until it catches up by replay", sub->institution, (unsigned long long)seq);
+    else
+        hcbus_warning("subscriber of %s fell behind at seq %llu (its queue holds subscriber_queue_max messages): "
+                      "live delivery paused until it catches up by replay",
+                      sub->institution, (unsigned long long)seq);
 }
 
 size_t subscribers_deliver(subscribers_t *self, const delivery_t *d)
 {
+    return subscribers_deliver_batch(self, d, 1);
+}
+
+/* Send d to sub if it matches (counting a full queue in *full). False: sub is gone. */
+static bool deliver_to(subscribers_t *self, subscriber_t *sub, const delivery_t *d, size_t *full)
+{
+    if (!subscriber_matches(sub, d))
+        return true;
+    if (sub->lagging) {
+        sub->last_matched_seq = d->seq;
+        return true;
+    }
+    /* The variant is chosen here, per subscriber, on every delivery: a reader without
+     * clinical access never gets a reference to the full encoding. */
+    bool redacted = d->redacted && !sub->clinical;
+    send_result_t sent = send_delivery(self, sub, redacted ? d->redacted : d->plain, d->seq, redacted);
+    sub->last_matched_seq = d->seq; /* after the send: its prev_seq is the one before */
+    if (sent == SENT) {
+        sub->last_sent_seq = d->seq;
+        sub->segment_count++;
+    } else if (sent != GONE) {
+        (*full)++;
+        mark_lagging(self, sub, d->seq, sent);
+    } else {
+        hcbus_info("subscriber of %s is gone (%s)", sub->institution, zmq_strerror(zmq_errno()));
+        return false;
+    }
+    return true;
+}
+
+size_t subscribers_deliver_batch(subscribers_t *self, const delivery_t *ds, size_t n)
+{
     size_t full = 0;
+    if (n == 0)
+        return 0;
     if (self->guard)
         self->guard(self->guard_arg);
+    /* Subscriber by subscriber, each taking the whole batch in seq order: its queue gets
+     * the messages back to back, so libzmq's I/O thread is woken and writes to its
+     * connection once per batch, not once per message. */
     for (size_t i = 0; i < self->count;) {
-        subscriber_t *sub = self->items[i];
-        if (!subscriber_matches(sub, d)) {
-            i++;
-            continue;
-        }
-        if (sub->lagging) {
-            sub->last_matched_seq = d->seq;
-            i++;
-            continue;
-        }
-        bool redacted = d->redacted && !sub->clinical;
-        int sent = send_delivery(self->socket, sub, d, redacted);
-        sub->last_matched_seq = d->seq; /* after the send: its prev_seq is the one before */
-        if (sent == 0) {
-            sub->last_sent_seq = d->seq;
-            sub->segment_count++;
-        } else if (zmq_errno() == EAGAIN) {
-            sub->lagging = true;
-            sub->lag_retry_ms = 0;
-            full++;
-            segment_end(self, sub, SEGMENT_END_LAGGED);
-            hcbus_warning("subscriber of %s fell behind at seq %llu: live delivery paused until it catches up by replay",
-                          sub->institution, (unsigned long long)d->seq);
-        } else {
-            hcbus_info("subscriber of %s is gone (%s)", sub->institution, zmq_strerror(zmq_errno()));
+        bool alive = true;
+        for (size_t j = 0; j < n && alive; j++)
+            alive = deliver_to(self, self->items[i], &ds[j], &full);
+        if (!alive) {
             remove_at(self, i, SEGMENT_END_CLOSED);
             continue;
         }
         i++;
     }
-    if (d->seq > self->head)
-        self->head = d->seq;
+    for (size_t j = 0; j < n; j++)
+        if (ds[j].seq > self->head)
+            self->head = ds[j].seq;
     return full;
 }
 
@@ -267,7 +340,10 @@ void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms)
             remove_at(self, i, SEGMENT_END_TIMED_OUT);
             continue;
         }
-        if (sub->lagging && now_ms >= sub->lag_retry_ms) {
+        /* Resume at half the byte bound, not just under it: a queue that is still
+         * nearly full would only fall behind again at the next delivery. */
+        if (sub->lagging && now_ms >= sub->lag_retry_ms &&
+            (!self->queue_max_bytes || queue_account_bytes(sub->queue) <= self->queue_max_bytes / 2)) {
             sub->lag_retry_ms = now_ms + LAG_NOTICE_RETRY_MS;
             try_lag_notice(self, self->socket, sub, self->head);
         }

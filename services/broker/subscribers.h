@@ -1,7 +1,9 @@
 /* subscribers.h — the broker's subscriber sessions on the subscriber socket: their
  * authorized prefixes, the prev_seq chain of each subscription, and delivery with a
- * bounded queue per subscriber. A full queue never drops silently: the subscriber is
- * marked lagging, told so, and sees the hole in the next prev_seq and in its Pong.
+ * queue per subscriber bounded in messages (subscriber_queue_max, the socket's SNDHWM)
+ * and in bytes (subscriber_queue_max_bytes, fanout.h). A full queue never drops
+ * silently: the subscriber is marked lagging, told so, and sees the hole in the next
+ * prev_seq and in its Pong. Every recipient of a variant shares its one encoding.
  * A session belongs to one connection (routing id and connection serial) of one
  * institution; it ends when that connection closes. Its live delivery comes in
  * segments (from a subscribe, or a resumption after lag, to the end of the stream):
@@ -18,6 +20,7 @@
 #include "hcbus/codec.h"
 #include "hcbus/config.h"
 #include "hcbus/topic.h"
+#include "fanout.h"
 #include "inflight.h"
 
 #define SUBSCRIBERS_MAX 1024
@@ -36,6 +39,7 @@ typedef struct subscriber {
     uint64_t last_sent_seq;      /* the last seq sent (LagNotice.last_sent_seq) */
     uint64_t last_matched_seq;   /* the last seq that matched, sent or not: the next
                                     delivery's prev_seq, so a skipped one shows */
+    queue_account_t *queue;      /* bytes queued for it (fanout.h); kept across resubscribes */
     bool lagging;                /* its queue was full: live delivery paused */
     int64_t lag_retry_ms;
     int64_t last_heard_ms;
@@ -65,18 +69,20 @@ typedef void (*subscribers_observer_fn)(void *arg, const subscriber_t *sub, segm
 
 typedef struct subscribers subscribers_t;
 
-/* One variant of a committed message, encoded once for every recipient. */
+/* A committed message, each variant encoded once and shared by all its recipients. */
 typedef struct delivery {
     uint64_t seq;
     const char *topic;
-    const uint8_t *plain;
-    size_t plain_len;
-    const uint8_t *redacted;     /* NULL: nothing confidential, plain goes to everyone */
-    size_t redacted_len;
+    payload_t *plain;
+    payload_t *redacted;         /* NULL: nothing confidential, plain goes to everyone */
     const Hcbus__Notice *notice; /* a notice: only its audience (audience.h); NULL otherwise */
 } delivery_t;
 
-subscribers_t *subscribers_new(void *socket);
+/* Sessions on socket, each queue bounded to queue_max_bytes (0: by messages only). */
+subscribers_t *subscribers_new(void *socket, size_t queue_max_bytes);
+
+/* A new byte bound (a configuration reload); applies from the next delivery. */
+void subscribers_set_queue_max_bytes(subscribers_t *self, size_t queue_max_bytes);
 
 /* fn(arg) runs before each delivery, to learn of closed connections first. */
 void subscribers_set_guard(subscribers_t *self, void (*fn)(void *arg), void *arg);
@@ -104,10 +110,16 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
 bool subscriber_matches(const subscriber_t *sub, const delivery_t *d);
 
 /* Send d to every matching subscriber (the redacted variant to those without clinical
- * access). Returns the number of sends that found a full queue. */
+ * access; each gets a reference to the shared encoding, never a copy). Returns the
+ * number of sends that found a full queue (either bound). */
 size_t subscribers_deliver(subscribers_t *self, const delivery_t *d);
 
-/* Retry lag notices, forget idle and vanished subscribers. */
+/* The same for n deliveries in seq order (what one commit answer brought): each
+ * subscriber takes all of them before the next subscriber is served. */
+size_t subscribers_deliver_batch(subscribers_t *self, const delivery_t *ds, size_t n);
+
+/* Retry lag notices (once a lagging queue is down to half the byte bound), forget idle
+ * and vanished subscribers. */
 void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms);
 
 /* End sub's session (it must be one of self's); sub is freed. */

@@ -34,6 +34,9 @@
 #define DEFAULT_MAX_IN_FLIGHT 8192u
 #define DEFAULT_SUBSCRIBER_QUEUE_MAX 10000u
 #define COUNT_LIMIT 10000000u
+#define DEFAULT_SUBSCRIBER_QUEUE_MAX_BYTES 1048576u   /* 1 MiB */
+#define MIN_SUBSCRIBER_QUEUE_BYTES 1024u
+#define MAX_SUBSCRIBER_QUEUE_BYTES 1073741824u        /* 1 GiB */
 #define DEFAULT_ACK_TIMEOUT_MS 5000u
 #define DEFAULT_AUDIT_RESEND_MS 1000u
 #define TIMEOUT_LIMIT_MS 600000u               /* ten minutes */
@@ -46,7 +49,8 @@ static const char *const top_settings[] = {"log_level", "zones_file", "broker", 
                                            "institutions", "coordinator", "report", NULL};
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
-    "max_in_flight", "subscriber_queue_max", "ack_timeout_ms", "audit_resend_ms", NULL};
+    "max_in_flight", "subscriber_queue_max", "subscriber_queue_max_bytes", "ack_timeout_ms", "audit_resend_ms",
+    NULL};
 static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "conninfo",
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", "log_key_file", "log_origin",
@@ -67,6 +71,8 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_u32(ctx, g, "max_message_bytes", MIN_MESSAGE_BYTES, MAX_MESSAGE_BYTES, &b->max_message_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "max_in_flight", 1, COUNT_LIMIT, &b->max_in_flight) < 0 ||
         hcbus_cfg_u32(ctx, g, "subscriber_queue_max", 1, COUNT_LIMIT, &b->subscriber_queue_max) < 0 ||
+        hcbus_cfg_u32(ctx, g, "subscriber_queue_max_bytes", MIN_SUBSCRIBER_QUEUE_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES,
+                      &b->subscriber_queue_max_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "ack_timeout_ms", 1, TIMEOUT_LIMIT_MS, &b->ack_timeout_ms) < 0 ||
         hcbus_cfg_u32(ctx, g, "audit_resend_ms", 1, TIMEOUT_LIMIT_MS, &b->audit_resend_ms) < 0)
         return -1;
@@ -144,6 +150,7 @@ static int set_defaults(const cfg_ctx_t *ctx, hcbus_config_t *c)
     b->max_message_bytes = DEFAULT_MAX_MESSAGE_BYTES;
     b->max_in_flight = DEFAULT_MAX_IN_FLIGHT;
     b->subscriber_queue_max = DEFAULT_SUBSCRIBER_QUEUE_MAX;
+    b->subscriber_queue_max_bytes = DEFAULT_SUBSCRIBER_QUEUE_MAX_BYTES;
     b->ack_timeout_ms = DEFAULT_ACK_TIMEOUT_MS;
     b->audit_resend_ms = DEFAULT_AUDIT_RESEND_MS;
     snprintf(a->endpoint, sizeof a->endpoint, DEFAULT_AUDITD_ENDPOINT);

@@ -78,6 +78,7 @@ broker = {
   audit_resend_ms = ${HC_AUDIT_RESEND_MS:-500};
   max_in_flight = ${HC_MAX_IN_FLIGHT:-8192};
   subscriber_queue_max = ${HC_SUBSCRIBER_QUEUE_MAX:-10000};
+  subscriber_queue_max_bytes = ${HC_SUBSCRIBER_QUEUE_MAX_BYTES:-1048576};
 };
 auditd = {
   endpoint = "$HC_AUDIT_ENDPOINT";

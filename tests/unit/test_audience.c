@@ -73,16 +73,19 @@ static subscriber_t *session(subscribers_t *subs, uint8_t n, const char *id, uns
 
 static void deliver(subscribers_t *subs, uint64_t seq, const char *topic, const Hcbus__Notice *notice)
 {
-    static const uint8_t payload[] = {0x08, 0x01};
-    delivery_t d = {.seq = seq, .topic = topic, .plain = payload, .plain_len = sizeof payload, .notice = notice};
+    static const uint8_t bytes[] = {0x08, 0x01};
+    payload_t *payload = payload_copy(bytes, sizeof bytes);
+    assert_non_null(payload);
+    delivery_t d = {.seq = seq, .topic = topic, .plain = payload, .notice = notice};
     assert_int_equal(subscribers_deliver(subs, &d), 0);
+    payload_release(&payload);
 }
 
 static void test_sessions(void **state)
 {
     (void)state;
     void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER);
-    subscribers_t *subs = subscribers_new(router);
+    subscribers_t *subs = subscribers_new(router, 0);
     subscriber_t *sem = session(subs, 1, "sem", DISPATCH, "notice.");
     subscriber_t *pnc = session(subs, 2, "pnc", POLICE, "notice.sv.ss.");
     subscriber_t *fac = session(subs, 3, "facilitator", FACILITATOR, "notice.");

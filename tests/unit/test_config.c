@@ -121,6 +121,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->broker.max_message_bytes, 65536);
     assert_int_equal(c->broker.max_in_flight, 8192);
     assert_int_equal(c->broker.subscriber_queue_max, 10000);
+    assert_int_equal(c->broker.subscriber_queue_max_bytes, 1048576);
     assert_int_equal(c->broker.ack_timeout_ms, 5000);
     assert_int_equal(c->broker.audit_resend_ms, 1000);
     assert_int_equal(c->auditd.batch_max_rows, 1000);
@@ -188,7 +189,8 @@ static void test_every_setting(void **state)
              "zones_file = \"/opt/zones.csv\";\n"
              "broker = { publish_endpoint = \"ipc:///tmp/p\"; subscribe_endpoint = \"ipc:///tmp/s\";\n"
              "  secret_key_file = \"/etc/hcbus/broker.key\"; max_message_bytes = 1024; max_in_flight = 1;\n"
-             "  subscriber_queue_max = 2; ack_timeout_ms = 3; audit_resend_ms = 4; };\n"
+             "  subscriber_queue_max = 2; subscriber_queue_max_bytes = 2048; ack_timeout_ms = 3;\n"
+             "  audit_resend_ms = 4; };\n"
              "auditd = { endpoint = \"inproc://audit\"; secret_key_file = \"a.key\"; conninfo = \"host=/x dbname=y\";\n"
              "  migrations_dir = \"../sql\"; batch_max_rows = 5; batch_max_delay_ms = 0; };\n"
              "roles = { facilitator = { subscribe = [\"zone:*\"]; }; police = { clinical = true; publish = []; }; };\n"
@@ -211,6 +213,7 @@ static void test_every_setting(void **state)
     assert_int_equal(c->broker.max_message_bytes, 1024);
     assert_int_equal(c->broker.max_in_flight, 1);
     assert_int_equal(c->broker.subscriber_queue_max, 2);
+    assert_int_equal(c->broker.subscriber_queue_max_bytes, 2048);
     assert_int_equal(c->broker.ack_timeout_ms, 3);
     assert_int_equal(c->broker.audit_resend_ms, 4);
     assert_string_equal(c->auditd.endpoint, "inproc://audit");
@@ -450,6 +453,8 @@ static const bad_case_t bad_cases[] = {
      "broker.ack_timeout_ms", "out of range"},
     {"auditd = { secret_key_file = \"k\"; };\nbroker = { secret_key_file = \"k\";\n max_in_flight = 5000000000L; };\n",
      3, "broker.max_in_flight", "out of range"},
+    {"auditd = { secret_key_file = \"k\"; };\nbroker = { secret_key_file = \"k\";\n subscriber_queue_max_bytes = 100; };\n",
+     3, "broker.subscriber_queue_max_bytes", "out of range"},
     {"broker = { secret_key_file = \"k\"; };\nauditd = { secret_key_file = \"k\";\n batch_max_rows = 1.5; };\n", 3,
      "auditd.batch_max_rows", "must be an integer"},
     {"broker = { secret_key_file = \"k\"; };\nauditd = { secret_key_file = \"k\";\n conninfo = \"\"; };\n", 3,

@@ -52,16 +52,19 @@ static subscriber_t *subscribe(subscribers_t *subs, uint8_t n, const char *prefi
 
 static void deliver(subscribers_t *subs, uint64_t seq, const char *topic)
 {
-    static const uint8_t payload[] = {0x08, 0x01};
-    delivery_t d = {.seq = seq, .topic = topic, .plain = payload, .plain_len = sizeof payload};
+    static const uint8_t bytes[] = {0x08, 0x01};
+    payload_t *payload = payload_copy(bytes, sizeof bytes);
+    assert_non_null(payload);
+    delivery_t d = {.seq = seq, .topic = topic, .plain = payload};
     assert_int_equal(subscribers_deliver(subs, &d), 0);
+    payload_release(&payload);
 }
 
 static void test_segments(void **state)
 {
     (void)state;
     void *ctx = zmq_ctx_new(), *router = zmq_socket(ctx, ZMQ_ROUTER);
-    subscribers_t *subs = subscribers_new(router);
+    subscribers_t *subs = subscribers_new(router, 0);
     subscribers_set_observer(subs, observe, NULL);
 
     subscribe(subs, 1, "alert.sv.ss.", 10);

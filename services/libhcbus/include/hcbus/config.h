@@ -78,7 +78,9 @@ typedef struct hcbus_broker_config {
     char secret_key_file[HCBUS_PATH_MAX];         /* the broker's key pair (hcbus keygen) */
     uint32_t max_message_bytes;                   /* default 65536 */
     uint32_t max_in_flight;                       /* messages awaiting commit, default 8192 */
-    uint32_t subscriber_queue_max;                /* per subscriber, default 10000 */
+    uint32_t subscriber_queue_max;                /* messages per subscriber, default 10000 */
+    uint32_t subscriber_queue_max_bytes;          /* bytes per subscriber (envelope + 176 per
+                                                     message), 1024..1 GiB, default 1 MiB */
     uint32_t ack_timeout_ms;                      /* NOT_PERSISTED after this, default 5000 */
     uint32_t audit_resend_ms;                     /* resend unconfirmed to auditd, default 1000 */
 } hcbus_broker_config_t;
