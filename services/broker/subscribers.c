@@ -289,22 +289,19 @@ size_t subscribers_deliver_batch(subscribers_t *self, const delivery_t *ds, size
         return 0;
     if (self->guard)
         self->guard(self->guard_arg);
-    /* Subscriber by subscriber, each taking the whole batch in seq order: its queue gets
-     * the messages back to back, so libzmq's I/O thread is woken and writes to its
-     * connection once per batch, not once per message. */
-    for (size_t i = 0; i < self->count;) {
-        bool alive = true;
-        for (size_t j = 0; j < n && alive; j++)
-            alive = deliver_to(self, self->items[i], &ds[j], &full);
-        if (!alive) {
-            remove_at(self, i, SEGMENT_END_CLOSED);
-            continue;
+    /* Message by message, each to every subscriber: libzmq's I/O thread drains each
+     * queue while the next message is being queued. */
+    for (size_t j = 0; j < n; j++) {
+        for (size_t i = 0; i < self->count;) {
+            if (!deliver_to(self, self->items[i], &ds[j], &full)) {
+                remove_at(self, i, SEGMENT_END_CLOSED);
+                continue;
+            }
+            i++;
         }
-        i++;
-    }
-    for (size_t j = 0; j < n; j++)
         if (ds[j].seq > self->head)
             self->head = ds[j].seq;
+    }
     return full;
 }
 

@@ -114,8 +114,8 @@ bool subscriber_matches(const subscriber_t *sub, const delivery_t *d);
  * number of sends that found a full queue (either bound). */
 size_t subscribers_deliver(subscribers_t *self, const delivery_t *d);
 
-/* The same for n deliveries in seq order (what one commit answer brought): each
- * subscriber takes all of them before the next subscriber is served. */
+/* The same for n deliveries in seq order (what one commit answer brought), message by
+ * message. */
 size_t subscribers_deliver_batch(subscribers_t *self, const delivery_t *ds, size_t n);
 
 /* Retry lag notices (once a lagging queue is down to half the byte bound), forget idle
