@@ -139,12 +139,23 @@ static int64_t heads_wake_ms(const server_t *s)
     return auditd_db_conn(s->db) ? auditd_checkpoints_wake_ms(s->checkpoints, s->trees) : -1;
 }
 
+/* A batch holding batch_max_rows records commits at once, even in the middle of
+ * draining the socket. */
+static bool batch_full(const server_t *s)
+{
+    return !auditd_batch_empty(s->batch) && auditd_batch_rows(s->batch) >= s->opts->batch_max_rows;
+}
+
+/* Natural group commit (decision 0025): called once the socket holds nothing more (or
+ * MESSAGES_PER_WAKE were read), a batch commits at once — what arrived during the
+ * previous commit is the next batch, and no time is spent waiting when nothing else is
+ * queued. batch_max_delay_ms > 0 is an extra wait, counted from the batch's first
+ * request, for more to arrive. */
 static bool batch_due(const server_t *s, int64_t now_ms)
 {
     if (auditd_batch_empty(s->batch))
         return false;
-    return auditd_batch_rows(s->batch) >= s->opts->batch_max_rows ||
-           now_ms >= auditd_batch_started_ms(s->batch) + s->opts->batch_max_delay_ms;
+    return batch_full(s) || now_ms >= auditd_batch_started_ms(s->batch) + s->opts->batch_max_delay_ms;
 }
 
 /* ---------------------------------------------------------------------------
@@ -217,7 +228,7 @@ static bool receive_one(server_t *s)
         return true;
     }
     dispatch(s, &peer, req);
-    if (batch_due(s, hcbus_monotonic_ms()))
+    if (batch_full(s))
         flush(s);
     return true;
 }
@@ -350,7 +361,8 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
     if (rc == 0 && !(s.reads = auditd_reads_new(s.reader)))
         rc = hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
     if (rc == 0) {
-        hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of %" PRIu32 " rows or %" PRIu32 " ms",
+        hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
+                     " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)",
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
         loop(&s);
         flush(&s); /* the batch in hand, answered before the sockets close */

@@ -1,7 +1,8 @@
 /* server.h — the ZeroMQ loop of hcbus-auditd: a CURVE ROUTER for the broker's link,
  * the ZAP handler, the stop signal and the reader's pipe in one zmq_poll; appends are
- * gathered into batches (batch_max_rows or batch_max_delay_ms after the first) and
- * committed; hello is answered at once; replay and latest go to the reader thread
+ * gathered into batches — what the socket holds when the previous commit returns, up to
+ * batch_max_rows records, plus whatever arrives within batch_max_delay_ms of the first
+ * if that is set (0, the default, waits for nothing) — and committed; hello is answered at once; replay and latest go to the reader thread
  * (reads.h) and are answered when it is done, never holding up a commit. */
 #ifndef AUDITD_SERVER_H
 #define AUDITD_SERVER_H
@@ -18,7 +19,7 @@ typedef struct auditd_server_opts {
     const char *secret_key_z85;    /* auditd's CURVE secret key */
     const char *broker_key_z85;    /* the one client key accepted */
     uint32_t batch_max_rows;
-    uint32_t batch_max_delay_ms;
+    uint32_t batch_max_delay_ms;   /* extra wait for more after the first; 0: none */
     const char *conninfo;          /* for the reader's own session (reader.h) */
     uint32_t max_record_bytes;     /* the broker's max_message_bytes (0: 65536); bounds frames */
 } auditd_server_opts_t;

@@ -42,7 +42,7 @@
 #define TIMEOUT_LIMIT_MS 600000u               /* ten minutes */
 #define DEFAULT_BATCH_MAX_ROWS 1000u
 #define BATCH_ROWS_LIMIT 100000u
-#define DEFAULT_BATCH_MAX_DELAY_MS 2u
+#define DEFAULT_BATCH_MAX_DELAY_MS 0u             /* natural group commit (decision 0025) */
 #define BATCH_DELAY_LIMIT_MS 10000u
 
 static const char *const top_settings[] = {"log_level", "zones_file", "broker", "auditd", "roles",

@@ -125,7 +125,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->broker.ack_timeout_ms, 5000);
     assert_int_equal(c->broker.audit_resend_ms, 1000);
     assert_int_equal(c->auditd.batch_max_rows, 1000);
-    assert_int_equal(c->auditd.batch_max_delay_ms, 2);
+    assert_int_equal(c->auditd.batch_max_delay_ms, 0);
     assert_true(c->auditd.conninfo[0] != '\0');
     assert_int_equal(c->institution_count, 0);
     hcbus_config_destroy(&c);

@@ -91,7 +91,7 @@ typedef struct hcbus_auditd_config {
     char conninfo[HCBUS_CONNINFO_MAX];            /* libpq connection string */
     char migrations_dir[HCBUS_PATH_MAX];          /* default: deploy/sql next to the config */
     uint32_t batch_max_rows;                      /* default 1000 */
-    uint32_t batch_max_delay_ms;                  /* default 2 */
+    uint32_t batch_max_delay_ms;                  /* default 0: no extra wait (decision 0025) */
     /* The signed tree heads (decision 0014, docs/operations.md "Checkpoints"). */
     char log_key_file[HCBUS_PATH_MAX];            /* note signer key text; "" = heads unsigned */
     char log_origin[HCBUS_LOG_ORIGIN_MAX + 1];    /* events tree, default "hcbus.sv/audit" */
