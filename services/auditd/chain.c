@@ -26,8 +26,7 @@ auditd_value_t auditd_int(int64_t v)
 
 auditd_value_t auditd_time(int64_t t_us)
 {
-    char text[PGTEXT_TIME_MAX];
-    if (t_us == 0 || !pgtext_time(t_us, text, sizeof text))
+    if (t_us == 0 || !pgtext_time_valid(t_us)) /* the range pgtext_time takes, not formatted */
         return (auditd_value_t){.kind = AUDITD_NULL};
     return (auditd_value_t){.kind = AUDITD_TIME, .num = t_us};
 }
@@ -95,7 +94,7 @@ static void put_be(crypto_hash_sha256_state *st, uint64_t v, int bytes)
 }
 
 /* Text as stored: every byte that does not start a valid UTF-8 sequence becomes '?',
- * as auditd_copy_text writes it. Two passes: the length goes first. */
+ * as the writer sends it (pgbin.c). Two passes: the length goes first. */
 static void put_text(crypto_hash_sha256_state *st, const char *s)
 {
     size_t stored = 0;

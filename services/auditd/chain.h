@@ -26,7 +26,7 @@ typedef struct auditd_chain {
     uint8_t rejection_hash[AUDITD_HASH_BYTES];  /* its hash, zeros if none or unchained */
 } auditd_chain_t;
 
-/* One column's value as it is stored: what the COPY writes and what the hash covers. */
+/* One column's value as it is stored: what the writer sends and what the hash covers. */
 typedef enum {
     AUDITD_NULL = 0,
     AUDITD_TEXT,     /* text; bytes that are not UTF-8 are stored (and hashed) as '?' */
@@ -44,7 +44,7 @@ typedef struct auditd_value {
 } auditd_value_t;
 
 /* Constructors: NULL text, and a time of 0 or outside 1970..9999, give AUDITD_NULL
- * (the same rule as the COPY, so the hash covers what the table holds). */
+ * (the same rule as the rows sent, so the hash covers what the table holds). */
 auditd_value_t auditd_text(const char *s);
 auditd_value_t auditd_int(int64_t v);
 auditd_value_t auditd_time(int64_t t_us);

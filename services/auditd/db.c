@@ -24,6 +24,7 @@ struct auditd_db {
     bool migrated;              /* done at the first opening only */
     bool reader;                /* the reader's session (auditd_db_new_reader) */
     PGconn *conn;
+    uint64_t session;           /* openings so far */
     int64_t next_attempt_ms;
     int64_t backoff_ms;
 };
@@ -178,6 +179,7 @@ static int open_session(auditd_db_t *self, hcbus_error_t *err)
     }
     self->migrated = true;
     self->conn = conn;
+    self->session++;
     return 0;
 }
 
@@ -234,6 +236,11 @@ void auditd_db_lost(auditd_db_t *self, int64_t now_ms)
                                                                          : self->backoff_ms * 2;
     }
     self->next_attempt_ms = now_ms + self->backoff_ms;
+}
+
+uint64_t auditd_db_session(const auditd_db_t *self)
+{
+    return self->session;
 }
 
 PGconn *auditd_db_conn(const auditd_db_t *self)

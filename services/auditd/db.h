@@ -66,6 +66,10 @@ int auditd_db_ensure(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err);
  * server) and schedule the next attempt. */
 void auditd_db_lost(auditd_db_t *self, int64_t now_ms);
 
+/* A number that changes at every opening of the session (what is prepared on a
+ * session must be prepared again on the next). */
+uint64_t auditd_db_session(const auditd_db_t *self);
+
 /* The connection, or NULL when closed. */
 PGconn *auditd_db_conn(const auditd_db_t *self);
 

@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "db.h"
 #include "hcbus/log.h"
 
 #define DELIVERIES_INSERT_SQL                                                                                       \
@@ -76,7 +75,7 @@ static json_t *record_json(const Hcbus__DeliveryRecord *r)
                      (int)r->all_notices, "seqs", seqs, "records_lost", i64(r->records_lost), "segment", i64(r->segment));
 }
 
-int auditd_deliveries_write(PGconn *conn, Hcbus__DeliveryRecord *const *records, size_t n, hcbus_error_t *err)
+int auditd_deliveries_send(auditd_pipe_t *p, Hcbus__DeliveryRecord *const *records, size_t n, hcbus_error_t *err)
 {
     if (n == 0)
         return 0;
@@ -98,9 +97,8 @@ int auditd_deliveries_write(PGconn *conn, Hcbus__DeliveryRecord *const *records,
     if (!text)
         return 0;
     const char *params[1] = {text};
-    PGresult *res = PQexecParams(conn, DELIVERIES_INSERT_SQL, 1, NULL, params, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : auditd_pg_error(conn, res, "INSERT of delivery records", err);
-    PQclear(res);
+    /* libpq copies the parameter into its buffer: text can go at once. */
+    int rc = auditd_pipe_send(p, "INSERT of delivery records", false, DELIVERIES_INSERT_SQL, 1, params, NULL, NULL, err);
     free(text);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* leaf.c — the writer's values as tlog values (see leaf.h). Text goes unchanged: tlog
- * stores bytes that are not UTF-8 as '?', as the COPY does (copy.c). */
+ * stores bytes that are not UTF-8 as '?', as the writer sends them (pgbin.c). */
 #include "leaf.h"
 
 static hcbus_tlog_value_t tlog_value(const auditd_value_t *v)

@@ -1,5 +1,5 @@
-/* leaf.h — the Merkle leaf hash of a row the writer is about to COPY, from the very
- * values the COPY writes and the chain hashes (chain.h), through libhcbus tlog's entry
+/* leaf.h — the Merkle leaf hash of a row the writer is about to insert, from the very
+ * values the row takes and the chain hashes (chain.h), through libhcbus tlog's entry
  * encoder: one definition of the entry for auditd, verify and the migration's SQL. */
 #ifndef AUDITD_LEAF_H
 #define AUDITD_LEAF_H

@@ -25,9 +25,14 @@ void pgtext_array_close(sbuf_t *b)
     sbuf_puts(b, b->len == 0 ? "{}" : "}");
 }
 
+bool pgtext_time_valid(int64_t t_us)
+{
+    return t_us >= 0 && t_us <= MAX_TIME_US;
+}
+
 bool pgtext_time(int64_t t_us, char *buf, size_t size)
 {
-    if (t_us < 0 || t_us > MAX_TIME_US)
+    if (!pgtext_time_valid(t_us))
         return false;
     time_t secs = (time_t)(t_us / US_PER_S);
     struct tm tm;

@@ -26,6 +26,10 @@ void pgtext_array_add(sbuf_t *b, const char *s);
 /* Close the literal: "{}" for no element. */
 void pgtext_array_close(sbuf_t *b);
 
+/* True if t_us (microseconds since the epoch) is within 1970..9999: what
+ * pgtext_time formats, checked without formatting. */
+bool pgtext_time_valid(int64_t t_us);
+
 /* Format t_us (microseconds since the epoch) for a timestamptz column. Returns false
  * if it is outside 1970..9999, which PostgreSQL would refuse or the wire never means. */
 bool pgtext_time(int64_t t_us, char *buf, size_t size);

@@ -1,4 +1,4 @@
-/* sbuf.h — a growable byte buffer for building SQL text (COPY rows, array literals).
+/* sbuf.h — a growable byte buffer for what the writer sends (binary arrays, text[] literals).
  * Running out of memory is remembered and reported once, by sbuf_failed, so that the
  * many small appends need no checks of their own. */
 #ifndef AUDITD_SBUF_H

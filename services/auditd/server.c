@@ -47,6 +47,7 @@ typedef struct server {
     auditd_reader_t *reader;
     auditd_reads_t *reads;
     bool db_down_logged;   /* one line per outage, not one per attempt */
+    auditd_writer_paths_t paths;  /* how batches are committed (writer.h) */
 } server_t;
 
 /* ---------------------------------------------------------------------------
@@ -95,7 +96,9 @@ static void flush(server_t *s)
     auditd_side_t side = auditd_batch_side(s->batch);
     hcbus_error_t err;
     bool persisted = false;
-    if (!db_ready(s)) {
+    bool ready = db_ready(s);
+    s->paths.session = auditd_db_session(s->db); /* after a reopening, statements are prepared again */
+    if (!ready) {
         for (size_t i = 0; i < n; i++)
             recs[i] = (auditd_record_t){.token = recs[i].token,
                                         .error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED};
@@ -103,14 +106,15 @@ static void flush(server_t *s)
             hcbus_warning("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
                           "broker resends them)", n_rej, side.n_deliveries);
     } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, s->trees, s->checkpoints, recs, n, &side,
-                                    &err) < 0) {
+                                    &s->paths, &err) < 0) {
         hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
                     side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
         s->db_down_logged = false;
     } else {
         persisted = true;
-        hcbus_debug("committed a batch of %zu records, head seq %" PRIu64, n, s->head->seq);
+        hcbus_debug("committed a batch of %zu records (%s), head seq %" PRIu64, n, auditd_path_name(s->paths.last),
+                    s->head->seq);
     }
     auditd_batch_reply_all(s->batch, s->router, s->head->seq, persisted);
 }
@@ -371,6 +375,9 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
         hcbus_notice("stopping (signal %d), head seq %" PRIu64 ", last tree heads: events %" PRIu64
                      ", rejections %" PRIu64, auditd_stop_signal(), head->seq, trees->log[AUDITD_LOG_EVENTS].head_size,
                      trees->log[AUDITD_LOG_REJECTIONS].head_size);
+        hcbus_notice("batches committed: %" PRIu64 " by the fast path, %" PRIu64 " by the careful path, %" PRIu64
+                     " by the fallback", s.paths.batches[AUDITD_PATH_FAST], s.paths.batches[AUDITD_PATH_CAREFUL],
+                     s.paths.batches[AUDITD_PATH_FALLBACK]);
     }
     auditd_reads_destroy(&s.reads);
     auditd_reader_destroy(&s.reader); /* its socket closes before the context ends */

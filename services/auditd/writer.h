@@ -1,8 +1,11 @@
 /* writer.h — commit one batch of the broker's records in one transaction: the
- * duplicate check (one query), seq numbering, the seq stamped into each payload, the
- * hash chains of events and rejections, the rows' Merkle leaves and the tree heads due
- * by count (decision 0014), COPY of events, msg_ids and rejections, and the delivery
- * records (deliveries.h) (decision 0001, docs/security.md "The audit trail"). */
+ * duplicate verdicts, seq numbering, the seq stamped into each payload, the hash chains
+ * of events and rejections, the rows' Merkle leaves and the tree heads due by count
+ * (decision 0014), the rows of events, msg_ids and rejections and the delivery records
+ * (deliveries.h) (decision 0001, docs/security.md "The audit trail"), in as few round
+ * trips as it can (libpq pipeline mode, decision 0025): one when no key of the batch is
+ * recorded yet (the fast path), two when it looks first (the careful path), and the
+ * careful path after a fast attempt that met a recorded key (the fallback). */
 #ifndef AUDITD_WRITER_H
 #define AUDITD_WRITER_H
 
@@ -36,13 +39,33 @@ typedef struct auditd_side {
     size_t n_deliveries;
 } auditd_side_t;
 
+/* The ways a batch can be committed (decision 0025). */
+typedef enum {
+    AUDITD_PATH_FAST = 0,     /* one round trip: rows and COMMIT, nothing looked up first */
+    AUDITD_PATH_CAREFUL,      /* BEGIN and the duplicate check first, then rows and COMMIT */
+    AUDITD_PATH_FALLBACK,     /* a fast attempt met a recorded key: rolled back, then careful */
+    AUDITD_PATH_COUNT
+} auditd_path_t;
+
+/* The writer's memory across batches: which way the next batch goes, and counts. */
+typedef struct auditd_writer_paths {
+    uint64_t session;                   /* set by the caller: auditd_db_session() of conn */
+    uint64_t prepared_session;          /* the session whose statements are prepared */
+    bool careful_next;                  /* the last batch met a recorded key: look first */
+    auditd_path_t last;                 /* the way the last committed batch went */
+    uint64_t batches[AUDITD_PATH_COUNT];  /* committed batches by way */
+} auditd_writer_paths_t;
+
+/* "fast path", "careful path" or "fallback". */
+const char *auditd_path_name(auditd_path_t path);
+
 /* Commit recs, rejections and delivery records on conn. On success (0) every record has
  * a seq or error=MALFORMED, *head is the new head (both chains) and *trees hold the new
  * leaves (with head_size moved by any head stored). On failure (-1, err) nothing was
  * committed, *head and *trees are unchanged, and every well-formed record has
- * error=NOT_PERSISTED. */
+ * error=NOT_PERSISTED. paths says which way it went and where the next one goes. */
 int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_trees_t *trees,
                          const auditd_checkpoints_t *checkpoints, auditd_record_t *recs, size_t n,
-                         const auditd_side_t *side, hcbus_error_t *err);
+                         const auditd_side_t *side, auditd_writer_paths_t *paths, hcbus_error_t *err);
 
 #endif

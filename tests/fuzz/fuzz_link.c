@@ -1,47 +1,49 @@
 /* fuzz_link.c — libFuzzer target for the link between the broker and hcbus-auditd:
  * the same bytes as a LinkRequest (what auditd decodes: each appended record's
- * envelope decoded, summarized and its fields escaped for COPY with auditd's own
- * copy.c and pgtext.c; rejection records escaped; replay prefixes turned into LIKE
+ * envelope decoded, summarized and its fields put into binary text[] parameters with
+ * auditd's own pgbin.c; rejection records likewise; replay prefixes turned into LIKE
  * byte ranges and text[] literals) and as a LinkReply (what the broker decodes: commit
- * results, replayed envelopes decoded and redacted). Oracles: an escaped COPY field
- * never holds a raw tab, newline or carriage return and is valid UTF-8; a prefix's
+ * results, replayed envelopes decoded and redacted). Oracles: a text element sent to
+ * PostgreSQL is valid UTF-8, as long as the string, and its array counts it; a prefix's
  * SQL byte range (auditd's topicrange.c) matches exactly the topics that live delivery
  * matches (hcbus_topic_matches), so replay and live delivery never disagree. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "copy.h"
 #include "hcbus/codec.h"
 #include "hcbus/error.h"
 #include "hcbus/summary.h"
 #include "hcbus/topic.h"
+#include "pgbin.h"
 #include "pgtext.h"
 #include "sbuf.h"
 #include "topicrange.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* copy.c reports COPY failures through db.c, which needs a server; the fuzzer only
- * escapes fields and never begins or finishes a COPY, so this is never called. */
-int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err);
-int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err)
-{
-    (void)conn;
-    (void)res;
-    return hcbus_error_set(err, HCBUS_EIO, NULL, "%s", what);
-}
-
-/* Escape s as one COPY text field and check the result. */
+/* Put s into a binary text[] as the writer does and check the element: the length of
+ * the string (each byte that starts no UTF-8 sequence replaced by '?', one for one),
+ * valid UTF-8, one element counted. */
 static void copy_field(const char *s)
 {
-    auditd_copy_t c = {.conn = NULL, .buf = SBUF_INIT};
-    auditd_copy_text(&c, s);
-    if (!sbuf_failed(&c.buf) && c.buf.data) {
-        if (strpbrk(c.buf.data, "\t\n\r") || !pgtext_utf8_valid(c.buf.data))
+    pgbin_array_t a;
+    pgbin_array_init(&a, PGBIN_TEXT_OID);
+    pgbin_array_text(&a, s);
+    if (pgbin_array_finish(&a)) {
+        const uint8_t *p = (const uint8_t *)a.buf.data;
+        uint32_t count = (uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 | (uint32_t)p[14] << 8 | p[15];
+        if (count != 1)
             abort();
+        if (s) {
+            size_t len = (size_t)p[20] << 24 | (size_t)p[21] << 16 | (size_t)p[22] << 8 | p[23];
+            char *text = strndup(a.buf.data + 24, len);
+            if (len != strlen(s) || a.buf.len != 24 + len || (text && !pgtext_utf8_valid(text)))
+                abort();
+            free(text);
+        }
     }
-    sbuf_free(&c.buf);
+    pgbin_array_free(&a);
 }
 
 static void fuzz_record(const Hcbus__AppendRecord *record, sbuf_t *msg_ids)
