@@ -2,6 +2,7 @@
  * the decoded requests, which the batch keeps until they are answered. */
 #include "batch.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,8 +25,14 @@ struct auditd_batch {
     size_t n_rejs, cap_rejs;
     Hcbus__DeliveryRecord **dels;
     size_t n_dels, cap_dels;
+    size_t bytes; /* see auditd_batch_bytes */
     int64_t started_ms;
 };
+
+/* The cap must keep a whole batch's array parameter under PostgreSQL's 1 GB Bind limit
+ * and libpq's int lengths, with room for the per-element headers. */
+_Static_assert(AUDITD_BATCH_MAX_BYTES <= 256u * 1024u * 1024u && AUDITD_BATCH_MAX_BYTES < INT_MAX / 4,
+               "AUDITD_BATCH_MAX_BYTES must stay far below PostgreSQL's 1 GB Bind limit");
 
 auditd_batch_t *auditd_batch_new(void)
 {
@@ -37,6 +44,7 @@ static void clear(auditd_batch_t *self)
     for (size_t i = 0; i < self->n_reqs; i++)
         hcbus_link_request_free(self->reqs[i].req);
     self->n_reqs = self->n_recs = self->n_rejs = self->n_dels = 0;
+    self->bytes = 0;
 }
 
 void auditd_batch_destroy(auditd_batch_t **self_p)
@@ -86,20 +94,30 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
     self->reqs[self->n_reqs++] = (pending_t){*peer, req, self->n_recs, n_recs};
     for (size_t i = 0; i < n_recs; i++) {
         const Hcbus__AppendRecord *r = ab->records[i];
+        self->bytes += r->envelope.len;
         self->recs[self->n_recs++] = (auditd_record_t){.token = r->token, .envelope = r->envelope.data,
                                                        .len = r->envelope.len,
                                                        .dedup_namespace = r->dedup_namespace ? r->dedup_namespace : ""};
     }
-    for (size_t i = 0; i < n_rejs; i++)
+    for (size_t i = 0; i < n_rejs; i++) {
+        self->bytes += hcbus__reject_record__get_packed_size(ab->rejections[i]);
         self->rejs[self->n_rejs++] = ab->rejections[i];
-    for (size_t i = 0; i < n_dels; i++)
+    }
+    for (size_t i = 0; i < n_dels; i++) {
+        self->bytes += hcbus__delivery_record__get_packed_size(ab->deliveries[i]);
         self->dels[self->n_dels++] = ab->deliveries[i];
+    }
     return 0;
 }
 
 size_t auditd_batch_rows(const auditd_batch_t *self)
 {
     return self->n_recs;
+}
+
+size_t auditd_batch_bytes(const auditd_batch_t *self)
+{
+    return self->bytes;
 }
 
 bool auditd_batch_empty(const auditd_batch_t *self)

@@ -14,6 +14,13 @@
 #include "reply.h"
 #include "writer.h"
 
+/* A batch is full at this many bytes (record envelopes, refused attempts and delivery
+ * records, as received) whatever batch_max_rows says: each column of the batch goes to
+ * PostgreSQL as one array parameter, and a Bind message over 1 GB is refused (and a
+ * parameter over INT_MAX bytes cannot be passed to libpq), so a bigger batch would fail
+ * at every attempt. 64 MiB keeps every array far below both. */
+#define AUDITD_BATCH_MAX_BYTES (64u * 1024u * 1024u)
+
 typedef struct auditd_batch auditd_batch_t;
 
 auditd_batch_t *auditd_batch_new(void);
@@ -28,6 +35,10 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
 
 /* Records gathered (the batch_max_rows measure). */
 size_t auditd_batch_rows(const auditd_batch_t *self);
+
+/* Bytes gathered (the AUDITD_BATCH_MAX_BYTES measure): envelopes of the records and
+ * encoded sizes of the rejections and delivery records. */
+size_t auditd_batch_bytes(const auditd_batch_t *self);
 
 /* True when no request is waiting. */
 bool auditd_batch_empty(const auditd_batch_t *self);

@@ -86,9 +86,18 @@ int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, audi
         return -1;
     tree->head_size = cp.size;
     tree->head_ms = hcbus_monotonic_ms();
-    hcbus_info("%s tree head %" PRIu64 " stored, %s", auditd_log_name(log), cp.size,
-               self->signing ? "signed" : "unsigned");
     return 0;
+}
+
+void auditd_checkpoint_log_stored(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,
+                                  uint64_t earlier)
+{
+    if (earlier > 0)
+        hcbus_info("%s tree head %" PRIu64 " stored (and %" PRIu64 " earlier in the same batch), %s",
+                   auditd_log_name(log), size, earlier, self->signing ? "signed" : "unsigned");
+    else
+        hcbus_info("%s tree head %" PRIu64 " stored, %s", auditd_log_name(log), size,
+                   self->signing ? "signed" : "unsigned");
 }
 
 bool auditd_checkpoint_vouches(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,
@@ -128,8 +137,11 @@ int auditd_checkpoints_tick(PGconn *conn, const auditd_checkpoints_t *self, audi
     for (int log = 0; log < AUDITD_LOG_COUNT; log++) {
         auditd_tree_t *tree = &trees->log[log];
         bool due = force || (self->every_s > 0 && now_ms >= tree->head_ms + (int64_t)self->every_s * MS_PER_S);
-        if (grew(tree) && due && auditd_checkpoint_store(conn, self, (auditd_log_t)log, tree, err) < 0)
+        if (!grew(tree) || !due)
+            continue;
+        if (auditd_checkpoint_store(conn, self, (auditd_log_t)log, tree, err) < 0)
             return -1;
+        auditd_checkpoint_log_stored(self, (auditd_log_t)log, tree->head_size, 0); /* autocommit: stored */
     }
     return 0;
 }

@@ -38,9 +38,16 @@ bool auditd_checkpoint_due_by_count(const auditd_checkpoints_t *self, const audi
 
 /* Store the head of tree at its current size (signed if there is a key) and its
  * frontier (tree.h, decision 0028) with one INSERT on conn (inside the caller's transaction, if any); a head already stored at
- * that size is kept. Sets tree->head_size and head_ms. Returns 0 or -1 with err. */
+ * that size is kept. Sets tree->head_size and head_ms. Returns 0 or -1 with err. Logs
+ * nothing: inside a transaction the head is only staged (the caller logs it with
+ * auditd_checkpoint_log_stored once committed). */
 int auditd_checkpoint_store(PGconn *conn, const auditd_checkpoints_t *self, auditd_log_t log, auditd_tree_t *tree,
                             hcbus_error_t *err);
+
+/* Log (info) "<log> tree head <size> stored, signed|unsigned", once it is committed;
+ * earlier: how many other heads of that log the same transaction stored before it. */
+void auditd_checkpoint_log_stored(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,
+                                  uint64_t earlier);
 
 /* Whether note is this auditd's signed checkpoint of log at size and root (always true
  * when auditd does not sign: there is nothing to check a head against). Fills why

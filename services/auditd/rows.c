@@ -3,6 +3,7 @@
  * binary form (pgbin.h), so the server parses no text and auditd prints none. */
 #include "rows.h"
 
+#include <limits.h>
 #include <stdlib.h>
 
 #include "db.h"
@@ -110,6 +111,12 @@ static int send_arrays(auditd_pipe_t *p, const char *what, const char *stmt, pgb
         if (values[k] == NULL) { /* an array column */
             if (!pgbin_array_finish(&cols[k]))
                 return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory building %s", what);
+            /* batch.h's AUDITD_BATCH_MAX_BYTES keeps a batch far below this; checked
+             * rather than trusted, since libpq takes an int. */
+            if (cols[k].buf.len > INT_MAX)
+                return hcbus_error_set(err, HCBUS_ETOOLARGE, NULL,
+                                       "%s: column %d is %zu bytes, over the %d a parameter can hold", what, k + 1,
+                                       cols[k].buf.len, INT_MAX);
             values[k] = cols[k].buf.data;
             lengths[k] = (int)cols[k].buf.len;
         }

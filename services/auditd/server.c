@@ -117,6 +117,11 @@ static void flush(server_t *s)
                     s->head->seq);
     }
     auditd_batch_reply_all(s->batch, s->router, s->head->seq, persisted);
+    if (persisted && s->paths.drop_session) {
+        s->paths.drop_session = false;
+        auditd_db_lost(s->db, hcbus_monotonic_ms());
+        s->db_down_logged = false;
+    }
 }
 
 /* Tree heads due by time (force: every grown tree, at a clean stop). A failure is
@@ -143,11 +148,12 @@ static int64_t heads_wake_ms(const server_t *s)
     return auditd_db_conn(s->db) ? auditd_checkpoints_wake_ms(s->checkpoints, s->trees) : -1;
 }
 
-/* A batch holding batch_max_rows records commits at once, even in the middle of
- * draining the socket. */
+/* A batch holding batch_max_rows records or AUDITD_BATCH_MAX_BYTES bytes commits at
+ * once, even in the middle of draining the socket. */
 static bool batch_full(const server_t *s)
 {
-    return !auditd_batch_empty(s->batch) && auditd_batch_rows(s->batch) >= s->opts->batch_max_rows;
+    return !auditd_batch_empty(s->batch) && (auditd_batch_rows(s->batch) >= s->opts->batch_max_rows ||
+                                             auditd_batch_bytes(s->batch) >= AUDITD_BATCH_MAX_BYTES);
 }
 
 /* Natural group commit (decision 0025): called once the socket holds nothing more (or

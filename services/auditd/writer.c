@@ -223,7 +223,10 @@ static int add_leaf(PGconn *conn, batch_state_t *s, auditd_log_t log, const hcbu
     if (!s->begun && auditd_pg_exec(conn, "BEGIN", err) < 0)
         return -1;
     s->begun = true;
-    return auditd_checkpoint_store(conn, s->checkpoints, log, tree, err);
+    if (auditd_checkpoint_store(conn, s->checkpoints, log, tree, err) < 0)
+        return -1;
+    s->heads_staged[log]++; /* logged once committed (auditd_writer_commit) */
+    return 0;
 }
 
 /* Give every well-formed record its seq in arrival order: a duplicate takes its first
@@ -300,7 +303,13 @@ static int rows_and_commit(PGconn *conn, batch_state_t *s, hcbus_error_t *err)
     /* Out of pipeline mode between batches: heads by time and reconnections use plain
      * commands on this session. */
     hcbus_error_t end_err;
-    if (rc >= 0 && auditd_pipe_end(conn, &end_err) < 0) {
+    if (rc == 0 && auditd_pipe_end(conn, &end_err) < 0) {
+        /* The COMMIT was confirmed: the batch IS recorded and is answered so; the
+         * session, in an unknown state, is dropped once the replies are sent. */
+        hcbus_error("batch committed, but the session cannot leave pipeline mode: %s; reconnecting after "
+                    "the replies", end_err.message);
+        s->end_failed = true;
+    } else if (rc == 1 && auditd_pipe_end(conn, &end_err) < 0) {
         *err = end_err;
         rc = -1;
     }
@@ -371,6 +380,7 @@ static void reset(batch_state_t *s, const auditd_trees_t *trees)
     }
     s->trees = *trees;
     s->begun = false;
+    memset(s->heads_staged, 0, sizeof s->heads_staged);
 }
 
 /* After a failure nothing of the batch exists: no seq, no duplicate verdict. */
@@ -478,6 +488,11 @@ int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_trees_t *tre
         for (size_t i = 0; way == AUDITD_PATH_CAREFUL && i < n; i++)
             met_recorded = met_recorded || s.e[i].recorded_seq != 0;
         paths->careful_next = met_recorded;
+        paths->drop_session = s.end_failed;
+        for (int log = 0; log < AUDITD_LOG_COUNT; log++)
+            if (s.heads_staged[log] > 0)
+                auditd_checkpoint_log_stored(checkpoints, (auditd_log_t)log, trees->log[log].head_size,
+                                             s.heads_staged[log] - 1);
     } else {
         mark_not_persisted(recs, n);
     }

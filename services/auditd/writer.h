@@ -54,6 +54,9 @@ typedef struct auditd_writer_paths {
     bool careful_next;                  /* the last batch met a recorded key: look first */
     auditd_path_t last;                 /* the way the last committed batch went */
     uint64_t batches[AUDITD_PATH_COUNT];  /* committed batches by way */
+    bool drop_session;                  /* the last batch committed, but its session must be
+                                         * dropped (after the replies): it could not leave
+                                         * pipeline mode */
 } auditd_writer_paths_t;
 
 /* "fast path", "careful path" or "fallback". */

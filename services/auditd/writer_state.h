@@ -60,6 +60,8 @@ typedef struct batch_state {
     const auditd_checkpoints_t *checkpoints;
     auditd_trees_t trees;   /* the trees with this batch's leaves, kept on COMMIT */
     bool begun;             /* a BEGIN already ran outside the pipeline (heads due) */
+    uint64_t heads_staged[AUDITD_LOG_COUNT];  /* heads stored by this attempt, logged on COMMIT */
+    bool end_failed;        /* COMMIT confirmed, but leaving pipeline mode failed */
 } batch_state_t;
 
 #endif
