@@ -1,47 +1,11 @@
-/* pgtext.c — text that PostgreSQL parses (see pgtext.h). Array elements are always
- * double-quoted, so only '"' and '\' need escaping whatever the string holds. */
+/* pgtext.c — what PostgreSQL accepts as text and timestamptz (see pgtext.h). */
 #include "pgtext.h"
 
-#include <stdio.h>
-#include <time.h>
-
-#define US_PER_S 1000000
 #define MAX_TIME_US INT64_C(253402300799999999) /* 9999-12-31T23:59:59.999999Z */
-
-void pgtext_array_add(sbuf_t *b, const char *s)
-{
-    sbuf_putc(b, b->len == 0 ? '{' : ',');
-    sbuf_putc(b, '"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            sbuf_putc(b, '\\');
-        sbuf_putc(b, *s);
-    }
-    sbuf_putc(b, '"');
-}
-
-void pgtext_array_close(sbuf_t *b)
-{
-    sbuf_puts(b, b->len == 0 ? "{}" : "}");
-}
 
 bool pgtext_time_valid(int64_t t_us)
 {
     return t_us >= 0 && t_us <= MAX_TIME_US;
-}
-
-bool pgtext_time(int64_t t_us, char *buf, size_t size)
-{
-    if (!pgtext_time_valid(t_us))
-        return false;
-    time_t secs = (time_t)(t_us / US_PER_S);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm))
-        return false;
-    int n = snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     (int)(t_us % US_PER_S));
-    return n > 0 && (size_t)n < size;
 }
 
 /* Continuation byte 10xxxxxx. */
