@@ -21,6 +21,8 @@ PACKAGES=(
   libmicrohttpd-dev        # hcbus-report, the anonymous web form
   postgresql-15 postgresql-client-15 procps
   curl                     # run.sh asks hcbus-report whether it answers; the demo sends a report
+  gettext                  # msgcat/msgfmt build the Spanish catalogue (po/es -> hcbus.mo); xgettext checks it
+  locales                  # es_SV.UTF-8, generated below: the language of the people at the console
 )
 # What only the tests need (deploy/test.sh sets HCBUS_INSTALL_TEST_PACKAGES=1): the
 # run command does not install a browser, a fuzzing compiler or valgrind.
@@ -103,6 +105,27 @@ build() {
   say "built in $BUILD_DIR; run the tests with: (cd $BUILD_DIR && ctest --output-on-failure)"
 }
 
+# The locales hcbus speaks (po/<lang>): generate es_SV.UTF-8 when `locale -a` lacks it,
+# so that LANG=es_SV.UTF-8 gives Spanish to the users and to the tests (test_cli_language).
+HCBUS_LOCALES=(es_SV.UTF-8)
+ensure_locales() {
+  local loc have
+  have=$(locale -a 2>/dev/null | tr '[:upper:]' '[:lower:]' | sed 's/utf-8/utf8/')
+  for loc in "${HCBUS_LOCALES[@]}"; do
+    if grep -qx "$(echo "$loc" | tr '[:upper:]' '[:lower:]' | sed 's/utf-8/utf8/')" <<<"$have"; then
+      continue
+    fi
+    say "generating the locale $loc (locale-gen)"
+    if grep -q "^# *$loc UTF-8" /etc/locale.gen; then
+      as_root sed -i "s/^# *$loc UTF-8/$loc UTF-8/" /etc/locale.gen
+    elif ! grep -q "^$loc UTF-8" /etc/locale.gen; then
+      as_root sh -c "echo '$loc UTF-8' >> /etc/locale.gen"
+    fi
+    as_root locale-gen >/dev/null || die "locale-gen failed for $loc"
+  done
+}
+
 command -v dpkg-query >/dev/null || die "dpkg-query not found: this script is for Debian 12"
 install_packages
+ensure_locales
 build "$@"

@@ -14,6 +14,7 @@
 #include "checkpoint.h"
 #include "db.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/keys.h"
 #include "hcbus/log.h"
 #include "server.h"
@@ -133,6 +134,7 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool chec
 
 int main(int argc, char **argv)
 {
+    hcbus_i18n_init(); /* first: every message below is in the user's language */
     options_t o = {0};
     hcbus_log_set_ident("hcbus-auditd");
     if (parse_options(argc, argv, &o) < 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -32,6 +33,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    hcbus_i18n_init(); /* first: every message below is in the user's language */
     static const struct option options[] = {
         {"config", required_argument, 0, 'c'}, {"log-level", required_argument, 0, 'l'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};

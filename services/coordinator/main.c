@@ -9,6 +9,7 @@
 #include "bus.h"
 #include "engine.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/zones.h"
 #include "loop.h"
@@ -132,6 +133,7 @@ static int run(hcbus_config_t **cfg_p)
 
 int main(int argc, char **argv)
 {
+    hcbus_i18n_init(); /* first: every message below is in the user's language */
     hcbus_log_set_ident("hcbus-coordinator");
     const char *path = parse_options(argc, argv);
     if (!path) {

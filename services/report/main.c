@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/zones.h"
 #include "http.h"
@@ -171,6 +172,7 @@ static void no_core_dumps(void)
 
 int main(int argc, char **argv)
 {
+    hcbus_i18n_init(); /* first: every message below is in the user's language */
     hcbus_log_set_ident("hcbus-report");
     no_core_dumps();
     const char *path = parse_options(argc, argv);

@@ -34,6 +34,17 @@ HC_EXIT_COMMANDS=()
 declare -A HC_PIDS=()
 export HC_WORK HC_SRC HC_BIN
 
+# The language of what the programs print: English (LC_ALL=C.UTF-8: the C locale's
+# messages, UTF-8 text as before) unless a test asks for another with hc_in_spanish,
+# so that tests grepping English output never see Spanish.
+# The catalogues are those of this build (po/CMakeLists.txt), not an installed copy.
+export LC_ALL=C.UTF-8
+unset LANGUAGE
+export HCBUS_LOCALEDIR=${HCBUS_LOCALEDIR:-$HC_BIN/locale}
+
+# Run CMD... as a user of LANG=es_SV.UTF-8 (deploy/install.sh generates that locale).
+hc_in_spanish() { env -u LC_ALL LANG=es_SV.UTF-8 LANGUAGE=es "$@"; }
+
 # Print a message to stderr, prefixed with the test's name.
 hc_log() { echo "[$HC_TEST] $*" >&2; }
 
