@@ -123,7 +123,8 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool chec
     if (rc == 0) {
         auditd_server_opts_t opts = {cfg->auditd.endpoint, own.secret_z85, broker_key,
                                      cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms,
-                                     cfg->auditd.conninfo, cfg->broker.max_message_bytes};
+                                     cfg->auditd.conninfo, cfg->broker.max_message_bytes,
+                                     cfg->auditd.metrics.listen, cfg->auditd.metrics.given};
         rc = auditd_server_run(&opts, db, &head, &trees, &checkpoints, &err);
     }
     auditd_db_destroy(&db);

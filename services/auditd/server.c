@@ -23,6 +23,7 @@
 #include "hcbus/connections.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
+#include "monitor.h"
 #include "reply.h"
 #include "stop.h"
 #include "writer.h"
@@ -48,6 +49,7 @@ typedef struct server {
     auditd_reads_t *reads;
     bool db_down_logged;   /* one line per outage, not one per attempt */
     auditd_writer_paths_t paths;  /* how batches are committed (writer.h) */
+    auditd_monitor_t monitor;     /* metrics and health (monitor.h) */
 } server_t;
 
 /* ---------------------------------------------------------------------------
@@ -86,6 +88,20 @@ static bool db_ready(server_t *s)
  * Appends: the group commit.
  * ------------------------------------------------------------------------- */
 
+/* auditd_writer_commit, its time and size counted in the metrics (monitor.h). */
+static int commit_timed(server_t *s, auditd_record_t *recs, size_t n, const auditd_side_t *side, hcbus_error_t *err)
+{
+    uint64_t started_us = metrics_now_us();
+    int rc = auditd_writer_commit(auditd_db_conn(s->db), s->head, s->trees, s->checkpoints, recs, n, side, &s->paths,
+                                  err);
+    if (rc == 0) {
+        metrics_observe(&s->monitor.commit_seconds, metrics_now_us() - started_us);
+        metrics_observe(&s->monitor.batch_records, n);
+        metrics_add(&s->monitor.records_committed, n);
+    }
+    return rc;
+}
+
 static void flush(server_t *s)
 {
     if (auditd_batch_empty(s->batch))
@@ -97,6 +113,8 @@ static void flush(server_t *s)
     hcbus_error_t err;
     bool persisted = false;
     bool ready = db_ready(s);
+    if (!ready)
+        metrics_inc(&s->monitor.commit_failures);
     s->paths.session = auditd_db_session(s->db); /* after a reopening, statements are prepared again */
     if (!ready) {
         for (size_t i = 0; i < n; i++)
@@ -105,12 +123,12 @@ static void flush(server_t *s)
         if (n_rej > 0 || side.n_deliveries > 0)
             hcbus_warning("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
                           "broker resends them)", n_rej, side.n_deliveries);
-    } else if (auditd_writer_commit(auditd_db_conn(s->db), s->head, s->trees, s->checkpoints, recs, n, &side,
-                                    &s->paths, &err) < 0) {
+    } else if (commit_timed(s, recs, n, &side, &err) < 0) {
         hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
                     side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
         s->db_down_logged = false;
+        metrics_inc(&s->monitor.commit_failures);
     } else {
         persisted = true;
         hcbus_debug("committed a batch of %zu records (%s), head seq %" PRIu64, n, auditd_path_name(s->paths.last),
@@ -357,6 +375,7 @@ static void loop(server_t *s)
         int64_t heads_wake = heads_wake_ms(s);
         if (heads_wake >= 0 && now_ms >= heads_wake)
             store_heads(s, now_ms, false);
+        auditd_monitor_tick(&s->monitor, auditd_db_conn(s->db) != NULL, s->head->seq, s->trees);
     }
 }
 
@@ -370,6 +389,12 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
         rc = -1;
     if (rc == 0 && !(s.reads = auditd_reads_new(s.reader)))
         rc = hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+    bool monitoring = rc == 0;
+    if (monitoring) {
+        rc = auditd_monitor_start(&s.monitor, opts->metrics_listen ? opts->metrics_listen : "", opts->metrics_given,
+                                  opts->conninfo, err);
+        auditd_monitor_tick(&s.monitor, auditd_db_conn(db) != NULL, head->seq, trees);
+    }
     if (rc == 0) {
         hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
                      " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)",
@@ -385,6 +410,8 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
                      " by the fallback", s.paths.batches[AUDITD_PATH_FAST], s.paths.batches[AUDITD_PATH_CAREFUL],
                      s.paths.batches[AUDITD_PATH_FALLBACK]);
     }
+    if (monitoring)
+        auditd_monitor_stop(&s.monitor);
     auditd_reads_destroy(&s.reads);
     auditd_reader_destroy(&s.reader); /* its socket closes before the context ends */
     auditd_batch_destroy(&s.batch);

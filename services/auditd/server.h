@@ -7,6 +7,7 @@
 #ifndef AUDITD_SERVER_H
 #define AUDITD_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chain.h"
@@ -22,6 +23,8 @@ typedef struct auditd_server_opts {
     uint32_t batch_max_delay_ms;   /* extra wait for more after the first; 0: none */
     const char *conninfo;          /* for the reader's own session (reader.h) */
     uint32_t max_record_bytes;     /* the broker's max_message_bytes (0: 65536); bounds frames */
+    const char *metrics_listen;    /* auditd.metrics_listen ("" or NULL: no endpoint) */
+    bool metrics_given;            /* ... written in the file (then a bind failure is an error) */
 } auditd_server_opts_t;
 
 /* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand

@@ -116,6 +116,8 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     }
     subscribers_set_guard(self->subscribers, guard_deliveries, self);
     subscribers_set_observer(self->subscribers, deliveries_segment, self);
+    if (monitor_start(self, err) != 0)
+        goto fail;
     return self;
 fail:
     broker_destroy(&self);
@@ -127,6 +129,7 @@ void broker_destroy(broker_t **self_p)
     if (!self_p || !*self_p)
         return;
     broker_t *self = *self_p;
+    monitor_stop(self);
     inflight_destroy(&self->inflight);
     rejections_destroy(&self->rejections);
     subscribers_destroy(&self->subscribers);
@@ -221,6 +224,7 @@ static void read_link(broker_t *self)
 {
     Hcbus__LinkReply *reply;
     while ((reply = link_recv(self->link)) != NULL) {
+        monitor_link_heard(self, hcbus_monotonic_ms());
         commit_handle_reply(self, reply);
         hcbus_link_reply_free(reply);
     }
@@ -274,6 +278,7 @@ static void run_timers(broker_t *self)
     link_tick(self->link, now_ms);
     subscribers_tick(self->subscribers, self->delivered_head, now_ms);
     trim_after_burst(self);
+    monitor_tick(self, now_ms);
 }
 
 /* One turn of the loop; accepting false stops reading publishers (shutdown). */

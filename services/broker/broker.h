@@ -20,6 +20,7 @@
 #include "inflight.h"
 #include "lastvalue.h"
 #include "link.h"
+#include "monitor.h"
 #include "namespace.h"
 #include "rejections.h"
 #include "subscribers.h"
@@ -39,6 +40,7 @@ typedef enum {
     CONTROL_LATEST,         /* rebuild the zone snapshot at start */
     CONTROL_GAP_FILL,       /* the broker's own replay to deliver in seq order */
     CONTROL_REPLAY,         /* a subscriber's replay */
+    CONTROL_PROBE,          /* a hello asking whether the audit service can record (monitor.h) */
 } control_kind_t;
 
 typedef struct control {
@@ -86,6 +88,7 @@ typedef struct broker {
     size_t parked;                       /* committed slots waiting behind a hole */
     size_t queued_peak;                  /* most bytes queued for subscribers since the last trim */
     int64_t next_scan_ms;
+    broker_monitor_t monitor;            /* metrics and health (monitor.h) */
     volatile sig_atomic_t *stop;
     volatile sig_atomic_t *reload;
 } broker_t;

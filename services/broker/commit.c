@@ -188,6 +188,7 @@ static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *re
     }
     if (result->error) {
         hcbus_error_t err;
+        monitor_refused(&self->monitor, slot->kind, result->error);
         hcbus_error_set(&err, result->error, NULL, "the audit service refused the message");
         reply_error(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, &err);
         inflight_release(self->inflight, slot);
@@ -195,6 +196,7 @@ static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *re
     }
     reply_ack(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, result->seq, result->duplicate,
               slot->unknown_fields_dropped);
+    monitor_accepted(&self->monitor, slot->kind, result->duplicate);
     slot->seq = result->seq;
     return slot;
 }
@@ -271,6 +273,11 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
     control_t *control = control_find(self, reply->link_id);
     if (!control)
         return; /* an answer after its deadline */
+    if (control->kind == CONTROL_PROBE) {
+        monitor_probe_answered(self, reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ);
+        control->kind = CONTROL_FREE;
+        return;
+    }
     if (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR) {
         handle_control_failure(self, control, reply->error);
         return;
@@ -297,15 +304,19 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
 void commit_scan_timeouts(broker_t *self, int64_t now_ms)
 {
     uint32_t ack_timeout_ms = self->config->broker.ack_timeout_ms;
+    int64_t oldest = 0;
     for (size_t i = 0; i < inflight_capacity(self->inflight); i++) {
         inflight_slot_t *slot = inflight_at(self->inflight, i);
         if (!slot->token || slot->seq)
             continue;
+        if (!oldest || slot->accepted_ms < oldest)
+            oldest = slot->accepted_ms;
         if (!slot->told_not_persisted && now_ms - slot->accepted_ms >= ack_timeout_ms) {
             hcbus_error_t err;
             hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, "not recorded within %u ms: not acknowledged", ack_timeout_ms);
             hcbus_error_hint(&err, "The audit log is unavailable; retry with the same msg_id.");
             reply_error(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, &err);
+            monitor_refused(&self->monitor, slot->kind, HCBUS_ENOT_PERSISTED);
             slot->told_not_persisted = true;
         }
         if (now_ms >= slot->resend_at_ms) {
@@ -313,5 +324,6 @@ void commit_scan_timeouts(broker_t *self, int64_t now_ms)
             slot->resend_at_ms = now_ms + self->config->broker.audit_resend_ms;
         }
     }
+    self->monitor.oldest_accepted_ms = oldest;
     link_flush(self->link);
 }

@@ -21,6 +21,7 @@ struct queue_account {
 };
 
 static atomic_size_t queued_total;
+static atomic_size_t queued_messages; /* for the metrics (monitor.h) */
 
 static payload_t *payload_alloc(size_t capacity)
 {
@@ -107,6 +108,8 @@ size_t fanout_cost(const payload_t *payload) { return payload->len + FANOUT_DELI
 
 size_t fanout_queued_bytes(void) { return atomic_load(&queued_total); }
 
+size_t fanout_queued_messages(void) { return atomic_load_explicit(&queued_messages, memory_order_relaxed); }
+
 /* libzmq's free function: the message's bytes are no longer needed (data points into
  * the payload's flexible array; hint is the account). Runs in any thread. */
 static void released(void *data, void *hint)
@@ -116,6 +119,7 @@ static void released(void *data, void *hint)
     size_t cost = fanout_cost(payload);
     atomic_fetch_sub(&account->bytes, cost);
     atomic_fetch_sub(&queued_total, cost);
+    atomic_fetch_sub_explicit(&queued_messages, 1, memory_order_relaxed);
     account_unref(account);
     payload_unref(payload);
 }
@@ -127,6 +131,7 @@ int payload_msg(zmq_msg_t *msg, payload_t *payload, queue_account_t *account)
     atomic_fetch_add(&account->refs, 1);
     atomic_fetch_add(&account->bytes, cost);
     atomic_fetch_add(&queued_total, cost);
+    atomic_fetch_add_explicit(&queued_messages, 1, memory_order_relaxed);
     if (zmq_msg_init_data(msg, payload->data, payload->len, released, account) != 0) {
         released(payload->data, account);
         return -1;

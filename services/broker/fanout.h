@@ -53,5 +53,7 @@ int payload_msg(zmq_msg_t *msg, payload_t *payload, queue_account_t *account);
 
 /* Bytes queued for every subscriber together (the sum of the accounts). */
 size_t fanout_queued_bytes(void);
+/* Deliveries queued for every subscriber together (any thread may ask). */
+size_t fanout_queued_messages(void);
 
 #endif

@@ -53,6 +53,7 @@ static void refuse(broker_t *self, const routing_id_t *from, const hcbus_institu
                    uint64_t request_id, const Hcbus__Envelope *env, const char *topic, hcbus_error_t *err)
 {
     const char *msg_id = env && env->msg_id ? env->msg_id : "";
+    monitor_refused(&self->monitor, env ? (hcbus_kind_t)hcbus_envelope_kind(env) : HCBUS_KIND_NONE, err->code);
     reply_error(self->pub_socket, from, request_id, msg_id, err);
     broker_record_rejection(self, inst ? recorded_name(inst) : "", "publish", topic, msg_id, err);
 }
@@ -153,6 +154,7 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     if (!broker_ready(self)) {
         hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, "the audit service has not answered yet: not recorded");
         hcbus_error_hint(&err, "Retry with the same msg_id.");
+        monitor_refused(&self->monitor, (hcbus_kind_t)hcbus_envelope_kind(env), err.code);
         reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
         return;
     }
@@ -161,6 +163,7 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
         hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "%zu messages are waiting for the audit log: not recorded",
                         inflight_capacity(self->inflight));
         hcbus_error_hint(&err, "Retry with the same msg_id after a short wait.");
+        monitor_refused(&self->monitor, (hcbus_kind_t)hcbus_envelope_kind(env), err.code);
         reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
         return;
     }
@@ -196,6 +199,7 @@ void publish_handle(broker_t *self, const routing_id_t *from, const char *instit
     if (!inst) {
         /* Its key was revoked by a reload after it connected. */
         hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "institution \"%s\" is no longer known", institution);
+        monitor_refused(&self->monitor, HCBUS_KIND_NONE, err.code);
         reply_error(self->pub_socket, from, 0, NULL, &err);
         broker_record_rejection(self, institution, "publish", NULL, NULL, &err);
         return;

@@ -417,8 +417,11 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
     reply.request_id = control->request_id;
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;
     reply.replay = &answer;
-    if (send_large(self, &control->subscriber, control->institution, &reply))
+    if (send_large(self, &control->subscriber, control->institution, &reply)) {
         deliveries_replay_page(self, control, answer.last_seq, answer.n_envelopes);
+        metrics_inc(&self->monitor.replays_served);
+        metrics_add(&self->monitor.replay_records, answer.n_envelopes);
+    }
     for (size_t i = 0; i < answer.n_envelopes; i++)
         free(page.owned[i]);
     free(page.envelopes);
@@ -430,6 +433,7 @@ void requests_replay_failed(broker_t *self, control_t *control, int code, const 
     hcbus_error_t err;
     hcbus_error_set(&err, code, NULL, "%s", why);
     hcbus_error_hint(&err, "Retry the replay shortly.");
+    metrics_inc(&self->monitor.replays_failed);
     reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
     budget_cancel(self->budget, &control->subscriber, control->institution);
     /* One line per failure would let a key holder write the log at its own pace: the

@@ -3,6 +3,7 @@
  * encoding of the variant this subscriber may read (fanout.h), counted on its queue. */
 #include "subscribers.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 #include "hcbus/codec.h"
 #include "hcbus/log.h"
 #include "audience.h"
+
+/* Falls behind of every session since the start: read by the metrics thread. */
+static atomic_uint_least64_t fell_behind;
 
 struct subscribers {
     void *socket;
@@ -235,6 +239,7 @@ static void mark_lagging(subscribers_t *self, subscriber_t *sub, uint64_t seq, s
 {
     sub->lagging = true;
     sub->lag_retry_ms = 0;
+    atomic_fetch_add_explicit(&fell_behind, 1, memory_order_relaxed);
     segment_end(self, sub, SEGMENT_END_LAGGED);
     if (why == FULL_BYTES)
         hcbus_warning("subscriber of %s fell behind at seq %llu (its queue holds %zu bytes, "
@@ -395,3 +400,13 @@ size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config)
 }
 
 size_t subscribers_count(const subscribers_t *self) { return self->count; }
+
+size_t subscribers_lagging(const subscribers_t *self)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->count; i++)
+        n += self->items[i]->lagging;
+    return n;
+}
+
+uint64_t subscribers_fell_behind_total(void) { return atomic_load_explicit(&fell_behind, memory_order_relaxed); }

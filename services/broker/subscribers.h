@@ -137,5 +137,9 @@ size_t subscribers_drop_institution(subscribers_t *self, const char *institution
 size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config);
 
 size_t subscribers_count(const subscribers_t *self);
+/* Sessions whose live delivery is paused (lagging). */
+size_t subscribers_lagging(const subscribers_t *self);
+/* Times any subscriber fell behind since the start (any thread may ask). */
+uint64_t subscribers_fell_behind_total(void);
 
 #endif

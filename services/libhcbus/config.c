@@ -7,6 +7,7 @@
 #include "hcbus/codec.h"
 
 #include "config_checkpoints.h"
+#include "config_metrics.h"
 #include "config_coordinator.h"
 #include "config_institutions.h"
 #include "config_read.h"
@@ -50,11 +51,12 @@ static const char *const top_settings[] = {"log_level", "zones_file", "broker", 
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
     "max_in_flight", "subscriber_queue_max", "subscriber_queue_max_bytes", "ack_timeout_ms", "audit_resend_ms",
-    NULL};
+    "metrics_listen", NULL};
 static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "conninfo",
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", "log_key_file", "log_origin",
-                                              "checkpoint_every_events", "checkpoint_every_s", NULL};
+                                              "checkpoint_every_events", "checkpoint_every_s",
+                                              "metrics_listen", NULL};
 static const char *const role_settings[] = {"publish", "subscribe", "clinical", NULL};
 
 static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_broker_config_t *b)
@@ -74,7 +76,8 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_u32(ctx, g, "subscriber_queue_max_bytes", MIN_SUBSCRIBER_QUEUE_BYTES, MAX_SUBSCRIBER_QUEUE_BYTES,
                       &b->subscriber_queue_max_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "ack_timeout_ms", 1, TIMEOUT_LIMIT_MS, &b->ack_timeout_ms) < 0 ||
-        hcbus_cfg_u32(ctx, g, "audit_resend_ms", 1, TIMEOUT_LIMIT_MS, &b->audit_resend_ms) < 0)
+        hcbus_cfg_u32(ctx, g, "audit_resend_ms", 1, TIMEOUT_LIMIT_MS, &b->audit_resend_ms) < 0 ||
+        hcbus_config_read_metrics(ctx, g, &b->metrics) < 0)
         return -1;
     if (strcmp(b->publish_endpoint, b->subscribe_endpoint) == 0)
         return hcbus_cfg_fail(ctx, g, "publish_endpoint and subscribe_endpoint must differ");
@@ -95,7 +98,7 @@ static int read_auditd(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_path(ctx, g, "migrations_dir", a->migrations_dir, sizeof a->migrations_dir, false) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_rows", 1, BATCH_ROWS_LIMIT, &a->batch_max_rows) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_delay_ms", 0, BATCH_DELAY_LIMIT_MS, &a->batch_max_delay_ms) < 0 ||
-        hcbus_config_read_checkpoints(ctx, g, a) < 0)
+        hcbus_config_read_checkpoints(ctx, g, a) < 0 || hcbus_config_read_metrics(ctx, g, &a->metrics) < 0)
         return -1;
     return 0;
 }
@@ -153,10 +156,12 @@ static int set_defaults(const cfg_ctx_t *ctx, hcbus_config_t *c)
     b->subscriber_queue_max_bytes = DEFAULT_SUBSCRIBER_QUEUE_MAX_BYTES;
     b->ack_timeout_ms = DEFAULT_ACK_TIMEOUT_MS;
     b->audit_resend_ms = DEFAULT_AUDIT_RESEND_MS;
+    snprintf(b->metrics.listen, sizeof b->metrics.listen, HCBUS_METRICS_LISTEN_BROKER);
     snprintf(a->endpoint, sizeof a->endpoint, DEFAULT_AUDITD_ENDPOINT);
     snprintf(a->conninfo, sizeof a->conninfo, DEFAULT_CONNINFO);
     a->batch_max_rows = DEFAULT_BATCH_MAX_ROWS;
     a->batch_max_delay_ms = DEFAULT_BATCH_MAX_DELAY_MS;
+    snprintf(a->metrics.listen, sizeof a->metrics.listen, HCBUS_METRICS_LISTEN_AUDITD);
     hcbus_role_defaults(c->roles);
     int n1 = snprintf(c->zones_file, sizeof c->zones_file, "%s/" DEFAULT_ZONES_FILE, ctx->dir);
     int n2 = snprintf(a->migrations_dir, sizeof a->migrations_dir, "%s/" DEFAULT_MIGRATIONS_DIR, ctx->dir);

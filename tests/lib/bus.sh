@@ -29,6 +29,9 @@
 # `hcbus keygen --log-signer auditd`, the verifier key in keys/auditd-log.pub), unless
 # HC_LOG_KEY=0 or the build has no CLI (the valgrind build): then the heads are unsigned.
 #   HC_CHECKPOINT_EVERY_EVENTS (default 1000), HC_CHECKPOINT_EVERY_S (default 60)
+#
+# Metrics endpoints (metrics_listen): off unless a test sets HC_BROKER_METRICS_LISTEN /
+# HC_AUDITD_METRICS_LISTEN ("127.0.0.1:PORT"), so that tests never share a port.
 
 HC_PROBE="$HC_BIN/tests/bus_probe"
 HC_COORDINATOR="$HC_BIN/services/coordinator/hcbus-coordinator"
@@ -79,6 +82,7 @@ broker = {
   max_in_flight = ${HC_MAX_IN_FLIGHT:-8192};
   subscriber_queue_max = ${HC_SUBSCRIBER_QUEUE_MAX:-10000};
   subscriber_queue_max_bytes = ${HC_SUBSCRIBER_QUEUE_MAX_BYTES:-1048576};
+  metrics_listen = "${HC_BROKER_METRICS_LISTEN:-off}";
 };
 auditd = {
   endpoint = "$HC_AUDIT_ENDPOINT";
@@ -90,6 +94,7 @@ auditd = {
 $([ -f "$HC_WORK/keys/auditd-log.key" ] && echo "  log_key_file = \"keys/auditd-log.key\";")
   checkpoint_every_events = ${HC_CHECKPOINT_EVERY_EVENTS:-1000};
   checkpoint_every_s = ${HC_CHECKPOINT_EVERY_S:-60};
+  metrics_listen = "${HC_AUDITD_METRICS_LISTEN:-off}";
 };
 # Before institutions, so that the file still ends with their ");" (tests append to it).
 coordinator = {

@@ -72,6 +72,12 @@ typedef struct hcbus_institution {
     bool anonymous_gateway;                      /* holds HCBUS_ROLE_ANONYMOUS_GATEWAY */
 } hcbus_institution_t;
 
+/* Where a service answers /metrics and /healthz (docs/operations.md, "Monitoring"). */
+typedef struct hcbus_metrics_config {
+    char listen[64];                              /* "ADDR:PORT" (hcbus/listen.h), "" = off */
+    bool given;                                   /* metrics_listen was in the file */
+} hcbus_metrics_config_t;
+
 typedef struct hcbus_broker_config {
     char publish_endpoint[HCBUS_ENDPOINT_MAX];    /* ROUTER for publishers and requests */
     char subscribe_endpoint[HCBUS_ENDPOINT_MAX];  /* ROUTER for subscribers */
@@ -83,6 +89,7 @@ typedef struct hcbus_broker_config {
                                                      message), 1024..1 GiB, default 1 MiB */
     uint32_t ack_timeout_ms;                      /* NOT_PERSISTED after this, default 5000 */
     uint32_t audit_resend_ms;                     /* resend unconfirmed to auditd, default 1000 */
+    hcbus_metrics_config_t metrics;               /* metrics_listen, default 127.0.0.1:9701 */
 } hcbus_broker_config_t;
 
 typedef struct hcbus_auditd_config {
@@ -100,6 +107,7 @@ typedef struct hcbus_auditd_config {
     char log_origin_rejections[HCBUS_LOG_ORIGIN_MAX + sizeof HCBUS_REJECTIONS_ORIGIN_SUFFIX];
     uint32_t checkpoint_every_events;             /* a head every N leaves, 1..10000000, default 1000 */
     uint32_t checkpoint_every_s;                  /* and after S s if grown, 0 (never)..86400, default 60 */
+    hcbus_metrics_config_t metrics;               /* metrics_listen, default 127.0.0.1:9703 */
 } hcbus_auditd_config_t;
 
 /* The `coordinator` section (services/coordinator, docs/operations.md): who
