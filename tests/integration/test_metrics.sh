@@ -52,6 +52,11 @@ for line in open(sys.argv[1]):
     float(m.group(3).replace("+Inf", "inf"))
 PY
 done
+if command -v promtool >/dev/null; then   # the Prometheus project's own checker and linter
+  for f in broker auditd; do
+    promtool check metrics <"$HC_WORK/$f.prom" >"$HC_WORK/$f.lint" 2>&1 || hc_fail "promtool check metrics ($f): $(cat "$HC_WORK/$f.lint")"
+  done
+fi
 hc_assert_contains "$(cat "$HC_WORK/broker.prom")" 'hcbus_build_info{service="broker",version="' "build info"
 hc_assert_contains "$(cat "$HC_WORK/auditd.prom")" 'hcbus_auditd_postgresql_up 1' "PostgreSQL up"
 hc_assert_eq 0 "$(value "$BROKER_URL" 'hcbus_broker_messages_accepted_total{kind="zone"}')" "nothing accepted yet"
