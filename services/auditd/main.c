@@ -11,12 +11,14 @@
 
 #include "catalogue.h"
 #include "chain.h"
+#include "check.h"
 #include "checkpoint.h"
 #include "db.h"
 #include "hcbus/config.h"
 #include "hcbus/i18n.h"
 #include "hcbus/keys.h"
 #include "hcbus/log.h"
+#include "hcbus/version.h"
 #include "server.h"
 #include "stop.h"
 
@@ -27,6 +29,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: hcbus-auditd --config FILE [--broker-key FILE] [--check-trees]\n"
+            "       hcbus-auditd --check-config FILE [--broker-key FILE]\n"
             "\n"
             "The audit service of hcbus: records every message the broker accepts in\n"
             "PostgreSQL (hash-chained, numbered without holes) and serves replay.\n"
@@ -38,16 +41,22 @@ static void usage(FILE *out)
             "                         and check them against the last heads (slow on a long\n"
             "                         log); by default they resume from the last head's\n"
             "                         frontier and read only the leaves after it\n"
+            "      --check-config FILE  check FILE and the files it names as a start would\n"
+            "                         (keys, migrations directory), print every error, exit 0\n"
+            "                         if valid, 1 if not; connects to no database\n"
+            "  -V, --version          the version\n"
             "  -h, --help             this text\n");
 }
 
 typedef struct options {
     const char *config;
     const char *broker_key;
+    const char *check_config;
     bool check_trees;
 } options_t;
 
 #define OPT_CHECK_TREES 1000
+#define OPT_CHECK_CONFIG 1001
 
 static int parse_options(int argc, char **argv, options_t *o)
 {
@@ -55,18 +64,22 @@ static int parse_options(int argc, char **argv, options_t *o)
                                           {"broker-key", required_argument, NULL, 'b'},
                                           {"help", no_argument, NULL, 'h'},
                                           {"check-trees", no_argument, NULL, OPT_CHECK_TREES},
+                                          {"check-config", required_argument, NULL, OPT_CHECK_CONFIG},
+                                          {"version", no_argument, NULL, 'V'},
                                           {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "c:b:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:b:hV", longs, NULL)) != -1) {
         switch (c) {
         case 'c': o->config = optarg; break;
+        case OPT_CHECK_CONFIG: o->check_config = optarg; break;
+        case 'V': hcbus_version_print("hcbus-auditd"); exit(0);
         case 'b': o->broker_key = optarg; break;
         case OPT_CHECK_TREES: o->check_trees = true; break;
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
     }
-    if (optind < argc || !o->config) {
+    if (optind < argc || (!o->config && !o->check_config)) {
         fprintf(stderr, "hcbus-auditd: %s\n", optind < argc ? "unexpected argument" : "--config is required");
         return -1;
     }
@@ -142,6 +155,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (o.check_config)
+        return auditd_check_config(o.check_config, o.broker_key);
     if (sodium_init() < 0) {
         hcbus_error("libsodium cannot be initialized");
         return EXIT_RUNTIME;

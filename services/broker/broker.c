@@ -60,16 +60,20 @@ fail_set:
 
 static void guard_deliveries(void *arg) { peers_update(arg); }
 
-/* The audit service's public key: auditd.secret_key_file's ".pub" twin. */
+void broker_audit_key_path(const hcbus_config_t *config, char *buf, size_t size)
+{
+    const char *secret = config->auditd.secret_key_file;
+    size_t n = strlen(secret);
+    if (n > 4 && strcmp(secret + n - 4, ".key") == 0)
+        snprintf(buf, size, "%.*s.pub", (int)(n - 4), secret);
+    else
+        snprintf(buf, size, "%s.pub", secret);
+}
+
 static int load_audit_key(broker_t *self, hcbus_error_t *err)
 {
     char path[HCBUS_PATH_MAX + 8];
-    const char *secret = self->config->auditd.secret_key_file;
-    size_t n = strlen(secret);
-    if (n > 4 && strcmp(secret + n - 4, ".key") == 0)
-        snprintf(path, sizeof path, "%.*s.pub", (int)(n - 4), secret);
-    else
-        snprintf(path, sizeof path, "%s.pub", secret);
+    broker_audit_key_path(self->config, path, sizeof path);
     return hcbus_public_key_load(path, self->audit_public_key, err);
 }
 

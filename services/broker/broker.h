@@ -93,6 +93,9 @@ typedef struct broker {
     volatile sig_atomic_t *reload;
 } broker_t;
 
+/* The audit service's public key file: auditd.secret_key_file's ".pub" twin. */
+void broker_audit_key_path(const hcbus_config_t *config, char *buf, size_t size);
+
 /* Build the broker from a loaded config (ownership passes to the broker). */
 broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
                      volatile sig_atomic_t *reload, hcbus_error_t *err);

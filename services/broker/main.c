@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "broker.h"
+#include "check.h"
 #include "hcbus/i18n.h"
 #include "hcbus/log.h"
+#include "hcbus/version.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -18,12 +20,17 @@ static void on_hup(int sig) { (void)sig; reload_requested = 1; }
 static void usage(FILE *out)
 {
     fprintf(out, "usage: hcbus-broker --config FILE [--log-level LEVEL]\n"
+                 "       hcbus-broker --check-config FILE\n"
                  "\n"
                  "The hcbus broker: authenticates institutions (CurveZMQ), checks and stamps every\n"
                  "message, has it recorded by hcbus-auditd, then acknowledges and delivers it.\n"
                  "\n"
                  "  -c, --config FILE      the hcbus configuration (see deploy/hcbus.conf)\n"
                  "  -l, --log-level LEVEL  debug, info, notice, warning or error (default: the config's)\n"
+                 "      --check-config FILE  check FILE and the files it names as a start would\n"
+                 "                         (keys, zone catalogue), print every error, exit 0 if\n"
+                 "                         valid, 1 if not; opens no socket\n"
+                 "  -V, --version          the version\n"
                  "  -h, --help             this text\n"
                  "\n"
                  "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the configuration.\n"
@@ -36,12 +43,19 @@ int main(int argc, char **argv)
     hcbus_i18n_init(); /* first: every message below is in the user's language */
     static const struct option options[] = {
         {"config", required_argument, 0, 'c'}, {"log-level", required_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    const char *config_path = NULL, *level_name = NULL;
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
+        {"check-config", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+    const char *config_path = NULL, *level_name = NULL, *check_path = NULL;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:l:h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:l:hV", options, NULL)) != -1) {
         if (opt == 'c')
             config_path = optarg;
+        else if (opt == 'C')
+            check_path = optarg;
+        else if (opt == 'V') {
+            hcbus_version_print("hcbus-broker");
+            return 0;
+        }
         else if (opt == 'l')
             level_name = optarg;
         else {
@@ -50,6 +64,8 @@ int main(int argc, char **argv)
         }
     }
     hcbus_log_set_ident("hcbus-broker");
+    if (check_path && optind == argc)
+        return broker_check_config(check_path);
     if (!config_path || optind != argc) {
         usage(stderr);
         return 2;

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "common.h"
 #include "hcbus/i18n.h"
+#include "hcbus/version.h"
 
 static const struct {
     const char *name;
@@ -46,6 +47,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         help();
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+        hcbus_version_print("hcbus");
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

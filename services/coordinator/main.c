@@ -7,10 +7,12 @@
 #include <stdlib.h>
 
 #include "bus.h"
+#include "check.h"
 #include "engine.h"
 #include "hcbus/config.h"
 #include "hcbus/i18n.h"
 #include "hcbus/log.h"
+#include "hcbus/version.h"
 #include "hcbus/zones.h"
 #include "loop.h"
 #include "signals.h"
@@ -20,14 +22,12 @@
 #define JOIN_TIMEOUT_MS 5000  /* one attempt to subscribe */
 #define US_PER_S INT64_C(1000000)
 
-#ifndef HCBUS_VERSION
-#define HCBUS_VERSION "unknown"
-#endif
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: hcbus-coordinator --config FILE\n"
+            "       hcbus-coordinator --check-config FILE\n"
             "\n"
             "The protocol's rules on the bus: checks every dispatch status and escort\n"
             "status, asks the police for an escort into ORANGE and RED zones, raises\n"
@@ -37,6 +37,9 @@ static void usage(FILE *out)
             "\n"
             "  -c, --config FILE   the deployment's configuration (section coordinator)\n"
             "  -h, --help          this text\n"
+            "      --check-config FILE  check FILE and the files it names as a start would\n"
+            "                      (keys, zone catalogue), print every error, exit 0 if valid,\n"
+            "                      1 if not; connects to nothing\n"
             "  -V, --version       the version\n");
 }
 
@@ -45,14 +48,16 @@ static const char *parse_options(int argc, char **argv)
     static const struct option longs[] = {{"config", required_argument, NULL, 'c'},
                                           {"help", no_argument, NULL, 'h'},
                                           {"version", no_argument, NULL, 'V'},
+                                          {"check-config", required_argument, NULL, 'C'},
                                           {NULL, 0, NULL, 0}};
     const char *config = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "c:hV", longs, NULL)) != -1) {
         switch (c) {
         case 'c': config = optarg; break;
+        case 'C': exit(coord_check_config(optarg));
         case 'h': usage(stdout); exit(0);
-        case 'V': printf("hcbus-coordinator %s\n", HCBUS_VERSION); exit(0);
+        case 'V': hcbus_version_print("hcbus-coordinator"); exit(0);
         default: return NULL;
         }
     }

@@ -195,7 +195,44 @@ static int fail_read(const cfg_ctx_t *ctx, const config_t *cfg)
     return hcbus_error_hint(ctx->err, "libconfig syntax: name = value; groups { }, arrays [ ], lists ( )");
 }
 
-static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c)
+typedef int (*section_reader_t)(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c);
+
+static int read_broker_section(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c)
+{
+    return read_broker(ctx, root, &c->broker);
+}
+
+static int read_auditd_section(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c)
+{
+    return read_auditd(ctx, root, &c->auditd);
+}
+
+static int read_roles_section(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c)
+{
+    return read_roles(ctx, root, c->roles);
+}
+
+/* Roles before institutions: an institution's rights start from its roles'. The
+ * coordinator and the report sections last: their endpoints default to the broker's,
+ * their institutions must be listed. When collecting, a section that fails is noted
+ * and the next one read. */
+static int read_sections(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c)
+{
+    static const section_reader_t sections[] = {
+        read_top, read_broker_section, read_auditd_section, read_roles_section,
+        hcbus_config_read_institutions, hcbus_config_read_coordinator, hcbus_config_read_report,
+    };
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        if (sections[i](ctx, root, c) < 0) {
+            if (!ctx->collect)
+                return -1;
+            hcbus_cfg_note(ctx);
+        }
+    }
+    return ctx->collect && ctx->collect->count + ctx->collect->dropped > 0 ? -1 : 0;
+}
+
+static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c, bool *parsed)
 {
     config_t cfg;
     config_init(&cfg);
@@ -204,18 +241,61 @@ static int load_into(cfg_ctx_t *ctx, hcbus_config_t *c)
     int rc = hcbus_cfg_syntax_check(ctx) < 0                       ? -1
              : config_read_file(&cfg, ctx->path) == CONFIG_TRUE ? 0
                                                                : fail_read(ctx, &cfg);
-    const config_setting_t *root = config_root_setting(&cfg);
-    /* Roles before institutions: an institution's rights start from its roles'. The
-     * coordinator and the report sections last: their endpoints default to the broker's,
-     * their institutions must be listed. */
-    if (rc == 0 && (read_top(ctx, root, c) < 0 || read_broker(ctx, root, &c->broker) < 0 ||
-                    read_auditd(ctx, root, &c->auditd) < 0 || read_roles(ctx, root, c->roles) < 0 ||
-                    hcbus_config_read_institutions(ctx, root, c) < 0 ||
-                    hcbus_config_read_coordinator(ctx, root, c) < 0 ||
-                    hcbus_config_read_report(ctx, root, c) < 0))
-        rc = -1;
+    *parsed = rc == 0;
+    if (rc == 0)
+        rc = read_sections(ctx, config_root_setting(&cfg), c);
     config_destroy(&cfg);
     return rc;
+}
+
+/* Load path into a new config; with ctx->collect, every error is noted there. NULL
+ * when the file could not be parsed (or, without collect, on any error). */
+static hcbus_config_t *load(cfg_ctx_t *ctx, hcbus_error_t *err)
+{
+    hcbus_config_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        hcbus_error_set(err, HCBUS_ENOMEM, ctx->path, "out of memory");
+        return NULL;
+    }
+    cfg_bigs_t bigs = {0};
+    ctx->bigs = &bigs;
+    bool parsed = false;
+    int rc = set_dir(ctx) < 0 || set_defaults(ctx, c) < 0 ? -1 : load_into(ctx, c, &parsed);
+    ctx->bigs = NULL;
+    if (rc < 0 && !(ctx->collect && parsed)) {
+        free(c);
+        return NULL;
+    }
+    snprintf(c->path, sizeof c->path, "%s", ctx->path);
+    return c;
+}
+
+void hcbus_config_errors_add(hcbus_config_errors_t *errors, const hcbus_error_t *err)
+{
+    if (!errors || !err)
+        return;
+    if (errors->count < HCBUS_CONFIG_ERRORS_MAX)
+        errors->items[errors->count++] = *err;
+    else
+        errors->dropped++;
+}
+
+hcbus_config_t *hcbus_config_check(const char *path, hcbus_config_errors_t *errors)
+{
+    hcbus_error_t err;
+    hcbus_error_clear(&err);
+    errors->count = errors->dropped = 0;
+    cfg_ctx_t ctx = {.path = path ? path : "", .err = &err, .collect = errors};
+    if (!path || !*path) {
+        hcbus_error_set(&err, HCBUS_ECONFIG, "config", "no configuration file given");
+        hcbus_config_errors_add(errors, &err);
+        return NULL;
+    }
+    const size_t noted = errors->count;
+    hcbus_config_t *c = load(&ctx, &err);
+    if (!c && errors->count == noted)   /* a syntax or read error: not noted yet */
+        hcbus_config_errors_add(errors, &err);
+    return c;
 }
 
 hcbus_config_t *hcbus_config_load(const char *path, hcbus_error_t *err)
@@ -225,17 +305,7 @@ hcbus_config_t *hcbus_config_load(const char *path, hcbus_error_t *err)
         hcbus_error_set(err, HCBUS_ECONFIG, "config", "no configuration file given");
         return NULL;
     }
-    hcbus_config_t *c = calloc(1, sizeof *c);
-    if (!c) {
-        hcbus_error_set(err, HCBUS_ENOMEM, path, "out of memory");
-        return NULL;
-    }
-    if (set_dir(&ctx) < 0 || set_defaults(&ctx, c) < 0 || load_into(&ctx, c) < 0) {
-        free(c);
-        return NULL;
-    }
-    snprintf(c->path, sizeof c->path, "%s", path);
-    return c;
+    return load(&ctx, err);
 }
 
 void hcbus_config_destroy(hcbus_config_t **self_p)

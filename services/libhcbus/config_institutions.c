@@ -261,6 +261,13 @@ int hcbus_config_read_institutions(const cfg_ctx_t *ctx, const config_setting_t 
         hcbus_institution_t *inst = &c->institutions[c->institution_count];
         memset(inst, 0, sizeof *inst);
         rc = read_institution(ctx, s, c, inst, &zones);
+        if (rc < 0 && ctx->collect) {
+            /* Noted; the next one is read. Kept as read so far when it has an id: the
+             * sections naming it then check it, rather than say it is missing. */
+            rc = hcbus_cfg_soft(ctx, rc);
+            if (!inst->id[0])
+                continue;
+        }
         if (rc == 0)
             c->institution_count++;
     }

@@ -25,6 +25,28 @@ const char *hcbus_cfg_setting_path(const config_setting_t *s, char *buf, size_t 
     return buf;
 }
 
+void hcbus_cfg_note(const cfg_ctx_t *ctx)
+{
+    if (ctx->collect)
+        hcbus_config_errors_add(ctx->collect, ctx->err);
+}
+
+int hcbus_cfg_soft(const cfg_ctx_t *ctx, int rc)
+{
+    if (rc >= 0 || !ctx->collect)
+        return rc;
+    hcbus_cfg_note(ctx);
+    return 0;
+}
+
+unsigned long hcbus_cfg_file_hash(const char *path)
+{
+    unsigned long h = 5381;   /* djb2 */
+    for (const unsigned char *p = (const unsigned char *)(path ? path : ""); *p; p++)
+        h = h * 33u + *p;
+    return h;
+}
+
 static int fail_at(const cfg_ctx_t *ctx, int line, const char *file, const char *setting,
                    const char *msg)
 {
@@ -70,7 +92,10 @@ int hcbus_cfg_check_known(const cfg_ctx_t *ctx, const config_setting_t *group, c
         const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
         if (!name_listed(config_setting_name(s), names)) {
             char path[SETTING_PATH_MAX];
-            return hcbus_cfg_fail(ctx, s, "unknown setting %s", hcbus_cfg_setting_path(s, path, sizeof path));
+            hcbus_cfg_fail(ctx, s, "unknown setting %s", hcbus_cfg_setting_path(s, path, sizeof path));
+            if (!ctx->collect)
+                return -1;
+            hcbus_cfg_note(ctx);   /* and the next ones too */
         }
     }
     return 0;
@@ -105,12 +130,8 @@ int hcbus_cfg_group(const cfg_ctx_t *ctx, const config_setting_t *group, const c
     return 0;
 }
 
-int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
-               size_t size, bool required)
+static int read_string(const cfg_ctx_t *ctx, const config_setting_t *s, char *buf, size_t size)
 {
-    const config_setting_t *s = config_setting_get_member(group, name);
-    if (!s)
-        return required ? hcbus_cfg_fail_missing(ctx, group, name) : 0;
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
         return fail_type(ctx, s, "a string");
     const char *value = config_setting_get_string(s);
@@ -123,6 +144,18 @@ int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const 
     return 0;
 }
 
+/* A bad optional string leaves buf as it was (its default) when collecting; a required
+ * one stops its section, whose later checks need it. */
+int hcbus_cfg_string(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
+               size_t size, bool required)
+{
+    const config_setting_t *s = config_setting_get_member(group, name);
+    if (!s)
+        return required ? hcbus_cfg_fail_missing(ctx, group, name) : 0;
+    int rc = read_string(ctx, s, buf, size);
+    return required ? rc : hcbus_cfg_soft(ctx, rc);
+}
+
 int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, char *buf,
                        size_t size)
 {
@@ -131,8 +164,8 @@ int hcbus_cfg_endpoint(const cfg_ctx_t *ctx, const config_setting_t *group, cons
     if (strncmp(buf, "tcp://", 6) == 0 || strncmp(buf, "ipc://", 6) == 0 ||
         strncmp(buf, "inproc://", 9) == 0)
         return 0;
-    return hcbus_cfg_fail(ctx, config_setting_get_member(group, name),
-                          "\"%.100s\" is not a tcp://, ipc:// or inproc:// endpoint", buf);
+    return hcbus_cfg_soft(ctx, hcbus_cfg_fail(ctx, config_setting_get_member(group, name),
+                                              "\"%.100s\" is not a tcp://, ipc:// or inproc:// endpoint", buf));
 }
 
 /* An endpoint the broker binds on every interface (a tcp star or 0.0.0.0 address)
@@ -179,20 +212,43 @@ int hcbus_cfg_path(const cfg_ctx_t *ctx, const config_setting_t *group, const ch
     return hcbus_cfg_resolve(ctx, config_setting_get_member(group, name), text, buf, size);
 }
 
-int hcbus_cfg_u32(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, uint32_t min,
-            uint32_t max, uint32_t *out)
+/* The literal config_syntax.c noted for s, or NULL. */
+static const char *big_literal(const cfg_ctx_t *ctx, const config_setting_t *s)
 {
-    const config_setting_t *s = config_setting_get_member(group, name);
-    if (!s)
-        return 0;
+    if (!ctx->bigs)
+        return NULL;
+    const char *file = config_setting_source_file(s);
+    unsigned long hash = hcbus_cfg_file_hash(file ? file : ctx->path);
+    int line = (int)config_setting_source_line(s);
+    const char *name = config_setting_name(s);
+    for (size_t i = 0; name && i < ctx->bigs->count; i++) {
+        const cfg_big_literal_t *b = &ctx->bigs->items[i];
+        if (b->file_hash == hash && b->line == line && strcmp(b->name, name) == 0)
+            return b->text;
+    }
+    return NULL;
+}
+
+static int read_u32(const cfg_ctx_t *ctx, const config_setting_t *s, uint32_t min, uint32_t max, uint32_t *out)
+{
     int type = config_setting_type(s);
     if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
         return fail_type(ctx, s, "an integer");
+    const char *big = big_literal(ctx, s);
+    if (big)   /* libconfig holds some other number: say the one written */
+        return hcbus_cfg_fail(ctx, s, "%s is out of range %u..%u", big, (unsigned)min, (unsigned)max);
     long long v = config_setting_get_int64(s);
     if (v < (long long)min || v > (long long)max)
         return hcbus_cfg_fail(ctx, s, "%lld is out of range %u..%u", v, (unsigned)min, (unsigned)max);
     *out = (uint32_t)v;
     return 0;
+}
+
+int hcbus_cfg_u32(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, uint32_t min,
+            uint32_t max, uint32_t *out)
+{
+    const config_setting_t *s = config_setting_get_member(group, name);
+    return s ? hcbus_cfg_soft(ctx, read_u32(ctx, s, min, max, out)) : 0;
 }
 
 int hcbus_cfg_bool(const cfg_ctx_t *ctx, const config_setting_t *group, const char *name, bool *out,
@@ -204,7 +260,7 @@ int hcbus_cfg_bool(const cfg_ctx_t *ctx, const config_setting_t *group, const ch
     if (!s)
         return 0;
     if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return fail_type(ctx, s, "a boolean (true or false)");
+        return hcbus_cfg_soft(ctx, fail_type(ctx, s, "a boolean (true or false)"));
     *out = config_setting_get_bool(s) != 0;
     return 0;
 }

@@ -11,11 +11,44 @@
 
 #include "hcbus/config.h"
 
+/* An integer literal libconfig 1.5 would misread (it keeps the low 32 bits of one
+ * written without the L suffix, and saturates one with it): config_syntax.c notes it
+ * where it is written (file, line, the setting's name), hcbus_cfg_u32 then refuses it
+ * as written with the setting's range, instead of the number libconfig made of it. */
+#define HCBUS_CFG_BIG_MAX 32
+#define HCBUS_CFG_BIG_NAME_MAX 64
+#define HCBUS_CFG_BIG_TEXT_MAX 40
+typedef struct cfg_big_literal {
+    unsigned long file_hash;      /* of the path as libconfig names the file */
+    int line;
+    char name[HCBUS_CFG_BIG_NAME_MAX];
+    char text[HCBUS_CFG_BIG_TEXT_MAX];
+} cfg_big_literal_t;
+typedef struct cfg_bigs {
+    size_t count;
+    cfg_big_literal_t items[HCBUS_CFG_BIG_MAX];
+} cfg_bigs_t;
+
 typedef struct cfg_ctx {
     const char *path;             /* the config file */
     char dir[HCBUS_PATH_MAX];     /* its directory, for relative paths */
     hcbus_error_t *err;
+    /* NULL: stop at the first error (hcbus_config_load). Else (hcbus_config_check) an
+     * error in one setting's value is noted here and reading goes on with the default;
+     * a function returns -1 only with an error not noted yet. */
+    hcbus_config_errors_t *collect;
+    cfg_bigs_t *bigs;             /* the literals libconfig misreads (may be NULL) */
 } cfg_ctx_t;
+
+/* Note ctx->err in ctx->collect (when collecting). */
+void hcbus_cfg_note(const cfg_ctx_t *ctx);
+
+/* rc, except that a failure (-1) is noted and becomes 0 when collecting: for an error
+ * that concerns one setting's value, after which reading can go on. */
+int hcbus_cfg_soft(const cfg_ctx_t *ctx, int rc);
+
+/* A hash of a file's path, for cfg_big_literal_t. */
+unsigned long hcbus_cfg_file_hash(const char *path);
 
 /* Fail naming setting s. Returns -1. */
 int hcbus_cfg_fail(const cfg_ctx_t *ctx, const config_setting_t *s, const char *fmt, ...)

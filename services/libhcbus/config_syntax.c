@@ -2,10 +2,16 @@
  * libconfig's grammar allows none (see config_syntax.h): libconfig would stop there
  * and leak the string. A small scanner of libconfig's tokens follows where a value may
  * start: after '=' or ':', after '[' or '(', after ',' inside [ ] or ( ), and after
- * another string (adjacent strings are joined). Anything else is left to libconfig. */
+ * another string (adjacent strings are joined). Anything else is left to libconfig.
+ * On the way it notes the integers libconfig 1.5 misreads (ctx->bigs, config_read.h):
+ * 8192000000 without the L suffix becomes -397934592 there, with no error. */
 #include "config_syntax.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,7 +28,15 @@ typedef struct scan {
     after_t after;                      /* the previous token, as far as strings care */
     char open[HCBUS_CFG_NESTING_MAX];   /* the brackets open now: '{', '[' or '(' */
     int depth;
+    char name[HCBUS_CFG_BIG_NAME_MAX];  /* the last name read: the setting a value is for */
 } scan_t;
+
+/* A name, a number or a boolean is one word of these bytes. */
+#define WORD_MAX 128
+static bool word_byte(int c)
+{
+    return isalnum(c) || c == '_' || c == '*' || c == '-' || c == '+' || c == '.';
+}
 
 static int scan_file(scan_t *s, const char *path, int include_depth);
 
@@ -98,7 +112,8 @@ static int follow_include(scan_t *s, const char *file, int include_depth)
     char path[INCLUDE_PATH_MAX];
     if (include_depth + 1 > INCLUDE_DEPTH_MAX)
         return 1; /* libconfig refuses it: "include file nesting too deep" */
-    int n = snprintf(path, sizeof path, "%s/%s", s->ctx->dir, file);
+    int n = file[0] == '/' ? snprintf(path, sizeof path, "%s", file)
+                           : snprintf(path, sizeof path, "%s/%s", s->ctx->dir, file);
     if (n < 0 || (size_t)n >= sizeof path)
         return 1;
     return scan_file(s, path, include_depth + 1);
@@ -130,6 +145,64 @@ static int skip_slash_comment(FILE *f, int *line)
         prev = c;
     }
     return -1;
+}
+
+/* Whether the integer literal w (a sign, digits or 0x and hex digits, L or LL) is one
+ * libconfig 1.5 reads as another number: without L it keeps an int (the low 32 bits),
+ * with L a long long (saturated). 0 for anything else (a float, a name). */
+static bool misread_integer(const char *w)
+{
+    const char *p = w + (*w == '-' || *w == '+');
+    bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+    const char *digits = hex ? p + 2 : p, *end = digits;
+    while (hex ? isxdigit((unsigned char)*end) : isdigit((unsigned char)*end))
+        end++;
+    if (end == digits)
+        return false;
+    bool wide = strcmp(end, "L") == 0 || strcmp(end, "LL") == 0;
+    if (*end && !wide)
+        return false;   /* a float or something libconfig refuses itself */
+    errno = 0;
+    if (hex) {
+        if (p != w)
+            return false;
+        unsigned long long v = strtoull(digits, NULL, 16);
+        return errno == ERANGE || v > (wide ? (unsigned long long)LLONG_MAX : (unsigned long long)INT_MAX);
+    }
+    long long v = strtoll(w, NULL, 10);
+    return errno == ERANGE || (!wide && (v < INT_MIN || v > INT_MAX));
+}
+
+static void note_big(scan_t *s, const char *path, int line, const char *word)
+{
+    cfg_bigs_t *bigs = s->ctx->bigs;
+    if (!bigs || bigs->count >= HCBUS_CFG_BIG_MAX || !misread_integer(word))
+        return;
+    cfg_big_literal_t *b = &bigs->items[bigs->count++];
+    b->file_hash = hcbus_cfg_file_hash(path);
+    b->line = line;
+    snprintf(b->name, sizeof b->name, "%s", s->name);
+    snprintf(b->text, sizeof b->text, "%.*s", (int)sizeof b->text - 1, word);
+}
+
+/* A word starting with c: a name is kept (the setting its value is for), an integer
+ * given as a setting's value is checked. */
+static void scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
+{
+    char word[WORD_MAX];
+    size_t n = 0;
+    for (; c != EOF && word_byte(c); c = getc(f)) {
+        if (n + 1 < sizeof word)
+            word[n++] = (char)c;
+    }
+    if (c != EOF)
+        ungetc(c, f);
+    word[n] = '\0';
+    if (isalpha((unsigned char)word[0]) || word[0] == '*')
+        snprintf(s->name, sizeof s->name, "%.*s", (int)sizeof s->name - 1, word);
+    else if (s->after == AFTER_EQUALS)
+        note_big(s, path, line, word);
+    s->after = AFTER_OTHER;
 }
 
 /* Scan one token starting with c. Returns 0 to go on, 1 to stop without a verdict
@@ -181,6 +254,8 @@ static int scan_token(scan_t *s, FILE *f, const char *path, int include_depth, i
         s->after = AFTER_OTHER;
         return 0;
     default: /* a name, a number, a boolean, ';' or garbage: no string may follow */
+        if (word_byte(c))
+            scan_word(s, f, path, *line, c);
         s->after = AFTER_OTHER;
         return 0;
     }

@@ -11,7 +11,8 @@
  * refuse a quoted string where libconfig's grammar allows none: -1 with ctx->err
  * (HCBUS_ECONFIG, "file:line"). 0 when there is none, or when the file cannot be read
  * (libconfig then says so itself). Nesting deeper than HCBUS_CFG_NESTING_MAX is
- * refused too (libconfig's parser stack could otherwise run out with a string next). */
+ * refused too (libconfig's parser stack could otherwise run out with a string next).
+ * Integers libconfig would misread are noted in ctx->bigs (when not NULL). */
 #define HCBUS_CFG_NESTING_MAX 64
 int hcbus_cfg_syntax_check(const cfg_ctx_t *ctx);
 

@@ -176,6 +176,25 @@ typedef struct hcbus_config {
  * with err (HCBUS_ECONFIG, field "file:line setting", message the reason). */
 hcbus_config_t *hcbus_config_load(const char *path, hcbus_error_t *err);
 
+/* Every error a check found (hcbus_config_check), in the order found. */
+#define HCBUS_CONFIG_ERRORS_MAX 64
+typedef struct hcbus_config_errors {
+    size_t count;                                 /* kept in items */
+    size_t dropped;                               /* found beyond HCBUS_CONFIG_ERRORS_MAX */
+    hcbus_error_t items[HCBUS_CONFIG_ERRORS_MAX];
+} hcbus_config_errors_t;
+
+/* Append a copy of err (a count of it beyond the capacity). */
+void hcbus_config_errors_add(hcbus_config_errors_t *errors, const hcbus_error_t *err);
+
+/* Check path as hcbus_config_load does, for `--check-config`, but go on after an
+ * error wherever the rest can still be read: every bad value, unknown setting and bad
+ * institution is added to errors (emptied first), each naming "file:line setting";
+ * a syntax error stops there (libconfig reads no further). Returns the config as read
+ * (bad values left at their defaults; free with hcbus_config_destroy) when the file
+ * could be parsed, else NULL. The file is valid when errors->count is 0. */
+hcbus_config_t *hcbus_config_check(const char *path, hcbus_config_errors_t *errors);
+
 /* Free the config and set *self_p to NULL. NULL-safe. */
 void hcbus_config_destroy(hcbus_config_t **self_p);
 
