@@ -19,6 +19,7 @@ PACKAGES=(
   libzmq3-dev protobuf-c-compiler libprotobuf-c-dev
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   libmicrohttpd-dev        # hcbus-report, the anonymous web form
+  libsystemd-dev           # sd_notify: the services' Type=notify units (deploy/systemd)
   postgresql-15 postgresql-client-15 procps
   curl                     # run.sh asks hcbus-report whether it answers; the demo sends a report
   gettext                  # msgcat/msgfmt build the Spanish catalogue (po/es -> hcbus.mo); xgettext checks it

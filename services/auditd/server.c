@@ -22,6 +22,7 @@
 #include "hcbus/codec.h"
 #include "hcbus/connections.h"
 #include "hcbus/log.h"
+#include "hcbus/notify.h"
 #include "hcbus/socket_limits.h"
 #include "monitor.h"
 #include "reply.h"
@@ -399,7 +400,9 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
         hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
                      " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)",
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
+        hcbus_notify_ready("recording");
         loop(&s);
+        hcbus_notify_stopping();
         flush(&s); /* the batch in hand, answered before the sockets close */
         store_heads(&s, hcbus_monotonic_ms(), true);
         auditd_reads_report(s.reads, hcbus_monotonic_ms());

@@ -2,6 +2,7 @@
  * subscribers, pass answers from the audit service to commit.c, run the timers, and
  * at shutdown drain what is in flight. */
 #include "broker.h"
+#include "hcbus/notify.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -313,6 +314,7 @@ int broker_run(broker_t *self)
 {
     hcbus_info("listening: publishers %s, subscribers %s; audit service %s", self->config->broker.publish_endpoint,
                self->config->broker.subscribe_endpoint, self->config->auditd.endpoint);
+    hcbus_notify_ready("listening");
     while (!*self->stop) {
         if (*self->reload) {
             *self->reload = 0;
@@ -323,6 +325,7 @@ int broker_run(broker_t *self)
     int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
     size_t waiting = inflight_count(self->inflight);
     hcbus_info("stopping: draining %zu messages awaiting commit", waiting);
+    hcbus_notify_stopping();
     /* Folded refusals are recorded too, if the audit service answers within a second,
      * and the end of every live segment (who-knew): the sessions end here. */
     rejections_flush(self->rejections, self->link);

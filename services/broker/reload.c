@@ -7,10 +7,13 @@
  * never touched: every other client keeps its connection, and the broker keeps
  * listening. (Unbinding and binding again, as this once did, loses the TCP port to
  * EADDRINUSE: libzmq closes the listener asynchronously.) */
+#include <stdio.h>
 #include <string.h>
 
 #include "broker.h"
 #include "hcbus/log.h"
+#include "hcbus/notify.h"
+#include "hcbus/reload_result.h"
 
 /* True if a key accepted by old is no longer accepted, or belongs to someone else. */
 static bool keys_revoked(const hcbus_config_t *old, const hcbus_config_t *new)
@@ -42,6 +45,7 @@ void broker_reload(broker_t *self)
 {
     hcbus_error_t err = {0};
     char text[1024];
+    hcbus_notify_reloading();
     hcbus_config_t *config = hcbus_config_load(self->config->path, &err);
     hcbus_zones_t *zones = NULL;
     if (config && check_compatible(self->config, config, &err) == 0)
@@ -49,6 +53,7 @@ void broker_reload(broker_t *self)
     if (!zones) {
         hcbus_error("configuration reload refused, the old configuration stays in force: %s",
                     hcbus_error_format(&err, text, sizeof text));
+        hcbus_reload_result_record(false, text);
         hcbus_config_destroy(&config);
         return;
     }
@@ -64,4 +69,7 @@ void broker_reload(broker_t *self)
     hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed; keys revoked: %s, "
                  "%zu connections of revoked keys closed (any other is refused at its next request)",
                  config->institution_count, closed, revoked ? "yes" : "no", connections);
+    snprintf(text, sizeof text, "%zu institutions; %zu subscriptions closed; %zu connections of revoked keys closed",
+             config->institution_count, closed, connections);
+    hcbus_reload_result_record(true, text);
 }

@@ -10,6 +10,7 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/log.h"
+#include "hcbus/notify.h"
 #include "reload.h"
 #include "signals.h"
 
@@ -50,6 +51,7 @@ static void go_live(loop_t *l)
     hcbus_notice("caught up: %" PRIu64 " messages in %" PRId64 " ms (log head seq %" PRIu64 "); live: %zu requests, "
                  "%zu escorts, %zu zones tracked; %zu effects to publish",
                  l->applied, took_ms, l->start_head, st.requests, st.escorts, st.zones, st.queued);
+    hcbus_notify_ready("caught up, live");
 }
 
 /* How long the next wait for a message may be: a stop must be seen soon, a time rule
@@ -131,6 +133,7 @@ int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **co
         rc = step(&l, err);
     if (rc == 0)
         hcbus_notice("stopping (%s)", coord_stop_signal_name());
+    hcbus_notify_stopping();
     finish(&l);
     coord_bus_counts_t c = coord_bus_counts(bus);
     coord_stats_t st;

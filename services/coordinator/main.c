@@ -1,10 +1,12 @@
 /* main.c — hcbus-coordinator: read the options, the config's coordinator section and
  * the zone catalogue, build the engine and the bus connection, run the loop. The
  * rules live in the engine (engine.h), the bus and the loop in bus.c and loop.c. */
+#include <errno.h>
 #include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bus.h"
 #include "check.h"
@@ -12,6 +14,7 @@
 #include "hcbus/config.h"
 #include "hcbus/i18n.h"
 #include "hcbus/log.h"
+#include "hcbus/reload_result.h"
 #include "hcbus/version.h"
 #include "hcbus/zones.h"
 #include "loop.h"
@@ -28,6 +31,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: hcbus-coordinator --config FILE\n"
             "       hcbus-coordinator --check-config FILE\n"
+            "       hcbus-coordinator --reload PID --reload-result FILE\n"
             "\n"
             "The protocol's rules on the bus: checks every dispatch status and escort\n"
             "status, asks the police for an escort into ORANGE and RED zones, raises\n"
@@ -40,8 +44,16 @@ static void usage(FILE *out)
             "      --check-config FILE  check FILE and the files it names as a start would\n"
             "                      (keys, zone catalogue), print every error, exit 0 if valid,\n"
             "                      1 if not; connects to nothing\n"
+            "      --reload-result FILE  write the outcome of the start and of every reload\n"
+            "                      there (one line; docs/operations.md, Reloading)\n"
+            "      --reload PID    reload the coordinator PID (SIGHUP), wait for its outcome in\n"
+            "                      --reload-result FILE, print it; exit 0 reloaded, 1 refused\n"
+            "                      (the old configuration stays), 2 no answer\n"
             "  -V, --version       the version\n");
 }
+
+static const char *reload_result_path; /* --reload-result */
+static const char *reload_pid;         /* --reload */
 
 static const char *parse_options(int argc, char **argv)
 {
@@ -49,6 +61,8 @@ static const char *parse_options(int argc, char **argv)
                                           {"help", no_argument, NULL, 'h'},
                                           {"version", no_argument, NULL, 'V'},
                                           {"check-config", required_argument, NULL, 'C'},
+                                          {"reload", required_argument, NULL, 'R'},
+                                          {"reload-result", required_argument, NULL, 'r'},
                                           {NULL, 0, NULL, 0}};
     const char *config = NULL;
     int c;
@@ -56,11 +70,16 @@ static const char *parse_options(int argc, char **argv)
         switch (c) {
         case 'c': config = optarg; break;
         case 'C': exit(coord_check_config(optarg));
+        case 'R': reload_pid = optarg; break;
+        case 'r': reload_result_path = optarg; break;
         case 'h': usage(stdout); exit(0);
         case 'V': hcbus_version_print("hcbus-coordinator"); exit(0);
         default: return NULL;
         }
     }
+    if (reload_pid && reload_result_path && optind == argc)
+        exit(hcbus_reload_request("hcbus-coordinator", (pid_t)atol(reload_pid), reload_result_path,
+                                  HCBUS_RELOAD_WAIT_MS));
     if (optind < argc || !config) {
         fprintf(stderr, "hcbus-coordinator: %s\n", optind < argc ? "unexpected argument" : "--config is required");
         return NULL;
@@ -155,6 +174,11 @@ int main(int argc, char **argv)
     if (!cfg)
         return fail(&err, EXIT_USAGE);
     hcbus_log_set_level(cfg->log_level);
+    if (reload_result_path && hcbus_reload_result_init(reload_result_path) != 0) {
+        hcbus_error("cannot write the reload result file %s: %s", reload_result_path, strerror(errno));
+        hcbus_config_destroy(&cfg);
+        return EXIT_USAGE;
+    }
     int rc = hcbus_config_require_coordinator(cfg, &err) < 0 ? fail(&err, EXIT_USAGE) : run(&cfg);
     hcbus_config_destroy(&cfg);
     return rc;

@@ -3,9 +3,12 @@
  * only after the engine holds the new one. */
 #include "reload.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "hcbus/log.h"
+#include "hcbus/notify.h"
+#include "hcbus/reload_result.h"
 
 /* The first setting of the coordinator section that differs, or NULL. */
 static const char *changed_setting(const hcbus_coordinator_config_t *a, const hcbus_coordinator_config_t *b)
@@ -42,11 +45,13 @@ static const char *changed_setting(const hcbus_coordinator_config_t *a, const hc
 int coord_reload(hcbus_config_t **config_p, coord_engine_t *engine)
 {
     hcbus_error_t err;
+    char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
+    hcbus_notify_reloading();
     hcbus_config_t *fresh = hcbus_config_load((*config_p)->path, &err);
     if (!fresh) {
-        char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
         hcbus_error("configuration reload refused, the old configuration stays in force: %s",
                     hcbus_error_format(&err, line, sizeof line));
+        hcbus_reload_result_record(false, line);
         return -1;
     }
     const char *changed = changed_setting(&(*config_p)->coordinator, &fresh->coordinator);
@@ -54,6 +59,8 @@ int coord_reload(hcbus_config_t **config_p, coord_engine_t *engine)
         hcbus_error("configuration reload refused, the old configuration stays in force: %s changed, "
                     "which only a restart of hcbus-coordinator applies",
                     changed);
+        snprintf(line, sizeof line, "%s changed, which only a restart of hcbus-coordinator applies", changed);
+        hcbus_reload_result_record(false, line);
         hcbus_config_destroy(&fresh);
         return -1;
     }
@@ -62,5 +69,7 @@ int coord_reload(hcbus_config_t **config_p, coord_engine_t *engine)
     *config_p = fresh;
     hcbus_log_set_level(fresh->log_level);
     hcbus_notice("configuration reloaded: %zu institutions", fresh->institution_count);
+    snprintf(line, sizeof line, "%zu institutions", fresh->institution_count);
+    hcbus_reload_result_record(true, line);
     return 0;
 }

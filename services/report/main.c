@@ -17,6 +17,7 @@
 #include "hcbus/config.h"
 #include "hcbus/i18n.h"
 #include "hcbus/log.h"
+#include "hcbus/notify.h"
 #include "hcbus/version.h"
 #include "hcbus/zones.h"
 #include "http.h"
@@ -151,7 +152,9 @@ static int serve(const hcbus_config_t *cfg, const unsigned char secret[SECRET_BY
                      (unsigned)rc->release_delay_max_s);
         hcbus_notice("escuchando en http://%s%s%s:%u/", v6 ? "[" : "", rc->listen_address, v6 ? "]" : "",
                      http_port(http));
+        hcbus_notify_ready("listening");
         int sig = wait_for_stop(signals);
+        hcbus_notify_stopping();
         hcbus_notice("deteniendo (%s): no se aceptan más reportes; se liberan los que esperan",
                      sig == SIGINT ? "SIGINT" : "SIGTERM");
     }

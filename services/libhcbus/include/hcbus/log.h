@@ -1,7 +1,11 @@
 /* log.h — the one logger of every hcbus program: levels, stderr, one line per event:
  *   2026-11-23T09:00:00.123456Z hcbus-broker[4242] info: publish accepted seq=12
  * Lines are written with a single write(2) so that concurrent processes do not
- * interleave. Never log patient details or an anonymous reporter's identity. */
+ * interleave. Never log patient details or an anonymous reporter's identity.
+ * Under systemd — stderr is the stream JOURNAL_STREAM names, or HCBUS_LOG_FORMAT=journal
+ * (HCBUS_LOG_FORMAT=text forces the line above) — a line is "<3>publish refused ...":
+ * the syslog priority (debug 7, info 6, notice 5, warning 4, error 3) that journald
+ * reads (sd-daemon(3)), without our own time, name and pid, which the journal keeps. */
 #ifndef HCBUS_LOG_H
 #define HCBUS_LOG_H
 
