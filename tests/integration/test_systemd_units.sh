@@ -2,7 +2,8 @@
 # test_systemd_units.sh — the units of a system-wide install (deploy/systemd): each of
 # hcbus-broker, hcbus-auditd, hcbus-coordinator and hcbus-report passes
 # `systemd-analyze verify` (the programs' paths pointed at this build) and is rated
-# below 3.0 by `systemd-analyze security --offline=yes`; each is Type=notify, stops
+# below 3.0 by `systemd-analyze security --offline=yes`, and so is
+# hcbus-report-nginx (verified too when nginx is installed); each hcbus unit is Type=notify, stops
 # instead of restarting on a configuration error (RestartPreventExitStatus=2), and the
 # broker's and coordinator's reloads wait for their outcome (ExecReload=... --reload).
 # Skipped (77) when systemd-analyze is not installed.
@@ -39,6 +40,21 @@ for u in $units; do
   grep -qx "RestartPreventExitStatus=2" "$unit" || hc_fail "hcbus-$u.service restarts on a configuration error"
   HC_CHECKS=$((HC_CHECKS + 3))
 done
+# nginx in front of hcbus-report: its master runs as root, hardened all the same.
+nginx_unit="$HC_SRC/deploy/systemd/hcbus-report-nginx.service"
+line=$(systemd-analyze security --offline=yes "$nginx_unit" 2>&1 | grep "Overall exposure level" || true)
+score=$(printf '%s\n' "$line" | sed -n 's/.*: \([0-9][0-9.]*\) .*/\1/p')
+awk -v s="${score:-99}" -v t="$THRESHOLD" 'BEGIN { exit !(s < t) }' ||
+  hc_fail "hcbus-report-nginx.service is rated ${score:-?}, not below $THRESHOLD: $line"
+HC_CHECKS=$((HC_CHECKS + 1))
+if [ -x /usr/sbin/nginx ]; then
+  set +e
+  out=$(systemd-analyze verify "$nginx_unit" 2>&1)
+  rc=$?
+  set -e
+  hc_assert_eq 0 "$rc" "systemd-analyze verify passes on hcbus-report-nginx ($out)"
+fi
+
 for u in broker coordinator; do
   unit="$HC_SRC/deploy/systemd/hcbus-$u.service"
   grep -q "^ExecReload=/usr/local/bin/hcbus-$u --reload \$MAINPID --reload-result /run/hcbus-$u/reload-result$" "$unit" ||
