@@ -77,7 +77,7 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
                       &b->subscriber_queue_max_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "ack_timeout_ms", 1, TIMEOUT_LIMIT_MS, &b->ack_timeout_ms) < 0 ||
         hcbus_cfg_u32(ctx, g, "audit_resend_ms", 1, TIMEOUT_LIMIT_MS, &b->audit_resend_ms) < 0 ||
-        hcbus_config_read_metrics(ctx, g, &b->metrics) < 0)
+        hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &b->metrics)) < 0)
         return -1;
     if (strcmp(b->publish_endpoint, b->subscribe_endpoint) == 0)
         return hcbus_cfg_fail(ctx, g, "publish_endpoint and subscribe_endpoint must differ");
@@ -98,7 +98,7 @@ static int read_auditd(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_path(ctx, g, "migrations_dir", a->migrations_dir, sizeof a->migrations_dir, false) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_rows", 1, BATCH_ROWS_LIMIT, &a->batch_max_rows) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_delay_ms", 0, BATCH_DELAY_LIMIT_MS, &a->batch_max_delay_ms) < 0 ||
-        hcbus_config_read_checkpoints(ctx, g, a) < 0 || hcbus_config_read_metrics(ctx, g, &a->metrics) < 0)
+        hcbus_config_read_checkpoints(ctx, g, a) < 0 || hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &a->metrics)) < 0)
         return -1;
     return 0;
 }
