@@ -17,6 +17,7 @@ enum {
     EXIT_USAGE = 2,       /* unknown command or flag, missing argument */
     EXIT_UNREACHABLE = 3, /* broker unreachable or a deadline passed */
     EXIT_INTERNAL = 4,
+    EXIT_OUTAGE = 5,      /* subscribe: the feed was down longer than --max-outage */
 };
 
 #define CLI_TIMEOUT_MS_DEFAULT 10000

@@ -1,7 +1,8 @@
 /* main.c — `hcbus`, the command-line client of the bus: finds the command and runs it.
  * Exit codes, for every command: 0 ok; 1 refused by the broker or bad input (the
  * message names the flag or field); 2 usage error; 3 broker unreachable or timeout
- * (audit: the database); 4 internal error. */
+ * (audit: the database); 4 internal error; 5 subscribe: the feed was down longer than
+ * --max-outage. */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +35,8 @@ static void help(void)
            "  HCBUS_KEY (see --endpoint, --broker-key, --key)\n"
            "exit codes: 0 ok; 1 refused by the broker or bad input (publish: also a status\n"
            "  REFUSED by hcbus-coordinator, recorded but not counted); 2 usage error;\n"
-           "  3 broker (audit: database) unreachable or timeout; 4 internal error\n"));
+           "  3 broker (audit: database) unreachable or timeout; 4 internal error;\n"
+           "  5 subscribe: the feed was down longer than --max-outage\n"));
 }
 
 int main(int argc, char **argv)

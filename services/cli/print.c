@@ -8,7 +8,13 @@
  * lines are hcbus_summary_json plus delivery facts.
  * Every text from a message is escaped (hcbus/text.h): a record, even one older than
  * the rule that refuses control characters, cannot move the cursor, hide text, end
- * the line or add a field that looks like ours (a quote in a value is written \"). */
+ * the line or add a field that looks like ours (a quote in a value is written \").
+ * JSON lines are hcbus_summary_json (the audit log's summary, which never holds
+ * patient details) plus delivery facts, and two changes a script needs: the patient
+ * details when the delivery carries them (the broker removes them, and sets
+ * "redacted", for every institution without clinical access: what it sent is what
+ * this institution may read), and a location's lat/lon left out when it has none
+ * (0,0 is how proto3 writes "no coordinates"; text lines never show it either). */
 #include "print.h"
 
 #include <jansson.h>
@@ -252,6 +258,62 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     fputc('\n', out);
 }
 
+/* "patient": {...} in place of "patient_redacted": true, when the broker sent them. */
+static void json_add_patient(json_t *obj, const hcbus_delivery_t *d)
+{
+    const Hcbus__Envelope *env = d->envelope;
+    if (env->body_case != HCBUS__ENVELOPE__BODY_DISPATCH || !env->dispatch->patient || d->redacted ||
+        env->dispatch->patient_redacted)
+        return;
+    const Hcbus__PatientDetails *p = env->dispatch->patient;
+    char age[NAME_MAX_CHARS], sex[NAME_MAX_CHARS], cond[NAME_MAX_CHARS];
+    json_t *patient = json_object();
+    json_object_set_new(patient, "age_band", json_string(enum_short_name(&hcbus__age_band__descriptor, p->age_band, age, sizeof age)));
+    json_object_set_new(patient, "sex", json_string(enum_short_name(&hcbus__sex__descriptor, p->sex, sex, sizeof sex)));
+    json_object_set_new(patient, "condition",
+                        json_string(enum_short_name(&hcbus__patient_condition__descriptor, p->condition, cond, sizeof cond)));
+    if (p->chief_complaint[0])
+        json_object_set_new(patient, "chief_complaint", json_string(p->chief_complaint));
+    json_object_del(obj, "patient_redacted");
+    json_object_set_new(obj, "patient", patient);
+}
+
+/* Leave out lat/lon of every location that has no coordinates (both 0). */
+static void json_drop_absent_coordinates(json_t *value)
+{
+    if (json_is_array(value)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(value, i, item) json_drop_absent_coordinates(item);
+        return;
+    }
+    if (!json_is_object(value))
+        return;
+    json_t *lat = json_object_get(value, "lat"), *lon = json_object_get(value, "lon");
+    if (json_is_number(lat) && json_is_number(lon) && json_number_value(lat) == 0 && json_number_value(lon) == 0) {
+        json_object_del(value, "lat");
+        json_object_del(value, "lon");
+    }
+    const char *key;
+    json_t *member;
+    json_object_foreach(value, key, member) json_drop_absent_coordinates(member);
+}
+
+int print_json_object(json_t *obj, FILE *out)
+{
+    /* jansson escapes C0, '"' and '\\'; DEL, C1 and the reordering characters are
+     * escaped after it, inside the strings where alone they can appear. */
+    char *dumped = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    char *shown = dumped ? hcbus_text_escape_dup(dumped, HCBUS_TEXT_JSON) : NULL;
+    free(dumped);
+    if (!shown)
+        return -1;
+    fprintf(out, "%s\n", shown);
+    free(shown);
+    fflush(out);
+    return 0;
+}
+
 static int print_json(const hcbus_delivery_t *d, FILE *out)
 {
     char *text = hcbus_summary_json(d->envelope);
@@ -268,17 +330,11 @@ static int print_json(const hcbus_delivery_t *d, FILE *out)
     json_object_set_new(obj, "topic", json_string(env->topic));
     json_object_set_new(obj, "redacted", json_boolean(d->redacted));
     json_object_set_new(obj, "source", json_string(source_name(d->source)));
-    /* jansson escapes C0, '"' and '\\'; DEL, C1 and the reordering characters are
-     * escaped after it, inside the strings where alone they can appear. */
-    char *dumped = json_dumps(obj, JSON_COMPACT);
+    json_add_patient(obj, d);
+    json_drop_absent_coordinates(obj);
+    int rc = print_json_object(obj, out);
     json_decref(obj);
-    char *shown = dumped ? hcbus_text_escape_dup(dumped, HCBUS_TEXT_JSON) : NULL;
-    free(dumped);
-    if (!shown)
-        return -1;
-    fprintf(out, "%s\n", shown);
-    free(shown);
-    return 0;
+    return rc;
 }
 
 int print_delivery(const hcbus_delivery_t *d, bool json, FILE *out)

@@ -13,6 +13,7 @@
 #include "hcbus/json.h"
 #include "hcbus/text.h"
 #include "hcbus/validate.h"
+#include "print.h"
 #include "publish_flags.h"
 #include "verdict.h"
 
@@ -33,6 +34,7 @@ typedef struct outcome {
     uint64_t last_seq;   /* of the last confirmed message */
     bool last_duplicate;
     label_t *labels;
+    bool json;           /* --json: answer one JSON object per message on stdout */
 } outcome_t;
 
 static void label_free(label_t *l)
@@ -80,10 +82,46 @@ static void labels_free(outcome_t *o)
     }
 }
 
+/* --json's answers, one object per line: {"msg_id", "seq", "duplicate"} once recorded,
+ * {"msg_id", "error": {"code", "field", "message", "hint"}} when refused, {"line",
+ * "error"} for a line of stdin that is no Envelope (docs/protocol.md, "hcbus publish
+ * --json"). */
+static void print_answer_json(const char *msg_id, const label_t *label, unsigned line, uint64_t seq,
+                              bool duplicate, const hcbus_error_t *err)
+{
+    json_t *obj = json_object();
+    if (msg_id)
+        json_object_set_new(obj, "msg_id", json_string(msg_id));
+    else
+        json_object_set_new(obj, "line", json_integer(line));
+    if (err)
+        json_object_set_new(obj, "error", json_pack("{s:s, s:s, s:s, s:s}", "code", hcbus_code_name(err->code),
+                                                    "field", err->field, "message", err->message, "hint", err->hint));
+    else {
+        json_object_set_new(obj, "seq", json_integer((json_int_t)seq));
+        json_object_set_new(obj, "duplicate", json_boolean(duplicate));
+        if (label)
+            json_object_set_new(obj, "request_id", json_string(label->request_id));
+    }
+    print_json_object(obj, stdout);
+    json_decref(obj);
+}
+
 static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplicate,
                        const hcbus_error_t *err)
 {
     outcome_t *o = arg;
+    if (o->json) {
+        label_t *label = label_take(o, msg_id);
+        print_answer_json(msg_id, label, 0, seq, duplicate, err);
+        if (err)
+            o->refused++;
+        else
+            o->confirmed++;
+        if (label)
+            label_free(label);
+        return;
+    }
     char shown[HCBUS_MSG_ID_MAX * 4 + 8];
     label_t *label = label_take(o, msg_id);
     hcbus_text_escape(msg_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
@@ -112,6 +150,7 @@ static void help(const pub_kind_t *kind)
     if (!kind) {
         printf("usage: hcbus publish KIND [flags]   publish one message built from flags\n"
                "       hcbus publish --json         publish one JSON Envelope per stdin line\n"
+               "                                    (answers one JSON object per message)\n"
                "kinds:\n");
         for (const pub_kind_t *k = pub_kinds; k->name; k++)
             printf("  %-14s %s (hcbus publish %s --help)\n", k->name, k->what, k->name);
@@ -176,6 +215,8 @@ static int send_one(hcbus_publisher_t *pub, Hcbus__Envelope *env, const cli_conn
     if (label)
         label_free(label);
     print_error(CMD, &err);
+    if (o->json)
+        print_answer_json(env->msg_id, NULL, 0, 0, false, &err);
     if (err.code != HCBUS_EINVALID)
         return exit_code_for(&err);
     *bad = 1; /* this one is refused; the others may still go */
@@ -235,6 +276,7 @@ static Hcbus__Envelope *next_json(void *arg, int *bad)
         snprintf(err.field, sizeof err.field, "stdin:%u%s%.80s", src->lineno,
                  field[0] ? " " : "", field);
         print_error(CMD, &err);
+        print_answer_json(NULL, NULL, src->lineno, 0, false, &err);
         *bad = 1;
     }
     return NULL;
@@ -457,7 +499,7 @@ int cmd_publish(int argc, char **argv)
         return publish_one(kind, env, &conn, &args);
     hcbus_envelope_free(env);
     json_source_t src = {NULL, 0, 0};
-    outcome_t o = {0};
+    outcome_t o = {.json = true};
     rc = run(&conn, next_json, &src, &o);
     free(src.line);
     return rc;

@@ -4,8 +4,12 @@
  * control request (subscribe, snapshot, replay) is in flight at a time; pings are not
  * counted as requests, their Pongs only reveal holes. Snapshots and replays come in
  * pages; every page carries a receipt, echoed in the next request (a ping is sent at
- * once when no request follows), which is how the broker knows the page was read. */
+ * once when no request follows), which is how the broker knows the page was read.
+ * The connection's state (lost, restored, silent) comes from what arrives and from a
+ * ZeroMQ socket monitor (disconnects, a key refused at the handshake); it is reported
+ * through hcbus_subscriber_watch's callback. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -22,6 +26,9 @@
 #define BACKOFF_MS 500         /* ask again after a retryable refusal (source unavailable) */
 #define SUBSCRIBER_HWM 10000
 #define POLL_MAX_MS 60000
+#define ZAP_DENIED 400         /* the ZAP status of a key the broker does not accept */
+#define KEY_HINT_CHARS 8       /* of a public key, in messages (as the broker logs it) */
+#define MONITOR_EVENTS (ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 
 typedef enum { REQ_NONE, REQ_SUBSCRIBE, REQ_SNAPSHOT, REQ_REPLAY } request_kind_t;
 
@@ -57,6 +64,20 @@ struct hcbus_subscriber {
     bool snapshot_taken;     /* snapshot_seq is the first page's as_of_seq */
     bool snapshot_more;      /* the last snapshot page was not the last */
     char *snapshot_after;    /* its last topic, where the next page starts */
+    /* the connection's state (hcbus_subscriber_watch) */
+    void *monitor;           /* PAIR reading the socket monitor's events */
+    char key_hint[KEY_HINT_CHARS + 1];
+    int64_t last_heard_ms;   /* when the broker last sent anything */
+    bool lost;               /* a LOST reported, no RESTORED yet */
+    hcbus_lost_reason_t lost_reason;
+    int64_t lost_at_ms;
+    uint64_t lost_seq;
+    bool answered_since_lost;  /* a SubscribeReply or a subscribed Pong came since */
+    uint64_t replayed_since_lost;
+    unsigned silence_ms;
+    int64_t silence_due_ms;  /* when the next SILENT is due */
+    hcbus_link_fn *on_link;
+    void *link_arg;
 };
 
 static int64_t deadline_of(int timeout_ms)
@@ -67,6 +88,75 @@ static int64_t deadline_of(int timeout_ms)
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
     return a > b ? a : b;
+}
+
+/* ---- the connection's state ------------------------------------------------------ */
+
+static void link_report(hcbus_subscriber_t *self, hcbus_link_event_t *e)
+{
+    e->reason = self->lost_reason;
+    e->last_seq = self->lost_seq;
+    if (self->on_link)
+        self->on_link(self->link_arg, e);
+}
+
+/* The feed stopped. Only once subscribed: before that, opening fails with a timeout. */
+static void link_lost(hcbus_subscriber_t *self, hcbus_lost_reason_t reason)
+{
+    if (self->lost || !self->subscribed)
+        return;
+    int64_t now = hcbus_monotonic_ms();
+    self->lost = true;
+    self->lost_reason = reason;
+    self->lost_at_ms = now;
+    self->lost_seq = max_u64(self->seen_seq, self->returned_seq);
+    self->answered_since_lost = false;
+    self->replayed_since_lost = 0;
+    hcbus_link_event_t e = {.kind = HCBUS_LINK_LOST, .quiet_ms = now - self->last_heard_ms};
+    link_report(self, &e);
+}
+
+static void heard(hcbus_subscriber_t *self)
+{
+    self->last_heard_ms = hcbus_monotonic_ms();
+    if (self->silence_ms)
+        self->silence_due_ms = self->last_heard_ms + self->silence_ms;
+}
+
+/* Lost after pings without answer; restored once subscribed again with the gap filled
+ * (live messages flow again, in order); silent at every silence_ms without anything. */
+static bool unread(void *sock)
+{
+    int events = 0;
+    size_t size = sizeof events;
+    return zmq_getsockopt(sock, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
+}
+
+static void link_check(hcbus_subscriber_t *self)
+{
+    int64_t now = hcbus_monotonic_ms();
+    bool quiet_lost = !self->lost && now - self->last_heard_ms >= (int64_t)HCBUS_LOST_AFTER_PINGS * self->ping_ms;
+    bool quiet_silent = self->silence_ms && now >= self->silence_due_ms;
+    /* Past a threshold, and only then, make sure nothing waits unread (a caller that
+     * did not call hcbus_subscriber_next for a while has not been abandoned). */
+    if ((quiet_lost || quiet_silent) && (!self->subscribed || unread(self->sock)))
+        quiet_lost = quiet_silent = false;
+    if (quiet_lost)
+        link_lost(self, HCBUS_LOST_NO_ANSWER);
+    if (quiet_silent) {
+        hcbus_link_event_t e = {.kind = HCBUS_LINK_SILENT, .quiet_ms = now - self->last_heard_ms};
+        self->silence_due_ms = now + self->silence_ms;
+        link_report(self, &e);
+    }
+    if (self->lost && self->answered_since_lost && !self->need_resubscribe &&
+        self->pending == REQ_NONE && self->gap_to <= self->seen_seq) {
+        self->lost = false;
+        hcbus_link_event_t e = {.kind = HCBUS_LINK_RESTORED,
+                                .outage_ms = now - self->lost_at_ms,
+                                .replayed = self->replayed_since_lost,
+                                .caught_up_seq = self->seen_seq};
+        link_report(self, &e);
+    }
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -210,8 +300,10 @@ static int queue_envelopes(hcbus_subscriber_t *self, ProtobufCBinaryData *envs, 
         queued_delivery_t item = {.d = {env, env->seq, redacted_body(env), source}};
         if (delivery_queue_push(&self->ready, &item) != 0)
             return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory queueing messages");
-        if (source == HCBUS_FROM_REPLAY)
+        if (source == HCBUS_FROM_REPLAY) {
             self->seen_seq = env->seq;
+            self->replayed_since_lost += self->lost;
+        }
     }
     return 0;
 }
@@ -247,15 +339,18 @@ static void on_subscribed(hcbus_subscriber_t *self, const Hcbus__SubscribeReply 
     }
     self->subscribed = true;
     self->need_resubscribe = false;
+    self->answered_since_lost = true;
 }
 
 static void on_pong(hcbus_subscriber_t *self, const Hcbus__Pong *pong)
 {
     if (!pong->subscribed) {
+        link_lost(self, HCBUS_LOST_FORGOTTEN);
         if (self->pending != REQ_SUBSCRIBE)
             self->need_resubscribe = true;
         return;
     }
+    self->answered_since_lost = true;
     if (pong->last_matched_seq > max_u64(self->seen_seq, self->inbox_max_seq))
         self->gap_to = max_u64(self->gap_to, pong->last_matched_seq);
 }
@@ -323,6 +418,11 @@ static int on_reply(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbus
     }
     if (self->pending != REQ_NONE && r->request_id == self->pending_id)
         return on_answer(self, r, err);
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR && (int)r->error->code == HCBUS_EUNAUTHORIZED) {
+        /* The connection's key was revoked by a reload (request_id 0): nothing more comes. */
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "key", "%s", r->error->message);
+        return hcbus_error_hint(err, "%s", r->error->hint);
+    }
     return 0; /* an answer to a request we gave up on */
 }
 
@@ -352,21 +452,65 @@ static bool recv_frame(void *sock, zmq_msg_t *frame)
     return false;
 }
 
+/* The socket monitor's events: a disconnect is an outage (the broker ends the session
+ * with the connection: subscribe again, resend what was in flight, once connected); a
+ * key refused at the handshake ends the subscription. */
+static int read_monitor(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    zmq_msg_t frame;
+    while (self->monitor && recv_frame(self->monitor, &frame)) {
+        uint16_t event = 0;
+        uint32_t value = 0;
+        if (zmq_msg_size(&frame) >= 6) {
+            memcpy(&event, zmq_msg_data(&frame), sizeof event);
+            memcpy(&value, (const char *)zmq_msg_data(&frame) + 2, sizeof value);
+        }
+        for (bool more = zmq_msg_more(&frame); more;) { /* the endpoint frame */
+            zmq_msg_t extra;
+            if (!recv_frame(self->monitor, &extra))
+                break;
+            more = zmq_msg_more(&extra);
+            zmq_msg_close(&extra);
+        }
+        zmq_msg_close(&frame);
+        if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && value == ZAP_DENIED) {
+            hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "key",
+                            "the broker refused this institution's key (%s...) at the handshake",
+                            self->key_hint);
+            return hcbus_error_hint(err, "The key was revoked, or is not in the broker's configuration: "
+                                         "ask its operator, then connect with a listed key.");
+        }
+        if (event == ZMQ_EVENT_DISCONNECTED && self->subscribed) {
+            link_lost(self, HCBUS_LOST_DISCONNECTED);
+            self->need_resubscribe = self->pending != REQ_SUBSCRIBE;
+            if (self->pending != REQ_NONE)
+                self->pending_retry_ms = hcbus_monotonic_ms(); /* dropped with the connection */
+        }
+    }
+    return 0;
+}
+
 /* Read one message if one comes within wait_ms. Returns 1 if one was read, 0 if not,
  * -1 with err. A message already queued is read without a poll (one system call less
  * per delivery in a burst). */
 static int receive(hcbus_subscriber_t *self, long wait_ms, hcbus_error_t *err)
 {
     zmq_msg_t first, second;
+    if (read_monitor(self, err) != 0)
+        return -1;
     if (!recv_frame(self->sock, &first)) {
-        zmq_pollitem_t item = {.socket = self->sock, .events = ZMQ_POLLIN};
-        int n = zmq_poll(&item, 1, wait_ms);
+        zmq_pollitem_t items[2] = {{.socket = self->sock, .events = ZMQ_POLLIN},
+                                   {.socket = self->monitor, .events = ZMQ_POLLIN}};
+        int n = zmq_poll(items, self->monitor ? 2 : 1, wait_ms);
         if (n < 0 && zmq_errno() != EINTR)
             return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
                                    zmq_strerror(zmq_errno()));
+        if (n > 0 && (items[1].revents & ZMQ_POLLIN) && read_monitor(self, err) != 0)
+            return -1;
         if (n <= 0 || !recv_frame(self->sock, &first))
             return 0;
     }
+    heard(self);
     int rc = 0;
     if (!zmq_msg_more(&first)) {
         Hcbus__BrokerReply *reply =
@@ -453,6 +597,7 @@ int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delive
         return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no subscriber or no output");
     int64_t deadline = deadline_of(timeout_ms);
     for (;;) {
+        link_check(self);
         if (pop_ready(self, out))
             return 1;
         if (start_work(self, err) != 0)
@@ -547,6 +692,21 @@ static int join(hcbus_subscriber_t *self, bool snapshot, uint64_t from_seq, int 
     return 0;
 }
 
+/* A monitor on the socket: disconnects and a key refused at the handshake. */
+static int watch_connection(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    char endpoint[64];
+    int zero = 0;
+    snprintf(endpoint, sizeof endpoint, "inproc://hcbus-subscriber-%p", (void *)self);
+    if (zmq_socket_monitor(self->sock, endpoint, MONITOR_EVENTS) != 0 ||
+        !(self->monitor = zmq_socket(self->ctx, ZMQ_PAIR)) ||
+        zmq_setsockopt(self->monitor, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+        zmq_connect(self->monitor, endpoint) != 0)
+        return hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot watch the broker connection: %s",
+                               zmq_strerror(zmq_errno()));
+    return 0;
+}
+
 /* from_seq 0: from the head (with a snapshot if asked); otherwise replay from it. */
 static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options, const char *const *prefixes,
                                            size_t prefix_count, bool snapshot, uint64_t from_seq, int timeout_ms,
@@ -561,9 +721,11 @@ static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options
     }
     self->ping_ms = options->ping_ms ? options->ping_ms : HCBUS_PING_MS_DEFAULT;
     self->next_request_id = 1;
+    memcpy(self->key_hint, options->keypair.public_z85, KEY_HINT_CHARS);
+    heard(self);
     if (copy_prefixes(self, prefixes, prefix_count, err) != 0 ||
         hcbus_curve_connect(options, SUBSCRIBER_HWM, &self->ctx, &self->sock, err) != 0 ||
-        join(self, snapshot, from_seq, timeout_ms, err) != 0) {
+        watch_connection(self, err) != 0 || join(self, snapshot, from_seq, timeout_ms, err) != 0) {
         hcbus_subscriber_destroy(&self);
         return NULL;
     }
@@ -608,6 +770,10 @@ void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p)
     free(self->prefixes);
     forget_pending(self);
     free(self->snapshot_after);
+    if (self->monitor) {
+        zmq_socket_monitor(self->sock, NULL, 0);
+        zmq_close(self->monitor);
+    }
     hcbus_curve_close(&self->ctx, &self->sock);
     free(self);
     *self_p = NULL;
@@ -629,4 +795,19 @@ uint64_t hcbus_subscriber_gaps_filled(const hcbus_subscriber_t *self)
 uint64_t hcbus_subscriber_resubscribes(const hcbus_subscriber_t *self)
 {
     return self ? self->resubscribes : 0;
+}
+
+void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus_link_fn *fn, void *arg)
+{
+    if (!self)
+        return;
+    self->on_link = fn;
+    self->link_arg = arg;
+    self->silence_ms = fn ? silence_ms : 0;
+    self->silence_due_ms = self->last_heard_ms + self->silence_ms;
+}
+
+int64_t hcbus_subscriber_down_ms(const hcbus_subscriber_t *self)
+{
+    return self && self->lost ? hcbus_monotonic_ms() - self->lost_at_ms : 0;
 }

@@ -85,7 +85,7 @@ notices_before=$(hc_psql "SELECT count(*) FROM hcbus.events WHERE kind = 'notice
   status s-end closed 1800
 } | as sem publish --json >"$HC_WORK/statuses.out" || hc_fail "statuses: $(cat "$HC_WORK/statuses.out")"
 hc_wait_for "seven verdicts" 20 hc_sql_at_least "SELECT count(*) FROM hcbus.events WHERE kind = 'notice'" $((notices_before + 7))
-seq_of() { sed -n "s/^published seq=\([0-9]*\) msg_id=$1\$/\1/p" "$HC_WORK/statuses.out"; }
+seq_of() { sed -n "s/^{\"msg_id\":\"$1\",\"seq\":\([0-9]*\),.*/\1/p" "$HC_WORK/statuses.out"; }
 hc_coordinator_stop   # nothing more is decided: the counts below stay put
 
 # ---- list: each filter, exact counts ---------------------------------------------------

@@ -124,7 +124,7 @@ RC=0
 timeout "$RUN_LIMIT_S" "$CLI" publish --json <"$HC_WORK/dispatch.json" >"$HC_WORK/dispatch-json.out" 2>&1 || RC=$?
 OUT=$(cat "$HC_WORK/dispatch-json.out")
 hc_assert_eq 0 "$RC" "JSON dispatch published: $OUT"
-hc_assert_contains "$OUT" "request id: sem-json-1" "a JSON dispatch's request id is printed too"
+hc_assert_contains "$OUT" '"request_id":"sem-json-1"' "a JSON dispatch's request id is in its JSON answer too"
 
 # ---- publish status with no coordinator: says so, exit 0 after the wait ------------
 # --timeout-ms 30000: were the wait bounded by it rather than by --verdict-wait, the run

@@ -77,7 +77,7 @@ before=$(notices)
 } | as sem publish --json >"$HC_WORK/second.out" || hc_fail "statuses: $(cat "$HC_WORK/second.out")"
 hc_wait_for "four verdicts" 15 hc_sql_at_least "SELECT count(*) FROM hcbus.events WHERE kind = 'notice'" $((before + 4))
 
-seq_of() { sed -n "s/^published seq=\([0-9]*\) msg_id=$1\$/\1/p" "$HC_WORK/first.out" "$HC_WORK/second.out"; }
+seq_of() { sed -n "s/^{\"msg_id\":\"$1\",\"seq\":\([0-9]*\),.*/\1/p" "$HC_WORK/first.out" "$HC_WORK/second.out"; }
 verdict_of() { grep -A1 -E "^  #$(seq_of "$1") " <<<"$out" | sed -n 2p; }
 
 out=$(as sem dispatch show SEM-7) || hc_fail "dispatch show: $out"

@@ -119,12 +119,57 @@ void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p);
 /* The next message, in seq order, with no holes: snapshot entries first, then live
  * messages; a gap seen in a delivery's prev_seq, a Pong or a LagNotice is filled by
  * replay before anything later is returned. Waits at most timeout_ms (-1 = forever).
- * Returns 1 with *out filled, 0 on timeout, -1 with err. */
+ * Returns 1 with *out filled, 0 on timeout, -1 with err. A key the broker no longer
+ * accepts ends the subscription: HCBUS_EUNAUTHORIZED, field "key" (refused at the
+ * handshake, or the connection closed by a reload that revoked it); so does a
+ * resubscription refused for good (its ErrorReply). */
 int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delivery_t *out,
                           hcbus_error_t *err);
 
 /* The highest seq returned so far (the snapshot's as_of_seq counts). */
 uint64_t hcbus_subscriber_last_seq(const hcbus_subscriber_t *self);
+
+/* ---- the connection's state (what a console must show) ---------------------------
+ * hcbus_subscriber_next keeps the subscription alive by itself (pings, reconnects,
+ * resubscribe, gap fill); these events tell the caller what happened meanwhile, so a
+ * dead feed never looks like a quiet one. They are reported from inside
+ * hcbus_subscriber_next, in the order they happen; a LOST is always followed by a
+ * RESTORED (or by an error, or by nothing if the outage lasts). */
+typedef enum {
+    HCBUS_LINK_LOST = 1,     /* the feed stopped: see hcbus_lost_reason_t */
+    HCBUS_LINK_RESTORED = 2, /* subscribed again and the outage's gap filled by replay:
+                                what follows is again every message, in order */
+    HCBUS_LINK_SILENT = 3,   /* nothing at all from the broker, not even a Pong, for
+                                quiet_ms (repeated every silence_ms while it lasts) */
+} hcbus_link_kind_t;
+
+typedef enum {
+    HCBUS_LOST_DISCONNECTED = 1, /* the connection closed (the broker stopped, the network) */
+    HCBUS_LOST_NO_ANSWER = 2,    /* HCBUS_LOST_AFTER_PINGS pings in a row got no answer */
+    HCBUS_LOST_FORGOTTEN = 3,    /* the broker no longer knew the subscription (restarted) */
+} hcbus_lost_reason_t;
+
+#define HCBUS_LOST_AFTER_PINGS 3 /* ping periods without any answer before LOST */
+
+typedef struct hcbus_link_event {
+    hcbus_link_kind_t kind;
+    hcbus_lost_reason_t reason; /* LOST and RESTORED: why the feed was lost */
+    int64_t quiet_ms;           /* LOST, SILENT: time since the broker last sent anything */
+    int64_t outage_ms;          /* RESTORED: from LOST until now */
+    uint64_t last_seq;          /* the highest seq seen before the outage */
+    uint64_t replayed;          /* RESTORED: messages fetched by replay to fill the gap */
+    uint64_t caught_up_seq;     /* RESTORED: every seq up to here is queued or not ours */
+} hcbus_link_event_t;
+
+typedef void hcbus_link_fn(void *arg, const hcbus_link_event_t *event);
+
+/* Report the connection's state to fn (called from hcbus_subscriber_next; it must not
+ * call the subscriber). silence_ms 0: no SILENT events. fn NULL: none at all. */
+void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus_link_fn *fn,
+                            void *arg);
+
+/* Whether the feed is down now (a LOST not yet RESTORED), and since how many ms (0 if up). */
+int64_t hcbus_subscriber_down_ms(const hcbus_subscriber_t *self);
 
 /* How many gaps were filled by replay, and broker restarts seen (for tests and tools). */
 uint64_t hcbus_subscriber_gaps_filled(const hcbus_subscriber_t *self);
