@@ -372,6 +372,7 @@ export HCBUS_PUBLISH_ENDPOINT=$PUBLISH_ENDPOINT
 export HCBUS_SUBSCRIBE_ENDPOINT=$SUBSCRIBE_ENDPOINT
 export HCBUS_BROKER_KEY=$KEYS_DIR/broker.pub
 export HCBUS_KEY=$KEYS_DIR/pnc.key
+export HCBUS_ZONES=$REPO_DIR/deploy/sv-districts.csv
 export HCBUS_AUDIT_DB="host=$PG_DIR dbname=hcbus user=$FACILITATOR_DB_ROLE"
 export HCBUS_REPORT_URL=$REPORT_LOCAL_URL
 EOF
@@ -524,7 +525,7 @@ State, keys and logs: $STATE_DIR        Stop: Ctrl-C here.
 In a second terminal, watch as the police (PNC):
   cd $REPO_DIR
 $(sed 's/^/  /' "$STATE_DIR/env.sh")
-  hcbus subscribe zone. alert. escort. dispatch. status. escort_status.
+  hcbus subscribe --zone sv.ss
 
 In a third terminal, play the demo morning:
   cd $REPO_DIR

@@ -360,8 +360,8 @@ static void on_link(void *arg, const hcbus_link_event_t *e)
             print_event_json("lost", e, 0);
     } else if (e->kind == HCBUS_LINK_RESTORED) {
         if (e->replayed)
-            fprintf(stderr, _("hcbus subscribe: %s connection restored after %s: %llu messages fetched by "
-                              "replay to fill the gap (seq %llu to %llu)\n"),
+            fprintf(stderr, _("hcbus subscribe: %s connection restored after %s; messages fetched by "
+                              "replay to fill the gap: %llu (seq %llu to %llu)\n"),
                     t, duration_words(e->outage_ms, d, sizeof d), (unsigned long long)e->replayed,
                     (unsigned long long)e->last_seq + 1, (unsigned long long)e->caught_up_seq);
         else

@@ -65,7 +65,7 @@ hc_kill broker KILL
 hc_bus_start_broker
 alerts 7 gap
 hc_kill live CONT
-hc_wait_for "restored with the gap filled" 30 grep -q 'connection restored after .*: 7 messages fetched' "$HC_WORK/live.log"
+hc_wait_for "restored with the gap filled" 30 grep -q 'connection restored after .*; messages fetched by replay to fill the gap: 7 (' "$HC_WORK/live.log"
 alerts 2 last
 hc_wait_for "17 alerts printed" 20 eval '[ "$(lines_of live)" -ge 17 ]'
 hc_assert_eq "$(logged_seqs "$start")" "$(printed_seqs live)" "every alert of the log printed once, in seq order"

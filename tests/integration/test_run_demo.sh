@@ -50,7 +50,7 @@ count_lines() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
 at_least() { [ "$(count_lines "$2" "$3")" -ge "$1" ]; }
 
 wait_for_line "run.sh to say the bus is running" "$READY_TIMEOUT_S" "$HC_WORK/run.log" '^hcbus is running'
-hc_assert_contains "$(cat "$HC_WORK/run.log")" "hcbus subscribe zone. alert. escort. dispatch." \
+hc_assert_contains "$(cat "$HC_WORK/run.log")" "hcbus subscribe --zone sv.ss" \
   "run.sh tells the user how to subscribe as the police"
 hc_assert_contains "$(cat "$HC_WORK/run.log")" "deploy/demo-scenario.sh" \
   "run.sh tells the user how to play the demo"
