@@ -135,6 +135,9 @@ static int take_flag(const char *name, const char *value, sub_args_t *a)
     if (strcmp(name, "zone") == 0) {
         if (a->zone_count == ZONES_MAX)
             return usage_error(CMD, _("at most %d --zone"), ZONES_MAX);
+        size_t len = strlen(value);
+        if (len > 1 && value[len - 1] == '.') /* "sv.ss." as a prefix would say it */
+            ((char *)value)[len - 1] = '\0';
         a->zones[a->zone_count++] = value;
         return 0;
     }

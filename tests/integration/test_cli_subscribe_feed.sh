@@ -10,7 +10,8 @@
 # - The broker stopped (SIGSTOP: the connection stays open, no ping is answered): the
 #   silence warning and a lost notice; SIGCONT: restored.
 # - --max-outage: exit status 5 after the feed was down that long, with JSON events
-#   ("event": "lost", then "gave_up") under --json.
+#   ("event": "lost", then "gave_up") under --json; that console runs in Spanish (es_SV):
+#   its notices are Spanish, its JSON keys and values are not translated.
 # - A key revoked by a reload: the console is told so and exits 1 (not left hanging);
 #   a console started with a key the broker refuses at the handshake is told so and
 #   exits 1 at once, not after a timeout.
@@ -25,7 +26,8 @@ BKEY="$HC_WORK/keys/broker.pub"
 console() { # NAME KEY FLAGS...: hcbus subscribe in the background, stdout NAME.out, stderr NAME.log
   local name=$1 key=$2
   shift 2
-  hc_start_bg "$name" bash -c 'exec "$0" "$@" >"$HC_WORK/'"$name"'.out"' "$HC_CLI" subscribe \
+  hc_start_bg "$name" env ${CONSOLE_SPANISH:+-u LC_ALL LANG=es_SV.UTF-8 LANGUAGE=es} \
+    bash -c 'exec "$0" "$@" >"$HC_WORK/'"$name"'.out"' "$HC_CLI" subscribe \
     --endpoint "$HC_SUB_ENDPOINT" --broker-key "$BKEY" --key "$(hc_key "$key")" "$@"
 }
 alerts() { # COUNT PREFIX
@@ -90,9 +92,10 @@ alerts 1 quiet-after
 hc_wait_for "the console prints after the stop" 20 eval '[ "$(lines_of quiet)" -ge 2 ]'
 hc_kill quiet TERM
 
-# --- --max-outage: exit 5, JSON events ------------------------------------------------
-console outage pnc --zone sv.ss --json --max-outage 2 --warn-silence 0
-subscribed outage
+# --- --max-outage: exit 5, JSON events (a console in Spanish: the JSON stays as it is) --
+CONSOLE_SPANISH=1 console outage pnc --zone sv.ss --json --max-outage 2 --warn-silence 0
+hc_wait_for "outage subscribed" 20 grep -q '^{"event":"subscribed"' "$HC_WORK/outage.out"
+hc_assert_contains "$(cat "$HC_WORK/outage.log")" "hcbus subscribe: suscrito a zone.sv.ss." "said in Spanish"
 alerts 1 outage
 hc_wait_for "the outage console prints" 20 eval '[ "$(grep -c "\"seq\"" "$HC_WORK/outage.out" || true)" -ge 1 ]'
 hc_kill broker KILL
@@ -105,7 +108,8 @@ hc_assert_eq 5 "$status" "--max-outage 2: exit status 5"
 hc_assert_contains "$(cat "$HC_WORK/outage.out")" '{"event":"lost"' "a JSON lost event"
 hc_assert_contains "$(cat "$HC_WORK/outage.out")" '"reason":"disconnected"' "the JSON event says why"
 hc_assert_contains "$(cat "$HC_WORK/outage.out")" '{"event":"gave_up"' "a JSON gave_up event"
-hc_assert_contains "$(cat "$HC_WORK/outage.log")" "(--max-outage 2): giving up" "said on stderr"
+hc_assert_contains "$(cat "$HC_WORK/outage.log")" "CONEXIÓN PERDIDA con tcp://" "the lost notice in Spanish"
+hc_assert_contains "$(cat "$HC_WORK/outage.log")" "(--max-outage 2): se termina" "the end said on stderr, in Spanish"
 hc_bus_start_broker
 
 # --- a revoked key -----------------------------------------------------------------

@@ -123,8 +123,8 @@ status() { # status REQUEST STATE OFFSET_S [MSG_ID [more JSON]]
   status SEM-1 at_facility 2400 "" ', "destination_facility": "Hospital Rosales"'
   status SEM-1 closed 3000
 } | as sem publish --json >"$HC_WORK/statuses.out" || hc_fail "statuses: $(cat "$HC_WORK/statuses.out")"
-hc_assert_eq 7 "$(grep -c '^published seq=' "$HC_WORK/statuses.out")" "seven statuses recorded"
-seq_of() { sed -n "s/^published seq=\([0-9]*\) msg_id=$1\$/\1/p" "$HC_WORK/statuses.out"; }
+hc_assert_eq 7 "$(grep -c '^{"msg_id":"[^"]*","seq":' "$HC_WORK/statuses.out")" "seven statuses recorded"
+seq_of() { sed -n "s/^{\"msg_id\":\"$1\",\"seq\":\([0-9]*\),.*/\1/p" "$HC_WORK/statuses.out"; }
 notice() { # notice SUBJECT_MSG_ID KIND RULE REASON
   local subject
   subject=$(seq_of "$1")

@@ -46,6 +46,10 @@ wait_for_line() {
 # The number of lines of FILE matching PATTERN (grep -E), 0 when none or no file.
 count_lines() { grep -cE -- "$2" "$1" 2>/dev/null || true; }
 
+# True when FILE has at least N JSON lines that are messages (hcbus subscribe --json
+# also writes connection events: objects with an "event" key).
+json_messages_at_least() { [ "$(grep -E '^\{' "$2" 2>/dev/null | grep -vc '^{"event":' || true)" -ge "$1" ]; }
+
 # True when FILE has at least N lines matching PATTERN (for hc_wait_for).
 at_least() { [ "$(count_lines "$2" "$3")" -ge "$1" ]; }
 
@@ -143,12 +147,12 @@ hc_assert_contains "$conversation" "Íbamos tres: el motorista, una paramédica 
 
 # Every message reached the police, and the clinical subscriber.
 hc_wait_for "$POLICE_MESSAGES messages at the police" "$DELIVERY_TIMEOUT_S" \
-  at_least "$POLICE_MESSAGES" "$HC_WORK/police.log" '^\{'
+  json_messages_at_least "$POLICE_MESSAGES" "$HC_WORK/police.log"
 hc_wait_for "$POLICE_MESSAGES messages at the police (text)" "$DELIVERY_TIMEOUT_S" \
   at_least "$POLICE_MESSAGES" "$HC_WORK/police_text.log" 'from=|anonymous'
 hc_wait_for "$POLICE_MESSAGES messages at the Red Cross" "$DELIVERY_TIMEOUT_S" \
   at_least "$POLICE_MESSAGES" "$HC_WORK/clinical.log" 'from=|anonymous'
-police=$(grep -E '^\{' "$HC_WORK/police.log")
+police=$(grep -E '^\{' "$HC_WORK/police.log" | grep -v '^{"event":')   # messages, not connection events
 hc_assert_eq "$POLICE_MESSAGES" "$(grep -c . <<<"$police")" "the police got each message once"
 for kind in zone dispatch escort escort_status alert; do
   hc_assert_contains "$police" "\"topic\":\"$kind.sv.ss.san-salvador-este.soyapango\"" "the police got the $kind"
