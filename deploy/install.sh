@@ -20,6 +20,7 @@ PACKAGES=(
   libpq-dev libconfig-dev libsodium-dev libcmocka-dev libjansson-dev
   libmicrohttpd-dev        # hcbus-report, the anonymous web form
   libsystemd-dev           # sd_notify: the services' Type=notify units (deploy/systemd)
+  libssl-dev               # libcrypto's SHA-256 (SHA-NI) for the audit log's hashes (libhcbus sha256.c)
   postgresql-15 postgresql-client-15 procps
   curl                     # run.sh asks hcbus-report whether it answers; the demo sends a report
   gettext                  # msgcat/msgfmt build the Spanish catalogue (po/es -> hcbus.mo); xgettext checks it

@@ -1,13 +1,13 @@
-/* chain.c — the log's heads and hash chain links (see chain.h), with libsodium's
- * SHA-256. The heads are read from the database at every (re)connection, so a commit
- * whose reply was lost is never numbered twice. */
+/* chain.c — the log's heads and hash chain links (see chain.h), with libhcbus's SHA-256
+ * (hcbus/sha256.h). The heads are read from the database at every (re)connection, so a
+ * commit whose reply was lost is never numbered twice. */
 #include "chain.h"
 
 #include <inttypes.h>
-#include <sodium.h>
 #include <string.h>
 
 #include "db.h"
+#include "hcbus/sha256.h"
 #include "pgtext.h"
 
 #define INT8_BYTES 8
@@ -85,17 +85,17 @@ int auditd_chain_load(PGconn *conn, auditd_chain_t *head, hcbus_error_t *err)
                     &head->rejection_id, head->rejection_hash, err);
 }
 
-static void put_be(crypto_hash_sha256_state *st, uint64_t v, int bytes)
+static void put_be(hcbus_sha256_t *st, uint64_t v, int bytes)
 {
     uint8_t be[INT8_BYTES];
     for (int i = 0; i < bytes; i++)
         be[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-    crypto_hash_sha256_update(st, be, (unsigned long long)bytes);
+    hcbus_sha256_update(st, be, (size_t)bytes);
 }
 
 /* Text as stored: every byte that does not start a valid UTF-8 sequence becomes '?',
  * as the writer sends it (pgbin.c). Two passes: the length goes first. */
-static void put_text(crypto_hash_sha256_state *st, const char *s)
+static void put_text(hcbus_sha256_t *st, const char *s)
 {
     size_t stored = 0;
     for (const char *p = s; *p;) {
@@ -106,12 +106,12 @@ static void put_text(crypto_hash_sha256_state *st, const char *s)
     put_be(st, stored, LENGTH_BYTES);
     for (const char *p = s; *p;) {
         size_t n = pgtext_utf8_len(p);
-        crypto_hash_sha256_update(st, (const uint8_t *)(n ? p : "?"), n ? n : 1);
+        hcbus_sha256_update(st, (const uint8_t *)(n ? p : "?"), n ? n : 1);
         p += n ? n : 1;
     }
 }
 
-static void put_value(crypto_hash_sha256_state *st, const auditd_value_t *v)
+static void put_value(hcbus_sha256_t *st, const auditd_value_t *v)
 {
     switch (v->kind) {
     case AUDITD_NULL:
@@ -127,9 +127,9 @@ static void put_value(crypto_hash_sha256_state *st, const auditd_value_t *v)
         break;
     case AUDITD_BYTES:
         put_be(st, v->len + v->more_len, LENGTH_BYTES);
-        crypto_hash_sha256_update(st, v->bytes, v->len);
+        hcbus_sha256_update(st, v->bytes, v->len);
         if (v->more_len)
-            crypto_hash_sha256_update(st, v->more, v->more_len);
+            hcbus_sha256_update(st, v->more, v->more_len);
         break;
     }
 }
@@ -137,11 +137,11 @@ static void put_value(crypto_hash_sha256_state *st, const auditd_value_t *v)
 void auditd_chain_link(const uint8_t prev[AUDITD_HASH_BYTES], const char *format,
                        const auditd_value_t *values, size_t n, uint8_t out[AUDITD_HASH_BYTES])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, prev, AUDITD_HASH_BYTES);
+    hcbus_sha256_t st;
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, prev, AUDITD_HASH_BYTES);
     put_text(&st, format);
     for (size_t i = 0; i < n; i++)
         put_value(&st, &values[i]);
-    crypto_hash_sha256_final(&st, out);
+    hcbus_sha256_final(&st, out);
 }

@@ -4,11 +4,11 @@
  * tree"). The one place the column order and encoding are defined: auditd (values in C)
  * and `hcbus audit verify` (values read from review views) both call it. Hashing the
  * tree is merkle.c's job. */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/sha256.h"
 #include "hcbus/tlog.h"
 #include "utf8.h"
 
@@ -45,19 +45,19 @@ hcbus_tlog_value_t hcbus_tlog_bytes(const uint8_t *bytes, size_t len)
 void hcbus_tlog_payload_sha256(const uint8_t *payload, size_t len, const uint8_t *more, size_t more_len,
                                uint8_t out[HCBUS_TLOG_HASH_BYTES])
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, payload, len);
+    hcbus_sha256_t st;
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, payload, len);
     if (more && more_len)
-        crypto_hash_sha256_update(&st, more, more_len);
-    crypto_hash_sha256_final(&st, out);
+        hcbus_sha256_update(&st, more, more_len);
+    hcbus_sha256_final(&st, out);
 }
 
 /* Where the entry's bytes go: counted, copied into buf, and/or hashed. */
 typedef struct sink {
     size_t len;
     uint8_t *buf;
-    crypto_hash_sha256_state *st;
+    hcbus_sha256_t *st;
 } sink_t;
 
 static void put(sink_t *s, const void *bytes, size_t n)
@@ -65,7 +65,7 @@ static void put(sink_t *s, const void *bytes, size_t n)
     if (s->buf)
         memcpy(s->buf + s->len, bytes, n);
     if (s->st)
-        crypto_hash_sha256_update(s->st, bytes, n);
+        hcbus_sha256_update(s->st, bytes, n);
     s->len += n;
 }
 
@@ -252,13 +252,13 @@ static int build(const char *tag, const column_t *c, size_t n, uint8_t **entry, 
 
 static void leaf(const char *tag, const column_t *c, size_t n, hcbus_tlog_hash_t *out)
 {
-    crypto_hash_sha256_state st;
+    hcbus_sha256_t st;
     const uint8_t prefix = 0x00; /* RFC 6962 leaf prefix, as merkle.c's leaf hash */
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, &prefix, 1);
     sink_t s = {.st = &st};
     write_entry(&s, tag, c, n);
-    crypto_hash_sha256_final(&st, out->b);
+    hcbus_sha256_final(&st, out->b);
 }
 
 int hcbus_tlog_event_entry(const hcbus_tlog_event_t *row, uint8_t **entry, size_t *len, hcbus_error_t *err)

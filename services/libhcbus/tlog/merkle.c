@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "hcbus/sha256.h"
 #include "hcbus/tlog.h"
 
 #define LEAF_PREFIX 0x00
@@ -13,28 +14,28 @@
 
 void hcbus_tlog_leaf_hash(const uint8_t *entry, size_t len, hcbus_tlog_hash_t *out)
 {
-    crypto_hash_sha256_state st;
+    hcbus_sha256_t st;
     const uint8_t prefix = LEAF_PREFIX;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, entry, len);
-    crypto_hash_sha256_final(&st, out->b);
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, &prefix, 1);
+    hcbus_sha256_update(&st, entry, len);
+    hcbus_sha256_final(&st, out->b);
 }
 
 void hcbus_tlog_node_hash(const hcbus_tlog_hash_t *left, const hcbus_tlog_hash_t *right, hcbus_tlog_hash_t *out)
 {
-    crypto_hash_sha256_state st;
+    hcbus_sha256_t st;
     const uint8_t prefix = NODE_PREFIX;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, &prefix, 1);
-    crypto_hash_sha256_update(&st, left->b, HCBUS_TLOG_HASH_BYTES);
-    crypto_hash_sha256_update(&st, right->b, HCBUS_TLOG_HASH_BYTES);
-    crypto_hash_sha256_final(&st, out->b); /* out may alias left or right: read before */
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, &prefix, 1);
+    hcbus_sha256_update(&st, left->b, HCBUS_TLOG_HASH_BYTES);
+    hcbus_sha256_update(&st, right->b, HCBUS_TLOG_HASH_BYTES);
+    hcbus_sha256_final(&st, out->b); /* out may alias left or right: read before */
 }
 
 void hcbus_tlog_empty_root(hcbus_tlog_hash_t *out)
 {
-    crypto_hash_sha256(out->b, (const unsigned char *)"", 0);
+    hcbus_sha256(NULL, 0, out->b);
 }
 
 void hcbus_tlog_frontier_init(hcbus_tlog_frontier_t *f)

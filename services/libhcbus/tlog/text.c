@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "hcbus/sha256.h"
 #include "hcbus/tlog.h"
 #include "utf8.h"
 
@@ -66,14 +67,14 @@ const char *tlog_name_problem(const char *name, size_t len)
 
 uint32_t tlog_key_id(const char *name, const uint8_t public_key[TLOG_ED25519_PUBLIC])
 {
-    crypto_hash_sha256_state st;
-    uint8_t h[crypto_hash_sha256_BYTES];
+    hcbus_sha256_t st;
+    uint8_t h[HCBUS_SHA256_BYTES];
     const uint8_t sep = '\n', alg = TLOG_ALG_ED25519;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-    crypto_hash_sha256_update(&st, &sep, 1);
-    crypto_hash_sha256_update(&st, &alg, 1);
-    crypto_hash_sha256_update(&st, public_key, TLOG_ED25519_PUBLIC);
-    crypto_hash_sha256_final(&st, h);
+    hcbus_sha256_init(&st);
+    hcbus_sha256_update(&st, (const uint8_t *)name, strlen(name));
+    hcbus_sha256_update(&st, &sep, 1);
+    hcbus_sha256_update(&st, &alg, 1);
+    hcbus_sha256_update(&st, public_key, TLOG_ED25519_PUBLIC);
+    hcbus_sha256_final(&st, h);
     return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
