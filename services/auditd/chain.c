@@ -94,21 +94,23 @@ static void put_be(hcbus_sha256_t *st, uint64_t v, int bytes)
 }
 
 /* Text as stored: every byte that does not start a valid UTF-8 sequence becomes '?',
- * as the writer sends it (pgbin.c). Two passes: the length goes first. */
+ * as the writer sends it (pgbin.c). One '?' for one byte, so the stored length is the
+ * byte length; the valid runs between go to the hash whole. */
 static void put_text(hcbus_sha256_t *st, const char *s)
 {
-    size_t stored = 0;
-    for (const char *p = s; *p;) {
-        size_t n = pgtext_utf8_len(p);
-        stored += n ? n : 1;
-        p += n ? n : 1;
+    put_be(st, strlen(s), LENGTH_BYTES);
+    const char *run = s, *p = s;
+    while (*p) {
+        size_t n = (unsigned char)*p < 0x80 ? 1 : pgtext_utf8_len(p); /* ASCII without a call */
+        if (n) {
+            p += n;
+            continue;
+        }
+        hcbus_sha256_update(st, run, (size_t)(p - run));
+        hcbus_sha256_update(st, "?", 1);
+        run = ++p;
     }
-    put_be(st, stored, LENGTH_BYTES);
-    for (const char *p = s; *p;) {
-        size_t n = pgtext_utf8_len(p);
-        hcbus_sha256_update(st, (const uint8_t *)(n ? p : "?"), n ? n : 1);
-        p += n ? n : 1;
-    }
+    hcbus_sha256_update(st, run, (size_t)(p - run));
 }
 
 static void put_value(hcbus_sha256_t *st, const auditd_value_t *v)

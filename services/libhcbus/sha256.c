@@ -17,7 +17,8 @@
 
 #include "sha256_fallback.h"
 
-#define POOL_MAX 4 /* contexts kept per thread: hashes open at once, nested */
+#define POOL_MAX 4   /* contexts kept per thread: hashes open at once, nested */
+#define SMALL_COPY 8 /* updates this short are copied byte by byte */
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <= HCBUS_SHA256_FALLBACK_BYTES,
                "libsodium's SHA-256 state does not fit hcbus_sha256_t.fallback");
@@ -121,8 +122,13 @@ static void flush(hcbus_sha256_t *st)
 void hcbus_sha256_update(hcbus_sha256_t *st, const void *data, size_t len)
 {
     if (len <= sizeof st->stage - st->fill) {
-        if (len)
+        if (len <= SMALL_COPY) { /* lengths and single bytes: cheaper than a memcpy call */
+            const uint8_t *b = data;
+            for (size_t i = 0; i < len; i++)
+                st->stage[st->fill + i] = b[i];
+        } else {
             memcpy(st->stage + st->fill, data, len);
+        }
         st->fill += len;
         return;
     }

@@ -3,17 +3,20 @@
  * a change of the byte layout would make every stored chain fail verification, so it
  * must show here first. Also: NULL differs from empty, moving bytes between columns
  * changes the hash, times of 0 are NULL, and text that is not UTF-8 is hashed as
- * stored ('?'). */
+ * stored ('?'): for random mixes of ASCII, valid sequences and invalid bytes, the link
+ * equals libsodium's SHA-256 of the stored bytes laid out by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "chain.h"
+#include "pgtext.h"
 
 /* chain.c reports database errors through db.c, which this test does not need. */
 int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err)
@@ -80,12 +83,57 @@ static void test_unambiguous(void **state)
     assert_int_equal(auditd_time(1).kind, AUDITD_TIME);
 }
 
+static void put_be32(uint8_t *out, size_t v)
+{
+    for (int i = 0; i < 4; i++)
+        out[i] = (uint8_t)(v >> (8 * (3 - i)));
+}
+
+/* Pieces of text: ASCII, valid 2-, 3- and 4-byte sequences, and bytes that start none
+ * (a lone continuation, an overlong lead, 0xff, a surrogate, a cut sequence). */
+static const char *const pieces[] = {"a", "Z ", "\xc3\xb1", "\xe2\x82\xac", "\xf0\x9f\x9a\x91",
+                                     "\x80", "\xc0\xaf", "\xff", "\xed\xa0\x80", "\xe2\x82", "\xf0\x9f"};
+
+static void test_text_as_stored(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 2000; round++) {
+        char text[200] = "";
+        size_t len = 0;
+        for (uint32_t k = randombytes_uniform(12); k > 0; k--) {
+            const char *p = pieces[randombytes_uniform(sizeof pieces / sizeof pieces[0])];
+            memcpy(text + len, p, strlen(p) + 1);
+            len += strlen(p);
+        }
+        /* prev, "t" length-prefixed, then the text as stored, length-prefixed */
+        uint8_t want[AUDITD_HASH_BYTES], got[AUDITD_HASH_BYTES], be[4];
+        crypto_hash_sha256_state st;
+        crypto_hash_sha256_init(&st);
+        crypto_hash_sha256_update(&st, zeros, sizeof zeros);
+        put_be32(be, 1);
+        crypto_hash_sha256_update(&st, be, 4);
+        crypto_hash_sha256_update(&st, (const uint8_t *)"t", 1);
+        put_be32(be, len);
+        crypto_hash_sha256_update(&st, be, 4);
+        for (const char *p = text; *p;) {
+            size_t n = pgtext_utf8_len(p);
+            crypto_hash_sha256_update(&st, (const uint8_t *)(n ? p : "?"), n ? n : 1);
+            p += n ? n : 1;
+        }
+        crypto_hash_sha256_final(&st, want);
+        auditd_value_t v[] = {auditd_text(text)};
+        auditd_chain_link(zeros, "t", v, 1, got);
+        assert_memory_equal(got, want, sizeof want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_events_vector),
         cmocka_unit_test(test_rejections_vector),
         cmocka_unit_test(test_unambiguous),
+        cmocka_unit_test(test_text_as_stored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
