@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/i18n.h"
 #include "sha256_fallback.h"
 
 #define POOL_MAX 4   /* contexts kept per thread: hashes open at once, nested */
@@ -82,6 +83,14 @@ static void give_back(EVP_MD_CTX *ctx)
     pool.free[pool.n++] = ctx;
 }
 
+/* A hash half done by libcrypto cannot be finished by libsodium. */
+_Noreturn static void stop(void)
+{
+    fputs(_("hcbus: OpenSSL's SHA-256 failed in the middle of a hash; stopping rather than give a wrong digest\n"),
+          stderr);
+    abort();
+}
+
 static crypto_hash_sha256_state *fallback(hcbus_sha256_t *st)
 {
     return (crypto_hash_sha256_state *)(void *)st->fallback;
@@ -105,8 +114,7 @@ static void absorb(hcbus_sha256_t *st, const void *data, size_t len)
         /* Cannot happen with the default provider's SHA-256 (its update has no failure);
          * were it to, the bytes already absorbed are lost to libsodium: stop rather
          * than give a wrong digest. */
-        fputs("hcbus: OpenSSL's SHA-256 update failed; stopping rather than hash wrong\n", stderr);
-        abort();
+        stop();
     }
     crypto_hash_sha256_update(fallback(st), data, len);
 }
@@ -150,10 +158,7 @@ void hcbus_sha256_final(hcbus_sha256_t *st, uint8_t out[HCBUS_SHA256_BYTES])
     }
     unsigned int n = 0;
     if (EVP_DigestFinal_ex(st->ctx, out, &n) != 1 || n != HCBUS_SHA256_BYTES)
-    {
-        fputs("hcbus: OpenSSL's SHA-256 final failed; stopping rather than hash wrong\n", stderr);
-        abort(); /* as absorb: the default provider's final does not fail */
-    }
+        stop(); /* as absorb: the default provider's final does not fail */
     give_back(st->ctx);
     st->ctx = NULL;
 }
