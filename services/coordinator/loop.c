@@ -21,6 +21,7 @@ typedef struct loop {
     coord_engine_t *engine;
     coord_bus_t *bus;
     hcbus_config_t **config_p;   /* the engine borrows *config_p; a reload replaces it */
+    coord_monitor_t *monitor;
     Hcbus__Envelope *held;       /* an effect the publisher had no room for */
     bool live;
     uint64_t start_head;
@@ -102,7 +103,10 @@ static int step(loop_t *l, hcbus_error_t *err)
         tick_if_due(l);
         publish_effects(l);
     }
-    return coord_bus_poll(l->bus, err);
+    int polled = coord_bus_poll(l->bus, err);
+    coord_monitor_tick(l->monitor, l->live ? COORD_PHASE_LIVE : COORD_PHASE_REPLAYING, l->start_head, l->applied,
+                       l->engine, l->bus);
+    return polled;
 }
 
 /* At a stop: wait a little for the effects in flight; what is left (in flight, held or
@@ -123,9 +127,11 @@ static void finish(loop_t *l)
         hcbus_warning("%zu effects not yet sent at stop: the next start publishes them", left);
 }
 
-int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, hcbus_error_t *err)
+int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, coord_monitor_t *monitor,
+                   hcbus_error_t *err)
 {
-    loop_t l = {.engine = engine, .bus = bus, .config_p = config_p, .started_ms = hcbus_monotonic_ms()};
+    loop_t l = {.engine = engine, .bus = bus, .config_p = config_p, .monitor = monitor,
+                .started_ms = hcbus_monotonic_ms()};
     l.start_head = coord_bus_start_head(bus);
     hcbus_info("replaying the log from seq 1 to seq %" PRIu64, l.start_head);
     int rc = 0;

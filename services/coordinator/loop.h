@@ -7,13 +7,15 @@
 
 #include "bus.h"
 #include "engine.h"
+#include "monitor.h"
 
 /* How long a stop waits for the broker to confirm the effects in flight. */
 #define COORD_STOP_FLUSH_MS 5000
 
-/* Run until a stop signal (returns 0, effects in flight flushed) or a failure of the
+/* Run until a stop signal (the monitor hears the loop's state after every step) (returns 0, effects in flight flushed) or a failure of the
  * subscription that the client library cannot repair (returns -1 with err). A SIGHUP
  * reloads *config_p (reload.h), which the engine borrows. */
-int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, hcbus_error_t *err);
+int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, coord_monitor_t *monitor,
+                   hcbus_error_t *err);
 
 #endif

@@ -136,7 +136,12 @@ static int run(hcbus_config_t **cfg_p)
     coord_bus_t *bus = zones ? coord_bus_new(cfg, &err) : NULL;
     coord_rules_t rules = rules_of(k);
     coord_engine_t *engine = bus ? coord_engine_new(&rules, cfg, zones, k->institution, &err) : NULL;
+    static coord_monitor_t monitor; /* the endpoint's thread reads it until coord_monitor_stop */
     int rc = engine ? EXIT_SUCCESS : fail(&err, EXIT_USAGE);
+    if (engine && coord_monitor_start(&monitor, &k->metrics, &err) != 0) {
+        rc = fail(&err, EXIT_USAGE);
+        coord_engine_destroy(&engine);
+    }
     if (engine) {
         hcbus_notice("institution %s, broker %s and %s; %zu districts in the catalogue", k->institution,
                      k->publish_endpoint, k->subscribe_endpoint, hcbus_zones_district_count(zones));
@@ -146,9 +151,10 @@ static int run(hcbus_config_t **cfg_p)
                                                                                          : EXIT_RUNTIME);
         else if (joined > 0)
             hcbus_notice("stopping (%s) before the broker answered", coord_stop_signal_name());
-        else if (joined == 0 && coord_loop_run(engine, bus, cfg_p, &err) < 0)
+        else if (joined == 0 && coord_loop_run(engine, bus, cfg_p, &monitor, &err) < 0)
             rc = fail(&err, EXIT_RUNTIME);
     }
+    coord_monitor_stop(&monitor);
     coord_engine_destroy(&engine);
     coord_bus_destroy(&bus);
     hcbus_zones_destroy(&zones);

@@ -4,6 +4,7 @@
  * docs/operations.md). The broker and auditd load and check it like any section but
  * use none of it; hcbus-coordinator refuses to start without it. */
 #include "config_coordinator.h"
+#include "config_metrics.h"
 
 #include "enum_name.h"
 #include "hcbus.pb-c.h"
@@ -26,7 +27,7 @@ static const char *const coordinator_settings[] = {
     "institution",         "secret_key_file",     "broker_public_key_file", "publish_endpoint",
     "subscribe_endpoint",  "status_max_skew_s",   "accept_within_s",        "on_scene_within_s",
     "escort_assigned_within_s", "alert_window_s", "default_level",          "forget_closed_after_s",
-    NULL};
+    "metrics_listen",      NULL};
 
 static void set_defaults(hcbus_coordinator_config_t *k, const hcbus_broker_config_t *b)
 {
@@ -39,6 +40,7 @@ static void set_defaults(hcbus_coordinator_config_t *k, const hcbus_broker_confi
     k->forget_closed_after_s = DEFAULT_FORGET_CLOSED_AFTER_S;
     snprintf(k->publish_endpoint, sizeof k->publish_endpoint, "%s", b->publish_endpoint);
     snprintf(k->subscribe_endpoint, sizeof k->subscribe_endpoint, "%s", b->subscribe_endpoint);
+    snprintf(k->metrics.listen, sizeof k->metrics.listen, HCBUS_METRICS_LISTEN_COORDINATOR);
 }
 
 static int read_level(const cfg_ctx_t *ctx, const config_setting_t *g, int *level)
@@ -120,7 +122,7 @@ int hcbus_config_read_coordinator(const cfg_ctx_t *ctx, const config_setting_t *
         hcbus_cfg_u32(ctx, g, "alert_window_s", 1, ALERT_WINDOW_MAX_S, &k->alert_window_s) < 0 ||
         read_level(ctx, g, &k->default_level) < 0 ||
         hcbus_cfg_u32(ctx, g, "forget_closed_after_s", 1, FORGET_CLOSED_MAX_S, &k->forget_closed_after_s) < 0 ||
-        check_institution(ctx, g, c) < 0)
+        hcbus_config_read_metrics(ctx, g, &k->metrics) < 0 || check_institution(ctx, g, c) < 0)
         return -1;
     if (strcmp(k->publish_endpoint, k->subscribe_endpoint) == 0)
         return hcbus_cfg_fail(ctx, g, "publish_endpoint and subscribe_endpoint must differ");

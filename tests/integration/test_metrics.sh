@@ -26,6 +26,7 @@ value() { scrape "$1" | awk -v s="$2" '$1 == s {print $2; found=1} END {if (!fou
 # health URL: "CODE BODY"
 health() { curl -sS --max-time 5 -o "$HC_WORK/health.body" -w '%{http_code}' "$1/healthz"; echo " $(cat "$HC_WORK/health.body")"; }
 health_is() { [[ "$(health "$1")" == "$2"* ]]; }
+value_is() { [ "$(value "$1" "$2")" = "$3" ]; }   # for hc_wait_for: evaluated at every poll
 
 hc_wait_for "broker healthy" 15 health_is "$BROKER_URL" "200 ok"
 hc_wait_for "auditd healthy" 15 health_is "$AUDITD_URL" "200 ok"
@@ -102,7 +103,7 @@ hc_assert_eq absent "$(value "$BROKER_URL" 'hcbus_broker_messages_refused_total{
 hc_start_bg sub "$HC_PROBE" subscribe --endpoint "$HC_SUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
   --key "$(hc_key pnc)" --count 5 --timeout-ms 30000 zone.
 hc_wait_for "subscribed" 15 grep -q '^subscribed' "$HC_WORK/sub.log"
-hc_wait_for "one subscriber in the metrics" 5 test "$(value "$BROKER_URL" hcbus_broker_subscribers)" = 1
+hc_wait_for "one subscriber in the metrics" 5 value_is "$BROKER_URL" hcbus_broker_subscribers 1
 hc_probe publish --key "$(hc_key minsal)" --count 5 --msg-prefix live >/dev/null || hc_fail "publish for the subscriber"
 wait "$(hc_pid sub)" || hc_fail "subscriber did not get 5"
 hc_assert_eq 0 "$(value "$BROKER_URL" hcbus_broker_subscribers_lagging)" "no subscriber lagging"

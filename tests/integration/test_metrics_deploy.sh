@@ -12,7 +12,7 @@ command -v promtool >/dev/null || { hc_log "SKIP: promtool not installed (Debian
 prom=$HC_SRC/deploy/prometheus
 promtool check config "$prom/prometheus.yml" >"$HC_WORK/config.out" 2>&1 || hc_fail "promtool check config: $(cat "$HC_WORK/config.out")"
 promtool check rules "$prom/alerts.yml" >"$HC_WORK/rules.out" 2>&1 || hc_fail "promtool check rules: $(cat "$HC_WORK/rules.out")"
-hc_assert_contains "$(cat "$HC_WORK/rules.out")" "SUCCESS: 9 rules found" "nine alert rules"
+hc_assert_contains "$(cat "$HC_WORK/rules.out")" "SUCCESS: 11 rules found" "eleven alert rules"
 promtool test rules "$HC_SRC/tests/data/prometheus/alerts_test.yml" >"$HC_WORK/test.out" 2>&1 \
   || hc_fail "promtool test rules: $(cat "$HC_WORK/test.out")"
 HC_CHECKS=$((HC_CHECKS + 3))
@@ -20,8 +20,8 @@ HC_CHECKS=$((HC_CHECKS + 3))
 # The metric families the services expose: the names their monitor.c and the endpoint
 # write (a family's histogram series add _bucket, _sum, _count).
 grep -ho '"hcbus_[a-z0-9_]*"' "$HC_SRC"/services/broker/monitor.c "$HC_SRC"/services/auditd/monitor.c \
-  "$HC_SRC"/services/metrics/endpoint.c | tr -d '"' | sort -u >"$HC_WORK/exposed"
-[ "$(wc -l <"$HC_WORK/exposed")" -ge 25 ] || hc_fail "too few metric names found in the sources: $(cat "$HC_WORK/exposed")"
+  "$HC_SRC"/services/coordinator/monitor.c "$HC_SRC"/services/metrics/endpoint.c | tr -d '"' | sort -u >"$HC_WORK/exposed"
+[ "$(wc -l <"$HC_WORK/exposed")" -ge 35 ] || hc_fail "too few metric names found in the sources: $(cat "$HC_WORK/exposed")"
 
 python3 - "$HC_SRC/deploy/grafana/hcbus-dashboard.json" "$prom/alerts.yml" "$HC_WORK/exposed" <<'PY' || hc_fail "dashboard or alerts query what is not exposed"
 import json, re, sys

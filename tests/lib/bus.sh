@@ -108,6 +108,7 @@ coordinator = {
   alert_window_s = ${HC_COORD_ALERT_WINDOW_S:-86400};
   default_level = "${HC_COORD_DEFAULT_LEVEL:-green}";
   forget_closed_after_s = ${HC_COORD_FORGET_S:-259200};
+  metrics_listen = "${HC_COORDINATOR_METRICS_LISTEN:-off}";
 };
 institutions = (
   { id = "minsal"; name = "Ministerio de Salud"; roles = ["zone_authority", "health_provider"]; public_key_files = ["keys/minsal.pub"]; },

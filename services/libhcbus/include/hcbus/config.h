@@ -127,6 +127,7 @@ typedef struct hcbus_coordinator_config {
     uint32_t alert_window_s;                      /* 1..2592000 (30 days), default 86400 */
     int default_level;                            /* an Hcbus__RiskLevel, default GREEN */
     uint32_t forget_closed_after_s;               /* 1..7776000 (90 days), default 259200 */
+    hcbus_metrics_config_t metrics;               /* metrics_listen, default 127.0.0.1:9704 */
 } hcbus_coordinator_config_t;
 
 /* The `report` section (services/report, docs/report.md): hcbus-report, the anonymous
