@@ -122,7 +122,7 @@ int hcbus_config_read_coordinator(const cfg_ctx_t *ctx, const config_setting_t *
         hcbus_cfg_u32(ctx, g, "alert_window_s", 1, ALERT_WINDOW_MAX_S, &k->alert_window_s) < 0 ||
         read_level(ctx, g, &k->default_level) < 0 ||
         hcbus_cfg_u32(ctx, g, "forget_closed_after_s", 1, FORGET_CLOSED_MAX_S, &k->forget_closed_after_s) < 0 ||
-        hcbus_config_read_metrics(ctx, g, &k->metrics) < 0 || check_institution(ctx, g, c) < 0)
+        hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &k->metrics)) < 0 || check_institution(ctx, g, c) < 0)
         return -1;
     if (strcmp(k->publish_endpoint, k->subscribe_endpoint) == 0)
         return hcbus_cfg_fail(ctx, g, "publish_endpoint and subscribe_endpoint must differ");

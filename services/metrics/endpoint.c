@@ -17,6 +17,7 @@
 #include "hcbus/i18n.h"
 #include "hcbus/listen.h"
 #include "hcbus/log.h"
+#include "hcbus/version.h"
 
 #define LISTEN_BACKLOG 32
 #define LOG_LINE_MAX 200
@@ -69,7 +70,7 @@ static enum MHD_Result fixed(struct MHD_Connection *c, unsigned status, const ch
 
 static void render_common(const metrics_endpoint_t *self, metrics_text_t *t)
 {
-    const char *build[] = {"service", self->service, "version", HCBUS_VERSION, NULL};
+    const char *build[] = {"service", self->service, "version", hcbus_version(), NULL};
     metrics_text_family(t, "hcbus_build_info", "gauge", "Always 1; the service and the hcbus version it runs.");
     metrics_text_u64(t, "hcbus_build_info", build, 1);
     metrics_text_family(t, "hcbus_process_start_time_seconds", "gauge",
