@@ -63,7 +63,7 @@ hc_assert_contains "$(cat "$HC_WORK/auditd.prom")" 'hcbus_auditd_postgresql_up 1
 hc_assert_eq 0 "$(value "$BROKER_URL" 'hcbus_broker_messages_accepted_total{kind="zone"}')" "nothing accepted yet"
 
 # --- a stream of N publishes, scraped while it runs ---------------------------------
-N=3000
+N=2000
 hc_start_bg pub "$HC_PROBE" publish --endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
   --key "$(hc_key minsal)" --count "$N" --msg-prefix stream --timeout-ms 60000
 last=0 scrapes=0 during=0
@@ -165,7 +165,7 @@ for _ in range(64):
     except OSError:
         pass
 print("slow connections opened:", len(slow), flush=True)
-end = time.time() + 8
+end = time.time() + 6
 while time.time() < end:
     for s in slow:
         try:
