@@ -1,5 +1,7 @@
 /* common.c — connection options, error printing and enum names for every `hcbus`
- * command (common.h). Nothing here talks to the broker. */
+ * command (common.h). Nothing here talks to the broker. Errors are printed for a person:
+ * what went wrong in words (not the wire code), the flag rather than the proto field,
+ * and, when the broker could not be reached, what was tried (endpoint and key files). */
 #include "common.h"
 
 #include <ctype.h>
@@ -9,7 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
+#include "publish_flags.h"
+#include "words.h"
 
 #define PUBLISH_ENDPOINT_DEFAULT "tcp://127.0.0.1:7701"
 #define SUBSCRIBE_ENDPOINT_DEFAULT "tcp://127.0.0.1:7702"
@@ -50,14 +55,17 @@ int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const ch
     return 1;
 }
 
+/* The connection the command is using, named when the broker cannot be reached. */
+static const cli_conn_t *conn_tried;
+
 int conn_options(const char *cmd, const cli_conn_t *conn, hcbus_client_options_t *options)
 {
     static char broker_key[HCBUS_Z85_KEY_LEN + 1];
     hcbus_error_t err;
     if (!conn->broker_key_file)
-        return usage_error(cmd, "no broker key: give --broker-key FILE or set HCBUS_BROKER_KEY");
+        return usage_error(cmd, _("no broker key: give --broker-key FILE or set HCBUS_BROKER_KEY"));
     if (!conn->key_file)
-        return usage_error(cmd, "no institution key: give --key FILE or set HCBUS_KEY");
+        return usage_error(cmd, _("no institution key: give --key FILE or set HCBUS_KEY"));
     memset(options, 0, sizeof *options);
     if (hcbus_public_key_load(conn->broker_key_file, broker_key, &err) != 0 ||
         hcbus_keypair_load(conn->key_file, &options->keypair, &err) != 0) {
@@ -66,6 +74,7 @@ int conn_options(const char *cmd, const cli_conn_t *conn, hcbus_client_options_t
     }
     options->endpoint = conn->endpoint;
     options->broker_public_key = broker_key;
+    conn_tried = conn;
     return 0;
 }
 
@@ -85,15 +94,90 @@ int conn_subscriber(const char *cmd, const cli_conn_t *conn, char *const *prefix
     return exit_code_for(&err);
 }
 
+/* What went wrong, by the kind of error, in a person's words. */
+static const char *cause_words(int code)
+{
+    switch (code) {
+    case HCBUS_EMALFORMED: return _("the message could not be read");
+    case HCBUS_ETOOLARGE: return _("too large");
+    case HCBUS_EINVALID: return _("invalid value");
+    case HCBUS_EUNKNOWN_ZONE: return _("unknown zone");
+    case HCBUS_EUNAUTHORIZED: return _("not allowed");
+    case HCBUS_ENOT_PERSISTED: return _("the database could not record the message");
+    case HCBUS_EOVERLOADED: return _("the broker is overloaded");
+    case HCBUS_EINTERNAL: return _("internal error");
+    case HCBUS_EUNAVAILABLE: return _("the service is unavailable");
+    case HCBUS_ECONFIG: return _("configuration error");
+    case HCBUS_EIO: return _("cannot read or write");
+    case HCBUS_ETIMEOUT: return _("no answer in time");
+    case HCBUS_ENOMEM: return _("out of memory");
+    case HCBUS_EDATABASE: return _("database error");
+    default: return _("error");
+    }
+}
+
+/* The flag of `hcbus publish` that sets the proto field path ("--zone" for
+ * "dispatch.zone_id"), or NULL. */
+static const char *flag_of_field(const char *path, char *buf, size_t size)
+{
+    for (const pub_kind_t *k = pub_kinds; path[0] && k->name; k++)
+        for (const pub_flag_t *f = k->flags; f->flag; f++)
+            if (strcmp(f->path, path) == 0) {
+                snprintf(buf, size, "--%s", f->flag);
+                return buf;
+            }
+    return NULL;
+}
+
+/* Copy text into out with every "from" replaced by "to". */
+static void replace_all(const char *text, const char *from, const char *to, char *out,
+                        size_t size)
+{
+    size_t used = 0, from_len = strlen(from);
+    out[0] = '\0';
+    while (*text && used + 1 < size) {
+        const char *hit = from_len ? strstr(text, from) : NULL;
+        size_t keep = hit ? (size_t)(hit - text) : strlen(text);
+        used += (size_t)snprintf(out + used, size - used, "%.*s%s", (int)keep, text,
+                                 hit ? to : "");
+        if (!hit || used >= size)
+            break;
+        text = hit + from_len;
+    }
+}
+
 /* The error may repeat what the broker or a file said: escaped, it stays one line
  * that cannot drive the terminal. */
 void print_error(const char *cmd, const hcbus_error_t *err)
 {
-    char line[HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_HINT_MAX + 64];
+    char flag[64], message[HCBUS_ERROR_MESSAGE_MAX + 64], hint[HCBUS_ERROR_HINT_MAX + 64];
+    const char *field = flag_of_field(err->field, flag, sizeof flag);
+    if (field) { /* the person typed --zone, not dispatch.zone_id */
+        replace_all(err->message, err->field, field, message, sizeof message);
+        replace_all(err->hint, err->field, field, hint, sizeof hint);
+    } else {
+        field = err->field;
+        snprintf(message, sizeof message, "%s", err->message);
+        snprintf(hint, sizeof hint, "%s", err->hint);
+    }
+    char line[HCBUS_ERROR_FIELD_MAX + sizeof message + sizeof hint + 256];
+    int n = snprintf(line, sizeof line, "%s: %s%s%s", cause_words(err->code), field,
+                     field[0] ? ": " : "", message);
+    if (hint[0] && n >= 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, " (%s)", hint);
     char shown[sizeof line * 2];
-    hcbus_error_format(err, line, sizeof line);
     fprintf(stderr, "hcbus%s%s: %s\n", cmd[0] ? " " : "", cmd,
             hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown));
+    if (conn_tried && exit_code_for(err) == EXIT_UNREACHABLE) {
+        char endpoint[512], broker_key[512], key[512];
+        fprintf(stderr, _("hcbus%s%s: tried the broker at %s with its public key %s and this "
+                          "institution's key %s\n"),
+                cmd[0] ? " " : "", cmd,
+                hcbus_text_escape(conn_tried->endpoint, HCBUS_TEXT_QUOTED, endpoint, sizeof endpoint),
+                hcbus_text_escape(conn_tried->broker_key_file, HCBUS_TEXT_QUOTED, broker_key,
+                                  sizeof broker_key),
+                hcbus_text_escape(conn_tried->key_file, HCBUS_TEXT_QUOTED, key, sizeof key));
+    }
 }
 
 int exit_code_for(const hcbus_error_t *err)
@@ -117,7 +201,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     fprintf(stderr, "hcbus%s%s: ", cmd[0] ? " " : "", cmd);
     vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "; see hcbus %s --help\n", cmd);
+    fprintf(stderr, _("; see hcbus %s --help\n"), cmd);
     va_end(ap);
     return EXIT_USAGE;
 }
@@ -126,8 +210,8 @@ int bad_flag(const char *cmd, char *const argv[])
 {
     const char *arg = argv[optind - 1];
     if (optopt && strncmp(arg, "--", 2) != 0)
-        return usage_error(cmd, "flag '-%c' is not known or lacks its value", optopt);
-    return usage_error(cmd, "flag '%s' is not known or lacks its value", arg);
+        return usage_error(cmd, _("flag '-%c' is not known or lacks its value"), optopt);
+    return usage_error(cmd, _("flag '%s' is not known or lacks its value"), arg);
 }
 
 int parse_count(const char *cmd, const char *flag, const char *text, long max, long *out)
@@ -136,7 +220,7 @@ int parse_count(const char *cmd, const char *flag, const char *text, long max, l
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < 0 || v > max) {
-        usage_error(cmd, "%s \"%s\" is not a number from 0 to %ld", flag, text, max);
+        usage_error(cmd, _("%s \"%s\" is not a number from 0 to %ld"), flag, text, max);
         return -1;
     }
     *out = v;
@@ -168,8 +252,9 @@ int enum_parse(const ProtobufCEnumDescriptor *desc, const char *text, int *value
                      i > 1 ? ", " : "", enum_short_name(desc, desc->values[i].value, low, sizeof low));
         }
     }
-    hcbus_error_set(err, HCBUS_EINVALID, NULL, "\"%.80s\" is not a %s", text, desc->short_name);
-    return hcbus_error_hint(err, "one of: %s", names);
+    hcbus_error_set(err, HCBUS_EINVALID, NULL, _("\"%.80s\" is not a known %s"), text,
+                    enum_noun(desc));
+    return hcbus_error_hint(err, _("one of: %s"), names);
 }
 
 const char *enum_short_name(const ProtobufCEnumDescriptor *desc, int value, char *buf,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "hcbus/client.h"
+#include "hcbus/i18n.h"
 
 /* Exit codes of every command (also listed by `hcbus --help`). */
 enum {
@@ -30,12 +31,12 @@ enum {
     {"timeout-ms", required_argument, NULL, 0}
 
 #define CONN_HELP                                                                          \
-    "  --endpoint URL        broker endpoint (env HCBUS_PUBLISH_ENDPOINT or\n"            \
+    N_("  --endpoint URL        broker endpoint (env HCBUS_PUBLISH_ENDPOINT or\n"            \
     "                        HCBUS_SUBSCRIBE_ENDPOINT; default tcp://127.0.0.1:7701 to\n" \
     "                        publish, :7702 to subscribe)\n"                              \
     "  --broker-key FILE     the broker's public key file (env HCBUS_BROKER_KEY)\n"      \
     "  --key FILE            this institution's secret key file (env HCBUS_KEY)\n"       \
-    "  --timeout-ms N        how long to wait for the broker (default 10000)\n"
+    "  --timeout-ms N        how long to wait for the broker (default 10000)\n")
 
 typedef struct cli_conn {
     const char *endpoint;
@@ -60,7 +61,10 @@ int conn_options(const char *cmd, const cli_conn_t *conn, hcbus_client_options_t
 int conn_subscriber(const char *cmd, const cli_conn_t *conn, char *const *prefixes, size_t n,
                     bool snapshot, hcbus_subscriber_t **out);
 
-/* Print err to stderr as "hcbus <cmd>: <code>: <field>: <message> (hint: ...)". */
+/* Print err to stderr as "hcbus <cmd>: <what went wrong>: <flag or field>: <message>
+ * (<hint>)", in the user's language; the proto field is named by its publish flag
+ * (--zone, not dispatch.zone_id). When the broker could not be reached, a second line
+ * names what was tried: the endpoint and both key files. */
 void print_error(const char *cmd, const hcbus_error_t *err);
 
 /* The exit code for an error from the library. */

@@ -15,6 +15,7 @@
 #include "curve.h"
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/validate.h"
 
 #define WINDOW_MAX 65536
@@ -48,6 +49,8 @@ struct hcbus_publisher {
     int64_t due_bound_ms; /* no slot is due before this (a lower bound: send_due makes it exact) */
     bool watch_out;   /* wake when ZeroMQ can take an unsent slot (ZMQ_POLLOUT) */
     bool out_retry;   /* sending because of ZMQ_POLLOUT: a refusal now does not re-arm it */
+    int last_retry_code; /* the last retryable refusal (not persisted...), 0 if none: the
+                            real cause when a flush runs out of time */
 };
 
 hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
@@ -240,6 +243,7 @@ static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply
     if (!s)
         return 0;
     if (retryable((int)e->code)) {
+        self->last_retry_code = (int)e->code;
         s->refusals++;
         set_due(self, s, hcbus_monotonic_ms() + backoff_ms(s->refusals));
         return 0;
@@ -333,15 +337,60 @@ int hcbus_publisher_poll(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t 
     return poll_until(self, deadline_of(timeout_ms), err);
 }
 
+/* Why a flush ran out of time, as far as this side can tell: the broker said why (the
+ * audit database did not record the messages; the broker is overloaded), or ZeroMQ never
+ * had a connection to give them to, or they went and no answer came. */
+static int flush_timeout(const hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
+{
+    switch (self->last_retry_code) {
+    case HCBUS_ENOT_PERSISTED:
+        hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                        P_("%zu message not confirmed after %d ms: the broker received it, "
+                           "but the audit database did not record it",
+                           "%zu messages not confirmed after %d ms: the broker received them, "
+                           "but the audit database did not record them",
+                           self->pending),
+                        self->pending, timeout_ms);
+        return hcbus_error_hint(err, _("hcbus-auditd or its PostgreSQL is stopped or failing; "
+                                       "see their logs. Nothing was lost: send it again."));
+    case HCBUS_EOVERLOADED:
+    case HCBUS_EUNAVAILABLE:
+        hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                        P_("%zu message not confirmed after %d ms: the broker is overloaded "
+                           "and asked to wait",
+                           "%zu messages not confirmed after %d ms: the broker is overloaded "
+                           "and asked to wait",
+                           self->pending),
+                        self->pending, timeout_ms);
+        return hcbus_error_hint(err, _("Send it again in a moment."));
+    default:
+        break;
+    }
+    if (self->unsent > 0) {
+        hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                        P_("%zu message not sent after %d ms: no connection to the broker",
+                           "%zu messages not sent after %d ms: no connection to the broker",
+                           self->pending),
+                        self->pending, timeout_ms);
+        return hcbus_error_hint(err, _("No broker answers at this endpoint, or it refused the "
+                                       "connection: the broker key is not this broker's, or "
+                                       "the broker does not know this institution's key."));
+    }
+    hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                    P_("%zu message sent but not confirmed after %d ms: no answer from the broker",
+                       "%zu messages sent but not confirmed after %d ms: no answer from the broker",
+                       self->pending),
+                    self->pending, timeout_ms);
+    return hcbus_error_hint(err, _("The broker stopped or is stuck; it may still have "
+                                   "recorded them."));
+}
+
 int hcbus_publisher_flush(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
 {
     int64_t deadline = deadline_of(timeout_ms);
     while (self->pending > 0) {
         if (hcbus_monotonic_ms() >= deadline) {
-            hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
-                            "%zu messages still unconfirmed after %d ms", self->pending,
-                            timeout_ms);
-            return hcbus_error_hint(err, "Is the broker running and does it know this key?");
+            return flush_timeout(self, timeout_ms, err);
         }
         if (poll_until(self, deadline, err) < 0)
             return -1;
