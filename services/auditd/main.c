@@ -28,7 +28,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hcbus-auditd --config FILE [--broker-key FILE] [--check-trees]\n"
+            _("usage: hcbus-auditd --config FILE [--broker-key FILE] [--check-trees]\n"
             "       hcbus-auditd --check-config FILE [--broker-key FILE]\n"
             "\n"
             "The audit service of hcbus: records every message the broker accepts in\n"
@@ -45,7 +45,7 @@ static void usage(FILE *out)
             "                         (keys, migrations directory), print every error, exit 0\n"
             "                         if valid, 1 if not; connects to no database\n"
             "  -V, --version          the version\n"
-            "  -h, --help             this text\n");
+            "  -h, --help             this text\n"));
 }
 
 typedef struct options {
@@ -80,7 +80,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         }
     }
     if (optind < argc || (!o->config && !o->check_config)) {
-        fprintf(stderr, "hcbus-auditd: %s\n", optind < argc ? "unexpected argument" : "--config is required");
+        fprintf(stderr, "hcbus-auditd: %s\n", optind < argc ? _("unexpected argument") : _("--config is required"));
         return -1;
     }
     return 0;
@@ -125,7 +125,7 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool chec
     static auditd_trees_t trees;
     trees.signer = &checkpoints; /* a resumed head's note must be ours when we sign */
     trees.full_check = check_trees;
-    int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory")
+    int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, _("out of memory"))
                  : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
     if (rc == 0) {
         upsert_catalogue(auditd_db_conn(db), cfg->zones_file);
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
     if (o.check_config)
         return auditd_check_config(o.check_config, o.broker_key);
     if (sodium_init() < 0) {
-        hcbus_error("libsodium cannot be initialized");
+        hcbus_error("%s", _("libsodium cannot be initialized"));
         return EXIT_RUNTIME;
     }
     hcbus_error_t err;
@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         return fail(&err, EXIT_USAGE);
     hcbus_log_set_level(cfg->log_level);
     if (!o.broker_key) {
-        hcbus_error("the broker's public key is needed: give --broker-key FILE");
+        hcbus_error("%s", _("the broker's public key is needed: give --broker-key FILE"));
         hcbus_config_destroy(&cfg);
         return EXIT_USAGE;
     }

@@ -21,7 +21,7 @@ static void on_hup(int sig) { (void)sig; reload_requested = 1; }
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: hcbus-broker --config FILE [--log-level LEVEL]\n"
+    fprintf(out, _("usage: hcbus-broker --config FILE [--log-level LEVEL]\n"
                  "       hcbus-broker --check-config FILE\n"
                  "       hcbus-broker --reload PID --reload-result FILE\n"
                  "\n"
@@ -43,7 +43,7 @@ static void usage(FILE *out)
                  "\n"
                  "Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the configuration.\n"
                  "Exit status: 0 stopped cleanly, 1 stopped with messages not committed, 2 usage or\n"
-                 "configuration error.\n");
+                 "configuration error.\n"));
 }
 
 int main(int argc, char **argv)
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
     }
     hcbus_log_level_t level = config->log_level;
     if (level_name && hcbus_log_level_parse(level_name, &level) != 0) {
-        fprintf(stderr, "hcbus-broker: unknown log level \"%s\"\n", level_name);
+        fprintf(stderr, _("hcbus-broker: unknown log level \"%s\"\n"), level_name);
         hcbus_config_destroy(&config);
         return 2;
     }
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
     }
     broker_t *broker = broker_new(config, &stop_requested, &reload_requested, &err);
     if (!broker) {
-        hcbus_error("cannot start: %s", hcbus_error_format(&err, text, sizeof text));
+        hcbus_error(_("cannot start: %s"), hcbus_error_format(&err, text, sizeof text));
         return 2;
     }
     int rc = broker_run(broker);

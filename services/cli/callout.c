@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hcbus.pb-c.h"
+#include "hcbus/i18n.h"
 
 #define US_PER_S INT64_C(1000000)
 
@@ -14,26 +15,26 @@ static const struct {
     const char *name, *nemsis;
     int state; /* the DispatchState that marks it; 0 for requested */
 } moments[CALLOUT_TIME_COUNT] = {
-    [CALLOUT_REQUESTED] = {"requested", "eTimes.02", 0},
-    [CALLOUT_ACCEPTED] = {"accepted", "eTimes.03", HCBUS__DISPATCH_STATE__DISPATCH_STATE_ACCEPTED},
-    [CALLOUT_EN_ROUTE] = {"en route", "eTimes.05", HCBUS__DISPATCH_STATE__DISPATCH_STATE_EN_ROUTE},
-    [CALLOUT_ON_SCENE] = {"on scene", "eTimes.06", HCBUS__DISPATCH_STATE__DISPATCH_STATE_ON_SCENE},
-    [CALLOUT_LEFT_SCENE] = {"left scene", "eTimes.09", HCBUS__DISPATCH_STATE__DISPATCH_STATE_TRANSPORTING},
-    [CALLOUT_AT_FACILITY] = {"at facility", "eTimes.11", HCBUS__DISPATCH_STATE__DISPATCH_STATE_AT_FACILITY},
-    [CALLOUT_BACK_IN_SERVICE] = {"back in service", "eTimes.13", HCBUS__DISPATCH_STATE__DISPATCH_STATE_CLOSED},
-    [CALLOUT_CANCELLED] = {"cancelled", "eTimes.14", HCBUS__DISPATCH_STATE__DISPATCH_STATE_CANCELLED},
+    [CALLOUT_REQUESTED] = {N_("requested"), "eTimes.02", 0},
+    [CALLOUT_ACCEPTED] = {N_("accepted"), "eTimes.03", HCBUS__DISPATCH_STATE__DISPATCH_STATE_ACCEPTED},
+    [CALLOUT_EN_ROUTE] = {N_("en route"), "eTimes.05", HCBUS__DISPATCH_STATE__DISPATCH_STATE_EN_ROUTE},
+    [CALLOUT_ON_SCENE] = {N_("on scene"), "eTimes.06", HCBUS__DISPATCH_STATE__DISPATCH_STATE_ON_SCENE},
+    [CALLOUT_LEFT_SCENE] = {N_("left scene"), "eTimes.09", HCBUS__DISPATCH_STATE__DISPATCH_STATE_TRANSPORTING},
+    [CALLOUT_AT_FACILITY] = {N_("at facility"), "eTimes.11", HCBUS__DISPATCH_STATE__DISPATCH_STATE_AT_FACILITY},
+    [CALLOUT_BACK_IN_SERVICE] = {N_("back in service"), "eTimes.13", HCBUS__DISPATCH_STATE__DISPATCH_STATE_CLOSED},
+    [CALLOUT_CANCELLED] = {N_("cancelled"), "eTimes.14", HCBUS__DISPATCH_STATE__DISPATCH_STATE_CANCELLED},
 };
 
 static const struct {
     const char *name;
     callout_time_t from, to;
 } spans[CALLOUT_SPAN_COUNT] = {
-    [CALLOUT_TURNOUT] = {"turnout", CALLOUT_ACCEPTED, CALLOUT_EN_ROUTE},
-    [CALLOUT_TRAVEL] = {"travel to scene", CALLOUT_EN_ROUTE, CALLOUT_ON_SCENE},
-    [CALLOUT_ON_SCENE_SPAN] = {"on scene", CALLOUT_ON_SCENE, CALLOUT_LEFT_SCENE},
-    [CALLOUT_TRANSPORT] = {"transport", CALLOUT_LEFT_SCENE, CALLOUT_AT_FACILITY},
-    [CALLOUT_RESPONSE] = {"response", CALLOUT_REQUESTED, CALLOUT_ON_SCENE},
-    [CALLOUT_TOTAL] = {"total", CALLOUT_REQUESTED, CALLOUT_BACK_IN_SERVICE},
+    [CALLOUT_TURNOUT] = {N_("turnout"), CALLOUT_ACCEPTED, CALLOUT_EN_ROUTE},
+    [CALLOUT_TRAVEL] = {N_("travel to scene"), CALLOUT_EN_ROUTE, CALLOUT_ON_SCENE},
+    [CALLOUT_ON_SCENE_SPAN] = {N_("on scene"), CALLOUT_ON_SCENE, CALLOUT_LEFT_SCENE},
+    [CALLOUT_TRANSPORT] = {N_("transport"), CALLOUT_LEFT_SCENE, CALLOUT_AT_FACILITY},
+    [CALLOUT_RESPONSE] = {N_("response"), CALLOUT_REQUESTED, CALLOUT_ON_SCENE},
+    [CALLOUT_TOTAL] = {N_("total"), CALLOUT_REQUESTED, CALLOUT_BACK_IN_SERVICE},
 };
 
 void callout_begin(callout_t *c, int64_t requested_us)

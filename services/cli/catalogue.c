@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define NAME_SHOWN_MAX 256
@@ -25,8 +26,8 @@ hcbus_zones_t *catalogue_open(const char *cmd, const char *path)
     hcbus_zones_t *zones = hcbus_zones_load(path, &err);
     if (zones)
         return zones;
-    hcbus_error_hint(&err, "the catalogue was taken from %s; give --zones FILE or set HCBUS_ZONES "
-                           "to deploy/sv-districts.csv", from);
+    hcbus_error_hint(&err, _("the catalogue was taken from %s; give --zones FILE or set HCBUS_ZONES "
+                           "to deploy/sv-districts.csv"), from);
     print_error(cmd, &err);
     return NULL;
 }
@@ -36,10 +37,10 @@ void catalogue_print_suggestions(const hcbus_zones_t *zones, const char *what, F
     const char *ids[HCBUS_ZONE_SUGGEST_MAX];
     size_t n = hcbus_zones_suggest(zones, what, ids, HCBUS_ZONE_SUGGEST_MAX);
     if (n == 0) {
-        fprintf(out, "  no catalogue zone is close to it (hcbus zone find NAME searches by name)\n");
+        fprintf(out, _("  no catalogue zone is close to it (hcbus zone find NAME searches by name)\n"));
         return;
     }
-    fprintf(out, "  closest:\n");
+    fprintf(out, _("  closest:\n"));
     for (size_t i = 0; i < n; i++) {
         char shown[NAME_SHOWN_MAX];
         const char *name = hcbus_zones_name(zones, ids[i]);
@@ -56,4 +57,14 @@ int catalogue_check(const char *cmd, const hcbus_zones_t *zones, const char *zon
     print_error(cmd, &err);
     catalogue_print_suggestions(zones, zone_id, stderr);
     return EXIT_REFUSED;
+}
+
+const char *catalogue_help(void)
+{
+    static char text[512];
+    snprintf(text, sizeof text,
+             _("  --zones FILE          the zone catalogue (env HCBUS_ZONES; default the installed\n"
+               "                        %s)\n"),
+             HCBUS_ZONES_INSTALLED);
+    return text;
 }

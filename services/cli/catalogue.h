@@ -8,9 +8,8 @@
 
 #include "hcbus/zones.h"
 
-#define CATALOGUE_HELP                                                                     \
-    "  --zones FILE          the zone catalogue (env HCBUS_ZONES; default the installed\n" \
-    "                        " HCBUS_ZONES_INSTALLED ")\n"
+/* The --zones line of a command's --help, translated, with the installed path. */
+const char *catalogue_help(void);
 
 /* Load the catalogue from path, else HCBUS_ZONES, else the installed copy. Returns it
  * (free with hcbus_zones_destroy), or NULL after printing why and where it looked. */

@@ -11,6 +11,7 @@
 #include "dispatch_log.h"
 #include "dispatch_show.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "replay.h"
 #include "callout.h"
@@ -24,7 +25,8 @@ static const char *const kinds[] = {"dispatch", "status", "escort", "escort_stat
 
 static void help(void)
 {
-    printf("usage: hcbus dispatch list [--zone ZONE] [--open] [flags]\n"
+    printf("%s%s%s%s%s",
+           _("usage: hcbus dispatch list [--zone ZONE] [--open] [flags]\n"
            "       hcbus dispatch show REQUEST [--zone ZONE] [flags]\n"
            "  list: one line per dispatch request: request id, zone, state, escort, age,\n"
            "        requester (--open: only those not closed nor cancelled)\n"
@@ -34,11 +36,13 @@ static void help(void)
            "  up to the broker's head when the command began, under dispatch. status. escort.\n"
            "  escort_status. notice. (a prefix this institution may not read is left out, said\n"
            "  on stderr).\n"
-           "  --zone ZONE           only requests in ZONE and below (a catalogue zone id)\n"
-           REPLAY_FROM_SEQ_HELP CATALOGUE_HELP CONN_HELP
-           "                        (also the longest wait without progress while reading)\n"
+           "  --zone ZONE           only requests in ZONE and below (a catalogue zone id)\n"),
+           _(REPLAY_FROM_SEQ_HELP),
+           catalogue_help(),
+           _(CONN_HELP),
+           _("                        (also the longest wait without progress while reading)\n"
            "Exit: 0 ok, 1 refused or no such request, 2 usage, 3 broker unreachable or\n"
-           "timeout, 4 internal.\n");
+           "timeout, 4 internal.\n"));
 }
 
 typedef struct dispatch_args {
@@ -59,7 +63,7 @@ static int parse(int argc, char **argv, dispatch_args_t *a, cli_conn_t *conn)
         return argc < 2 ? EXIT_USAGE : -1;
     }
     if (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0)
-        return usage_error(CMD, "'%s' is not list or show", argv[1]);
+        return usage_error(CMD, _("'%s' is not list or show"), argv[1]);
     a->list = strcmp(argv[1], "list") == 0;
     int c, index;
     opterr = 0;
@@ -81,13 +85,13 @@ static int parse(int argc, char **argv, dispatch_args_t *a, cli_conn_t *conn)
             return c == 0 ? EXIT_USAGE : bad_flag(CMD, argv);
     }
     if (a->list && optind != argc)
-        return usage_error(CMD, "list takes no argument ('%s')", argv[optind]);
+        return usage_error(CMD, _("list takes no argument ('%s')"), argv[optind]);
     if (!a->list && optind != argc - 1)
-        return usage_error(CMD, "show takes exactly one REQUEST id");
+        return usage_error(CMD, _("show takes exactly one REQUEST id"));
     if (!a->list)
         a->request = argv[optind];
     if (a->open && !a->list)
-        return usage_error(CMD, "--open is for list");
+        return usage_error(CMD, _("--open is for list"));
     return 0;
 }
 
@@ -142,7 +146,7 @@ static void print_list(const dispatch_log_t *log, bool open_only, int64_t now_us
     char id[COLUMN_MAX], zone[COLUMN_MAX], from[COLUMN_MAX], state[WORDS_MAX + 32],
         escort[WORDS_MAX * 2], age[CALLOUT_DURATION_TEXT_MAX];
     size_t shown = 0;
-    printf("%-28s %-44s %-22s %-26s %-10s %s\n", "REQUEST", "ZONE", "STATE", "ESCORT", "AGE",
+    printf("%-28s %-44s %-22s %-26s %-10s %s\n", _("REQUEST"), _("ZONE"), _("STATE"), _("ESCORT"), _("AGE"),
            "REQUESTER");
     for (size_t i = 0; i < dispatch_log_count(log); i++) {
         const dl_request_t *r = dispatch_log_at(log, i);
@@ -162,7 +166,7 @@ static void print_list(const dispatch_log_t *log, bool open_only, int64_t now_us
                column(r->requester, from, sizeof from));
         shown++;
     }
-    printf("%zu request(s)\n", shown);
+    printf(_("%zu request(s)\n"), shown);
 }
 
 static int print_show(const dispatch_log_t *log, const dispatch_args_t *a,
@@ -177,8 +181,8 @@ static int print_show(const dispatch_log_t *log, const dispatch_args_t *a,
     if (shown)
         return EXIT_OK;
     char id[COLUMN_MAX];
-    fprintf(stderr, "hcbus dispatch: no message names request \"%s\" in seq %llu..%llu%s%s "
-                    "(request ids are case-sensitive; hcbus dispatch list shows them)\n",
+    fprintf(stderr, _("hcbus dispatch: no message names request \"%s\" in seq %llu..%llu%s%s "
+                    "(request ids are case-sensitive; hcbus dispatch list shows them)\n"),
             column(a->request, id, sizeof id), (unsigned long long)a->from_seq,
             (unsigned long long)o->head,
             a->zone ? " under zone " : "", a->zone ? a->zone : "");
@@ -204,7 +208,7 @@ int cmd_dispatch(int argc, char **argv)
     replay_outcome_t o;
     rc = replay_read(CMD, &conn, &q, take, &reader, &o);
     if (rc == 0 && reader.out_of_memory) {
-        fprintf(stderr, "hcbus dispatch: out of memory holding the requests read\n");
+        fprintf(stderr, _("hcbus dispatch: out of memory holding the requests read\n"));
         rc = EXIT_INTERNAL;
     }
     if (rc == 0) {

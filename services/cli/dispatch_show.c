@@ -9,6 +9,7 @@
 
 #include "callout.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "print.h"
 #include "view_text.h"
 #include "words.h"
@@ -18,7 +19,7 @@
 const char *dispatch_state_words(const dl_request_t *r, char *buf, size_t size)
 {
     if (r->state == 0)
-        snprintf(buf, size, "requested");
+        snprintf(buf, size, "%s", _("requested"));
     else
         enum_words(&hcbus__dispatch_state__descriptor, r->state, buf, size);
     return buf;
@@ -29,14 +30,14 @@ const char *dispatch_escort_words(const dl_request_t *r, char *buf, size_t size)
     char state[WORDS_MAX];
     if (dl_waiting_for_escort(r)) {
         if (r->escort_state == HCBUS__ESCORT_STATE__ESCORT_STATE_UNAVAILABLE)
-            snprintf(buf, size, "waiting for escort (police: unavailable)");
+            snprintf(buf, size, "%s", _("waiting for escort (police: unavailable)"));
         else
-            snprintf(buf, size, "waiting for escort");
+            snprintf(buf, size, "%s", _("waiting for escort"));
     } else if (r->escort_state)
-        snprintf(buf, size, "escort %s",
+        snprintf(buf, size, _("escort %s"),
                  enum_words(&hcbus__escort_state__descriptor, r->escort_state, state, sizeof state));
     else
-        snprintf(buf, size, r->escort_requested ? "escort requested" : "-");
+        snprintf(buf, size, "%s", r->escort_requested ? _("escort requested") : "-");
     return buf;
 }
 
@@ -58,11 +59,11 @@ static void print_patient(const hcbus_delivery_t *d, FILE *out)
 {
     const Hcbus__DispatchRequest *q = d->envelope->dispatch;
     char age[WORDS_MAX], sex[WORDS_MAX], cond[WORDS_MAX];
-    fprintf(out, "  patient:");
+    fprintf(out, _("  patient:"));
     if (q->patient_redacted || d->redacted)
-        fprintf(out, " withheld (this institution has no clinical access)\n");
+        fprintf(out, _(" withheld (this institution has no clinical access)\n"));
     else if (!q->patient)
-        fprintf(out, " none given\n");
+        fprintf(out, _(" none given\n"));
     else {
         const Hcbus__PatientDetails *p = q->patient;
         fprintf(out, " %s, %s, %s", enum_words(&hcbus__age_band__descriptor, p->age_band, age, sizeof age),
@@ -77,37 +78,37 @@ static void print_patient(const hcbus_delivery_t *d, FILE *out)
 static void print_request(const dl_request_t *r, FILE *out)
 {
     char t[HCBUS_TIME_TEXT_MAX], a[WORDS_MAX], b[WORDS_MAX], c[WORDS_MAX];
-    view_word(out, "request ", r->request_id);
-    view_word(out, " in ", r->zone_id);
+    view_word(out, _("request "), r->request_id);
+    view_word(out, _(" in "), r->zone_id);
     fputc('\n', out);
     if (!r->dispatch.envelope) {
-        fprintf(out, "  no DispatchRequest with this id was read (only messages naming it)\n");
+        fprintf(out, _("  no dispatch request with this id was read (only messages naming it)\n"));
         return;
     }
     const Hcbus__DispatchRequest *q = r->dispatch.envelope->dispatch;
-    fprintf(out, "  requested %s", view_time(r->requested_us, t, sizeof t));
-    view_word(out, " by ", r->requester);
-    fprintf(out, " (seq %llu): priority %s, %s, unit %s\n", (unsigned long long)r->seq,
+    fprintf(out, _("  requested %s"), view_time(r->requested_us, t, sizeof t));
+    view_word(out, _(" by "), r->requester);
+    fprintf(out, _(" (seq %llu): priority %s, %s, unit %s\n"), (unsigned long long)r->seq,
             enum_words(&hcbus__priority__descriptor, q->priority, a, sizeof a),
             enum_words(&hcbus__incident_type__descriptor, q->incident_type, b, sizeof b),
             enum_words(&hcbus__capability__descriptor, q->capability, c, sizeof c));
-    fprintf(out, "  place:");
+    fprintf(out, _("  place:"));
     print_place(q->location, out);
     fputc('\n', out);
     print_patient(&r->dispatch, out);
     if (r->duplicate)
-        fprintf(out, "  REFUSED by the coordinator: request_id already open (not tracked)\n");
+        fprintf(out, _("  REFUSED by the coordinator: request id already open (not tracked)\n"));
 }
 
 static void print_state(const dl_request_t *r, FILE *out)
 {
     char state[WORDS_MAX], escort[WORDS_MAX * 2];
-    fprintf(out, "  state: %s", dispatch_state_words(r, state, sizeof state));
+    fprintf(out, _("  state: %s"), dispatch_state_words(r, state, sizeof state));
     if (r->provider) {
-        view_word(out, " (provider ", r->provider);
+        view_word(out, _(" (provider "), r->provider);
         fputc(')', out);
     }
-    fprintf(out, "\n  escort: %s\n", dispatch_escort_words(r, escort, sizeof escort));
+    fprintf(out, _("\n  escort: %s\n"), dispatch_escort_words(r, escort, sizeof escort));
 }
 
 /* ---- the escort ---------------------------------------------------------------- */
@@ -122,25 +123,25 @@ static void print_escort(const dl_request_t *r, FILE *out)
         if (!env || it->verdict == VERDICT_REFUSED)
             continue;
         if (it->body == HCBUS__ENVELOPE__BODY_ESCORT) {
-            view_word(out, "    requested: escort ", env->escort->escort_id);
-            view_word(out, " by ", it->sender);
-            fprintf(out, " at %s, meeting point:", view_time(it->at_us, t, sizeof t));
+            view_word(out, _("    requested: escort "), env->escort->escort_id);
+            view_word(out, _(" by "), it->sender);
+            fprintf(out, _(" at %s, meeting point:"), view_time(it->at_us, t, sizeof t));
             print_place(env->escort->meeting_point, out);
             fputc('\n', out);
         } else if (it->body == HCBUS__ENVELOPE__BODY_ESCORT_STATUS &&
                    it->state == HCBUS__ESCORT_STATE__ESCORT_STATE_ASSIGNED) {
             const Hcbus__EscortStatus *s = env->escort_status;
-            view_word(out, "    assigned: unit ", s->police_unit);
-            view_word(out, " by ", it->sender);
-            fprintf(out, " at %s, meeting point:", view_time(it->at_us, t, sizeof t));
+            view_word(out, _("    assigned: unit "), s->police_unit);
+            view_word(out, _(" by "), it->sender);
+            fprintf(out, _(" at %s, meeting point:"), view_time(it->at_us, t, sizeof t));
             print_place(s->meeting_point, out);
             if (s->eta_us)
                 fprintf(out, " eta=%s", view_time(s->eta_us, t, sizeof t));
             fputc('\n', out);
         } else if (it->body == HCBUS__ENVELOPE__BODY_ESCORT_STATUS &&
                    it->state == HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED) {
-            view_word(out, "    waived by ", it->sender);
-            fprintf(out, " at %s:", view_time(it->at_us, t, sizeof t));
+            view_word(out, _("    waived by "), it->sender);
+            fprintf(out, _(" at %s:"), view_time(it->at_us, t, sizeof t));
             view_quoted(out, " ", env->escort_status->reason);
             fputc('\n', out);
         }
@@ -154,24 +155,24 @@ static void print_verdict(const dl_item_t *it, FILE *out)
     char rule[WORDS_MAX];
     if (it->body != HCBUS__ENVELOPE__BODY_STATUS && it->body != HCBUS__ENVELOPE__BODY_ESCORT_STATUS)
         return;
-    fprintf(out, "      coordinator: ");
+    fprintf(out, _("      coordinator: "));
     if (it->verdict == VERDICT_UNSEEN) {
-        fprintf(out, "no verdict seen (taken as counted)\n");
+        fprintf(out, _("no verdict seen (taken as counted)\n"));
         return;
     }
     rule_words(it->rule, rule, sizeof rule);
     if (it->verdict == VERDICT_REFUSED)
-        fprintf(out, "REFUSED (%s)", rule);
+        fprintf(out, _("REFUSED (%s)"), rule);
     else
-        fprintf(out, it->rule ? "counted, flagged: %s" : "counted", rule);
+        fprintf(out, it->rule ? _("counted, flagged: %s") : _("counted"), rule);
     if (it->reason)
         view_quoted(out, ": ", it->reason);
-    fprintf(out, " (notice seq %llu)\n", (unsigned long long)it->verdict_seq);
+    fprintf(out, _(" (notice seq %llu)\n"), (unsigned long long)it->verdict_seq);
 }
 
 static void print_timeline(const dl_request_t *r, FILE *out)
 {
-    fprintf(out, "timeline (seq order; at= is a status's own time):\n");
+    fprintf(out, _("timeline (seq order; at= is a status's own time):\n"));
     if (r->dispatch.envelope) {
         fprintf(out, "  ");
         print_delivery(&r->dispatch, false, out);
@@ -199,18 +200,18 @@ static void print_callout(const dl_request_t *r, FILE *out)
     callout_finish(&c);
     if (!r->dispatch.envelope)
         c.has[CALLOUT_REQUESTED] = false;
-    fprintf(out, "call-out times (NEMSIS v3 eTimes, each status's own time; refused statuses left out):\n");
+    fprintf(out, _("call-out times (NEMSIS v3 eTimes, each status's own time; refused statuses left out):\n"));
     for (int m = 0; m < CALLOUT_TIME_COUNT; m++)
-        fprintf(out, "  %-16s %-10s %s\n", callout_time_name((callout_time_t)m),
+        fprintf(out, "  %-16s %-10s %s\n", _(callout_time_name((callout_time_t)m)),
                 callout_time_nemsis((callout_time_t)m), c.has[m] ? view_time(c.at_us[m], t, sizeof t) : "-");
-    fprintf(out, "durations:\n");
+    fprintf(out, _("durations:\n"));
     for (int s = 0; s < CALLOUT_SPAN_COUNT; s++) {
         char span[64];
-        snprintf(span, sizeof span, "%s -> %s", callout_time_name(callout_span_from((callout_span_t)s)),
-                 callout_time_name(callout_span_to(&c, (callout_span_t)s)));
-        fprintf(out, "  %-16s %-30s %s%s\n", callout_span_name((callout_span_t)s), span,
+        snprintf(span, sizeof span, "%s -> %s", _(callout_time_name(callout_span_from((callout_span_t)s))),
+                 _(callout_time_name(callout_span_to(&c, (callout_span_t)s))));
+        fprintf(out, "  %-16s %-30s %s%s\n", _(callout_span_name((callout_span_t)s)), span,
                 c.has_span[s] ? callout_duration_text(c.span_us[s], d, sizeof d) : "-",
-                c.has_span[s] && c.span_us[s] < 0 ? " (the times disagree: check the statuses)" : "");
+                c.has_span[s] && c.span_us[s] < 0 ? _(" (the times disagree: check the statuses)") : "");
     }
 }
 
@@ -222,8 +223,8 @@ void dispatch_show_print(const dl_request_t *r, FILE *out)
     print_timeline(r, out);
     print_callout(r, out);
     if (r->unseen_verdicts)
-        fprintf(out, "note: %zu status(es) have no verdict visible to this institution (the "
+        fprintf(out, _("note: %zu status(es) have no verdict visible to this institution (the "
                      "coordinator was not running, or its notice was not addressed to you); "
-                     "they are counted as they came\n", r->unseen_verdicts);
+                     "they are counted as they came\n"), r->unseen_verdicts);
     fflush(out);
 }

@@ -12,6 +12,7 @@
 
 #include "common.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 
 #define PATH_PART_MAX 64
 #define ENUM_NAME_MAX 64
@@ -60,7 +61,7 @@ static ProtobufCMessage *sub_message(ProtobufCMessage *msg, const ProtobufCField
     const ProtobufCMessageDescriptor *d = f->descriptor;
     *slot = malloc(d->sizeof_message);
     if (!*slot) {
-        hcbus_error_set(err, HCBUS_ENOMEM, f->name, "out of memory");
+        hcbus_error_set(err, HCBUS_ENOMEM, f->name, _("out of memory"));
         return NULL;
     }
     d->message_init(*slot);
@@ -71,7 +72,7 @@ static ProtobufCMessage *sub_message(ProtobufCMessage *msg, const ProtobufCField
 static int bad_value(const ProtobufCFieldDescriptor *f, const char *text, const char *what,
                      hcbus_error_t *err)
 {
-    return hcbus_error_set(err, HCBUS_EINVALID, f->name, "\"%.80s\" is not %s", text, what);
+    return hcbus_error_set(err, HCBUS_EINVALID, f->name, _("\"%.80s\" is not %s"), text, what);
 }
 
 static int set_bool(void *member, const ProtobufCFieldDescriptor *f, const char *text,
@@ -82,7 +83,7 @@ static int set_bool(void *member, const ProtobufCFieldDescriptor *f, const char 
     else if (!strcasecmp(text, "false") || !strcasecmp(text, "no") || !strcmp(text, "0"))
         *(protobuf_c_boolean *)member = 0;
     else
-        return bad_value(f, text, "true or false", err);
+        return bad_value(f, text, _("true or false"), err);
     return 0;
 }
 
@@ -97,13 +98,13 @@ static int set_integer(void *member, const ProtobufCFieldDescriptor *f, const ch
     if (f->type == PROTOBUF_C_TYPE_UINT32) {
         unsigned long long v = strtoull(text, &end, 10);
         if (errno || end == text || *end || text[0] == '-' || v > UINT32_MAX)
-            return bad_value(f, text, "a whole number from 0 to 4294967295", err);
+            return bad_value(f, text, _("a whole number from 0 to 4294967295"), err);
         *(uint32_t *)member = (uint32_t)v;
         return 0;
     }
     long long v = strtoll(text, &end, 10);
     if (errno || end == text || *end)
-        return bad_value(f, text, "a whole number", err);
+        return bad_value(f, text, _("a whole number"), err);
     *(int64_t *)member = v;
     return 0;
 }
@@ -137,7 +138,7 @@ static int set_leaf(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, co
     case PROTOBUF_C_TYPE_STRING: {
         char *copy = strdup(text);
         if (!copy)
-            return hcbus_error_set(err, HCBUS_ENOMEM, f->name, "out of memory");
+            return hcbus_error_set(err, HCBUS_ENOMEM, f->name, _("out of memory"));
         char **s = member;
         if (*s && *s != protobuf_c_empty_string)
             free(*s);
@@ -152,13 +153,13 @@ static int set_leaf(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, co
         errno = 0;
         *(double *)member = strtod(text, &end);
         if (errno || end == text || *end || !isfinite(*(double *)member))
-            return bad_value(f, text, "a number", err);
+            return bad_value(f, text, _("a number"), err);
         return 0;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_INT64:
         return set_integer(member, f, text, err);
     default:
-        return hcbus_error_set(err, HCBUS_EINTERNAL, f->name, "field type %d is not settable",
+        return hcbus_error_set(err, HCBUS_EINTERNAL, f->name, _("field type %d is not settable"),
                                (int)f->type);
     }
 }
@@ -169,11 +170,11 @@ int field_set(ProtobufCMessage *msg, const char *path, const char *text, hcbus_e
     for (;;) {
         const ProtobufCFieldDescriptor *f = next_field(msg->descriptor, &rest);
         if (!f || f->label == PROTOBUF_C_LABEL_REPEATED)
-            return hcbus_error_set(err, HCBUS_EINTERNAL, path, "no such field");
+            return hcbus_error_set(err, HCBUS_EINTERNAL, path, _("no such field"));
         if (!*rest)
             return set_leaf(msg, f, text, err);
         if (f->type != PROTOBUF_C_TYPE_MESSAGE)
-            return hcbus_error_set(err, HCBUS_EINTERNAL, path, "not a message field");
+            return hcbus_error_set(err, HCBUS_EINTERNAL, path, _("not a message field"));
         msg = sub_message(msg, f, err);
         if (!msg)
             return -1;

@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "hcbus/tlog.h"
 
 #define CMD "keygen"
@@ -21,7 +22,7 @@
 
 static void help(void)
 {
-    printf("usage: hcbus keygen NAME_OR_PATH [--dir DIR]\n"
+    printf(_("usage: hcbus keygen NAME_OR_PATH [--dir DIR]\n"
            "       hcbus keygen --log-signer NAME [--dir DIR]\n"
            "  writes DIR/NAME.key (secret, mode 0600) and DIR/NAME.pub, refuses to\n"
            "  overwrite either, and prints the public key.\n"
@@ -33,7 +34,7 @@ static void help(void)
            "                     key text, printed: give it to every institution). NAME is\n"
            "                     the key name in each signature line: letters, digits,\n"
            "                     '.', '_' and '-'.\n"
-           "Exit: 0 ok, 1 a file exists or cannot be written, 2 usage.\n");
+           "Exit: 0 ok, 1 a file exists or cannot be written, 2 usage.\n"));
 }
 
 static int write_pair(const char *base)
@@ -41,7 +42,7 @@ static int write_pair(const char *base)
     char secret_path[PATH_MAX], public_path[PATH_MAX];
     if (snprintf(secret_path, sizeof secret_path, "%s.key", base) >= (int)sizeof secret_path ||
         snprintf(public_path, sizeof public_path, "%s.pub", base) >= (int)sizeof public_path)
-        return usage_error(CMD, "path '%s' is too long", base);
+        return usage_error(CMD, _("path '%s' is too long"), base);
     const char *name = strrchr(base, '/') ? strrchr(base, '/') + 1 : base;
     hcbus_keypair_t kp;
     hcbus_error_t err;
@@ -59,14 +60,14 @@ static int write_text_file(const char *path, mode_t mode, const char *text, hcbu
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0)
-        return hcbus_error_set(err, HCBUS_EIO, path, "cannot create %s: %s", path, strerror(errno));
+        return hcbus_error_set(err, HCBUS_EIO, path, _("cannot create %s: %s"), path, strerror(errno));
     size_t len = strlen(text);
     ssize_t written = write(fd, text, len);
     ssize_t newline = written == (ssize_t)len ? write(fd, "\n", 1) : -1;
     int saved = errno;
     if (close(fd) != 0 || newline != 1) {
         unlink(path);
-        return hcbus_error_set(err, HCBUS_EIO, path, "cannot write %s: %s", path, strerror(saved ? saved : EIO));
+        return hcbus_error_set(err, HCBUS_EIO, path, _("cannot write %s: %s"), path, strerror(saved ? saved : EIO));
     }
     return 0;
 }
@@ -88,13 +89,13 @@ static bool log_name_ok(const char *name)
 static int write_log_signer(const char *name, const char *dir)
 {
     if (!log_name_ok(name))
-        return usage_error(CMD, "--log-signer '%s': the name may hold only letters, digits, '.', '_' and '-' "
-                                "(1..%d bytes; give the directory with --dir)", name, HCBUS_TLOG_KEY_NAME_MAX);
+        return usage_error(CMD, _("--log-signer '%s': the name may hold only letters, digits, '.', '_' and '-' "
+                                "(1..%d bytes; give the directory with --dir)"), name, HCBUS_TLOG_KEY_NAME_MAX);
     char secret_path[PATH_MAX], public_path[PATH_MAX];
     const char *d = dir ? dir : ".";
     if (snprintf(secret_path, sizeof secret_path, "%s/%s" LOG_KEY_SUFFIX ".key", d, name) >= (int)sizeof secret_path ||
         snprintf(public_path, sizeof public_path, "%s/%s" LOG_KEY_SUFFIX ".pub", d, name) >= (int)sizeof public_path)
-        return usage_error(CMD, "path '%s' is too long", d);
+        return usage_error(CMD, _("path '%s' is too long"), d);
     char signer[HCBUS_TLOG_KEY_TEXT_MAX], verifier[HCBUS_TLOG_KEY_TEXT_MAX];
     hcbus_error_t err;
     int rc = EXIT_OK;
@@ -139,21 +140,21 @@ int cmd_keygen(int argc, char **argv)
     }
     if (log_signer) {
         if (optind != argc)
-            return usage_error(CMD, "--log-signer NAME takes no other argument");
+            return usage_error(CMD, _("--log-signer NAME takes no other argument"));
         return write_log_signer(log_signer, dir);
     }
     if (optind != argc - 1)
-        return usage_error(CMD, "give exactly one NAME_OR_PATH");
+        return usage_error(CMD, _("give exactly one NAME_OR_PATH"));
     const char *name = argv[optind];
     size_t len = strlen(name);
     /* "minsal.key" and "minsal.pub" name the same pair as "minsal". */
     if (len > 4 && (strcmp(name + len - 4, ".key") == 0 || strcmp(name + len - 4, ".pub") == 0))
         len -= 4;
     if (len == 0)
-        return usage_error(CMD, "the name is empty");
+        return usage_error(CMD, _("the name is empty"));
     char base[PATH_MAX];
     if (snprintf(base, sizeof base, "%s%s%.*s", dir ? dir : "", dir ? "/" : "", (int)len,
                  name) >= (int)sizeof base)
-        return usage_error(CMD, "path is too long");
+        return usage_error(CMD, _("path is too long"));
     return write_pair(base);
 }

@@ -24,6 +24,7 @@
 
 #include "common.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/summary.h"
 #include "hcbus/text.h"
 #include "view_text.h"
@@ -103,7 +104,7 @@ static void print_patient(const Hcbus__DispatchRequest *d, FILE *out)
 {
     char age[NAME_MAX_CHARS], sex[NAME_MAX_CHARS], cond[NAME_MAX_CHARS];
     if (d->patient_redacted) {
-        fprintf(out, " [patient details withheld]");
+        fprintf(out, "%s", _(" [patient details withheld]"));
         return;
     }
     const Hcbus__PatientDetails *p = d->patient;
@@ -153,7 +154,7 @@ static void print_alert(const Hcbus__SecurityAlert *a, FILE *out)
 {
     char act[NAME_MAX_CHARS], target[NAME_MAX_CHARS], sev[NAME_MAX_CHARS];
     view_word(out, " alert=", a->alert_id);
-    fprintf(out, " %s against %s severity=%s", name_of(&hcbus__act__descriptor, a->act, act),
+    fprintf(out, _(" %s against %s severity=%s"), name_of(&hcbus__act__descriptor, a->act, act),
             name_of(&hcbus__target__descriptor, a->target, target),
             name_of(&hcbus__severity__descriptor, a->severity, sev));
     if (a->casualties)
@@ -203,7 +204,7 @@ static void print_notice_kind(const Hcbus__Notice *n, FILE *out)
     fprintf(out, " %s", kind);
     rule_words(n->rule, rule, sizeof rule);
     if (rule[0])
-        fprintf(out, n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ? " flagged (%s)" : " (%s)",
+        fprintf(out, n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_CHECKED ? _(" flagged (%s)") : " (%s)",
                 rule);
 }
 
@@ -247,7 +248,7 @@ static void print_line(const hcbus_delivery_t *d, FILE *out)
     case HCBUS__ENVELOPE__BODY_ESCORT: print_escort(env->escort, out); break;
     case HCBUS__ENVELOPE__BODY_ESCORT_STATUS: print_escort_status(env->escort_status, out); break;
     case HCBUS__ENVELOPE__BODY_NOTICE: print_notice(env->notice, out); break;
-    default: fprintf(out, " (no body)"); break;
+    default: fprintf(out, "%s", _(" (no body)")); break;
     }
     if (env->sender[0])
         view_word(out, " from=", env->sender);

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "fields.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/json.h"
 #include "hcbus/text.h"
 #include "hcbus/validate.h"
@@ -127,7 +128,7 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     hcbus_text_escape(msg_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
     if (err) {
         o->refused++;
-        fprintf(stderr, "refused msg_id=%s\n", shown);
+        fprintf(stderr, "refused msg_id=%s\n", shown); /* scripts match these three lines */
         print_error(CMD, err);
     } else {
         o->confirmed++;
@@ -148,38 +149,40 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
 static void help(const pub_kind_t *kind)
 {
     if (!kind) {
-        printf("usage: hcbus publish KIND [flags]   publish one message built from flags\n"
+        printf(_("usage: hcbus publish KIND [flags]   publish one message built from flags\n"
                "       hcbus publish --json         publish one JSON Envelope per stdin line\n"
                "                                    (answers one JSON object per message)\n"
-               "kinds:\n");
+               "kinds:\n"));
         for (const pub_kind_t *k = pub_kinds; k->name; k++)
-            printf("  %-14s %s (hcbus publish %s --help)\n", k->name, k->what, k->name);
+            printf(_("  %-14s %s (hcbus publish %s --help)\n"), k->name, _(k->what), k->name);
     } else {
-        printf("usage: hcbus publish %s [flags]: %s\n", kind->name, kind->what);
+        printf(_("usage: hcbus publish %s [flags]: %s\n"), kind->name, _(kind->what));
         pub_kind_help(kind, stdout);
     }
-    printf("  --msg-id ID                  the idempotency key (default: a new id)\n"
-           "  --json                       read JSON Envelopes from stdin instead\n");
+    printf(_("  --msg-id ID                  the idempotency key (default: a new id)\n"
+           "  --json                       read JSON Envelopes from stdin instead\n"));
     if (kind && kind->verdict)
-        printf("  --verdict-wait SECONDS       wait this long for hcbus-coordinator's verdict\n"
+        printf(_("  --verdict-wait SECONDS       wait this long for hcbus-coordinator's verdict\n"
                "                               (default %d; 0 = do not wait)\n"
                "  --subscribe-endpoint URL     where to read it (env HCBUS_SUBSCRIBE_ENDPOINT;\n"
-               "                               default tcp://127.0.0.1:7702)\n",
+               "                               default tcp://127.0.0.1:7702)\n"),
                VERDICT_WAIT_S_DEFAULT);
-    printf(CONN_HELP "Prints \"published seq=N msg_id=ID\" (\" duplicate\" if recorded before)");
+    printf("%s%s",
+           _(CONN_HELP),
+           _("Prints \"published seq=N msg_id=ID\" (\" duplicate\" if recorded before)"));
     if (!kind || strcmp(kind->name, "dispatch") == 0)
-        printf(";\nfor a dispatch also \"request id: ID\", the id its status updates name");
+        printf(_(";\nfor a dispatch also \"request id: ID\", the id its status updates name"));
     printf(".\n");
     if (kind && kind->verdict)
-        printf("Then waits for the coordinator's notice about that seq and prints\n"
+        printf(_("Then waits for the coordinator's notice about that seq and prints\n"
                "\"coordinator: counted\", \"coordinator: REFUSED (<rule>): <reason>\" (recorded,\n"
                "but not counted in the request's timeline) or \"coordinator: no verdict\" (it\n"
                "did not answer in time; the message is recorded all the same).\n"
                "Exit: 0 ok (counted, or no verdict in time); 1 refused by the broker, bad\n"
                "input, or REFUSED by the coordinator; 2 usage; 3 broker unreachable;\n"
-               "4 internal.\n");
+               "4 internal.\n"));
     else
-        printf("Exit: 0 ok, 1 refused or bad input, 2 usage, 3 broker unreachable, 4 internal.\n");
+        printf(_("Exit: 0 ok, 1 refused or bad input, 2 usage, 3 broker unreachable, 4 internal.\n"));
 }
 
 /* Connect, send every Envelope from next_env, and wait for the broker's answers. */
@@ -206,7 +209,7 @@ static int send_one(hcbus_publisher_t *pub, Hcbus__Envelope *env, const cli_conn
 {
     hcbus_error_t err;
     if (ensure_msg_id(env) != 0 || label_add(o, env) != 0) {
-        fprintf(stderr, "hcbus publish: out of memory\n");
+        fprintf(stderr, _("hcbus publish: out of memory\n"));
         return EXIT_INTERNAL;
     }
     if (hcbus_publisher_send(pub, env, conn->timeout_ms, &err) == 0)
@@ -414,7 +417,7 @@ static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope 
             return rc;
     }
     if (optind < argc)
-        return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     return 0;
 }
 
@@ -469,7 +472,7 @@ static int unknown_kind(const char *name)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                  k == pub_kinds ? "" : ", ", k->name);
     char shown[64];
-    return usage_error(CMD, "kind '%s' is not one of %s",
+    return usage_error(CMD, _("kind '%s' is not one of %s"),
                        hcbus_text_escape(name, HCBUS_TEXT_PLAIN, shown, sizeof shown), names);
 }
 

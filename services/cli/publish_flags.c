@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "fields.h"
+#include "hcbus/i18n.h"
 
 static const pub_flag_t zone_flags[] = {
     {"zone", "zone.zone_id", NULL},
@@ -102,12 +103,12 @@ static const pub_flag_t escort_status_flags[] = {
 };
 
 const pub_kind_t pub_kinds[] = {
-    {"zone", "a zone's risk level and access conditions", zone_flags, false},
-    {"dispatch", "a request for a unit", dispatch_flags, false},
-    {"status", "a status change of a dispatch", status_flags, true},
-    {"alert", "a security incident", alert_flags, false},
-    {"escort", "a police escort request", escort_flags, false},
-    {"escort-status", "an answer to an escort request (or a waiver)", escort_status_flags, true},
+    {"zone", N_("a zone's risk level and access conditions"), zone_flags, false},
+    {"dispatch", N_("a request for a unit"), dispatch_flags, false},
+    {"status", N_("a status change of a dispatch"), status_flags, true},
+    {"alert", N_("a security incident"), alert_flags, false},
+    {"escort", N_("a police escort request"), escort_flags, false},
+    {"escort-status", N_("an answer to an escort request (or a waiver)"), escort_status_flags, true},
     {NULL},
 };
 
@@ -153,9 +154,9 @@ void pub_kind_help(const pub_kind_t *kind, FILE *out)
             enum_names(f->descriptor, out);
         }
         if (fl->dflt && strcmp(fl->dflt, "new-request-id") == 0)
-            fprintf(out, " (default req-<a new id>)");
+            fprintf(out, _(" (default req-<a new id>)"));
         else if (fl->dflt)
-            fprintf(out, " (default %s)", strcmp(fl->dflt, "new-id") == 0 ? "a new id" : fl->dflt);
+            fprintf(out, _(" (default %s)"), strcmp(fl->dflt, "new-id") == 0 ? _("a new id") : fl->dflt);
         fputc('\n', out);
     }
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 
 #define NEXT_WAIT_MS 100 /* one wait for the next message; progress is checked between */
 #define FROM_SEQ_MAX 9007199254740991L /* 2^53 - 1: any seq a log will reach */
@@ -18,7 +19,7 @@ int replay_parse_from_seq(const char *cmd, const char *text, uint64_t *from_seq)
     if (parse_count(cmd, "--from-seq", text, FROM_SEQ_MAX, &v) != 0)
         return -1;
     if (v < 1) {
-        usage_error(cmd, "--from-seq starts at 1");
+        usage_error(cmd, _("--from-seq starts at 1"));
         return -1;
     }
     *from_seq = (uint64_t)v;
@@ -58,7 +59,7 @@ static int open_subscriber(const char *cmd, const cli_conn_t *conn, replay_query
         long i = refused_index(&err);
         if (!q->skip_unauthorized || i < 0 || (size_t)i >= q->count || q->count == 1)
             break; /* the last refusal is printed as it came, with the broker's hint */
-        fprintf(stderr, "hcbus %s: this institution may not read %s: left out\n", cmd,
+        fprintf(stderr, _("hcbus %s: this institution may not read %s: left out\n"), cmd,
                 q->prefixes[i]);
         drop_prefix(q, (size_t)i);
         out->skipped++;
@@ -99,8 +100,9 @@ int replay_read(const char *cmd, const cli_conn_t *conn, replay_query_t *q, repl
             progress = seen;
             deadline = hcbus_monotonic_ms() + conn->timeout_ms;
         } else if (hcbus_monotonic_ms() >= deadline) {
-            fprintf(stderr, "hcbus %s: the replay made no progress for %d ms (at seq %llu of %llu); "
-                            "is the audit service up? (--timeout-ms sets this wait)\n",
+            fprintf(stderr, _("hcbus %s: the replay made no progress for %d ms (at seq %llu of %llu): the "
+                            "broker got nothing from the audit service (hcbus-auditd) in that time "
+                            "(--timeout-ms sets this wait)\n"),
                     cmd, conn->timeout_ms, (unsigned long long)seen, (unsigned long long)out->head);
             rc = EXIT_UNREACHABLE;
         }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common.h"
+#include "hcbus/i18n.h"
 
 #define REPLAY_PREFIXES_MAX 8
 
@@ -30,7 +31,7 @@ typedef struct replay_outcome {
     size_t skipped;      /* prefixes left out as unauthorized */
 } replay_outcome_t;
 
-#define REPLAY_FROM_SEQ_HELP "  --from-seq N          start reading at seq N (default 1)\n"
+#define REPLAY_FROM_SEQ_HELP N_("  --from-seq N          start reading at seq N (default 1)\n")
 
 /* Parse --from-seq's value (1 .. 2^53 - 1). Returns 0, or prints why and returns -1. */
 int replay_parse_from_seq(const char *cmd, const char *text, uint64_t *from_seq);

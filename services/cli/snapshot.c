@@ -4,16 +4,19 @@
 
 #include "commands.h"
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "print.h"
 
 #define CMD "snapshot"
 
 static void help(void)
 {
-    printf("usage: hcbus snapshot PREFIX [flags]\n"
+    printf("%s%s%s",
+           _("usage: hcbus snapshot PREFIX [flags]\n"
            "  prints the current level of every zone under PREFIX (zone. or zone.sv.ss.)\n"
-           "  --json        one JSON object per line\n" CONN_HELP
-           "Exit: 0 ok, 1 refused, 2 usage, 3 broker unreachable or timeout, 4 internal.\n");
+           "  --json        one JSON object per line\n"),
+           _(CONN_HELP),
+           _("Exit: 0 ok, 1 refused, 2 usage, 3 broker unreachable or timeout, 4 internal.\n"));
 }
 
 /* Print the snapshot entries, which come first; stop at the first live message. */
@@ -56,9 +59,9 @@ int cmd_snapshot(int argc, char **argv)
             return c == 0 ? EXIT_USAGE : bad_flag(CMD, argv);
     }
     if (optind != argc - 1)
-        return usage_error(CMD, "give exactly one PREFIX");
+        return usage_error(CMD, _("give exactly one PREFIX"));
     if (strncmp(argv[optind], "zone", 4) != 0)
-        return usage_error(CMD, "snapshots exist for zone. prefixes only, not '%s'", argv[optind]);
+        return usage_error(CMD, _("snapshots exist for zone. prefixes only, not '%s'"), argv[optind]);
     hcbus_subscriber_t *sub;
     int rc = conn_subscriber(CMD, &conn, argv + optind, 1, true, &sub);
     if (rc != 0)

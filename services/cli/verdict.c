@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "hcbus/topic.h"
 #include "words.h"
@@ -33,7 +34,7 @@ verdict_waiter_t *verdict_waiter_new(const cli_conn_t *conn, const char *zone_id
         return NULL; /* the publish itself reports the key problem */
     verdict_waiter_t *self = calloc(1, sizeof *self);
     if (!self) {
-        printf("coordinator: not waiting for its verdict (out of memory)\n");
+        printf(_("coordinator: not waiting for its verdict (out of memory)\n"));
         return NULL;
     }
     hcbus_error_t err;
@@ -52,10 +53,10 @@ verdict_waiter_t *verdict_waiter_new(const cli_conn_t *conn, const char *zone_id
     hcbus_error_format(&err, line, sizeof line);
     hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown);
     if (err.code == HCBUS_EUNAUTHORIZED)
-        printf("coordinator: not waiting for its verdict: this institution may not read the "
-               "coordinator's notices (%s)\n", shown);
+        printf(_("coordinator: not waiting for its verdict: this institution may not read the "
+               "coordinator's notices (%s)\n"), shown);
     else
-        printf("coordinator: not waiting for its verdict: could not listen for it (%s)\n", shown);
+        printf(_("coordinator: not waiting for its verdict: could not listen for it (%s)\n"), shown);
     fflush(stdout);
     free(self);
     return NULL;
@@ -88,16 +89,16 @@ static int print_verdict(const Hcbus__Notice *n, uint64_t seq)
     rule_words(n->rule, rule, sizeof rule);
     int rc = EXIT_OK;
     if (n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_VIOLATION) {
-        printf("coordinator: REFUSED (%s): %s\n", rule[0] ? rule : "no rule given",
+        printf(_("coordinator: REFUSED (%s): %s\n"), rule[0] ? rule : _("no rule given"),
                reason ? reason : "?");
-        printf("coordinator: seq=%llu is recorded but does not count in the request's "
-               "timeline\n",
+        printf(_("coordinator: seq=%llu is recorded but does not count in the request's "
+               "timeline\n"),
                (unsigned long long)seq);
         rc = EXIT_REFUSED;
     } else if (rule[0])
-        printf("coordinator: counted, flagged (%s): %s\n", rule, reason ? reason : "?");
+        printf(_("coordinator: counted, flagged (%s): %s\n"), rule, reason ? reason : "?");
     else
-        printf("coordinator: counted%s%s\n", reason && reason[0] ? ": " : "", reason ? reason : "");
+        printf(_("coordinator: counted%s%s\n"), reason && reason[0] ? ": " : "", reason ? reason : "");
     fflush(stdout);
     free(reason);
     return rc;
@@ -111,8 +112,8 @@ static void print_no_answer(uint64_t seq, long wait_s, const hcbus_error_t *err)
         hcbus_error_format(err, line, sizeof line);
         hcbus_text_escape(line, HCBUS_TEXT_PLAIN, shown, sizeof shown);
     }
-    printf("coordinator: no verdict (seq=%llu is recorded; the coordinator did not answer "
-           "within %ld s%s%s)\n",
+    printf(_("coordinator: no verdict (seq=%llu is recorded; the coordinator did not answer "
+           "within %ld s%s%s)\n"),
            (unsigned long long)seq, wait_s, err ? ": " : "", shown);
     fflush(stdout);
 }
@@ -124,7 +125,7 @@ static int look_back(verdict_waiter_t *self, uint64_t seq, int64_t deadline, hcb
     hcbus_subscriber_destroy(&self->sub);
     int64_t left = deadline - hcbus_monotonic_ms();
     if (left <= 0)
-        return hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, "no time left to read earlier notices");
+        return hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, _("no time left to read earlier notices"));
     const char *prefixes[] = {self->prefix};
     self->sub = hcbus_subscriber_new_from(&self->options, prefixes, 1, seq + 1, (int)left, err);
     return self->sub ? 0 : -1;

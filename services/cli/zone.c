@@ -7,6 +7,7 @@
 #include "catalogue.h"
 #include "commands.h"
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "zone.h"
 
 #define CMD "zone"
@@ -14,7 +15,7 @@
 
 static void help(void)
 {
-    printf("usage: hcbus zone find NAME...        zones whose name or id holds NAME (any case,\n"
+    printf(_("usage: hcbus zone find NAME...        zones whose name or id holds NAME (any case,\n"
            "                                      with or without accents)\n"
            "       hcbus zone show PREFIX         every catalogue zone under PREFIX (sv.ss.) with\n"
            "                                      its current level (GREEN when never set)\n"
@@ -22,7 +23,7 @@ static void help(void)
            "                                      publish a level (= hcbus publish zone)\n"
            "       hcbus zone history ZONE        every level ZONE had, from the audit log\n"
            "hcbus zone SUBCOMMAND --help for its flags. An unknown zone id gets the closest\n"
-           "catalogue ids.\n");
+           "catalogue ids.\n"));
 }
 
 /* The value of --zones in argv (either form), or NULL. */
@@ -43,16 +44,16 @@ static int zone_set(int argc, char **argv)
 {
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-            printf("usage: hcbus zone set ZONE [LEVEL] [flags]\n"
+            printf(_("usage: hcbus zone set ZONE [LEVEL] [flags]\n"
                    "  the same as hcbus publish zone --zone ZONE --level LEVEL [flags], after ZONE\n"
                    "  is checked against the catalogue (--zones FILE, env HCBUS_ZONES).\n"
-                   "  Its flags: hcbus publish zone --help\n");
+                   "  Its flags: hcbus publish zone --help\n"));
             return EXIT_OK;
         }
-        return usage_error("zone set", "give the ZONE id first (hcbus zone find NAME finds it)");
+        return usage_error("zone set", _("give the ZONE id first (hcbus zone find NAME finds it)"));
     }
     if (argc > SET_ARGS_MAX)
-        return usage_error("zone set", "more than %d arguments", SET_ARGS_MAX);
+        return usage_error("zone set", _("more than %d arguments"), SET_ARGS_MAX);
     const char *zone = argv[1];
     hcbus_zones_t *zones = catalogue_open("zone set", zones_flag(argc, argv));
     if (!zones)
@@ -100,5 +101,5 @@ int cmd_zone(int argc, char **argv)
         return zone_history_run(argc - 1, argv + 1);
     if (strcmp(sub, "set") == 0)
         return zone_set(argc - 1, argv + 1);
-    return usage_error(CMD, "'%s' is not find, show, set or history", sub);
+    return usage_error(CMD, _("'%s' is not find, show, set or history"), sub);
 }

@@ -7,6 +7,7 @@
 
 #include "catalogue.h"
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "zone.h"
 
@@ -16,12 +17,14 @@
 
 static void help(void)
 {
-    printf("usage: hcbus zone find NAME... [--zones FILE]\n"
+    printf("%s%s%s",
+           _("usage: hcbus zone find NAME... [--zones FILE]\n"
            "  prints \"ID  full name\" for every catalogue zone (department, municipality,\n"
            "  district) whose name or id holds NAME, in any case, with or without accents:\n"
            "  mejicanos, Mejícanos and MEJICANOS find the same zone. Exact names first.\n"
-           "  No match: the closest ids, and exit 1.\n" CATALOGUE_HELP
-           "Exit: 0 found, 1 none found or no catalogue, 2 usage.\n");
+           "  No match: the closest ids, and exit 1.\n"),
+           catalogue_help(),
+           _("Exit: 0 found, 1 none found or no catalogue, 2 usage.\n"));
 }
 
 typedef struct match {
@@ -117,7 +120,7 @@ int zone_find_run(int argc, char **argv)
     find_ctx_t ctx;
     memset(&ctx, 0, sizeof ctx);
     if (optind >= argc || !make_query(optind, argc, argv, ctx.query, sizeof ctx.query))
-        return usage_error(CMD, "give a NAME to look for");
+        return usage_error(CMD, _("give a NAME to look for"));
     hcbus_zones_t *zones = catalogue_open(CMD, zones_file);
     if (!zones)
         return EXIT_REFUSED;
@@ -127,7 +130,7 @@ int zone_find_run(int argc, char **argv)
         rc = EXIT_INTERNAL;
     else if (ctx.count == 0) {
         char shown[QUERY_MAX * 4];
-        printf("no zone is named \"%s\"\n",
+        printf(_("no zone is named \"%s\"\n"),
                hcbus_text_escape(ctx.query, HCBUS_TEXT_QUOTED, shown, sizeof shown));
         catalogue_print_suggestions(zones, ctx.query, stdout);
         rc = EXIT_REFUSED;

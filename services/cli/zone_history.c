@@ -7,6 +7,7 @@
 #include "catalogue.h"
 #include "common.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "print.h"
 #include "replay.h"
 #include "view_text.h"
@@ -18,13 +19,16 @@
 
 static void help(void)
 {
-    printf("usage: hcbus zone history ZONE [flags]\n"
+    printf("%s%s%s%s%s",
+           _("usage: hcbus zone history ZONE [flags]\n"
            "  every level recorded for ZONE (who set it, when, its validity, its reason,\n"
            "  hcbus-coordinator's reverts on expiry included), in seq order, then the level\n"
            "  in force now. Read by replay from the audit log through the broker.\n"
-           "  --below               also the communities below ZONE\n"
-           REPLAY_FROM_SEQ_HELP CATALOGUE_HELP CONN_HELP
-           "Exit: 0 ok, 1 unknown zone or refused, 2 usage, 3 broker unreachable, 4 internal.\n");
+           "  --below               also the communities below ZONE\n"),
+           _(REPLAY_FROM_SEQ_HELP),
+           catalogue_help(),
+           _(CONN_HELP),
+           _("Exit: 0 ok, 1 unknown zone or refused, 2 usage, 3 broker unreachable, 4 internal.\n"));
 }
 
 typedef struct history {
@@ -38,11 +42,11 @@ typedef struct history {
 static void print_validity(const Hcbus__ZoneRiskLevel *z, FILE *out)
 {
     char from[HCBUS_TIME_TEXT_MAX], until[HCBUS_TIME_TEXT_MAX];
-    fprintf(out, "    valid from %s ", view_time(z->valid_from_us, from, sizeof from));
+    fprintf(out, _("    valid from %s "), view_time(z->valid_from_us, from, sizeof from));
     if (z->valid_until_us)
-        fprintf(out, "until %s\n", view_time(z->valid_until_us, until, sizeof until));
+        fprintf(out, _("until %s\n"), view_time(z->valid_until_us, until, sizeof until));
     else
-        fprintf(out, "until replaced\n");
+        fprintf(out, _("until replaced\n"));
 }
 
 static void take(void *arg, const hcbus_delivery_t *d)
@@ -70,18 +74,18 @@ static void print_in_force(const history_t *h)
 {
     char t[HCBUS_TIME_TEXT_MAX], level[WORDS_MAX];
     const Hcbus__ZoneRiskLevel *z = h->in_force.envelope ? h->in_force.envelope->zone : NULL;
-    printf("%zu level(s) recorded; in force now: ", h->count);
+    printf(_("%zu level(s) recorded; in force now: "), h->count);
     if (!z) {
-        printf("GREEN (never set)\n");
+        printf(_("GREEN (never set)\n"));
         return;
     }
     enum_words_upper(&hcbus__risk_level__descriptor, z->level, level, sizeof level);
     if (z->valid_until_us && z->valid_until_us <= h->now_us)
-        printf("the default level, GREEN unless configured otherwise (%s of seq %llu expired "
-               "%s and no level followed)\n", level,
+        printf(_("the default level, GREEN unless configured otherwise (%s of seq %llu expired "
+               "%s and no level followed)\n"), level,
                (unsigned long long)h->in_force.seq, view_time(z->valid_until_us, t, sizeof t));
     else
-        printf("%s (seq %llu)\n", level, (unsigned long long)h->in_force.seq);
+        printf(_("%s (seq %llu)\n"), level, (unsigned long long)h->in_force.seq);
 }
 
 int zone_history_run(int argc, char **argv)
@@ -112,7 +116,7 @@ int zone_history_run(int argc, char **argv)
             return c == 0 ? EXIT_USAGE : bad_flag(CMD, argv);
     }
     if (optind != argc - 1)
-        return usage_error(CMD, "give exactly one ZONE id");
+        return usage_error(CMD, _("give exactly one ZONE id"));
     h.zone = argv[optind];
     hcbus_zones_t *zones = catalogue_open(CMD, zones_file);
     if (!zones)

@@ -8,6 +8,7 @@
 #include "catalogue.h"
 #include "common.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "print.h"
 #include "view_text.h"
@@ -20,13 +21,15 @@
 
 static void help(void)
 {
-    printf("usage: hcbus zone show PREFIX [flags]\n"
+    printf("%s%s%s%s",
+           _("usage: hcbus zone show PREFIX [flags]\n"
            "  every catalogue zone under PREFIX (sv.ss. or sv.ss.san-salvador-este; sv or\n"
            "  zone. for the whole country) with its current level and since when; a zone\n"
            "  never set is GREEN (never set). Below each zone with a level, the level as\n"
-           "  hcbus subscribe prints it: access conditions, validity, reason, who set it.\n"
-           CATALOGUE_HELP CONN_HELP
-           "Exit: 0 ok, 1 unknown zone or refused, 2 usage, 3 broker unreachable, 4 internal.\n");
+           "  hcbus subscribe prints it: access conditions, validity, reason, who set it.\n"),
+           catalogue_help(),
+           _(CONN_HELP),
+           _("Exit: 0 ok, 1 unknown zone or refused, 2 usage, 3 broker unreachable, 4 internal.\n"));
 }
 
 typedef struct row {
@@ -128,7 +131,7 @@ static int take_snapshot(const cli_conn_t *conn, rows_t *rows)
 static void print_rows(const rows_t *rows, int64_t now_us)
 {
     char t[HCBUS_TIME_TEXT_MAX], level[WORDS_MAX], name[NAME_SHOWN_MAX], since[64];
-    printf("%-48s %-7s %-36s %s\n", "ZONE", "LEVEL", "SINCE", "NAME");
+    printf("%-48s %-7s %-36s %s\n", _("ZONE"), _("LEVEL"), _("SINCE"), _("NAME"));
     for (size_t i = 0; i < rows->count; i++) {
         const row_t *r = &rows->items[i];
         const Hcbus__ZoneRiskLevel *z = r->level.envelope ? r->level.envelope->zone : NULL;
@@ -152,7 +155,7 @@ static void print_rows(const rows_t *rows, int64_t now_us)
             print_delivery(&r->level, false, stdout);
         }
     }
-    printf("%zu zone(s)\n", rows->count);
+    printf(_("%zu zone(s)\n"), rows->count);
 }
 
 /* PREFIX as a zone scope: "zone.sv.ss." -> "sv.ss"; "sv", "zone." and "" -> "" (all). */
@@ -188,7 +191,7 @@ int zone_show_run(int argc, char **argv)
             return c == 0 ? EXIT_USAGE : bad_flag(CMD, argv);
     }
     if (optind != argc - 1)
-        return usage_error(CMD, "give exactly one PREFIX (sv.ss. for San Salvador)");
+        return usage_error(CMD, _("give exactly one PREFIX (sv.ss. for San Salvador)"));
     char scope[HCBUS_ZONE_ID_MAX + 8];
     scope_of(argv[optind], scope, sizeof scope);
     hcbus_zones_t *zones = catalogue_open(CMD, zones_file);

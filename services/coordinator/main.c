@@ -29,7 +29,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: hcbus-coordinator --config FILE\n"
+            _("usage: hcbus-coordinator --config FILE\n"
             "       hcbus-coordinator --check-config FILE\n"
             "       hcbus-coordinator --reload PID --reload-result FILE\n"
             "\n"
@@ -49,7 +49,7 @@ static void usage(FILE *out)
             "      --reload PID    reload the coordinator PID (SIGHUP), wait for its outcome in\n"
             "                      --reload-result FILE, print it; exit 0 reloaded, 1 refused\n"
             "                      (the old configuration stays), 2 no answer\n"
-            "  -V, --version       the version\n");
+            "  -V, --version       the version\n"));
 }
 
 static const char *reload_result_path; /* --reload-result */
@@ -81,7 +81,7 @@ static const char *parse_options(int argc, char **argv)
         exit(hcbus_reload_request("hcbus-coordinator", (pid_t)atol(reload_pid), reload_result_path,
                                   HCBUS_RELOAD_WAIT_MS));
     if (optind < argc || !config) {
-        fprintf(stderr, "hcbus-coordinator: %s\n", optind < argc ? "unexpected argument" : "--config is required");
+        fprintf(stderr, "hcbus-coordinator: %s\n", optind < argc ? _("unexpected argument") : _("--config is required"));
         return NULL;
     }
     return config;
@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (sodium_init() < 0) {
-        hcbus_error("libsodium cannot be initialized");
+        hcbus_error("%s", _("libsodium cannot be initialized"));
         return EXIT_RUNTIME;
     }
     coord_signals_init();

@@ -3,6 +3,8 @@
  * epoch, UTC; text without an offset is El Salvador time (-06:00, no DST). */
 #include "hcbus/clock.h"
 
+#include "hcbus/i18n.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -230,7 +232,7 @@ static int parse_integer(const char *text, int64_t *t_us)
 int hcbus_time_parse(const char *text, int64_t *t_us, hcbus_error_t *err)
 {
     if (!text || !*text)
-        return hcbus_error_set(err, HCBUS_EINVALID, "time", "empty time");
+        return hcbus_error_set(err, HCBUS_EINVALID, "time", _("empty time"));
     int rc;
     if (strncmp(text, "now", 3) == 0)
         rc = parse_now(text, t_us);
@@ -240,9 +242,9 @@ int hcbus_time_parse(const char *text, int64_t *t_us, hcbus_error_t *err)
         rc = parse_iso(text, t_us);
     if (rc == 0)
         return 0;
-    hcbus_error_set(err, HCBUS_EINVALID, "time", "\"%.200s\" is not a time", text);
-    return hcbus_error_hint(err, "write 2026-11-23T09:00:00-06:00 (no offset means El Salvador "
-                                 "time), ...Z, now, now+2h, now-30m, or microseconds");
+    hcbus_error_set(err, HCBUS_EINVALID, "time", _("\"%.200s\" is not a time"), text);
+    return hcbus_error_hint(err, _("write 2026-11-23T09:00:00-06:00 (no offset means El Salvador "
+                                 "time), ...Z, now, now+2h, now-30m, or microseconds"));
 }
 
 static const char crockford[] = "0123456789abcdefghjkmnpqrstvwxyz";

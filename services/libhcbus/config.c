@@ -5,6 +5,7 @@
  * roles.c. */
 #include "hcbus/config.h"
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 
 #include "config_checkpoints.h"
 #include "config_metrics.h"
@@ -166,7 +167,7 @@ static int set_defaults(const cfg_ctx_t *ctx, hcbus_config_t *c)
     int n1 = snprintf(c->zones_file, sizeof c->zones_file, "%s/" DEFAULT_ZONES_FILE, ctx->dir);
     int n2 = snprintf(a->migrations_dir, sizeof a->migrations_dir, "%s/" DEFAULT_MIGRATIONS_DIR, ctx->dir);
     if (n1 < 0 || n2 < 0 || (size_t)n1 >= sizeof c->zones_file || (size_t)n2 >= sizeof a->migrations_dir)
-        return hcbus_error_set(ctx->err, HCBUS_ECONFIG, ctx->path, "the config file's path is too long");
+        return hcbus_error_set(ctx->err, HCBUS_ECONFIG, ctx->path, _("the config file's path is too long"));
     return 0;
 }
 
@@ -177,7 +178,7 @@ static int set_dir(cfg_ctx_t *ctx)
             : slash == ctx->path ? snprintf(ctx->dir, sizeof ctx->dir, "/")
                                  : snprintf(ctx->dir, sizeof ctx->dir, "%.*s", (int)(slash - ctx->path), ctx->path);
     if (n < 0 || (size_t)n >= sizeof ctx->dir || strlen(ctx->path) >= HCBUS_PATH_MAX)
-        return hcbus_error_set(ctx->err, HCBUS_ECONFIG, "config", "the config file's path is too long");
+        return hcbus_error_set(ctx->err, HCBUS_ECONFIG, "config", _("the config file's path is too long"));
     return 0;
 }
 
@@ -186,13 +187,13 @@ static int fail_read(const cfg_ctx_t *ctx, const config_t *cfg)
 {
     char where[HCBUS_ERROR_FIELD_MAX];
     if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
-        hcbus_error_set(ctx->err, HCBUS_ECONFIG, ctx->path, "cannot read the configuration file");
-        return hcbus_error_hint(ctx->err, "check that the file exists and is readable");
+        hcbus_error_set(ctx->err, HCBUS_ECONFIG, ctx->path, _("cannot read the configuration file"));
+        return hcbus_error_hint(ctx->err, _("check that the file exists and is readable"));
     }
     const char *file = config_error_file(cfg) ? config_error_file(cfg) : ctx->path;
     hcbus_where(where, sizeof where, file, config_error_line(cfg), NULL);
-    hcbus_error_set(ctx->err, HCBUS_ECONFIG, where, "cannot parse the file: %s", config_error_text(cfg));
-    return hcbus_error_hint(ctx->err, "libconfig syntax: name = value; groups { }, arrays [ ], lists ( )");
+    hcbus_error_set(ctx->err, HCBUS_ECONFIG, where, _("cannot parse the file: %s"), config_error_text(cfg));
+    return hcbus_error_hint(ctx->err, _("libconfig syntax: name = value; groups { }, arrays [ ], lists ( )"));
 }
 
 typedef int (*section_reader_t)(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_config_t *c);
@@ -254,7 +255,7 @@ static hcbus_config_t *load(cfg_ctx_t *ctx, hcbus_error_t *err)
 {
     hcbus_config_t *c = calloc(1, sizeof *c);
     if (!c) {
-        hcbus_error_set(err, HCBUS_ENOMEM, ctx->path, "out of memory");
+        hcbus_error_set(err, HCBUS_ENOMEM, ctx->path, _("out of memory"));
         return NULL;
     }
     cfg_bigs_t bigs = {0};
@@ -287,7 +288,7 @@ hcbus_config_t *hcbus_config_check(const char *path, hcbus_config_errors_t *erro
     errors->count = errors->dropped = 0;
     cfg_ctx_t ctx = {.path = path ? path : "", .err = &err, .collect = errors};
     if (!path || !*path) {
-        hcbus_error_set(&err, HCBUS_ECONFIG, "config", "no configuration file given");
+        hcbus_error_set(&err, HCBUS_ECONFIG, "config", _("no configuration file given"));
         hcbus_config_errors_add(errors, &err);
         return NULL;
     }
@@ -302,7 +303,7 @@ hcbus_config_t *hcbus_config_load(const char *path, hcbus_error_t *err)
 {
     cfg_ctx_t ctx = {.path = path ? path : "", .err = err};
     if (!path || !*path) {
-        hcbus_error_set(err, HCBUS_ECONFIG, "config", "no configuration file given");
+        hcbus_error_set(err, HCBUS_ECONFIG, "config", _("no configuration file given"));
         return NULL;
     }
     return load(&ctx, err);

@@ -4,6 +4,8 @@
  * file itself is read by hcbus-auditd at start, not here. */
 #include "config_checkpoints.h"
 
+#include "hcbus/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,7 +37,7 @@ static int read_origin(const cfg_ctx_t *ctx, const config_setting_t *g, hcbus_au
         hcbus_cfg_fail(ctx, config_setting_get_member(g, "log_origin"),
                        "byte %zu (0x%02x) is not allowed in an origin: visible ASCII only, no space or '+'",
                        (size_t)(bad - a->log_origin) + 1, (unsigned char)*bad);
-        return hcbus_error_hint(ctx->err, "e.g. log_origin = \"%s\";", DEFAULT_LOG_ORIGIN);
+        return hcbus_error_hint(ctx->err, _("e.g. log_origin = \"%s\";"), DEFAULT_LOG_ORIGIN);
     }
     size_t len = strlen(a->log_origin), suffix = strlen(EVENTS_ORIGIN_SUFFIX);
     if (len > suffix && strcmp(a->log_origin + len - suffix, EVENTS_ORIGIN_SUFFIX) == 0)

@@ -8,6 +8,7 @@
 
 #include "enum_name.h"
 #include "hcbus.pb-c.h"
+#include "hcbus/i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,27 +74,27 @@ static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, co
     const hcbus_institution_t *inst = hcbus_config_find_institution(c, c->coordinator.institution);
     if (!inst) {
         hcbus_cfg_fail(ctx, s, "no institution \"%s\" in institutions", c->coordinator.institution);
-        return hcbus_error_hint(ctx->err, "add { id = \"%s\"; roles = [\"coordinator\"]; "
-                                          "public_key_files = [...]; } to institutions",
+        return hcbus_error_hint(ctx->err, _("add { id = \"%s\"; roles = [\"coordinator\"]; "
+                                          "public_key_files = [...]; } to institutions"),
                                 c->coordinator.institution);
     }
     if (!(inst->roles & (1u << HCBUS_ROLE_COORDINATOR))) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" does not hold the coordinator role", inst->id);
-        return hcbus_error_hint(ctx->err, "give it roles = [\"coordinator\"] in institutions");
+        return hcbus_error_hint(ctx->err, _("give it roles = [\"coordinator\"] in institutions"));
     }
     /* Its rules read the whole log (every kind, every zone, from seq 1): a limited
      * institution would be refused its subscription at every start. */
     if (inst->limit_count > 0) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" has limit_to_zones; hcbus-coordinator reads every zone",
                        inst->id);
-        return hcbus_error_hint(ctx->err, "remove limit_to_zones from institution %s", inst->id);
+        return hcbus_error_hint(ctx->err, _("remove limit_to_zones from institution %s"), inst->id);
     }
     /* Its rules need no patient details: confidentiality fails closed. */
     if (inst->clinical) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" has clinical access; hcbus-coordinator must not read "
                                "patient details", inst->id);
-        return hcbus_error_hint(ctx->err, "give it the coordinator role alone, without clinical = true "
-                                          "(in the institution or in roles.coordinator)");
+        return hcbus_error_hint(ctx->err, _("give it the coordinator role alone, without clinical = true "
+                                          "(in the institution or in roles.coordinator)"));
     }
     return 0;
 }
@@ -133,13 +134,13 @@ int hcbus_config_read_coordinator(const cfg_ctx_t *ctx, const config_setting_t *
 int hcbus_config_require_coordinator(const hcbus_config_t *self, hcbus_error_t *err)
 {
     if (!self)
-        return hcbus_error_set(err, HCBUS_ECONFIG, "config", "no configuration");
+        return hcbus_error_set(err, HCBUS_ECONFIG, "config", _("no configuration"));
     if (self->coordinator.present)
         return 0;
     hcbus_error_set(err, HCBUS_ECONFIG, self->path,
-                    "no coordinator section: hcbus-coordinator needs coordinator.institution, "
-                    "coordinator.secret_key_file and coordinator.broker_public_key_file");
-    return hcbus_error_hint(err, "add coordinator = { institution = \"coordinator\"; secret_key_file = "
+                    _("no coordinator section: hcbus-coordinator needs coordinator.institution, "
+                    "coordinator.secret_key_file and coordinator.broker_public_key_file"));
+    return hcbus_error_hint(err, _("add coordinator = { institution = \"coordinator\"; secret_key_file = "
                                  "\"keys/coordinator.key\"; broker_public_key_file = \"keys/broker.pub\"; }; "
-                                 "as in deploy/hcbus.conf");
+                                 "as in deploy/hcbus.conf"));
 }

@@ -2,6 +2,7 @@
  * "file:line setting.path" (see config_read.h). No knowledge of hcbus's sections. */
 #include "config_read.h"
 
+#include "hcbus/i18n.h"
 #include "where.h"
 
 #include <stdarg.h>
@@ -187,7 +188,7 @@ int hcbus_cfg_connect_endpoint(const cfg_ctx_t *ctx, const config_setting_t *gro
     hcbus_cfg_setting_path(group, section, sizeof section);
     hcbus_cfg_fail(ctx, group, "the broker binds %.100s, which cannot be connected to: %s.%s must give the "
                                "broker's address", buf, section, name);
-    return hcbus_error_hint(ctx->err, "e.g. %s = \"tcp://127.0.0.1:7701\";", name);
+    return hcbus_error_hint(ctx->err, _("e.g. %s = \"tcp://127.0.0.1:7701\";"), name);
 }
 
 int hcbus_cfg_resolve(const cfg_ctx_t *ctx, const config_setting_t *s, const char *text, char *buf,

@@ -6,6 +6,8 @@
  * without it (hcbus_config_require_report). */
 #include "config_report.h"
 
+#include "hcbus/i18n.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +86,7 @@ static int read_listen_address(const cfg_ctx_t *ctx, const config_setting_t *g, 
         return 0;
     hcbus_cfg_fail(ctx, config_setting_get_member(g, "listen_address"),
                    "\"%.64s\" is not an IPv4 or IPv6 address", r->listen_address);
-    return hcbus_error_hint(ctx->err, "e.g. listen_address = \"127.0.0.1\"; (nginx in front) or \"::1\"");
+    return hcbus_error_hint(ctx->err, _("e.g. listen_address = \"127.0.0.1\"; (nginx in front) or \"::1\""));
 }
 
 /* public_url: given, it must be an http:// or https:// URL; absent, the address the
@@ -114,19 +116,19 @@ static int check_institution(const cfg_ctx_t *ctx, const config_setting_t *g, co
     const hcbus_institution_t *inst = hcbus_config_find_institution(c, c->report.institution);
     if (!inst) {
         hcbus_cfg_fail(ctx, s, "no institution \"%s\" in institutions", c->report.institution);
-        return hcbus_error_hint(ctx->err, "add { id = \"%s\"; roles = [\"anonymous_gateway\"]; "
-                                          "public_key_files = [...]; } to institutions",
+        return hcbus_error_hint(ctx->err, _("add { id = \"%s\"; roles = [\"anonymous_gateway\"]; "
+                                          "public_key_files = [...]; } to institutions"),
                                 c->report.institution);
     }
     if (!inst->anonymous_gateway) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" does not hold the anonymous_gateway role; its reports "
                                "would carry its identity", inst->id);
-        return hcbus_error_hint(ctx->err, "give it roles = [\"anonymous_gateway\"] in institutions");
+        return hcbus_error_hint(ctx->err, _("give it roles = [\"anonymous_gateway\"] in institutions"));
     }
     if (inst->clinical) {
         hcbus_cfg_fail(ctx, s, "institution \"%s\" has clinical access; hcbus-report must not read "
                                "patient details", inst->id);
-        return hcbus_error_hint(ctx->err, "give it the anonymous_gateway role alone, without clinical = true");
+        return hcbus_error_hint(ctx->err, _("give it the anonymous_gateway role alone, without clinical = true"));
     }
     return 0;
 }
@@ -188,14 +190,14 @@ int hcbus_config_read_report(const cfg_ctx_t *ctx, const config_setting_t *root,
 int hcbus_config_require_report(const hcbus_config_t *self, hcbus_error_t *err)
 {
     if (!self)
-        return hcbus_error_set(err, HCBUS_ECONFIG, "config", "no configuration");
+        return hcbus_error_set(err, HCBUS_ECONFIG, "config", _("no configuration"));
     if (self->report.present)
         return 0;
     hcbus_error_set(err, HCBUS_ECONFIG, self->path,
-                    "no report section: hcbus-report needs report.institution, report.secret_key_file, "
-                    "report.broker_public_key_file and report.secret_file");
-    return hcbus_error_hint(err, "add report = { institution = \"anon-gateway\"; "
+                    _("no report section: hcbus-report needs report.institution, report.secret_key_file, "
+                    "report.broker_public_key_file and report.secret_file"));
+    return hcbus_error_hint(err, _("add report = { institution = \"anon-gateway\"; "
                                  "secret_key_file = \"keys/anon-gateway.key\"; "
                                  "broker_public_key_file = \"keys/broker.pub\"; "
-                                 "secret_file = \"keys/report.secret\"; }; as in deploy/hcbus.conf");
+                                 "secret_file = \"keys/report.secret\"; }; as in deploy/hcbus.conf"));
 }

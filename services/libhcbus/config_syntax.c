@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "hcbus/i18n.h"
 #include "where.h"
 
 /* libconfig's own limit on nested @include files. */
@@ -44,9 +45,9 @@ static int fail(scan_t *s, const char *path, int line, const char *msg)
 {
     char where[HCBUS_ERROR_FIELD_MAX];
     hcbus_where(where, sizeof where, path, line, NULL);
-    hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, where, "cannot parse the file: %s", msg);
-    return hcbus_error_hint(s->ctx->err, "libconfig syntax: name = value; groups { }, arrays [ ], "
-                                         "lists ( ); a string is a value, never a name");
+    hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, where, _("cannot parse the file: %s"), msg);
+    return hcbus_error_hint(s->ctx->err, _("libconfig syntax: name = value; groups { }, arrays [ ], "
+                                         "lists ( ); a string is a value, never a name"));
 }
 
 static bool string_allowed(const scan_t *s)
@@ -267,8 +268,8 @@ static int scan_file(scan_t *s, const char *path, int include_depth)
      * at start or at a SIGHUP reload; libconfig would do the same after us. */
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, path, "the configuration file is not a regular file");
-        return hcbus_error_hint(s->ctx->err, "Name the file itself, not a FIFO, a device or a directory.");
+        hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, path, _("the configuration file is not a regular file"));
+        return hcbus_error_hint(s->ctx->err, _("Name the file itself, not a FIFO, a device or a directory."));
     }
     FILE *f = fopen(path, "r");
     if (!f)

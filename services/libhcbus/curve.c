@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "hcbus/i18n.h"
 #include "hcbus/keys.h"
 
 #define Z85_WITH_NUL (HCBUS_Z85_KEY_LEN + 1)
@@ -14,21 +15,21 @@
 int hcbus_client_options_check(const hcbus_client_options_t *options, hcbus_error_t *err)
 {
     if (!options)
-        return hcbus_error_set(err, HCBUS_EINVALID, "options", "no client options given");
+        return hcbus_error_set(err, HCBUS_EINVALID, "options", _("no client options given"));
     if (!options->endpoint || !options->endpoint[0])
-        return hcbus_error_set(err, HCBUS_EINVALID, "endpoint", "no broker endpoint given");
+        return hcbus_error_set(err, HCBUS_EINVALID, "endpoint", _("no broker endpoint given"));
     if (!hcbus_key_well_formed(options->broker_public_key)) {
         hcbus_error_set(err, HCBUS_EINVALID, "broker_public_key",
-                        "the broker public key is not 40 characters of Z85");
-        return hcbus_error_hint(err, "Read it from the broker's .pub file with "
-                                     "hcbus_public_key_load.");
+                        _("the broker public key is not 40 characters of Z85"));
+        return hcbus_error_hint(err, _("Read it from the broker's .pub file with "
+                                     "hcbus_public_key_load."));
     }
     if (!hcbus_key_well_formed(options->keypair.public_z85))
         return hcbus_error_set(err, HCBUS_EINVALID, "keypair.public_z85",
-                               "the institution's public key is not 40 characters of Z85");
+                               _("the institution's public key is not 40 characters of Z85"));
     if (!hcbus_key_well_formed(options->keypair.secret_z85))
         return hcbus_error_set(err, HCBUS_EINVALID, "keypair.secret_z85",
-                               "the institution's secret key is not 40 characters of Z85");
+                               _("the institution's secret key is not 40 characters of Z85"));
     return 0;
 }
 
@@ -57,21 +58,21 @@ int hcbus_curve_connect(const hcbus_client_options_t *options, int hwm, void **c
     *ctx = zmq_ctx_new();
     *sock = *ctx ? zmq_socket(*ctx, ZMQ_DEALER) : NULL;
     if (!*sock) {
-        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot make a ZeroMQ socket: %s",
+        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, _("cannot make a ZeroMQ socket: %s"),
                         zmq_strerror(zmq_errno()));
         hcbus_curve_close(ctx, sock);
         return -1;
     }
     if (set_options(*sock, options, hwm) != 0) {
-        hcbus_error_set(err, HCBUS_EINVALID, "keypair", "cannot set the CURVE keys: %s",
+        hcbus_error_set(err, HCBUS_EINVALID, "keypair", _("cannot set the CURVE keys: %s"),
                         zmq_strerror(zmq_errno()));
         hcbus_curve_close(ctx, sock);
         return -1;
     }
     if (zmq_connect(*sock, options->endpoint) != 0) {
-        hcbus_error_set(err, HCBUS_EINVALID, "endpoint", "cannot connect to \"%.200s\": %s",
+        hcbus_error_set(err, HCBUS_EINVALID, "endpoint", _("cannot connect to \"%.200s\": %s"),
                         options->endpoint, zmq_strerror(zmq_errno()));
-        hcbus_error_hint(err, "Write it like tcp://127.0.0.1:7701 or ipc:///run/hcbus/pub.");
+        hcbus_error_hint(err, _("Write it like tcp://127.0.0.1:7701 or ipc:///run/hcbus/pub."));
         hcbus_curve_close(ctx, sock);
         return -1;
     }
@@ -98,7 +99,7 @@ int hcbus_curve_send_bytes(void *sock, const uint8_t *bytes, size_t len, hcbus_e
         return 0;
     if (zmq_errno() == EAGAIN)
         return 1;
-    return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot send to the broker: %s",
+    return hcbus_error_set(err, HCBUS_EIO, NULL, _("cannot send to the broker: %s"),
                            zmq_strerror(zmq_errno()));
 }
 

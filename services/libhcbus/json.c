@@ -12,6 +12,7 @@
 
 #include "enum_name.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 
 #define PATH_MAX_BYTES HCBUS_ERROR_FIELD_MAX
 
@@ -25,7 +26,7 @@ static bool is_time(const ProtobufCFieldDescriptor *f)
 
 static int wrong_type(const char *path, const char *expected, hcbus_error_t *err)
 {
-    return hcbus_error_set(err, HCBUS_EINVALID, path, "%s must be %s", path, expected);
+    return hcbus_error_set(err, HCBUS_EINVALID, path, _("%s must be %s"), path, expected);
 }
 
 static int set_string(char **member, json_t *value, const char *path, hcbus_error_t *err)
@@ -34,7 +35,7 @@ static int set_string(char **member, json_t *value, const char *path, hcbus_erro
         return wrong_type(path, "a string", err);
     char *copy = strdup(json_string_value(value));
     if (!copy)
-        return hcbus_error_set(err, HCBUS_ENOMEM, path, "out of memory");
+        return hcbus_error_set(err, HCBUS_ENOMEM, path, _("out of memory"));
     *member = copy; /* the old value is the shared empty string, never allocated */
     return 0;
 }
@@ -45,7 +46,7 @@ static int set_enum(const ProtobufCFieldDescriptor *f, int *member, json_t *valu
     if (json_is_integer(value)) {
         json_int_t v = json_integer_value(value);
         if (v < INT32_MIN || v > INT32_MAX)
-            return hcbus_error_set(err, HCBUS_EINVALID, path, "%s %lld is out of range", path,
+            return hcbus_error_set(err, HCBUS_EINVALID, path, _("%s %lld is out of range"), path,
                                    (long long)v);
         *member = (int)v; /* validation judges the range */
         return 0;
@@ -55,9 +56,9 @@ static int set_enum(const ProtobufCFieldDescriptor *f, int *member, json_t *valu
     if (hcbus_enum_parse_name(f->descriptor, json_string_value(value), member) == 0)
         return 0;
     char choices[HCBUS_ERROR_HINT_MAX - 16];
-    hcbus_error_set(err, HCBUS_EINVALID, path, "%s \"%.64s\" is not a known value", path,
+    hcbus_error_set(err, HCBUS_EINVALID, path, _("%s \"%.64s\" is not a known value"), path,
                     json_string_value(value));
-    return hcbus_error_hint(err, "One of: %s.",
+    return hcbus_error_hint(err, _("One of: %s."),
                             hcbus_enum_choices(f->descriptor, choices, sizeof choices));
 }
 
@@ -73,7 +74,7 @@ static int set_time(int64_t *member, json_t *value, const char *path, hcbus_erro
     if (hcbus_time_parse(json_string_value(value), member, &parse_err) == 0)
         return 0;
     hcbus_error_set(err, HCBUS_EINVALID, path, "%s: %s", path, parse_err.message);
-    return hcbus_error_hint(err, "Write times like 2026-11-23T09:00:00-06:00 or now+1h.");
+    return hcbus_error_hint(err, _("Write times like 2026-11-23T09:00:00-06:00 or now+1h."));
 }
 
 /* An integer within [min, max]. */
@@ -84,7 +85,7 @@ static int get_integer(json_t *value, json_int_t min, json_int_t max, json_int_t
         return wrong_type(path, "an integer", err);
     json_int_t v = json_integer_value(value);
     if (v < min || v > max)
-        return hcbus_error_set(err, HCBUS_EINVALID, path, "%s %lld is out of range", path,
+        return hcbus_error_set(err, HCBUS_EINVALID, path, _("%s %lld is out of range"), path,
                                (long long)v);
     *out = v;
     return 0;
@@ -98,7 +99,7 @@ static int set_message(const ProtobufCFieldDescriptor *f, ProtobufCMessage **mem
     const ProtobufCMessageDescriptor *desc = f->descriptor;
     ProtobufCMessage *sub = malloc(desc->sizeof_message);
     if (!sub)
-        return hcbus_error_set(err, HCBUS_ENOMEM, path, "out of memory");
+        return hcbus_error_set(err, HCBUS_ENOMEM, path, _("out of memory"));
     protobuf_c_message_init(desc, sub);
     *member = sub; /* owned by the parent from here, even if filling fails */
     return fill_message(sub, value, path, err);
@@ -118,13 +119,13 @@ static int set_repeated_strings(ProtobufCMessage *msg, const ProtobufCFieldDescr
         return 0;
     char **list = calloc(n, sizeof *list);
     if (!list)
-        return hcbus_error_set(err, HCBUS_ENOMEM, path, "out of memory");
+        return hcbus_error_set(err, HCBUS_ENOMEM, path, _("out of memory"));
     *items = list; /* owned by msg from here; count grows with each string set */
     for (size_t i = 0; i < n; i++) {
         char item_path[PATH_MAX_BYTES];
         int w = snprintf(item_path, sizeof item_path, "%s[%zu]", path, i);
         if (w < 0 || (size_t)w >= sizeof item_path)
-            return hcbus_error_set(err, HCBUS_EINVALID, path, "the field path is too long");
+            return hcbus_error_set(err, HCBUS_EINVALID, path, _("the field path is too long"));
         if (set_string(&list[i], json_array_get(value, i), item_path, err) != 0)
             return -1;
         *count = i + 1;
@@ -140,9 +141,9 @@ static int claim_oneof(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
     if (*which != 0 && *which != f->id) {
         const ProtobufCFieldDescriptor *other =
             protobuf_c_message_descriptor_get_field(msg->descriptor, (unsigned)*which);
-        hcbus_error_set(err, HCBUS_EINVALID, path, "%s cannot be given together with %s", f->name,
+        hcbus_error_set(err, HCBUS_EINVALID, path, _("%s cannot be given together with %s"), f->name,
                         other ? other->name : "another body");
-        return hcbus_error_hint(err, "A message has exactly one body.");
+        return hcbus_error_hint(err, _("A message has exactly one body."));
     }
     *which = f->id;
     return 0;
@@ -192,7 +193,7 @@ static int set_field(ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f, j
             *(int64_t *)member = v;
         return 0;
     default:
-        return hcbus_error_set(err, HCBUS_EINVALID, path, "%s cannot be given in JSON", path);
+        return hcbus_error_set(err, HCBUS_EINVALID, path, _("%s cannot be given in JSON"), path);
     }
 }
 
@@ -213,8 +214,8 @@ static int fill_message(ProtobufCMessage *msg, json_t *obj, const char *path, hc
             continue;
         }
         if (!f || f->label == PROTOBUF_C_LABEL_REPEATED) {
-            hcbus_error_set(err, HCBUS_EINVALID, field_path, "unknown key \"%.64s\"", field_path);
-            return hcbus_error_hint(err, "Keys are the field names of hcbus.%s in hcbus.proto.",
+            hcbus_error_set(err, HCBUS_EINVALID, field_path, _("unknown key \"%.64s\""), field_path);
+            return hcbus_error_hint(err, _("Keys are the field names of hcbus.%s in hcbus.proto."),
                                     msg->descriptor->short_name);
         }
         if (set_field(msg, f, value, field_path, err) != 0)
@@ -230,18 +231,18 @@ int hcbus_envelope_from_json(const char *json, Hcbus__Envelope **out, hcbus_erro
     json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
     *out = NULL;
     if (!root) {
-        hcbus_error_set(err, HCBUS_EMALFORMED, NULL, "JSON text could not be parsed: %s (line %d, column %d)",
+        hcbus_error_set(err, HCBUS_EMALFORMED, NULL, _("JSON text could not be parsed: %s (line %d, column %d)"),
                         jerr.text, jerr.line, jerr.column);
         return -1;
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        return hcbus_error_set(err, HCBUS_EINVALID, NULL, "the JSON text must be an object");
+        return hcbus_error_set(err, HCBUS_EINVALID, NULL, _("the JSON text must be an object"));
     }
     Hcbus__Envelope *env = malloc(sizeof *env);
     if (!env) {
         json_decref(root);
-        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        return hcbus_error_set(err, HCBUS_ENOMEM, NULL, _("out of memory"));
     }
     hcbus__envelope__init(env);
     int rc = fill_message(&env->base, root, "", err);

@@ -2,6 +2,8 @@
  * include/hcbus/rights.h). Which grants an institution holds is config.c's job. */
 #include "hcbus/rights.h"
 
+#include "hcbus/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -26,19 +28,19 @@ int hcbus_grant_parse(const char *text, hcbus_grant_t *grant, hcbus_error_t *err
 {
     const char *colon = text ? strchr(text, ':') : NULL;
     if (!colon) {
-        hcbus_error_set(err, HCBUS_EINVALID, "grant", "\"%.160s\" is not kind:zone", text ? text : "");
-        return hcbus_error_hint(err, "e.g. alert:sv.ss, zone:*, *:sv.ss.san-salvador-este");
+        hcbus_error_set(err, HCBUS_EINVALID, "grant", _("\"%.160s\" is not kind:zone"), text ? text : "");
+        return hcbus_error_hint(err, _("e.g. alert:sv.ss, zone:*, *:sv.ss.san-salvador-este"));
     }
     hcbus_kind_t kind;
     if (parse_grant_kind(text, (size_t)(colon - text), &kind) < 0)
         return hcbus_error_set(err, HCBUS_EINVALID, "grant",
-                               "\"%.160s\": kind must be zone, dispatch, status, alert, escort, "
-                               "escort_status, notice or *",
+                               _("\"%.160s\": kind must be zone, dispatch, status, alert, escort, "
+                               "escort_status, notice or *"),
                                text);
     const char *zone = colon + 1;
     if (strcmp(zone, GRANT_ANY) != 0 && !hcbus_zone_id_well_formed(zone))
         return hcbus_error_set(err, HCBUS_EINVALID, "grant",
-                               "\"%.160s\": zone must be * or a well-formed zone id", text);
+                               _("\"%.160s\": zone must be * or a well-formed zone id"), text);
     grant->kind = kind;
     snprintf(grant->zone, sizeof grant->zone, "%s", zone);
     return 0;
@@ -56,7 +58,7 @@ int hcbus_grants_add(hcbus_grants_t *grants, const hcbus_grant_t *grant, hcbus_e
             return 0;
     }
     if (grants->count >= HCBUS_GRANTS_MAX)
-        return hcbus_error_set(err, HCBUS_EINVALID, "grant", "more than %d grants", HCBUS_GRANTS_MAX);
+        return hcbus_error_set(err, HCBUS_EINVALID, "grant", _("more than %d grants"), HCBUS_GRANTS_MAX);
     grants->items[grants->count++] = *grant;
     return 0;
 }
@@ -119,7 +121,7 @@ int hcbus_grants_limit(hcbus_grants_t *grants, const char *const *areas, size_t 
             else
                 continue;
             if (hcbus_grants_add(&limited, &narrowed, err) < 0)
-                return hcbus_error_hint(err, "list fewer zones or fewer grants");
+                return hcbus_error_hint(err, _("list fewer zones or fewer grants"));
         }
     }
     *grants = limited;

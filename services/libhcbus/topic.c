@@ -3,6 +3,8 @@
  * whether an institution may use a topic is rights.c's. */
 #include "hcbus/topic.h"
 
+#include "hcbus/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -39,13 +41,13 @@ int hcbus_topic_build(hcbus_kind_t kind, const char *zone_id, char *buf, size_t 
                       hcbus_error_t *err)
 {
     if (kind <= HCBUS_KIND_NONE || kind >= HCBUS_KIND_COUNT)
-        return hcbus_error_set(err, HCBUS_EINVALID, "topic", "no message kind for the topic");
+        return hcbus_error_set(err, HCBUS_EINVALID, "topic", _("no message kind for the topic"));
     if (!hcbus_zone_id_well_formed(zone_id))
-        return hcbus_error_set(err, HCBUS_EINVALID, "zone_id", "\"%.128s\" is not a well-formed zone id",
+        return hcbus_error_set(err, HCBUS_EINVALID, "zone_id", _("\"%.128s\" is not a well-formed zone id"),
                                zone_id ? zone_id : "");
     int n = snprintf(buf, size, "%s.%s", kind_names[kind], zone_id);
     if (n < 0 || (size_t)n >= size)
-        return hcbus_error_set(err, HCBUS_EINVALID, "topic", "topic buffer of %zu bytes is too small", size);
+        return hcbus_error_set(err, HCBUS_EINVALID, "topic", _("topic buffer of %zu bytes is too small"), size);
     return 0;
 }
 
@@ -56,10 +58,10 @@ int hcbus_topic_split(const char *topic, hcbus_kind_t *kind, const char **zone_i
     hcbus_kind_t k = dot ? kind_parse_n(topic, (size_t)(dot - topic)) : HCBUS_KIND_NONE;
     if (k == HCBUS_KIND_NONE)
         return hcbus_error_set(err, HCBUS_EINVALID, "topic",
-                               "\"%.160s\" does not start with a message kind and a dot",
+                               _("\"%.160s\" does not start with a message kind and a dot"),
                                topic ? topic : "");
     if (!hcbus_zone_id_well_formed(dot + 1))
-        return hcbus_error_set(err, HCBUS_EINVALID, "topic", "\"%.160s\" has no well-formed zone id",
+        return hcbus_error_set(err, HCBUS_EINVALID, "topic", _("\"%.160s\" has no well-formed zone id"),
                                topic);
     *kind = k;
     *zone_id = dot + 1;
@@ -68,10 +70,10 @@ int hcbus_topic_split(const char *topic, hcbus_kind_t *kind, const char **zone_i
 
 static int prefix_refused(const char *prefix, const char *why, hcbus_error_t *err)
 {
-    hcbus_error_set(err, HCBUS_EINVALID, "prefix", "subscription prefix \"%.160s\" %s", prefix, why);
-    return hcbus_error_hint(err, "write a kind (zone, dispatch, status, alert, escort, "
+    hcbus_error_set(err, HCBUS_EINVALID, "prefix", _("subscription prefix \"%.160s\" %s"), prefix, why);
+    return hcbus_error_hint(err, _("write a kind (zone, dispatch, status, alert, escort, "
                                  "escort_status, notice), "
-                                 "optionally followed by a dot and a zone, e.g. alert.sv.ss.");
+                                 "optionally followed by a dot and a zone, e.g. alert.sv.ss."));
 }
 
 int hcbus_prefix_parse(const char *prefix, hcbus_kind_t *kind, char *zone_scope,

@@ -10,6 +10,7 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "hcbus/topic.h"
 #include "codec_body.h"
@@ -73,7 +74,7 @@ int hcbus_institution_id_well_formed(const char *id)
 
 static int require(const char *field, hcbus_error_t *err)
 {
-    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required", field);
+    return hcbus_error_set(err, HCBUS_EINVALID, field, _("%s is required"), field);
 }
 
 /* An id field: required or optional, and well formed when present. */
@@ -84,7 +85,7 @@ static int check_id(const char *id, bool required, const char *field, hcbus_erro
     if (hcbus_id_well_formed(id))
         return 0;
     char shown[ECHO_MAX_BYTES];
-    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%s\" is not a well-formed id", field,
+    hcbus_error_set(err, HCBUS_EINVALID, field, _("%s \"%s\" is not a well-formed id"), field,
                     hcbus_text_escape(id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
     return hcbus_error_hint(err, ID_HINT);
 }
@@ -94,7 +95,7 @@ static int check_length(const char *s, size_t max_bytes, const char *field, hcbu
     size_t len = strlen(text(s));
     if (len <= max_bytes)
         return 0;
-    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is %zu bytes, over the limit of %zu",
+    return hcbus_error_set(err, HCBUS_EINVALID, field, _("%s is %zu bytes, over the limit of %zu"),
                            field, len, max_bytes);
 }
 
@@ -107,9 +108,9 @@ static int check_zone(const hcbus_zones_t *zones, const char *zone_id, const cha
         return hcbus_zones_check(zones, zone_id, field, err);
     if (hcbus_zone_id_well_formed(zone_id))
         return 0;
-    hcbus_error_set(err, HCBUS_EINVALID, field, "zone id \"%.128s\" is not well formed", zone_id);
-    return hcbus_error_hint(err, "Zone ids are lower case components of [a-z0-9-] separated by "
-                                 "dots, such as sv.ss.san-salvador-este.soyapango.");
+    hcbus_error_set(err, HCBUS_EINVALID, field, _("zone id \"%.128s\" is not well formed"), zone_id);
+    return hcbus_error_hint(err, _("Zone ids are lower case components of [a-z0-9-] separated by "
+                                 "dots, such as sv.ss.san-salvador-este.soyapango."));
 }
 
 /* protobuf-c stores whatever integer arrives in an enum field, so ranges are checked
@@ -124,9 +125,9 @@ static int check_enum(const ProtobufCEnumDescriptor *desc, int value, bool requi
     if (known)
         require(field, err);
     else
-        hcbus_error_set(err, HCBUS_EINVALID, field, "%s value %d is not a known %s", field, value,
-                        desc->short_name);
-    return hcbus_error_hint(err, "One of: %s.", hcbus_enum_choices(desc, choices, sizeof choices));
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("%s value %d is not a known value"), field,
+                        value);
+    return hcbus_error_hint(err, _("One of: %s."), hcbus_enum_choices(desc, choices, sizeof choices));
 }
 
 /* A time: 0 is "not set" (refused if required); otherwise after EARLIEST_TIME_US and
@@ -139,15 +140,15 @@ static int check_time(int64_t t_us, bool required, int64_t future_max_us, const 
     if (t_us < EARLIEST_TIME_US) {
         hcbus_error_set(err, HCBUS_EINVALID, field, "%s %" PRId64 " is before 2016-01-01", field,
                         t_us);
-        return hcbus_error_hint(err, "Times are microseconds since 1970-01-01T00:00:00Z.");
+        return hcbus_error_hint(err, _("Times are microseconds since 1970-01-01T00:00:00Z."));
     }
     int64_t now_us = hcbus_now_us();
     if (t_us > now_us + future_max_us) {
         char when[HCBUS_TIME_TEXT_MAX];
-        hcbus_error_set(err, HCBUS_EINVALID, field, "%s %s is too far in the future", field,
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("%s %s is too far in the future"), field,
                         hcbus_time_format(t_us, 0, when, sizeof when));
-        return hcbus_error_hint(err, "Check the sender's clock and that the time is in "
-                                     "microseconds since 1970-01-01T00:00:00Z.");
+        return hcbus_error_hint(err, _("Check the sender's clock and that the time is in "
+                                     "microseconds since 1970-01-01T00:00:00Z."));
     }
     return 0;
 }
@@ -163,13 +164,13 @@ static int check_coordinates(const Hcbus__Location *loc, const char *path, hcbus
     /* Written as "not inside" so that NaN is refused too. */
     if (!(loc->lat >= -90.0 && loc->lat <= 90.0)) {
         join(field, path, "lat");
-        hcbus_error_set(err, HCBUS_EINVALID, field, "latitude %f is out of range", loc->lat);
-        return hcbus_error_hint(err, "Latitude is -90..90 degrees (WGS84).");
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("latitude %f is out of range"), loc->lat);
+        return hcbus_error_hint(err, _("Latitude is -90..90 degrees (WGS84)."));
     }
     if (!(loc->lon >= -180.0 && loc->lon <= 180.0)) {
         join(field, path, "lon");
-        hcbus_error_set(err, HCBUS_EINVALID, field, "longitude %f is out of range", loc->lon);
-        return hcbus_error_hint(err, "Longitude is -180..180 degrees (WGS84).");
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("longitude %f is out of range"), loc->lon);
+        return hcbus_error_hint(err, _("Longitude is -180..180 degrees (WGS84)."));
     }
     return 0;
 }
@@ -190,8 +191,8 @@ static int check_location(const Hcbus__Location *loc, const char *path, hcbus_er
     bool has_coordinates = loc->lat != 0.0 || loc->lon != 0.0;
     if (has_coordinates || is_set(loc->address) || is_set(loc->reference_point))
         return 0;
-    hcbus_error_set(err, HCBUS_EINVALID, path, "%s is empty", path);
-    return hcbus_error_hint(err, "Give an address, a reference point or coordinates.");
+    hcbus_error_set(err, HCBUS_EINVALID, path, _("%s is empty"), path);
+    return hcbus_error_hint(err, _("Give an address, a reference point or coordinates."));
 }
 
 static int check_hour(uint32_t hour, uint32_t min, uint32_t max, const char *field,
@@ -221,7 +222,7 @@ static int check_access(const Hcbus__AccessConditions *access, const char *path,
     if (from != 0 && from == until) {
         hcbus_error_set(err, HCBUS_EINVALID, field, "entry window %" PRIu32 "..%" PRIu32 " is empty",
                         from, until);
-        return hcbus_error_hint(err, "Set both hours to 0 to allow entry at any hour.");
+        return hcbus_error_hint(err, _("Set both hours to 0 to allow entry at any hour."));
     }
     join(field, path, "entry_instructions");
     if (check_length(access->entry_instructions, ENTRY_INSTRUCTIONS_MAX_BYTES, field, err) != 0)
@@ -246,8 +247,8 @@ static int validate_zone(const Hcbus__ZoneRiskLevel *z, const hcbus_zones_t *zon
         return -1;
     if (z->valid_until_us != 0 && z->valid_until_us <= z->valid_from_us) {
         hcbus_error_set(err, HCBUS_EINVALID, "zone.valid_until_us",
-                        "zone.valid_until_us is not after zone.valid_from_us");
-        return hcbus_error_hint(err, "Use 0 for a level that holds until it is replaced.");
+                        _("zone.valid_until_us is not after zone.valid_from_us"));
+        return hcbus_error_hint(err, _("Use 0 for a level that holds until it is replaced."));
     }
     return 0;
 }
@@ -282,8 +283,8 @@ static int validate_dispatch(const Hcbus__DispatchRequest *d, const hcbus_zones_
         return -1;
     if (d->patient_redacted) {
         hcbus_error_set(err, HCBUS_EINVALID, "dispatch.patient_redacted",
-                        "dispatch.patient_redacted is set by the broker, not by a publisher");
-        return hcbus_error_hint(err, "Leave it false; send patient details or none.");
+                        _("dispatch.patient_redacted is set by the broker, not by a publisher"));
+        return hcbus_error_hint(err, _("Leave it false; send patient details or none."));
     }
     return 0;
 }
@@ -314,10 +315,11 @@ static int require_for_state(const char *value, bool needed, const char *field,
 {
     if (!needed || is_set(value))
         return 0;
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
-        &hcbus__dispatch_state__descriptor, (int)state);
-    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required for state %s", field,
-                           v ? v->name : "?");
+    char name[64]; /* the name a publisher writes ("declined"), not DISPATCH_STATE_DECLINED */
+    const char *v = hcbus_enum_short_name(&hcbus__dispatch_state__descriptor, (int)state, name,
+                                          sizeof name);
+    return hcbus_error_set(err, HCBUS_EINVALID, field, _("%s is required for state %s"), field,
+                           v ? v : "?");
 }
 
 static int validate_status(const Hcbus__DispatchStatus *s, const hcbus_zones_t *zones,
@@ -359,8 +361,8 @@ static int validate_alert(const Hcbus__SecurityAlert *a, const hcbus_zones_t *zo
         return -1;
     if (a->act == HCBUS__ACT__ACT_OTHER && !is_set(a->description)) {
         hcbus_error_set(err, HCBUS_EINVALID, "alert.description",
-                        "alert.description is required for act ACT_OTHER");
-        return hcbus_error_hint(err, "Say what happened.");
+                        _("alert.description is required for act other"));
+        return hcbus_error_hint(err, _("Say what happened."));
     }
     return 0;
 }
@@ -383,10 +385,11 @@ static int require_for_escort_state(bool present, bool needed, const char *field
 {
     if (!needed || present)
         return 0;
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&hcbus__escort_state__descriptor, (int)state);
-    return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is required for state %s", field,
-                           v ? v->name : "?");
+    char name[64];
+    const char *v = hcbus_enum_short_name(&hcbus__escort_state__descriptor, (int)state, name,
+                                          sizeof name);
+    return hcbus_error_set(err, HCBUS_EINVALID, field, _("%s is required for state %s"), field,
+                           v ? v : "?");
 }
 
 static int validate_escort_status(const Hcbus__EscortStatus *e, const hcbus_zones_t *zones,
@@ -414,7 +417,7 @@ static int validate_escort_status(const Hcbus__EscortStatus *e, const hcbus_zone
         return -1;
     if (require_for_escort_state(is_set(e->reason), needs_reason, "escort_status.reason", e->state,
                                  err) != 0)
-        return hcbus_error_hint(err, "Say why (no unit free, the crew goes without escort ...).");
+        return hcbus_error_hint(err, _("Say why (no unit free, the crew goes without escort ...)."));
     return 0;
 }
 
@@ -427,9 +430,9 @@ static int check_institution(const char *id, bool required, const char *field,
     if (hcbus_institution_id_well_formed(id))
         return 0;
     char shown[ECHO_MAX_BYTES];
-    hcbus_error_set(err, HCBUS_EINVALID, field, "%s \"%s\" is not a well-formed institution id",
+    hcbus_error_set(err, HCBUS_EINVALID, field, _("%s \"%s\" is not a well-formed institution id"),
                     field, hcbus_text_escape(id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
-    return hcbus_error_hint(err, "Institution ids are 1..%d bytes of a-z, 0-9, '_' and '-'.",
+    return hcbus_error_hint(err, _("Institution ids are 1..%d bytes of a-z, 0-9, '_' and '-'."),
                             HCBUS_INSTITUTION_ID_MAX);
 }
 
@@ -440,12 +443,12 @@ static int check_recipients(const Hcbus__Notice *n, hcbus_error_t *err)
     const char *field = "notice.recipients";
     if (n->n_recipients == 0) {
         require(field, err);
-        return hcbus_error_hint(err, "Name the institutions the notice is addressed to.");
+        return hcbus_error_hint(err, _("Name the institutions the notice is addressed to."));
     }
     if (n->n_recipients > NOTICE_RECIPIENTS_MAX) {
-        hcbus_error_set(err, HCBUS_EINVALID, field, "%s names %zu institutions, over the limit of %d",
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("%s names %zu institutions, over the limit of %d"),
                         field, n->n_recipients, NOTICE_RECIPIENTS_MAX);
-        return hcbus_error_hint(err, "Facilitators see every notice; address it to those involved.");
+        return hcbus_error_hint(err, _("Facilitators see every notice; address it to those involved."));
     }
     for (size_t i = 0; i < n->n_recipients; i++) {
         char item[FIELD_PATH_MAX];
@@ -463,12 +466,13 @@ static int check_notice_rule(const Hcbus__Notice *n, hcbus_error_t *err)
                       n->kind == HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
     if (!needs_rule || n->rule != HCBUS__NOTICE_RULE__NOTICE_RULE_UNSPECIFIED)
         return 0;
-    const ProtobufCEnumValue *v =
-        protobuf_c_enum_descriptor_get_value(&hcbus__notice_kind__descriptor, (int)n->kind);
+    char name[64];
+    const char *v = hcbus_enum_short_name(&hcbus__notice_kind__descriptor, (int)n->kind, name,
+                                          sizeof name);
     char choices[HCBUS_ERROR_HINT_MAX - 16];
-    hcbus_error_set(err, HCBUS_EINVALID, "notice.rule", "notice.rule is required for kind %s",
-                    v ? v->name : "?");
-    return hcbus_error_hint(err, "One of: %s.",
+    hcbus_error_set(err, HCBUS_EINVALID, "notice.rule", _("notice.rule is required for kind %s"),
+                    v ? v : "?");
+    return hcbus_error_hint(err, _("One of: %s."),
                             hcbus_enum_choices(&hcbus__notice_rule__descriptor, choices, sizeof choices));
 }
 
@@ -496,9 +500,9 @@ static int validate_notice(const Hcbus__Envelope *env, const hcbus_zones_t *zone
     if (strcmp(n->notice_id, env->msg_id ? env->msg_id : "") != 0) {
         char shown[ECHO_MAX_BYTES];
         hcbus_error_set(err, HCBUS_EINVALID, "notice.notice_id",
-                        "notice.notice_id \"%s\" is not the message's msg_id",
+                        _("notice.notice_id \"%s\" is not the message's msg_id"),
                         hcbus_text_escape(n->notice_id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
-        return hcbus_error_hint(err, "Set notice_id and msg_id to the same id.");
+        return hcbus_error_hint(err, _("Set notice_id and msg_id to the same id."));
     }
     return 0;
 }
@@ -515,11 +519,11 @@ static int check_text(const char *s, const char *field, hcbus_error_t *err)
         return 0;
     if (cp == UINT32_MAX)
         return hcbus_error_set(err, HCBUS_EINVALID, field,
-                               "%s is not valid UTF-8 (bad byte at offset %zu)", field, bad);
+                               _("%s is not valid UTF-8 (bad byte at offset %zu)"), field, bad);
     hcbus_error_set(err, HCBUS_EINVALID, field,
                     "%s holds control character U+%04" PRIX32 " at byte %zu", field, cp, bad);
-    return hcbus_error_hint(err, "Text fields are one line of printable UTF-8: no U+0000..U+001F "
-                                 "(line breaks and tabs included), U+007F or U+0080..U+009F.");
+    return hcbus_error_hint(err, _("Text fields are one line of printable UTF-8: no U+0000..U+001F "
+                                 "(line breaks and tabs included), U+007F or U+0080..U+009F."));
 }
 
 /* Every string field of msg and its sub-messages passes check_text. */
@@ -563,9 +567,9 @@ static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
 {
     const ProtobufCMessage *body = hcbus_envelope_body(env);
     if (!body) {
-        hcbus_error_set(err, HCBUS_EINVALID, "body", "message has no body");
-        return hcbus_error_hint(err, "Set exactly one of zone, dispatch, status, alert, escort, "
-                                     "escort_status, notice.");
+        hcbus_error_set(err, HCBUS_EINVALID, "body", _("message has no body"));
+        return hcbus_error_hint(err, _("Set exactly one of zone, dispatch, status, alert, escort, "
+                                     "escort_status, notice."));
     }
     int kind = hcbus_envelope_kind(env);
     if (check_strings(body, hcbus_kind_name(kind), err) != 0)
@@ -580,7 +584,7 @@ static int validate_body(const Hcbus__Envelope *env, const hcbus_zones_t *zones,
     case HCBUS_KIND_NOTICE: return validate_notice(env, zones, err);
     default:
         /* hcbus_envelope_body and hcbus_envelope_kind know the same bodies. */
-        return hcbus_error_set(err, HCBUS_EINVALID, "body", "message body of kind %d is not known",
+        return hcbus_error_set(err, HCBUS_EINVALID, "body", _("message body of kind %d is not known"),
                                kind);
     }
 }
@@ -596,9 +600,9 @@ static int check_topic(const Hcbus__Envelope *env, hcbus_error_t *err)
     if (strcmp(env->topic, expected) == 0)
         return 0;
     char shown[ECHO_MAX_BYTES];
-    hcbus_error_set(err, HCBUS_EINVALID, "topic", "topic \"%s\" does not match the body",
+    hcbus_error_set(err, HCBUS_EINVALID, "topic", _("topic \"%s\" does not match the body"),
                     hcbus_text_escape(env->topic, HCBUS_TEXT_QUOTED, shown, sizeof shown));
-    return hcbus_error_hint(err, "Leave topic empty or set it to \"%s\".", expected);
+    return hcbus_error_hint(err, _("Leave topic empty or set it to \"%s\"."), expected);
 }
 
 int hcbus_envelope_validate(const Hcbus__Envelope *env, const hcbus_zones_t *zones,

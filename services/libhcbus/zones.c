@@ -3,6 +3,7 @@
  * small open-addressing hash table for lookups on the broker's hot path. */
 #include "hcbus/zones.h"
 
+#include "hcbus/i18n.h"
 #include "regular_file.h"
 #include "where.h"
 
@@ -341,9 +342,9 @@ hcbus_zones_t *hcbus_zones_load(const char *csv_path, hcbus_error_t *err)
         return NULL;
     hcbus_zones_t *self = calloc(1, sizeof *self);
     load_ctx_t ctx = {.zones = self, .path = csv_path, .err = err};
-    int rc = self ? 0 : hcbus_error_set(err, HCBUS_ENOMEM, csv_path, "out of memory");
+    int rc = self ? 0 : hcbus_error_set(err, HCBUS_ENOMEM, csv_path, _("out of memory"));
     if (rc == 0 && !insert(self, COUNTRY_ID, HCBUS_ZONE_COUNTRY, COUNTRY_NAME, COUNTRY_ISO, 0))
-        rc = hcbus_error_set(err, HCBUS_ENOMEM, csv_path, "out of memory");
+        rc = hcbus_error_set(err, HCBUS_ENOMEM, csv_path, _("out of memory"));
     if (rc == 0)
         rc = load_lines(&ctx, f);
     fclose(f);
@@ -403,15 +404,15 @@ int hcbus_zones_check(const hcbus_zones_t *self, const char *zone_id, const char
                       hcbus_error_t *err)
 {
     if (!hcbus_zone_id_well_formed(zone_id)) {
-        hcbus_error_set(err, HCBUS_EINVALID, field, "\"%.128s\" is not a well-formed zone id",
+        hcbus_error_set(err, HCBUS_EINVALID, field, _("\"%.128s\" is not a well-formed zone id"),
                         zone_id ? zone_id : "");
-        return hcbus_error_hint(err, "a zone id is lower-case components of a-z, 0-9 and '-' "
-                                     "separated by dots, e.g. sv.ss.san-salvador-este.soyapango");
+        return hcbus_error_hint(err, _("a zone id is lower-case components of a-z, 0-9 and '-' "
+                                     "separated by dots, e.g. sv.ss.san-salvador-este.soyapango"));
     }
     if (hcbus_zones_lookup(self, zone_id) != HCBUS_ZONE_UNKNOWN)
         return 0;
-    hcbus_error_set(err, HCBUS_EUNKNOWN_ZONE, field, "zone \"%s\" is not in the catalogue", zone_id);
-    return hcbus_error_hint(err, "zones are listed in sv-districts.csv; communities go below a district");
+    hcbus_error_set(err, HCBUS_EUNKNOWN_ZONE, field, _("zone \"%s\" is not in the catalogue"), zone_id);
+    return hcbus_error_hint(err, _("zones are listed in sv-districts.csv; communities go below a district"));
 }
 
 const char *hcbus_zones_name(const hcbus_zones_t *self, const char *zone_id)

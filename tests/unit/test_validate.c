@@ -425,11 +425,11 @@ static void test_messages_read_well(void **state)
     f.escort_status.state = HCBUS__ESCORT_STATE__ESCORT_STATE_WAIVED;
     f.escort_status.reason = (char *)"";
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
-    assert_string_equal(err.message, "escort_status.reason is required for state ESCORT_STATE_WAIVED");
+    assert_string_equal(err.message, "escort_status.reason is required for state waived");
     fixture_escort_status(&f);
     f.escort_status.meeting_point = NULL;
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
-    assert_string_equal(err.message, "escort_status.meeting_point is required for state ESCORT_STATE_ASSIGNED");
+    assert_string_equal(err.message, "escort_status.meeting_point is required for state assigned");
     fixture_escort_status(&f);
     f.escort_status.state = 0;
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
@@ -456,7 +456,7 @@ static void test_messages_read_well(void **state)
     f.notice.kind = HCBUS__NOTICE_KIND__NOTICE_KIND_OVERDUE;
     f.notice.rule = 0;
     assert_int_equal(hcbus_envelope_validate(&f.env, NULL, &err), -1);
-    assert_string_equal(err.message, "notice.rule is required for kind NOTICE_KIND_OVERDUE");
+    assert_string_equal(err.message, "notice.rule is required for kind overdue");
 }
 
 static void test_optional_fields_may_be_empty(void **state)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "hcbus/i18n.h"
 #include "verify.h"
 
 #define REJECTIONS_SUFFIX "/rejections"
@@ -29,12 +30,12 @@ static ssize_t read_small(const char *cmd, const char *path, const char *what, c
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        fprintf(stderr, "hcbus %s: cannot open %s %s: %s\n", cmd, what, path, strerror(errno));
+        fprintf(stderr, _("hcbus %s: cannot open %s %s: %s\n"), cmd, what, path, strerror(errno));
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "hcbus %s: %s %s is not a regular file\n", cmd, what, path);
+        fprintf(stderr, _("hcbus %s: %s %s is not a regular file\n"), cmd, what, path);
         close(fd);
         return -1;
     }
@@ -44,7 +45,7 @@ static ssize_t read_small(const char *cmd, const char *path, const char *what, c
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            fprintf(stderr, "hcbus %s: cannot read %s %s: %s\n", cmd, what, path, strerror(errno));
+            fprintf(stderr, _("hcbus %s: cannot read %s %s: %s\n"), cmd, what, path, strerror(errno));
             close(fd);
             return -1;
         }
@@ -52,7 +53,7 @@ static ssize_t read_small(const char *cmd, const char *path, const char *what, c
             break;
         len += (size_t)n;
         if (len == size - 1) {
-            fprintf(stderr, "hcbus %s: %s %s is larger than %zu bytes: not a %s\n", cmd, what, path,
+            fprintf(stderr, _("hcbus %s: %s %s is larger than %zu bytes: not a %s\n"), cmd, what, path,
                     size - 2, what);
             close(fd);
             return -1;
@@ -78,9 +79,9 @@ int anchors_load_key(const char *cmd, const char *file, anchors_in_t *in)
         return -AUDIT_EXIT_BAD;
     hcbus_error_t err;
     if (hcbus_tlog_verifier_parse(text, &in->key, &err) < 0) {
-        fprintf(stderr, "hcbus %s: log key %s: %s\n", cmd, file, err.message);
-        fprintf(stderr, "  hint: give the verifier key (keys/auditd-log.pub, one line \"NAME+KEYID+KEY\"), "
-                        "never the signer key\n");
+        fprintf(stderr, _("hcbus %s: log key %s: %s\n"), cmd, file, err.message);
+        fprintf(stderr, _("  hint: give the verifier key (keys/auditd-log.pub, one line \"NAME+KEYID+KEY\"), "
+                        "never the signer key\n"));
         return -AUDIT_EXIT_BAD;
     }
     return 0;
@@ -115,8 +116,8 @@ static int load_one(const char *file, anchors_in_t *in)
     if (hcbus_tlog_checkpoint_open(note, (size_t)len, NULL, &in->key, 1, &cp, &err) < 0) {
         fprintf(stderr, "hcbus " VERIFY_CMD ": checkpoint %s does not verify with the log key %s: %s\n", file,
                 in->key.name, err.message);
-        fprintf(stderr, "  hint: a checkpoint proves something only if it is signed by the log's key; check that "
-                        "--log-key is the key of this log and that the file is the note as exported\n");
+        fprintf(stderr, _("  hint: a checkpoint proves something only if it is signed by the log's key; check that "
+                        "--log-key is the key of this log and that the file is the note as exported\n"));
         return -AUDIT_EXIT_BAD;
     }
     anchor_t a = {.size = cp.size, .root = cp.root, .exported = true, .is_signed = true};

@@ -12,6 +12,7 @@
 #include "common.h"
 #include "conversation_common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define CMD "audit ask"
@@ -24,7 +25,8 @@
 
 static void help(void)
 {
-    printf("usage: hcbus audit ask SEQ QUESTION [--json] [--db CONNINFO]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit ask SEQ QUESTION [--json] [--db CONNINFO]\n"
            "  ask the anonymous reporter of the alert recorded with seq SEQ a question\n"
            "  (1 to 2000 characters; QUESTION \"-\" reads it from standard input). Prints the\n"
            "  question's number. The reporter reads it only by coming back to the web form\n"
@@ -38,9 +40,9 @@ static void help(void)
            "  question, one over 2000 characters.\n"
            "  The question, its day and who asked (your database login) are kept in\n"
            "  PostgreSQL beside the log, not in the hash-chained log (docs/decisions/0024).\n"
-           "  --json                print {\"question_id\": N, \"seq\": N} instead of text\n"
-           AUDIT_DB_HELP
-           "Exit: 0 asked, 1 refused, 2 usage, 3 database unreachable, 4 internal.\n");
+           "  --json                print {\"question_id\": N, \"seq\": N} instead of text\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 asked, 1 refused, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 /* The question from standard input into a new string (free()); the one line break that
@@ -166,7 +168,7 @@ int audit_ask(int argc, char **argv)
             return c != 0 ? bad_flag(CMD, argv) : AUDIT_EXIT_USAGE;
     }
     if (opts.format == AUDIT_FORMAT_CSV)
-        return usage_error(CMD, "--csv is for lists; ask prints text or --json");
+        return usage_error(CMD, _("--csv is for lists; ask prints text or --json"));
     if (argc - optind != 2)
         return usage_error(CMD, argc - optind < 1   ? "SEQ and QUESTION are missing"
                                 : argc - optind < 2 ? "QUESTION is missing (quote it: "

@@ -8,38 +8,41 @@
 #include <string.h>
 
 #include "common.h"
+#include "hcbus/i18n.h"
 
 static const struct {
     const char *name;
     audit_run_fn *run;
     const char *what;
 } subcommands[] = {
-    {"list", audit_list, "list recorded messages, filtered (time, institution, kind, zone, text)"},
-    {"show", audit_show, "one recorded message: every column a reviewer may read"},
-    {"timeline", audit_timeline, "a dispatch request: who did what, verdicts, call-out times"},
-    {"export", audit_export, "list's rows with every column as CSV or JSON lines (--cap: CAP 1.2)"},
-    {"report", audit_report, "the period's figures and indicators, in Spanish (text, CSV, HTML)"},
-    {"who-knew", audit_who_knew, "which institutions received an event or a request's events: how, when"},
-    {"verify", audit_verify, "check that the log was not altered (rows, signed heads, kept checkpoints)"},
-    {"checkpoint", audit_checkpoint, "print the newest signed tree head, to export and keep"},
-    {"prove", audit_prove, "print and check a proof: an event in a signed tree, or one tree in a later one"},
-    {"ask", audit_ask, "ask the anonymous reporter of an alert a question (read with their receipt)"},
-    {"conversation", audit_conversation, "an anonymous alert's questions and the reporter's answers"},
-    {"photos", audit_photos, "write an anonymous report's photos (metadata removed) into a directory"},
+    {"list", audit_list, N_("list recorded messages, filtered (time, institution, kind, zone, text)")},
+    {"show", audit_show, N_("one recorded message: every column a reviewer may read")},
+    {"timeline", audit_timeline, N_("a dispatch request: who did what, verdicts, call-out times")},
+    {"export", audit_export, N_("list's rows with every column as CSV or JSON lines (--cap: CAP 1.2)")},
+    {"report", audit_report, N_("the period's figures and indicators, in Spanish (text, CSV, HTML)")},
+    {"who-knew", audit_who_knew, N_("which institutions received an event or a request's events: how, when")},
+    {"verify", audit_verify, N_("check that the log was not altered (rows, signed heads, kept checkpoints)")},
+    {"checkpoint", audit_checkpoint, N_("print the newest signed tree head, to export and keep")},
+    {"prove", audit_prove, N_("print and check a proof: an event in a signed tree, or one tree in a later one")},
+    {"ask", audit_ask, N_("ask the anonymous reporter of an alert a question (read with their receipt)")},
+    {"conversation", audit_conversation, N_("an anonymous alert's questions and the reporter's answers")},
+    {"photos", audit_photos, N_("write an anonymous report's photos (metadata removed) into a directory")},
 };
 
 static void help(void)
 {
-    printf("usage: hcbus audit SUBCOMMAND [flags]   (hcbus audit SUBCOMMAND --help)\n"
+    printf(_("usage: hcbus audit SUBCOMMAND [flags]   (hcbus audit SUBCOMMAND --help)\n"
            "Reads the audit log in PostgreSQL as the reviewer role (schema review: never\n"
            "payloads nor patient details); ask only adds a question for an anonymous\n"
            "reporter. Times in El Salvador time (-06:00) unless --utc.\n"
-           "subcommands:\n");
+           "subcommands:\n"));
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        printf("  %-13s %s\n", subcommands[i].name, subcommands[i].what);
-    printf("flags of every subcommand:\n" AUDIT_DB_HELP
-           "exit codes: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;\n"
-           "  3 database unreachable; 4 internal error\n");
+        printf("  %-13s %s\n", subcommands[i].name, _(subcommands[i].what));
+    printf("%s%s%s",
+           _("flags of every subcommand:\n"),
+           _(AUDIT_DB_HELP),
+           _("exit codes: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;\n"
+           "  3 database unreachable; 4 internal error\n"));
 }
 
 int cmd_audit(int argc, char **argv)
@@ -56,7 +59,7 @@ int cmd_audit(int argc, char **argv)
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         if (strcmp(argv[1], subcommands[i].name) == 0)
             return subcommands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "hcbus audit: unknown subcommand '%s'; see hcbus audit --help\n", argv[1]);
+    fprintf(stderr, _("hcbus audit: unknown subcommand '%s'; see hcbus audit --help\n"), argv[1]);
     return AUDIT_EXIT_USAGE;
 }
 
@@ -78,7 +81,7 @@ int audit_opt_take(const char *cmd, audit_opts_t *opts, const char *name, const 
     else
         return 0;
     if (opts->format != AUDIT_FORMAT_TEXT && opts->format != format) {
-        usage_error(cmd, "--json and --csv cannot both be given");
+        usage_error(cmd, _("--json and --csv cannot both be given"));
         return -1;
     }
     opts->format = format;

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "hcbus/i18n.h"
 #include "output.h"
 
 enum {
@@ -40,13 +41,13 @@ typedef struct audit_opts {
     {"help", no_argument, NULL, 'h'}
 
 #define AUDIT_DB_HELP                                                                       \
-    "  --db CONNINFO         libpq connection string of the audit database (env\n"          \
+    N_("  --db CONNINFO         libpq connection string of the audit database (env\n"          \
     "                        HCBUS_AUDIT_DB; else libpq's PG* variables, dbname hcbus).\n" \
     "                        The role needs only hcbus_reviewer (schema review).\n"        \
-    "  --utc                 times in UTC (...Z) instead of El Salvador time (-06:00)\n"
+    "  --utc                 times in UTC (...Z) instead of El Salvador time (-06:00)\n")
 #define AUDIT_FORMAT_HELP                                                                   \
-    "  --json                one JSON object per line\n"                                   \
-    "  --csv                 CSV (RFC 4180) with a header row\n"
+    N_("  --json                one JSON object per line\n"                                   \
+    "  --csv                 CSV (RFC 4180) with a header row\n")
 
 /* If name is a common flag, apply it (value for --db) and return 1; 0 if it is not
  * one; -1 after printing why for a bad combination (--json with --csv). */

@@ -14,13 +14,15 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "verify.h"
 
 #define CMD "audit checkpoint"
 
 static void help(void)
 {
-    printf("usage: hcbus audit checkpoint [--out FILE] [--rejections] [--log-key FILE] [--db CONNINFO]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit checkpoint [--out FILE] [--rejections] [--log-key FILE] [--db CONNINFO]\n"
            "  prints the latest tree head hcbus-auditd signed (a C2SP checkpoint note: the\n"
            "  log's origin, its size and root hash, and the signature). Keep it outside the\n"
            "  database (e-mail it, print it): hcbus audit verify --from-checkpoint FILE later\n"
@@ -28,9 +30,10 @@ static void help(void)
            "  --out FILE            write it to FILE (a new file; an existing one is not replaced)\n"
            "  --rejections          the checkpoint of the refused attempts' log, not the events'\n"
            "  --log-key FILE        check its signature first (env HCBUS_AUDIT_LOG_KEY, else\n"
-           "                        ./keys/auditd-log.pub when present)\n" AUDIT_DB_HELP
-           "Exit: 0 ok, 1 no signed tree head yet or a signature that does not verify, 2 usage,\n"
-           "  3 database unreachable, 4 internal.\n");
+           "                        ./keys/auditd-log.pub when present)\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 ok, 1 no signed tree head yet or a signature that does not verify, 2 usage,\n"
+           "  3 database unreachable, 4 internal.\n"));
 }
 
 /* Write note to a new file path (mode 0644). Returns 0 or an exit code after printing. */
@@ -40,8 +43,8 @@ static int write_new(const char *path, const char *note)
     if (fd < 0) {
         fprintf(stderr, "hcbus " CMD ": cannot create %s: %s\n", path, strerror(errno));
         if (errno == EEXIST)
-            fprintf(stderr, "  hint: an exported checkpoint is never replaced; choose a new name (e.g. with the "
-                            "date)\n");
+            fprintf(stderr, _("  hint: an exported checkpoint is never replaced; choose a new name (e.g. with the "
+                            "date)\n"));
         return AUDIT_EXIT_BAD;
     }
     size_t len = strlen(note), done = 0;
@@ -78,15 +81,15 @@ static int export(PGconn *conn, const audit_opts_t *opts, const vlog_t *log, con
         return -rc;
     if (rc == 0) {
         fprintf(stderr, "hcbus " CMD ": the %s log has no signed tree head yet\n", log->name);
-        fprintf(stderr, "  hint: hcbus-auditd signs one every checkpoint_every_events rows or checkpoint_every_s "
-                        "seconds, and at a clean stop, when it has log_key_file (docs/operations.md)\n");
+        fprintf(stderr, _("  hint: hcbus-auditd signs one every checkpoint_every_events rows or checkpoint_every_s "
+                        "seconds, and at a clean stop, when it has log_key_file (docs/operations.md)\n"));
         return AUDIT_EXIT_BAD;
     }
     rc = 0;
     if (head.forged) {
         fprintf(stderr, "hcbus " CMD ": the latest tree head of the %s log does not verify with the log key: %s\n",
                 log->name, head.why);
-        fprintf(stderr, "  hint: do not keep this note; run hcbus audit verify\n");
+        fprintf(stderr, _("  hint: do not keep this note; run hcbus audit verify\n"));
         rc = AUDIT_EXIT_BAD;
     } else if (out) {
         rc = write_new(out, note);
@@ -131,9 +134,9 @@ int audit_checkpoint(int argc, char **argv)
             return AUDIT_EXIT_USAGE;
     }
     if (optind < argc)
-        return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     if (opts.format != AUDIT_FORMAT_TEXT)
-        return usage_error(CMD, "the checkpoint is a signed note: no --json or --csv");
+        return usage_error(CMD, _("the checkpoint is a signed note: no --json or --csv"));
     if (!key)
         key = verify_key_file();
     PGconn *conn;

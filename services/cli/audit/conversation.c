@@ -10,6 +10,7 @@
 #include "common.h"
 #include "conversation_common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define CMD "audit conversation"
@@ -33,7 +34,8 @@ static const audit_column_t columns[C_COUNT] = {
 
 static void help(void)
 {
-    printf("usage: hcbus audit conversation SEQ [--json | --csv] [--db CONNINFO]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit conversation SEQ [--json | --csv] [--db CONNINFO]\n"
            "  the questions asked to the anonymous reporter of the alert recorded with seq\n"
            "  SEQ (hcbus audit ask) and the reporter's answers, in the order asked: the\n"
            "  question's number, the day it was asked and by whom (a database login), the\n"
@@ -43,10 +45,10 @@ static void help(void)
            "  alert.\n"
            "  --json                one JSON object per question (answered_on and answer\n"
            "                        null while unanswered); nothing when none was asked\n"
-           "  --csv                 CSV (RFC 4180) with a header row, one row per question\n"
-           AUDIT_DB_HELP
-           "Exit: 0 shown (also when no question was asked), 1 not an anonymous alert,\n"
-           "  2 usage, 3 database unreachable, 4 internal.\n");
+           "  --csv                 CSV (RFC 4180) with a header row, one row per question\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 shown (also when no question was asked), 1 not an anonymous alert,\n"
+           "  2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 static const char *value(const PGresult *res, int row, int col)

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define ALERT_SQL "SELECT kind, sender, coalesce(subject, '') FROM review.events WHERE seq = $1"
@@ -23,7 +24,7 @@ int audit_seq_arg(const char *cmd, const char *text, char *seq)
     if (parse_count(cmd, "SEQ", text, LONG_MAX, &value) != 0)
         return AUDIT_EXIT_USAGE;
     if (value == 0)
-        return usage_error(cmd, "SEQ 0 is not a seq: seqs start at 1");
+        return usage_error(cmd, _("SEQ 0 is not a seq: seqs start at 1"));
     snprintf(seq, AUDIT_SEQ_TEXT_MAX, "%ld", value);
     return 0;
 }
@@ -32,7 +33,7 @@ int audit_seq_arg(const char *cmd, const char *text, char *seq)
 static int refuse(const char *cmd, const char *seq, const char *what)
 {
     char *safe = hcbus_text_escape_dup(what, HCBUS_TEXT_PLAIN);
-    fprintf(stderr, "hcbus %s: seq %s: %s\n", cmd, seq, safe ? safe : "?");
+    fprintf(stderr, _("hcbus %s: seq %s: %s\n"), cmd, seq, safe ? safe : "?");
     free(safe);
     return AUDIT_EXIT_BAD;
 }

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 
 #define CURSOR_NAME "hcbus_audit_rows"
 #define FETCH_SQL "FETCH " HCBUS_STR(AUDIT_CURSOR_PAGE_ROWS) " FROM " CURSOR_NAME
@@ -56,7 +57,7 @@ int audit_cursor_each(const char *cmd, PGconn *conn, const char *sql, int n_para
     size_t len = strlen(sql) + sizeof "DECLARE " CURSOR_NAME " NO SCROLL CURSOR FOR ";
     char *declare = malloc(len);
     if (!declare) {
-        fprintf(stderr, "hcbus %s: out of memory\n", cmd);
+        fprintf(stderr, _("hcbus %s: out of memory\n"), cmd);
         rc = -AUDIT_EXIT_INTERNAL;
         goto end;
     }

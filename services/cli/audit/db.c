@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define CONNECT_TIMEOUT_S "10"   /* unless the conninfo or PGCONNECT_TIMEOUT says otherwise */
@@ -87,8 +88,8 @@ int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
     PQconninfoOption *parsed = PQconninfoParse(conninfo, &parse_err);
     if (!parsed) {
         char reason[REASON_MAX];
-        fprintf(stderr, "hcbus %s: the conninfo from %s is not valid: %s (hint: write "
-                "\"host=/path/to/socket/dir dbname=hcbus user=NAME\" or a postgresql:// URI)\n",
+        fprintf(stderr, _("hcbus %s: the conninfo from %s is not valid: %s (hint: write "
+                "\"host=/path/to/socket/dir dbname=hcbus user=NAME\" or a postgresql:// URI)\n"),
                 cmd, source, one_line(parse_err ? parse_err : "out of memory", reason, sizeof reason));
         PQfreemem(parse_err);
         return AUDIT_EXIT_USAGE;
@@ -104,7 +105,7 @@ int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
     keys[k] = NULL, values[k] = NULL;
     PGconn *conn = PQconnectdbParams(keys, values, 1);
     if (!conn) {
-        fprintf(stderr, "hcbus %s: out of memory connecting to the audit database\n", cmd);
+        fprintf(stderr, _("hcbus %s: out of memory connecting to the audit database\n"), cmd);
         return AUDIT_EXIT_INTERNAL;
     }
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -146,7 +147,7 @@ int audit_db_error(const char *cmd, PGconn *conn, const PGresult *res, const cha
         hint = "\n  hint: the database lacks a review view: apply deploy/sql/ "
                "(deploy/migrate.sh) or start an up-to-date hcbus-auditd";
     bool gone = PQstatus(conn) != CONNECTION_OK;
-    fprintf(stderr, "hcbus %s: %s (%s): %s%s\n", cmd, what,
+    fprintf(stderr, _("hcbus %s: %s (%s): %s%s\n"), cmd, what,
             audit_db_describe(conn, shown, sizeof shown), one_line(msg, reason, sizeof reason),
             hint);
     return gone ? AUDIT_EXIT_UNREACHABLE : AUDIT_EXIT_INTERNAL;

@@ -7,24 +7,27 @@
 #include <string.h>
 
 #include "common.h"
+#include "hcbus/i18n.h"
 #include "list.h"
 
 #define CMD "audit export"
 
 static void help(void)
 {
-    printf("usage: hcbus audit export [filters] [--csv|--json|--cap] [--utc] [--db CONNINFO]\n"
+    printf("%s%s%s%s%s",
+           _("usage: hcbus audit export [filters] [--csv|--json|--cap] [--utc] [--db CONNINFO]\n"
            "  the messages `hcbus audit list` would show, with every column (seq,\n"
            "  received_at, sent_at, committed_at, sender, kind, topic, zone_id, zone_name,\n"
            "  subject, summary), times with microseconds; never payloads nor patient\n"
-           "  details. Filters as for list:\n" AUDIT_FILTER_HELP
-           "  --csv                 CSV (RFC 4180, CRLF, a header row; the default)\n"
+           "  details. Filters as for list:\n"),
+           _(AUDIT_FILTER_HELP),
+           _("  --csv                 CSV (RFC 4180, CRLF, a header row; the default)\n"
            "  --json                one JSON object per line\n"
            "  --cap                 security alerts and zone changes as OASIS CAP 1.2 XML\n"
            "  --out DIR             with --cap: one CAP document per event in DIR (made if\n"
-           "                        missing); without it, stdout takes a single event\n"
-           AUDIT_DB_HELP
-           "Exit: 0 ok, 1 bad filter value, 2 usage, 3 database unreachable, 4 internal.\n");
+           "                        missing); without it, stdout takes a single event\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 ok, 1 bad filter value, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 int audit_export(int argc, char **argv)
@@ -62,11 +65,11 @@ int audit_export(int argc, char **argv)
             audit_filter_take(&filter, name, optarg);
     }
     if (optind < argc)
-        return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     if (cap && opts.format != AUDIT_FORMAT_TEXT)
-        return usage_error(CMD, "--cap writes XML: leave out --csv and --json");
+        return usage_error(CMD, _("--cap writes XML: leave out --csv and --json"));
     if (out_dir && !cap)
-        return usage_error(CMD, "--out is for --cap (CSV and JSON go to stdout)");
+        return usage_error(CMD, _("--out is for --cap (CSV and JSON go to stdout)"));
     if (cap)
         return audit_export_cap(&opts, &filter, out_dir);
     if (opts.format == AUDIT_FORMAT_TEXT)

@@ -14,6 +14,7 @@
 #include "cap_sink.h"
 #include "cursor.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "timefmt.h"
 #include "zonename.h"
 
@@ -113,7 +114,7 @@ static int write_row(void *arg, const char *const *v, int n)
         return AUDIT_EXIT_INTERNAL;
     size_t replaced = cap_write(doc, &ev, ctx->utc);
     if (replaced == (size_t)-1) {
-        fprintf(stderr, "hcbus %s: out of memory\n", CMD);
+        fprintf(stderr, _("hcbus %s: out of memory\n"), CMD);
         return AUDIT_EXIT_INTERNAL;
     }
     if (replaced > 0)
@@ -128,18 +129,18 @@ static int write_row(void *arg, const char *const *v, int n)
 static void summary(const cap_ctx_t *ctx, const char *out_dir)
 {
     if (ctx->events == 0) {
-        fprintf(stderr, "hcbus %s: no security alert nor zone level matches: nothing written\n",
+        fprintf(stderr, _("hcbus %s: no security alert nor zone level matches: nothing written\n"),
                 CMD);
         return;
     }
     if (out_dir)
-        fprintf(stderr, "hcbus %s: %zu CAP 1.2 document(s) in %s (%zu alert(s), %zu zone "
-                        "level(s))\n", CMD, ctx->events, out_dir, ctx->alerts, ctx->levels);
+        fprintf(stderr, _("hcbus %s: %zu CAP 1.2 document(s) in %s (%zu alert(s), %zu zone "
+                        "level(s))\n"), CMD, ctx->events, out_dir, ctx->alerts, ctx->levels);
     if (ctx->uncatalogued > 0)
-        fprintf(stderr, "hcbus %s: warning: %zu event(s) in zones whose department is not in "
+        fprintf(stderr, _("hcbus %s: warning: %zu event(s) in zones whose department is not in "
                         "the catalogue (review.zones): written without the ISO 3166-2 geocode "
                         "and named by zone id\n  hint: hcbus-auditd loads the catalogue of "
-                        "its zones_file at start\n", CMD, ctx->uncatalogued);
+                        "its zones_file at start\n"), CMD, ctx->uncatalogued);
 }
 
 static int run(PGconn *conn, const audit_opts_t *opts, const audit_where_t *where,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "hcbus/i18n.h"
 #include "hcbus/zones.h"
 #include "timefmt.h"
 #include "zonename.h"
@@ -56,9 +57,9 @@ static int param(audit_where_t *w, const char *value)
 static int bad(const char *cmd, const char *flag, const char *value, const char *why,
                const char *hint)
 {
-    fprintf(stderr, "hcbus %s: --%s \"%s\": %s\n", cmd, flag, value, why);
+    fprintf(stderr, _("hcbus %s: --%s \"%s\": %s\n"), cmd, flag, value, why);
     if (hint && *hint)
-        fprintf(stderr, "  hint: %s\n", hint);
+        fprintf(stderr, _("  hint: %s\n"), hint);
     return AUDIT_EXIT_BAD;
 }
 

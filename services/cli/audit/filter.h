@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "hcbus/i18n.h"
 
 #define AUDIT_FILTER_PARAMS_MAX 16
 #define AUDIT_FILTER_SQL_MAX 2048
@@ -32,7 +33,7 @@ typedef struct audit_filter {
     {"text", required_argument, NULL, 0}
 
 #define AUDIT_FILTER_HELP                                                                     \
-    "  --from WHEN           received at or after WHEN: 2026-11-23, 2026-11-23T10:00 or\n"   \
+    N_("  --from WHEN           received at or after WHEN: 2026-11-23, 2026-11-23T10:00 or\n"   \
     "                        \"2026-11-23 10:00\" (El Salvador time), ...Z, now-2h\n"         \
     "  --to WHEN             received before WHEN (a date alone: up to the end of that day)\n" \
     "  --institution ID      sent by institution ID (\"\" for anonymous reports)\n"          \
@@ -42,7 +43,7 @@ typedef struct audit_filter {
     "                        accents or not (\"San Miguel\", mejicanos)\n"                     \
     "  --request ID          the dispatch request ID: the request, its statuses, escorts\n"  \
     "                        and the coordinator's notices about it\n"                      \
-    "  --text WORDS          the summary or subject holds WORDS (any case)\n"
+    "  --text WORDS          the summary or subject holds WORDS (any case)\n")
 
 /* If name is a filter flag, store value and return 1; 0 if it is not one. */
 int audit_filter_take(audit_filter_t *f, const char *name, const char *value);

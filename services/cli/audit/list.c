@@ -10,6 +10,7 @@
 #include "common.h"
 #include "cursor.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "output.h"
 #include "timefmt.h"
 #include "zonename.h"
@@ -80,7 +81,7 @@ static int run_query(const char *cmd, PGconn *conn, const audit_opts_t *opts,
                    : audit_out_new(stdout, opts->format, full_columns,
                                    sizeof full_columns / sizeof full_columns[0], opts->utc);
     if (!ctx.out) {
-        fprintf(stderr, "hcbus %s: out of memory\n", cmd);
+        fprintf(stderr, _("hcbus %s: out of memory\n"), cmd);
         return AUDIT_EXIT_INTERNAL;
     }
     audit_out_header(ctx.out);
@@ -91,7 +92,7 @@ static int run_query(const char *cmd, PGconn *conn, const audit_opts_t *opts,
     if (rc < 0)
         return -rc;
     if (rc == 0 && ferror(stdout)) {
-        fprintf(stderr, "hcbus %s: cannot write the output\n", cmd);
+        fprintf(stderr, _("hcbus %s: cannot write the output\n"), cmd);
         return AUDIT_EXIT_INTERNAL;
     }
     return rc;
@@ -119,15 +120,18 @@ int audit_list_print(const char *cmd, const audit_opts_t *opts, const audit_filt
 
 static void help(void)
 {
-    printf("usage: hcbus audit list [filters] [--json|--csv] [--utc] [--db CONNINFO]\n"
+    printf("%s%s%s%s%s%s",
+           _("usage: hcbus audit list [filters] [--json|--csv] [--utc] [--db CONNINFO]\n"
            "  the recorded messages in seq order, one per line: seq, when the broker received\n"
            "  it, the sending institution, kind, zone, subject (request, alert or escort id)\n"
-           "  and the summary (never the payload nor patient details). Filters combine (AND):\n"
-           AUDIT_FILTER_HELP AUDIT_FORMAT_HELP
-           "                        (both with every column: sent_at, committed_at, topic,\n"
-           "                        zone_name)\n" AUDIT_DB_HELP
-           "Exit: 0 ok (also when nothing matches), 1 bad filter value, 2 usage, 3 database\n"
-           "  unreachable, 4 internal.\n");
+           "  and the summary (never the payload nor patient details). Filters combine (AND):\n"),
+           _(AUDIT_FILTER_HELP),
+           _(AUDIT_FORMAT_HELP),
+           _("                        (both with every column: sent_at, committed_at, topic,\n"
+           "                        zone_name)\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 ok (also when nothing matches), 1 bad filter value, 2 usage, 3 database\n"
+           "  unreachable, 4 internal.\n"));
 }
 
 int audit_list(int argc, char **argv)
@@ -153,6 +157,6 @@ int audit_list(int argc, char **argv)
             audit_filter_take(&filter, name, optarg);
     }
     if (optind < argc)
-        return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     return audit_list_print(CMD, &opts, &filter, NULL);
 }

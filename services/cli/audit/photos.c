@@ -16,6 +16,7 @@
 #include "common.h"
 #include "conversation_common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 
 #define CMD "audit photos"
@@ -33,7 +34,7 @@
 
 static void help(void)
 {
-    printf("usage: hcbus audit photos SEQ --out DIR [--db CONNINFO]\n"
+    printf(_("usage: hcbus audit photos SEQ --out DIR [--db CONNINFO]\n"
            "  write the photos sent with the anonymous report recorded with seq SEQ into DIR\n"
            "  (made, mode 0700, if missing) as SEQ-N.jpg or SEQ-N.png, N from 1, each\n"
            "  readable by you only (0600); says how many it wrote. hcbus-report removed\n"
@@ -47,7 +48,7 @@ static void help(void)
            "                        HCBUS_AUDIT_DB; else libpq's PG* variables, dbname hcbus).\n"
            "                        The role needs only hcbus_reviewer (schema review).\n"
            "Exit: 0 written (or none to write), 1 not an anonymous alert or a file problem,\n"
-           "  2 usage, 3 database unreachable, 4 internal.\n");
+           "  2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 typedef struct photo {
@@ -245,7 +246,7 @@ int audit_photos(int argc, char **argv)
     if (optind + 1 != argc)
         return usage_error(CMD, optind == argc ? "SEQ is missing" : "one SEQ only");
     if (!dir || !*dir)
-        return usage_error(CMD, "--out DIR is missing (where to write the photos)");
+        return usage_error(CMD, _("--out DIR is missing (where to write the photos)"));
     char seq[AUDIT_SEQ_TEXT_MAX];
     int rc = audit_seq_arg(CMD, argv[optind], seq);
     return rc != 0 ? rc : photos_cmd(db, seq, dir);

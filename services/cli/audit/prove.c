@@ -16,6 +16,7 @@
 #include "common.h"
 #include "cursor.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "verify.h"
 
 #define CMD "audit prove"
@@ -25,7 +26,8 @@
 
 static void help(void)
 {
-    printf("usage: hcbus audit prove SEQ [--checkpoint FILE] [--rejections] [--log-key FILE] [--json]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit prove SEQ [--checkpoint FILE] [--rejections] [--log-key FILE] [--json]\n"
            "       hcbus audit prove --consistency A B [--rejections] [--log-key FILE] [--json]\n"
            "  SEQ: prints the inclusion proof of event SEQ (with --rejections: refused attempt\n"
            "  ID) in the signed tree of the exported checkpoint FILE, or of the newest signed\n"
@@ -37,9 +39,10 @@ static void help(void)
            "  --rejections          the refused attempts' log instead of the events'\n"
            "  --log-key FILE        the log's verifier key (env HCBUS_AUDIT_LOG_KEY, else\n"
            "                        ./keys/auditd-log.pub when present)\n"
-           "  --json                one JSON object instead of text\n" AUDIT_DB_HELP
-           "Exit: 0 proof checked, 1 it does not check (the log differs from what was signed:\n"
-           "  run hcbus audit verify) or bad input, 2 usage, 3 database unreachable, 4 internal.\n");
+           "  --json                one JSON object instead of text\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 proof checked, 1 it does not check (the log differs from what was signed:\n"
+           "  run hcbus audit verify) or bad input, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 /* The leaves 0..n-1 recomputed from the rows. */
@@ -116,8 +119,8 @@ static int signed_root(PGconn *conn, const vlog_t *log, const anchors_in_t *in, 
             fprintf(stderr, "hcbus " CMD ": the %s log has no tree head of size %" PRIu64 "\n", log->name, size);
         else
             fprintf(stderr, "hcbus " CMD ": the %s log has no signed tree head yet\n", log->name);
-        fprintf(stderr, "  hint: hcbus audit verify lists the tree heads it checked; give a size that has one, or "
-                        "--checkpoint FILE\n");
+        fprintf(stderr, _("  hint: hcbus audit verify lists the tree heads it checked; give a size that has one, or "
+                        "--checkpoint FILE\n"));
         return AUDIT_EXIT_BAD;
     }
     if (a->forged || !a->is_signed) {
@@ -146,7 +149,7 @@ static void print_proof(const hcbus_tlog_hash_t *proof, size_t len)
 {
     char buf[HEX_MAX];
     if (len == 0)
-        printf("  proof      (empty)\n");
+        printf(_("  proof      (empty)\n"));
     for (size_t i = 0; i < len; i++)
         printf("  %-10s %2zu. %s\n", i ? "" : "proof", i + 1, hex(&proof[i], buf));
 }
@@ -171,7 +174,7 @@ static int report(bool json, json_t *o, bool ok, const hcbus_error_t *err, const
         return rc;
     if (ok) {
         if (!json)
-            printf("verified: %s\n", checked);
+            printf(_("verified: %s\n"), checked);
         return AUDIT_EXIT_OK;
     }
     fprintf(stderr, "hcbus " CMD ": the proof does not check (%s): the log differs from what was signed; run hcbus "
@@ -214,9 +217,9 @@ static int prove_inclusion(PGconn *conn, const vlog_t *log, const anchors_in_t *
         else {
             printf("%s %" PRId64 " of the %s log: leaf %" PRIu64 " of the tree of size %" PRIu64 " (%s)\n",
                    log->pos_name, pos, log->name, index, a.size, a.source);
-            printf("  leaf hash  %s\n", hex(&l.hash[index], leaf));
+            printf(_("  leaf hash  %s\n"), hex(&l.hash[index], leaf));
             print_proof(proof, len);
-            printf("  root       %s\n", hex(&a.root, root));
+            printf(_("  root       %s\n"), hex(&a.root, root));
         }
         rc = report(json, o, ok, &err, "the proof leads from the row to the signed root");
     }
@@ -260,8 +263,8 @@ static int prove_consistency(PGconn *conn, const vlog_t *log, const anchors_in_t
         else {
             printf("the %s log's tree of size %" PRIu64 " is the start of its tree of size %" PRIu64 "\n", log->name,
                    old_size, new_size);
-            printf("  old root   %s (%s)\n", hex(&a.root, ra), a.source);
-            printf("  new root   %s (%s)\n", hex(&b.root, rb), b.source);
+            printf(_("  old root   %s (%s)\n"), hex(&a.root, ra), a.source);
+            printf(_("  new root   %s (%s)\n"), hex(&b.root, rb), b.source);
             print_proof(proof, len);
         }
         rc = report(json, o, ok, &err, "the proof leads to both signed roots");
@@ -326,7 +329,7 @@ int audit_prove(int argc, char **argv)
                    (consistency && parse_size("B", argv[optind + 1], &b) < 0)))
         rc = AUDIT_EXIT_USAGE;
     if (rc < 0 && opts.format == AUDIT_FORMAT_CSV)
-        rc = usage_error(CMD, "--csv is not an output of prove (text, or --json)");
+        rc = usage_error(CMD, _("--csv is not an output of prove (text, or --json)"));
     if (!key)
         key = verify_key_file();
     if (rc < 0 && !key)

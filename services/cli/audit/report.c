@@ -14,6 +14,7 @@
 #include "common.h"
 #include "db.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "report_labels.h"
 #include "timefmt.h"
 
@@ -27,7 +28,8 @@ typedef struct report_flags {
 
 static void help(void)
 {
-    printf("usage: hcbus audit report (--month YYYY-MM | --from WHEN --to WHEN)\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit report (--month YYYY-MM | --from WHEN --to WHEN)\n"
            "                          [--text | --csv | --html FILE] [--config FILE] [--utc]\n"
            "                          [--db CONNINFO]\n"
            "  The protocol's figures for a period, in Spanish: incidents by WHO SSA attack type,\n"
@@ -44,9 +46,10 @@ static void help(void)
            "  --html FILE           one self-contained HTML page (inline SVG charts, no\n"
            "                        JavaScript, nothing fetched) written to FILE\n"
            "  --config FILE         hcbus.conf, for the institutions' names and types (roles):\n"
-           "                        the database does not hold them\n" AUDIT_DB_HELP
-           "Exit: 0 ok, 1 bad period, --config or FILE, 2 usage, 3 database unreachable,\n"
-           "  4 internal. docs/audit.md, \"Reports and indicators\", says what each figure is.\n");
+           "                        the database does not hold them\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 ok, 1 bad period, --config or FILE, 2 usage, 3 database unreachable,\n"
+           "  4 internal. docs/audit.md, \"Reports and indicators\", says what each figure is.\n"));
 }
 
 /* --month YYYY-MM: [first day 00:00, first day of the next month) El Salvador time. */
@@ -118,7 +121,7 @@ static int parse_flags(int argc, char **argv, audit_opts_t *opts, report_flags_t
             return bad_flag(CMD, argv);
         const char *name = options[index].name;
         if (strcmp(name, "json") == 0)
-            return usage_error(CMD, "no --json: the report prints text, --csv or --html FILE");
+            return usage_error(CMD, _("no --json: the report prints text, --csv or --html FILE"));
         int taken = audit_opt_take(CMD, opts, name, optarg);
         if (taken < 0)
             return AUDIT_EXIT_USAGE;
@@ -138,15 +141,15 @@ static int parse_flags(int argc, char **argv, audit_opts_t *opts, report_flags_t
             f->config = optarg;
     }
     if (optind < argc)
-        return usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     if ((f->text ? 1 : 0) + (opts->format == AUDIT_FORMAT_CSV ? 1 : 0) + (f->html ? 1 : 0) > 1)
-        return usage_error(CMD, "give one of --text, --csv and --html FILE");
+        return usage_error(CMD, _("give one of --text, --csv and --html FILE"));
     if (f->month && (f->from || f->to))
-        return usage_error(CMD, "give --month or --from and --to, not both");
+        return usage_error(CMD, _("give --month or --from and --to, not both"));
     if (!f->month && (!f->from || !f->to))
-        return usage_error(CMD, "the period is missing: --month YYYY-MM, or --from and --to");
+        return usage_error(CMD, _("the period is missing: --month YYYY-MM, or --from and --to"));
     if (f->html && !*f->html)
-        return usage_error(CMD, "--html needs a file name");
+        return usage_error(CMD, _("--html needs a file name"));
     return AUDIT_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "timefmt.h"
 #include "zonename.h"
@@ -64,7 +65,8 @@ static const audit_column_t columns[S_COUNT] = {
 
 static void help(void)
 {
-    printf("usage: hcbus audit show SEQ [--json] [--utc] [--db CONNINFO]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit show SEQ [--json] [--utc] [--db CONNINFO]\n"
            "  the message recorded with seq SEQ: kind, topic, zone (with its district,\n"
            "  municipality and department), the sending institution (anonymous reports\n"
            "  have none), subject, when it was sent, received and committed, its chain\n"
@@ -72,8 +74,9 @@ static void help(void)
            "  anonymous alert how many photos and questions it has (hcbus audit photos,\n"
            "  hcbus audit conversation), and its summary, indented. Never the payload nor\n"
            "  patient details.\n"
-           "  --json                the same as one JSON object\n" AUDIT_DB_HELP
-           "Exit: 0 shown, 1 no such seq, 2 usage, 3 database unreachable, 4 internal.\n");
+           "  --json                the same as one JSON object\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 shown, 1 no such seq, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 /* Print "label  value" with the value escaped for the terminal. */
@@ -96,7 +99,7 @@ static void summary_block(const char *summary)
     json_t *j = summary ? json_loads(summary, 0, NULL) : NULL;
     char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
     json_decref(j);
-    printf("summary\n");
+    printf(_("summary\n"));
     const char *p = text ? text : (summary ? summary : "-");
     while (*p) {
         size_t len = strcspn(p, "\n");
@@ -207,7 +210,7 @@ static int show(const audit_opts_t *opts, const char *seq)
     } else if (PQntuples(res) == 0) {
         PGresult *max = PQexec(conn, "SELECT coalesce(max(seq), 0) FROM review.events");
         const char *last = PQresultStatus(max) == PGRES_TUPLES_OK ? PQgetvalue(max, 0, 0) : "?";
-        fprintf(stderr, "hcbus %s: no event has seq %s (the log holds seq 1 to %s)\n", CMD, seq,
+        fprintf(stderr, _("hcbus %s: no event has seq %s (the log holds seq 1 to %s)\n"), CMD, seq,
                 last);
         PQclear(max);
         rc = AUDIT_EXIT_BAD;
@@ -243,14 +246,14 @@ int audit_show(int argc, char **argv)
             return c != 0 ? bad_flag(CMD, argv) : AUDIT_EXIT_USAGE;
     }
     if (opts.format == AUDIT_FORMAT_CSV)
-        return usage_error(CMD, "--csv is for lists; show prints text or --json");
+        return usage_error(CMD, _("--csv is for lists; show prints text or --json"));
     if (optind + 1 != argc)
-        return usage_error(CMD, optind == argc ? "SEQ is missing" : "one SEQ only");
+        return usage_error(CMD, optind == argc ? _("SEQ is missing") : _("one SEQ only"));
     long seq = 0;
     if (parse_count(CMD, "SEQ", argv[optind], LONG_MAX, &seq) != 0)
         return AUDIT_EXIT_USAGE;
     if (seq == 0)
-        return usage_error(CMD, "SEQ 0 is not a seq: seqs start at 1");
+        return usage_error(CMD, _("SEQ 0 is not a seq: seqs start at 1"));
     char text[32];
     snprintf(text, sizeof text, "%ld", seq);
     return show(&opts, text);

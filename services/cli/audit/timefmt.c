@@ -4,6 +4,7 @@
 #include "timefmt.h"
 
 #include "callout.h"
+#include "hcbus/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -62,10 +63,10 @@ int audit_time_parse(const char *text, bool end_of_day, int64_t *t_us, hcbus_err
 {
     char iso[INPUT_MAX];
     if (!text || strlen(text) >= sizeof iso) {
-        hcbus_error_set(err, HCBUS_EINVALID, "time", "\"%.80s\" is not a date or time",
+        hcbus_error_set(err, HCBUS_EINVALID, "time", _("\"%.80s\" is not a date or time"),
                         text ? text : "");
-        return hcbus_error_hint(err, "write 2026-11-23, 2026-11-23T10:00 or 2026-11-23 10:00 "
-                                     "(El Salvador time), 2026-11-23T16:00Z, or now-2h");
+        return hcbus_error_hint(err, _("write 2026-11-23, 2026-11-23T10:00 or 2026-11-23 10:00 "
+                                     "(El Salvador time), 2026-11-23T16:00Z, or now-2h"));
     }
     bool date = is_date(text);
     if (date)
@@ -76,9 +77,9 @@ int audit_time_parse(const char *text, bool end_of_day, int64_t *t_us, hcbus_err
         iso[DATE_CHARS] = 'T'; /* "2026-11-23 10:00" as psql prints it */
     hcbus_error_t inner;
     if (hcbus_time_parse(iso, t_us, &inner) != 0) {
-        hcbus_error_set(err, HCBUS_EINVALID, "time", "\"%.80s\" is not a date or time", text);
-        return hcbus_error_hint(err, "write 2026-11-23, 2026-11-23T10:00 or 2026-11-23 10:00 "
-                                     "(El Salvador time), 2026-11-23T16:00Z, or now-2h");
+        hcbus_error_set(err, HCBUS_EINVALID, "time", _("\"%.80s\" is not a date or time"), text);
+        return hcbus_error_hint(err, _("write 2026-11-23, 2026-11-23T10:00 or 2026-11-23 10:00 "
+                                     "(El Salvador time), 2026-11-23T16:00Z, or now-2h"));
     }
     if (date && end_of_day)
         *t_us += US_PER_DAY;

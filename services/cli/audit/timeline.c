@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "timefmt.h"
 #include "zonename.h"
@@ -92,7 +93,8 @@ static const int times_durations[] = {X_TURNOUT, X_TRAVEL, X_ON_SCENE_TIME, X_TR
 
 static void help(void)
 {
-    printf("usage: hcbus audit timeline REQUEST [--json|--csv] [--utc] [--db CONNINFO]\n"
+    printf("%s%s%s",
+           _("usage: hcbus audit timeline REQUEST [--json|--csv] [--utc] [--db CONNINFO]\n"
            "  who did what for dispatch request REQUEST, in seq order: the request, each\n"
            "  status, the escort request and answers, with hcbus-coordinator's verdict on\n"
            "  each (counted, or REFUSED with the rule and reason: recorded but left out of\n"
@@ -103,8 +105,9 @@ static void help(void)
            "  --json                one object per step (\"record\": \"step\") and one per\n"
            "                        request with its times (\"record\": \"times\"); durations\n"
            "                        in whole seconds (*_s)\n"
-           "  --csv                 the steps only, with a header row\n" AUDIT_DB_HELP
-           "Exit: 0 shown, 1 no such request, 2 usage, 3 database unreachable, 4 internal.\n");
+           "  --csv                 the steps only, with a header row\n"),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 shown, 1 no such request, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 static const char *val(const PGresult *res, int row, int col)
@@ -210,7 +213,7 @@ static void duration_line(const char *label, const char *us, const char *what)
 
 static void print_times(const PGresult *t, int r, bool utc)
 {
-    printf("  call-out times (NEMSIS v3 eTimes; statuses the coordinator refused are left out):\n");
+    printf(_("  call-out times (NEMSIS v3 eTimes; statuses the coordinator refused are left out):\n"));
     time_line("requested", val(t, r, X_REQUESTED), "  (eTimes.02, recorded)", utc);
     time_line("accepted", val(t, r, X_ACCEPTED), "  (eTimes.03)", utc);
     time_line("en route", val(t, r, X_EN_ROUTE), "  (eTimes.05)", utc);
@@ -239,7 +242,7 @@ static void print_times(const PGresult *t, int r, bool utc)
         duration_line("escort wait", val(t, r, X_ESCORT_WAIT), "requested -> assigned or waived");
     }
     if (strcmp(val(t, r, X_WITHOUT), "t") == 0)
-        printf("  the crew went without its escort (flagged by the coordinator)\n");
+        printf(_("  the crew went without its escort (flagged by the coordinator)\n"));
     char line[LINE_MAX_BYTES];
     snprintf(line, sizeof line, "  state %s; declined %s, refused statuses %s, not yet checked %s",
              val(t, r, X_STATE), val(t, r, X_DECLINED), val(t, r, X_REFUSED),
@@ -362,8 +365,8 @@ static int timeline(const audit_opts_t *opts, const char *request)
     }
     if (PQntuples(steps) == 0) {
         char *safe = hcbus_text_escape_dup(request, HCBUS_TEXT_QUOTED);
-        fprintf(stderr, "hcbus %s: no dispatch request \"%s\" is recorded, nor any status or "
-                "escort naming it\n  hint: hcbus audit list --kind dispatch lists the requests\n",
+        fprintf(stderr, _("hcbus %s: no dispatch request \"%s\" is recorded, nor any status or "
+                "escort naming it\n  hint: hcbus audit list --kind dispatch lists the requests\n"),
                 CMD, safe ? safe : "?");
         free(safe);
         rc = AUDIT_EXIT_BAD;
@@ -406,8 +409,8 @@ int audit_timeline(int argc, char **argv)
             return AUDIT_EXIT_USAGE;
     }
     if (optind + 1 != argc)
-        return usage_error(CMD, optind == argc ? "REQUEST is missing" : "one REQUEST only");
+        return usage_error(CMD, optind == argc ? _("REQUEST is missing") : _("one REQUEST only"));
     if (!*argv[optind])
-        return usage_error(CMD, "REQUEST is empty");
+        return usage_error(CMD, _("REQUEST is empty"));
     return timeline(&opts, argv[optind]);
 }

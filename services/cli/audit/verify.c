@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "common.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "verify.h"
 
 #define CMD VERIFY_CMD
@@ -58,7 +59,7 @@ static void print_text_log(const result_t *r)
     const vcount_t *c = &r->count;
     const char *pos = r->log->pos_name;
     if (r->problem.kind != PROBLEM_NONE) {
-        printf("%s: NOT INTACT: %s\n", r->log->name, r->problem.message);
+        printf(_("%s: NOT INTACT: %s\n"), r->log->name, r->problem.message);
         printf("  before it: %" PRIu64 " %s, %" PRIu64 " tree %s and %" PRIu64 " exported %s matched\n", c->rows,
                rows_word(r->log, c->rows), c->heads, plural(c->heads, "head", "heads"), c->checkpoints,
                plural(c->checkpoints, "checkpoint", "checkpoints"));
@@ -72,14 +73,14 @@ static void print_text_log(const result_t *r)
                "not show a rewrite\n",
                c->heads_unsigned);
     if (c->rows && c->signed_size == 0)
-        printf("  warning: no signed tree head or checkpoint covers these rows yet: they agree with each other, "
-               "but a rewrite of all of them would too\n");
+        printf(_("  warning: no signed tree head or checkpoint covers these rows yet: they agree with each other, "
+               "but a rewrite of all of them would too\n"));
     else if (c->rows > c->signed_size)
         printf("  note: %s %" PRId64 " to %" PRId64 " come after the last signed tree head (size %" PRIu64
                "): hcbus-auditd signs the next one within a minute\n",
                pos, c->first_pos + (int64_t)c->signed_size, c->first_pos + (int64_t)c->rows - 1, c->signed_size);
     if (c->grew)
-        printf("  note: the log grew while it was verified; the newer rows were not checked (run verify again)\n");
+        printf(_("  note: the log grew while it was verified; the newer rows were not checked (run verify again)\n"));
 }
 
 static json_t *json_log(const result_t *r)
@@ -130,7 +131,7 @@ static int print_text(const result_t *results, bool intact)
                ev->heads + rj->heads, plural(ev->heads + rj->heads, "head", "heads"),
                ev->checkpoints + rj->checkpoints, plural(ev->checkpoints + rj->checkpoints, "checkpoint", "checkpoints"));
     else
-        printf("NOT INTACT: the audit log was altered; see docs/audit.md, \"Verifying the log\", for what to do\n");
+        printf(_("NOT INTACT: the audit log was altered; see docs/audit.md, \"Verifying the log\", for what to do\n"));
     return 0;
 }
 
@@ -201,9 +202,9 @@ int audit_verify(int argc, char **argv)
         }
     }
     if (rc < 0 && optind < argc)
-        rc = usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+        rc = usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
     if (rc < 0 && opts.format == AUDIT_FORMAT_CSV)
-        rc = usage_error(CMD, "--csv is not an output of verify (text, or --json)");
+        rc = usage_error(CMD, _("--csv is not an output of verify (text, or --json)"));
     const char *key = log_key ? log_key : verify_key_file();
     if (rc < 0 && !key)
         rc = usage_error(CMD, "no log key: give --log-key FILE (keys/auditd-log.pub, from the operator), or set "

@@ -16,6 +16,7 @@
 #include "common.h"
 #include "db.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/topic.h"
 #include "timefmt.h"
 
@@ -93,7 +94,8 @@ static const audit_column_t columns[O_COUNT] = {
 
 static void help(void)
 {
-    printf("usage: hcbus audit who-knew SEQ|REQUEST|--request REQUEST [--json|--csv] [--utc] [--db CONNINFO]\n"
+    printf("%s%s%s%s",
+           _("usage: hcbus audit who-knew SEQ|REQUEST|--request REQUEST [--json|--csv] [--utc] [--db CONNINFO]\n"
            "  which institutions received the event SEQ, or each event of the dispatch request\n"
            "  REQUEST (its dispatch, statuses, escorts and notices), from the broker's delivery\n"
            "  records: how (live: a subscription; replay; snapshot), when (live: between the\n"
@@ -102,9 +104,10 @@ static void help(void)
            "  has no clinical access and the event carried them). certain = no: the broker\n"
            "  has not recorded the end of that subscription (still open, or the broker\n"
            "  stopped abruptly), or lost delivery records; the note says which.\n"
-           "  --request REQUEST     a request id made only of digits (else read as a seq)\n" AUDIT_FORMAT_HELP
-               AUDIT_DB_HELP
-           "Exit: 0 answered, 1 no such seq or request, 2 usage, 3 database unreachable, 4 internal.\n");
+           "  --request REQUEST     a request id made only of digits (else read as a seq)\n"),
+           _(AUDIT_FORMAT_HELP),
+           _(AUDIT_DB_HELP),
+           _("Exit: 0 answered, 1 no such seq or request, 2 usage, 3 database unreachable, 4 internal.\n"));
 }
 
 static char *dup_or_null(const PGresult *res, int row, int col)
@@ -153,12 +156,12 @@ static int load_events(PGconn *conn, const char *target, bool is_seq, event_t **
     int n = PQntuples(res);
     if (n == 0 || n > WHO_KNEW_EVENTS_MAX) {
         if (n == 0 && is_seq)
-            fprintf(stderr, "hcbus %s: seq %s is not in the audit log\n", CMD, target);
+            fprintf(stderr, _("hcbus %s: seq %s is not in the audit log\n"), CMD, target);
         else if (n == 0)
-            fprintf(stderr, "hcbus %s: no event of request \"%s\" is in the audit log (its dispatch, statuses, "
-                    "escorts, notices)\n", CMD, target);
+            fprintf(stderr, _("hcbus %s: no event of request \"%s\" is in the audit log (its dispatch, statuses, "
+                    "escorts, notices)\n"), CMD, target);
         else
-            fprintf(stderr, "hcbus %s: request %s has more than %d events; ask about single seqs\n", CMD, target,
+            fprintf(stderr, _("hcbus %s: request %s has more than %d events; ask about single seqs\n"), CMD, target,
                     WHO_KNEW_EVENTS_MAX);
         PQclear(res);
         return AUDIT_EXIT_BAD;
@@ -397,19 +400,19 @@ int audit_who_knew(int argc, char **argv)
             return c != 0 ? bad_flag(CMD, argv) : AUDIT_EXIT_USAGE;
     }
     if (request && optind != argc)
-        return usage_error(CMD, "give either SEQ|REQUEST or --request REQUEST");
+        return usage_error(CMD, _("give either SEQ|REQUEST or --request REQUEST"));
     if (!request && optind + 1 != argc)
-        return usage_error(CMD, optind == argc ? "SEQ or REQUEST is missing" : "one SEQ or REQUEST only");
+        return usage_error(CMD, optind == argc ? _("SEQ or REQUEST is missing") : _("one SEQ or REQUEST only"));
     const char *target = request ? request : argv[optind];
     if (!*target)
-        return usage_error(CMD, "an empty REQUEST names nothing");
+        return usage_error(CMD, _("an empty REQUEST names nothing"));
     if (request || strspn(target, "0123456789") != strlen(target))
         return who_knew(&opts, target, false); /* a dispatch request id */
     long seq = 0;
     if (parse_count(CMD, "SEQ", target, LONG_MAX, &seq) != 0)
         return AUDIT_EXIT_USAGE;
     if (seq == 0)
-        return usage_error(CMD, "SEQ 0 is not a seq: seqs start at 1");
+        return usage_error(CMD, _("SEQ 0 is not a seq: seqs start at 1"));
     char text[32];
     snprintf(text, sizeof text, "%ld", seq);
     return who_knew(&opts, text, true);

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "hcbus/zones.h"
 
 #define NAME_FOLD_MAX 256
@@ -60,7 +61,7 @@ int audit_zones_load(const char *cmd, PGconn *conn, audit_zones_t **out)
     if (!self || (n > 0 && !self->rows)) {
         free(self);
         PQclear(res);
-        fprintf(stderr, "hcbus %s: out of memory\n", cmd);
+        fprintf(stderr, _("hcbus %s: out of memory\n"), cmd);
         return AUDIT_EXIT_INTERNAL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -71,7 +72,7 @@ int audit_zones_load(const char *cmd, PGconn *conn, audit_zones_t **out)
         if (!r->id || !r->name || !r->own) {
             PQclear(res);
             audit_zones_destroy(&self);
-            fprintf(stderr, "hcbus %s: out of memory\n", cmd);
+            fprintf(stderr, _("hcbus %s: out of memory\n"), cmd);
             return AUDIT_EXIT_INTERNAL;
         }
     }
@@ -146,19 +147,19 @@ int audit_zone_ids_for_name(const char *cmd, PGconn *conn, const char *name, cha
     size_t catalogue = zones->n;
     audit_zones_destroy(&zones);
     if (!buf) {
-        fprintf(stderr, "hcbus %s: out of memory\n", cmd);
+        fprintf(stderr, _("hcbus %s: out of memory\n"), cmd);
         return AUDIT_EXIT_INTERNAL;
     }
     if (found == 0) {
         free(buf);
         if (catalogue == 0)
-            fprintf(stderr, "hcbus %s: --zone \"%s\": the zone catalogue (review.zones) is empty\n"
+            fprintf(stderr, _("hcbus %s: --zone \"%s\": the zone catalogue (review.zones) is empty\n"
                     "  hint: hcbus-auditd loads it from its zones_file at start (migration 010); "
-                    "or give a zone id (sv.ss.san-salvador-centro)\n", cmd, name);
+                    "or give a zone id (sv.ss.san-salvador-centro)\n"), cmd, name);
         else
-            fprintf(stderr, "hcbus %s: --zone \"%s\": no department, municipality or district "
+            fprintf(stderr, _("hcbus %s: --zone \"%s\": no department, municipality or district "
                     "has that name\n  hint: give a zone id, or find names with: hcbus zone find "
-                    "WORD\n", cmd, name);
+                    "WORD\n"), cmd, name);
         return AUDIT_EXIT_BAD;
     }
     strcat(buf, "}");
