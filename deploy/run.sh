@@ -375,6 +375,7 @@ export HCBUS_KEY=$KEYS_DIR/pnc.key
 export HCBUS_ZONES=$REPO_DIR/deploy/sv-districts.csv
 export HCBUS_AUDIT_DB="host=$PG_DIR dbname=hcbus user=$FACILITATOR_DB_ROLE"
 export HCBUS_REPORT_URL=$REPORT_LOCAL_URL
+export HCBUS_LOCALEDIR=$BUILD_DIR/locale   # the build's catalogues: LANG=es_SV.UTF-8 hcbus ...
 EOF
 }
 

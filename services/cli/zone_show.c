@@ -138,18 +138,18 @@ static void print_rows(const rows_t *rows, int64_t now_us)
         enum_words_upper(&hcbus__risk_level__descriptor,
                          z ? z->level : HCBUS__RISK_LEVEL__RISK_LEVEL_GREEN, level, sizeof level);
         if (!z)
-            snprintf(since, sizeof since, "never set");
+            snprintf(since, sizeof since, "%s", _("never set"));
         else if (z->valid_until_us && z->valid_until_us <= now_us)
-            snprintf(since, sizeof since, "%s (expired)", view_time(z->valid_from_us, t, sizeof t));
+            snprintf(since, sizeof since, _("%s (expired)"), view_time(z->valid_from_us, t, sizeof t));
         else if (z->valid_from_us > now_us)
-            snprintf(since, sizeof since, "%s (not yet)", view_time(z->valid_from_us, t, sizeof t));
+            snprintf(since, sizeof since, _("%s (not yet)"), view_time(z->valid_from_us, t, sizeof t));
         else
             snprintf(since, sizeof since, "%s", view_time(z->valid_from_us, t, sizeof t));
         char id[HCBUS_ZONE_ID_MAX * 4 + 8];
         printf("%-48s %-7s %-36s %s\n", hcbus_text_escape(r->id, HCBUS_TEXT_PLAIN, id, sizeof id),
                level, since,
                r->name ? hcbus_text_escape(r->name, HCBUS_TEXT_PLAIN, name, sizeof name)
-                       : "(community below a district)");
+                       : _("(community below a district)"));
         if (z) {
             printf("    ");
             print_delivery(&r->level, false, stdout);
