@@ -55,6 +55,12 @@ int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const ch
     return 1;
 }
 
+/* Whether a proto field in an error is named by its publish flag (--zone for
+ * dispatch.zone_id): yes, unless the input named the fields itself (JSON). */
+static bool fields_as_flags = true;
+
+void errors_name_flags(bool on) { fields_as_flags = on; }
+
 /* The connection the command is using, named when the broker cannot be reached. */
 static const cli_conn_t *conn_tried;
 
@@ -151,7 +157,7 @@ static void replace_all(const char *text, const char *from, const char *to, char
 void print_error(const char *cmd, const hcbus_error_t *err)
 {
     char flag[64], message[HCBUS_ERROR_MESSAGE_MAX + 64], hint[HCBUS_ERROR_HINT_MAX + 64];
-    const char *field = flag_of_field(err->field, flag, sizeof flag);
+    const char *field = fields_as_flags ? flag_of_field(err->field, flag, sizeof flag) : NULL;
     if (field) { /* the person typed --zone, not dispatch.zone_id */
         replace_all(err->message, err->field, field, message, sizeof message);
         replace_all(err->hint, err->field, field, hint, sizeof hint);

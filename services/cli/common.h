@@ -67,6 +67,10 @@ int conn_subscriber(const char *cmd, const cli_conn_t *conn, char *const *prefix
  * names what was tried: the endpoint and both key files. */
 void print_error(const char *cmd, const hcbus_error_t *err);
 
+/* Name proto fields in errors by their flag (the default) or, off, by their path, as a
+ * command whose input names them (publish --json) does. */
+void errors_name_flags(bool on);
+
 /* The exit code for an error from the library. */
 int exit_code_for(const hcbus_error_t *err);
 

@@ -493,7 +493,7 @@ int cmd_publish(int argc, char **argv)
     pub_args_t args = {false, VERDICT_WAIT_S_DEFAULT, NULL};
     int rc = parse(argc, argv, kind, env, &conn, &args);
     if (rc == 0 && args.json == (kind != NULL))
-        rc = usage_error(CMD, kind ? "--json takes no kind" : "give a kind or --json");
+        rc = usage_error(CMD, "%s", kind ? _("--json takes no kind") : _("give a kind or --json"));
     if (rc != 0) {
         hcbus_envelope_free(env);
         return rc < 0 ? EXIT_OK : rc;
@@ -501,6 +501,7 @@ int cmd_publish(int argc, char **argv)
     if (kind)
         return publish_one(kind, env, &conn, &args);
     hcbus_envelope_free(env);
+    errors_name_flags(false); /* JSON lines name the fields themselves */
     json_source_t src = {NULL, 0, 0};
     outcome_t o = {.json = true};
     rc = run(&conn, next_json, &src, &o);

@@ -169,7 +169,7 @@ hc_assert_eq 0 "$RC" "a state given in words (as printed) is taken: $OUT"
 cli escort-bad publish escort-status --key "$(hc_key pnc)" --escort-id esc-cli-1 \
   --request-id sem-cli-1 --zone "$ZONE" --state assigned
 hc_assert_eq 1 "$RC" "an assigned escort without a police unit is refused"
-hc_assert_contains "$OUT" "escort_status.police_unit" "the refusal names the missing field"
+hc_assert_contains "$OUT" "--police-unit is required for state assigned" "the refusal names the missing field by its flag"
 if grep -q '^coordinator:\|^published' <<<"$OUT"; then hc_fail "a refused escort status waited or was published: $OUT"; fi
 HC_CHECKS=$((HC_CHECKS + 1))
 
