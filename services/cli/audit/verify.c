@@ -44,41 +44,60 @@ typedef struct result {
     problem_t problem;
 } result_t;
 
-static const char *plural(uint64_t n, const char *one, const char *many)
+/* "3 events", "1 tree head", ... in the user's language, written into buf. */
+typedef enum { COUNT_EVENTS, COUNT_REFUSED, COUNT_HEADS, COUNT_CHECKPOINTS } count_kind_t;
+
+static const char *count_text(count_kind_t kind, uint64_t n, char *buf, size_t size)
 {
-    return n == 1 ? one : many;
+    char num[24];
+    snprintf(num, sizeof num, "%" PRIu64, n);
+    unsigned long form = (unsigned long)n;
+    switch (kind) {
+    case COUNT_EVENTS: snprintf(buf, size, P_("%s event", "%s events", form), num); break;
+    case COUNT_REFUSED: snprintf(buf, size, P_("%s refused attempt", "%s refused attempts", form), num); break;
+    case COUNT_HEADS: snprintf(buf, size, P_("%s tree head", "%s tree heads", form), num); break;
+    default: snprintf(buf, size, P_("%s exported checkpoint", "%s exported checkpoints", form), num); break;
+    }
+    return buf;
 }
 
-static const char *rows_word(const vlog_t *log, uint64_t n)
+static const char *rows_text(const vlog_t *log, uint64_t n, char *buf, size_t size)
 {
-    return log->kind == VLOG_EVENTS ? plural(n, "event", "events") : plural(n, "refused attempt", "refused attempts");
+    return count_text(log->kind == VLOG_EVENTS ? COUNT_EVENTS : COUNT_REFUSED, n, buf, size);
+}
+
+static const char *count_number(uint64_t n, char *buf, size_t size)
+{
+    snprintf(buf, size, "%" PRIu64, n);
+    return buf;
 }
 
 static void print_text_log(const result_t *r)
 {
     const vcount_t *c = &r->count;
     const char *pos = r->log->pos_name;
+    char rows[64], heads[64], checkpoints[64];
+    rows_text(r->log, c->rows, rows, sizeof rows);
+    count_text(COUNT_HEADS, c->heads, heads, sizeof heads);
+    count_text(COUNT_CHECKPOINTS, c->checkpoints, checkpoints, sizeof checkpoints);
     if (r->problem.kind != PROBLEM_NONE) {
         printf(_("%s: NOT INTACT: %s\n"), r->log->name, r->problem.message);
-        printf("  before it: %" PRIu64 " %s, %" PRIu64 " tree %s and %" PRIu64 " exported %s matched\n", c->rows,
-               rows_word(r->log, c->rows), c->heads, plural(c->heads, "head", "heads"), c->checkpoints,
-               plural(c->checkpoints, "checkpoint", "checkpoints"));
+        printf(_("  before it: %s, %s and %s matched\n"), rows, heads, checkpoints);
         return;
     }
-    printf("%s: intact: %" PRIu64 " %s, %" PRIu64 " tree %s and %" PRIu64 " exported %s checked\n", r->log->name,
-           c->rows, rows_word(r->log, c->rows), c->heads, plural(c->heads, "head", "heads"), c->checkpoints,
-           plural(c->checkpoints, "checkpoint", "checkpoints"));
+    printf(_("%s: intact: %s, %s and %s checked\n"), r->log->name, rows, heads, checkpoints);
     if (c->heads_unsigned)
-        printf("  warning: %" PRIu64 " of the tree heads are unsigned (hcbus-auditd ran without a log key): they do "
-               "not show a rewrite\n",
-               c->heads_unsigned);
+        printf(_("  warning: %s of the tree heads are unsigned (hcbus-auditd ran without a log key): they do "
+                 "not show a rewrite\n"),
+               count_number(c->heads_unsigned, heads, sizeof heads));
     if (c->rows && c->signed_size == 0)
         printf(_("  warning: no signed tree head or checkpoint covers these rows yet: they agree with each other, "
                "but a rewrite of all of them would too\n"));
     else if (c->rows > c->signed_size)
-        printf("  note: %s %" PRId64 " to %" PRId64 " come after the last signed tree head (size %" PRIu64
-               "): hcbus-auditd signs the next one within a minute\n",
-               pos, c->first_pos + (int64_t)c->signed_size, c->first_pos + (int64_t)c->rows - 1, c->signed_size);
+        printf(_("  note: %s %lld to %lld come after the last signed tree head (size %llu): hcbus-auditd "
+                 "signs the next one within a minute\n"),
+               pos, (long long)(c->first_pos + (int64_t)c->signed_size),
+               (long long)(c->first_pos + (int64_t)c->rows - 1), (unsigned long long)c->signed_size);
     if (c->grew)
         printf(_("  note: the log grew while it was verified; the newer rows were not checked (run verify again)\n"));
 }
@@ -125,12 +144,13 @@ static int print_text(const result_t *results, bool intact)
     for (int k = 0; k < VLOG_COUNT; k++)
         print_text_log(&results[k]);
     const vcount_t *ev = &results[VLOG_EVENTS].count, *rj = &results[VLOG_REJECTIONS].count;
-    if (intact)
-        printf("intact: %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " tree %s, %" PRIu64 " exported %s checked\n",
-               ev->rows, rows_word(&vlog_events, ev->rows), rj->rows, rows_word(&vlog_rejections, rj->rows),
-               ev->heads + rj->heads, plural(ev->heads + rj->heads, "head", "heads"),
-               ev->checkpoints + rj->checkpoints, plural(ev->checkpoints + rj->checkpoints, "checkpoint", "checkpoints"));
-    else
+    if (intact) {
+        char events[64], refused[64], heads[64], checkpoints[64];
+        printf(_("intact: %s, %s, %s, %s checked\n"), rows_text(&vlog_events, ev->rows, events, sizeof events),
+               rows_text(&vlog_rejections, rj->rows, refused, sizeof refused),
+               count_text(COUNT_HEADS, ev->heads + rj->heads, heads, sizeof heads),
+               count_text(COUNT_CHECKPOINTS, ev->checkpoints + rj->checkpoints, checkpoints, sizeof checkpoints));
+    } else
         printf(_("NOT INTACT: the audit log was altered; see docs/audit.md, \"Verifying the log\", for what to do\n"));
     return 0;
 }
