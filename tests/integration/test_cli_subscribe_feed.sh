@@ -136,5 +136,5 @@ hc_assert_contains "$out" "refused this institution's key" "a revoked key is tol
 [ $((SECONDS - t0)) -lt 15 ] || hc_fail "the refused key was told only after the timeout"
 out=$("$HC_CLI" subscribe --endpoint "$HC_SUB_ENDPOINT" --broker-key "$BKEY" --key "$(hc_key stranger)" \
   --json alert. 2>&1) && hc_fail "an unknown key subscribed"
-hc_assert_contains "$out" "unauthorized: key: the broker refused this institution's key" "an unknown key too"
+hc_assert_contains "$out" "not allowed: key: the broker refused this institution's key" "an unknown key too"
 hc_pass
