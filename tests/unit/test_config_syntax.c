@@ -2,7 +2,10 @@
  * file:line and leak nothing (issue 12, item 12d). libconfig leaks the quoted string it
  * holds when it stops at a syntax error; config_syntax.c refuses those files first.
  * Run under AddressSanitizer (deploy/test.sh): LeakSanitizer checks at exit that the
- * named cases and thousands of mutations of deploy/hcbus.conf leaked no byte. */
+ * named cases and thousands of mutations of deploy/hcbus.conf leaked no byte. Integers
+ * libconfig 1.5 misreads (no L suffix and past 32 bits: it keeps the low 32) are
+ * refused as written, with the setting's range (issue 17), and hcbus_config_check
+ * reports every error of a file, not only the first. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -129,6 +132,104 @@ static void test_strings_where_they_belong(void **state)
     hcbus_config_destroy(&c);
 }
 
+/* broker.max_in_flight (range 1..10000000) written as literal, in a file otherwise valid. */
+static hcbus_config_t *load_in_flight(const char *literal, hcbus_error_t *err)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "broker = { secret_key_file = \"k\"; ack_timeout_ms = 5; max_in_flight = %s; };\n"
+             "auditd = { secret_key_file = \"k\"; };\n", literal);
+    write_conf(text);
+    return hcbus_config_load(conf_path, err);
+}
+
+static void test_integers_as_written(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *literal;
+        uint32_t value;
+    } good[] = {{"10000000", 10000000}, {"1", 1}, {"0x10", 16}, {"5L", 5}, {"0x7fL", 127}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        hcbus_error_t err;
+        hcbus_config_t *c = load_in_flight(good[i].literal, &err);
+        if (!c)
+            fail_msg("%s refused: %s: %s", good[i].literal, err.field, err.message);
+        assert_int_equal(c->broker.max_in_flight, good[i].value);
+        assert_int_equal(c->broker.ack_timeout_ms, 5);   /* the same line: not mistaken for it */
+        hcbus_config_destroy(&c);
+    }
+    /* libconfig would read: -397934592, 0, -2147483648, 2147483647, -2147483648, -1, and
+     * for the last two (past 64 bits) a saturated or truncated number. */
+    static const char *const bad[] = {"8192000000", "4294967296", "2147483648", "-2147483649",
+                                      "0x80000000", "0x1FFFFFFFF", "99999999999999999999L",
+                                      "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hcbus_error_t err;
+        hcbus_config_t *c = load_in_flight(bad[i], &err);
+        if (c) {
+            hcbus_config_destroy(&c);
+            fail_msg("accepted max_in_flight = %s", bad[i]);
+        }
+        char want[96];
+        snprintf(want, sizeof want, "%s is out of range 1..10000000", bad[i]);
+        if (!strstr(err.field, "hcbus.conf:1 broker.max_in_flight") || strcmp(err.message, want) != 0)
+            fail_msg("%s: got \"%s: %s\", want \"%s\"", bad[i], err.field, err.message, want);
+    }
+    /* A value in 32 bits that is simply out of range keeps its own message. */
+    hcbus_error_t err;
+    assert_null(load_in_flight("20000000", &err));
+    assert_string_equal(err.message, "20000000 is out of range 1..10000000");
+}
+
+/* hcbus_config_check: every error of the file, each with its line, in one pass. */
+static void test_check_reports_every_error(void **state)
+{
+    (void)state;
+    write_conf("broker = {\n"
+               "  secret_key_file = \"k\";\n"
+               "  max_in_flight = 8192000000;\n"
+               "  colour = \"blue\";\n"
+               "  ack_timeout_ms = true;\n"
+               "};\n"
+               "auditd = { secret_key_file = \"k\"; batch_max_rows = 0; };\n"
+               "institutions = ( { id = \"a\"; roles = [\"wizard\"]; public_keys = [\"x\"]; },\n"
+               "  { id = \"b\"; roles = [\"police\"]; public_keys = [\"short\"]; } );\n");
+    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
+    assert_non_null(errors);
+    hcbus_config_t *c = hcbus_config_check(conf_path, errors);
+    assert_non_null(c);
+    static const char *const want[][2] = {
+        {"hcbus.conf:4 broker.colour", "unknown setting broker.colour"},
+        {"hcbus.conf:3 broker.max_in_flight", "8192000000 is out of range 1..10000000"},
+        {"hcbus.conf:5 broker.ack_timeout_ms", "must be an integer, not a boolean"},
+        {"hcbus.conf:7 auditd.batch_max_rows", "0 is out of range 1..100000"},
+        {"hcbus.conf:8 institutions[0].roles[0]", "unknown role \"wizard\""},
+        {"hcbus.conf:9 institutions[1].public_keys[0]", "a public key must be"},
+    };
+    size_t n = sizeof want / sizeof want[0];
+    if (errors->count != n)
+        fail_msg("%zu errors, want %zu (first: %s: %s)", errors->count, n, errors->items[0].field,
+                 errors->items[0].message);
+    for (size_t i = 0; i < n; i++) {
+        if (!strstr(errors->items[i].field, want[i][0]) || !strstr(errors->items[i].message, want[i][1]))
+            fail_msg("error %zu: got \"%s: %s\", want \"%s: %s\"", i, errors->items[i].field,
+                     errors->items[i].message, want[i][0], want[i][1]);
+    }
+    hcbus_config_destroy(&c);
+    /* The same file through hcbus_config_load: the first error only, as before. */
+    hcbus_error_t err;
+    assert_null(hcbus_config_load(conf_path, &err));
+    assert_non_null(strstr(err.field, "hcbus.conf:4 broker.colour"));
+    /* A valid file: no error. */
+    write_conf("broker = { secret_key_file = \"k\"; };\nauditd = { secret_key_file = \"k\"; };\n");
+    c = hcbus_config_check(conf_path, errors);
+    assert_non_null(c);
+    assert_int_equal(errors->count, 0);
+    hcbus_config_destroy(&c);
+    free(errors);
+}
+
 /* splitmix64, so that a failure reproduces. */
 static uint64_t next_random(uint64_t *s)
 {
@@ -184,6 +285,8 @@ int main(void)
         cmocka_unit_test(test_strings_where_none_may_stand),
         cmocka_unit_test(test_other_syntax_errors),
         cmocka_unit_test(test_strings_where_they_belong),
+        cmocka_unit_test(test_integers_as_written),
+        cmocka_unit_test(test_check_reports_every_error),
         cmocka_unit_test(test_mutations_leak_nothing),
     };
     return cmocka_run_group_tests_name("config_syntax", tests, setup, teardown);
