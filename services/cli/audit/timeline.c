@@ -142,18 +142,18 @@ static void step_what(const PGresult *res, int r, char *line, size_t size)
 {
     line[0] = '\0';
     append(line, size, "", val(res, r, T_STATE));
-    append(line, size, "priority ", val(res, r, T_PRIORITY));
+    append(line, size, _("priority "), val(res, r, T_PRIORITY));
     append(line, size, "", val(res, r, T_INCIDENT));
-    append(line, size, "capability ", val(res, r, T_CAPABILITY));
-    append(line, size, "escort ", val(res, r, T_ESCORT));
-    append(line, size, "unit ", val(res, r, T_UNIT));
-    append(line, size, "police unit ", val(res, r, T_POLICE));
-    append(line, size, "meeting point ", val(res, r, T_MEETING));
-    append(line, size, "to ", val(res, r, T_FACILITY));
+    append(line, size, _("capability "), val(res, r, T_CAPABILITY));
+    append(line, size, _("escort "), val(res, r, T_ESCORT));
+    append(line, size, _("unit "), val(res, r, T_UNIT));
+    append(line, size, _("police unit "), val(res, r, T_POLICE));
+    append(line, size, _("meeting point "), val(res, r, T_MEETING));
+    append(line, size, _("to "), val(res, r, T_FACILITY));
     const char *reason = val(res, r, T_REASON);
     if (reason && *reason) {
         size_t len = strlen(line);
-        snprintf(line + len, size - len, "; reason: %s", reason);
+        snprintf(line + len, size - len, _("; reason: %s"), reason);
     }
 }
 
@@ -164,14 +164,14 @@ static const char *step_verdict(const PGresult *res, int r, char *line, size_t s
     const char *verdict = val(res, r, T_VERDICT);
     if (!verdict) {
         if (kind && (strcmp(kind, "status") == 0 || strcmp(kind, "escort_status") == 0))
-            return "coordinator: not checked (yet)";
+            return _("coordinator: not checked (yet)");
         return NULL;
     }
     bool refused = strcmp(verdict, "refused") == 0;
     const char *rule = val(res, r, T_RULE_TEXT) ? val(res, r, T_RULE_TEXT) : val(res, r, T_RULE);
     const char *why = val(res, r, T_VREASON);
-    snprintf(line, size, "coordinator: %s%s%s%s (notice seq %s)%s%s",
-             refused ? "REFUSED" : "counted", rule ? (refused ? " (" : ", flagged: ") : "",
+    snprintf(line, size, _("coordinator: %s%s%s%s (notice seq %s)%s%s"),
+             refused ? _("REFUSED") : _("counted"), rule ? (refused ? " (" : _(", flagged: ")) : "",
              rule ? rule : "", rule && refused ? ")" : "", val(res, r, T_NOTICE),
              why && *why ? ": " : "", why && *why ? why : "");
     return line;
@@ -187,7 +187,7 @@ static void print_step(const PGresult *res, int r, bool utc)
              val(res, r, T_SEQ),
              val(res, r, T_AT) ? audit_time_format_text(val(res, r, T_AT), utc, false, at, sizeof at) : "-",
              val(res, r, T_SINCE) ? duration(val(res, r, T_SINCE), since, sizeof since) : "-",
-             sender && *sender ? sender : "(anonymous)", what);
+             sender && *sender ? sender : _("(anonymous)"), what);
     print_escaped("", line);
     const char *v = step_verdict(res, r, verdict, sizeof verdict);
     if (v)
@@ -199,7 +199,7 @@ static void time_line(const char *label, const char *us, const char *note, bool 
     if (!us)
         return;
     char buf[HCBUS_TIME_TEXT_MAX];
-    printf("    %-18s %s%s\n", label, audit_time_format_text(us, utc, false, buf, sizeof buf),
+    printf("    %-18s %s%s\n", _(label), audit_time_format_text(us, utc, false, buf, sizeof buf),
            note ? note : "");
 }
 
@@ -208,43 +208,43 @@ static void duration_line(const char *label, const char *us, const char *what)
     if (!us)
         return;
     char buf[DURATION_TEXT_MAX];
-    printf("    %-18s %-10s %s\n", label, duration(us, buf, sizeof buf), what);
+    printf("    %-18s %-10s %s\n", _(label), duration(us, buf, sizeof buf), _(what));
 }
 
 static void print_times(const PGresult *t, int r, bool utc)
 {
     printf(_("  call-out times (NEMSIS v3 eTimes; statuses the coordinator refused are left out):\n"));
-    time_line("requested", val(t, r, X_REQUESTED), "  (eTimes.02, recorded)", utc);
-    time_line("accepted", val(t, r, X_ACCEPTED), "  (eTimes.03)", utc);
-    time_line("en route", val(t, r, X_EN_ROUTE), "  (eTimes.05)", utc);
-    time_line("on scene", val(t, r, X_ON_SCENE), "  (eTimes.06)", utc);
-    time_line("left scene", val(t, r, X_LEFT_SCENE), "  (eTimes.09)", utc);
-    time_line("at facility", val(t, r, X_AT_FACILITY), "  (eTimes.11)", utc);
-    time_line("back in service", val(t, r, X_BACK), "  (eTimes.13)", utc);
-    time_line("cancelled", val(t, r, X_CANCELLED), "  (eTimes.14)", utc);
-    time_line("aborted (security)", val(t, r, X_ABORTED), NULL, utc);
-    duration_line("turnout", val(t, r, X_TURNOUT), "accepted -> en route");
-    duration_line("travel to scene", val(t, r, X_TRAVEL), "en route -> on scene");
-    duration_line("on scene", val(t, r, X_ON_SCENE_TIME), "on scene -> left scene");
-    duration_line("transport", val(t, r, X_TRANSPORT), "left scene -> at facility");
-    duration_line("response", val(t, r, X_RESPONSE), "requested -> on scene");
-    duration_line("total", val(t, r, X_TOTAL), "requested -> back in service (or cancelled)");
+    time_line(N_("requested"), val(t, r, X_REQUESTED), "  (eTimes.02, recorded)", utc);
+    time_line(N_("accepted"), val(t, r, X_ACCEPTED), "  (eTimes.03)", utc);
+    time_line(N_("en route"), val(t, r, X_EN_ROUTE), "  (eTimes.05)", utc);
+    time_line(N_("on scene"), val(t, r, X_ON_SCENE), "  (eTimes.06)", utc);
+    time_line(N_("left scene"), val(t, r, X_LEFT_SCENE), "  (eTimes.09)", utc);
+    time_line(N_("at facility"), val(t, r, X_AT_FACILITY), "  (eTimes.11)", utc);
+    time_line(N_("back in service"), val(t, r, X_BACK), "  (eTimes.13)", utc);
+    time_line(N_("cancelled"), val(t, r, X_CANCELLED), "  (eTimes.14)", utc);
+    time_line(N_("aborted (security)"), val(t, r, X_ABORTED), NULL, utc);
+    duration_line(N_("turnout"), val(t, r, X_TURNOUT), N_("accepted -> en route"));
+    duration_line(N_("travel to scene"), val(t, r, X_TRAVEL), N_("en route -> on scene"));
+    duration_line(N_("on scene"), val(t, r, X_ON_SCENE_TIME), N_("on scene -> left scene"));
+    duration_line(N_("transport"), val(t, r, X_TRANSPORT), N_("left scene -> at facility"));
+    duration_line(N_("response"), val(t, r, X_RESPONSE), N_("requested -> on scene"));
+    duration_line(N_("total"), val(t, r, X_TOTAL), N_("requested -> back in service (or cancelled)"));
     if (strcmp(val(t, r, X_ESCORT_REQUESTED), "t") == 0) {
         char line[LINE_MAX_BYTES];
-        snprintf(line, sizeof line, "  escort %s: %s%s%s", val(t, r, X_ESCORT_ID) ? val(t, r, X_ESCORT_ID) : "",
-                 strcmp(val(t, r, X_WAITING), "t") == 0 ? "still waiting for it" : "",
-                 val(t, r, X_ESCORT_WAIVED) ? "waived: " : "",
+        snprintf(line, sizeof line, _("  escort %s: %s%s%s"), val(t, r, X_ESCORT_ID) ? val(t, r, X_ESCORT_ID) : "",
+                 strcmp(val(t, r, X_WAITING), "t") == 0 ? _("still waiting for it") : "",
+                 val(t, r, X_ESCORT_WAIVED) ? _("waived: ") : "",
                  val(t, r, X_WAIVER_REASON) ? val(t, r, X_WAIVER_REASON) : "");
         print_escaped("", line);
-        time_line("escort requested", val(t, r, X_ESCORT_REQUESTED_AT), NULL, utc);
-        time_line("escort assigned", val(t, r, X_ESCORT_ASSIGNED), NULL, utc);
-        time_line("escort waived", val(t, r, X_ESCORT_WAIVED), NULL, utc);
-        duration_line("escort wait", val(t, r, X_ESCORT_WAIT), "requested -> assigned or waived");
+        time_line(N_("escort requested"), val(t, r, X_ESCORT_REQUESTED_AT), NULL, utc);
+        time_line(N_("escort assigned"), val(t, r, X_ESCORT_ASSIGNED), NULL, utc);
+        time_line(N_("escort waived"), val(t, r, X_ESCORT_WAIVED), NULL, utc);
+        duration_line(N_("escort wait"), val(t, r, X_ESCORT_WAIT), N_("requested -> assigned or waived"));
     }
     if (strcmp(val(t, r, X_WITHOUT), "t") == 0)
         printf(_("  the crew went without its escort (flagged by the coordinator)\n"));
     char line[LINE_MAX_BYTES];
-    snprintf(line, sizeof line, "  state %s; declined %s, refused statuses %s, not yet checked %s",
+    snprintf(line, sizeof line, _("  state %s; declined %s, refused statuses %s, not yet checked %s"),
              val(t, r, X_STATE), val(t, r, X_DECLINED), val(t, r, X_REFUSED),
              val(t, r, X_UNCHECKED));
     print_escaped("", line);
