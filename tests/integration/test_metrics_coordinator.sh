@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hcbus-coordinator's monitoring endpoint (coordinator.metrics_listen; docs/operations.md,
-# "Monitoring"): /healthz is 503 while it waits for the broker and while it replays,
-# 200 once live; /metrics passes promtool's checker and counts what the coordinator
+# "Monitoring"): /healthz is 503 while it waits for the broker (its reason in Spanish
+# under es_SV), 200 once live; /metrics passes promtool's checker and counts what the coordinator
 # really did — a security alert applied, the level review it decided and the broker
 # recorded. Real broker, auditd and PostgreSQL over TCP.
 source "$(dirname "$0")/../lib/harness.sh"
@@ -20,7 +20,12 @@ value_is() { [ "$(value "$1")" = "$2" ]; }   # for hc_wait_for: evaluated at eve
 
 hc_bus_setup
 hc_bus_start_auditd
-# Started before the broker: it waits for it, and says so.
+# Started before the broker: it waits for it, and says so — in Spanish under es_SV
+# (the reason is for a person; the first word is for programs and stays).
+hc_start_bg coordinator_es env -u LC_ALL LANG=es_SV.UTF-8 LANGUAGE=es "$HC_COORDINATOR" --config "$HC_WORK/hcbus.conf"
+hc_wait_for "503 in Spanish while the broker is away" 15 \
+  health_is "503 unavailable: esperando que el broker responda a la suscripción"
+hc_kill coordinator_es TERM
 hc_coordinator_start
 hc_wait_for "503 while the broker is away" 15 health_is "503 unavailable: waiting for the broker"
 hc_assert_eq 0 "$(value hcbus_coordinator_live)" "not live"
