@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hcbus/codec.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 
 typedef struct pending {
@@ -95,6 +96,7 @@ int auditd_batch_add(auditd_batch_t *self, const auditd_peer_t *peer, Hcbus__Lin
     for (size_t i = 0; i < n_recs; i++) {
         const Hcbus__AppendRecord *r = ab->records[i];
         self->bytes += r->envelope.len;
+        HCBUS_HOP("a_recv", r->token, 0);
         self->recs[self->n_recs++] = (auditd_record_t){.token = r->token, .envelope = r->envelope.data,
                                                        .len = r->envelope.len,
                                                        .dedup_namespace = r->dedup_namespace ? r->dedup_namespace : ""};
@@ -176,6 +178,8 @@ static void reply_one(void *router, const pending_t *p, const auditd_record_t *r
     reply.kind_case = HCBUS__LINK_REPLY__KIND_COMMITTED;
     reply.committed = &committed;
     auditd_reply_send(router, &p->peer, &reply);
+    for (size_t i = 0; i < p->n_records; i++)
+        HCBUS_HOP("a_reply_sent", results[i].token, 0);
 }
 
 void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq, bool persisted)

@@ -21,6 +21,7 @@
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/connections.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 #include "hcbus/notify.h"
 #include "hcbus/socket_limits.h"
@@ -103,6 +104,16 @@ static int commit_timed(server_t *s, auditd_record_t *recs, size_t n, const audi
     return rc;
 }
 
+static void trace_hops(const auditd_record_t *recs, size_t n, const char *hop)
+{
+#ifdef HCBUS_HOP_TRACE
+    for (size_t i = 0; i < n; i++)
+        HCBUS_HOP(hop, recs[i].token, (int64_t)n);
+#else
+    (void)recs, (void)n, (void)hop;
+#endif
+}
+
 static void flush(server_t *s)
 {
     if (auditd_batch_empty(s->batch))
@@ -116,6 +127,7 @@ static void flush(server_t *s)
     bool ready = db_ready(s);
     if (!ready)
         metrics_inc(&s->monitor.commit_failures);
+    trace_hops(recs, n, "a_begin");
     s->paths.session = auditd_db_session(s->db); /* after a reopening, statements are prepared again */
     if (!ready) {
         for (size_t i = 0; i < n; i++)
@@ -132,6 +144,7 @@ static void flush(server_t *s)
         metrics_inc(&s->monitor.commit_failures);
     } else {
         persisted = true;
+        trace_hops(recs, n, "a_committed");
         hcbus_debug("committed a batch of %zu records (%s), head seq %" PRIu64, n, auditd_path_name(s->paths.last),
                     s->head->seq);
     }

@@ -30,6 +30,7 @@
 #include "deliveries.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 #include "hcbus/summary.h"
 #include "hcbus/topic.h"
@@ -295,7 +296,11 @@ static int rows_and_commit(PGconn *conn, batch_state_t *s, hcbus_error_t *err)
                      auditd_deliveries_send(&p, s->side->deliveries, s->side->n_deliveries, err) < 0 ||
                      send_plain(&p, "COMMIT", err) < 0
                  ? -1
-                 : auditd_pipe_finish(&p, err);
+                 : 0;
+    for (size_t i = 0; rc == 0 && i < s->n; i++)
+        HCBUS_HOP("a_rows_sent", s->recs[i].token, 0);
+    if (rc == 0)
+        rc = auditd_pipe_finish(&p, err);
     if (rc < 0 && strcmp(p.failed_sqlstate, UNIQUE_VIOLATION) == 0 &&
         strcmp(p.failed_constraint, ROWS_MSG_IDS_KEY) == 0 && PQstatus(conn) == CONNECTION_OK)
         rc = 1;

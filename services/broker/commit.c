@@ -8,6 +8,7 @@
 
 #include "audience.h"
 #include "broker.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 
 #define NOT_PERSISTED_RETRY_MS 200
@@ -39,6 +40,8 @@ static void deliver(broker_t *self, uint64_t seq, const char *topic, hcbus_kind_
 static void batch_flush(broker_t *self, batch_t *b)
 {
     subscribers_deliver_batch(self->subscribers, b->d, b->n);
+    for (size_t i = 0; i < b->n; i++)
+        HCBUS_HOP("b_deliv_sent", b->d[i].seq, 0);
     for (size_t i = 0; i < b->n; i++) {
         inflight_slot_t *slot = b->slots[i];
         payload_t *plain = b->d[i].plain;
@@ -179,6 +182,7 @@ static void deliver_parked(broker_t *self)
 /* Answer the publisher of one result; returns the slot if it is to be delivered. */
 static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *result, int64_t now_ms)
 {
+    HCBUS_HOP("b_reply", result->token, 0);
     inflight_slot_t *slot = inflight_find(self->inflight, result->token);
     if (!slot || slot->seq)
         return NULL; /* answered already (a resend's second answer) */
@@ -197,6 +201,7 @@ static inflight_slot_t *handle_result(broker_t *self, const Hcbus__Committed *re
     reply_ack(self->pub_socket, &slot->publisher, slot->request_id, slot->msg_id, result->seq, result->duplicate,
               slot->unknown_fields_dropped);
     monitor_accepted(&self->monitor, slot->kind, result->duplicate);
+    HCBUS_HOP("b_ack_sent", result->token, (int64_t)result->seq);
     slot->seq = result->seq;
     return slot;
 }

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
 
@@ -295,6 +296,8 @@ void link_flush(link_t *self)
         request.kind_case = HCBUS__LINK_REQUEST__KIND_APPEND;
         request.append = &batch;
         link_request(self, &request);
+        for (size_t i = 0; i < self->record_count; i++)
+            HCBUS_HOP("b_link_sent", self->records[i].token, (int64_t)self->record_count);
         self->records_sent += self->record_count;
         self->batches_sent++;
         self->record_count = 0;

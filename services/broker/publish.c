@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
 #include "hcbus/topic.h"
 #include "hcbus/text.h"
@@ -188,6 +189,9 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     }
     if (dropped > 0)
         hcbus_info("%s: %zu fields unknown to this broker dropped from %s (told in the ack)", topic, dropped, env->msg_id);
+    HCBUS_HOP("c_sent", slot->token, env->sent_at_us);
+    HCBUS_HOP("b_recv", slot->token, env->received_at_us);
+    HCBUS_HOP("b_queued", slot->token, 0);
     link_append(self->link, slot->token, slot->dedup_namespace, slot->plain, slot->plain_len);
 }
 

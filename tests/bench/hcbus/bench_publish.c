@@ -16,6 +16,7 @@
 
 #include "bench_common.h"
 #include "hcbus/clock.h"
+#include "hcbus/hoptrace.h"
 
 #define WARMUP_INDEX 0
 #define SUBSCRIBE_POLL_MS 200
@@ -79,6 +80,7 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     }
     t->acked++;
     t->last_ack_us = now;
+    HCBUS_HOP("c_ack", seq, 0);
     long index = bench_msg_index(msg_id, t->o->prefix);
     if (t->o->latencies && index > 0 && (size_t)index < t->times.cap && t->times.sent_us[index])
         t->times.ack_us[t->times.ack_n++] = now - t->times.sent_us[index];
@@ -244,6 +246,8 @@ static void *latency_subscriber_main(void *arg)
         hcbus_delivery_t d;
         int got = hcbus_subscriber_next(sub, SUBSCRIBE_POLL_MS, &d, &err);
         int64_t now_wall = hcbus_now_us();
+        if (got > 0)
+            HCBUS_HOP("c_deliv", d.envelope->seq, 0);
         if (got < 0) {
             fprintf(stderr, "hcbus_bench: subscriber: %s\n", err.message);
             break;
