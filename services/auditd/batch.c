@@ -9,6 +9,7 @@
 #include "hcbus/codec.h"
 #include "hcbus/hoptrace.h"
 #include "hcbus/log.h"
+#include "hcbus/socket_limits.h"
 
 typedef struct pending {
     auditd_peer_t peer;
@@ -150,6 +151,52 @@ auditd_side_t auditd_batch_side(auditd_batch_t *self)
                            .deliveries = self->dels, .n_deliveries = self->n_dels};
 }
 
+/* A request that carries records and nothing else: its answer may share one
+ * CommitReply with the other such requests of its broker (decision 0031). */
+static bool records_only(const pending_t *p)
+{
+    const Hcbus__AppendBatch *ab = p->req->append;
+    return p->n_records > 0 && (!ab || (ab->n_rejections == 0 && ab->n_deliveries == 0));
+}
+
+static bool same_peer(const auditd_peer_t *a, const auditd_peer_t *b)
+{
+    return a->len == b->len && memcmp(a->id, b->id, a->len) == 0;
+}
+
+/* Fill results[0..] with the outcomes of p's records; returns how many. */
+static size_t collect(const pending_t *p, const auditd_record_t *recs, Hcbus__Committed *results,
+                      Hcbus__Committed **ptrs)
+{
+    for (size_t i = 0; i < p->n_records; i++) {
+        const auditd_record_t *r = &recs[p->first_record + i];
+        results[i] = (Hcbus__Committed)HCBUS__COMMITTED__INIT;
+        results[i].token = r->token;
+        results[i].seq = r->seq;
+        results[i].duplicate = r->duplicate;
+        results[i].error = r->error;
+        ptrs[i] = &results[i];
+    }
+    return p->n_records;
+}
+
+static void send_committed(void *router, const auditd_peer_t *peer, uint64_t link_id, Hcbus__Committed **ptrs,
+                           size_t n, uint64_t head_seq)
+{
+    Hcbus__CommitReply committed = HCBUS__COMMIT_REPLY__INIT;
+    committed.n_results = n;
+    committed.results = ptrs;
+    committed.head_seq = head_seq;
+    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
+    reply.link_id = link_id;
+    reply.kind_case = HCBUS__LINK_REPLY__KIND_COMMITTED;
+    reply.committed = &committed;
+    auditd_reply_send(router, peer, &reply);
+    for (size_t i = 0; i < n; i++)
+        HCBUS_HOP("a_reply_sent", ptrs[i]->token, 0);
+}
+
+/* Answer one request on its own. */
 static void reply_one(void *router, const pending_t *p, const auditd_record_t *recs,
                       Hcbus__Committed *results, Hcbus__Committed **ptrs, uint64_t head_seq, bool persisted)
 {
@@ -160,40 +207,67 @@ static void reply_one(void *router, const pending_t *p, const auditd_record_t *r
                            "refused attempts and delivery records not recorded: PostgreSQL unavailable");
         return;
     }
-    for (size_t i = 0; i < p->n_records; i++) {
-        const auditd_record_t *r = &recs[p->first_record + i];
-        results[i] = (Hcbus__Committed)HCBUS__COMMITTED__INIT;
-        results[i].token = r->token;
-        results[i].seq = r->seq;
-        results[i].duplicate = r->duplicate;
-        results[i].error = r->error;
-        ptrs[i] = &results[i];
-    }
-    Hcbus__CommitReply committed = HCBUS__COMMIT_REPLY__INIT;
-    committed.n_results = p->n_records;
-    committed.results = ptrs;
-    committed.head_seq = head_seq;
-    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
-    reply.link_id = p->req->link_id;
-    reply.kind_case = HCBUS__LINK_REPLY__KIND_COMMITTED;
-    reply.committed = &committed;
-    auditd_reply_send(router, &p->peer, &reply);
-    for (size_t i = 0; i < p->n_records; i++)
-        HCBUS_HOP("a_reply_sent", results[i].token, 0);
+    size_t n = collect(p, recs, results, ptrs);
+    send_committed(router, &p->peer, p->req->link_id, ptrs, n, head_seq);
 }
 
+/* Answer the records-only requests of `peer` up to and including reqs[last] that are
+ * not answered yet with one CommitReply, echoing the link_id of the last of them. */
+static void reply_merged(auditd_batch_t *self, size_t last, void *router, Hcbus__Committed *results,
+                         Hcbus__Committed **ptrs, bool *answered, uint64_t head_seq)
+{
+    const auditd_peer_t *peer = &self->reqs[last].peer;
+    size_t n = 0;
+    for (size_t i = 0; i <= last; i++) {
+        pending_t *p = &self->reqs[i];
+        if (answered[i] || !records_only(p) || !same_peer(&p->peer, peer))
+            continue;
+        n += collect(p, self->recs, results + n, ptrs + n);
+        answered[i] = true;
+    }
+    send_committed(router, peer, self->reqs[last].req->link_id, ptrs, n, head_seq);
+}
+
+/* last[i]: reqs[i] is the last records-only request of its broker in the batch. The
+ * link admits few connections (HCBUS_AUDITD_CONNECTIONS_MAX), so the peers seen are few. */
+static void mark_last(const auditd_batch_t *self, bool *last)
+{
+    const auditd_peer_t *seen[HCBUS_AUDITD_CONNECTIONS_MAX + 1];
+    size_t n_seen = 0;
+    for (size_t i = self->n_reqs; i-- > 0;) {
+        const pending_t *p = &self->reqs[i];
+        if (!records_only(p))
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < n_seen && !known; k++)
+            known = same_peer(seen[k], &p->peer);
+        last[i] = !known;
+        if (!known && n_seen < sizeof seen / sizeof *seen)
+            seen[n_seen++] = &p->peer;
+    }
+}
+
+/* Answers go out in the order of the requests (a merged one at the place of its last
+ * request), so that an answer to link_id L comes after every answer to an earlier one. */
 void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq, bool persisted)
 {
-    size_t most = 1;
-    for (size_t i = 0; i < self->n_reqs; i++)
-        most = self->reqs[i].n_records > most ? self->reqs[i].n_records : most;
+    size_t most = self->n_recs > 0 ? self->n_recs : 1, n_flags = self->n_reqs ? self->n_reqs : 1;
     Hcbus__Committed *results = malloc(most * sizeof *results);
     Hcbus__Committed **ptrs = malloc(most * sizeof *ptrs);
-    if (!results || !ptrs)
+    bool *answered = calloc(n_flags, sizeof *answered), *last = calloc(n_flags, sizeof *last);
+    if (!results || !ptrs || !answered || !last)
         hcbus_error("out of memory answering %zu requests: the broker will resend", self->n_reqs);
-    for (size_t i = 0; results && ptrs && i < self->n_reqs; i++)
-        reply_one(router, &self->reqs[i], self->recs, results, ptrs, head_seq, persisted);
+    else
+        mark_last(self, last);
+    for (size_t i = 0; results && ptrs && answered && last && i < self->n_reqs; i++) {
+        if (!records_only(&self->reqs[i]))
+            reply_one(router, &self->reqs[i], self->recs, results, ptrs, head_seq, persisted);
+        else if (last[i])
+            reply_merged(self, i, router, results, ptrs, answered, head_seq);
+    }
     free(results);
     free(ptrs);
+    free(answered);
+    free(last);
     clear(self);
 }

@@ -54,7 +54,9 @@ Hcbus__RejectRecord *const *auditd_batch_rejections(auditd_batch_t *self, size_t
 auditd_side_t auditd_batch_side(auditd_batch_t *self);
 
 /* Answer every request with CommitReply{results of its records, head_seq}, then empty
- * the batch. When the batch was not persisted, a request without records (refused
+ * the batch. The requests of one broker that carry records only share one CommitReply
+ * (every result, the link_id of the last of them): one message per broker per commit
+ * instead of one per request (decision 0031); the others are answered one by one. When the batch was not persisted, a request without records (refused
  * attempts and delivery records only) is answered UNAVAILABLE instead, so that the
  * broker keeps and resends them. */
 void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_seq, bool persisted);

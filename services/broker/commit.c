@@ -330,5 +330,5 @@ void commit_scan_timeouts(broker_t *self, int64_t now_ms)
         }
     }
     self->monitor.oldest_accepted_ms = oldest;
-    link_flush(self->link);
+    link_flush_now(self->link);
 }

@@ -47,6 +47,10 @@ struct link {
     uint64_t deliveries_folded;        /* end records that took their start's place */
     uint64_t side_link_id;             /* outstanding side request, 0 = none */
     uint64_t records_sent, batches_sent; /* append records and the batches that carried them */
+    /* The last AppendBatch of records sent and not answered yet (0: none), and when:
+     * while it is, new records wait here and go together with its answer (decision 0031). */
+    uint64_t unanswered_id;
+    int64_t unanswered_since_ms;
     int64_t side_resend_ms;
 };
 
@@ -109,6 +113,8 @@ void link_stats(const link_t *self, uint64_t *records, uint64_t *batches)
     *batches = self->batches_sent;
 }
 
+static void send_records(link_t *self);
+
 static int send_request(link_t *self, Hcbus__LinkRequest *request)
 {
     uint8_t *bytes;
@@ -137,7 +143,7 @@ void link_append(link_t *self, uint64_t token, const char *dedup_namespace, cons
      * of HCBUS_LINK_BATCH_MAX_BYTES, and a record bigger than that goes alone. */
     size_t bytes_in_batch = len + RECORD_FRAMING_BYTES + (dedup_namespace ? strlen(dedup_namespace) : 0);
     if (self->record_count > 0 && self->record_bytes + bytes_in_batch > HCBUS_LINK_BATCH_MAX_BYTES)
-        link_flush(self);
+        send_records(self);
     self->record_bytes += bytes_in_batch;
     Hcbus__AppendRecord *record = &self->records[self->record_count];
     hcbus__append_record__init(record);
@@ -147,7 +153,7 @@ void link_append(link_t *self, uint64_t token, const char *dedup_namespace, cons
     record->envelope.len = len;
     self->record_ptrs[self->record_count++] = record;
     if (self->record_count == LINK_BATCH_MAX_RECORDS)
-        link_flush(self);
+        send_records(self);
 }
 
 static encoded_t *queue_at(side_queue_t *q, size_t i) { return &q->items[(q->head + i) % LINK_SIDE_QUEUE_MAX]; }
@@ -286,25 +292,54 @@ static void send_side(link_t *self, int64_t now_ms)
 
 static bool side_waiting(const link_t *self) { return self->rejections.count > 0 || self->deliveries.count > 0; }
 
-void link_flush(link_t *self)
+static void send_records(link_t *self)
 {
-    if (self->record_count > 0) {
-        Hcbus__AppendBatch batch = HCBUS__APPEND_BATCH__INIT;
-        batch.n_records = self->record_count;
-        batch.records = self->record_ptrs;
-        Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
-        request.kind_case = HCBUS__LINK_REQUEST__KIND_APPEND;
-        request.append = &batch;
-        link_request(self, &request);
-        for (size_t i = 0; i < self->record_count; i++)
-            HCBUS_HOP("b_link_sent", self->records[i].token, (int64_t)self->record_count);
-        self->records_sent += self->record_count;
-        self->batches_sent++;
-        self->record_count = 0;
-        self->record_bytes = 0;
-    }
+    if (self->record_count == 0)
+        return;
+    Hcbus__AppendBatch batch = HCBUS__APPEND_BATCH__INIT;
+    batch.n_records = self->record_count;
+    batch.records = self->record_ptrs;
+    Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;
+    request.kind_case = HCBUS__LINK_REQUEST__KIND_APPEND;
+    request.append = &batch;
+    uint64_t id = link_request(self, &request);
+    for (size_t i = 0; i < self->record_count; i++)
+        HCBUS_HOP("b_link_sent", self->records[i].token, (int64_t)self->record_count);
+    self->unanswered_id = id; /* 0 when the send failed: nothing to wait for */
+    self->unanswered_since_ms = hcbus_monotonic_ms();
+    self->records_sent += self->record_count;
+    self->batches_sent++;
+    self->record_count = 0;
+    self->record_bytes = 0;
+}
+
+/* Records wait while the previous batch is unanswered: the audit service commits one
+ * batch at a time, so what arrives meanwhile would wait there anyway, and goes now in
+ * one request (and one answer) instead of one per turn. Bounded: a full batch goes at
+ * once (link_append), and an answer overdue by audit_resend_ms (lost with a restarted
+ * audit service) stops the wait. */
+static bool holding(const link_t *self)
+{
+    return self->unanswered_id != 0 && hcbus_monotonic_ms() - self->unanswered_since_ms < (int64_t)self->resend_ms;
+}
+
+static void flush_side(link_t *self)
+{
     if (side_waiting(self) && self->side_link_id == 0)
         send_side(self, hcbus_monotonic_ms());
+}
+
+void link_flush(link_t *self)
+{
+    if (self->record_count > 0 && !holding(self))
+        send_records(self);
+    flush_side(self);
+}
+
+void link_flush_now(link_t *self)
+{
+    send_records(self);
+    flush_side(self);
 }
 
 static void queue_confirmed(side_queue_t *q)
@@ -330,6 +365,12 @@ Hcbus__LinkReply *link_recv(link_t *self)
         hcbus_error("audit link: undecodable reply: %s", hcbus_error_format(&err, text, sizeof text));
         return NULL;
     }
+    /* Requests are committed and answered in the order sent: an answer to this link_id
+     * or a later one means the batch that holds new records is answered. */
+    if (self->unanswered_id &&
+        ((reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED && reply->link_id >= self->unanswered_id) ||
+         (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR && reply->link_id == self->unanswered_id)))
+        self->unanswered_id = 0;
     if (self->side_link_id && reply->link_id == self->side_link_id) {
         if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
             queue_confirmed(&self->rejections);

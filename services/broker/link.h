@@ -34,8 +34,8 @@ void link_destroy(link_t **self_p);
 void *link_socket(link_t *self);
 
 /* Queue a record for the next AppendBatch; bytes and dedup_namespace must stay valid
- * until link_flush. Flushes by itself when the batch is full (LINK_BATCH_MAX_RECORDS
- * records, or HCBUS_LINK_BATCH_MAX_BYTES). */
+ * until it is sent (link_flush, link_flush_now). Sends by itself when the batch is full
+ * (LINK_BATCH_MAX_RECORDS records, or HCBUS_LINK_BATCH_MAX_BYTES). */
 void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len);
 
 /* Queue a refused attempt (copied). When the queue is full the oldest is dropped and
@@ -48,11 +48,16 @@ void link_reject(link_t *self, const Hcbus__RejectRecord *record);
  * the oldest is dropped and counted (warning, records_lost of every later record). */
 void link_deliver(link_t *self, Hcbus__DeliveryRecord *record, uint64_t segment_key);
 
-/* Send the queued records as one AppendBatch, and the heads of the rejection and
- * delivery queues in a request of their own if none is outstanding. The broker calls
- * it once per turn of its loop: a batch carries everything that arrived in that turn
- * (and never waits for more: at a low rate a batch holds one record). */
+/* Send the queued records as one AppendBatch, unless the previous AppendBatch of
+ * records is still unanswered (then they wait for its answer, at most audit_resend_ms:
+ * natural batching, no timer); and the heads of the rejection and delivery queues in a
+ * request of their own if none is outstanding. The broker calls it once per turn of its
+ * loop, after reading the audit service's answers. */
 void link_flush(link_t *self);
+
+/* link_flush without the wait: for resends, whose slot may be answered (and freed) by
+ * the first send's answer at any turn. */
+void link_flush_now(link_t *self);
 
 /* Send a control request; its link_id is assigned and returned (0 on failure). */
 uint64_t link_request(link_t *self, Hcbus__LinkRequest *request);

@@ -92,7 +92,14 @@ hc_assert_eq 500 "$(hc_psql "SELECT count(*) FROM hcbus.events WHERE kind = 'zon
   AND summary->>'zone_id' = '$ZONE_ESTE'")" "row columns filled from the envelope"
 
 # --- The same msg ids again: duplicates with the first seqs ------------------
-probe append 500 --sender sem --msg-prefix a --batch 37 >"$HC_WORK/a2.out" || hc_fail "re-append failed"
+probe append 500 --sender sem --msg-prefix a --batch 37 --answers >"$HC_WORK/a2.out" 2>"$HC_WORK/a2.err" ||
+  hc_fail "re-append failed: $(cat "$HC_WORK/a2.err")"
+# 14 requests sent at once: those committed together are answered together (one
+# CommitReply per broker per commit, decision 0031), so fewer answers than requests.
+read -r _ ANSWERS _ REQUESTS < <(grep -o '^answers [0-9]* requests [0-9]*$' "$HC_WORK/a2.err")
+hc_assert_eq 14 "$REQUESTS" "re-append: 14 requests of 37 records"
+[ "$ANSWERS" -ge 1 ] && [ "$ANSWERS" -lt "$REQUESTS" ] ||
+  hc_fail "re-append: $ANSWERS answers to $REQUESTS requests committed together (expected fewer answers)"
 hc_assert_eq 500 "$(count_lines "$HC_WORK/a2.out" '$3 == 1')" "500 duplicates"
 hc_assert_eq "$(sort -n "$HC_WORK/a1.out" | cut -d' ' -f1,2)" "$(sort -n "$HC_WORK/a2.out" | cut -d' ' -f1,2)" \
   "duplicates answered with the first seqs"

@@ -5,7 +5,9 @@
  *   link_probe keygen DIR
  *   link_probe [options] hello
  *   link_probe [options] append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]
- *                                 [--rejections R] [--distinct D] [--malformed M]
+ *                                 [--rejections R] [--distinct D] [--malformed M] [--answers]
+ *     --answers: at the end, "answers A requests R" on stderr (one answer may answer
+ *     several requests of records, decision 0031);
  *     --distinct D: msg ids repeat every D records (duplicates inside one batch);
  *     --malformed M: the first M records are bytes that do not decode.
  *   link_probe [options] replay FROM TO [PREFIX...] [--limit L] [--max-bytes B] [--institution I]
@@ -56,6 +58,7 @@ typedef struct opts {
     const char *institution; /* replay: LinkRequest.institution */
     uint32_t read_timeout_ms; /* replay: LinkRequest.timeout_ms */
     size_t repeat;           /* replay: copies sent at once */
+    bool answers;            /* append: print how many answers came for how many requests */
     uint32_t max_bytes;      /* replay: ReplayRequest.max_bytes */
 } opts_t;
 
@@ -409,6 +412,7 @@ static int cmd_append(link_t *l, const opts_t *o, size_t n)
     if (!o->sender || !o->msg_prefix)
         return die(EXIT_USAGE, "append needs --sender and --msg-prefix", NULL);
     size_t requests = (n + o->batch - 1) / o->batch, sent = 0, answered_reqs = 0, answered = 0, errors = 0;
+    size_t replies = 0;
     size_t window = o->window ? o->window : requests;
     while (answered_reqs < requests) {
         while (sent < requests && sent - answered_reqs < window) {
@@ -424,9 +428,17 @@ static int cmd_append(link_t *l, const opts_t *o, size_t n)
             return EXIT_TIMEOUT;
         }
         answered += print_commit(reply, &errors);
-        answered_reqs++;
+        replies++;
+        /* Answers come in the order sent, and one may answer several requests of
+         * records (the link_id of the last of them, docs/protocol.md). */
+        if (reply->link_id > answered_reqs && reply->link_id <= requests)
+            answered_reqs = reply->link_id;
+        else if (reply->link_id == 0 || reply->link_id > requests)
+            answered_reqs++;
         hcbus_link_reply_free(reply);
     }
+    if (o->answers)
+        fprintf(stderr, "answers %zu requests %zu\n", replies, requests);
     return errors ? EXIT_ANSWER_ERROR : 0;
 }
 
@@ -441,7 +453,7 @@ static void usage(void)
             "       link_probe --endpoint E --key BROKER_KEY --server-key AUDITD_PUB [--timeout-ms N] COMMAND\n"
             "  hello\n"
             "  append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]\n"
-            "         [--rejections R] [--distinct D] [--malformed M]\n"
+            "         [--rejections R] [--distinct D] [--malformed M] [--answers]\n"
             "  replay FROM TO [PREFIX...] [--limit L] [--max-bytes B] [--institution I] [--read-timeout-ms T]\n"
             "         [--repeat N]\n"
             "  latest PREFIX\n");
@@ -458,7 +470,7 @@ static int parse(int argc, char **argv, opts_t *o)
         {"rejections", required_argument, NULL, 'r'}, {"distinct", required_argument, NULL, 'd'},
         {"malformed", required_argument, NULL, 'm'},  {"institution", required_argument, NULL, 'i'},
         {"read-timeout-ms", required_argument, NULL, 'R'}, {"repeat", required_argument, NULL, 'n'},
-        {"max-bytes", required_argument, NULL, 'B'},
+        {"max-bytes", required_argument, NULL, 'B'},  {"answers", no_argument, NULL, 'a'},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
@@ -480,6 +492,7 @@ static int parse(int argc, char **argv, opts_t *o)
         case 'R': o->read_timeout_ms = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'n': o->repeat = strtoul(optarg, NULL, 10); break;
         case 'B': o->max_bytes = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'a': o->answers = true; break;
         default: return -1;
         }
     }
