@@ -304,13 +304,19 @@ int bench_run_latency(const bench_options_t *o)
     int64_t interval_us = 1000000 / o->rate, t0 = bench_mono_us();
     for (long i = 1; !rc && i <= total; i++) {
         int64_t due = t0 + (i - 1) * interval_us;
-        /* Wait for the message's time, taking acks as they come (a poll returns at
-         * once when one settles, so the ack times are the arrival's). */
-        for (int64_t now = bench_mono_us(); now < due; now = bench_mono_us()) {
-            if (hcbus_publisher_pending(t.pub) == 0)
+        /* Wait for the message's time, taking acks as they come: a poll returns at once
+         * when one settles, so an ack is timed as it arrives, except in the last
+         * millisecond before a send, slept to the microsecond (zmq_poll counts whole
+         * ms: polling then would send up to 1 ms late, in bursts), after which the
+         * acks that came meanwhile are taken, timed up to one interval late. */
+        for (int64_t now = bench_mono_us(); !rc && now < due; now = bench_mono_us()) {
+            if (hcbus_publisher_pending(t.pub) == 0 || due - now < 1000) {
                 bench_sleep_until_us(due);
-            else if (hcbus_publisher_poll(t.pub, 1, &err) < 0)
+                if (hcbus_publisher_pending(t.pub) > 0 && hcbus_publisher_poll(t.pub, 0, &err) < 0)
+                    rc = 1;
+            } else if (hcbus_publisher_poll(t.pub, (int)((due - now) / 1000), &err) < 0) {
                 rc = 1;
+            }
         }
         if (!rc && send_one(&t, &a, i, &err) != 0) {
             fprintf(stderr, "hcbus_bench: latency send %ld: %s\n", i, err.message);
