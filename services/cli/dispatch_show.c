@@ -200,17 +200,33 @@ static void print_callout(const dl_request_t *r, FILE *out)
     callout_finish(&c);
     if (!r->dispatch.envelope)
         c.has[CALLOUT_REQUESTED] = false;
-    fprintf(out, _("call-out times (NEMSIS v3 eTimes, each status's own time; refused statuses left out):\n"));
+    /* Columns as wide as the longest name in the user's language (16 and 30 in English). */
+    int name_w = 17, span_w = 31;
+    char span[CALLOUT_SPAN_COUNT][128];
     for (int m = 0; m < CALLOUT_TIME_COUNT; m++)
-        fprintf(out, "  %-16s %-10s %s\n", _(callout_time_name((callout_time_t)m)),
-                callout_time_nemsis((callout_time_t)m), c.has[m] ? view_time(c.at_us[m], t, sizeof t) : "-");
+        if (view_width(_(callout_time_name((callout_time_t)m))) + 1 > name_w)
+            name_w = view_width(_(callout_time_name((callout_time_t)m))) + 1;
+    for (int s = 0; s < CALLOUT_SPAN_COUNT; s++) {
+        snprintf(span[s], sizeof span[s], "%s -> %s", _(callout_time_name(callout_span_from((callout_span_t)s))),
+                 _(callout_time_name(callout_span_to(&c, (callout_span_t)s))));
+        if (view_width(_(callout_span_name((callout_span_t)s))) + 1 > name_w)
+            name_w = view_width(_(callout_span_name((callout_span_t)s))) + 1;
+        if (view_width(span[s]) + 1 > span_w)
+            span_w = view_width(span[s]) + 1;
+    }
+    fprintf(out, _("call-out times (NEMSIS v3 eTimes, each status's own time; refused statuses left out):\n"));
+    for (int m = 0; m < CALLOUT_TIME_COUNT; m++) {
+        fprintf(out, "  ");
+        view_padded(out, _(callout_time_name((callout_time_t)m)), name_w);
+        fprintf(out, "%-10s %s\n", callout_time_nemsis((callout_time_t)m),
+                c.has[m] ? view_time(c.at_us[m], t, sizeof t) : "-");
+    }
     fprintf(out, _("durations:\n"));
     for (int s = 0; s < CALLOUT_SPAN_COUNT; s++) {
-        char span[64];
-        snprintf(span, sizeof span, "%s -> %s", _(callout_time_name(callout_span_from((callout_span_t)s))),
-                 _(callout_time_name(callout_span_to(&c, (callout_span_t)s))));
-        fprintf(out, "  %-16s %-30s %s%s\n", _(callout_span_name((callout_span_t)s)), span,
-                c.has_span[s] ? callout_duration_text(c.span_us[s], d, sizeof d) : "-",
+        fprintf(out, "  ");
+        view_padded(out, _(callout_span_name((callout_span_t)s)), name_w);
+        view_padded(out, span[s], span_w);
+        fprintf(out, "%s%s\n", c.has_span[s] ? callout_duration_text(c.span_us[s], d, sizeof d) : "-",
                 c.has_span[s] && c.span_us[s] < 0 ? _(" (the times disagree: check the statuses)") : "");
     }
 }

@@ -40,3 +40,17 @@ const char *view_time(int64_t t_us, char *buf, size_t size)
                 strlen(buf + FRACTION_AT + FRACTION_CHARS) + 1);
     return buf;
 }
+
+int view_width(const char *text)
+{
+    int n = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        n += (*p & 0xC0) != 0x80; /* continuation bytes are part of the character before */
+    return n;
+}
+
+void view_padded(FILE *out, const char *text, int width)
+{
+    int pad = width - view_width(text);
+    fprintf(out, "%s%*s", text, pad > 0 ? pad : 1, "");
+}

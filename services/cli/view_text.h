@@ -17,4 +17,11 @@ void view_quoted(FILE *out, const char *prefix, const char *text);
  * (HCBUS_TIME_TEXT_MAX bytes); "-" for 0. Returns buf. */
 const char *view_time(int64_t t_us, char *buf, size_t size);
 
+/* The number of characters of UTF-8 text (not bytes: "salió" is 5). */
+int view_width(const char *text);
+
+/* Write text left-aligned in a column of width characters (at least one space after
+ * it), so that translated words with accents keep the columns straight. */
+void view_padded(FILE *out, const char *text, int width);
+
 #endif

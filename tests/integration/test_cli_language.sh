@@ -101,6 +101,7 @@ run en sem dispatch list
 hc_assert_contains "$(grep '^SEM-7 ' <<<"$OUT")" "accepted" "the state in English words"
 
 run es sem dispatch show SEM-7
+hc_log "dispatch show SEM-7 (es):"$'\n'"$OUT"
 hc_assert_contains "$OUT" "prioridad crítica, violencia, unidad avanzada" "priority, incident type and capability in Spanish"
 hc_assert_contains "$OUT" "estado: aceptado" "the state in Spanish"
 no_internal_names "dispatch show (es)"
