@@ -6,7 +6,7 @@
 # a database that cannot record: each in Spanish, naming the flag (never the proto field
 # zone.zone_id or the enum name DISPATCH_STATE_...) and the real cause; the same in
 # English under LC_ALL=C. `dispatch list` and `dispatch show` give enum values in words,
-# in each language. The services' --help is translated too.
+# in each language. hcbus audit and the services' --help are translated too.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
 
@@ -108,6 +108,17 @@ no_internal_names "dispatch show (es)"
 run en sem dispatch show SEM-7
 hc_assert_contains "$OUT" "priority critical, violence, unit advanced" "the same in English"
 hc_assert_contains "$OUT" "state: accepted" "the state in English"
+
+# ---- hcbus audit: its help, and a database it cannot reach, named --------------------
+run es sem audit --help
+hc_assert_contains "$OUT" "uso: hcbus audit SUBCOMANDO [opciones]" "hcbus audit --help in Spanish"
+run es sem audit list --db "host=$HC_WORK/nowhere dbname=hcbus"
+hc_assert_eq 3 "$RC" "no audit database: exit 3 (es)"
+hc_assert_contains "$OUT" "no se puede conectar a la base de datos de auditoría (host=$HC_WORK/nowhere" \
+  "the audit database tried, in Spanish"
+hc_assert_contains "$OUT" "según --db" "where the connection string came from, in Spanish"
+run en sem audit list --db "host=$HC_WORK/nowhere dbname=hcbus"
+hc_assert_contains "$OUT" "cannot connect to the audit database (host=$HC_WORK/nowhere" "the same in English"
 
 # ---- the services' help ----------------------------------------------------------------
 out=$(hc_in_spanish "$HC_BIN/services/broker/hcbus-broker" --help)

@@ -144,7 +144,7 @@ static int ask(const audit_opts_t *opts, const char *seq, const char *question)
                          strcmp(state, SQLSTATE_NO_DATA_FOUND) == 0)) {
         rc = refused(res);
     } else {
-        rc = audit_db_error(CMD, conn, res, "cannot ask the question");
+        rc = audit_db_error(CMD, conn, res, N_("cannot ask the question"));
     }
     PQclear(res);
     PQfinish(conn); /* without COMMIT: rolled back */

@@ -118,7 +118,7 @@ static int conversation(const audit_opts_t *opts, const char *seq)
     const char *params[] = {seq};
     PGresult *res = PQexecParams(conn, CONVERSATION_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = audit_db_error(CMD, conn, res, "cannot read the conversation");
+        rc = audit_db_error(CMD, conn, res, N_("cannot read the conversation"));
     } else if (opts->format == AUDIT_FORMAT_TEXT) {
         print_text(res, seq, alert_id);
     } else if (print_rows(res, opts) != 0) {

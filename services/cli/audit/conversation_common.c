@@ -43,7 +43,7 @@ int audit_anonymous_alert(const char *cmd, PGconn *conn, const char *seq, char *
     const char *params[] = {seq};
     PGresult *res = PQexecParams(conn, ALERT_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int rc = audit_db_error(cmd, conn, res, "cannot read the event");
+        int rc = audit_db_error(cmd, conn, res, N_("cannot read the event"));
         PQclear(res);
         return rc;
     }

@@ -65,7 +65,7 @@ int audit_cursor_each(const char *cmd, PGconn *conn, const char *sql, int n_para
     PGresult *res = PQexecParams(conn, declare, n_params, NULL, params, NULL, NULL, 0);
     free(declare);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        rc = -audit_db_error(cmd, conn, res, "the query failed");
+        rc = -audit_db_error(cmd, conn, res, N_("the query failed"));
         PQclear(res);
         goto end;
     }
@@ -73,7 +73,7 @@ int audit_cursor_each(const char *cmd, PGconn *conn, const char *sql, int n_para
     for (;;) {
         PGresult *page = PQexec(conn, FETCH_SQL);
         if (PQresultStatus(page) != PGRES_TUPLES_OK) {
-            rc = -audit_db_error(cmd, conn, page, "reading the rows failed");
+            rc = -audit_db_error(cmd, conn, page, N_("reading the rows failed"));
             PQclear(page);
             break;
         }

@@ -81,7 +81,7 @@ int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
     if (!conninfo && (conninfo = getenv(AUDIT_DB_ENV)) != NULL)
         source = AUDIT_DB_ENV;
     if (!conninfo) {
-        source = "libpq defaults and PG* variables";
+        source = N_("libpq defaults and PG* variables");
         conninfo = getenv("PGDATABASE") ? "" : AUDIT_DB_DEFAULT;
     }
     char *parse_err = NULL;
@@ -111,18 +111,18 @@ int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
     if (PQstatus(conn) != CONNECTION_OK) {
         char shown[AUDIT_DB_SHOWN_MAX], reason[REASON_MAX];
         fprintf(stderr,
-                "hcbus %s: cannot connect to the audit database (%s, from %s): %s\n"
-                "  hint: check that PostgreSQL runs and that this account may log in as a "
-                "member of hcbus_reviewer (docs/audit.md, \"Reading the log\"); give --db "
-                "CONNINFO or set " AUDIT_DB_ENV "\n",
-                cmd, audit_db_describe(conn, shown, sizeof shown), source,
+                _("hcbus %s: cannot connect to the audit database (%s, from %s): %s\n"
+                  "  hint: check that PostgreSQL runs and that this account may log in as a "
+                  "member of hcbus_reviewer (docs/audit.md, \"Reading the log\"); give --db "
+                  "CONNINFO or set HCBUS_AUDIT_DB\n"),
+                cmd, audit_db_describe(conn, shown, sizeof shown), _(source),
                 one_line(PQerrorMessage(conn), reason, sizeof reason));
         PQfinish(conn);
         return AUDIT_EXIT_UNREACHABLE;
     }
     PGresult *res = PQexec(conn, "SET default_transaction_read_only = on");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        int rc = audit_db_error(cmd, conn, res, "cannot make the session read-only");
+        int rc = audit_db_error(cmd, conn, res, N_("cannot make the session read-only"));
         PQclear(res);
         PQfinish(conn);
         return rc;
@@ -141,13 +141,13 @@ int audit_db_error(const char *cmd, PGconn *conn, const PGresult *res, const cha
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *hint = "";
     if (state && strcmp(state, SQLSTATE_INSUFFICIENT_PRIVILEGE) == 0)
-        hint = "\n  hint: the role needs membership of hcbus_reviewer (docs/audit.md)";
+        hint = _("\n  hint: the role needs membership of hcbus_reviewer (docs/audit.md)");
     else if (state && (strcmp(state, SQLSTATE_UNDEFINED_TABLE) == 0 ||
                        strcmp(state, SQLSTATE_UNDEFINED_FUNCTION) == 0))
-        hint = "\n  hint: the database lacks a review view: apply deploy/sql/ "
-               "(deploy/migrate.sh) or start an up-to-date hcbus-auditd";
+        hint = _("\n  hint: the database lacks a review view: apply deploy/sql/ "
+                 "(deploy/migrate.sh) or start an up-to-date hcbus-auditd");
     bool gone = PQstatus(conn) != CONNECTION_OK;
-    fprintf(stderr, _("hcbus %s: %s (%s): %s%s\n"), cmd, what,
+    fprintf(stderr, _("hcbus %s: %s (%s): %s%s\n"), cmd, _(what),
             audit_db_describe(conn, shown, sizeof shown), one_line(msg, reason, sizeof reason),
             hint);
     return gone ? AUDIT_EXIT_UNREACHABLE : AUDIT_EXIT_INTERNAL;

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "timefmt.h"
 #include "verify.h"
 
@@ -46,7 +47,7 @@ static int read_page(PGconn *conn, heads_t *h)
     h->page = PQexecParams(conn, HEADS_SQL, 2, NULL, params, NULL, NULL, 0);
     h->next = 0;
     if (PQresultStatus(h->page) != PGRES_TUPLES_OK) {
-        int code = audit_db_error(VERIFY_CMD, conn, h->page, "cannot read review.tree_heads");
+        int code = audit_db_error(VERIFY_CMD, conn, h->page, N_("cannot read review.tree_heads"));
         PQclear(h->page);
         h->page = NULL;
         return -code;
@@ -126,7 +127,7 @@ int heads_find(PGconn *conn, const vlog_t *log, const anchors_in_t *in, bool utc
     PGresult *res = size ? PQexecParams(conn, HEAD_AT_SQL, 2, NULL, params, NULL, NULL, 0)
                          : PQexecParams(conn, HEAD_LATEST_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int code = audit_db_error(VERIFY_CMD, conn, res, "cannot read review.tree_heads");
+        int code = audit_db_error(VERIFY_CMD, conn, res, N_("cannot read review.tree_heads"));
         PQclear(res);
         return -code;
     }

@@ -141,7 +141,7 @@ static int write_one(PGconn *conn, const char *seq, const photo_t *p)
     PGresult *res = PQexecParams(conn, PHOTO_BYTES_SQL, 2, NULL, params, NULL, NULL, 1);
     int rc;
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-        rc = audit_db_error(CMD, conn, res, "cannot read a photo");
+        rc = audit_db_error(CMD, conn, res, N_("cannot read a photo"));
     else
         rc = write_file(p, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
     PQclear(res);
@@ -193,7 +193,7 @@ static int photos_cmd(const char *db, const char *seq, const char *dir)
     }
     PGresult *begin = PQexec(conn, PHOTOS_BEGIN_SQL);
     if (PQresultStatus(begin) != PGRES_COMMAND_OK) {
-        rc = audit_db_error(CMD, conn, begin, "cannot start the transaction");
+        rc = audit_db_error(CMD, conn, begin, N_("cannot start the transaction"));
         PQclear(begin);
         PQfinish(conn);
         return rc;
@@ -204,7 +204,7 @@ static int photos_cmd(const char *db, const char *seq, const char *dir)
     photo_t photos[PHOTOS_MAX];
     int n = PQresultStatus(res) == PGRES_TUPLES_OK ? PQntuples(res) : -1;
     if (n < 0) {
-        rc = audit_db_error(CMD, conn, res, "cannot read the photos");
+        rc = audit_db_error(CMD, conn, res, N_("cannot read the photos"));
     } else if (n > PHOTOS_MAX) {
         fprintf(stderr, "hcbus " CMD ": seq %s: the database holds %d photos, more than %d\n",
                 seq, n, PHOTOS_MAX);

@@ -191,7 +191,7 @@ static PGresult *report_counts(PGconn *conn, const PGresult *event, const char *
     PGresult *res = PQexecParams(conn, REPORT_COUNTS_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         return res;
-    audit_db_error(CMD, conn, res, "cannot count the report's photos and questions");
+    audit_db_error(CMD, conn, res, N_("cannot count the report's photos and questions"));
     PQclear(res);
     return NULL;
 }
@@ -206,7 +206,7 @@ static int show(const audit_opts_t *opts, const char *seq)
     const char *params[] = {seq};
     PGresult *res = PQexecParams(conn, SHOW_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = audit_db_error(CMD, conn, res, "cannot read the event");
+        rc = audit_db_error(CMD, conn, res, N_("cannot read the event"));
     } else if (PQntuples(res) == 0) {
         PGresult *max = PQexec(conn, "SELECT coalesce(max(seq), 0) FROM review.events");
         const char *last = PQresultStatus(max) == PGRES_TUPLES_OK ? PQgetvalue(max, 0, 0) : "?";

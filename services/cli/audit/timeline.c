@@ -360,7 +360,7 @@ static int timeline(const audit_opts_t *opts, const char *request)
     PGresult *times = NULL;
     PGresult *steps = PQexecParams(conn, STEPS_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(steps) != PGRES_TUPLES_OK) {
-        rc = audit_db_error(CMD, conn, steps, "cannot read review.dispatch_timeline");
+        rc = audit_db_error(CMD, conn, steps, N_("cannot read review.dispatch_timeline"));
         goto done;
     }
     if (PQntuples(steps) == 0) {
@@ -374,7 +374,7 @@ static int timeline(const audit_opts_t *opts, const char *request)
     }
     times = PQexecParams(conn, TIMES_SQL, 1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(times) != PGRES_TUPLES_OK) {
-        rc = audit_db_error(CMD, conn, times, "cannot read review.dispatch_times");
+        rc = audit_db_error(CMD, conn, times, N_("cannot read review.dispatch_times"));
         goto done;
     }
     if (opts->format != AUDIT_FORMAT_TEXT) {

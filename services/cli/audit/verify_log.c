@@ -14,6 +14,7 @@
 #include "common.h"
 #include "cursor.h"
 #include "db.h"
+#include "hcbus/i18n.h"
 #include "verify.h"
 
 /* Where the pass stands while the rows stream by. */
@@ -163,7 +164,7 @@ static int rows_now(pass_t *p, uint64_t *out)
     snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", p->log->view);
     PGresult *res = PQexec(p->conn, sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-        int code = audit_db_error(VERIFY_CMD, p->conn, res, "cannot count the rows");
+        int code = audit_db_error(VERIFY_CMD, p->conn, res, N_("cannot count the rows"));
         PQclear(res);
         return -code;
     }

@@ -149,7 +149,7 @@ static int load_events(PGconn *conn, const char *target, bool is_seq, event_t **
     PGresult *res = PQexecParams(conn, is_seq ? EVENT_BY_SEQ_SQL : EVENTS_OF_REQUEST_SQL, 1, NULL, params, NULL,
                                  NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int rc = audit_db_error(CMD, conn, res, "cannot read the events");
+        int rc = audit_db_error(CMD, conn, res, N_("cannot read the events"));
         PQclear(res);
         return rc;
     }
@@ -368,7 +368,7 @@ static int who_knew(const audit_opts_t *opts, const char *target, bool is_seq)
     answer_t *answers = NULL;
     size_t n = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = audit_db_error(CMD, conn, res, "cannot read the delivery records (review.deliveries)");
+        rc = audit_db_error(CMD, conn, res, N_("cannot read the delivery records (review.deliveries)"));
     else if ((rc = collect(res, events, n_events, &answers, &n)) == 0)
         rc = print_answers(opts, events, n_events, answers, n);
     free(answers); /* its strings point into res: freed after */

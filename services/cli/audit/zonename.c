@@ -50,7 +50,7 @@ int audit_zones_load(const char *cmd, PGconn *conn, audit_zones_t **out)
 {
     PGresult *res = PQexec(conn, ZONES_SQL);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        int rc = audit_db_error(cmd, conn, res, "cannot read the zone catalogue (review.zones)");
+        int rc = audit_db_error(cmd, conn, res, N_("cannot read the zone catalogue (review.zones)"));
         PQclear(res);
         return rc;
     }
