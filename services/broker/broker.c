@@ -2,6 +2,7 @@
  * subscribers, pass answers from the audit service to commit.c, run the timers, and
  * at shutdown drain what is in flight. */
 #include "broker.h"
+#include "hcbus/i18n.h"
 #include "hcbus/notify.h"
 
 #include <errno.h>
@@ -51,7 +52,7 @@ static void *bind_router(broker_t *self, const char *endpoint, const char *setti
         goto fail;
     return socket;
 fail:
-    hcbus_error_set(err, HCBUS_EIO, setting, "cannot listen on %s: %s", endpoint, zmq_strerror(zmq_errno()));
+    hcbus_error_set(err, HCBUS_EIO, setting, _("cannot listen on %s: %s"), endpoint, zmq_strerror(zmq_errno()));
 fail_set:
     hcbus_connections_destroy(conns);
     if (socket)
@@ -84,7 +85,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     broker_t *self = calloc(1, sizeof *self);
     if (!self) {
         hcbus_config_destroy(&config);
-        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, _("out of memory"));
         return NULL;
     }
     self->config = config;
@@ -99,7 +100,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     self->ctx = zmq_ctx_new();
     /* Before any ROUTER exists: its routing id counter starts at rand(). */
     if (hcbus_connections_seed_routing_ids() != 0) {
-        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot read random bytes from the OS");
+        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, _("cannot read random bytes from the OS"));
         goto fail;
     }
     if (!(self->zap_socket = hcbus_zap_bind(self->ctx, err)) ||
@@ -116,7 +117,7 @@ broker_t *broker_new(hcbus_config_t *config, volatile sig_atomic_t *stop,
     self->rejections = rejections_new();
     self->budget = budget_new();
     if (!self->inflight || !self->subscribers || !self->lastvalue || !self->rejections || !self->budget) {
-        hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory");
+        hcbus_error_set(err, HCBUS_ENOMEM, NULL, _("out of memory"));
         goto fail;
     }
     subscribers_set_guard(self->subscribers, guard_deliveries, self);
@@ -167,7 +168,7 @@ static void handle_zap(broker_t *self)
         if (result.accepted)
             continue;
         hcbus_error_t err;
-        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "unknown key %s... from %s refused", result.key_hint,
+        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, _("unknown key %s... from %s refused"), result.key_hint,
                         result.address);
         Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
         record.key_hint = result.key_hint;

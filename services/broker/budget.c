@@ -3,6 +3,7 @@
  * BUDGET_LARGE_PER_INSTITUTION per institution, so the table cannot grow), and a token
  * bucket of answer bytes per institution. */
 #include "budget.h"
+#include "hcbus/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,32 +133,32 @@ int budget_begin(budget_t *self, const routing_id_t *conn, const char *instituti
     if (h && h->state == HOLD_PREPARING) {
         self->counts.refused_preparing++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
-                        "a replay or snapshot of this connection is still being prepared: one at a time");
-        return hcbus_error_hint(err, "Wait for its answer before asking again.");
+                        _("a replay or snapshot of this connection is still being prepared: one at a time"));
+        return hcbus_error_hint(err, _("Wait for its answer before asking again."));
     }
     if (h) {
         self->counts.refused_unconfirmed++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, "receipt",
-                        "confirm the previous reply first: this connection has not shown that it read its last "
-                        "replay or snapshot answer");
-        return hcbus_error_hint(err, "Read it and send its receipt in ClientRequest.receipt (libhcbus does).");
+                        _("confirm the previous reply first: this connection has not shown that it read its last "
+                        "replay or snapshot answer"));
+        return hcbus_error_hint(err, _("Read it and send its receipt in ClientRequest.receipt (libhcbus does)."));
     }
     if (budget_held(self, institution) >= BUDGET_LARGE_PER_INSTITUTION)
         probe_holders(self, institution, now_ms, probe, arg);
     if (budget_held(self, institution) >= BUDGET_LARGE_PER_INSTITUTION || !(h = free_hold(self))) {
         self->counts.refused_institution++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
-                        "%s has %d replay or snapshot answers being prepared or not yet read", institution,
+                        _("%s has %d replay or snapshot answers being prepared or not yet read"), institution,
                         BUDGET_LARGE_PER_INSTITUTION);
-        return hcbus_error_hint(err, "Each connection must read its answer and send the receipt; retry shortly.");
+        return hcbus_error_hint(err, _("Each connection must read its answer and send the receipt; retry shortly."));
     }
     rate_t *r = rate_of(self, institution, now_ms);
     if (r->tokens < 0) {
         self->counts.refused_rate++;
         hcbus_error_set(err, HCBUS_EOVERLOADED, NULL,
-                        "%s was sent more than %u bytes of replay and snapshot answers in the last second",
+                        _("%s was sent more than %u bytes of replay and snapshot answers in the last second"),
                         institution, BUDGET_BYTES_PER_S);
-        return hcbus_error_hint(err, "Retry in a second.");
+        return hcbus_error_hint(err, _("Retry in a second."));
     }
     *h = (hold_t){.state = HOLD_PREPARING, .conn = *conn, .since_ms = now_ms};
     snprintf(h->institution, sizeof h->institution, "%s", institution);

@@ -1,6 +1,7 @@
 /* namespace.c — exactly-once namespaces for anonymous reports (see namespace.h), with
  * libsodium's crypto_generichash (BLAKE2b). */
 #include "namespace.h"
+#include "hcbus/i18n.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -16,13 +17,13 @@ int broker_namespace_key(const hcbus_keypair_t *broker_keys, uint8_t key[BROKER_
 {
     uint8_t secret[CURVE_SECRET_BYTES];
     if (sodium_init() < 0)
-        return hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "libsodium cannot start");
+        return hcbus_error_set(err, HCBUS_EINTERNAL, NULL, _("libsodium cannot start"));
     if (!zmq_z85_decode(secret, broker_keys->secret_z85))
-        return hcbus_error_set(err, HCBUS_ECONFIG, "broker.secret_key_file", "the broker's secret key is not Z85");
+        return hcbus_error_set(err, HCBUS_ECONFIG, "broker.secret_key_file", _("the broker's secret key is not Z85"));
     int rc = crypto_generichash(key, BROKER_NAMESPACE_KEY_BYTES, (const uint8_t *)namespace_context,
                                 sizeof namespace_context - 1, secret, sizeof secret);
     sodium_memzero(secret, sizeof secret);
-    return rc == 0 ? 0 : hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "cannot derive the namespace key");
+    return rc == 0 ? 0 : hcbus_error_set(err, HCBUS_EINTERNAL, NULL, _("cannot derive the namespace key"));
 }
 
 static void put_field(crypto_generichash_state *st, const char *s)

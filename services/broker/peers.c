@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
 #include "hcbus/zap.h"
@@ -52,7 +53,7 @@ static void on_refused(void *arg, const hcbus_conn_t *conn, const char *reason)
 {
     broker_t *self = arg;
     hcbus_error_t err;
-    hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "connection from %s refused: %s", conn->source, reason);
+    hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, _("connection from %s refused: %s"), conn->source, reason);
     /* No key is known yet: folded per peer address, like a refused handshake, never
      * under the empty institution that stands for the anonymous gateways. */
     Hcbus__RejectRecord record = HCBUS__REJECT_RECORD__INIT;
@@ -97,9 +98,9 @@ static void refuse_revoked(broker_t *self, void *socket, hcbus_connections_t *co
 {
     hcbus_error_t err;
     hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL,
-                    "the key this connection authenticated with (%.*s...) is no longer accepted: connection closed",
+                    _("the key this connection authenticated with (%.*s...) is no longer accepted: connection closed"),
                     KEY_HINT_CHARS, key ? key : "");
-    hcbus_error_hint(&err, "Connect again with a key listed for the institution in the broker's configuration.");
+    hcbus_error_hint(&err, _("Connect again with a key listed for the institution in the broker's configuration."));
     refuse(self, socket, from, institution, &err);
     forget_connection(self, from->conn);
     hcbus_connections_close(conns, from->conn);
@@ -153,15 +154,15 @@ bool peers_admit(broker_t *self, void *socket, routing_id_t *from, zmq_msg_t *ms
         snprintf(conn->note, sizeof conn->note, "%s %s", key, institution);
     hcbus_error_t err;
     if (!hcbus_routing_id_generated(from->bytes, from->len)) {
-        hcbus_error_set(&err, HCBUS_EINVALID, "routing_id", "a routing id chosen by the client (%zu bytes) is refused",
+        hcbus_error_set(&err, HCBUS_EINVALID, "routing_id", _("a routing id chosen by the client (%zu bytes) is refused"),
                         from->len);
-        hcbus_error_hint(&err, "Leave ZMQ_ROUTING_ID unset: the broker's socket names each connection itself.");
+        hcbus_error_hint(&err, _("Leave ZMQ_ROUTING_ID unset: the broker's socket names each connection itself."));
         refuse(self, socket, from, institution, &err);
         return false;
     }
     if (frames != 1) {
-        hcbus_error_set(&err, HCBUS_EMALFORMED, "frames", "a request is one frame; this one had %zu", frames);
-        hcbus_error_hint(&err, "Send the encoded ClientRequest alone (a DEALER sends one frame per request).");
+        hcbus_error_set(&err, HCBUS_EMALFORMED, "frames", _("a request is one frame; this one had %zu"), frames);
+        hcbus_error_hint(&err, _("Send the encoded ClientRequest alone (a DEALER sends one frame per request)."));
         refuse(self, socket, from, institution, &err);
         return false;
     }

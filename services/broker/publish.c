@@ -9,6 +9,7 @@
 
 #include "broker.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/topic.h"
 #include "hcbus/text.h"
@@ -69,10 +70,10 @@ static int admit_notice(const hcbus_institution_t *inst, const Hcbus__Envelope *
     /* For the rejection record, if the zone is well formed; nothing else is checked. */
     if (hcbus_topic_build(HCBUS_KIND_NOTICE, hcbus_envelope_zone(env), topic, topic_size, NULL) != 0)
         topic[0] = '\0';
-    hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "notice", "%s may not publish a notice: only an institution with the "
-                    "coordinator role may", inst->anonymous_gateway ? "an anonymous gateway" : inst->id);
-    return hcbus_error_hint(err, "Notices are written by hcbus-coordinator; publish grants do not change that "
-                                 "(docs/protocol.md, \"Notices\").");
+    hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "notice", _("%s may not publish a notice: only an institution with the "
+                    "coordinator role may"), inst->anonymous_gateway ? _("an anonymous gateway") : inst->id);
+    return hcbus_error_hint(err, _("Notices are written by hcbus-coordinator; publish grants do not change that "
+                                 "(docs/protocol.md, \"Notices\")."));
 }
 
 /* Check the envelope and the institution's right to publish it; fills topic. */
@@ -89,19 +90,19 @@ static int admit(broker_t *self, const hcbus_institution_t *inst, const Hcbus__E
         return -1;
     if (!hcbus_grants_allow_topic(&inst->publish, kind, zone)) {
         char limit[HCBUS_ERROR_HINT_MAX];
-        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", "%s may not publish %s",
-                        inst->anonymous_gateway ? "an anonymous gateway" : inst->id, topic);
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, "topic", _("%s may not publish %s"),
+                        inst->anonymous_gateway ? _("an anonymous gateway") : inst->id, topic);
         if (!inst->anonymous_gateway && hcbus_grants_allow_topic(&inst->publish, kind, inst->limit_to_zones[0]) &&
             hcbus_institution_limit_hint(inst, hcbus_kind_name(kind), limit, sizeof limit))
             return hcbus_error_hint(err, "%s", limit);
-        return hcbus_error_hint(err, "The institution's publish rights are set in the broker's configuration.");
+        return hcbus_error_hint(err, _("The institution's publish rights are set in the broker's configuration."));
     }
     /* "anonymous" tells readers no one can be held to the report: only true when it
      * came through an anonymous gateway, where the broker sets it itself. */
     if (kind == HCBUS_KIND_ALERT && env->alert->anonymous && !inst->anonymous_gateway) {
         hcbus_error_set(err, HCBUS_EINVALID, "alert.anonymous",
-                        "%s may not send an anonymous alert: its alerts are recorded under its name", inst->id);
-        return hcbus_error_hint(err, "Leave anonymous unset; anonymous reports go through an anonymous gateway.");
+                        _("%s may not send an anonymous alert: its alerts are recorded under its name"), inst->id);
+        return hcbus_error_hint(err, _("Leave anonymous unset; anonymous reports go through an anonymous gateway."));
     }
     return 0;
 }
@@ -122,9 +123,9 @@ static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *en
      * never larger than what every reader of the log decodes. */
     if (slot->plain_len + SEQ_FIELD_MAX_BYTES > max_bytes) {
         hcbus_error_set(err, HCBUS_ETOOLARGE, NULL,
-                        "the message as recorded (sender, topic and time stamped) would be %zu bytes, over the "
-                        "limit of %zu", slot->plain_len + SEQ_FIELD_MAX_BYTES, max_bytes);
-        return hcbus_error_hint(err, "Shorten free-text fields.");
+                        _("the message as recorded (sender, topic and time stamped) would be %zu bytes, over the "
+                        "limit of %zu"), slot->plain_len + SEQ_FIELD_MAX_BYTES, max_bytes);
+        return hcbus_error_hint(err, _("Shorten free-text fields."));
     }
     int redacted = 0;
     if (env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH && env->dispatch->patient) {
@@ -134,8 +135,8 @@ static int stamp_and_encode(const hcbus_institution_t *inst, Hcbus__Envelope *en
     /* A notice's recipients, as recorded, decide who it is delivered to (audience.h). */
     if (env->body_case == HCBUS__ENVELOPE__BODY_NOTICE &&
         !(slot->notice = hcbus_envelope_decode(slot->plain, slot->plain_len, 0, NULL))) {
-        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, "out of memory keeping the notice's recipients: not recorded");
-        return hcbus_error_hint(err, "Retry with the same msg_id.");
+        hcbus_error_set(err, HCBUS_EINTERNAL, NULL, _("out of memory keeping the notice's recipients: not recorded"));
+        return hcbus_error_hint(err, _("Retry with the same msg_id."));
     }
     return 0;
 }
@@ -153,17 +154,17 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
         return;
     }
     if (!broker_ready(self)) {
-        hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, "the audit service has not answered yet: not recorded");
-        hcbus_error_hint(&err, "Retry with the same msg_id.");
+        hcbus_error_set(&err, HCBUS_ENOT_PERSISTED, NULL, _("the audit service has not answered yet: not recorded"));
+        hcbus_error_hint(&err, _("Retry with the same msg_id."));
         monitor_refused(&self->monitor, (hcbus_kind_t)hcbus_envelope_kind(env), err.code);
         reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
         return;
     }
     inflight_slot_t *slot = inflight_take(self->inflight);
     if (!slot) {
-        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "%zu messages are waiting for the audit log: not recorded",
+        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, _("%zu messages are waiting for the audit log: not recorded"),
                         inflight_capacity(self->inflight));
-        hcbus_error_hint(&err, "Retry with the same msg_id after a short wait.");
+        hcbus_error_hint(&err, _("Retry with the same msg_id after a short wait."));
         monitor_refused(&self->monitor, (hcbus_kind_t)hcbus_envelope_kind(env), err.code);
         reply_error(self->pub_socket, from, request_id, env->msg_id, &err);
         return;
@@ -202,7 +203,7 @@ void publish_handle(broker_t *self, const routing_id_t *from, const char *instit
     const hcbus_institution_t *inst = hcbus_config_find_institution(self->config, institution);
     if (!inst) {
         /* Its key was revoked by a reload after it connected. */
-        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "institution \"%s\" is no longer known", institution);
+        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, _("institution \"%s\" is no longer known"), institution);
         monitor_refused(&self->monitor, HCBUS_KIND_NONE, err.code);
         reply_error(self->pub_socket, from, 0, NULL, &err);
         broker_record_rejection(self, institution, "publish", NULL, NULL, &err);
@@ -231,8 +232,8 @@ void publish_handle(broker_t *self, const routing_id_t *from, const char *instit
         reply.pong = &pong;
         reply_send(self->pub_socket, from, &reply);
     } else {
-        hcbus_error_set(&err, HCBUS_EINVALID, "kind", "only publish and ping are served on the publisher endpoint");
-        hcbus_error_hint(&err, "Subscribe, snapshot and replay go to the subscriber endpoint.");
+        hcbus_error_set(&err, HCBUS_EINVALID, "kind", _("only publish and ping are served on the publisher endpoint"));
+        hcbus_error_hint(&err, _("Subscribe, snapshot and replay go to the subscriber endpoint."));
         refuse(self, from, inst, request->request_id, NULL, NULL, &err);
     }
     hcbus_client_request_free(request);

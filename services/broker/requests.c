@@ -12,6 +12,7 @@
 
 #include "audience.h"
 #include "broker.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/redact.h"
 #include "hcbus/topic.h"
@@ -44,7 +45,7 @@ control_t *control_find(broker_t *self, uint64_t link_id)
 /* How an institution is named in errors and rejections: never an anonymous gateway's id. */
 static const char *public_name(const hcbus_institution_t *inst)
 {
-    return inst->anonymous_gateway ? "an anonymous gateway" : inst->id;
+    return inst->anonymous_gateway ? _("an anonymous gateway") : inst->id;
 }
 
 /* Check one prefix: well formed and within the subscribe rights. */
@@ -60,17 +61,17 @@ static int check_prefix(const hcbus_zones_t *zones, const hcbus_institution_t *i
     }
     /* A zone that does not exist would make a subscription silently empty. */
     if (scope[0] && hcbus_zones_lookup(zones, scope) == HCBUS_ZONE_UNKNOWN) {
-        hcbus_error_set(err, HCBUS_EUNKNOWN_ZONE, field, "zone \"%s\" in \"%s\" is not in the catalogue", scope, prefix);
-        return hcbus_error_hint(err, "Zone ids are listed in sv-districts.csv, e.g. sv.ss.san-salvador-este.");
+        hcbus_error_set(err, HCBUS_EUNKNOWN_ZONE, field, _("zone \"%s\" in \"%s\" is not in the catalogue"), scope, prefix);
+        return hcbus_error_hint(err, _("Zone ids are listed in sv-districts.csv, e.g. sv.ss.san-salvador-este."));
     }
     if (!hcbus_grants_allow_prefix(&inst->subscribe, prefix)) {
         char limit[HCBUS_ERROR_HINT_MAX];
-        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, "%s may not subscribe to \"%s\"", public_name(inst), prefix);
+        hcbus_error_set(err, HCBUS_EUNAUTHORIZED, field, _("%s may not subscribe to \"%s\""), public_name(inst), prefix);
         /* Limited to some zones and this kind allowed there: say where to ask. */
         if (!inst->anonymous_gateway && hcbus_grants_allow_topic(&inst->subscribe, kind, inst->limit_to_zones[0]) &&
             hcbus_institution_limit_hint(inst, hcbus_kind_name(kind), limit, sizeof limit))
             return hcbus_error_hint(err, "%s", limit);
-        return hcbus_error_hint(err, "The institution's subscribe rights are set in the broker's configuration.");
+        return hcbus_error_hint(err, _("The institution's subscribe rights are set in the broker's configuration."));
     }
     return 0;
 }
@@ -79,7 +80,7 @@ static int check_prefixes(broker_t *self, const hcbus_institution_t *inst, char 
                           const char *action, hcbus_error_t *err)
 {
     if (n == 0 || n > SUBSCRIBER_PREFIXES_MAX) {
-        hcbus_error_set(err, HCBUS_EINVALID, "prefixes", "%zu prefixes given; 1 to %d are allowed", n,
+        hcbus_error_set(err, HCBUS_EINVALID, "prefixes", _("%zu prefixes given; 1 to %d are allowed"), n,
                         SUBSCRIBER_PREFIXES_MAX);
         broker_record_rejection(self, inst->anonymous_gateway ? "" : inst->id, action, NULL, NULL, err);
         return -1;
@@ -98,8 +99,8 @@ static bool refuse_if_starting(broker_t *self, const routing_id_t *from, uint64_
     if (broker_ready(self))
         return false;
     hcbus_error_t err;
-    hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, "the broker is starting: the audit service has not answered yet");
-    hcbus_error_hint(&err, "Retry in a second.");
+    hcbus_error_set(&err, HCBUS_EUNAVAILABLE, NULL, _("the broker is starting: the audit service has not answered yet"));
+    hcbus_error_hint(&err, _("Retry in a second."));
     reply_error(self->sub_socket, from, request_id, NULL, &err);
     return true;
 }
@@ -117,7 +118,7 @@ static void handle_subscribe(broker_t *self, const routing_id_t *from, const hcb
     subscriber_t *sub = subscribers_set(self->subscribers, from, inst, (const char *const *)subscribe->prefixes,
                                         subscribe->n_prefixes, self->delivered_head, hcbus_monotonic_ms());
     if (!sub) {
-        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "the broker serves %d subscribers at most", SUBSCRIBERS_MAX);
+        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, _("the broker serves %d subscribers at most"), SUBSCRIBERS_MAX);
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
@@ -143,8 +144,8 @@ static bool probe_holder(void *arg, const routing_id_t *conn)
     broker_t *self = arg;
     hcbus_error_t err;
     hcbus_error_set(&err, HCBUS_EOVERLOADED, "receipt",
-                    "this connection has not confirmed reading its last replay or snapshot answer");
-    hcbus_error_hint(&err, "Send its receipt in ClientRequest.receipt; a ping will do.");
+                    _("this connection has not confirmed reading its last replay or snapshot answer"));
+    hcbus_error_hint(&err, _("Send its receipt in ClientRequest.receipt; a ping will do."));
     return reply_error(self->sub_socket, conn, 0, NULL, &err) == 0 || zmq_errno() != EHOSTUNREACH;
 }
 
@@ -188,8 +189,8 @@ static int check_snapshot_prefix(const char *prefix, hcbus_error_t *err)
     hcbus_kind_t kind;
     char scope[HCBUS_ZONE_ID_MAX + 1];
     if (hcbus_prefix_parse(prefix, &kind, scope, NULL) == 0 && kind != HCBUS_KIND_ZONE) {
-        hcbus_error_set(err, HCBUS_EINVALID, "prefix", "\"%s\" has no snapshot: only zone levels have one", prefix);
-        return hcbus_error_hint(err, "Ask a snapshot of zone. or zone.<zone>; other kinds are read by replay.");
+        hcbus_error_set(err, HCBUS_EINVALID, "prefix", _("\"%s\" has no snapshot: only zone levels have one"), prefix);
+        return hcbus_error_hint(err, _("Ask a snapshot of zone. or zone.<zone>; other kinds are read by replay."));
     }
     return 0;
 }
@@ -242,7 +243,7 @@ static void handle_snapshot(broker_t *self, const routing_id_t *from, const hcbu
         free(envelopes);
         free(seqs);
         budget_cancel(self->budget, from, inst->id);
-        hcbus_error_set(&err, HCBUS_ENOMEM, NULL, "out of memory for a snapshot page");
+        hcbus_error_set(&err, HCBUS_ENOMEM, NULL, _("out of memory for a snapshot page"));
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
@@ -278,8 +279,8 @@ static void handle_replay(broker_t *self, const routing_id_t *from, const hcbus_
     control_t *control = control_take(self, CONTROL_REPLAY);
     if (!control) {
         budget_cancel(self->budget, from, inst->id);
-        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, "too many replays in progress");
-        hcbus_error_hint(&err, "Retry shortly.");
+        hcbus_error_set(&err, HCBUS_EOVERLOADED, NULL, _("too many replays in progress"));
+        hcbus_error_hint(&err, _("Retry shortly."));
         reply_error(self->sub_socket, from, request_id, NULL, &err);
         return;
     }
@@ -432,7 +433,7 @@ void requests_replay_failed(broker_t *self, control_t *control, int code, const 
 {
     hcbus_error_t err;
     hcbus_error_set(&err, code, NULL, "%s", why);
-    hcbus_error_hint(&err, "Retry the replay shortly.");
+    hcbus_error_hint(&err, _("Retry the replay shortly."));
     metrics_inc(&self->monitor.replays_failed);
     reply_error(self->sub_socket, &control->subscriber, control->request_id, NULL, &err);
     budget_cancel(self->budget, &control->subscriber, control->institution);
@@ -493,7 +494,7 @@ void requests_handle(broker_t *self, const routing_id_t *from, const char *insti
     hcbus_error_t err = {0};
     const hcbus_institution_t *inst = hcbus_config_find_institution(self->config, institution);
     if (!inst) {
-        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, "institution \"%s\" is no longer known", institution);
+        hcbus_error_set(&err, HCBUS_EUNAUTHORIZED, NULL, _("institution \"%s\" is no longer known"), institution);
         reply_error(self->sub_socket, from, 0, NULL, &err);
         return;
     }
@@ -521,7 +522,7 @@ void requests_handle(broker_t *self, const routing_id_t *from, const char *insti
         handle_ping(self, from, request->request_id);
         break;
     default:
-        hcbus_error_set(&err, HCBUS_EINVALID, "kind", "publish is served on the publisher endpoint");
+        hcbus_error_set(&err, HCBUS_EINVALID, "kind", _("publish is served on the publisher endpoint"));
         reply_error(self->sub_socket, from, request->request_id, NULL, &err);
         break;
     }
