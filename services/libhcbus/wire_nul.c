@@ -59,6 +59,12 @@ static int skip_value(reader_t *r, unsigned wire_type, const uint8_t **value, si
     return 0;
 }
 
+static const char *field_name(char field[HCBUS_ERROR_FIELD_MAX], const char *path, const ProtobufCFieldDescriptor *f)
+{
+    snprintf(field, HCBUS_ERROR_FIELD_MAX, "%s%s%s", path, path[0] ? "." : "", f->name);
+    return field;
+}
+
 static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                 const char *path, int depth, hcbus_error_t *err)
 {
@@ -73,12 +79,14 @@ static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *data, siz
             value ? protobuf_c_message_descriptor_get_field(desc, (unsigned)(tag >> 3)) : NULL;
         if (!f)
             continue;
+        /* The field's dotted name is formatted only when it is needed (an error, a
+         * sub-message's path): every string of every message passes here. */
         char field[HCBUS_ERROR_FIELD_MAX];
-        snprintf(field, sizeof field, "%s%s%s", path, path[0] ? "." : "", f->name);
         if (f->type == PROTOBUF_C_TYPE_STRING) {
             const uint8_t *nul = memchr(value, 0, value_len);
             if (!nul)
                 continue;
+            field_name(field, path, f);
             hcbus_error_set(err, HCBUS_EINVALID, field, "%s holds a NUL byte (U+0000) at byte %zu",
                             field, (size_t)(nul - value));
             return hcbus_error_hint(err, "Text fields are one line of printable UTF-8: no "
@@ -88,7 +96,7 @@ static int walk(const ProtobufCMessageDescriptor *desc, const uint8_t *data, siz
             continue;
         const ProtobufCMessageDescriptor *sub = f->descriptor;
         /* Fields are named from the Envelope, as validation names them. */
-        const char *sub_path = sub == &hcbus__envelope__descriptor ? "" : field;
+        const char *sub_path = sub == &hcbus__envelope__descriptor ? "" : field_name(field, path, f);
         if (walk(sub, value, value_len, sub_path, depth + 1, err) != 0)
             return -1;
     }

@@ -132,21 +132,31 @@ static const char *kind_name(hcbus_tlog_kind_t k)
     return "an unknown kind";
 }
 
+/* "table.column", the field an error names: formatted only when there is an error (every
+ * column of every leaf passes here; the snprintf was 6 % of auditd's CPU). */
+static const char *field_name(char field[HCBUS_ERROR_FIELD_MAX], const char *table, const column_t *c)
+{
+    snprintf(field, HCBUS_ERROR_FIELD_MAX, "%s.%s", table, c->name);
+    return field;
+}
+
 static int check(const char *table, const column_t *c, hcbus_error_t *err)
 {
     const hcbus_tlog_value_t *v = c->v;
     char field[HCBUS_ERROR_FIELD_MAX];
-    snprintf(field, sizeof field, "%s.%s", table, c->name);
     if (v->kind != HCBUS_TLOG_NULL && !(c->kinds & KIND(v->kind)))
-        return hcbus_error_set(err, HCBUS_EINVALID, field, "the column %s is given as %s", c->name,
-                               kind_name(v->kind));
+        return hcbus_error_set(err, HCBUS_EINVALID, field_name(field, table, c), "the column %s is given as %s",
+                               c->name, kind_name(v->kind));
     if (v->kind == HCBUS_TLOG_TEXT && !v->text)
-        return hcbus_error_set(err, HCBUS_EINVALID, field, "the text of %s is a NULL pointer", c->name);
+        return hcbus_error_set(err, HCBUS_EINVALID, field_name(field, table, c), "the text of %s is a NULL pointer",
+                               c->name);
     if (v->kind == HCBUS_TLOG_BYTES && !v->bytes && v->len)
-        return hcbus_error_set(err, HCBUS_EINVALID, field, "the bytes of %s are a NULL pointer", c->name);
+        return hcbus_error_set(err, HCBUS_EINVALID, field_name(field, table, c), "the bytes of %s are a NULL pointer",
+                               c->name);
     if ((v->kind == HCBUS_TLOG_BYTES && v->len > LENGTH_LIMIT) ||
         (v->kind == HCBUS_TLOG_TEXT && stored_len(v->text) > LENGTH_LIMIT))
-        return hcbus_error_set(err, HCBUS_EINVALID, field, "%s is over 4 GiB: a length cannot say it", c->name);
+        return hcbus_error_set(err, HCBUS_EINVALID, field_name(field, table, c),
+                               "%s is over 4 GiB: a length cannot say it", c->name);
     return 0;
 }
 
