@@ -23,6 +23,8 @@
 
 _Static_assert(sizeof(crypto_hash_sha256_state) <= HCBUS_SHA256_FALLBACK_BYTES,
                "libsodium's SHA-256 state does not fit hcbus_sha256_t.fallback");
+_Static_assert(_Alignof(crypto_hash_sha256_state) <= _Alignof(uint64_t),
+               "libsodium's SHA-256 state needs more alignment than hcbus_sha256_t.fallback has");
 _Static_assert(crypto_hash_sha256_BYTES == HCBUS_SHA256_BYTES, "SHA-256 is 32 bytes");
 
 typedef struct pool {
@@ -93,7 +95,7 @@ _Noreturn static void stop(void)
 
 static crypto_hash_sha256_state *fallback(hcbus_sha256_t *st)
 {
-    return (crypto_hash_sha256_state *)(void *)st->fallback;
+    return (crypto_hash_sha256_state *)(void *)st->fallback.bytes;
 }
 
 void hcbus_sha256_init(hcbus_sha256_t *st)

@@ -22,7 +22,10 @@ typedef struct hcbus_sha256 {
     void *ctx;   /* this thread's EVP_MD_CTX while the hash is open; NULL: the fallback */
     size_t fill; /* bytes waiting in stage */
     uint8_t stage[HCBUS_SHA256_STAGE_BYTES];
-    _Alignas(16) uint8_t fallback[HCBUS_SHA256_FALLBACK_BYTES]; /* libsodium's state */
+    union {
+        uint8_t bytes[HCBUS_SHA256_FALLBACK_BYTES]; /* libsodium's state */
+        uint64_t align;
+    } fallback;
 } hcbus_sha256_t;
 
 /* out = SHA-256(data[0..len)). data may be NULL when len is 0. */
