@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hcbus/suggest.h"
+
 #define FOLD_MAX 256                /* bytes of folded text compared (ids are <= 128) */
 #define SUGGEST_MIN_DISTANCE 3      /* always allow this many edits */
 #define UTF8_LATIN1_LEAD 0xC3       /* U+00C0..U+00FF are 0xC3 0x80..0xBF */
@@ -87,32 +89,6 @@ size_t hcbus_zone_fold(const char *text, char *out, size_t size)
     return n;
 }
 
-/* ---- edit distance ------------------------------------------------------------- */
-
-/* Levenshtein distance between a and b (bytes, each at most FOLD_MAX). */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t row[FOLD_MAX + 1];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t best = diagonal + (a[i - 1] != b[j - 1]);
-            if (above + 1 < best)
-                best = above + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 static const char *last_component(const char *id)
 {
     const char *dot = strrchr(id, '.');
@@ -179,11 +155,11 @@ static void visit(void *arg, const char *zone_id, hcbus_zone_level_t level, cons
     }
     char own[FOLD_MAX];
     own_name(name, own, sizeof own);
-    size_t score = distance(ctx->what, zone_id);
-    size_t d = distance(ctx->what_tail, last_component(zone_id));
+    size_t score = hcbus_edit_distance(ctx->what, zone_id);
+    size_t d = hcbus_edit_distance(ctx->what_tail, last_component(zone_id));
     if (d < score)
         score = d;
-    d = distance(ctx->what_tail, own);
+    d = hcbus_edit_distance(ctx->what_tail, own);
     if (d < score)
         score = d;
     if (score <= ctx->limit)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/suggest.h"
+
 #define FOLD_MAX 256
 #define DISTANCE_TEXT_MAX 64          /* longer texts are matched by substring only */
 #define TYPO_TEXT_MIN 4               /* shorter texts: a typo away is anything ("san", "pan") */
@@ -40,28 +42,13 @@ static void own_name_folded(const char *name, char *out, size_t size)
     hcbus_zone_fold(own, out, size);
 }
 
+/* The edit distance of the first la and lb bytes (hcbus_edit_distance_n, the one copy
+ * of it); (size_t)-1 for a text longer than DISTANCE_TEXT_MAX. */
 static size_t levenshtein(const char *a, size_t la, const char *b, size_t lb)
 {
-    size_t row[DISTANCE_TEXT_MAX + 1];
     if (la > DISTANCE_TEXT_MAX)
         return (size_t)-1;
-    for (size_t i = 0; i <= la; i++)
-        row[i] = i;
-    for (size_t j = 1; j <= lb; j++) {
-        size_t diag = row[0];
-        row[0] = j;
-        for (size_t i = 1; i <= la; i++) {
-            size_t up = row[i];
-            size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[i - 1] + 1 < best)
-                best = row[i - 1] + 1;
-            row[i] = best;
-            diag = up;
-        }
-    }
-    return row[la];
+    return hcbus_edit_distance_n(a, la, b, lb);
 }
 
 /* How well text matches name (both folded): 0 same, 1 name starts with it, 2 at the
