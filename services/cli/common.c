@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "hcbus/i18n.h"
+#include "hcbus/suggest.h"
 #include "hcbus/text.h"
 #include "publish_flags.h"
 #include "words.h"
@@ -212,12 +213,82 @@ int usage_error(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* The long options of the last cli_getopt call: what bad_flag suggests from. */
+static const struct option *flags_known;
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts,
+               int *index)
+{
+    flags_known = opts;
+    return getopt_long(argc, argv, shortopts, opts, index);
+}
+
+const char *suggest_among(const char *what, const char *const *names, size_t n, char *buf,
+                          size_t size)
+{
+    const char *near = hcbus_suggest(what, names, n);
+    char shown[128];
+    if (!near || size == 0) {
+        if (size)
+            buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, size, _("; did you mean '%s'?"),
+             hcbus_text_escape(near, HCBUS_TEXT_PLAIN, shown, sizeof shown));
+    return buf;
+}
+
+/* "; did you mean '--zone'?" for a mistyped long flag name (without "--"), or "". */
+static const char *flag_suggestion(const char *name, char *buf, size_t size)
+{
+    const char *names[LONG_OPTIONS_MAX];
+    char dashed[LONG_OPTIONS_MAX][64];
+    size_t n = 0;
+    for (const struct option *o = flags_known; o && o->name && n < LONG_OPTIONS_MAX; o++, n++) {
+        snprintf(dashed[n], sizeof dashed[n], "--%s", o->name);
+        names[n] = dashed[n];
+    }
+    char typed[128];
+    snprintf(typed, sizeof typed, "--%s", name);
+    return suggest_among(typed, names, n, buf, size);
+}
+
+/* The known long flag that name (up to its '=') names, exactly or as the unambiguous
+ * abbreviation getopt_long accepts; NULL if none. */
+static const char *flag_known(const char *name, size_t len)
+{
+    const char *found = NULL;
+    size_t matches = 0;
+    for (const struct option *o = flags_known; o && o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len)
+            return o->name;
+        found = o->name;
+        matches++;
+    }
+    return matches == 1 ? found : NULL;
+}
+
 int bad_flag(const char *cmd, char *const argv[])
 {
     const char *arg = argv[optind - 1];
+    char shown[128], hint[192];
     if (optopt && strncmp(arg, "--", 2) != 0)
         return usage_error(cmd, _("flag '-%c' is not known or lacks its value"), optopt);
-    return usage_error(cmd, _("flag '%s' is not known or lacks its value"), arg);
+    if (strncmp(arg, "--", 2) != 0) /* getopt pointed past a value it took */
+        return usage_error(cmd, _("flag '%s' is not known or lacks its value"),
+                           hcbus_text_escape(arg, HCBUS_TEXT_PLAIN, shown, sizeof shown));
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    char bare[96];
+    snprintf(bare, sizeof bare, "%.*s", (int)(len < 90 ? len : 90), name);
+    hcbus_text_escape(bare, HCBUS_TEXT_PLAIN, shown, sizeof shown);
+    const char *known = flag_known(name, len);
+    if (known)
+        return usage_error(cmd, _("flag '--%s' needs a value"), known);
+    return usage_error(cmd, _("flag '--%s' is not known%s"), shown,
+                       flag_suggestion(bare, hint, sizeof hint));
 }
 
 int parse_count(const char *cmd, const char *flag, const char *text, long max, long *out)
@@ -241,6 +312,22 @@ static size_t enum_prefix_len(const ProtobufCEnumDescriptor *desc)
     return suffix ? (size_t)(suffix - zero) : 0;
 }
 
+#define ENUM_VALUES_MAX 64
+
+/* The short name of desc's value closest to text, into buf ("" when none is close). */
+static void enum_suggestion(const ProtobufCEnumDescriptor *desc, const char *text, char *buf,
+                            size_t size)
+{
+    char short_names[ENUM_VALUES_MAX][64];
+    const char *names[ENUM_VALUES_MAX];
+    size_t n = 0;
+    for (unsigned i = 1; i < desc->n_values && n < ENUM_VALUES_MAX; i++, n++)
+        names[n] = enum_short_name(desc, desc->values[i].value, short_names[n],
+                                   sizeof short_names[n]);
+    const char *near = hcbus_suggest(text, names, n);
+    snprintf(buf, size, "%s", near ? near : "");
+}
+
 int enum_parse(const ProtobufCEnumDescriptor *desc, const char *text, int *value,
                hcbus_error_t *err)
 {
@@ -260,6 +347,10 @@ int enum_parse(const ProtobufCEnumDescriptor *desc, const char *text, int *value
     }
     hcbus_error_set(err, HCBUS_EINVALID, NULL, _("\"%.80s\" is not a known %s"), text,
                     enum_noun(desc));
+    char near[160];
+    enum_suggestion(desc, text, near, sizeof near);
+    if (near[0])
+        return hcbus_error_hint(err, _("did you mean '%s'? one of: %s"), near, names);
     return hcbus_error_hint(err, _("one of: %s"), names);
 }
 

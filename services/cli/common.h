@@ -90,7 +90,21 @@ const char *enum_short_name(const ProtobufCEnumDescriptor *desc, int value, char
 /* Print "hcbus CMD: <what>; see hcbus CMD --help" and return EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The usage error for the getopt_long result '?' or ':' (names the flag). */
+/* The most long options a command has (publish: a kind's fields and the common ones). */
+#define LONG_OPTIONS_MAX 64
+
+/* getopt_long, remembering opts so that bad_flag can say "did you mean" for a
+ * mistyped flag. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts,
+               int *index);
+
+/* The usage error for the cli_getopt result '?' or ':': names the flag, says when a
+ * known flag lacks its value, and suggests the closest known flag for an unknown one. */
 int bad_flag(const char *cmd, char *const argv[]);
+
+/* "; did you mean 'X'?" (translated) for what, X the closest of names, into buf; ""
+ * when none is close. Returns buf. */
+const char *suggest_among(const char *what, const char *const *names, size_t n, char *buf,
+                          size_t size);
 
 #endif

@@ -8,6 +8,7 @@
 #include "catalogue.h"
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "dispatch_log.h"
 #include "dispatch_show.h"
 #include "hcbus/clock.h"
@@ -43,6 +44,7 @@ static void help(void)
            _("                        (also the longest wait without progress while reading)\n"
            "Exit: 0 ok, 1 refused or no such request, 2 usage, 3 broker unreachable or\n"
            "timeout, 4 internal.\n"));
+    examples_print("dispatch", stdout);
 }
 
 typedef struct dispatch_args {
@@ -52,6 +54,16 @@ typedef struct dispatch_args {
 } dispatch_args_t;
 
 /* Returns 0, -1 after --help, or an exit code. */
+/* The usage error for a subcommand that is not list or show, with the closer one. */
+static int unknown_subcommand(const char *sub)
+{
+    static const char *const subs[] = {"list", "show"};
+    char near[160], shown[128];
+    suggest_among(sub, subs, 2, near, sizeof near);
+    return usage_error(CMD, _("'%s' is not list or show%s"),
+                       hcbus_text_escape(sub, HCBUS_TEXT_PLAIN, shown, sizeof shown), near);
+}
+
 static int parse(int argc, char **argv, dispatch_args_t *a, cli_conn_t *conn)
 {
     static const struct option opts[] = {
@@ -63,12 +75,12 @@ static int parse(int argc, char **argv, dispatch_args_t *a, cli_conn_t *conn)
         return argc < 2 ? EXIT_USAGE : -1;
     }
     if (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0)
-        return usage_error(CMD, _("'%s' is not list or show"), argv[1]);
+        return unknown_subcommand(argv[1]);
     a->list = strcmp(argv[1], "list") == 0;
     int c, index;
     opterr = 0;
     optind = 2;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help();
             return -1;

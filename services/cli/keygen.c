@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "hcbus/i18n.h"
 #include "hcbus/tlog.h"
 
@@ -35,6 +36,7 @@ static void help(void)
            "                     the key name in each signature line: letters, digits,\n"
            "                     '.', '_' and '-'.\n"
            "Exit: 0 ok, 1 a file exists or cannot be written, 2 usage.\n"));
+    examples_print("keygen", stdout);
 }
 
 static int write_pair(const char *base)
@@ -125,7 +127,7 @@ int cmd_keygen(int argc, char **argv)
     const char *dir = NULL, *log_signer = NULL;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "hd:", opts, NULL)) != -1) {
         if (c == 'h') {
             help();
             return EXIT_OK;

@@ -9,7 +9,9 @@
 #include "audit/audit.h"
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "hcbus/i18n.h"
+#include "hcbus/text.h"
 #include "hcbus/version.h"
 
 static const struct {
@@ -37,6 +39,7 @@ static void help(void)
            "  REFUSED by hcbus-coordinator, recorded but not counted); 2 usage error;\n"
            "  3 broker (audit: database) unreachable or timeout; 4 internal error;\n"
            "  5 subscribe: the feed was down longer than --max-outage\n"));
+    examples_print("", stdout);
 }
 
 int main(int argc, char **argv)
@@ -58,6 +61,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, _("hcbus: unknown command '%s'; see hcbus --help\n"), argv[1]);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    char near[160], shown[128];
+    suggest_among(argv[1], names, sizeof names / sizeof names[0], near, sizeof near);
+    fprintf(stderr, _("hcbus: unknown command '%s'%s; see hcbus --help\n"),
+            hcbus_text_escape(argv[1], HCBUS_TEXT_PLAIN, shown, sizeof shown), near);
     return EXIT_USAGE;
 }

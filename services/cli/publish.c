@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "examples.h"
 #include "common.h"
 #include "fields.h"
 #include "hcbus/clock.h"
@@ -19,7 +20,6 @@
 #include "verdict.h"
 
 #define CMD "publish"
-#define LONG_OPTIONS_MAX 40
 
 /* A dispatch sent and not yet confirmed: its request id is printed with the ack. The
  * list holds at most the publisher's window (entries leave on confirm or refusal). */
@@ -159,6 +159,7 @@ static void help(const pub_kind_t *kind)
         printf(_("usage: hcbus publish %s [flags]: %s\n"), kind->name, _(kind->what));
         pub_kind_help(kind, stdout);
     }
+    printf("%s", _("message:\n"));
     printf(_("  --msg-id ID                  the idempotency key (default: a new id)\n"
            "  --json                       read JSON Envelopes from stdin instead\n"));
     if (kind && kind->verdict)
@@ -167,6 +168,7 @@ static void help(const pub_kind_t *kind)
                "  --subscribe-endpoint URL     where to read it (env HCBUS_SUBSCRIBE_ENDPOINT;\n"
                "                               default tcp://127.0.0.1:7702)\n"),
                VERDICT_WAIT_S_DEFAULT);
+    printf("%s", _("connection:\n"));
     printf("%s%s",
            _(CONN_HELP),
            _("Prints \"published seq=N msg_id=ID\" (\" duplicate\" if recorded before)"));
@@ -183,6 +185,11 @@ static void help(const pub_kind_t *kind)
                "4 internal.\n"));
     else
         printf(_("Exit: 0 ok, 1 refused or bad input, 2 usage, 3 broker unreachable, 4 internal.\n"));
+    printf("%s", _("Every error of the command line is reported at once: exit 2 when a flag\n"
+                   "is unknown or lacks its value, else 1.\n"));
+    char command[64];
+    snprintf(command, sizeof command, "publish%s%s", kind ? " " : "", kind ? kind->name : "");
+    examples_print(command, stdout);
 }
 
 /* Connect, send every Envelope from next_env, and wait for the broker's answers. */
@@ -388,37 +395,75 @@ static int take_own_flag(const char *name, const char *value, Hcbus__Envelope *e
     return 0;
 }
 
-/* Apply argv's flags to env, conn and args. Returns 0, -1 after --help, or an exit code. */
+/* The errors of one command line, all reported before the command gives up: a usage
+ * error (unknown flag, missing value, stray argument) makes it exit 2, else a bad value
+ * or a missing required flag exits 1. */
+typedef struct parse_errors {
+    int usage;
+    int refused;
+} parse_errors_t;
+
+static void count_error(parse_errors_t *e, int rc)
+{
+    if (rc == EXIT_USAGE)
+        e->usage++;
+    else if (rc != 0)
+        e->refused++;
+}
+
+/* Name every required flag of kind that argv did not give (given[i] for flag i). */
+static void missing_required(const pub_kind_t *kind, const bool *given, parse_errors_t *e)
+{
+    for (int i = 0; kind->flags[i].flag; i++) {
+        if (!kind->flags[i].required || given[i])
+            continue;
+        fprintf(stderr, _("hcbus publish %s: the required flag --%s is missing (%s)\n"),
+                kind->name, kind->flags[i].flag, _(kind->flags[i].what));
+        e->refused++;
+    }
+}
+
+/* Apply argv's flags to env, conn and args, reporting every error of argv before
+ * returning. Returns 0, -1 after --help, or an exit code. */
 static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope *env,
                  cli_conn_t *conn, pub_args_t *args)
 {
     struct option opts[LONG_OPTIONS_MAX];
+    bool given[LONG_OPTIONS_MAX] = {false};
     int n_kind = build_options(kind, opts);
     int c, index;
+    parse_errors_t errors = {0, 0};
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help(kind);
             return -1;
         }
-        if (c != 0)
-            return bad_flag(CMD, argv);
+        if (c != 0) {
+            count_error(&errors, bad_flag(CMD, argv));
+            continue;
+        }
         const char *name = opts[index].name;
         int rc = conn_flag_take(CMD, conn, name, optarg);
-        if (rc < 0)
-            return EXIT_USAGE;
-        if (rc > 0)
+        if (rc != 0) {
+            count_error(&errors, rc < 0 ? EXIT_USAGE : 0);
             continue;
-        if (index < n_kind)
+        }
+        if (index < n_kind) {
+            given[index] = true;
             rc = set_flag(env, name, kind->flags[index].path, optarg ? optarg : "true");
-        else
+        } else
             rc = take_own_flag(name, optarg, env, args);
-        if (rc != 0)
-            return rc;
+        count_error(&errors, rc);
     }
-    if (optind < argc)
-        return usage_error(CMD, _("unexpected argument '%s'"), argv[optind]);
-    return 0;
+    for (int i = optind; i < argc; i++)
+        count_error(&errors, usage_error(CMD, _("unexpected argument '%s'"), argv[i]));
+    if (kind && !args->json)
+        missing_required(kind, given, &errors);
+    if (errors.usage + errors.refused > 1)
+        fprintf(stderr, _("hcbus publish: %d errors; nothing was published\n"),
+                errors.usage + errors.refused);
+    return errors.usage ? EXIT_USAGE : errors.refused ? EXIT_REFUSED : 0;
 }
 
 /* The zone a status or escort status is about ("" for another body). */
@@ -471,9 +516,14 @@ static int unknown_kind(const char *name)
     for (const pub_kind_t *k = pub_kinds; k->name; k++)
         snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
                  k == pub_kinds ? "" : ", ", k->name);
-    char shown[64];
-    return usage_error(CMD, _("kind '%s' is not one of %s"),
-                       hcbus_text_escape(name, HCBUS_TEXT_PLAIN, shown, sizeof shown), names);
+    const char *kinds[sizeof names];
+    size_t n = 0;
+    for (const pub_kind_t *k = pub_kinds; k->name; k++)
+        kinds[n++] = k->name;
+    char shown[64], near[160];
+    suggest_among(name, kinds, n, near, sizeof near);
+    return usage_error(CMD, _("kind '%s' is not one of %s%s"),
+                       hcbus_text_escape(name, HCBUS_TEXT_PLAIN, shown, sizeof shown), names, near);
 }
 
 int cmd_publish(int argc, char **argv)

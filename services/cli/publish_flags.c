@@ -1,6 +1,8 @@
-/* publish_flags.c — which flag sets which Envelope field for each `hcbus publish` kind.
- * Flag names follow the proto field names with dashes; --help is generated from this
- * table and the descriptors, so it cannot drift from what is parsed. */
+/* publish_flags.c — which flag sets which Envelope field for each `hcbus publish` kind,
+ * whether the message needs it, and what it means to a dispatcher. Flag names follow
+ * the proto field names with dashes; --help (required flags first, then the others,
+ * then examples) is generated from this table and the descriptors, so it cannot
+ * drift from what is parsed. */
 #include "publish_flags.h"
 
 #include <string.h>
@@ -10,95 +12,95 @@
 #include "hcbus/i18n.h"
 
 static const pub_flag_t zone_flags[] = {
-    {"zone", "zone.zone_id", NULL},
-    {"level", "zone.level", NULL},
-    {"escort-required", "zone.access.escort_required", NULL},
-    {"allowed-from-hour", "zone.access.allowed_from_hour", NULL},
-    {"allowed-until-hour", "zone.access.allowed_until_hour", NULL},
-    {"entry-instructions", "zone.access.entry_instructions", NULL},
-    {"contact", "zone.access.contact", NULL},
-    {"meeting-point-lat", "zone.access.meeting_point.lat", NULL},
-    {"meeting-point-lon", "zone.access.meeting_point.lon", NULL},
-    {"meeting-point-address", "zone.access.meeting_point.address", NULL},
-    {"meeting-point-reference-point", "zone.access.meeting_point.reference_point", NULL},
-    {"reason", "zone.reason", NULL},
-    {"valid-from", "zone.valid_from_us", "now"},
-    {"valid-until", "zone.valid_until_us", NULL},
+    {"zone", "zone.zone_id", NULL, true, N_("the zone's catalogue id, e.g. sv.ss.san-salvador-este.soyapango")},
+    {"level", "zone.level", NULL, true, N_("its risk level")},
+    {"escort-required", "zone.access.escort_required", NULL, false, N_("no entry without a police escort")},
+    {"allowed-from-hour", "zone.access.allowed_from_hour", NULL, false, N_("entry allowed from this hour (0-23)")},
+    {"allowed-until-hour", "zone.access.allowed_until_hour", NULL, false, N_("entry allowed until this hour (1-24)")},
+    {"entry-instructions", "zone.access.entry_instructions", NULL, false, N_("how to enter (route, who to meet)")},
+    {"contact", "zone.access.contact", NULL, false, N_("whom to call before entering")},
+    {"meeting-point-lat", "zone.access.meeting_point.lat", NULL, false, N_("meeting point latitude")},
+    {"meeting-point-lon", "zone.access.meeting_point.lon", NULL, false, N_("meeting point longitude")},
+    {"meeting-point-address", "zone.access.meeting_point.address", NULL, false, N_("meeting point address")},
+    {"meeting-point-reference-point", "zone.access.meeting_point.reference_point", NULL, false, N_("a landmark near the meeting point")},
+    {"reason", "zone.reason", NULL, false, N_("why the level changed")},
+    {"valid-from", "zone.valid_from_us", "now", false, N_("when the level starts")},
+    {"valid-until", "zone.valid_until_us", NULL, false, N_("when the level ends")},
     {NULL},
 };
 
 static const pub_flag_t dispatch_flags[] = {
-    {"request-id", "dispatch.request_id", "new-request-id"},
-    {"zone", "dispatch.zone_id", NULL},
-    {"lat", "dispatch.location.lat", NULL},
-    {"lon", "dispatch.location.lon", NULL},
-    {"address", "dispatch.location.address", NULL},
-    {"reference-point", "dispatch.location.reference_point", NULL},
-    {"priority", "dispatch.priority", NULL},
-    {"incident-type", "dispatch.incident_type", NULL},
-    {"capability", "dispatch.capability", NULL},
-    {"patient-age-band", "dispatch.patient.age_band", NULL},
-    {"patient-sex", "dispatch.patient.sex", NULL},
-    {"patient-complaint", "dispatch.patient.chief_complaint", NULL},
-    {"patient-condition", "dispatch.patient.condition", NULL},
+    {"request-id", "dispatch.request_id", "new-request-id", false, N_("the request's id, named by its statuses")},
+    {"zone", "dispatch.zone_id", NULL, true, N_("the zone of the incident (catalogue id)")},
+    {"lat", "dispatch.location.lat", NULL, false, N_("latitude of the incident")},
+    {"lon", "dispatch.location.lon", NULL, false, N_("longitude of the incident")},
+    {"address", "dispatch.location.address", NULL, false, N_("address of the incident (or --lat and --lon)")},
+    {"reference-point", "dispatch.location.reference_point", NULL, false, N_("a landmark near it")},
+    {"priority", "dispatch.priority", NULL, true, N_("how urgent")},
+    {"incident-type", "dispatch.incident_type", NULL, true, N_("what happened")},
+    {"capability", "dispatch.capability", NULL, true, N_("the unit needed")},
+    {"patient-age-band", "dispatch.patient.age_band", NULL, false, N_("the patient's age")},
+    {"patient-sex", "dispatch.patient.sex", NULL, false, N_("the patient's sex")},
+    {"patient-complaint", "dispatch.patient.chief_complaint", NULL, false, N_("the chief complaint, in words")},
+    {"patient-condition", "dispatch.patient.condition", NULL, false, N_("the patient's condition")},
     {NULL},
 };
 
 static const pub_flag_t status_flags[] = {
-    {"request-id", "status.request_id", NULL},
-    {"zone", "status.zone_id", NULL},
-    {"unit", "status.unit_id", NULL},
-    {"state", "status.state", NULL},
-    {"at", "status.at_us", "now"},
-    {"destination-facility", "status.destination_facility", NULL},
-    {"reason", "status.reason", NULL},
+    {"request-id", "status.request_id", NULL, true, N_("the dispatch request it is about")},
+    {"zone", "status.zone_id", NULL, true, N_("the zone of that request")},
+    {"unit", "status.unit_id", NULL, false, N_("the unit (needed from accepted on)")},
+    {"state", "status.state", NULL, true, N_("the new state")},
+    {"at", "status.at_us", "now", false, N_("when it happened")},
+    {"destination-facility", "status.destination_facility", NULL, false, N_("the hospital (transporting, at_facility)")},
+    {"reason", "status.reason", NULL, false, N_("why (declined, cancelled, aborted_security)")},
     {NULL},
 };
 
 static const pub_flag_t alert_flags[] = {
-    {"alert-id", "alert.alert_id", "new-id"},
-    {"zone", "alert.zone_id", NULL},
-    {"target", "alert.target", NULL},
-    {"act", "alert.act", NULL},
-    {"severity", "alert.severity", NULL},
-    {"killed", "alert.casualties.killed", NULL},
-    {"injured", "alert.casualties.injured", NULL},
-    {"removed", "alert.casualties.removed", NULL},
-    {"description", "alert.description", NULL},
-    {"anonymous", "alert.anonymous", NULL},
-    {"request-id", "alert.request_id", NULL},
-    {"occurred-at", "alert.occurred_at_us", NULL},
+    {"alert-id", "alert.alert_id", "new-id", false, N_("the alert's id")},
+    {"zone", "alert.zone_id", NULL, true, N_("where it happened (catalogue id)")},
+    {"target", "alert.target", NULL, true, N_("who or what was attacked")},
+    {"act", "alert.act", NULL, true, N_("what was done")},
+    {"severity", "alert.severity", NULL, true, N_("how serious")},
+    {"killed", "alert.casualties.killed", NULL, false, N_("how many were killed")},
+    {"injured", "alert.casualties.injured", NULL, false, N_("how many were injured")},
+    {"removed", "alert.casualties.removed", NULL, false, N_("how many were taken away")},
+    {"description", "alert.description", NULL, false, N_("what happened, in words (needed for act other)")},
+    {"anonymous", "alert.anonymous", NULL, false, N_("do not name the reporting institution to others")},
+    {"request-id", "alert.request_id", NULL, false, N_("the dispatch request it concerns")},
+    {"occurred-at", "alert.occurred_at_us", NULL, false, N_("when it happened")},
     {NULL},
 };
 
 static const pub_flag_t escort_flags[] = {
-    {"escort-id", "escort.escort_id", "new-id"},
-    {"request-id", "escort.request_id", NULL},
-    {"zone", "escort.zone_id", NULL},
-    {"unit", "escort.unit_id", NULL},
-    {"lat", "escort.meeting_point.lat", NULL},
-    {"lon", "escort.meeting_point.lon", NULL},
-    {"address", "escort.meeting_point.address", NULL},
-    {"reference-point", "escort.meeting_point.reference_point", NULL},
-    {"needed-by", "escort.needed_by_us", NULL},
-    {"reason", "escort.reason", NULL},
+    {"escort-id", "escort.escort_id", "new-id", false, N_("the escort request's id")},
+    {"request-id", "escort.request_id", NULL, true, N_("the dispatch request to escort")},
+    {"zone", "escort.zone_id", NULL, true, N_("the zone (catalogue id)")},
+    {"unit", "escort.unit_id", NULL, false, N_("the unit to escort")},
+    {"lat", "escort.meeting_point.lat", NULL, false, N_("meeting point latitude")},
+    {"lon", "escort.meeting_point.lon", NULL, false, N_("meeting point longitude")},
+    {"address", "escort.meeting_point.address", NULL, false, N_("meeting point address")},
+    {"reference-point", "escort.meeting_point.reference_point", NULL, false, N_("a landmark near it")},
+    {"needed-by", "escort.needed_by_us", NULL, false, N_("when the escort is needed")},
+    {"reason", "escort.reason", NULL, false, N_("why an escort is needed")},
     {NULL},
 };
 
 /* The police's answer to an escort request, or the dispatch centre's waiver. */
 static const pub_flag_t escort_status_flags[] = {
-    {"escort-id", "escort_status.escort_id", NULL},
-    {"request-id", "escort_status.request_id", NULL},
-    {"zone", "escort_status.zone_id", NULL},
-    {"state", "escort_status.state", NULL},
-    {"police-unit", "escort_status.police_unit", NULL},
-    {"lat", "escort_status.meeting_point.lat", NULL},
-    {"lon", "escort_status.meeting_point.lon", NULL},
-    {"address", "escort_status.meeting_point.address", NULL},
-    {"reference-point", "escort_status.meeting_point.reference_point", NULL},
-    {"at", "escort_status.at_us", "now"},
-    {"eta", "escort_status.eta_us", NULL},
-    {"reason", "escort_status.reason", NULL},
+    {"escort-id", "escort_status.escort_id", NULL, true, N_("the escort request answered")},
+    {"request-id", "escort_status.request_id", NULL, true, N_("its dispatch request")},
+    {"zone", "escort_status.zone_id", NULL, true, N_("the zone (catalogue id)")},
+    {"state", "escort_status.state", NULL, true, N_("the answer")},
+    {"police-unit", "escort_status.police_unit", NULL, false, N_("the patrol assigned (needed for assigned)")},
+    {"lat", "escort_status.meeting_point.lat", NULL, false, N_("meeting point latitude")},
+    {"lon", "escort_status.meeting_point.lon", NULL, false, N_("meeting point longitude")},
+    {"address", "escort_status.meeting_point.address", NULL, false, N_("meeting point address")},
+    {"reference-point", "escort_status.meeting_point.reference_point", NULL, false, N_("a landmark near it")},
+    {"at", "escort_status.at_us", "now", false, N_("when")},
+    {"eta", "escort_status.eta_us", NULL, false, N_("when the patrol will be there")},
+    {"reason", "escort_status.reason", NULL, false, N_("why (unavailable, waived)")},
     {NULL},
 };
 
@@ -140,23 +142,38 @@ static void enum_names(const ProtobufCEnumDescriptor *desc, FILE *out)
                 enum_short_name(desc, desc->values[i].value, name, sizeof name));
 }
 
+#define HELP_FLAG_WIDTH 30 /* the flag and its value, then what it says */
+
+static void flag_help(const pub_flag_t *fl, FILE *out)
+{
+    const ProtobufCFieldDescriptor *f = field_lookup(&hcbus__envelope__descriptor, fl->path);
+    if (!f)
+        return;
+    char left[80];
+    snprintf(left, sizeof left, "--%s%s", fl->flag, value_text(f));
+    if (strlen(left) >= HELP_FLAG_WIDTH - 2)
+        fprintf(out, "  %s\n  %-*s %s", left, HELP_FLAG_WIDTH - 2, "", _(fl->what));
+    else
+        fprintf(out, "  %-*s %s", HELP_FLAG_WIDTH - 2, left, _(fl->what));
+    if (fl->dflt && strcmp(fl->dflt, "new-request-id") == 0)
+        fprintf(out, _(" (default req-<a new id>)"));
+    else if (fl->dflt)
+        fprintf(out, _(" (default %s)"), strcmp(fl->dflt, "new-id") == 0 ? _("a new id") : fl->dflt);
+    if (f->type == PROTOBUF_C_TYPE_ENUM) {
+        fprintf(out, "\n  %-*s %s", HELP_FLAG_WIDTH - 2, "", _("one of: "));
+        enum_names(f->descriptor, out);
+    }
+    fputc('\n', out);
+}
+
 void pub_kind_help(const pub_kind_t *kind, FILE *out)
 {
-    for (const pub_flag_t *fl = kind->flags; fl->flag; fl++) {
-        const ProtobufCFieldDescriptor *f = field_lookup(&hcbus__envelope__descriptor, fl->path);
-        if (!f)
-            continue;
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s", fl->flag, value_text(f));
-        fprintf(out, "  %-28s %s", left, fl->path);
-        if (f->type == PROTOBUF_C_TYPE_ENUM) {
-            fprintf(out, ": ");
-            enum_names(f->descriptor, out);
-        }
-        if (fl->dflt && strcmp(fl->dflt, "new-request-id") == 0)
-            fprintf(out, _(" (default req-<a new id>)"));
-        else if (fl->dflt)
-            fprintf(out, _(" (default %s)"), strcmp(fl->dflt, "new-id") == 0 ? _("a new id") : fl->dflt);
-        fputc('\n', out);
-    }
+    fprintf(out, "%s", _("required:\n"));
+    for (const pub_flag_t *fl = kind->flags; fl->flag; fl++)
+        if (fl->required)
+            flag_help(fl, out);
+    fprintf(out, "%s", _("optional:\n"));
+    for (const pub_flag_t *fl = kind->flags; fl->flag; fl++)
+        if (!fl->required)
+            flag_help(fl, out);
 }

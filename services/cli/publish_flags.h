@@ -10,6 +10,8 @@ typedef struct pub_flag {
     const char *flag;  /* without "--" */
     const char *path;  /* in the Envelope: "dispatch.location.lat" */
     const char *dflt;  /* "now", "new-id", "new-request-id" (req-<new id>) or NULL */
+    bool required;     /* the message is refused without it (marked in --help) */
+    const char *what;  /* what it says, in a dispatcher's words (N_(), for --help) */
 } pub_flag_t;
 
 typedef struct pub_kind {
@@ -25,7 +27,8 @@ extern const pub_kind_t pub_kinds[];
 /* The kind named name, or NULL. */
 const pub_kind_t *pub_kind_find(const char *name);
 
-/* Print one line per flag of kind: its value (enum names listed) and its default. */
+/* Print kind's flags in two groups, required then optional, one line each: the flag,
+ * its value, what it says, the enum names it takes and its default. */
 void pub_kind_help(const pub_kind_t *kind, FILE *out);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "hcbus/i18n.h"
 #include "print.h"
 
@@ -17,6 +18,7 @@ static void help(void)
            "  --json        one JSON object per line\n"),
            _(CONN_HELP),
            _("Exit: 0 ok, 1 refused, 2 usage, 3 broker unreachable or timeout, 4 internal.\n"));
+    examples_print("snapshot", stdout);
 }
 
 /* Print the snapshot entries, which come first; stop at the first live message. */
@@ -49,7 +51,7 @@ int cmd_snapshot(int argc, char **argv)
     bool json = false;
     int c, index;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help();
             return EXIT_OK;

@@ -14,6 +14,7 @@
 #include "catalogue.h"
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "hcbus/clock.h"
 #include "hcbus/i18n.h"
 #include "hcbus/topic.h"
@@ -80,6 +81,7 @@ static void help(void)
              "a silence and a refused key are written on stderr.\n"
              "Exit: 0 ok, 1 refused (a revoked key too), 2 usage, 3 broker unreachable or\n"
              "timeout, 4 internal, 5 the feed was down longer than --max-outage.\n"));
+    examples_print("subscribe", stdout);
 }
 
 typedef struct sub_args {
@@ -170,7 +172,7 @@ static int parse(int argc, char **argv, sub_args_t *a, cli_conn_t *conn)
         CONN_LONG_OPTIONS, {NULL, 0, NULL, 0}};
     int c, index;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help();
             return -1;

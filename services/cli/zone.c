@@ -7,7 +7,9 @@
 #include "catalogue.h"
 #include "commands.h"
 #include "common.h"
+#include "examples.h"
 #include "hcbus/i18n.h"
+#include "hcbus/text.h"
 #include "zone.h"
 
 #define CMD "zone"
@@ -24,6 +26,7 @@ static void help(void)
            "       hcbus zone history ZONE        every level ZONE had, from the audit log\n"
            "hcbus zone SUBCOMMAND --help for its flags. An unknown zone id gets the closest\n"
            "catalogue ids.\n"));
+    examples_print("zone", stdout);
 }
 
 /* The value of --zones in argv (either form), or NULL. */
@@ -101,5 +104,9 @@ int cmd_zone(int argc, char **argv)
         return zone_history_run(argc - 1, argv + 1);
     if (strcmp(sub, "set") == 0)
         return zone_set(argc - 1, argv + 1);
-    return usage_error(CMD, _("'%s' is not find, show, set or history"), sub);
+    static const char *const subs[] = {"find", "show", "set", "history"};
+    char near[160], shown[128];
+    suggest_among(sub, subs, sizeof subs / sizeof subs[0], near, sizeof near);
+    return usage_error(CMD, _("'%s' is not find, show, set or history%s"),
+                       hcbus_text_escape(sub, HCBUS_TEXT_PLAIN, shown, sizeof shown), near);
 }

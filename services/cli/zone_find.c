@@ -108,7 +108,7 @@ int zone_find_run(int argc, char **argv)
     const char *zones_file = NULL;
     int c, index;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help();
             return EXIT_OK;

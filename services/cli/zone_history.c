@@ -101,7 +101,7 @@ int zone_history_run(int argc, char **argv)
     uint64_t from_seq = 1;
     int c, index;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts, &index)) != -1) {
         if (c == 'h') {
             help();
             return EXIT_OK;

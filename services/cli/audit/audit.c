@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "common.h"
+#include "examples.h"
 #include "hcbus/i18n.h"
+#include "hcbus/text.h"
 
 static const struct {
     const char *name;
@@ -43,6 +45,7 @@ static void help(void)
            _(AUDIT_DB_HELP),
            _("exit codes: 0 ok (verify: intact); 1 bad input (verify: NOT intact); 2 usage;\n"
            "  3 database unreachable; 4 internal error\n"));
+    examples_print("audit", stdout);
 }
 
 int cmd_audit(int argc, char **argv)
@@ -59,7 +62,13 @@ int cmd_audit(int argc, char **argv)
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         if (strcmp(argv[1], subcommands[i].name) == 0)
             return subcommands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, _("hcbus audit: unknown subcommand '%s'; see hcbus audit --help\n"), argv[1]);
+    const char *names[sizeof subcommands / sizeof subcommands[0]];
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        names[i] = subcommands[i].name;
+    char near[160], shown[128];
+    suggest_among(argv[1], names, sizeof names / sizeof names[0], near, sizeof near);
+    usage_error("audit", _("unknown subcommand '%s'%s"),
+                hcbus_text_escape(argv[1], HCBUS_TEXT_PLAIN, shown, sizeof shown), near);
     return AUDIT_EXIT_USAGE;
 }
 

@@ -116,7 +116,7 @@ int audit_checkpoint(int argc, char **argv)
     const vlog_t *log = &vlog_events;
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             return AUDIT_EXIT_OK;

@@ -137,7 +137,7 @@ int audit_conversation(int argc, char **argv)
     audit_opts_t opts = {0};
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             return AUDIT_EXIT_OK;

@@ -42,7 +42,7 @@ int audit_export(int argc, char **argv)
     const char *out_dir = NULL;
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             return AUDIT_EXIT_OK;

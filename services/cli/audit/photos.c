@@ -231,7 +231,7 @@ int audit_photos(int argc, char **argv)
     const char *db = NULL, *dir = NULL;
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             return AUDIT_EXIT_OK;

@@ -302,7 +302,7 @@ int audit_prove(int argc, char **argv)
     }
     int c, index, rc = -1;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while (rc < 0 && (c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         const char *name = c == 0 ? options[index].name : "";
         if (c == 'h') {
             help();

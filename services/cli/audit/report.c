@@ -111,7 +111,7 @@ static int parse_flags(int argc, char **argv, audit_opts_t *opts, report_flags_t
     };
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             *helped = true;

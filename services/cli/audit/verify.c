@@ -205,7 +205,7 @@ int audit_verify(int argc, char **argv)
     }
     int c, index, rc = -1;
     optind = 1;
-    while (rc < 0 && (c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while (rc < 0 && (c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             rc = AUDIT_EXIT_OK;

@@ -387,7 +387,7 @@ int audit_who_knew(int argc, char **argv)
     const char *request = NULL;
     int c, index;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", options, &index)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", options, &index)) != -1) {
         if (c == 'h') {
             help();
             return AUDIT_EXIT_OK;
