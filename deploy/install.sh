@@ -39,6 +39,7 @@ TEST_PACKAGES=(
   libjpeg-turbo-progs      # test_webform_photos: jpegtran makes restart markers, arithmetic coding
   nginx-light tor          # test_webform_deploy: the TLS front and the onion service's config
   prometheus               # promtool: test_metrics_deploy checks deploy/prometheus/ (config, rules, rule tests)
+  groff-base man-db        # test_cli_help_docs: groff -ww and man -l on docs/man/ (mandoc -Tlint too when installed)
 )
 # What the bench (tests/bench/run.sh) runs beside hcbus: the peers it is compared with
 # and their C client libraries (the bench programs build only with -DHCBUS_BENCH=ON).
