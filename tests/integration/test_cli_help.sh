@@ -71,7 +71,7 @@ hc_assert_contains "$out" "7 errors; nothing was published" "the errors are coun
 run "$CLI" publish zone --level purpel --endpoint tcp://127.0.0.1:1
 hc_assert_eq 1 "$rc" "bad values only: exit 1"
 hc_assert_contains "$out" "the required flag --zone is missing" "missing --zone"
-hc_assert_contains "$out" "\"purpel\" is not a RiskLevel" "bad level named"
+hc_assert_contains "$out" "\"purpel\" is not a known risk level" "bad level named"
 hc_assert_contains "$out" "2 errors; nothing was published" "two errors counted"
 
 run hc_in_spanish "$CLI" publish zone --levl red --zon
