@@ -99,7 +99,7 @@ run "$CLI" frobnicate
 hc_assert_eq 2 "$rc" "an unknown command far from any exits 2"
 grep -q "did you mean" <<<"$out" && hc_fail "a suggestion for a word close to nothing: $out"
 run hc_in_spanish "$CLI" publsh
-hc_assert_contains "$out" "comando desconocido 'publsh'; ¿quiso decir 'publish'?" "Spanish: did you mean a command"
+hc_assert_contains "$out" "no existe el comando 'publsh'; ¿quiso decir 'publish'?" "Spanish: did you mean a command"
 
 # ---- the examples work as written against the README's set-up ------------------------
 hc_bus_setup
