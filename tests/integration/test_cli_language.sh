@@ -9,6 +9,7 @@
 # in each language. hcbus audit and the services' --help are translated too.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$(dirname "$0")/../lib/bus.sh"
+source "$(dirname "$0")/../lib/audit.sh"
 
 H="$HC_BIN/services/cli/hcbus"
 ZONE=sv.ss.san-salvador-este.soyapango
@@ -112,6 +113,13 @@ hc_assert_contains "$OUT" "state: accepted" "the state in English"
 # ---- hcbus audit: its help, and a database it cannot reach, named --------------------
 run es sem audit --help
 hc_assert_contains "$OUT" "uso: hcbus audit SUBCOMANDO [opciones]" "hcbus audit --help in Spanish"
+hc_audit_allow
+OUT=$(HCBUS_AUDIT_DB=$HC_AUDIT_CONNINFO hc_in_spanish "$H" audit timeline SEM-7 2>&1) || hc_fail "audit timeline (es): $OUT"
+hc_assert_contains "$OUT" "solicitado, prioridad crítica, violencia, capacidad avanzada" "the timeline's request in Spanish words"
+hc_assert_contains "$OUT" "aceptado, unidad U1" "the timeline's status in Spanish words"
+no_internal_names "audit timeline (es)"
+OUT=$(HCBUS_AUDIT_DB=$HC_AUDIT_CONNINFO LC_ALL=C "$H" audit timeline SEM-7 2>&1) || hc_fail "audit timeline (en): $OUT"
+hc_assert_contains "$OUT" "requested, priority critical, violence, capability advanced" "the same in English"
 run es sem audit list --db "host=$HC_WORK/nowhere dbname=hcbus"
 hc_assert_eq 3 "$RC" "no audit database: exit 3 (es)"
 hc_assert_contains "$OUT" "no se puede conectar a la base de datos de auditoría (host=$HC_WORK/nowhere" \

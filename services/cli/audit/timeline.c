@@ -16,6 +16,7 @@
 #include "hcbus/i18n.h"
 #include "hcbus/text.h"
 #include "timefmt.h"
+#include "words.h"
 #include "zonename.h"
 
 #define CMD "audit timeline"
@@ -137,14 +138,50 @@ static void append(char *line, size_t size, const char *label, const char *value
     snprintf(line + len, size - len, "%s%s%s", len ? ", " : "", label, value);
 }
 
+/* A name of desc as the view holds it ("en_route") in the user's words ("en camino");
+ * a name this build does not know as it is. */
+static const char *value_words(const ProtobufCEnumDescriptor *desc, const char *name, char *buf,
+                               size_t size)
+{
+    int value;
+    hcbus_error_t err;
+    if (!name || !*name || enum_parse(desc, name, &value, &err) != 0)
+        return name;
+    return enum_words(desc, value, buf, size);
+}
+
+/* The view's state: requested, a DispatchState, escort_requested or escort_ and an
+ * EscortState, in words. */
+static const char *state_words(const char *state, char *buf, size_t size)
+{
+    char words[WORDS_MAX];
+    if (!state)
+        return NULL;
+    if (strcmp(state, "requested") == 0)
+        return _("requested");
+    if (strcmp(state, "escort_requested") == 0)
+        return _("escort requested");
+    if (strncmp(state, "escort_", 7) == 0) {
+        snprintf(buf, size, _("escort %s"),
+                 value_words(&hcbus__escort_state__descriptor, state + 7, words, sizeof words));
+        return buf;
+    }
+    return value_words(&hcbus__dispatch_state__descriptor, state, buf, size);
+}
+
 /* What a step did, in words: "accepted, unit A-12, to Hospital Rosales". */
 static void step_what(const PGresult *res, int r, char *line, size_t size)
 {
+    char state[WORDS_MAX * 2], priority[WORDS_MAX], incident[WORDS_MAX], capability[WORDS_MAX];
     line[0] = '\0';
-    append(line, size, "", val(res, r, T_STATE));
-    append(line, size, _("priority "), val(res, r, T_PRIORITY));
-    append(line, size, "", val(res, r, T_INCIDENT));
-    append(line, size, _("capability "), val(res, r, T_CAPABILITY));
+    append(line, size, "", state_words(val(res, r, T_STATE), state, sizeof state));
+    append(line, size, _("priority "),
+           value_words(&hcbus__priority__descriptor, val(res, r, T_PRIORITY), priority, sizeof priority));
+    append(line, size, "",
+           value_words(&hcbus__incident_type__descriptor, val(res, r, T_INCIDENT), incident, sizeof incident));
+    append(line, size, _("capability "),
+           value_words(&hcbus__capability__descriptor, val(res, r, T_CAPABILITY), capability,
+                       sizeof capability));
     append(line, size, _("escort "), val(res, r, T_ESCORT));
     append(line, size, _("unit "), val(res, r, T_UNIT));
     append(line, size, _("police unit "), val(res, r, T_POLICE));
