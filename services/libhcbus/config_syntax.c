@@ -4,7 +4,9 @@
  * start: after '=' or ':', after '[' or '(', after ',' inside [ ] or ( ), and after
  * another string (adjacent strings are joined). Anything else is left to libconfig.
  * On the way it notes the integers libconfig 1.5 misreads (ctx->bigs, config_read.h):
- * 8192000000 without the L suffix becomes -397934592 there, with no error. */
+ * 8192000000 without the L suffix becomes -397934592 there, with no error. Each is
+ * noted on the line libconfig gives its setting: the line of the setting's name (not
+ * of its value, which may stand lines below). */
 #include "config_syntax.h"
 
 #include <ctype.h>
@@ -30,6 +32,7 @@ typedef struct scan {
     char open[HCBUS_CFG_NESTING_MAX];   /* the brackets open now: '{', '[' or '(' */
     int depth;
     char name[HCBUS_CFG_BIG_NAME_MAX];  /* the last name read: the setting a value is for */
+    int name_line;                      /* the line it was read on (libconfig's line for it) */
 } scan_t;
 
 /* A name, a number or a boolean is one word of these bytes. */
@@ -174,20 +177,20 @@ static bool misread_integer(const char *w)
     return errno == ERANGE || (!wide && (v < INT_MIN || v > INT_MAX));
 }
 
-static void note_big(scan_t *s, const char *path, int line, const char *word)
+static void note_big(scan_t *s, const char *path, const char *word)
 {
     cfg_bigs_t *bigs = s->ctx->bigs;
     if (!bigs || bigs->count >= HCBUS_CFG_BIG_MAX || !misread_integer(word))
         return;
     cfg_big_literal_t *b = &bigs->items[bigs->count++];
     b->file_hash = hcbus_cfg_file_hash(path);
-    b->line = line;
+    b->line = s->name_line;
     snprintf(b->name, sizeof b->name, "%s", s->name);
     snprintf(b->text, sizeof b->text, "%.*s", (int)sizeof b->text - 1, word);
 }
 
-/* A word starting with c: a name is kept (the setting its value is for), an integer
- * given as a setting's value is checked. */
+/* A word starting with c: a name is kept (the setting its value is for, with its
+ * line), an integer given as a setting's value is checked. */
 static void scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
 {
     char word[WORD_MAX];
@@ -199,10 +202,11 @@ static void scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
     if (c != EOF)
         ungetc(c, f);
     word[n] = '\0';
-    if (isalpha((unsigned char)word[0]) || word[0] == '*')
+    if (isalpha((unsigned char)word[0]) || word[0] == '*') {
         snprintf(s->name, sizeof s->name, "%.*s", (int)sizeof s->name - 1, word);
-    else if (s->after == AFTER_EQUALS)
-        note_big(s, path, line, word);
+        s->name_line = line;
+    } else if (s->after == AFTER_EQUALS)
+        note_big(s, path, word);
     s->after = AFTER_OTHER;
 }
 

@@ -182,6 +182,43 @@ static void test_integers_as_written(void **state)
     assert_string_equal(err.message, "20000000 is out of range 1..10000000");
 }
 
+/* The literal refused as written when the setting spans lines: libconfig gives the
+ * setting the line of its name, wherever "=" and the value stand. */
+static void test_integers_over_lines(void **state)
+{
+    (void)state;
+    static const char *const layouts[] = {
+        "  max_in_flight =\n    4294972296;\n",
+        "  max_in_flight\n    = 4294972296;\n",
+        "  max_in_flight\n    =\n  4294972296;\n",
+        "  max_in_flight = /* a\n comment */ 4294972296;\n",
+        "  max_in_flight : # a comment\n 4294972296;\n",
+    };
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "broker = {\n  secret_key_file = \"k\";\n%s};\n"
+                                    "auditd = { secret_key_file = \"k\"; };\n", layouts[i]);
+        write_conf(text);
+        hcbus_error_t err;
+        hcbus_config_t *c = hcbus_config_load(conf_path, &err);
+        if (c) {
+            unsigned read = c->broker.max_in_flight;
+            hcbus_config_destroy(&c);
+            fail_msg("accepted max_in_flight = %u from:\n%s", read, text);
+        }
+        if (!strstr(err.field, "hcbus.conf:3 broker.max_in_flight") ||
+            strcmp(err.message, "4294972296 is out of range 1..10000000") != 0)
+            fail_msg("got \"%s: %s\" from:\n%s", err.field, err.message, text);
+    }
+    /* The next setting's name on the value's line is not the one refused. */
+    write_conf("broker = {\n  secret_key_file = \"k\";\n  max_in_flight =\n 7; ack_timeout_ms = 4294967296;\n};\n"
+               "auditd = { secret_key_file = \"k\"; };\n");
+    hcbus_error_t err;
+    assert_null(hcbus_config_load(conf_path, &err));
+    if (!strstr(err.field, "hcbus.conf:4 broker.ack_timeout_ms") || !strstr(err.message, "4294967296 is out of range"))
+        fail_msg("got \"%s: %s\"", err.field, err.message);
+}
+
 /* hcbus_config_check: every error of the file, each with its line, in one pass. */
 static void test_check_reports_every_error(void **state)
 {
@@ -286,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_other_syntax_errors),
         cmocka_unit_test(test_strings_where_they_belong),
         cmocka_unit_test(test_integers_as_written),
+        cmocka_unit_test(test_integers_over_lines),
         cmocka_unit_test(test_check_reports_every_error),
         cmocka_unit_test(test_mutations_leak_nothing),
     };
