@@ -5,8 +5,10 @@
  * another string (adjacent strings are joined). Anything else is left to libconfig.
  * On the way it notes the integers libconfig 1.5 misreads (ctx->bigs, config_read.h):
  * 8192000000 without the L suffix becomes -397934592 there, with no error. Each is
- * noted on the line libconfig gives its setting: the line of the setting's name (not
- * of its value, which may stand lines below). */
+ * noted where libconfig places its setting: the file as libconfig names it (the path
+ * given for the main file, an @include's path as written) and the line of the
+ * setting's name (not of its value, which may stand lines below). A file with more
+ * such literals than the list holds is refused. */
 #include "config_syntax.h"
 
 #include <ctype.h>
@@ -33,6 +35,7 @@ typedef struct scan {
     int depth;
     char name[HCBUS_CFG_BIG_NAME_MAX];  /* the last name read: the setting a value is for */
     int name_line;                      /* the line it was read on (libconfig's line for it) */
+    const char *file;                   /* the file scanned, as libconfig names it */
 } scan_t;
 
 /* A name, a number or a boolean is one word of these bytes. */
@@ -42,7 +45,7 @@ static bool word_byte(int c)
     return isalnum(c) || c == '_' || c == '*' || c == '-' || c == '+' || c == '.';
 }
 
-static int scan_file(scan_t *s, const char *path, int include_depth);
+static int scan_file(scan_t *s, const char *path, const char *name, int include_depth);
 
 static int fail(scan_t *s, const char *path, int line, const char *msg)
 {
@@ -111,16 +114,19 @@ static int read_include(FILE *f, int *line, char *path, size_t size)
     return skip_string(f, line, path, size) == 0;
 }
 
+/* The file libconfig 1.5 opens for @include "file" with the include directory that
+ * config.c sets (the main file's): that directory, '/', then file without a leading
+ * '/' (an absolute path is taken under the directory too). libconfig names the
+ * included file's settings by file as written, which is what the literals note. */
 static int follow_include(scan_t *s, const char *file, int include_depth)
 {
     char path[INCLUDE_PATH_MAX];
     if (include_depth + 1 > INCLUDE_DEPTH_MAX)
         return 1; /* libconfig refuses it: "include file nesting too deep" */
-    int n = file[0] == '/' ? snprintf(path, sizeof path, "%s", file)
-                           : snprintf(path, sizeof path, "%s/%s", s->ctx->dir, file);
+    int n = snprintf(path, sizeof path, "%s/%s", s->ctx->dir, file + (file[0] == '/'));
     if (n < 0 || (size_t)n >= sizeof path)
         return 1;
-    return scan_file(s, path, include_depth + 1);
+    return scan_file(s, path, file, include_depth + 1);
 }
 
 /* Skip a comment opened by '/' (already read) when the next byte makes one. Returns 1
@@ -177,21 +183,34 @@ static bool misread_integer(const char *w)
     return errno == ERANGE || (!wide && (v < INT_MIN || v > INT_MAX));
 }
 
-static void note_big(scan_t *s, const char *path, const char *word)
+/* Note word if libconfig misreads it. Returns 0, or -1 (a refusal) when the list is
+ * full: the setting could not be matched and would be read with libconfig's number. */
+static int note_big(scan_t *s, const char *path, const char *word)
 {
     cfg_bigs_t *bigs = s->ctx->bigs;
-    if (!bigs || bigs->count >= HCBUS_CFG_BIG_MAX || !misread_integer(word))
-        return;
+    if (!bigs || !misread_integer(word))
+        return 0;
+    if (bigs->count >= HCBUS_CFG_BIG_MAX) {
+        char where[HCBUS_ERROR_FIELD_MAX];
+        hcbus_where(where, sizeof where, path, s->name_line, s->name);
+        hcbus_error_set(s->ctx->err, HCBUS_ECONFIG, where,
+                        _("%s is out of range, and so are %d integers before it in this configuration"),
+                        word, HCBUS_CFG_BIG_MAX);
+        return hcbus_error_hint(s->ctx->err, _("Correct those first: hcbus checks at most %d such numbers "
+                                               "in one file."), HCBUS_CFG_BIG_MAX);
+    }
     cfg_big_literal_t *b = &bigs->items[bigs->count++];
-    b->file_hash = hcbus_cfg_file_hash(path);
+    b->file_hash = hcbus_cfg_file_hash(s->file);
     b->line = s->name_line;
     snprintf(b->name, sizeof b->name, "%s", s->name);
     snprintf(b->text, sizeof b->text, "%.*s", (int)sizeof b->text - 1, word);
+    return 0;
 }
 
 /* A word starting with c: a name is kept (the setting its value is for, with its
- * line), an integer given as a setting's value is checked. */
-static void scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
+ * line), an integer given as a setting's value is checked. Returns 0, or -1 on a
+ * refusal. */
+static int scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
 {
     char word[WORD_MAX];
     size_t n = 0;
@@ -202,12 +221,14 @@ static void scan_word(scan_t *s, FILE *f, const char *path, int line, int c)
     if (c != EOF)
         ungetc(c, f);
     word[n] = '\0';
+    int rc = 0;
     if (isalpha((unsigned char)word[0]) || word[0] == '*') {
         snprintf(s->name, sizeof s->name, "%.*s", (int)sizeof s->name - 1, word);
         s->name_line = line;
     } else if (s->after == AFTER_EQUALS)
-        note_big(s, path, word);
+        rc = note_big(s, path, word);
     s->after = AFTER_OTHER;
+    return rc;
 }
 
 /* Scan one token starting with c. Returns 0 to go on, 1 to stop without a verdict
@@ -259,14 +280,15 @@ static int scan_token(scan_t *s, FILE *f, const char *path, int include_depth, i
         s->after = AFTER_OTHER;
         return 0;
     default: /* a name, a number, a boolean, ';' or garbage: no string may follow */
-        if (word_byte(c))
-            scan_word(s, f, path, *line, c);
+        if (word_byte(c) && scan_word(s, f, path, *line, c) < 0)
+            return -1;
         s->after = AFTER_OTHER;
         return 0;
     }
 }
 
-static int scan_file(scan_t *s, const char *path, int include_depth)
+/* Scan the file at path, which libconfig names name. */
+static int scan_file(scan_t *s, const char *path, const char *name, int include_depth)
 {
     /* A FIFO or a device named by mistake would block the open, or be read for ever,
      * at start or at a SIGHUP reload; libconfig would do the same after us. */
@@ -278,16 +300,19 @@ static int scan_file(scan_t *s, const char *path, int include_depth)
     FILE *f = fopen(path, "r");
     if (!f)
         return 1; /* libconfig reports it */
+    const char *outer = s->file;
+    s->file = name;
     int line = 1, c, rc = 0;
     bool line_start = true;
     while (rc == 0 && (c = getc(f)) != EOF)
         rc = scan_token(s, f, path, include_depth, c, &line, &line_start);
     fclose(f);
+    s->file = outer;
     return rc;
 }
 
 int hcbus_cfg_syntax_check(const cfg_ctx_t *ctx)
 {
     scan_t s = {.ctx = ctx, .after = AFTER_OTHER};
-    return scan_file(&s, ctx->path, 0) < 0 ? -1 : 0;
+    return scan_file(&s, ctx->path, ctx->path, 0) < 0 ? -1 : 0;
 }

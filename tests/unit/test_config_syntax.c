@@ -4,8 +4,10 @@
  * Run under AddressSanitizer (deploy/test.sh): LeakSanitizer checks at exit that the
  * named cases and thousands of mutations of deploy/hcbus.conf leaked no byte. Integers
  * libconfig 1.5 misreads (no L suffix and past 32 bits: it keeps the low 32) are
- * refused as written, with the setting's range (issue 17), and hcbus_config_check
- * reports every error of a file, not only the first. */
+ * refused as written, with the setting's range (issue 17) — on a line after the
+ * setting's name too, in an @included file too, and a file with more of them than are
+ * checked is refused — and hcbus_config_check reports every error of a file, not only
+ * the first. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,6 +221,87 @@ static void test_integers_over_lines(void **state)
         fail_msg("got \"%s: %s\"", err.field, err.message);
 }
 
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A misread literal in an @included file is refused too, naming that file as libconfig
+ * names it (as written in the @include, found in the main file's directory). */
+static void test_integers_in_included_file(void **state)
+{
+    (void)state;
+    write_file("inc.conf", "# the broker's limits\nmax_in_flight = 4294972296;\n");
+    write_conf("broker = {\n  secret_key_file = \"k\";\n@include \"inc.conf\"\n};\n"
+               "auditd = { secret_key_file = \"k\"; };\n");
+    hcbus_error_t err;
+    hcbus_config_t *c = hcbus_config_load(conf_path, &err);
+    if (c) {
+        unsigned read = c->broker.max_in_flight;
+        hcbus_config_destroy(&c);
+        fail_msg("accepted max_in_flight = %u from inc.conf", read);
+    }
+    if (!strstr(err.field, "inc.conf:2 broker.max_in_flight") ||
+        strcmp(err.message, "4294972296 is out of range 1..10000000") != 0)
+        fail_msg("got \"%s: %s\"", err.field, err.message);
+    /* The same in hcbus_config_check, and a valid value in it is read. */
+    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
+    assert_non_null(errors);
+    c = hcbus_config_check(conf_path, errors);
+    assert_non_null(c);
+    assert_int_equal(errors->count, 1);
+    assert_non_null(strstr(errors->items[0].message, "4294972296 is out of range"));
+    hcbus_config_destroy(&c);
+    free(errors);
+    /* An absolute @include path is taken under the main file's directory by libconfig
+     * (its include directory), and named as written. */
+    write_conf("broker = {\n  secret_key_file = \"k\";\n@include \"/inc.conf\"\n};\n"
+               "auditd = { secret_key_file = \"k\"; };\n");
+    assert_null(hcbus_config_load(conf_path, &err));
+    if (strncmp(err.field, "/inc.conf:2 broker.max_in_flight", 32) != 0 || !strstr(err.message, "4294972296"))
+        fail_msg("got \"%s: %s\"", err.field, err.message);
+    write_file("inc.conf", "max_in_flight = 0x10;\n");
+    c = hcbus_config_load(conf_path, &err);
+    if (!c)
+        fail_msg("refused: %s: %s", err.field, err.message);
+    assert_int_equal(c->broker.max_in_flight, 16);
+    hcbus_config_destroy(&c);
+}
+
+/* More misread literals than the scanner keeps: the file is refused, never read with
+ * the numbers libconfig made of the ones past the list. */
+static void test_too_many_misread_integers(void **state)
+{
+    (void)state;
+    char *text = malloc(TEXT_MAX);
+    assert_non_null(text);
+    size_t n = (size_t)snprintf(text, TEXT_MAX, "broker = {\n  secret_key_file = \"k\";\n");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)snprintf(text + n, TEXT_MAX - n, "  x%d = 8192000000;\n", i);
+    snprintf(text + n, TEXT_MAX - n, "  max_in_flight = 4294972296;\n};\nauditd = { secret_key_file = \"k\"; };\n");
+    write_conf(text);
+    free(text);
+    hcbus_error_t err;
+    hcbus_config_t *c = hcbus_config_load(conf_path, &err);
+    if (c) {
+        hcbus_config_destroy(&c);
+        fail_msg("accepted");
+    }
+    /* The 33rd (x32, on line 35) is where the scanner stops. */
+    if (!strstr(err.field, "hcbus.conf:35") || !strstr(err.message, "8192000000") ||
+        !strstr(err.message, "32"))
+        fail_msg("got \"%s: %s\"", err.field, err.message);
+    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
+    assert_non_null(errors);
+    assert_null(hcbus_config_check(conf_path, errors));
+    free(errors);
+}
+
 /* hcbus_config_check: every error of the file, each with its line, in one pass. */
 static void test_check_reports_every_error(void **state)
 {
@@ -324,6 +407,8 @@ int main(void)
         cmocka_unit_test(test_strings_where_they_belong),
         cmocka_unit_test(test_integers_as_written),
         cmocka_unit_test(test_integers_over_lines),
+        cmocka_unit_test(test_integers_in_included_file),
+        cmocka_unit_test(test_too_many_misread_integers),
         cmocka_unit_test(test_check_reports_every_error),
         cmocka_unit_test(test_mutations_leak_nothing),
     };
