@@ -68,6 +68,8 @@ struct hcbus_subscriber {
     void *monitor;           /* PAIR reading the socket monitor's events */
     char key_hint[KEY_HINT_CHARS + 1];
     int64_t last_heard_ms;   /* when the broker last sent anything */
+    unsigned pings_unanswered;  /* pings sent since then */
+    int64_t last_ping_ms;    /* when the last of them was sent */
     bool lost;               /* a LOST reported, no RESTORED yet */
     hcbus_lost_reason_t lost_reason;
     int64_t lost_at_ms;
@@ -119,12 +121,11 @@ static void link_lost(hcbus_subscriber_t *self, hcbus_lost_reason_t reason)
 static void heard(hcbus_subscriber_t *self)
 {
     self->last_heard_ms = hcbus_monotonic_ms();
+    self->pings_unanswered = 0;
     if (self->silence_ms)
         self->silence_due_ms = self->last_heard_ms + self->silence_ms;
 }
 
-/* Lost after pings without answer; restored once subscribed again with the gap filled
- * (live messages flow again, in order); silent at every silence_ms without anything. */
 static bool unread(void *sock)
 {
     int events = 0;
@@ -132,11 +133,40 @@ static bool unread(void *sock)
     return zmq_getsockopt(sock, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
 }
 
+static void link_restored(hcbus_subscriber_t *self)
+{
+    if (self->lost && self->answered_since_lost && !self->need_resubscribe &&
+        self->pending == REQ_NONE && self->gap_to <= self->seen_seq) {
+        self->lost = false;
+        hcbus_link_event_t e = {.kind = HCBUS_LINK_RESTORED,
+                                .outage_ms = hcbus_monotonic_ms() - self->lost_at_ms,
+                                .replayed = self->replayed_since_lost,
+                                .caught_up_seq = self->seen_seq};
+        link_report(self, &e);
+    }
+}
+
+/* At least n pings sent since anything was heard, the n-th without answer for ping_ms
+ * (it is that old, or the next one was sent: pings go ping_ms apart at least). */
+static bool pings_unanswered(const hcbus_subscriber_t *self, int64_t now, unsigned n)
+{
+    return self->pings_unanswered > n ||
+           (self->pings_unanswered == n && now - self->last_ping_ms >= (int64_t)self->ping_ms);
+}
+
+/* Lost after HCBUS_LOST_AFTER_PINGS pings actually sent without answer, not on time
+ * alone: a client that was itself not running (stopped, blocked writing its output, a
+ * loaded machine) pings first when it runs again, and is not told a healthy broker is
+ * lost. Silent at every silence_ms without anything, once a ping went unanswered for
+ * ping_ms (or the feed is already lost). Restored (link_restored) once subscribed again
+ * with the gap filled: no replay in flight, no hole known.
+ * Run after a ping had its chance to be answered (hcbus_subscriber_next). */
 static void link_check(hcbus_subscriber_t *self)
 {
     int64_t now = hcbus_monotonic_ms();
-    bool quiet_lost = !self->lost && now - self->last_heard_ms >= (int64_t)HCBUS_LOST_AFTER_PINGS * self->ping_ms;
-    bool quiet_silent = self->silence_ms && now >= self->silence_due_ms;
+    bool quiet_lost = !self->lost && pings_unanswered(self, now, HCBUS_LOST_AFTER_PINGS);
+    bool quiet_silent = self->silence_ms && now >= self->silence_due_ms &&
+                        (self->lost || pings_unanswered(self, now, 1));
     /* Past a threshold, and only then, make sure nothing waits unread (a caller that
      * did not call hcbus_subscriber_next for a while has not been abandoned). */
     if ((quiet_lost || quiet_silent) && (!self->subscribed || unread(self->sock)))
@@ -148,15 +178,7 @@ static void link_check(hcbus_subscriber_t *self)
         self->silence_due_ms = now + self->silence_ms;
         link_report(self, &e);
     }
-    if (self->lost && self->answered_since_lost && !self->need_resubscribe &&
-        self->pending == REQ_NONE && self->gap_to <= self->seen_seq) {
-        self->lost = false;
-        hcbus_link_event_t e = {.kind = HCBUS_LINK_RESTORED,
-                                .outage_ms = now - self->lost_at_ms,
-                                .replayed = self->replayed_since_lost,
-                                .caught_up_seq = self->seen_seq};
-        link_report(self, &e);
-    }
+    link_restored(self);
 }
 
 /* ---- requests ------------------------------------------------------------------ */
@@ -264,6 +286,10 @@ static int send_ping(hcbus_subscriber_t *self, hcbus_error_t *err)
         return -1;
     int rc = send_with_receipt(self, bytes, len, err);
     free(bytes);
+    if (rc == 0) {
+        self->pings_unanswered++;
+        self->last_ping_ms = hcbus_monotonic_ms();
+    }
     return rc < 0 ? -1 : 0;
 }
 
@@ -597,7 +623,7 @@ int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delive
         return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no subscriber or no output");
     int64_t deadline = deadline_of(timeout_ms);
     for (;;) {
-        link_check(self);
+        link_restored(self);
         if (pop_ready(self, out))
             return 1;
         if (start_work(self, err) != 0)
@@ -612,6 +638,7 @@ int hcbus_subscriber_next(hcbus_subscriber_t *self, int timeout_ms, hcbus_delive
         int rc = receive(self, wait_ms(self, deadline), err);
         if (rc < 0)
             return -1;
+        link_check(self); /* after the ping and what came: never on time alone */
         if (rc == 0 && hcbus_monotonic_ms() >= deadline)
             return 0;
     }

@@ -149,7 +149,7 @@ typedef enum {
     HCBUS_LOST_FORGOTTEN = 3,    /* the broker no longer knew the subscription (restarted) */
 } hcbus_lost_reason_t;
 
-#define HCBUS_LOST_AFTER_PINGS 3 /* ping periods without any answer before LOST */
+#define HCBUS_LOST_AFTER_PINGS 3 /* pings sent without any answer, the last a ping period ago, before LOST */
 
 typedef struct hcbus_link_event {
     hcbus_link_kind_t kind;
