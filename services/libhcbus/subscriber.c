@@ -133,10 +133,17 @@ static bool unread(void *sock)
     return zmq_getsockopt(sock, ZMQ_EVENTS, &events, &size) == 0 && (events & ZMQ_POLLIN);
 }
 
+/* The oldest live delivery waits behind a hole (promote_inbox makes it the gap). */
+static bool inbox_hole(hcbus_subscriber_t *self)
+{
+    const queued_delivery_t *f = delivery_queue_front(&self->inbox);
+    return f && f->prev_seq > self->seen_seq && f->d.seq > self->seen_seq;
+}
+
 static void link_restored(hcbus_subscriber_t *self)
 {
     if (self->lost && self->answered_since_lost && !self->need_resubscribe &&
-        self->pending == REQ_NONE && self->gap_to <= self->seen_seq) {
+        self->pending == REQ_NONE && self->gap_to <= self->seen_seq && !inbox_hole(self)) {
         self->lost = false;
         hcbus_link_event_t e = {.kind = HCBUS_LINK_RESTORED,
                                 .outage_ms = hcbus_monotonic_ms() - self->lost_at_ms,
@@ -159,7 +166,7 @@ static bool pings_unanswered(const hcbus_subscriber_t *self, int64_t now, unsign
  * loaded machine) pings first when it runs again, and is not told a healthy broker is
  * lost. Silent at every silence_ms without anything, once a ping went unanswered for
  * ping_ms (or the feed is already lost). Restored (link_restored) once subscribed again
- * with the gap filled: no replay in flight, no hole known.
+ * with the gap filled: no replay in flight, no hole known nor one at the inbox's front.
  * Run after a ping had its chance to be answered (hcbus_subscriber_next). */
 static void link_check(hcbus_subscriber_t *self)
 {
@@ -567,7 +574,7 @@ static bool promote_inbox(hcbus_subscriber_t *self)
     queued_delivery_t *f = delivery_queue_front(&self->inbox);
     if (!f)
         return false;
-    if (f->prev_seq > self->seen_seq && f->d.seq > self->seen_seq) {
+    if (inbox_hole(self)) {
         self->gap_to = max_u64(self->gap_to, f->prev_seq);
         return true;
     }
