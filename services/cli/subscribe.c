@@ -495,8 +495,8 @@ int cmd_subscribe(int argc, char **argv)
     if (rc == 0) {
         watch_t w = {.json = a.json};
         snprintf(w.endpoint, sizeof w.endpoint, "%s", conn.endpoint);
+        print_subscribed(sub, &a, &p); /* before a LOST that happened while opening */
         hcbus_subscriber_watch(sub, (unsigned)(a.warn_silence_s * MS_PER_S), on_link, &w);
-        print_subscribed(sub, &a, &p);
         rc = consume(sub, &a, &conn);
         hcbus_subscriber_destroy(&sub);
     }

@@ -73,6 +73,7 @@ struct hcbus_subscriber {
     bool lost;               /* a LOST reported, no RESTORED yet */
     hcbus_lost_reason_t lost_reason;
     int64_t lost_at_ms;
+    int64_t lost_quiet_ms;   /* how long nothing had come then */
     uint64_t lost_seq;
     bool answered_since_lost;  /* a SubscribeReply or a subscribed Pong came since */
     uint64_t replayed_since_lost;
@@ -114,7 +115,8 @@ static void link_lost(hcbus_subscriber_t *self, hcbus_lost_reason_t reason)
     self->lost_seq = max_u64(self->seen_seq, self->returned_seq);
     self->answered_since_lost = false;
     self->replayed_since_lost = 0;
-    hcbus_link_event_t e = {.kind = HCBUS_LINK_LOST, .quiet_ms = now - self->last_heard_ms};
+    self->lost_quiet_ms = now - self->last_heard_ms;
+    hcbus_link_event_t e = {.kind = HCBUS_LINK_LOST, .quiet_ms = self->lost_quiet_ms};
     link_report(self, &e);
 }
 
@@ -839,6 +841,10 @@ void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus
     self->link_arg = arg;
     self->silence_ms = fn ? silence_ms : 0;
     self->silence_due_ms = self->last_heard_ms + self->silence_ms;
+    if (self->lost) { /* lost while opening (a snapshot being paged): its RESTORED will follow */
+        hcbus_link_event_t e = {.kind = HCBUS_LINK_LOST, .quiet_ms = self->lost_quiet_ms};
+        link_report(self, &e);
+    }
 }
 
 int64_t hcbus_subscriber_down_ms(const hcbus_subscriber_t *self)

@@ -164,7 +164,8 @@ typedef struct hcbus_link_event {
 typedef void hcbus_link_fn(void *arg, const hcbus_link_event_t *event);
 
 /* Report the connection's state to fn (called from hcbus_subscriber_next; it must not
- * call the subscriber). silence_ms 0: no SILENT events. fn NULL: none at all. */
+ * call the subscriber). silence_ms 0: no SILENT events. fn NULL: none at all. A feed
+ * lost while the subscriber was opening is reported to fn at once, from here. */
 void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus_link_fn *fn,
                             void *arg);
 
