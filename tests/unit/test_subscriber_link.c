@@ -3,7 +3,9 @@
  * broker cannot be made to do on cue: the connection closes while the snapshot is
  * being paged, before hcbus_subscriber_new has returned and before
  * hcbus_subscriber_watch is set. The watcher must hear the LOST first, then the
- * RESTORED, never a RESTORED alone (issue 17). */
+ * RESTORED, never a RESTORED alone (issue 17). And a hole that only a live delivery
+ * waiting in the inbox reveals (its prev_seq past what was seen) when the subscription
+ * is answered again: RESTORED comes after the replay that fills it, and counts it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,7 +34,10 @@ typedef struct fake {
     char endpoint[64];
     hcbus_keypair_t keys;
     volatile int stop;
-    bool dropped;          /* the connection was closed at the first snapshot request */
+    bool hole_mode;        /* drop at the first ping; at the resubscribe, a live delivery
+                              behind a hole before the answer; then answer the replay */
+    bool dropped;          /* the connection was closed (at the first snapshot request) */
+    int subscribes;
     char failure[160];     /* set by the thread: the main thread fails with it */
 } fake_t;
 
@@ -68,33 +73,91 @@ static void fake_reply(fake_t *f, zmq_msg_t *routing, Hcbus__BrokerReply *reply)
     free(bytes);
 }
 
+static void fake_drop(fake_t *f)
+{
+    f->dropped = true;
+    zmq_close(f->sock);
+    f->sock = fake_socket(f, f->endpoint);
+    if (!f->sock)
+        snprintf(f->failure, sizeof f->failure, "cannot listen again on %s", f->endpoint);
+}
+
+/* An alert envelope of seq, encoded. */
+static ProtobufCBinaryData envelope_bytes(uint64_t seq)
+{
+    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
+    env.seq = seq;
+    env.topic = "alert.sv.ss.san-salvador-este.soyapango";
+    ProtobufCBinaryData b = {0};
+    hcbus_encode(&env.base, &b.data, &b.len, NULL);
+    return b;
+}
+
+/* A live delivery of seq whose previous matching message was prev_seq. */
+static void fake_deliver(fake_t *f, zmq_msg_t *routing, uint64_t seq, uint64_t prev_seq)
+{
+    Hcbus__DeliveryHeader h = HCBUS__DELIVERY_HEADER__INIT;
+    h.seq = seq;
+    h.prev_seq = prev_seq;
+    uint8_t *head;
+    size_t head_len;
+    ProtobufCBinaryData body = envelope_bytes(seq);
+    if (hcbus_encode(&h.base, &head, &head_len, NULL) != 0 || !body.data) {
+        snprintf(f->failure, sizeof f->failure, "cannot encode a delivery");
+        return;
+    }
+    zmq_send(f->sock, zmq_msg_data(routing), zmq_msg_size(routing), ZMQ_SNDMORE);
+    zmq_send(f->sock, head, head_len, ZMQ_SNDMORE);
+    zmq_send(f->sock, body.data, body.len, 0);
+    free(head);
+    free(body.data);
+}
+
 /* Answer one request: subscribe, snapshot (the first one: close the connection and
- * listen again on the same port instead), ping. */
+ * listen again on the same port instead), ping, replay. */
 static void fake_answer(fake_t *f, zmq_msg_t *routing, const Hcbus__ClientRequest *req)
 {
     Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
     Hcbus__SubscribeReply sub = HCBUS__SUBSCRIBE_REPLY__INIT;
     Hcbus__SnapshotReply snap = HCBUS__SNAPSHOT_REPLY__INIT;
     Hcbus__Pong pong = HCBUS__PONG__INIT;
+    Hcbus__ReplayReply replay = HCBUS__REPLAY_REPLY__INIT;
+    ProtobufCBinaryData envs[2] = {{0}};
     reply.request_id = req->request_id;
     switch (req->kind_case) {
     case HCBUS__CLIENT_REQUEST__KIND_SUBSCRIBE:
+        /* Again after the drop: seq 5 (after 4, unseen) before the answer, whose head 0
+         * says nothing of the hole. */
+        if (f->hole_mode && f->subscribes++ == 1)
+            fake_deliver(f, routing, 5, 4);
         reply.kind_case = HCBUS__BROKER_REPLY__KIND_SUBSCRIBED;
         reply.subscribed = &sub;
         break;
+    case HCBUS__CLIENT_REQUEST__KIND_REPLAY: /* seqs 2 and 4 matched, up to 4 */
+        envs[0] = envelope_bytes(2);
+        envs[1] = envelope_bytes(4);
+        replay.envelopes = envs;
+        replay.n_envelopes = 2;
+        replay.last_seq = 4;
+        reply.kind_case = HCBUS__BROKER_REPLY__KIND_REPLAY;
+        reply.replay = &replay;
+        fake_reply(f, routing, &reply);
+        free(envs[0].data);
+        free(envs[1].data);
+        return;
     case HCBUS__CLIENT_REQUEST__KIND_SNAPSHOT:
         if (!f->dropped) {
-            f->dropped = true;
-            zmq_close(f->sock);
-            f->sock = fake_socket(f, f->endpoint);
-            if (!f->sock)
-                snprintf(f->failure, sizeof f->failure, "cannot listen again on %s", f->endpoint);
+            fake_drop(f);
             return;
         }
         reply.kind_case = HCBUS__BROKER_REPLY__KIND_SNAPSHOT;
         reply.snapshot = &snap;
         break;
     case HCBUS__CLIENT_REQUEST__KIND_PING:
+        if (f->hole_mode && !f->dropped) {
+            fake_drop(f);
+            return;
+        }
         pong.subscribed = true;
         reply.kind_case = HCBUS__BROKER_REPLY__KIND_PONG;
         reply.pong = &pong;
@@ -143,11 +206,14 @@ static void on_link(void *arg, const hcbus_link_event_t *e)
         events->items[events->count++] = *e;
 }
 
-static void test_lost_while_opening_is_reported(void **state)
+/* Open a subscriber (to alert.sv.ss. in hole mode, else zone.sv.ss. with a snapshot)
+ * against the fake, watch it, and call next until RESTORED (or the deadline). Returns
+ * the deliveries returned. */
+static int run(bool hole_mode, events_t *events)
 {
-    (void)state;
     static fake_t f;
     memset(&f, 0, sizeof f);
+    f.hole_mode = hole_mode;
     hcbus_error_t err;
     assert_int_equal(hcbus_keypair_generate(&f.keys, &err), 0);
     f.ctx = zmq_ctx_new();
@@ -159,27 +225,30 @@ static void test_lost_while_opening_is_reported(void **state)
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, fake_run, &f), 0);
 
-    hcbus_client_options_t o = {.endpoint = f.endpoint, .broker_public_key = f.keys.public_z85};
+    hcbus_client_options_t o = {.endpoint = f.endpoint, .broker_public_key = f.keys.public_z85,
+                                .ping_ms = 200};
     assert_int_equal(hcbus_keypair_generate(&o.keypair, &err), 0);
-    const char *prefixes[] = {"zone.sv.ss."};
-    hcbus_subscriber_t *sub = hcbus_subscriber_new(&o, prefixes, 1, true, DEADLINE_MS, &err);
+    const char *prefixes[] = {hole_mode ? "alert.sv.ss." : "zone.sv.ss."};
+    hcbus_subscriber_t *sub = hcbus_subscriber_new(&o, prefixes, 1, !hole_mode, DEADLINE_MS, &err);
     if (!sub) {
         f.stop = 1;
         pthread_join(thread, NULL);
         fail_msg("not opened: %s (%s)", err.message, f.failure);
     }
-    static events_t events;
-    hcbus_subscriber_watch(sub, 0, on_link, &events);
+    hcbus_subscriber_watch(sub, 0, on_link, events);
     int64_t until = hcbus_monotonic_ms() + DEADLINE_MS;
     bool restored = false;
+    int returned = 0;
     while (!restored && hcbus_monotonic_ms() < until) {
         hcbus_delivery_t d;
         int rc = hcbus_subscriber_next(sub, 100, &d, &err);
         assert_true(rc >= 0);
-        if (rc > 0)
+        if (rc > 0) {
             hcbus_envelope_free(d.envelope);
-        for (size_t i = 0; i < events.count; i++)
-            restored |= events.items[i].kind == HCBUS_LINK_RESTORED;
+            returned++;
+        }
+        for (size_t i = 0; i < events->count; i++)
+            restored |= events->items[i].kind == HCBUS_LINK_RESTORED;
     }
     hcbus_subscriber_destroy(&sub);
     f.stop = 1;
@@ -191,6 +260,14 @@ static void test_lost_while_opening_is_reported(void **state)
         fail_msg("fake broker: %s", f.failure);
     assert_true(f.dropped);
     assert_true(restored);
+    return returned;
+}
+
+static void test_lost_while_opening_is_reported(void **state)
+{
+    (void)state;
+    static events_t events;
+    run(false, &events);
     /* The LOST of the opening first, with its reason, then the RESTORED: nothing else. */
     assert_int_equal(events.count, 2);
     assert_int_equal(events.items[0].kind, HCBUS_LINK_LOST);
@@ -198,10 +275,24 @@ static void test_lost_while_opening_is_reported(void **state)
     assert_int_equal(events.items[1].kind, HCBUS_LINK_RESTORED);
 }
 
+static void test_restored_after_an_inbox_hole(void **state)
+{
+    (void)state;
+    static events_t events;
+    run(true, &events);
+    assert_int_equal(events.count, 2);
+    assert_int_equal(events.items[0].kind, HCBUS_LINK_LOST);
+    assert_int_equal(events.items[1].kind, HCBUS_LINK_RESTORED);
+    /* Seqs 2 and 4 replayed into the hole before 5: said so, and up to where. */
+    assert_int_equal(events.items[1].replayed, 2);
+    assert_true(events.items[1].caught_up_seq >= 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lost_while_opening_is_reported),
+        cmocka_unit_test(test_restored_after_an_inbox_hole),
     };
     return cmocka_run_group_tests_name("subscriber_link", tests, NULL, NULL);
 }
