@@ -419,11 +419,12 @@ wait_ready() {
 }
 
 # auditd says so once it has checked the migrations and bound its endpoint (a port
-# already in use makes it exit instead, which wait_ready reports).
-auditd_ready() { grep -q 'notice: listening on ' "$LOG_DIR/auditd.log"; }
+# already in use makes it exit instead, which wait_ready reports). Its log lines follow
+# its locale (docs/operations.md, "Idioma / Language"): English or Spanish.
+auditd_ready() { grep -qE 'notice: (listening on|escuchando en) ' "$LOG_DIR/auditd.log"; }
 
-# The coordinator has replayed the log and gone live (docs/operations.md).
-coordinator_ready() { grep -q ' caught up: ' "$LOG_DIR/coordinator.log"; }
+# The coordinator has replayed the log and gone live (docs/operations.md), in either language.
+coordinator_ready() { grep -qE ' (caught up|al día): ' "$LOG_DIR/coordinator.log"; }
 
 # The form answers its home page where it listens.
 report_ready() { curl -fsS --noproxy '*' -o /dev/null --max-time "$((PROBE_TIMEOUT_MS / 1000))" -- "$REPORT_LOCAL_URL/"; }

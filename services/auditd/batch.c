@@ -8,6 +8,7 @@
 
 #include "hcbus/codec.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
 
@@ -256,7 +257,7 @@ void auditd_batch_reply_all(auditd_batch_t *self, void *router, uint64_t head_se
     Hcbus__Committed **ptrs = malloc(most * sizeof *ptrs);
     bool *answered = calloc(n_flags, sizeof *answered), *last = calloc(n_flags, sizeof *last);
     if (!results || !ptrs || !answered || !last)
-        hcbus_error("out of memory answering %zu requests: the broker will resend", self->n_reqs);
+        hcbus_error(_("out of memory answering %zu requests: the broker will resend"), self->n_reqs);
     else
         mark_last(self, last);
     for (size_t i = 0; results && ptrs && answered && last && i < self->n_reqs; i++) {

@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "log_key.h"
 
@@ -28,9 +29,9 @@ int auditd_checkpoints_init(auditd_checkpoints_t *self, const hcbus_auditd_confi
     snprintf(self->origin[AUDITD_LOG_EVENTS], sizeof self->origin[0], "%s", cfg->log_origin);
     snprintf(self->origin[AUDITD_LOG_REJECTIONS], sizeof self->origin[0], "%s", cfg->log_origin_rejections);
     if (!cfg->log_key_file[0]) {
-        hcbus_warning("auditd.log_key_file is not set: tree heads are stored unsigned (note NULL), and nobody "
+        hcbus_warning(_("auditd.log_key_file is not set: tree heads are stored unsigned (note NULL), and nobody "
                       "can tell them from heads forged by whoever can write the database; make a key with "
-                      "hcbus keygen --log-signer NAME and set log_key_file (docs/operations.md, Checkpoints)");
+                      "hcbus keygen --log-signer NAME and set log_key_file (docs/operations.md, Checkpoints)"));
         return 0;
     }
     if (auditd_log_key_load(cfg->log_key_file, &self->signer, err) < 0)
@@ -38,7 +39,7 @@ int auditd_checkpoints_init(auditd_checkpoints_t *self, const hcbus_auditd_confi
     self->signing = true;
     char verifier[HCBUS_TLOG_KEY_TEXT_MAX];
     hcbus_tlog_verifier_text(&self->signer, verifier);
-    hcbus_notice("tree heads signed as %s (origins %s and %s)", verifier, self->origin[AUDITD_LOG_EVENTS],
+    hcbus_notice(_("tree heads signed as %s (origins %s and %s)"), verifier, self->origin[AUDITD_LOG_EVENTS],
                  self->origin[AUDITD_LOG_REJECTIONS]);
     return 0;
 }
@@ -93,11 +94,11 @@ void auditd_checkpoint_log_stored(const auditd_checkpoints_t *self, auditd_log_t
                                   uint64_t earlier)
 {
     if (earlier > 0)
-        hcbus_info("%s tree head %" PRIu64 " stored (and %" PRIu64 " earlier in the same batch), %s",
-                   auditd_log_name(log), size, earlier, self->signing ? "signed" : "unsigned");
+        hcbus_info(_("%s tree head %" PRIu64 " stored (and %" PRIu64 " earlier in the same batch), %s"),
+                   auditd_log_name(log), size, earlier, self->signing ? _("signed") : _("unsigned"));
     else
-        hcbus_info("%s tree head %" PRIu64 " stored, %s", auditd_log_name(log), size,
-                   self->signing ? "signed" : "unsigned");
+        hcbus_info(_("%s tree head %" PRIu64 " stored, %s"), auditd_log_name(log), size,
+                   self->signing ? _("signed") : _("unsigned"));
 }
 
 bool auditd_checkpoint_vouches(const auditd_checkpoints_t *self, auditd_log_t log, uint64_t size,

@@ -13,6 +13,7 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "migrate.h"
 
@@ -202,7 +203,7 @@ int auditd_db_open_wait(auditd_db_t *self, int64_t wait_ms, hcbus_error_t *err)
         if (err->code != HCBUS_EUNAVAILABLE || hcbus_monotonic_ms() >= deadline_ms)
             return -1;
         if (!said)
-            hcbus_notice("the writer lock is held; waiting up to %" PRId64 " ms for it", wait_ms);
+            hcbus_notice(_("the writer lock is held; waiting up to %" PRId64 " ms for it"), wait_ms);
         said = true;
         struct timespec pause = {0, LOCK_RETRY_MS * 1000000L};
         nanosleep(&pause, NULL);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define DELIVERIES_INSERT_SQL                                                                                       \
@@ -91,7 +92,7 @@ int auditd_deliveries_send(auditd_pipe_t *p, Hcbus__DeliveryRecord *const *recor
             skipped++;
     }
     if (skipped)
-        hcbus_warning("%zu delivery records without a broker instance, number or known action not recorded", skipped);
+        hcbus_warning(_("%zu delivery records without a broker instance, number or known action not recorded"), skipped);
     char *text = json_array_size(rows) ? json_dumps(rows, JSON_COMPACT) : NULL;
     json_decref(rows);
     if (!text)

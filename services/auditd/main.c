@@ -101,10 +101,10 @@ static void upsert_catalogue(PGconn *conn, const char *zones_file)
     size_t written = 0;
     char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
     if (auditd_catalogue_upsert(conn, zones_file, &written, &err) < 0)
-        hcbus_warning("zone catalogue not loaded into hcbus.zone_catalogue (reviewers see zone ids "
-                   "without names): %s", hcbus_error_format(&err, line, sizeof line));
+        hcbus_warning(_("zone catalogue not loaded into hcbus.zone_catalogue (reviewers see zone ids "
+                   "without names): %s"), hcbus_error_format(&err, line, sizeof line));
     else
-        hcbus_info("zone catalogue: %zu zones added or changed from %s", written, zones_file);
+        hcbus_info(_("zone catalogue: %zu zones added or changed from %s"), written, zones_file);
 }
 
 /* Open the session, migrate, load the head and the trees, serve. */

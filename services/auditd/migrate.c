@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "hcbus/config.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define VERSION_DIGITS 3
@@ -129,7 +130,7 @@ static int apply_one(PGconn *conn, const char *dir, const char *file, hcbus_erro
     if (auditd_pg_exec(conn, "COMMIT", err) < 0)
         return -1;
     if (rc == 1)
-        hcbus_info("migration %s applied", name);
+        hcbus_info(_("migration %s applied"), name);
     return rc;
 }
 
@@ -155,6 +156,6 @@ int auditd_migrate(PGconn *conn, const char *dir, hcbus_error_t *err)
         free(files[i]);
     free(files);
     if (rc == 0)
-        hcbus_info("migrations: %d applied, %d already applied from %s", applied, n - applied, dir);
+        hcbus_info(_("migrations: %d applied, %d already applied from %s"), applied, n - applied, dir);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "replay.h"
 
@@ -61,7 +62,7 @@ static void encode_reply(auditd_read_t *read, Hcbus__LinkReply *reply)
 {
     hcbus_error_t err;
     if (hcbus_encode(&reply->base, &read->reply, &read->reply_len, &err) < 0) {
-        hcbus_error("read link_id=%" PRIu64 " not answered: %s", reply->link_id, err.message);
+        hcbus_error(_("read link_id=%" PRIu64 " not answered: %s"), reply->link_id, err.message);
         read->reply = NULL;
         read->reply_len = 0;
     }
@@ -100,7 +101,7 @@ static void finish_failure(auditd_reader_t *self, auditd_read_t *read, const PGr
         return;
     }
     if (err->code == HCBUS_EDATABASE && PQstatus(auditd_db_conn(self->db)) != CONNECTION_OK) {
-        hcbus_error("reader: %s; reconnecting", err->message);
+        hcbus_error(_("reader: %s; reconnecting"), err->message);
         auditd_db_lost(self->db, hcbus_monotonic_ms());
     }
     int code = err->code == HCBUS_EINVALID ? HCBUS_EINVALID : HCBUS_EUNAVAILABLE;
@@ -139,7 +140,7 @@ static void execute(auditd_reader_t *self, auditd_read_t *read)
         return;
     }
     if (opened == 1)
-        hcbus_info("reader session opened (%s)", AUDITD_READER_APPLICATION_NAME);
+        hcbus_info(_("reader session opened (%s)"), AUDITD_READER_APPLICATION_NAME);
     PGconn *conn = auditd_db_conn(self->db);
     int64_t left_ms = read->deadline_ms - now_ms;
     int timeout_ms = left_ms < AUDITD_READ_STATEMENT_TIMEOUT_MS ? (int)left_ms : AUDITD_READ_STATEMENT_TIMEOUT_MS;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define WAITING_MAX (AUDITD_READS_QUEUED_MAX + AUDITD_READS_BROKER_MAX)
@@ -200,7 +201,7 @@ static void start_next(auditd_reads_t *self, void *router, uint64_t head_seq)
         turn_of(self, read->institution)->last_served = ++self->serve_clock;
     read->head_seq = head_seq;
     if (auditd_reader_start(self->reader, read) < 0) {
-        hcbus_error("the reader's pipe refused read link_id=%" PRIu64, read->req->link_id);
+        hcbus_error(_("the reader's pipe refused read link_id=%" PRIu64), read->req->link_id);
         auditd_reply_error(router, &read->peer, read->req->link_id, HCBUS_EUNAVAILABLE, "the reader is not running");
         read->outcome = AUDITD_READ_FAILED;
         forward(self, router, read);

@@ -5,13 +5,14 @@
 #include <zmq.h>
 
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 void auditd_reply_send_encoded(void *router, const auditd_peer_t *peer, uint64_t link_id, const uint8_t *buf,
                                size_t len)
 {
     if (zmq_send(router, peer->id, peer->len, ZMQ_SNDMORE) < 0 || zmq_send(router, buf, len, 0) < 0)
-        hcbus_warning("link reply %llu not sent: %s", (unsigned long long)link_id, zmq_strerror(zmq_errno()));
+        hcbus_warning(_("link reply %llu not sent: %s"), (unsigned long long)link_id, zmq_strerror(zmq_errno()));
 }
 
 void auditd_reply_send(void *router, const auditd_peer_t *peer, Hcbus__LinkReply *reply)
@@ -20,7 +21,7 @@ void auditd_reply_send(void *router, const auditd_peer_t *peer, Hcbus__LinkReply
     size_t len = 0;
     hcbus_error_t err;
     if (hcbus_encode(&reply->base, &buf, &len, &err) < 0) {
-        hcbus_error("link reply %llu not sent: %s", (unsigned long long)reply->link_id, err.message);
+        hcbus_error(_("link reply %llu not sent: %s"), (unsigned long long)reply->link_id, err.message);
         return;
     }
     auditd_reply_send_encoded(router, peer, reply->link_id, buf, len);

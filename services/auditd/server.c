@@ -22,6 +22,7 @@
 #include "hcbus/codec.h"
 #include "hcbus/connections.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/notify.h"
 #include "hcbus/socket_limits.h"
@@ -60,7 +61,7 @@ typedef struct server {
 
 static void db_failed(server_t *s, const char *what, const hcbus_error_t *err)
 {
-    hcbus_error("%s: %s; reconnecting", what, err->message);
+    hcbus_error(_("%s: %s; reconnecting"), what, err->message);
     auditd_db_lost(s->db, hcbus_monotonic_ms());
     s->db_down_logged = true;
 }
@@ -76,11 +77,11 @@ static bool db_ready(server_t *s)
         return false;
     }
     if (rc == 1) {
-        hcbus_notice("PostgreSQL session reopened, head seq %" PRIu64, s->head->seq);
+        hcbus_notice(_("PostgreSQL session reopened, head seq %" PRIu64), s->head->seq);
         s->db_down_logged = false;
     }
     if (rc < 0 && !s->db_down_logged) {
-        hcbus_error("PostgreSQL unavailable: %s", err.message);
+        hcbus_error(_("PostgreSQL unavailable: %s"), err.message);
         s->db_down_logged = true;
     }
     return rc >= 0;
@@ -134,10 +135,10 @@ static void flush(server_t *s)
             recs[i] = (auditd_record_t){.token = recs[i].token,
                                         .error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED};
         if (n_rej > 0 || side.n_deliveries > 0)
-            hcbus_warning("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
-                          "broker resends them)", n_rej, side.n_deliveries);
+            hcbus_warning(_("%zu rejections and %zu delivery records not recorded yet: PostgreSQL unavailable (the "
+                          "broker resends them)"), n_rej, side.n_deliveries);
     } else if (commit_timed(s, recs, n, &side, &err) < 0) {
-        hcbus_error("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s", n, n_rej,
+        hcbus_error(_("batch of %zu records, %zu rejections and %zu delivery records not persisted: %s"), n, n_rej,
                     side.n_deliveries, err.message);
         auditd_db_lost(s->db, hcbus_monotonic_ms());
         s->db_down_logged = false;
@@ -169,7 +170,7 @@ static void store_heads(server_t *s, int64_t now_ms, bool force)
     if (PQstatus(conn) != CONNECTION_OK)
         db_failed(s, "cannot store a tree head", &err);
     else
-        hcbus_error("cannot store a tree head: %s; trying again in %" PRIu32 " s", err.message,
+        hcbus_error(_("cannot store a tree head: %s; trying again in %" PRIu32 " s"), err.message,
                     s->checkpoints->every_s);
 }
 
@@ -265,7 +266,7 @@ static bool receive_one(server_t *s)
     }
     zmq_msg_close(&msg);
     if (!req) {
-        hcbus_warning("undecodable link request refused: %s", frames ? err.message : "no body frame");
+        hcbus_warning(_("undecodable link request refused: %s"), frames ? err.message : "no body frame");
         auditd_reply_error(s->router, &peer, 0, HCBUS_EMALFORMED, "undecodable LinkRequest");
         return true;
     }
@@ -410,8 +411,8 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
         auditd_monitor_tick(&s.monitor, auditd_db_conn(db) != NULL, head->seq, trees);
     }
     if (rc == 0) {
-        hcbus_notice("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
-                     " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)",
+        hcbus_notice(_("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
+                     " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)"),
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
         hcbus_notify_ready("recording");
         loop(&s);
@@ -419,11 +420,11 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
         flush(&s); /* the batch in hand, answered before the sockets close */
         store_heads(&s, hcbus_monotonic_ms(), true);
         auditd_reads_report(s.reads, hcbus_monotonic_ms());
-        hcbus_notice("stopping (signal %d), head seq %" PRIu64 ", last tree heads: events %" PRIu64
-                     ", rejections %" PRIu64, auditd_stop_signal(), head->seq, trees->log[AUDITD_LOG_EVENTS].head_size,
+        hcbus_notice(_("stopping (signal %d), head seq %" PRIu64 ", last tree heads: events %" PRIu64
+                     ", rejections %" PRIu64), auditd_stop_signal(), head->seq, trees->log[AUDITD_LOG_EVENTS].head_size,
                      trees->log[AUDITD_LOG_REJECTIONS].head_size);
-        hcbus_notice("batches committed: %" PRIu64 " by the fast path, %" PRIu64 " by the careful path, %" PRIu64
-                     " by the fallback", s.paths.batches[AUDITD_PATH_FAST], s.paths.batches[AUDITD_PATH_CAREFUL],
+        hcbus_notice(_("batches committed: %" PRIu64 " by the fast path, %" PRIu64 " by the careful path, %" PRIu64
+                     " by the fallback"), s.paths.batches[AUDITD_PATH_FAST], s.paths.batches[AUDITD_PATH_CAREFUL],
                      s.paths.batches[AUDITD_PATH_FALLBACK]);
     }
     if (monitoring)

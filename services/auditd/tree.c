@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "db.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define INT8_BYTES 8
@@ -129,8 +130,8 @@ static bool head_frontier(const auditd_trees_t *trees, auditd_log_t log, const P
 {
     const char *name = auditd_log_name(log);
     if (PQgetisnull(res, 0, LAST_HEAD_COL_FRONTIER)) {
-        hcbus_notice("the %s head of size %" PRIu64 " has no frontier (stored before migration 016): the %s tree "
-                     "is rebuilt from every stored leaf hash", name, st->check_size, name);
+        hcbus_notice(_("the %s head of size %" PRIu64 " has no frontier (stored before migration 016): the %s tree "
+                     "is rebuilt from every stored leaf hash"), name, st->check_size, name);
         return false;
     }
     char why[200] = "";
@@ -147,8 +148,8 @@ static bool head_frontier(const auditd_trees_t *trees, auditd_log_t log, const P
                                   why, sizeof why);
     if (!why[0])
         return true;
-    hcbus_warning("the frontier stored with the %s head of size %" PRIu64 " %s: the %s tree is rebuilt from every "
-                  "stored leaf hash", name, st->check_size, why, name);
+    hcbus_warning(_("the frontier stored with the %s head of size %" PRIu64 " %s: the %s tree is rebuilt from every "
+                  "stored leaf hash"), name, st->check_size, why, name);
     return false;
 }
 
@@ -227,8 +228,8 @@ static int frontier_on_rows(PGconn *conn, auditd_log_t log, const auditd_tree_t 
 
 static void mark_broken(auditd_log_t log, auditd_tree_t *tree, const char *why)
 {
-    hcbus_error("the %s tree cannot be trusted: %s; no %s tree head will be written until this is "
-                "investigated (hcbus audit verify)", auditd_log_name(log), why, auditd_log_name(log));
+    hcbus_error(_("the %s tree cannot be trusted: %s; no %s tree head will be written until this is "
+                "investigated (hcbus audit verify)"), auditd_log_name(log), why, auditd_log_name(log));
     tree->broken = true;
 }
 
@@ -298,8 +299,8 @@ static int confirm_resume(PGconn *conn, auditd_log_t log, auditd_tree_t *tree, s
     if (holds != 0)
         return holds < 0 ? -1 : 0;
     const char *name = auditd_log_name(log);
-    hcbus_warning("the %s head of size %" PRIu64 " does not stand on the stored rows (%s): the %s tree is rebuilt "
-                  "from every stored leaf hash", name, tree->f.size, why, name);
+    hcbus_warning(_("the %s head of size %" PRIu64 " does not stand on the stored rows (%s): the %s tree is rebuilt "
+                  "from every stored leaf hash"), name, tree->f.size, why, name);
     uint64_t head_size = tree->head_size;
     reset(tree);
     tree->head_size = head_size;
@@ -338,9 +339,9 @@ static int sync_one(PGconn *conn, const auditd_trees_t *trees, auditd_log_t log,
 static void describe(const sync_state_t *st, char *out, size_t size)
 {
     if (st->resumed)
-        snprintf(out, size, "from the frontier of the last head, %" PRIu64 " leaf hashes read", st->leaves_read);
+        snprintf(out, size, _("from the frontier of the last head, %" PRIu64 " leaf hashes read"), st->leaves_read);
     else
-        snprintf(out, size, "rebuilt from %" PRIu64 " stored leaf hashes", st->leaves_read);
+        snprintf(out, size, _("rebuilt from %" PRIu64 " stored leaf hashes"), st->leaves_read);
 }
 
 int auditd_trees_load(PGconn *conn, auditd_trees_t *trees, hcbus_error_t *err)
@@ -357,11 +358,11 @@ int auditd_trees_load(PGconn *conn, auditd_trees_t *trees, hcbus_error_t *err)
         if (sync_one(conn, trees, (auditd_log_t)log, &trees->log[log], !trees->full_check, &st[log], err) < 0)
             return -1;
     }
-    char how[AUDITD_LOG_COUNT][96];
+    char how[AUDITD_LOG_COUNT][128];
     for (int log = 0; log < AUDITD_LOG_COUNT; log++)
         describe(&st[log], how[log], sizeof how[log]);
-    hcbus_notice("Merkle trees loaded in %" PRId64 " ms: events %" PRIu64 " leaves (last head %" PRIu64
-                 "), rejections %" PRIu64 " leaves (last head %" PRIu64 "); events %s; rejections %s",
+    hcbus_notice(_("Merkle trees loaded in %" PRId64 " ms: events %" PRIu64 " leaves (last head %" PRIu64
+                 "), rejections %" PRIu64 " leaves (last head %" PRIu64 "); events %s; rejections %s"),
                  hcbus_monotonic_ms() - started_ms, trees->log[AUDITD_LOG_EVENTS].f.size,
                  trees->log[AUDITD_LOG_EVENTS].head_size, trees->log[AUDITD_LOG_REJECTIONS].f.size,
                  trees->log[AUDITD_LOG_REJECTIONS].head_size, how[AUDITD_LOG_EVENTS], how[AUDITD_LOG_REJECTIONS]);

@@ -31,6 +31,7 @@
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/summary.h"
 #include "hcbus/topic.h"
@@ -90,7 +91,7 @@ static void prepare_one(auditd_record_t *r, entry_t *e)
         reason = "the body cannot be summarized (a string is not UTF-8?)";
     if (!reason)
         return;
-    hcbus_warning("record token=%" PRIu64 " refused as malformed: %s", r->token, reason);
+    hcbus_warning(_("record token=%" PRIu64 " refused as malformed: %s"), r->token, reason);
     hcbus_envelope_free(e->env);
     e->env = NULL;
     r->error = HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED;
@@ -311,8 +312,8 @@ static int rows_and_commit(PGconn *conn, batch_state_t *s, hcbus_error_t *err)
     if (rc == 0 && auditd_pipe_end(conn, &end_err) < 0) {
         /* The COMMIT was confirmed: the batch IS recorded and is answered so; the
          * session, in an unknown state, is dropped once the replies are sent. */
-        hcbus_error("batch committed, but the session cannot leave pipeline mode: %s; reconnecting after "
-                    "the replies", end_err.message);
+        hcbus_error(_("batch committed, but the session cannot leave pipeline mode: %s; reconnecting after "
+                    "the replies"), end_err.message);
         s->end_failed = true;
     } else if (rc == 1 && auditd_pipe_end(conn, &end_err) < 0) {
         *err = end_err;
@@ -450,7 +451,7 @@ static int run(PGconn *conn, batch_state_t *s, auditd_chain_t *next, const audit
     int rc = fast(conn, s, next, err);
     if (rc != 1)
         return rc;
-    hcbus_info("a batch of %zu records met a key recorded already: done again, looking first", s->n);
+    hcbus_info(_("a batch of %zu records met a key recorded already: done again, looking first"), s->n);
     *way = AUDITD_PATH_FALLBACK;
     *next = *head;
     reset(s, trees);

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define ZAP_VERSION "1.0"
@@ -60,7 +61,7 @@ static void log_unlogged(auditd_zap_t *self, int64_t now_ms)
 {
     if (self->unlogged == 0)
         return;
-    hcbus_warning("zap: %llu more handshakes refused in the last %.1f s (not logged one by one)", self->unlogged,
+    hcbus_warning(_("zap: %llu more handshakes refused in the last %.1f s (not logged one by one)"), self->unlogged,
                   (double)(now_ms - self->window_start_ms) / 1000.0);
     self->unlogged = 0;
 }
@@ -145,13 +146,13 @@ void auditd_zap_handle(auditd_zap_t *self)
     zap_frame_t empty = {.len = 0};
     if (count < ZAP_FRAMES || !frame_is(&f[0], ZAP_VERSION)) {
         if (may_log(self))
-            hcbus_warning("zap: malformed request (%d frames) refused", count);
+            hcbus_warning(_("zap: malformed request (%d frames) refused"), count);
         send_reply(self->sock, count > 1 ? &f[1] : &empty, "500", "malformed ZAP request");
         return;
     }
     if (!frame_is(&f[5], "CURVE") || f[6].len != CURVE_KEY_BYTES) {
         if (may_log(self))
-            hcbus_warning("zap: mechanism %.*s refused: only CURVE with the broker's key is allowed",
+            hcbus_warning(_("zap: mechanism %.*s refused: only CURVE with the broker's key is allowed"),
                           (int)f[5].len, (const char *)f[5].data);
         send_reply(self->sock, &f[1], "400", "CURVE required");
         return;
@@ -163,7 +164,7 @@ void auditd_zap_handle(auditd_zap_t *self)
     char z85[Z85_KEY_LEN + 1] = "";
     zmq_z85_encode(z85, f[6].data, CURVE_KEY_BYTES);
     if (may_log(self))
-        hcbus_warning("zap: refused key %.*s... from %.*s: only the broker may connect", KEY_HINT_CHARS, z85,
+        hcbus_warning(_("zap: refused key %.*s... from %.*s: only the broker may connect"), KEY_HINT_CHARS, z85,
                       (int)f[3].len, (const char *)f[3].data);
     send_reply(self->sock, &f[1], "400", "unknown key");
 }

@@ -298,7 +298,7 @@ static void turn(broker_t *self, bool accepting)
     };
     int count = accepting ? 4 : 3;
     if (zmq_poll(items, count, BROKER_TICK_MS) < 0 && zmq_errno() != EINTR)
-        hcbus_error("poll failed: %s", zmq_strerror(zmq_errno()));
+        hcbus_error(_("poll failed: %s"), zmq_strerror(zmq_errno()));
     if (items[0].revents & ZMQ_POLLIN)
         handle_zap(self);
     if (items[1].revents & ZMQ_POLLIN)
@@ -313,7 +313,7 @@ static void turn(broker_t *self, bool accepting)
 
 int broker_run(broker_t *self)
 {
-    hcbus_info("listening: publishers %s, subscribers %s; audit service %s", self->config->broker.publish_endpoint,
+    hcbus_info(_("listening: publishers %s, subscribers %s; audit service %s"), self->config->broker.publish_endpoint,
                self->config->broker.subscribe_endpoint, self->config->auditd.endpoint);
     hcbus_notify_ready("listening");
     while (!*self->stop) {
@@ -325,7 +325,7 @@ int broker_run(broker_t *self)
     }
     int64_t deadline = hcbus_monotonic_ms() + BROKER_DRAIN_MS;
     size_t waiting = inflight_count(self->inflight);
-    hcbus_info("stopping: draining %zu messages awaiting commit", waiting);
+    hcbus_info(_("stopping: draining %zu messages awaiting commit"), waiting);
     hcbus_notify_stopping();
     /* Folded refusals are recorded too, if the audit service answers within a second,
      * and the end of every live segment (who-knew): the sessions end here. */
@@ -337,16 +337,16 @@ int broker_run(broker_t *self)
             hcbus_monotonic_ms() < rejections_deadline))
         turn(self, false);
     if (link_deliveries_pending(self->link) > 0)
-        hcbus_warning("stopped with %zu delivery records not recorded: who-knew treats those sessions as open "
-                      "until this broker's next start", link_deliveries_pending(self->link));
+        hcbus_warning(_("stopped with %zu delivery records not recorded: who-knew treats those sessions as open "
+                      "until this broker's next start"), link_deliveries_pending(self->link));
     uint64_t records, batches;
     link_stats(self->link, &records, &batches);
-    hcbus_info("audit link: %llu records sent in %llu append batches",
+    hcbus_info(_("audit link: %llu records sent in %llu append batches"),
                (unsigned long long)records, (unsigned long long)batches);
     waiting = inflight_count(self->inflight);
     if (waiting > 0)
-        hcbus_warning("stopped with %zu messages not committed: none of them was acknowledged", waiting);
+        hcbus_warning(_("stopped with %zu messages not committed: none of them was acknowledged"), waiting);
     else
-        hcbus_info("stopped: everything accepted was committed and acknowledged");
+        hcbus_info(_("stopped: everything accepted was committed and acknowledged"));
     return waiting > 0 ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include "audience.h"
 #include "broker.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define NOT_PERSISTED_RETRY_MS 200
@@ -32,7 +33,7 @@ static void deliver(broker_t *self, uint64_t seq, const char *topic, hcbus_kind_
     subscribers_deliver(self->subscribers, &d);
     if (kind == HCBUS_KIND_ZONE &&
         lastvalue_put(self->lastvalue, topic, seq, payload_data(plain), payload_len(plain)) != 0)
-        hcbus_error("out of memory keeping the last value of %s", topic);
+        hcbus_error(_("out of memory keeping the last value of %s"), topic);
     self->delivered_head = seq;
 }
 
@@ -47,7 +48,7 @@ static void batch_flush(broker_t *self, batch_t *b)
         payload_t *plain = b->d[i].plain;
         if (slot->kind == HCBUS_KIND_ZONE &&
             lastvalue_put(self->lastvalue, slot->topic, slot->seq, payload_data(plain), payload_len(plain)) != 0)
-            hcbus_error("out of memory keeping the last value of %s", slot->topic);
+            hcbus_error(_("out of memory keeping the last value of %s"), slot->topic);
         payload_release(&b->d[i].plain);
         payload_release(&b->d[i].redacted);
         inflight_release(self->inflight, slot);
@@ -63,7 +64,7 @@ static void batch_add(broker_t *self, batch_t *b, inflight_slot_t *slot)
     payload_t *redacted = slot->redacted ? payload_with_seq(slot->redacted, slot->redacted_len, slot->seq) : NULL;
     self->delivered_head = slot->seq;
     if (!plain || (slot->redacted && !redacted)) {
-        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)slot->seq);
+        hcbus_error(_("out of memory delivering seq %llu: subscribers will replay it"), (unsigned long long)slot->seq);
         payload_release(&plain);
         payload_release(&redacted);
         inflight_release(self->inflight, slot);
@@ -89,7 +90,7 @@ static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
     hcbus_error_t err;
     Hcbus__Envelope *env = hcbus_envelope_decode(bytes, len, 0, &err);
     if (!env) {
-        hcbus_error("undecodable envelope in the audit log: %s", err.message);
+        hcbus_error(_("undecodable envelope in the audit log: %s"), err.message);
         return;
     }
     uint8_t *redacted = NULL;
@@ -99,12 +100,12 @@ static void deliver_logged(broker_t *self, const uint8_t *bytes, size_t len)
     if (env->seq <= self->delivered_head) {
         /* delivered already */
     } else if (hcbus_envelope_redact_recorded(env, &redacted, &redacted_len, &changed, &err) != 0) {
-        hcbus_error("seq %llu withheld from live delivery: no copy without clinical fields (%s)",
+        hcbus_error(_("seq %llu withheld from live delivery: no copy without clinical fields (%s)"),
                     (unsigned long long)env->seq, err.message);
     } else if (!(plain_payload = payload_copy(bytes, len)) ||
                (changed && !(redacted_payload = payload_copy(redacted, redacted_len)))) {
         /* Fail closed: never the full variant in place of a missing redacted one. */
-        hcbus_error("out of memory delivering seq %llu: subscribers will replay it", (unsigned long long)env->seq);
+        hcbus_error(_("out of memory delivering seq %llu: subscribers will replay it"), (unsigned long long)env->seq);
     } else {
         deliver(self, env->seq, env->topic, (hcbus_kind_t)hcbus_envelope_kind(env), plain_payload,
                 redacted_payload, audience_notice(env));
@@ -131,7 +132,7 @@ static void request_gap_fill(broker_t *self, uint64_t to_seq)
     request.replay = &replay;
     control->link_id = link_request(self->link, &request);
     self->gap_fill_link_id = control->link_id;
-    hcbus_notice("seqs %llu..%llu were committed without an answer reaching the broker: delivering them from the log",
+    hcbus_notice(_("seqs %llu..%llu were committed without an answer reaching the broker: delivering them from the log"),
                  (unsigned long long)replay.from_seq, (unsigned long long)to_seq);
 }
 
@@ -243,9 +244,9 @@ static void handle_latest(broker_t *self, const Hcbus__SnapshotReply *latest)
         if (lastvalue_put_recorded(self->lastvalue, self->zones, latest->envelopes[i].data, latest->envelopes[i].len, &err) != 0)
             refused++;
     if (refused > 0)
-        hcbus_warning("%zu zone levels of the audit log are not in the snapshot (last: %s)", refused, err.message);
+        hcbus_warning(_("%zu zone levels of the audit log are not in the snapshot (last: %s)"), refused, err.message);
     self->latest_done = true;
-    hcbus_info("zone snapshot rebuilt from the audit log: %zu zones", lastvalue_count(self->lastvalue));
+    hcbus_info(_("zone snapshot rebuilt from the audit log: %zu zones"), lastvalue_count(self->lastvalue));
 }
 
 static void handle_control_failure(broker_t *self, control_t *control, const Hcbus__ErrorReply *error)
@@ -260,7 +261,7 @@ static void handle_control_failure(broker_t *self, control_t *control, const Hcb
         snprintf(why, sizeof why, "the audit log did not answer the replay: %.200s", detail);
         requests_replay_failed(self, control, code, why);
     } else {
-        hcbus_warning("audit service could not answer (%s)", detail);
+        hcbus_warning(_("audit service could not answer (%s)"), detail);
     }
     if (control->kind == CONTROL_GAP_FILL)
         self->gap_fill_link_id = 0;
@@ -294,7 +295,7 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
         self->delivered_head = reply->head_seq;
         self->hello_done = true;
         deliveries_broker_start(self, reply->head_seq);
-        hcbus_info("audit log head is seq %llu: delivering from there", (unsigned long long)reply->head_seq);
+        hcbus_info(_("audit log head is seq %llu: delivering from there"), (unsigned long long)reply->head_seq);
     } else if (kind == CONTROL_LATEST && reply->kind_case == HCBUS__LINK_REPLY__KIND_LATEST) {
         handle_latest(self, reply->latest);
     } else if (kind == CONTROL_GAP_FILL && reply->kind_case == HCBUS__LINK_REPLY__KIND_REPLAY) {

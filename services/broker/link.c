@@ -10,6 +10,7 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/hoptrace.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
 
@@ -126,7 +127,7 @@ static int send_request(link_t *self, Hcbus__LinkRequest *request)
     int rc = zmq_send(self->socket, bytes, len, ZMQ_DONTWAIT);
     free(bytes);
     if (rc < 0)
-        hcbus_warning("audit link: cannot send (%s); unconfirmed records will be resent",
+        hcbus_warning(_("audit link: cannot send (%s); unconfirmed records will be resent"),
                       zmq_strerror(zmq_errno()));
     return rc < 0 ? -1 : 0;
 }
@@ -191,7 +192,7 @@ void link_reject(link_t *self, const Hcbus__RejectRecord *record)
     if (self->rejections.count == LINK_REJECTIONS_MAX) {
         queue_drop_oldest(&self->rejections);
         if (self->rejections.dropped % 100 == 1)
-            hcbus_warning("audit link: %llu refused attempts could not be recorded (queue of %d full)",
+            hcbus_warning(_("audit link: %llu refused attempts could not be recorded (queue of %d full)"),
                           (unsigned long long)self->rejections.dropped, LINK_REJECTIONS_MAX);
     }
     queue_push(&self->rejections, item);
@@ -232,8 +233,8 @@ void link_deliver(link_t *self, Hcbus__DeliveryRecord *record, uint64_t segment_
     if (full && !fold_possible(q, &item)) {
         queue_drop_oldest(q);
         if (q->dropped % 100 == 1)
-            hcbus_warning("audit link: %llu delivery records could not be recorded (queue of %d full); "
-                          "who-knew answers for this broker instance say they are incomplete",
+            hcbus_warning(_("audit link: %llu delivery records could not be recorded (queue of %d full); "
+                          "who-knew answers for this broker instance say they are incomplete"),
                           (unsigned long long)q->dropped, LINK_DELIVERIES_MAX);
     }
     record->records_lost = q->dropped;
@@ -362,7 +363,7 @@ Hcbus__LinkReply *link_recv(link_t *self)
     zmq_msg_close(&msg);
     if (!reply) {
         char text[512];
-        hcbus_error("audit link: undecodable reply: %s", hcbus_error_format(&err, text, sizeof text));
+        hcbus_error(_("audit link: undecodable reply: %s"), hcbus_error_format(&err, text, sizeof text));
         return NULL;
     }
     /* Requests are committed and answered in the order sent: an answer to this link_id

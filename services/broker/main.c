@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &hup_action, NULL);
     signal(SIGPIPE, SIG_IGN);
     if (reload_result && hcbus_reload_result_init(reload_result) != 0) {
-        hcbus_error("cannot write the reload result file %s: %s", reload_result, strerror(errno));
+        hcbus_error(_("cannot write the reload result file %s: %s"), reload_result, strerror(errno));
         hcbus_config_destroy(&config);
         return 2;
     }

@@ -113,7 +113,7 @@ static void check_session(broker_t *self, const routing_id_t *from, const char *
     subscriber_t *sub = subscribers_find(self->subscribers, from);
     if (!sub || (sub->id.conn == from->conn && strcmp(sub->institution, institution) == 0))
         return;
-    hcbus_notice("subscription of %s on connection %llu closed: its routing id now names connection %llu",
+    hcbus_notice(_("subscription of %s on connection %llu closed: its routing id now names connection %llu"),
                  sub->institution, (unsigned long long)sub->id.conn, (unsigned long long)from->conn);
     subscribers_remove(self->subscribers, sub);
 }
@@ -185,7 +185,7 @@ static void close_if_revoked(void *arg, hcbus_conn_t *conn)
     const char *institution = strlen(conn->note) > HCBUS_Z85_KEY_LEN ? conn->note + HCBUS_Z85_KEY_LEN + 1 : "";
     if (!conn->note[0] || conn->closing || key_current(sweep->self, key, institution))
         return;
-    hcbus_notice("connection %llu from %s closed: its key %.*s... was revoked", (unsigned long long)conn->serial,
+    hcbus_notice(_("connection %llu from %s closed: its key %.*s... was revoked"), (unsigned long long)conn->serial,
                  conn->source, KEY_HINT_CHARS, conn->note);
     forget_connection(sweep->self, conn->serial);
     hcbus_connections_close(sweep->conns, conn->serial);

@@ -38,8 +38,8 @@ void broker_record_rejection(broker_t *self, const char *institution, const char
     record.reason = (char *)hcbus_text_escape(err->message, HCBUS_TEXT_PLAIN, reason_shown, sizeof reason_shown);
     record.at_us = hcbus_now_us();
     char text[640], line[768];
-    snprintf(line, sizeof line, "refused %s from %s: %s", action,
-             institution && institution[0] ? institution : "(anonymous)", hcbus_error_format(err, text, sizeof text));
+    snprintf(line, sizeof line, _("refused %s from %s: %s"), action,
+             institution && institution[0] ? institution : _("(anonymous)"), hcbus_error_format(err, text, sizeof text));
     rejections_add(self->rejections, self->link, REJECTIONS_BY_INSTITUTION, institution, &record, line,
                    hcbus_monotonic_ms());
 }
@@ -189,7 +189,7 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
         return;
     }
     if (dropped > 0)
-        hcbus_info("%s: %zu fields unknown to this broker dropped from %s (told in the ack)", topic, dropped, env->msg_id);
+        hcbus_info(_("%s: %zu fields unknown to this broker dropped from %s (told in the ack)"), topic, dropped, env->msg_id);
     HCBUS_HOP("c_sent", slot->token, env->sent_at_us);
     HCBUS_HOP("b_recv", slot->token, env->received_at_us);
     HCBUS_HOP("b_queued", slot->token, 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hcbus/error.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define SOURCE_MAX 80
@@ -89,13 +90,13 @@ static void write_folded(fold_t *f, rejections_source_t kind, link_t *link)
         first->last_at_us = f->last_us;
         link_reject(link, first);
         double seconds = (double)(f->last_us - first->at_us) / 1e6;
-        hcbus_notice("refused %" PRIu64 " attempts to %s from %s (%s) in %.1f s, recorded as one row: "
-                     "the first was: %s",
+        hcbus_notice(_("refused %" PRIu64 " attempts to %s from %s (%s) in %.1f s, recorded as one row: "
+                     "the first was: %s"),
                      f->folded, first->action ? first->action : "", display(f, kind),
                      hcbus_code_name((int)first->code), seconds, first->reason ? first->reason : "");
         hcbus__reject_record__free_unpacked(first, NULL);
     } else {
-        hcbus_error("out of memory: %" PRIu64 " refused attempts to %s from %s were not recorded", f->folded,
+        hcbus_error(_("out of memory: %" PRIu64 " refused attempts to %s from %s were not recorded"), f->folded,
                     f->action, display(f, kind));
     }
     drop_first(f);
@@ -144,7 +145,7 @@ static void fold(fold_t *f, rejections_source_t kind, const Hcbus__RejectRecord 
 {
     hcbus_error_t err;
     if (f->folded == 0 && hcbus_encode(&record->base, &f->first, &f->first_len, &err) != 0) {
-        hcbus_error("out of memory: a refused attempt from %s was not recorded", display(f, kind));
+        hcbus_error(_("out of memory: a refused attempt from %s was not recorded"), display(f, kind));
         return;
     }
     f->folded++;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/notify.h"
 #include "hcbus/reload_result.h"
@@ -51,7 +52,7 @@ void broker_reload(broker_t *self)
     if (config && check_compatible(self->config, config, &err) == 0)
         zones = hcbus_zones_load(config->zones_file, &err);
     if (!zones) {
-        hcbus_error("configuration reload refused, the old configuration stays in force: %s",
+        hcbus_error(_("configuration reload refused, the old configuration stays in force: %s"),
                     hcbus_error_format(&err, text, sizeof text));
         hcbus_reload_result_record(false, text);
         hcbus_config_destroy(&config);
@@ -66,9 +67,9 @@ void broker_reload(broker_t *self)
     size_t closed = subscribers_revalidate(self->subscribers, config);
     subscribers_set_queue_max_bytes(self->subscribers, config->broker.subscriber_queue_max_bytes);
     size_t connections = revoked ? peers_close_revoked(self) : 0;
-    hcbus_notice("configuration reloaded: %zu institutions; %zu subscriptions closed; keys revoked: %s, "
-                 "%zu connections of revoked keys closed (any other is refused at its next request)",
-                 config->institution_count, closed, revoked ? "yes" : "no", connections);
+    hcbus_notice(_("configuration reloaded: %zu institutions; %zu subscriptions closed; keys revoked: %s, "
+                 "%zu connections of revoked keys closed (any other is refused at its next request)"),
+                 config->institution_count, closed, revoked ? _("yes") : _("no"), connections);
     snprintf(text, sizeof text, "%zu institutions; %zu subscriptions closed; %zu connections of revoked keys closed",
              config->institution_count, closed, connections);
     hcbus_reload_result_record(true, text);

@@ -131,7 +131,7 @@ static void handle_subscribe(broker_t *self, const routing_id_t *from, const hcb
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_SUBSCRIBED;
     reply.subscribed = &subscribed;
     reply_send(self->sub_socket, from, &reply);
-    hcbus_info("%s subscribed to %zu prefixes from seq %llu", inst->id, subscribe->n_prefixes,
+    hcbus_info(_("%s subscribed to %zu prefixes from seq %llu"), inst->id, subscribe->n_prefixes,
                (unsigned long long)self->delivered_head);
 }
 
@@ -410,8 +410,8 @@ void requests_answer_replay(broker_t *self, control_t *control, Hcbus__LinkReply
             examined = seq;
     }
     if (page.left_out || page.withheld)
-        hcbus_notice("replay for %s: %zu records outside its prefixes or rights left out, %zu withheld (undecodable "
-                     "or not redactable)", inst->id, page.left_out, page.withheld);
+        hcbus_notice(_("replay for %s: %zu records outside its prefixes or rights left out, %zu withheld (undecodable "
+                     "or not redactable)"), inst->id, page.left_out, page.withheld);
     if (page.not_addressed) /* the rule working as meant (the log does not filter by recipients) */
         hcbus_debug("replay for %s: %zu notices not addressed to it left out", inst->id, page.not_addressed);
     Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
@@ -448,8 +448,8 @@ static void report_large_answers(broker_t *self, int64_t now_ms)
     budget_counts_t c = {0};
     if (!budget_report_due(self->budget, now_ms, REPORT_MS, &c))
         return;
-    hcbus_notice("large answers: sent=%llu refused=%llu (unconfirmed=%llu one_at_a_time=%llu institution_limit=%llu "
-                 "rate=%llu) not_sent=%llu (not answered by the audit log, or not taken by ZeroMQ)",
+    hcbus_notice(_("large answers: sent=%llu refused=%llu (unconfirmed=%llu one_at_a_time=%llu institution_limit=%llu "
+                 "rate=%llu) not_sent=%llu (not answered by the audit log, or not taken by ZeroMQ)"),
                  (unsigned long long)c.sent,
                  (unsigned long long)(c.refused_unconfirmed + c.refused_preparing + c.refused_institution +
                                       c.refused_rate),

@@ -12,6 +12,7 @@
 
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "audience.h"
 
@@ -141,7 +142,7 @@ subscriber_t *subscribers_set(subscribers_t *self, const routing_id_t *id, const
     for (size_t i = 0; i < id->len && i < 16; i++)
         snprintf(hex + 2 * i, 3, "%02x", id->bytes[i]);
     hex[2 * (id->len < 16 ? id->len : 16)] = '\0';
-    hcbus_info("session of %s on connection %llu (routing id %s): %zu prefixes", institution,
+    hcbus_info(_("session of %s on connection %llu (routing id %s): %zu prefixes"), institution,
                (unsigned long long)id->conn, hex, sub->prefix_count);
     if (head_seq > self->head)
         self->head = head_seq;
@@ -177,7 +178,7 @@ size_t subscribers_drop_connection(subscribers_t *self, uint64_t conn)
     size_t dropped = 0;
     for (size_t i = 0; i < self->count;) {
         if (self->items[i]->id.conn == conn) {
-            hcbus_info("subscription of %s closed: its connection %llu closed", self->items[i]->institution,
+            hcbus_info(_("subscription of %s closed: its connection %llu closed"), self->items[i]->institution,
                        (unsigned long long)conn);
             remove_at(self, i, SEGMENT_END_CLOSED);
             dropped++;
@@ -242,16 +243,16 @@ static void mark_lagging(subscribers_t *self, subscriber_t *sub, uint64_t seq, s
     atomic_fetch_add_explicit(&fell_behind, 1, memory_order_relaxed);
     segment_end(self, sub, SEGMENT_END_LAGGED);
     if (why == FULL_BYTES)
-        hcbus_warning("subscriber of %s fell behind at seq %llu (its queue holds %zu bytes, "
-                      "subscriber_queue_max_bytes %zu): live delivery paused until it catches up by replay",
+        hcbus_warning(_("subscriber of %s fell behind at seq %llu (its queue holds %zu bytes, "
+                      "subscriber_queue_max_bytes %zu): live delivery paused until it catches up by replay"),
                       sub->institution, (unsigned long long)seq, queue_account_bytes(sub->queue),
                       self->queue_max_bytes);
     else if (why == NO_MEMORY)
-        hcbus_warning("subscriber of %s fell behind at seq %llu (out of memory queueing it): live delivery "
-                      "paused until it catches up by replay", sub->institution, (unsigned long long)seq);
+        hcbus_warning(_("subscriber of %s fell behind at seq %llu (out of memory queueing it): live delivery "
+                      "paused until it catches up by replay"), sub->institution, (unsigned long long)seq);
     else
-        hcbus_warning("subscriber of %s fell behind at seq %llu (its queue holds subscriber_queue_max messages): "
-                      "live delivery paused until it catches up by replay",
+        hcbus_warning(_("subscriber of %s fell behind at seq %llu (its queue holds subscriber_queue_max messages): "
+                      "live delivery paused until it catches up by replay"),
                       sub->institution, (unsigned long long)seq);
 }
 
@@ -281,7 +282,7 @@ static bool deliver_to(subscribers_t *self, subscriber_t *sub, const delivery_t 
         (*full)++;
         mark_lagging(self, sub, d->seq, sent);
     } else {
-        hcbus_info("subscriber of %s is gone (%s)", sub->institution, zmq_strerror(zmq_errno()));
+        hcbus_info(_("subscriber of %s is gone (%s)"), sub->institution, zmq_strerror(zmq_errno()));
         return false;
     }
     return true;
@@ -338,7 +339,7 @@ void subscribers_tick(subscribers_t *self, uint64_t head_seq, int64_t now_ms)
     for (size_t i = 0; i < self->count;) {
         subscriber_t *sub = self->items[i];
         if (now_ms - sub->last_heard_ms > SUBSCRIBER_IDLE_MS) {
-            hcbus_info("subscriber of %s silent for %d ms: session closed", sub->institution, SUBSCRIBER_IDLE_MS);
+            hcbus_info(_("subscriber of %s silent for %d ms: session closed"), sub->institution, SUBSCRIBER_IDLE_MS);
             remove_at(self, i, SEGMENT_END_TIMED_OUT);
             continue;
         }
@@ -382,7 +383,7 @@ size_t subscribers_revalidate(subscribers_t *self, const hcbus_config_t *config)
         subscriber_t *sub = self->items[i];
         const hcbus_institution_t *inst = hcbus_config_find_institution(config, sub->institution);
         if (!inst || !still_allowed(sub, inst)) {
-            hcbus_notice("subscription of %s closed: no longer allowed by the configuration", sub->institution);
+            hcbus_notice(_("subscription of %s closed: no longer allowed by the configuration"), sub->institution);
             remove_at(self, i, SEGMENT_END_REVOKED);
             closed++;
             continue;

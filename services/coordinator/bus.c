@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hcbus/i18n.h"
 #include "hcbus/keys.h"
 #include "hcbus/log.h"
 
@@ -32,15 +33,15 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     coord_bus_t *self = arg;
     if (err) {
         self->counts.refused++;
-        hcbus_error("effect %s refused for good: %s: %s%s%s", msg_id, hcbus_code_name(err->code),
+        hcbus_error(_("effect %s refused for good: %s: %s%s%s"), msg_id, hcbus_code_name(err->code),
                     err->field[0] ? err->field : "-", err->message[0] ? ": " : "", err->message);
     } else if (duplicate) {
         self->counts.duplicates++;
-        hcbus_info("effect %s was already recorded (seq %llu): not published twice", msg_id,
+        hcbus_info(_("effect %s was already recorded (seq %llu): not published twice"), msg_id,
                    (unsigned long long)seq);
     } else {
         self->counts.recorded++;
-        hcbus_info("effect %s recorded, seq %llu", msg_id, (unsigned long long)seq);
+        hcbus_info(_("effect %s recorded, seq %llu"), msg_id, (unsigned long long)seq);
     }
 }
 
@@ -139,7 +140,7 @@ int coord_bus_publish(coord_bus_t *self, Hcbus__Envelope *env)
         return 1;
     char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
     self->counts.refused++;
-    hcbus_error("effect %s not published: %s", env->msg_id ? env->msg_id : "(no msg_id)",
+    hcbus_error(_("effect %s not published: %s"), env->msg_id ? env->msg_id : "(no msg_id)",
                 hcbus_error_format(&err, line, sizeof line));
     hcbus_envelope_free(env);
     return -1;

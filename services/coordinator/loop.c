@@ -9,6 +9,7 @@
 #include <inttypes.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/notify.h"
 #include "reload.h"
@@ -49,8 +50,8 @@ static void go_live(loop_t *l)
     coord_engine_go_live(l->engine, hcbus_now_us());
     coord_stats_t st;
     coord_engine_stats(l->engine, &st);
-    hcbus_notice("caught up: %" PRIu64 " messages in %" PRId64 " ms (log head seq %" PRIu64 "); live: %zu requests, "
-                 "%zu escorts, %zu zones tracked; %zu effects to publish",
+    hcbus_notice(_("caught up: %" PRIu64 " messages in %" PRId64 " ms (log head seq %" PRIu64 "); live: %zu requests, "
+                 "%zu escorts, %zu zones tracked; %zu effects to publish"),
                  l->applied, took_ms, l->start_head, st.requests, st.escorts, st.zones, st.queued);
     hcbus_notify_ready("caught up, live");
 }
@@ -116,7 +117,7 @@ static void finish(loop_t *l)
     hcbus_error_t err;
     size_t in_flight = coord_bus_pending(l->bus);
     if (in_flight > 0 && coord_bus_flush(l->bus, COORD_STOP_FLUSH_MS, &err) < 0)
-        hcbus_warning("%zu effects unconfirmed at stop: the next start publishes them again (same msg_ids)",
+        hcbus_warning(_("%zu effects unconfirmed at stop: the next start publishes them again (same msg_ids)"),
                       coord_bus_pending(l->bus));
     size_t left = 0;
     Hcbus__Envelope *env = l->held ? l->held : coord_engine_take_effect(l->engine);
@@ -124,7 +125,7 @@ static void finish(loop_t *l)
         hcbus_envelope_free(env);
     l->held = NULL;
     if (left > 0)
-        hcbus_warning("%zu effects not yet sent at stop: the next start publishes them", left);
+        hcbus_warning(_("%zu effects not yet sent at stop: the next start publishes them"), left);
 }
 
 int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **config_p, coord_monitor_t *monitor,
@@ -133,20 +134,20 @@ int coord_loop_run(coord_engine_t *engine, coord_bus_t *bus, hcbus_config_t **co
     loop_t l = {.engine = engine, .bus = bus, .config_p = config_p, .monitor = monitor,
                 .started_ms = hcbus_monotonic_ms()};
     l.start_head = coord_bus_start_head(bus);
-    hcbus_info("replaying the log from seq 1 to seq %" PRIu64, l.start_head);
+    hcbus_info(_("replaying the log from seq 1 to seq %" PRIu64), l.start_head);
     int rc = 0;
     while (!coord_stop_requested() && rc == 0)
         rc = step(&l, err);
     if (rc == 0)
-        hcbus_notice("stopping (%s)", coord_stop_signal_name());
+        hcbus_notice(_("stopping (%s)"), coord_stop_signal_name());
     hcbus_notify_stopping();
     finish(&l);
     coord_bus_counts_t c = coord_bus_counts(bus);
     coord_stats_t st;
     coord_engine_stats(engine, &st);
-    hcbus_notice("%" PRIu64 " messages applied (%" PRIu64 " statuses checked, %" PRIu64 " violations, %" PRIu64
+    hcbus_notice(_("%" PRIu64 " messages applied (%" PRIu64 " statuses checked, %" PRIu64 " violations, %" PRIu64
                  " overdue); effects: %" PRIu64 " recorded, %" PRIu64 " already recorded, %" PRIu64
-                 " refused; %" PRIu64 " broker restarts seen",
+                 " refused; %" PRIu64 " broker restarts seen"),
                  l.applied, st.checked, st.violations, st.overdue, c.recorded, c.duplicates, c.refused,
                  coord_bus_resubscribes(bus));
     return rc;

@@ -119,7 +119,7 @@ static int subscribe(coord_bus_t *bus, const hcbus_coordinator_config_t *k, hcbu
             return -1;
         if (coord_stop_requested())
             return 1;
-        hcbus_warning("no answer from the broker at %s yet (%s); trying again", k->subscribe_endpoint,
+        hcbus_warning(_("no answer from the broker at %s yet (%s); trying again"), k->subscribe_endpoint,
                       err->message);
     }
 }
@@ -143,14 +143,14 @@ static int run(hcbus_config_t **cfg_p)
         coord_engine_destroy(&engine);
     }
     if (engine) {
-        hcbus_notice("institution %s, broker %s and %s; %zu districts in the catalogue", k->institution,
+        hcbus_notice(_("institution %s, broker %s and %s; %zu districts in the catalogue"), k->institution,
                      k->publish_endpoint, k->subscribe_endpoint, hcbus_zones_district_count(zones));
         int joined = subscribe(bus, k, &err);
         if (joined < 0)
             rc = fail(&err, err.code == HCBUS_EUNAUTHORIZED || err.code == HCBUS_EINVALID ? EXIT_USAGE
                                                                                          : EXIT_RUNTIME);
         else if (joined > 0)
-            hcbus_notice("stopping (%s) before the broker answered", coord_stop_signal_name());
+            hcbus_notice(_("stopping (%s) before the broker answered"), coord_stop_signal_name());
         else if (joined == 0 && coord_loop_run(engine, bus, cfg_p, &monitor, &err) < 0)
             rc = fail(&err, EXIT_RUNTIME);
     }
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
         return fail(&err, EXIT_USAGE);
     hcbus_log_set_level(cfg->log_level);
     if (reload_result_path && hcbus_reload_result_init(reload_result_path) != 0) {
-        hcbus_error("cannot write the reload result file %s: %s", reload_result_path, strerror(errno));
+        hcbus_error(_("cannot write the reload result file %s: %s"), reload_result_path, strerror(errno));
         hcbus_config_destroy(&cfg);
         return EXIT_USAGE;
     }

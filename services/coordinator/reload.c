@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 #include "hcbus/notify.h"
 #include "hcbus/reload_result.h"
@@ -49,15 +50,15 @@ int coord_reload(hcbus_config_t **config_p, coord_engine_t *engine)
     hcbus_notify_reloading();
     hcbus_config_t *fresh = hcbus_config_load((*config_p)->path, &err);
     if (!fresh) {
-        hcbus_error("configuration reload refused, the old configuration stays in force: %s",
+        hcbus_error(_("configuration reload refused, the old configuration stays in force: %s"),
                     hcbus_error_format(&err, line, sizeof line));
         hcbus_reload_result_record(false, line);
         return -1;
     }
     const char *changed = changed_setting(&(*config_p)->coordinator, &fresh->coordinator);
     if (changed) {
-        hcbus_error("configuration reload refused, the old configuration stays in force: %s changed, "
-                    "which only a restart of hcbus-coordinator applies",
+        hcbus_error(_("configuration reload refused, the old configuration stays in force: %s changed, "
+                    "which only a restart of hcbus-coordinator applies"),
                     changed);
         snprintf(line, sizeof line, "%s changed, which only a restart of hcbus-coordinator applies", changed);
         hcbus_reload_result_record(false, line);
@@ -68,7 +69,7 @@ int coord_reload(hcbus_config_t **config_p, coord_engine_t *engine)
     hcbus_config_destroy(config_p);
     *config_p = fresh;
     hcbus_log_set_level(fresh->log_level);
-    hcbus_notice("configuration reloaded: %zu institutions", fresh->institution_count);
+    hcbus_notice(_("configuration reloaded: %zu institutions"), fresh->institution_count);
     snprintf(line, sizeof line, "%zu institutions", fresh->institution_count);
     hcbus_reload_result_record(true, line);
     return 0;

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 #define EVENTS (ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED)
@@ -98,7 +99,7 @@ void hcbus_connections_destroy(hcbus_connections_t **self_p)
         return;
     hcbus_connections_t *self = *self_p;
     if (self->refused_unlogged > 0)
-        hcbus_notice("%s: %llu more connections refused over the caps (last: %s)", self->label,
+        hcbus_notice(_("%s: %llu more connections refused over the caps (last: %s)"), self->label,
                      (unsigned long long)self->refused_unlogged, self->last_refusal);
     if (self->watched)
         zmq_socket_monitor(self->watched, NULL, 0);
@@ -164,8 +165,8 @@ static void log_refusals(hcbus_connections_t *self, int64_t now_ms, bool force)
 {
     if (self->refused_unlogged == 0 || (!force && now_ms - self->refusal_logged_ms < HCBUS_CONN_REFUSAL_LOG_MS))
         return;
-    hcbus_notice("%s: %llu connections refused over the caps (%u per source, %u in all) since the last report; "
-                 "last: %s",
+    hcbus_notice(_("%s: %llu connections refused over the caps (%u per source, %u in all) since the last report; "
+                 "last: %s"),
                  self->label, (unsigned long long)self->refused_unlogged, self->limits.max_per_source,
                  self->limits.max_total, self->last_refusal);
     self->refused_unlogged = 0;
@@ -192,13 +193,13 @@ static void accepted(hcbus_connections_t *self, int fd, bool gone_later)
 {
     entry_t *e = entry_at(self, fd);
     if (!e) {
-        hcbus_error("%s: out of memory tracking a connection: shut down", self->label);
+        hcbus_error(_("%s: out of memory tracking a connection: shut down"), self->label);
         if (!gone_later)
             shutdown(fd, SHUT_RDWR);
         return;
     }
     if (e->conn.serial) /* cannot happen: libzmq reports the close before the fd is reused */
-        hcbus_warning("%s: fd %d accepted again without a close reported", self->label, fd);
+        hcbus_warning(_("%s: fd %d accepted again without a close reported"), self->label, fd);
     else
         self->live++;
     *e = (entry_t){.conn = {.serial = next_serial++, .fd = fd}};

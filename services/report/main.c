@@ -177,9 +177,9 @@ static void no_core_dumps(void)
 {
     struct rlimit none = {0, 0};
     if (setrlimit(RLIMIT_CORE, &none) != 0)
-        hcbus_warning("cannot turn core dumps off: %s", strerror(errno));
+        hcbus_warning(_("cannot turn core dumps off: %s"), strerror(errno));
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        hcbus_warning("cannot make the process non-dumpable: %s", strerror(errno));
+        hcbus_warning(_("cannot make the process non-dumpable: %s"), strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -193,7 +193,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (sodium_init() < 0) {
-        hcbus_error("libsodium cannot be initialized");
+        hcbus_error(_("libsodium cannot be initialized"));
         return EXIT_RUNTIME;
     }
     sigset_t signals;

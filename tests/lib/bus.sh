@@ -176,11 +176,11 @@ hc_coordinator_start() {
 }
 
 # Wait until the coordinator has replayed the log up to the head it found and gone
-# live (its "caught up:" line), at most TIMEOUT_S (default 30); fail at once if it exits.
+# live (its "caught up:" line; "al día:" under es_SV), at most TIMEOUT_S (default 30); fail at once if it exits.
 hc_coordinator_wait_caught_up() {
   local deadline=$((SECONDS + ${1:-30})) pid
   pid=$(hc_pid coordinator)
-  until grep -q ' caught up: ' "$HC_WORK/coordinator.log" 2>/dev/null; do
+  until grep -qE ' (caught up|al día): ' "$HC_WORK/coordinator.log" 2>/dev/null; do
     kill -0 "$pid" 2>/dev/null || hc_fail "hcbus-coordinator exited before catching up"
     [ "$SECONDS" -lt "$deadline" ] || hc_fail "hcbus-coordinator not caught up after ${1:-30}s"
     sleep "$HC_POLL_INTERVAL_S"
