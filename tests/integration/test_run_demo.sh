@@ -130,7 +130,7 @@ hc_log "the demo's dispatch show:"$'\n'"$(sed -n '/^request sem-/,/^  total /p' 
 audit_view=$(sed -n '/^The same request as a facilitator/,/^Done: /p' <<<"$demo")
 hc_assert_contains "$audit_view" "call-out times (NEMSIS v3 eTimes; statuses the coordinator refused are left out)" \
   "the demo shows hcbus audit timeline of the request"
-hc_assert_contains "$audit_view" "coordinator   escort_requested" "the timeline names the coordinator's escort request"
+hc_assert_contains "$audit_view" "coordinator   escort requested" "the timeline names the coordinator's escort request"
 [[ $audit_view != *"gunshot wound"* ]] || hc_fail "the chief complaint reached the facilitator's view"
 # The report through the form: three pages, a receipt, then the facilitator's view of it.
 hc_assert_contains "$demo" "on the anonymous form (${FORM_URL%/})" "the demo sends a report through the form"
