@@ -363,3 +363,12 @@ const char *enum_short_name(const ProtobufCEnumDescriptor *desc, int value, char
         *p = (char)tolower((unsigned char)*p);
     return buf;
 }
+
+long cli_refused_prefix_index(const hcbus_error_t *err)
+{
+    if (err->code != HCBUS_EUNAUTHORIZED || strncmp(err->field, "prefixes[", 9) != 0)
+        return -1;
+    char *end;
+    long i = strtol(err->field + 9, &end, 10);
+    return *end == ']' ? i : -1;
+}

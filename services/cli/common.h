@@ -107,4 +107,8 @@ int bad_flag(const char *cmd, char *const argv[]);
 const char *suggest_among(const char *what, const char *const *names, size_t n, char *buf,
                           size_t size);
 
+/* The index of the prefix a subscription refusal names in its field ("prefixes[3]" → 3),
+ * or -1 when the refusal is not UNAUTHORIZED for one prefix. */
+long cli_refused_prefix_index(const hcbus_error_t *err);
+
 #endif

@@ -26,16 +26,6 @@ int replay_parse_from_seq(const char *cmd, const char *text, uint64_t *from_seq)
     return 0;
 }
 
-/* The index named by a refusal's field "prefixes[3]", or -1. */
-static long refused_index(const hcbus_error_t *err)
-{
-    if (err->code != HCBUS_EUNAUTHORIZED || strncmp(err->field, "prefixes[", 9) != 0)
-        return -1;
-    char *end;
-    long i = strtol(err->field + 9, &end, 10);
-    return *end == ']' ? i : -1;
-}
-
 static void drop_prefix(replay_query_t *q, size_t i)
 {
     memmove(&q->prefixes[i], &q->prefixes[i + 1], (q->count - i - 1) * sizeof q->prefixes[0]);
@@ -56,7 +46,7 @@ static int open_subscriber(const char *cmd, const cli_conn_t *conn, replay_query
                                          q->from_seq, conn->timeout_ms, &err);
         if (*sub)
             return 0;
-        long i = refused_index(&err);
+        long i = cli_refused_prefix_index(&err);
         if (!q->skip_unauthorized || i < 0 || (size_t)i >= q->count || q->count == 1)
             break; /* the last refusal is printed as it came, with the broker's hint */
         fprintf(stderr, _("hcbus %s: this institution may not read %s: left out\n"), cmd,

@@ -257,16 +257,6 @@ static int prefixes_build(int argc, char **argv, const sub_args_t *a, sub_prefix
     return 0;
 }
 
-/* The index named by a refusal's field "prefixes[3]", or -1. */
-static long refused_index(const hcbus_error_t *err)
-{
-    if (err->code != HCBUS_EUNAUTHORIZED || strncmp(err->field, "prefixes[", 9) != 0)
-        return -1;
-    char *end;
-    long i = strtol(err->field + 9, &end, 10);
-    return *end == ']' ? i : -1;
-}
-
 static void prefixes_drop(sub_prefixes_t *p, size_t i)
 {
     fprintf(stderr, _("hcbus subscribe: --zone: this institution may not read %s: left out\n"), p->items[i]);
@@ -293,7 +283,7 @@ static int open_subscriber(const cli_conn_t *conn, const sub_args_t *a, sub_pref
                     : hcbus_subscriber_new(&options, items, p->count, a->snapshot, conn->timeout_ms, &err);
         if (*out)
             return 0;
-        long i = refused_index(&err);
+        long i = cli_refused_prefix_index(&err);
         if (i < 0 || (size_t)i >= p->count || !p->from_zone[i] || p->count == 1) {
             print_error(CMD, &err);
             return exit_code_for(&err);
