@@ -35,14 +35,9 @@ static void check_migrations(hcbus_config_errors_t *errors, const char *dir)
     hcbus_check_config_add(errors, "auditd.migrations_dir", &err);
 }
 
-int auditd_check_config(const char *path, const char *broker_key)
+static void check_files(hcbus_config_errors_t *errors, const hcbus_config_t *cfg, void *arg)
 {
-    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
-    if (!errors || sodium_init() < 0) {
-        free(errors);
-        return HCBUS_CHECK_CONFIG_INVALID;
-    }
-    hcbus_config_t *cfg = hcbus_config_check(path, errors);
+    const char *broker_key = arg;
     if (cfg) {
         hcbus_check_config_keypair(errors, "auditd.secret_key_file", cfg->auditd.secret_key_file);
         check_log_key(errors, cfg->auditd.log_key_file);
@@ -56,8 +51,9 @@ int auditd_check_config(const char *path, const char *broker_key)
                         _("the broker's public key is needed: give --broker-key FILE"));
         hcbus_config_errors_add(errors, &err);
     }
-    int rc = hcbus_check_config_report("hcbus-auditd", path, errors, stdout, stderr);
-    hcbus_config_destroy(&cfg);
-    free(errors);
-    return rc;
+}
+
+int auditd_check_config(const char *path, const char *broker_key)
+{
+    return hcbus_check_config_run("hcbus-auditd", path, check_files, (void *)broker_key);
 }

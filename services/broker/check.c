@@ -8,24 +8,20 @@
 #include "broker.h"
 #include "hcbus/check_config.h"
 
+static void check_files(hcbus_config_errors_t *errors, const hcbus_config_t *cfg, void *arg)
+{
+    (void)arg;
+    if (!cfg)
+        return;
+    char audit_key[HCBUS_PATH_MAX + 8];
+    broker_audit_key_path(cfg, audit_key, sizeof audit_key);
+    hcbus_check_config_zones(errors, cfg->zones_file);
+    hcbus_check_config_keypair(errors, "broker.secret_key_file", cfg->broker.secret_key_file);
+    if (cfg->auditd.secret_key_file[0])
+        hcbus_check_config_public_key(errors, "auditd.secret_key_file (its .pub)", audit_key);
+}
+
 int broker_check_config(const char *path)
 {
-    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
-    if (!errors || sodium_init() < 0) {
-        free(errors);
-        return HCBUS_CHECK_CONFIG_INVALID;
-    }
-    hcbus_config_t *cfg = hcbus_config_check(path, errors);
-    if (cfg) {
-        char audit_key[HCBUS_PATH_MAX + 8];
-        broker_audit_key_path(cfg, audit_key, sizeof audit_key);
-        hcbus_check_config_zones(errors, cfg->zones_file);
-        hcbus_check_config_keypair(errors, "broker.secret_key_file", cfg->broker.secret_key_file);
-        if (cfg->auditd.secret_key_file[0])
-            hcbus_check_config_public_key(errors, "auditd.secret_key_file (its .pub)", audit_key);
-    }
-    int rc = hcbus_check_config_report("hcbus-broker", path, errors, stdout, stderr);
-    hcbus_config_destroy(&cfg);
-    free(errors);
-    return rc;
+    return hcbus_check_config_run("hcbus-broker", path, check_files, NULL);
 }

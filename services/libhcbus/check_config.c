@@ -8,6 +8,7 @@
 #include "hcbus/zones.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 void hcbus_check_config_add(hcbus_config_errors_t *errors, const char *setting, const hcbus_error_t *err)
@@ -73,4 +74,19 @@ int hcbus_check_config_report(const char *program, const char *path, const hcbus
     }
     fprintf(err_out, _("%s: the configuration %s is not valid: errors found: %zu\n"), program, path, total);
     return HCBUS_CHECK_CONFIG_INVALID;
+}
+
+int hcbus_check_config_run(const char *program, const char *path, hcbus_check_config_fn *check, void *arg)
+{
+    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
+    if (!errors || sodium_init() < 0) {
+        free(errors);
+        return HCBUS_CHECK_CONFIG_INVALID;
+    }
+    hcbus_config_t *cfg = hcbus_config_check(path, errors);
+    check(errors, cfg, arg);
+    int rc = hcbus_check_config_report(program, path, errors, stdout, stderr);
+    hcbus_config_destroy(&cfg);
+    free(errors);
+    return rc;
 }

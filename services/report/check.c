@@ -19,26 +19,22 @@ static void check_secret(hcbus_config_errors_t *errors, const char *path)
     sodium_memzero(secret, sizeof secret);
 }
 
+static void check_files(hcbus_config_errors_t *errors, const hcbus_config_t *cfg, void *arg)
+{
+    (void)arg;
+    if (!cfg)
+        return;
+    hcbus_error_t err;
+    if (errors->count == 0 && hcbus_config_require_report(cfg, &err) != 0)
+        hcbus_config_errors_add(errors, &err);
+    const hcbus_report_config_t *r = &cfg->report;
+    hcbus_check_config_zones(errors, cfg->zones_file);
+    check_secret(errors, r->secret_file);
+    hcbus_check_config_keypair(errors, "report.secret_key_file", r->secret_key_file);
+    hcbus_check_config_public_key(errors, "report.broker_public_key_file", r->broker_public_key_file);
+}
+
 int report_check_config(const char *path)
 {
-    hcbus_config_errors_t *errors = calloc(1, sizeof *errors);
-    if (!errors || sodium_init() < 0) {
-        free(errors);
-        return HCBUS_CHECK_CONFIG_INVALID;
-    }
-    hcbus_config_t *cfg = hcbus_config_check(path, errors);
-    hcbus_error_t err;
-    if (cfg && errors->count == 0 && hcbus_config_require_report(cfg, &err) != 0)
-        hcbus_config_errors_add(errors, &err);
-    if (cfg) {
-        const hcbus_report_config_t *r = &cfg->report;
-        hcbus_check_config_zones(errors, cfg->zones_file);
-        check_secret(errors, r->secret_file);
-        hcbus_check_config_keypair(errors, "report.secret_key_file", r->secret_key_file);
-        hcbus_check_config_public_key(errors, "report.broker_public_key_file", r->broker_public_key_file);
-    }
-    int rc = hcbus_check_config_report("hcbus-report", path, errors, stdout, stderr);
-    hcbus_config_destroy(&cfg);
-    free(errors);
-    return rc;
+    return hcbus_check_config_run("hcbus-report", path, check_files, NULL);
 }

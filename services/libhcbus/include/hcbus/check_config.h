@@ -38,6 +38,16 @@ void hcbus_check_config_zones(hcbus_config_errors_t *errors, const char *path);
 int hcbus_check_config_report(const char *program, const char *path, const hcbus_config_errors_t *errors,
                               FILE *out, FILE *err_out);
 
+/* A service's own checks, after the config was read: the files it reads at start, each
+ * error added to errors. cfg is NULL when the file could not be read (its errors are
+ * already in errors); arg is the caller's. */
+typedef void hcbus_check_config_fn(hcbus_config_errors_t *errors, const hcbus_config_t *cfg, void *arg);
+
+/* The whole `--check-config FILE` of a service: read path as it would at start
+ * (hcbus_config_check), run check, print the report (hcbus_check_config_report to
+ * stdout/stderr). Returns the exit status. */
+int hcbus_check_config_run(const char *program, const char *path, hcbus_check_config_fn *check, void *arg);
+
 #ifdef __cplusplus
 }
 #endif
