@@ -21,43 +21,8 @@
     "broker = { secret_key_file = \"keys/broker.key\"; };\n"       \
     "auditd = { secret_key_file = \"keys/auditd.key\";\n" rest " };\n"
 
-static char dir[64];
-
-static hcbus_config_t *load_text(const char *text, hcbus_error_t *err)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/hcbus.conf", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    return hcbus_config_load(path, err);
-}
-
-static hcbus_config_t *load_ok(const char *text)
-{
-    hcbus_error_t err;
-    hcbus_config_t *c = load_text(text, &err);
-    if (!c)
-        fail_msg("refused: %s: %s", err.field, err.message);
-    return c;
-}
-
-static int make_dir(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/hcbus-test-ckpt-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char path[128];
-    snprintf(path, sizeof path, "%s/hcbus.conf", dir);
-    unlink(path);
-    return rmdir(dir);
-}
+#define CONFIG_FILE_DIR_TEMPLATE "/tmp/hcbus-test-ckpt-XXXXXX"
+#include "config_file.h"
 
 static void test_defaults(void **state)
 {
