@@ -159,7 +159,7 @@ static void print_list(const dispatch_log_t *log, bool open_only, int64_t now_us
         escort[WORDS_MAX * 2], age[CALLOUT_DURATION_TEXT_MAX];
     size_t shown = 0;
     printf("%-28s %-44s %-22s %-26s %-10s %s\n", _("REQUEST"), _("ZONE"), _("STATE"), _("ESCORT"), _("AGE"),
-           "REQUESTER");
+           _("REQUESTER"));
     for (size_t i = 0; i < dispatch_log_count(log); i++) {
         const dl_request_t *r = dispatch_log_at(log, i);
         bool real = r->seq != 0 && !r->duplicate;
@@ -167,7 +167,7 @@ static void print_list(const dispatch_log_t *log, bool open_only, int64_t now_us
             continue;
         dispatch_state_words(r, state, sizeof state);
         if (r->duplicate)
-            snprintf(state, sizeof state, "duplicate (refused)");
+            snprintf(state, sizeof state, "%s", _("duplicate (refused)"));
         else if (!r->seq)
             snprintf(state, sizeof state, "no request seen");
         int64_t since = r->seq ? r->requested_us : (r->n_items ? r->items[0].at_us : 0);
