@@ -1,10 +1,12 @@
 /* listen.c — "ADDR:PORT" into a socket address (listen.h): numeric addresses only, the
- * port 1..65535. */
+ * port 1..65535; and the listening socket on one. */
 #include "hcbus/listen.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hcbus/i18n.h"
 
@@ -65,4 +67,20 @@ not_numeric:
     hcbus_error_set(err, HCBUS_EINVALID, NULL, _("\"%s\" is not a numeric IPv4 address or a bracketed IPv6 one"),
                     host);
     return hcbus_error_hint(err, _("Host names are not accepted: e.g. \"127.0.0.1:9701\" or \"[::1]:9701\"."));
+}
+
+int hcbus_listen_socket(const hcbus_listen_addr_t *a, int backlog)
+{
+    int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (a->addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
+        bind(fd, (const struct sockaddr *)&a->addr, a->len) != 0 || listen(fd, backlog) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }

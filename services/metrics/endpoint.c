@@ -130,18 +130,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static int listen_socket(const hcbus_listen_addr_t *a, const char *address, const char *setting, hcbus_error_t *err)
 {
-    int fd = socket(a->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int on = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        (a->addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
-        bind(fd, (const struct sockaddr *)&a->addr, a->len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
+    int fd = hcbus_listen_socket(a, LISTEN_BACKLOG);
+    if (fd < 0) {
         hcbus_error_set(err, HCBUS_EIO, setting, _("cannot listen on %s for the metrics endpoint: %s"), address,
-                        strerror(e));
+                        strerror(errno));
         hcbus_error_hint(err, _("Choose a free port in %s (another program listens there?), or \"off\"."), setting);
-        return -1;
     }
     return fd;
 }

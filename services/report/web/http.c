@@ -10,6 +10,7 @@
 #include "deadline.h"
 #include "form_body.h"
 
+#include "hcbus/listen.h"
 #include "hcbus/log.h"
 
 #include <arpa/inet.h>
@@ -325,35 +326,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 /* Bind it ourselves: the error then names the reason (address in use, permission). */
 static int listen_socket(const hcbus_report_config_t *rc, bool *v6, hcbus_error_t *err)
 {
-    struct sockaddr_storage ss;
-    socklen_t len;
-    memset(&ss, 0, sizeof ss);
-    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    hcbus_listen_addr_t a;
+    memset(&a, 0, sizeof a);
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&a.addr;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a.addr;
     if (inet_pton(AF_INET, rc->listen_address, &in4->sin_addr) == 1) {
         in4->sin_family = AF_INET;
         in4->sin_port = htons((uint16_t)rc->listen_port);
-        len = sizeof *in4;
+        a.len = sizeof *in4;
         *v6 = false;
     } else if (inet_pton(AF_INET6, rc->listen_address, &in6->sin6_addr) == 1) {
         in6->sin6_family = AF_INET6;
         in6->sin6_port = htons((uint16_t)rc->listen_port);
-        len = sizeof *in6;
+        a.len = sizeof *in6;
         *v6 = true;
     } else {
         return hcbus_error_set(err, HCBUS_ECONFIG, "report.listen_address", "\"%s\" is not an IP address",
                                rc->listen_address);
     }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    int on = 1;
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        (*v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) != 0) ||
-        bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
+    int fd = hcbus_listen_socket(&a, LISTEN_BACKLOG);
+    if (fd < 0) {
         hcbus_error_set(err, HCBUS_EIO, "report.listen_address", "cannot listen on %s%s%s:%u: %s", *v6 ? "[" : "",
-                        rc->listen_address, *v6 ? "]" : "", (unsigned)rc->listen_port, strerror(e));
+                        rc->listen_address, *v6 ? "]" : "", (unsigned)rc->listen_port, strerror(errno));
         return hcbus_error_hint(err, "choose a free report.listen_port (another program listens there?)");
     }
     return fd;

@@ -2,7 +2,8 @@
  * with ADDR a numeric IPv4 address or a bracketed IPv6 one ("127.0.0.1:9701",
  * "[::1]:9701"). Host names are refused: what a service binds must not depend on the
  * resolver. Used by the metrics endpoints (metrics_listen, docs/operations.md
- * "Monitoring"); the parsing only, never the socket. */
+ * "Monitoring") and hcbus-report's form; the parsing, and the one way a service opens
+ * its listening TCP socket. */
 #ifndef HCBUS_LISTEN_H
 #define HCBUS_LISTEN_H
 
@@ -22,5 +23,10 @@ typedef struct hcbus_listen_addr {
 
 /* Parse text into out. Returns 0, or -1 with err (HCBUS_EINVALID) saying what was wrong. */
 int hcbus_listen_parse(const char *text, hcbus_listen_addr_t *out, hcbus_error_t *err);
+
+/* A listening TCP socket on a: close-on-exec, non-blocking, SO_REUSEADDR, IPv6-only for
+ * an IPv6 address, then bind and listen(backlog). Returns the descriptor, or -1 with
+ * errno saying why (the caller names its setting in the error it reports). */
+int hcbus_listen_socket(const hcbus_listen_addr_t *a, int backlog);
 
 #endif
