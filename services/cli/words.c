@@ -121,6 +121,7 @@ static const struct {
     {&hcbus__error_code__descriptor, HCBUS__ERROR_CODE__ERROR_CODE_OVERLOADED, NC_("error code", "overloaded")},
     {&hcbus__error_code__descriptor, HCBUS__ERROR_CODE__ERROR_CODE_INTERNAL, NC_("error code", "internal")},
     {&hcbus__error_code__descriptor, HCBUS__ERROR_CODE__ERROR_CODE_UNAVAILABLE, NC_("error code", "unavailable")},
+    {&hcbus__error_code__descriptor, HCBUS__ERROR_CODE__ERROR_CODE_STANDBY, NC_("error code", "standby")},
     {&hcbus__delivery_action__descriptor, HCBUS__DELIVERY_ACTION__DELIVERY_ACTION_SUBSCRIBE_START, NC_("delivery action", "subscribe start")},
     {&hcbus__delivery_action__descriptor, HCBUS__DELIVERY_ACTION__DELIVERY_ACTION_SUBSCRIBE_END, NC_("delivery action", "subscribe end")},
     {&hcbus__delivery_action__descriptor, HCBUS__DELIVERY_ACTION__DELIVERY_ACTION_REPLAY, NC_("delivery action", "replay")},
