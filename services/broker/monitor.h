@@ -13,7 +13,7 @@
 #include "metrics/endpoint.h"
 #include "metrics/registry.h"
 
-#define MONITOR_CODES 10             /* the wire's error codes 1..9; 0 unused */
+#define MONITOR_CODES 11             /* the wire's error codes 1..10; 0 unused */
 #define MONITOR_LINK_PROBE_MS 1000   /* a hello to the audit service, one at a time */
 #define MONITOR_LINK_SILENT_MS 3000  /* no answer for this long: the link is down */
 

@@ -48,6 +48,7 @@ const char *hcbus_code_name(int code)
     case HCBUS_EOVERLOADED: return "overloaded";
     case HCBUS_EINTERNAL: return "internal";
     case HCBUS_EUNAVAILABLE: return "unavailable";
+    case HCBUS_ESTANDBY: return "standby";
     case HCBUS_ECONFIG: return "config";
     case HCBUS_EIO: return "io";
     case HCBUS_ETIMEOUT: return "timeout";

@@ -23,6 +23,7 @@ typedef enum {
     HCBUS_EOVERLOADED = 7,    /* too much in flight */
     HCBUS_EINTERNAL = 8,
     HCBUS_EUNAVAILABLE = 9,   /* a service is not reachable now */
+    HCBUS_ESTANDBY = 10,      /* the passive broker of a pair: nothing recorded, try the next endpoint */
     /* Local errors, never on the wire. */
     HCBUS_ECONFIG = 100,      /* configuration file error */
     HCBUS_EIO = 101,          /* file or socket error (see message) */
