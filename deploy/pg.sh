@@ -18,6 +18,10 @@
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the `postgres`
 # system user (DIR is chowned to it); otherwise as the current user.
+#
+# deploy/pg-ha.sh (replication over TCP) sources this file for its helpers and adds
+# TCP lines to pg_hba.conf through DIR/pg_hba.tcp.conf (appended at every start when
+# present); without that file a cluster is Unix-socket only, as above.
 set -euo pipefail
 
 PG_BIN=${HCBUS_PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -30,6 +34,7 @@ DB_USER=hcbus
 AUDITD_ROLE=hcbus_auditd      # deploy/sql/005_service_login.sql
 IDENT_MAP=hcbus               # the pg_ident.conf map every local connection goes through
 SOCKET_GROUP=hcbus-db         # accounts allowed to reach the socket (as root, via `allow`)
+HBA_TCP_FILE=pg_hba.tcp.conf  # written by deploy/pg-ha.sh only: its TCP lines
 
 die() { echo "pg.sh: error: $*" >&2; exit 1; }
 say() { echo "pg.sh: $*" >&2; }
@@ -94,7 +99,8 @@ remove_stale_locks() {
   pid=$(postmaster_pid)
   [ -n "$pid" ] && is_zombie "$pid" || return 0
   say "removing the lock files of dead postmaster $pid"
-  as_owner rm -f "$DATA/postmaster.pid" "$DIR/$SOCKET_NAME.lock"
+  # Any port's socket lock: deploy/pg-ha.sh's clusters listen on theirs.
+  as_owner rm -f "$DATA/postmaster.pid" "$DIR"/.s.PGSQL.*.lock
 }
 
 # Create DIR and hand it to the server's user; that user must also be able to reach
@@ -122,13 +128,16 @@ restrict_dir() {
 }
 
 # pg_hba.conf: the Unix socket only, peer authentication through map hcbus; no TCP,
-# no trust, no password. Rewritten at every start, so an older cluster (trust) is
-# closed the next time it starts.
+# no trust, no password (unless pg-ha.sh wrote DIR/pg_hba.tcp.conf: its lines follow).
+# Rewritten at every start, so an older cluster (trust) is closed the next time it starts.
 write_hba() {
   printf '%s\n' "# Written by deploy/pg.sh at every start: edits are lost." \
     "# Local connections only, authenticated by the peer's account through map $IDENT_MAP" \
     "# (pg_ident.conf: which account may connect as which role). No TCP, no trust." \
     "local all all peer map=$IDENT_MAP" | as_owner tee "$DATA/pg_hba.conf" >/dev/null
+  if as_owner test -f "$DIR/$HBA_TCP_FILE"; then
+    as_owner cat "$DIR/$HBA_TCP_FILE" | as_owner tee -a "$DATA/pg_hba.conf" >/dev/null
+  fi
 }
 
 # Add "map OS_USER ROLE" to pg_ident.conf unless it is there.
@@ -290,4 +299,7 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced by deploy/pg-ha.sh for its helpers: then nothing runs.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main "$@"
+fi

@@ -7,7 +7,8 @@
 #
 #   hc_bus_setup            # keys + $HC_WORK/hcbus.conf (+ private PostgreSQL, migrated
 #                           # by its owner; auditd connects as hcbus_auditd, the writer,
-#                           # or with HC_AUDITD_CONNINFO when a test sets it)
+#                           # or with HC_AUDITD_CONNINFO when a test sets it; with
+#                           # HC_CONNINFO set before, e.g. by pgha.sh, that database)
 #   hc_bus_start            # auditd, then broker; waits until the broker is ready
 #   hc_probe publish --key "$(hc_key minsal)" --count 10 --msg-prefix a
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
@@ -131,7 +132,8 @@ hc_bus_setup() {
   if [ "${HC_LOG_KEY:-1}" = 1 ] && [ -x "$HC_CLI" ]; then
     "$HC_CLI" keygen --log-signer auditd --dir "$HC_WORK/keys" >/dev/null || hc_fail "keygen --log-signer auditd"
   fi
-  hc_pg_start
+  # A database set up by the test already (tests/lib/pgha.sh sets HC_CONNINFO) is used as it is.
+  [ -n "$HC_CONNINFO" ] || hc_pg_start
   # As deployed: the owner applies the migrations, auditd runs as hcbus_auditd.
   # HC_BUS_MIGRATE=0: the test migrates itself (before hc_bus_start).
   if [ "${HC_BUS_MIGRATE:-1}" = 1 ]; then
