@@ -170,6 +170,24 @@ static void print_verdict(const dl_item_t *it, FILE *out)
     fprintf(out, _(" (notice seq %llu)\n"), (unsigned long long)it->verdict_seq);
 }
 
+/* A status or escort status received this long after its own time waited somewhere
+ * (a unit's outbox while its link was down): the timeline says so, because the seq
+ * order then differs from the order things happened in (decision 0041). */
+#define LATE_ARRIVAL_US INT64_C(120000000)
+
+static void print_late(const dl_item_t *it, FILE *out)
+{
+    if (it->body != HCBUS__ENVELOPE__BODY_STATUS && it->body != HCBUS__ENVELOPE__BODY_ESCORT_STATUS)
+        return;
+    int64_t late = it->delivery.envelope->received_at_us - it->at_us;
+    if (it->at_us <= 0 || late < LATE_ARRIVAL_US)
+        return;
+    char d[CALLOUT_DURATION_TEXT_MAX];
+    fprintf(out, _("      arrived %s after its own time (queued by the sender while offline); "
+                   "call-out times use its own time\n"),
+            callout_duration_text(late, d, sizeof d));
+}
+
 static void print_timeline(const dl_request_t *r, FILE *out)
 {
     fprintf(out, _("timeline (seq order; at= is a status's own time):\n"));
@@ -183,6 +201,7 @@ static void print_timeline(const dl_request_t *r, FILE *out)
             continue;
         fprintf(out, "  ");
         print_delivery(&it->delivery, false, out);
+        print_late(it, out);
         print_verdict(it, out);
     }
 }

@@ -69,7 +69,7 @@ static const pub_flag_t alert_flags[] = {
     {"description", "alert.description", NULL, false, N_("what happened, in words (needed for act other)")},
     {"anonymous", "alert.anonymous", NULL, false, N_("do not name the reporting institution to others")},
     {"request-id", "alert.request_id", NULL, false, N_("the dispatch request it concerns")},
-    {"occurred-at", "alert.occurred_at_us", NULL, false, N_("when it happened")},
+    {"occurred-at", "alert.occurred_at_us", "now", false, N_("when it happened")},
     {NULL},
 };
 

@@ -77,13 +77,19 @@
  *                         CANCELLED); seq = the DispatchRequest's.
  *   OVERDUE_ON_SCENE (9)  deadline = the valid ACCEPTED's at_us + on_scene_within_us;
  *                         answered by a valid ON_SCENE, CLOSED, CANCELLED or
- *                         ABORTED_SECURITY; seq = the DispatchRequest's.
+ *                         ABORTED_SECURITY; seq = the DispatchRequest's. If that
+ *                         ACCEPTED came late (received more than COORD_LATE_GRACE_US
+ *                         after its at_us), the wait is decided at the later of the
+ *                         deadline and its receipt + COORD_LATE_GRACE_US.
  *   OVERDUE_ESCORT (10)   deadline = EscortRequest received_at + escort_assigned_within_us;
  *                         answered by a valid ASSIGNED or WAIVED on any escort of the
  *                         request, or the request closed/cancelled; seq = the
  *                         EscortRequest's.
- * A wait is overdue when its deadline passed and it was not answered by a message
- * received (received_at_us) at or before the deadline. This is decided from the log
+ * A wait is overdue when it is due (its deadline, or later as above) and it was not
+ * answered by a message received (received_at_us) by then whose own time (at_us; for a
+ * message without one, or with one later than its receipt: received_at_us) is at or
+ * before the deadline: a unit's statuses count at the unit's time, however late they
+ * arrive within the wait's due time (decision 0041). This is decided from the log
  * alone, so a coordinator that was down decides after go_live what a running one
  * decided at the deadline.
  *
@@ -136,6 +142,10 @@ extern "C" {
 /* During replay a due time is decided once the log's clock is this far past it, so
  * that a message received just before it but recorded just after still counts. */
 #define COORD_REPLAY_DECIDE_MARGIN_US INT64_C(60000000)
+/* A status received more than this after its own time (at_us) came late, from a unit's
+ * outbox after a link outage; the waits it starts are decided no earlier than this
+ * after its receipt, so the statuses the unit queued behind it arrive first (overdue.c). */
+#define COORD_LATE_GRACE_US INT64_C(120000000)
 /* Alerts remembered for LEVEL_REVIEW counts (the oldest go first, counted). */
 #define COORD_ALERTS_MAX 65536
 /* Recipients of one notice (the Notice validation limit). */

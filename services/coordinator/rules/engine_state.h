@@ -34,11 +34,16 @@ typedef struct coord_zone {
     char zone_id[HCBUS_ZONE_ID_MAX + 1];
 } coord_zone_t;
 
-/* A wait that may become overdue. answered_us: received_at_us of the message that
- * answered it (0: not answered). */
+/* A wait that may become overdue. deadline_us: by when, in the senders' own times;
+ * due_us: when it is decided (the deadline, or later when the message that started it
+ * arrived late: COORD_LATE_GRACE_US after it). answered_us: received_at_us of the
+ * message that answered it (0: not answered); answered_at_us: that message's own time
+ * (at_us, never later than answered_us). */
 typedef struct coord_wait {
     int64_t deadline_us;
+    int64_t due_us;
     int64_t answered_us;
+    int64_t answered_at_us;
     bool started, decided;
 } coord_wait_t;
 

@@ -242,10 +242,10 @@ void coord_escorts_apply_request(coord_engine_t *e, const Hcbus__Envelope *env, 
     r->escorts = x;
     r->needs_escort = true;
     e->escort_count++;
-    coord_overdue_start(e, &x->wait, x->received_at_us + e->rules.escort_assigned_within_us,
+    coord_overdue_start(e, &x->wait, x->received_at_us + e->rules.escort_assigned_within_us, 0, 0,
                         COORD_TIMER_ESCORT, seq);
     if (answered)
-        coord_overdue_answer(&x->wait, x->received_at_us);
+        coord_overdue_answer(&x->wait, 0, x->received_at_us);
     if (!own)
         superseded(e, r, x->escort_id);
     coord_requests_touch(e, r);
@@ -255,7 +255,7 @@ void coord_escorts_request_ended(coord_engine_t *e, coord_request_t *r, int64_t 
 {
     (void)e;
     for (coord_escort_t *x = r->escorts; x; x = x->request_next)
-        coord_overdue_answer(&x->wait, received_us);
+        coord_overdue_answer(&x->wait, 0, received_us);
 }
 
 static void escort_unlink_by_id(coord_engine_t *e, coord_escort_t *x)
@@ -407,7 +407,7 @@ void coord_escorts_apply_status(coord_engine_t *e, const Hcbus__Envelope *env, u
         coord_text_copy(x->police, sizeof x->police, coord_sender(env));
     if (clears(state))
         for (coord_escort_t *y = r->escorts; y; y = y->request_next)
-            coord_overdue_answer(&y->wait, env->received_at_us ? env->received_at_us : e->clock_us);
+            coord_overdue_answer(&y->wait, st->at_us, env->received_at_us ? env->received_at_us : e->clock_us);
     why = (coord_text_t){0};
     checked_reason(x, st, &why);
     r->checked++;

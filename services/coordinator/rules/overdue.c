@@ -1,6 +1,10 @@
-/* overdue.c — the OVERDUE rules. A wait is decided once, when its deadline is due
- * (tick, go_live, or during replay once the log's clock is past it): overdue if no
- * answer was received by the deadline. The decision depends only on the log, so a
+/* overdue.c — the OVERDUE rules. A wait is decided once, when it is due (tick, go_live,
+ * or during replay once the log's clock is past it): overdue unless an answer was
+ * received by then whose own time (a unit's at_us) is at or before the deadline. A
+ * wait is due at its deadline, or COORD_LATE_GRACE_US after the message that started it
+ * when that message came late (a unit's ACCEPTED queued while its link was down), so
+ * that a unit that was on scene in time, by its own clock, is not flagged for the
+ * minutes or hours its statuses spent waiting. The decision depends only on the log, so a
  * restarted coordinator decides as a running one did; its msg_id c.o.<seq>.<rule>
  * keeps it from being published twice. */
 #include "overdue.h"
@@ -16,20 +20,27 @@
 #include "spanish.h"
 
 void coord_overdue_start(coord_engine_t *e, coord_wait_t *w, int64_t deadline_us,
+                         int64_t start_at_us, int64_t start_received_us,
                          coord_timer_kind_t kind, uint64_t seq)
 {
     if (w->started)
         return;
     w->started = true;
     w->deadline_us = deadline_us;
-    if (coord_timers_push(&e->timers, deadline_us, kind, seq) != 0)
+    w->due_us = deadline_us;
+    bool came_late = start_at_us > 0 && start_received_us - start_at_us > COORD_LATE_GRACE_US;
+    if (came_late && start_received_us + COORD_LATE_GRACE_US > deadline_us)
+        w->due_us = start_received_us + COORD_LATE_GRACE_US;
+    if (coord_timers_push(&e->timers, w->due_us, kind, seq) != 0)
         e->stats.out_of_memory++;
 }
 
-void coord_overdue_answer(coord_wait_t *w, int64_t received_us)
+void coord_overdue_answer(coord_wait_t *w, int64_t at_us, int64_t received_us)
 {
-    if (w->answered_us == 0)
-        w->answered_us = received_us > 0 ? received_us : 1;
+    if (w->answered_us != 0)
+        return;
+    w->answered_us = received_us > 0 ? received_us : 1;
+    w->answered_at_us = at_us > 0 && at_us < w->answered_us ? at_us : w->answered_us;
 }
 
 /* Decide w now: true if it is overdue (and it will not be decided again). */
@@ -38,7 +49,7 @@ static bool decide(coord_wait_t *w)
     if (!w->started || w->decided)
         return false;
     w->decided = true;
-    return !(w->answered_us != 0 && w->answered_us <= w->deadline_us);
+    return !(w->answered_us != 0 && w->answered_us <= w->due_us && w->answered_at_us <= w->deadline_us);
 }
 
 static void emit(coord_engine_t *e, const coord_request_t *r, const coord_escort_t *x, uint64_t seq,

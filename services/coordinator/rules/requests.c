@@ -197,7 +197,7 @@ void coord_requests_apply_dispatch(coord_engine_t *e, const Hcbus__Envelope *env
     }
     e->request_count++;
     coord_requests_touch(e, r);
-    coord_overdue_start(e, &r->accept, r->received_at_us + e->rules.accept_within_us,
+    coord_overdue_start(e, &r->accept, r->received_at_us + e->rules.accept_within_us, 0, 0,
                         COORD_TIMER_ACCEPT, seq);
     coord_escorts_on_dispatch(e, r, env);
 }
@@ -279,15 +279,18 @@ static void advance(coord_engine_t *e, coord_request_t *r, const Hcbus__Envelope
     int state = (int)st->state;
     int64_t received = env->received_at_us ? env->received_at_us : e->clock_us;
     r->state = state;
-    coord_overdue_answer(&r->accept, received); /* the first valid status answers it */
+    /* Waits are answered at the unit's own time (clamped to the receipt), so a status
+     * that spent an hour in a unit's outbox still answers in time (decision 0041). */
+    int64_t at = st->at_us > 0 && st->at_us < received ? st->at_us : received;
+    coord_overdue_answer(&r->accept, at, received); /* the first valid status answers it */
     if (state == ST(ACCEPTED) && !r->provider[0]) {
         coord_text_copy(r->provider, sizeof r->provider, coord_sender(env));
-        coord_overdue_start(e, &r->on_scene, st->at_us + e->rules.on_scene_within_us,
-                            COORD_TIMER_ON_SCENE, r->seq);
+        coord_overdue_start(e, &r->on_scene, st->at_us + e->rules.on_scene_within_us, st->at_us,
+                            received, COORD_TIMER_ON_SCENE, r->seq);
     }
     if (state == ST(ON_SCENE) || state == ST(CLOSED) || state == ST(CANCELLED) ||
         state == ST(ABORTED_SECURITY))
-        coord_overdue_answer(&r->on_scene, received);
+        coord_overdue_answer(&r->on_scene, at, received);
     if (!coord_request_open(r))
         coord_escorts_request_ended(e, r, received);
 }
