@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "hcbus/link.h"
 #include "hcbus/log.h"
 #include "hcbus/socket_limits.h"
 #include "hcbus/zap.h"
@@ -34,8 +35,15 @@ static void *bind_router(broker_t *self, const char *endpoint, const char *setti
                          hcbus_connections_t **conns, hcbus_error_t *err)
 {
     void *socket = zmq_socket(self->ctx, ZMQ_ROUTER);
-    int one = 1, linger = 0, handshake_ms = HCBUS_HANDSHAKE_IVL_MS;
-    int64_t max_frame = hcbus_client_frame_max(self->config->broker.max_message_bytes);
+    int one = 1, linger = 0;
+    const hcbus_broker_config_t *b = &self->config->broker;
+    int64_t max_frame = hcbus_client_frame_max(b->max_message_bytes);
+    /* The handshake bound, heartbeats and keepalive (broker.handshake_ms, ...): a field
+     * unit's handshake over a 4 s round trip with loss needs far more than a LAN's. */
+    hcbus_link_tuning_t tuning = {.heartbeat_ms = b->heartbeat_ms,
+                                  .heartbeat_timeout_ms = b->heartbeat_timeout_ms,
+                                  .handshake_ms = b->handshake_ms,
+                                  .tcp_keepalive_s = b->tcp_keepalive_s};
     if (!socket)
         goto fail;
     if (hcbus_curve_server(socket, &self->keypair, err) != 0)
@@ -43,9 +51,10 @@ static void *bind_router(broker_t *self, const char *endpoint, const char *setti
     if (zmq_setsockopt(socket, ZMQ_ROUTER_MANDATORY, &one, sizeof one) ||
         zmq_setsockopt(socket, ZMQ_SNDHWM, &sndhwm, sizeof sndhwm) ||
         zmq_setsockopt(socket, ZMQ_LINGER, &linger, sizeof linger) ||
-        zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame) ||
-        zmq_setsockopt(socket, ZMQ_HANDSHAKE_IVL, &handshake_ms, sizeof handshake_ms))
+        zmq_setsockopt(socket, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame))
         goto fail;
+    if (hcbus_link_tuning_apply(socket, &tuning, false, err) != 0)
+        goto fail_set;
     if (!(*conns = peers_watch(self, socket, label, err)))
         goto fail_set;
     if (zmq_bind(socket, endpoint))

@@ -36,9 +36,13 @@ static int check_compatible(const hcbus_config_t *old, const hcbus_config_t *new
         strcmp(old->broker.subscribe_endpoint, new->broker.subscribe_endpoint) != 0 ||
         strcmp(old->auditd.endpoint, new->auditd.endpoint) != 0 ||
         old->broker.max_in_flight != new->broker.max_in_flight ||
-        old->broker.max_message_bytes != new->broker.max_message_bytes)
+        old->broker.max_message_bytes != new->broker.max_message_bytes ||
+        old->broker.handshake_ms != new->broker.handshake_ms || old->broker.heartbeat_ms != new->broker.heartbeat_ms ||
+        old->broker.heartbeat_timeout_ms != new->broker.heartbeat_timeout_ms ||
+        old->broker.tcp_keepalive_s != new->broker.tcp_keepalive_s)
         return hcbus_error_set(err, HCBUS_ECONFIG, "broker",
-                               "endpoints, max_in_flight and max_message_bytes cannot change without a restart");
+                               "endpoints, max_in_flight, max_message_bytes and the link settings (handshake_ms, "
+                               "heartbeat_ms, heartbeat_timeout_ms, tcp_keepalive_s) cannot change without a restart");
     return 0;
 }
 

@@ -35,6 +35,7 @@ void conn_defaults(cli_conn_t *conn, bool publish)
     conn->key_file = env_or("HCBUS_KEY", NULL);
     conn->timeout_ms = CLI_TIMEOUT_MS_DEFAULT;
     conn->timeout_given = false;
+    conn->link = env_or("HCBUS_LINK", HCBUS_LINK_PROFILE_DEFAULT);
 }
 
 int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const char *value)
@@ -51,6 +52,14 @@ int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const ch
             return -1;
         conn->timeout_ms = (int)ms;
         conn->timeout_given = true;
+    } else if (strcmp(name, "link") == 0) {
+        hcbus_error_t err;
+        if (!hcbus_link_profile_find(value, &err)) {
+            usage_error(cmd, _("--link: unknown network \"%s\" (give %s)"), value,
+                        hcbus_link_profile_names());
+            return -1;
+        }
+        conn->link = value;
     } else
         return 0;
     return 1;
@@ -78,6 +87,10 @@ int conn_options(const char *cmd, const cli_conn_t *conn, hcbus_client_options_t
         hcbus_keypair_load(conn->key_file, &options->keypair, &err) != 0) {
         print_error(cmd, &err);
         return EXIT_REFUSED;
+    }
+    if (hcbus_client_options_set_link(options, conn->link, &err) != 0) {
+        print_error(cmd, &err); /* HCBUS_LINK names an unknown profile */
+        return EXIT_USAGE;
     }
     options->endpoint = conn->endpoint;
     options->broker_public_key = broker_key;

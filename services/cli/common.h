@@ -28,7 +28,8 @@ enum {
     {"endpoint", required_argument, NULL, 0},               \
     {"broker-key", required_argument, NULL, 0},             \
     {"key", required_argument, NULL, 0},                    \
-    {"timeout-ms", required_argument, NULL, 0}
+    {"timeout-ms", required_argument, NULL, 0},             \
+    {"link", required_argument, NULL, 0}
 
 #define CONN_HELP                                                                          \
     N_("  --endpoint URL        broker endpoint (env HCBUS_PUBLISH_ENDPOINT or\n"            \
@@ -36,7 +37,9 @@ enum {
     "                        publish, :7702 to subscribe)\n"                              \
     "  --broker-key FILE     the broker's public key file (env HCBUS_BROKER_KEY)\n"      \
     "  --key FILE            this institution's secret key file (env HCBUS_KEY)\n"       \
-    "  --timeout-ms N        how long to wait for the broker (default 10000)\n")
+    "  --timeout-ms N        how long to wait for the broker (default 10000)\n"           \
+    "  --link NAME           the network: lan (default) or field, a mobile link with\n"  \
+    "                        seconds of delay, loss and cuts (env HCBUS_LINK)\n")
 
 typedef struct cli_conn {
     const char *endpoint;
@@ -44,6 +47,7 @@ typedef struct cli_conn {
     const char *key_file;
     int timeout_ms;
     bool timeout_given;
+    const char *link;      /* link profile (hcbus/link.h): --link or HCBUS_LINK */
 } cli_conn_t;
 
 /* Defaults from the environment; publishing picks the publisher endpoint. */

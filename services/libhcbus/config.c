@@ -6,6 +6,7 @@
 #include "hcbus/config.h"
 #include "hcbus/codec.h"
 #include "hcbus/i18n.h"
+#include "hcbus/socket_limits.h"
 
 #include "config_checkpoints.h"
 #include "config_metrics.h"
@@ -42,6 +43,8 @@
 #define DEFAULT_ACK_TIMEOUT_MS 5000u
 #define DEFAULT_AUDIT_RESEND_MS 1000u
 #define TIMEOUT_LIMIT_MS 600000u               /* ten minutes */
+#define HEARTBEAT_TIMEOUT_LIMIT_MS 3600000u    /* an hour */
+#define KEEPALIVE_LIMIT_S 7200u                /* Linux's default idle time */
 #define DEFAULT_BATCH_MAX_ROWS 1000u
 #define BATCH_ROWS_LIMIT 100000u
 #define DEFAULT_BATCH_MAX_DELAY_MS 0u             /* natural group commit (decision 0025) */
@@ -52,7 +55,7 @@ static const char *const top_settings[] = {"log_level", "zones_file", "broker", 
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
     "max_in_flight", "subscriber_queue_max", "subscriber_queue_max_bytes", "ack_timeout_ms", "audit_resend_ms",
-    "metrics_listen", NULL};
+    "metrics_listen", "handshake_ms", "heartbeat_ms", "heartbeat_timeout_ms", "tcp_keepalive_s", NULL};
 static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "conninfo",
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", "log_key_file", "log_origin",
@@ -78,6 +81,10 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
                       &b->subscriber_queue_max_bytes) < 0 ||
         hcbus_cfg_u32(ctx, g, "ack_timeout_ms", 1, TIMEOUT_LIMIT_MS, &b->ack_timeout_ms) < 0 ||
         hcbus_cfg_u32(ctx, g, "audit_resend_ms", 1, TIMEOUT_LIMIT_MS, &b->audit_resend_ms) < 0 ||
+        hcbus_cfg_u32(ctx, g, "handshake_ms", 1000, TIMEOUT_LIMIT_MS, &b->handshake_ms) < 0 ||
+        hcbus_cfg_u32(ctx, g, "heartbeat_ms", 0, TIMEOUT_LIMIT_MS, &b->heartbeat_ms) < 0 ||
+        hcbus_cfg_u32(ctx, g, "heartbeat_timeout_ms", 0, HEARTBEAT_TIMEOUT_LIMIT_MS, &b->heartbeat_timeout_ms) < 0 ||
+        hcbus_cfg_u32(ctx, g, "tcp_keepalive_s", 0, KEEPALIVE_LIMIT_S, &b->tcp_keepalive_s) < 0 ||
         hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &b->metrics)) < 0)
         return -1;
     if (strcmp(b->publish_endpoint, b->subscribe_endpoint) == 0)
@@ -157,6 +164,7 @@ static int set_defaults(const cfg_ctx_t *ctx, hcbus_config_t *c)
     b->subscriber_queue_max_bytes = DEFAULT_SUBSCRIBER_QUEUE_MAX_BYTES;
     b->ack_timeout_ms = DEFAULT_ACK_TIMEOUT_MS;
     b->audit_resend_ms = DEFAULT_AUDIT_RESEND_MS;
+    b->handshake_ms = HCBUS_HANDSHAKE_IVL_MS;
     snprintf(b->metrics.listen, sizeof b->metrics.listen, HCBUS_METRICS_LISTEN_BROKER);
     snprintf(a->endpoint, sizeof a->endpoint, DEFAULT_AUDITD_ENDPOINT);
     snprintf(a->conninfo, sizeof a->conninfo, DEFAULT_CONNINFO);

@@ -9,6 +9,7 @@
 
 #include "hcbus/i18n.h"
 #include "hcbus/keys.h"
+#include "hcbus/link.h"
 
 #define Z85_WITH_NUL (HCBUS_Z85_KEY_LEN + 1)
 
@@ -66,6 +67,10 @@ int hcbus_curve_connect(const hcbus_client_options_t *options, int hwm, void **c
     if (set_options(*sock, options, hwm) != 0) {
         hcbus_error_set(err, HCBUS_EINVALID, "keypair", _("cannot set the CURVE keys: %s"),
                         zmq_strerror(zmq_errno()));
+        hcbus_curve_close(ctx, sock);
+        return -1;
+    }
+    if (hcbus_link_tuning_apply(*sock, &options->link, true, err) != 0) {
         hcbus_curve_close(ctx, sock);
         return -1;
     }

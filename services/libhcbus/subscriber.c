@@ -38,6 +38,7 @@ struct hcbus_subscriber {
     char **prefixes;
     size_t prefix_count;
     unsigned ping_ms;
+    unsigned lost_after_pings; /* unanswered pings before LOST */
     int64_t next_ping_ms;
     uint64_t next_request_id;
     request_kind_t pending;  /* the control request in flight */
@@ -163,7 +164,7 @@ static bool pings_unanswered(const hcbus_subscriber_t *self, int64_t now, unsign
            (self->pings_unanswered == n && now - self->last_ping_ms >= (int64_t)self->ping_ms);
 }
 
-/* Lost after HCBUS_LOST_AFTER_PINGS pings actually sent without answer, not on time
+/* Lost after lost_after_pings (HCBUS_LOST_AFTER_PINGS) pings actually sent without answer, not on time
  * alone: a client that was itself not running (stopped, blocked writing its output, a
  * loaded machine) pings first when it runs again, and is not told a healthy broker is
  * lost. Silent at every silence_ms without anything, once a ping went unanswered for
@@ -173,7 +174,7 @@ static bool pings_unanswered(const hcbus_subscriber_t *self, int64_t now, unsign
 static void link_check(hcbus_subscriber_t *self)
 {
     int64_t now = hcbus_monotonic_ms();
-    bool quiet_lost = !self->lost && pings_unanswered(self, now, HCBUS_LOST_AFTER_PINGS);
+    bool quiet_lost = !self->lost && pings_unanswered(self, now, self->lost_after_pings);
     bool quiet_silent = self->silence_ms && now >= self->silence_due_ms &&
                         (self->lost || pings_unanswered(self, now, 1));
     /* Past a threshold, and only then, make sure nothing waits unread (a caller that
@@ -756,6 +757,7 @@ static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options
         return NULL;
     }
     self->ping_ms = options->ping_ms ? options->ping_ms : HCBUS_PING_MS_DEFAULT;
+    self->lost_after_pings = options->lost_after_pings ? options->lost_after_pings : HCBUS_LOST_AFTER_PINGS;
     self->next_request_id = 1;
     memcpy(self->key_hint, options->keypair.public_z85, KEY_HINT_CHARS);
     heard(self);

@@ -124,6 +124,10 @@ static void test_defaults(void **state)
     assert_int_equal(c->broker.subscriber_queue_max_bytes, 1048576);
     assert_int_equal(c->broker.ack_timeout_ms, 5000);
     assert_int_equal(c->broker.audit_resend_ms, 1000);
+    assert_int_equal(c->broker.handshake_ms, 5000); /* the link settings: as on a LAN */
+    assert_int_equal(c->broker.heartbeat_ms, 0);
+    assert_int_equal(c->broker.heartbeat_timeout_ms, 0);
+    assert_int_equal(c->broker.tcp_keepalive_s, 0);
     assert_int_equal(c->auditd.batch_max_rows, 1000);
     assert_int_equal(c->auditd.batch_max_delay_ms, 0);
     assert_true(c->auditd.conninfo[0] != '\0');
@@ -190,7 +194,8 @@ static void test_every_setting(void **state)
              "broker = { publish_endpoint = \"ipc:///tmp/p\"; subscribe_endpoint = \"ipc:///tmp/s\";\n"
              "  secret_key_file = \"/etc/hcbus/broker.key\"; max_message_bytes = 1024; max_in_flight = 1;\n"
              "  subscriber_queue_max = 2; subscriber_queue_max_bytes = 2048; ack_timeout_ms = 3;\n"
-             "  audit_resend_ms = 4; };\n"
+             "  audit_resend_ms = 4; handshake_ms = 60000; heartbeat_ms = 10000;\n"
+             "  heartbeat_timeout_ms = 60000; tcp_keepalive_s = 30; };\n"
              "auditd = { endpoint = \"inproc://audit\"; secret_key_file = \"a.key\"; conninfo = \"host=/x dbname=y\";\n"
              "  migrations_dir = \"../sql\"; batch_max_rows = 5; batch_max_delay_ms = 0; };\n"
              "roles = { facilitator = { subscribe = [\"zone:*\"]; }; police = { clinical = true; publish = []; }; };\n"
@@ -216,6 +221,10 @@ static void test_every_setting(void **state)
     assert_int_equal(c->broker.subscriber_queue_max_bytes, 2048);
     assert_int_equal(c->broker.ack_timeout_ms, 3);
     assert_int_equal(c->broker.audit_resend_ms, 4);
+    assert_int_equal(c->broker.handshake_ms, 60000);
+    assert_int_equal(c->broker.heartbeat_ms, 10000);
+    assert_int_equal(c->broker.heartbeat_timeout_ms, 60000);
+    assert_int_equal(c->broker.tcp_keepalive_s, 30);
     assert_string_equal(c->auditd.endpoint, "inproc://audit");
     snprintf(want, sizeof want, "%s/a.key", tmpdir);
     assert_string_equal(c->auditd.secret_key_file, want);
@@ -455,6 +464,10 @@ static const bad_case_t bad_cases[] = {
      3, "broker.max_in_flight", "out of range"},
     {"auditd = { secret_key_file = \"k\"; };\nbroker = { secret_key_file = \"k\";\n subscriber_queue_max_bytes = 100; };\n",
      3, "broker.subscriber_queue_max_bytes", "out of range"},
+    {"auditd = { secret_key_file = \"k\"; };\nbroker = { secret_key_file = \"k\";\n handshake_ms = 999; };\n",
+     3, "broker.handshake_ms", "out of range"},
+    {"auditd = { secret_key_file = \"k\"; };\nbroker = { secret_key_file = \"k\";\n tcp_keepalive_s = 7201; };\n",
+     3, "broker.tcp_keepalive_s", "out of range"},
     {"broker = { secret_key_file = \"k\"; };\nauditd = { secret_key_file = \"k\";\n batch_max_rows = 1.5; };\n", 3,
      "auditd.batch_max_rows", "must be an integer"},
     {"broker = { secret_key_file = \"k\"; };\nauditd = { secret_key_file = \"k\";\n conninfo = \"\"; };\n", 3,

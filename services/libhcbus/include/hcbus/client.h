@@ -13,6 +13,7 @@
 #include "hcbus/codec.h"
 #include "hcbus/error.h"
 #include "hcbus/keys.h"
+#include "hcbus/link.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,7 +30,19 @@ typedef struct hcbus_client_options {
     unsigned window;                /* publisher: max unconfirmed (0 = default) */
     unsigned resend_ms;             /* publisher: resend unanswered after (0 = default) */
     unsigned ping_ms;               /* subscriber: heartbeat period (0 = default) */
+    /* Bad networks (hcbus/link.h, docs/field.md): the socket's heartbeats, reconnect
+     * backoff, connect/handshake bounds, TCP keepalive (all 0 = as on a LAN), and the
+     * unanswered pings before a subscriber reports LOST (0 = HCBUS_LOST_AFTER_PINGS).
+     * hcbus_client_options_set_link fills them, resend_ms and ping_ms from a profile. */
+    hcbus_link_tuning_t link;
+    unsigned lost_after_pings;
 } hcbus_client_options_t;
+
+/* Set options' link tuning, resend_ms, ping_ms and lost_after_pings from the profile
+ * called profile ("lan": the defaults; "field": a mobile link with seconds of latency,
+ * loss and cuts of minutes). Returns 0, or -1 with err (HCBUS_EINVALID, field "link"). */
+int hcbus_client_options_set_link(hcbus_client_options_t *options, const char *profile,
+                                  hcbus_error_t *err);
 
 /* ---- publisher ---------------------------------------------------------------- */
 
@@ -145,7 +158,7 @@ typedef enum {
 
 typedef enum {
     HCBUS_LOST_DISCONNECTED = 1, /* the connection closed (the broker stopped, the network) */
-    HCBUS_LOST_NO_ANSWER = 2,    /* HCBUS_LOST_AFTER_PINGS pings in a row got no answer */
+    HCBUS_LOST_NO_ANSWER = 2,    /* lost_after_pings (default HCBUS_LOST_AFTER_PINGS) pings in a row got no answer */
     HCBUS_LOST_FORGOTTEN = 3,    /* the broker no longer knew the subscription (restarted) */
 } hcbus_lost_reason_t;
 

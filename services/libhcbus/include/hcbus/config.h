@@ -90,6 +90,11 @@ typedef struct hcbus_broker_config {
     uint32_t ack_timeout_ms;                      /* NOT_PERSISTED after this, default 5000 */
     uint32_t audit_resend_ms;                     /* resend unconfirmed to auditd, default 1000 */
     hcbus_metrics_config_t metrics;               /* metrics_listen, default 127.0.0.1:9701 */
+    /* Bad networks (docs/field.md, hcbus/link.h): both endpoints' sockets, at start. */
+    uint32_t handshake_ms;                        /* CurveZMQ handshake bound, 1000..600000, default 5000 */
+    uint32_t heartbeat_ms;                        /* ZMTP PING every, 0 (none, default)..600000 */
+    uint32_t heartbeat_timeout_ms;                /* dead after, 0 (= 3 x heartbeat_ms)..3600000 */
+    uint32_t tcp_keepalive_s;                     /* TCP keepalive idle, 0 (system's, default)..7200 */
 } hcbus_broker_config_t;
 
 typedef struct hcbus_auditd_config {
