@@ -26,6 +26,7 @@ struct auditd_db {
     bool reader;                /* the reader's session (auditd_db_new_reader) */
     PGconn *conn;
     uint64_t session;           /* openings so far */
+    uint64_t warnings;          /* WARNINGs PostgreSQL sent on any session so far */
     int64_t next_attempt_ms;
     int64_t backoff_ms;
 };
@@ -73,6 +74,26 @@ void auditd_db_log_notice(void *arg, const char *message)
         hcbus_warning("postgresql: %s", line);
     else
         hcbus_debug("postgresql: %s", line);
+}
+
+/* The sessions' notice receiver: every notice logged as auditd_db_log_notice does,
+ * and each WARNING counted (auditd_db_warnings), whatever its language: the one that
+ * matters, "canceling wait for synchronous replication", comes with a COMMIT that
+ * otherwise reports success, and lc_messages may translate it. */
+static void count_notice(void *arg, const PGresult *res)
+{
+    auditd_db_t *self = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    bool warning = severity && strcmp(severity, "WARNING") == 0;
+    char line[512];
+    snprintf(line, sizeof line, "%s", PQresultErrorMessage(res));
+    line[strcspn(line, "\n")] = '\0';
+    if (warning) {
+        self->warnings++;
+        hcbus_warning("postgresql: %s", line);
+    } else {
+        hcbus_debug("postgresql: %s", line);
+    }
 }
 
 int auditd_pg_error(PGconn *conn, const PGresult *res, const char *what, hcbus_error_t *err)
@@ -173,7 +194,7 @@ static int open_session(auditd_db_t *self, hcbus_error_t *err)
         PQfinish(conn);
         return -1;
     }
-    PQsetNoticeProcessor(conn, auditd_db_log_notice, NULL);
+    PQsetNoticeReceiver(conn, count_notice, self);
     if ((self->reader ? prepare_reader(conn, err) : prepare_writer(self, conn, err)) < 0) {
         PQfinish(conn);
         return -1;
@@ -237,6 +258,11 @@ void auditd_db_lost(auditd_db_t *self, int64_t now_ms)
                                                                          : self->backoff_ms * 2;
     }
     self->next_attempt_ms = now_ms + self->backoff_ms;
+}
+
+uint64_t auditd_db_warnings(const auditd_db_t *self)
+{
+    return self->warnings;
 }
 
 uint64_t auditd_db_session(const auditd_db_t *self)

@@ -70,6 +70,12 @@ void auditd_db_lost(auditd_db_t *self, int64_t now_ms);
  * session must be prepared again on the next). */
 uint64_t auditd_db_session(const auditd_db_t *self);
 
+/* How many WARNINGs PostgreSQL sent on this object's sessions so far (any language:
+ * counted by severity). The writer compares it around a commit: a COMMIT whose wait
+ * for the synchronous standby was cancelled returns success with such a warning, and
+ * must not be taken for a replicated one (decision 0037). */
+uint64_t auditd_db_warnings(const auditd_db_t *self);
+
 /* The connection, or NULL when closed. */
 PGconn *auditd_db_conn(const auditd_db_t *self);
 

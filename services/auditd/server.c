@@ -91,12 +91,42 @@ static bool db_ready(server_t *s)
  * Appends: the group commit.
  * ------------------------------------------------------------------------- */
 
+/* A batch during whose commit PostgreSQL sent a WARNING is not confirmed (decision
+ * 0037): "canceling wait for synchronous replication" comes with a COMMIT that reports
+ * success although the rows may exist on this server alone, and a failover would lose
+ * them. So: nothing acked (NOT_PERSISTED, the broker resends, exactly-once answers the
+ * resend), head and trees as before the batch (the reopened session reloads them from
+ * whichever primary it finds), the session dropped. Any WARNING, whatever its language
+ * (lc_messages may translate it): none is expected from the batch's commands. */
+static int unconfirmed(server_t *s, auditd_record_t *recs, size_t n, const auditd_chain_t *head,
+                       const auditd_trees_t *trees, hcbus_error_t *err)
+{
+    *s->head = *head;
+    *s->trees = *trees;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].error == HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED)
+            continue;
+        recs[i].seq = 0;
+        recs[i].duplicate = false;
+        recs[i].error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED;
+    }
+    hcbus_error_set(err, HCBUS_EDATABASE, NULL,
+                    "PostgreSQL sent a WARNING during the COMMIT (logged above; e.g. the wait for the "
+                    "synchronous standby was cancelled): the batch may not be replicated, so it is not acked");
+    return hcbus_error_hint(err, "The broker resends the batch; check the standby (docs/ha.md).");
+}
+
 /* auditd_writer_commit, its time and size counted in the metrics (monitor.h). */
 static int commit_timed(server_t *s, auditd_record_t *recs, size_t n, const auditd_side_t *side, hcbus_error_t *err)
 {
     uint64_t started_us = metrics_now_us();
+    uint64_t warnings = auditd_db_warnings(s->db);
+    auditd_chain_t head = *s->head;
+    auditd_trees_t trees = *s->trees;
     int rc = auditd_writer_commit(auditd_db_conn(s->db), s->head, s->trees, s->checkpoints, recs, n, side, &s->paths,
                                   err);
+    if (rc == 0 && auditd_db_warnings(s->db) != warnings)
+        rc = unconfirmed(s, recs, n, &head, &trees, err);
     if (rc == 0) {
         metrics_observe(&s->monitor.commit_seconds, metrics_now_us() - started_us);
         metrics_observe(&s->monitor.batch_records, n);

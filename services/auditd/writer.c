@@ -8,7 +8,9 @@
  *
  * The round trips (decision 0025), in libpq's pipeline mode:
  *   fast:     [BEGIN, msg_ids, events, rejections, deliveries, COMMIT]
- *   careful:  [BEGIN, duplicate check] then [msg_ids, events, rejections, deliveries, COMMIT]
+ *   careful:  [BEGIN, WAL mark, duplicate check] then [msg_ids, events, rejections, deliveries, COMMIT]
+ * (the careful path writes a WAL mark so that its COMMIT waits for the synchronous
+ * standby even when it answers every record from the log: decision 0037)
  * The fast path assumes no key of the batch is recorded; if one is, the msg_ids INSERT
  * fails on its primary key, PostgreSQL skips the rest, nothing is kept, and the batch is
  * done again the careful way (the fallback), whose first trip begins with the ROLLBACK.
@@ -51,6 +53,8 @@
     "SELECT sender, namespace, msg_id, seq FROM hcbus.msg_ids WHERE (sender, namespace, msg_id) IN " \
     "(SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))"
 #define RECORDED_STMT "hcbus_auditd_recorded"
+/* A transactional logical message: WAL of the batch's own, allowed to any role. */
+#define WAL_MARK_SQL "SELECT pg_logical_emit_message(true, 'hcbus-auditd', 'careful')"
 
 /* ---------------------------------------------------------------------------
  * Decoding and checking: what the row needs, so one bad record never fails a batch.
@@ -340,7 +344,13 @@ static int look_first(PGconn *conn, batch_state_t *s, bool rollback, hcbus_error
     if (auditd_pipe_begin(&p, conn, err) < 0)
         return -1;
     int rc = 0;
-    if ((rollback && send_plain(&p, "ROLLBACK", err) < 0) || send_plain(&p, "BEGIN", err) < 0)
+    /* A WAL record of the transaction's own, so that this COMMIT waits for the
+     * synchronous standby even when every record is answered from the log (a commit
+     * that wrote no WAL does not wait, transaction id or not): a key found may be a row
+     * whose own wait was cancelled, on this server only; answered once this commit is
+     * replicated, it is replicated too (decision 0037). */
+    if ((rollback && send_plain(&p, "ROLLBACK", err) < 0) || send_plain(&p, "BEGIN", err) < 0 ||
+        auditd_pipe_send(&p, "WAL mark", true, WAL_MARK_SQL, 0, NULL, NULL, NULL, err) < 0)
         rc = -1;
     int recorded = p.n; /* the careful path runs only for a batch with keys */
     if (rc == 0)

@@ -125,6 +125,10 @@ static int ask(const audit_opts_t *opts, const char *seq, const char *question)
     int rc = audit_db_connect(CMD, opts->db, &conn);
     if (rc != 0)
         return rc;
+    if ((rc = audit_db_require_primary(CMD, conn)) != 0) {
+        PQfinish(conn);
+        return rc;
+    }
     /* The session is read-only (db.c); this one transaction may write, and the reviewer's
      * only write right is ask_reporter. */
     if ((rc = exec_command(conn, "START TRANSACTION READ WRITE", "cannot start the transaction")) != 0) {

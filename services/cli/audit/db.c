@@ -1,9 +1,11 @@
 /* db.c — connecting `hcbus audit` to the audit database (db.h). It only reads: the
- * session is read-only, and every message names the conninfo that was tried (with the
+ * session is read-only (so a standby serves it; the one command that writes asks
+ * audit_db_require_primary first), and every message names the conninfo that was tried (with the
  * password left out) and where it came from, so an operator can tell a wrong address
  * from a stopped server from a role without rights. */
 #include "db.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +132,34 @@ int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out)
     PQclear(res);
     *out = conn;
     return 0;
+}
+
+/* True when the server is a hot standby: PostgreSQL 14+ reports in_hot_standby at
+ * connection; an older one is asked. A failed question is taken as "no": the write
+ * itself then fails with PostgreSQL's own message. */
+static bool in_hot_standby(PGconn *conn)
+{
+    const char *reported = PQparameterStatus(conn, "in_hot_standby");
+    if (reported)
+        return strcmp(reported, "on") == 0;
+    PGresult *res = PQexec(conn, "SELECT pg_is_in_recovery()");
+    bool standby = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                   strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return standby;
+}
+
+int audit_db_require_primary(const char *cmd, PGconn *conn)
+{
+    if (!in_hot_standby(conn))
+        return 0;
+    char shown[AUDIT_DB_SHOWN_MAX];
+    fprintf(stderr,
+            _("hcbus %s: the audit database at %s port %s (%s) is a standby, which only reads; this command writes\n"
+              "  hint: point --db at the primary: list every server and add target_session_attrs=read-write, e.g. "
+              "\"host=10.1.0.2,10.2.0.2 dbname=hcbus target_session_attrs=read-write\" (docs/ha.md)\n"),
+            cmd, PQhost(conn), PQport(conn), audit_db_describe(conn, shown, sizeof shown));
+    return AUDIT_EXIT_UNREACHABLE;
 }
 
 int audit_db_error(const char *cmd, PGconn *conn, const PGresult *res, const char *what)

@@ -17,6 +17,13 @@
  * with a hint and returns AUDIT_EXIT_UNREACHABLE. */
 int audit_db_connect(const char *cmd, const char *conninfo, PGconn **out);
 
+/* For a command that writes (ask): 0 when conn's server is a primary, else prints
+ * "hcbus audit CMD: the audit database at HOST port PORT (CONNINFO) is a standby,
+ * which only reads; this command writes" with a hint (target_session_attrs=read-write)
+ * and returns AUDIT_EXIT_UNREACHABLE. Every other subcommand only reads and works on a
+ * standby. */
+int audit_db_require_primary(const char *cmd, PGconn *conn);
+
 /* The connection's parameters as "host=... port=... dbname=... user=..." without the
  * password, into buf. Returns buf. */
 const char *audit_db_describe(PGconn *conn, char *buf, size_t size);
