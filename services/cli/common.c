@@ -132,6 +132,7 @@ static const char *cause_words(int code)
     case HCBUS_ETIMEOUT: return _("no answer in time");
     case HCBUS_ENOMEM: return _("out of memory");
     case HCBUS_EDATABASE: return _("database error");
+    case HCBUS_EFULL: return _("the outbox is full");
     default: return _("error");
     }
 }

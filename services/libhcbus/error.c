@@ -54,6 +54,7 @@ const char *hcbus_code_name(int code)
     case HCBUS_ETIMEOUT: return "timeout";
     case HCBUS_ENOMEM: return "out_of_memory";
     case HCBUS_EDATABASE: return "database";
+    case HCBUS_EFULL: return "outbox_full";
     default: return "unknown_error";
     }
 }

@@ -16,6 +16,7 @@
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
 #include "hcbus/i18n.h"
+#include "hcbus/outbox.h"
 #include "hcbus/validate.h"
 
 #define WINDOW_MAX 65536
@@ -51,7 +52,12 @@ struct hcbus_publisher {
     bool out_retry;   /* sending because of ZMQ_POLLOUT: a refusal now does not re-arm it */
     int last_retry_code; /* the last retryable refusal (not persisted...), 0 if none: the
                             real cause when a flush runs out of time */
+    hcbus_outbox_t *outbox; /* options.outbox_path: messages wait there, not in send */
 };
+
+static int enqueue(hcbus_publisher_t *self, Hcbus__Envelope *env, hcbus_error_t *err);
+static int outbox_top_up(hcbus_publisher_t *self, hcbus_error_t *err);
+static int outbox_send(hcbus_publisher_t *self, Hcbus__Envelope *env, hcbus_error_t *err);
 
 hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
                                        hcbus_confirm_fn *on_confirm, void *arg,
@@ -80,7 +86,10 @@ hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
     self->arg = arg;
     self->due_bound_ms = INT64_MAX;
     int hwm = window * 2 > PUBLISH_HWM_MIN ? (int)window * 2 : PUBLISH_HWM_MIN;
-    if (hcbus_curve_connect(options, hwm, &self->ctx, &self->sock, err) != 0) {
+    if (hcbus_curve_connect(options, hwm, &self->ctx, &self->sock, err) != 0 ||
+        (options->outbox_path &&
+         !(self->outbox = hcbus_outbox_open(options->outbox_path, options->outbox_max_bytes, 0,
+                                            NULL, err)))) {
         hcbus_publisher_destroy(&self);
         return NULL;
     }
@@ -95,6 +104,7 @@ void hcbus_publisher_destroy(hcbus_publisher_t **self_p)
     for (unsigned i = 0; i < self->window; i++)
         free(self->ring[i].bytes);
     free(self->ring);
+    hcbus_outbox_close(&self->outbox);
     hcbus_curve_close(&self->ctx, &self->sock);
     free(self);
     *self_p = NULL;
@@ -102,7 +112,12 @@ void hcbus_publisher_destroy(hcbus_publisher_t **self_p)
 
 size_t hcbus_publisher_pending(const hcbus_publisher_t *self)
 {
-    return self ? self->pending : 0;
+    return self ? self->pending + hcbus_outbox_untaken(self->outbox) : 0;
+}
+
+hcbus_outbox_t *hcbus_publisher_outbox(hcbus_publisher_t *self)
+{
+    return self ? self->outbox : NULL;
 }
 
 static slot_t *slot_at(hcbus_publisher_t *self, uint64_t pos)
@@ -202,6 +217,9 @@ static void settle(hcbus_publisher_t *self, slot_t *s, uint64_t seq, bool duplic
 {
     if (self->on_confirm)
         self->on_confirm(self->arg, s->msg_id, seq, duplicate, refusal);
+    /* An end not written costs a resend at the next open, which the bus records once. */
+    if (self->outbox)
+        hcbus_outbox_end(self->outbox, s->msg_id, seq, refusal ? refusal->code : 0, NULL);
     free(s->bytes);
     s->bytes = NULL;
     if (s->unsent)
@@ -314,7 +332,7 @@ static int poll_until(hcbus_publisher_t *self, int64_t deadline, hcbus_error_t *
 {
     for (;;) {
         int64_t next_due;
-        if (send_due_now(self, &next_due, err) != 0)
+        if (outbox_top_up(self, err) != 0 || send_due_now(self, &next_due, err) != 0)
             return -1;
         int64_t now = hcbus_monotonic_ms();
         int64_t until = next_due < deadline ? next_due : deadline;
@@ -388,7 +406,7 @@ static int flush_timeout(const hcbus_publisher_t *self, int timeout_ms, hcbus_er
 int hcbus_publisher_flush(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err)
 {
     int64_t deadline = deadline_of(timeout_ms);
-    while (self->pending > 0) {
+    while (hcbus_publisher_pending(self) > 0) {
         if (hcbus_monotonic_ms() >= deadline) {
             return flush_timeout(self, timeout_ms, err);
         }
@@ -435,8 +453,17 @@ int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int time
         return hcbus_error_set(err, HCBUS_EINVALID, NULL, "no publisher or no envelope");
     if (complete(env, err) != 0 || hcbus_envelope_validate(env, NULL, err) != 0)
         return -1;
+    if (self->outbox)
+        return outbox_send(self, env, err);
     if (wait_for_room(self, timeout_ms, err) != 0)
         return -1;
+    return enqueue(self, env, err);
+}
+
+/* Put env in the next slot of the window (there is room) and send it, or let it wait
+ * behind an older one that waits for the connection. */
+static int enqueue(hcbus_publisher_t *self, Hcbus__Envelope *env, hcbus_error_t *err)
+{
     Hcbus__ClientRequest req = HCBUS__CLIENT_REQUEST__INIT;
     req.request_id = request_id_of(self->tail);
     req.kind_case = HCBUS__CLIENT_REQUEST__KIND_PUBLISH;
@@ -457,4 +484,37 @@ int hcbus_publisher_send(hcbus_publisher_t *self, Hcbus__Envelope *env, int time
     set_due(self, s, hcbus_monotonic_ms());
     int64_t next_due;
     return send_due(self, &next_due, err);
+}
+
+/* Move messages from the outbox into the window while it has room, oldest first. */
+static int outbox_top_up(hcbus_publisher_t *self, hcbus_error_t *err)
+{
+    while (self->outbox && self->tail - self->head < self->window) {
+        char msg_id[HCBUS_MSG_ID_MAX + 1];
+        uint8_t *bytes;
+        size_t len;
+        int rc = hcbus_outbox_take(self->outbox, msg_id, &bytes, &len, err);
+        if (rc <= 0)
+            return rc;
+        Hcbus__Envelope *env = hcbus_envelope_decode(bytes, len, 0, err);
+        free(bytes);
+        if (!env || enqueue(self, env, err) != 0) {
+            hcbus_envelope_free(env);
+            return -1;
+        }
+        hcbus_envelope_free(env);
+    }
+    return 0;
+}
+
+/* With an outbox: on disk (synced) first, then into the window if it has room. */
+static int outbox_send(hcbus_publisher_t *self, Hcbus__Envelope *env, hcbus_error_t *err)
+{
+    uint8_t *bytes;
+    size_t len;
+    if (hcbus_encode(&env->base, &bytes, &len, err) != 0)
+        return -1;
+    int rc = hcbus_outbox_append(self->outbox, env->msg_id, hcbus_now_us(), bytes, len, err);
+    free(bytes);
+    return rc != 0 ? -1 : outbox_top_up(self, err);
 }

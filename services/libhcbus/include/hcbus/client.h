@@ -36,6 +36,9 @@ typedef struct hcbus_client_options {
      * hcbus_client_options_set_link fills them, resend_ms and ping_ms from a profile. */
     hcbus_link_tuning_t link;
     unsigned lost_after_pings;
+    const char *outbox_path;        /* publisher: keep every message in this file until
+                                       recorded (hcbus/outbox.h); NULL = in memory only */
+    uint64_t outbox_max_bytes;      /* publisher: the outbox's bound (0 = default) */
 } hcbus_client_options_t;
 
 /* Set options' link tuning, resend_ms, ping_ms and lost_after_pings from the profile
@@ -81,8 +84,20 @@ int hcbus_publisher_poll(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t 
  * forever). Returns 0, or -1 with err (HCBUS_ETIMEOUT). */
 int hcbus_publisher_flush(hcbus_publisher_t *self, int timeout_ms, hcbus_error_t *err);
 
-/* Messages sent and not yet confirmed or refused. */
+/* Messages sent and not yet confirmed or refused (with an outbox: and those waiting in
+ * it to be sent). */
 size_t hcbus_publisher_pending(const hcbus_publisher_t *self);
+
+/* ---- the outbox (options.outbox_path; hcbus/outbox.h, decision 0040) ---------------
+ * With an outbox, hcbus_publisher_send writes the message to the file and syncs it
+ * before anything is sent, and returns without waiting for room in the window (the
+ * file's bound replaces it: HCBUS_EFULL); a message leaves the file when its fate is
+ * final (on_confirm). At hcbus_publisher_new what the file holds is sent again, oldest
+ * first, with the same msg_id, as the window allows; on_confirm reports those too.
+ * hcbus_publisher_new fails if the outbox cannot be opened (in use, not an outbox). */
+struct hcbus_outbox;
+/* The publisher's outbox, or NULL without one. Owned by the publisher. */
+struct hcbus_outbox *hcbus_publisher_outbox(hcbus_publisher_t *self);
 
 /* ---- subscriber --------------------------------------------------------------- */
 

@@ -30,6 +30,7 @@ typedef enum {
     HCBUS_ETIMEOUT = 102,     /* a deadline passed */
     HCBUS_ENOMEM = 103,
     HCBUS_EDATABASE = 104,    /* PostgreSQL said no (see message) */
+    HCBUS_EFULL = 105,        /* an outbox (or its disk) is full: message names file, size, bound */
 } hcbus_code_t;
 
 #define HCBUS_ERROR_FIELD_MAX 96
