@@ -14,6 +14,7 @@
 #include "config_institutions.h"
 #include "config_read.h"
 #include "config_report.h"
+#include "config_standby.h"
 #include "config_syntax.h"
 #include "roles.h"
 #include "where.h"
@@ -60,7 +61,7 @@ static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "co
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", "log_key_file", "log_origin",
                                               "checkpoint_every_events", "checkpoint_every_s",
-                                              "metrics_listen", NULL};
+                                              "metrics_listen", "standby", "standby_poll_ms", "node_name", NULL};
 static const char *const role_settings[] = {"publish", "subscribe", "clinical", NULL};
 
 static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus_broker_config_t *b)
@@ -106,7 +107,8 @@ static int read_auditd(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_path(ctx, g, "migrations_dir", a->migrations_dir, sizeof a->migrations_dir, false) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_rows", 1, BATCH_ROWS_LIMIT, &a->batch_max_rows) < 0 ||
         hcbus_cfg_u32(ctx, g, "batch_max_delay_ms", 0, BATCH_DELAY_LIMIT_MS, &a->batch_max_delay_ms) < 0 ||
-        hcbus_config_read_checkpoints(ctx, g, a) < 0 || hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &a->metrics)) < 0)
+        hcbus_config_read_checkpoints(ctx, g, a) < 0 || hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &a->metrics)) < 0 ||
+        hcbus_config_read_standby(ctx, g, a) < 0)
         return -1;
     return 0;
 }

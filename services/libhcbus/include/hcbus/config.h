@@ -33,6 +33,7 @@ extern "C" {
 #define HCBUS_ROLES_MAX 16
 #define HCBUS_LIMIT_ZONES_MAX 16     /* zones in one institution's limit_to_zones */
 #define HCBUS_LOG_ORIGIN_MAX 128     /* auditd.log_origin: visible ASCII but '+' */
+#define HCBUS_NODE_NAME_MAX 64       /* auditd.node_name: [A-Za-z0-9._-], 1..64 */
 #define HCBUS_REJECTIONS_ORIGIN_SUFFIX "/rejections"
 
 /* The roles an institution may hold; each gives default grants and flags. */
@@ -113,6 +114,14 @@ typedef struct hcbus_auditd_config {
     uint32_t checkpoint_every_events;             /* a head every N leaves, 1..10000000, default 1000 */
     uint32_t checkpoint_every_s;                  /* and after S s if grown, 0 (never)..86400, default 60 */
     hcbus_metrics_config_t metrics;               /* metrics_listen, default 127.0.0.1:9703 */
+    /* The standby pair (docs/ha.md, decision 0037): with standby, an auditd that finds
+     * the writer lock held runs passive instead of exiting, and asks for the lock again
+     * every standby_poll_ms (50..60000, default 500; the broker's hello is repeated as
+     * often while its auditd is passive). node_name names it in logs and in
+     * LinkReply.standby (default: the host name). */
+    bool standby;                                 /* default false */
+    uint32_t standby_poll_ms;
+    char node_name[HCBUS_NODE_NAME_MAX + 1];
 } hcbus_auditd_config_t;
 
 /* The `coordinator` section (services/coordinator, docs/operations.md): who
