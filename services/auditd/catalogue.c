@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "db.h"
+#include "hcbus/i18n.h"
+#include "hcbus/log.h"
 #include "hcbus/zones.h"
 
 #define UPSERT_SQL                                                                              \
@@ -112,4 +114,16 @@ int auditd_catalogue_upsert(PGconn *conn, const char *zones_file, size_t *writte
     if (written)
         *written = ctx.written;
     return 0;
+}
+
+void auditd_catalogue_load(PGconn *conn, const char *zones_file)
+{
+    hcbus_error_t err;
+    size_t written = 0;
+    char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
+    if (auditd_catalogue_upsert(conn, zones_file, &written, &err) < 0)
+        hcbus_warning(_("zone catalogue not loaded into hcbus.zone_catalogue (reviewers see zone ids "
+                   "without names): %s"), hcbus_error_format(&err, line, sizeof line));
+    else
+        hcbus_info(_("zone catalogue: %zu zones added or changed from %s"), written, zones_file);
 }

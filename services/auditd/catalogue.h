@@ -16,4 +16,9 @@
 int auditd_catalogue_upsert(PGconn *conn, const char *zones_file, size_t *written,
                             hcbus_error_t *err);
 
+/* auditd_catalogue_upsert, at start or on becoming active (standby.h), with the
+ * outcome logged: a failure is a warning, since names are for reading the log and
+ * recording must not wait for them. */
+void auditd_catalogue_load(PGconn *conn, const char *zones_file);
+
 #endif

@@ -25,6 +25,11 @@ struct auditd_db {
     bool migrated;              /* done at the first opening only */
     bool reader;                /* the reader's session (auditd_db_new_reader) */
     PGconn *conn;
+    /* Standby (auditd_db_keep_waiting): the connection of an opening that found the
+     * writer lock held, kept to ask again (one query, not a new backend every poll). */
+    bool keep_waiting;
+    bool lock_held;             /* the last opening found another auditd holding the lock */
+    PGconn *waiting;
     uint64_t session;           /* openings so far */
     uint64_t warnings;          /* WARNINGs PostgreSQL sent on any session so far */
     int64_t next_attempt_ms;
@@ -58,6 +63,8 @@ void auditd_db_destroy(auditd_db_t **self_p)
         return;
     if ((*self_p)->conn)
         PQfinish((*self_p)->conn);
+    if ((*self_p)->waiting)
+        PQfinish((*self_p)->waiting);
     free(*self_p);
     *self_p = NULL;
 }
@@ -168,11 +175,10 @@ PGconn *auditd_db_connect(const char *conninfo, const char *application_name)
     return PQconnectdbParams(keys, values, 1);
 }
 
-/* The writer's set-up: the single-writer lock, migrations, partitions. */
+/* The writer's set-up once it holds the single-writer lock: migrations, partitions. */
 static int prepare_writer(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
 {
-    if (take_lock(conn, err) < 0 || (!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) ||
-        ensure_partitions(conn, err) < 0)
+    if ((!self->migrated && auditd_migrate(conn, self->migrations_dir, err) < 0) || ensure_partitions(conn, err) < 0)
         return -1;
     return auditd_pg_exec(conn, "SET ROLE " AUDITD_WRITER_ROLE, err);
 }
@@ -185,16 +191,48 @@ static int prepare_reader(PGconn *conn, hcbus_error_t *err)
     return auditd_pg_exec(conn, "SET default_transaction_read_only = on", err);
 }
 
-static int open_session(auditd_db_t *self, hcbus_error_t *err)
+/* The connection kept by the last opening that found the lock held, if still good;
+ * else a new one. NULL with err if PostgreSQL cannot be reached. */
+static PGconn *connection(auditd_db_t *self, hcbus_error_t *err)
 {
-    PGconn *conn = auditd_db_connect(self->conninfo, self->reader ? AUDITD_READER_APPLICATION_NAME
-                                                                  : AUDITD_APPLICATION_NAME);
+    PGconn *conn = self->waiting;
+    self->waiting = NULL;
+    if (conn && PQstatus(conn) == CONNECTION_OK)
+        return conn;
+    if (conn)
+        PQfinish(conn);
+    conn = auditd_db_connect(self->conninfo, self->reader ? AUDITD_READER_APPLICATION_NAME : AUDITD_APPLICATION_NAME);
     if (PQstatus(conn) != CONNECTION_OK) {
         auditd_pg_error(conn, NULL, "cannot connect to PostgreSQL", err);
         PQfinish(conn);
-        return -1;
+        return NULL;
     }
     PQsetNoticeReceiver(conn, count_notice, self);
+    return conn;
+}
+
+/* The writer's lock; when another auditd holds it, the connection is kept for the next
+ * try if the session waits for it (standby), else closed. */
+static int lock_or_wait(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
+{
+    self->lock_held = false;
+    if (take_lock(conn, err) == 0)
+        return 0;
+    self->lock_held = err->code == HCBUS_EUNAVAILABLE;
+    if (self->lock_held && self->keep_waiting)
+        self->waiting = conn;
+    else
+        PQfinish(conn);
+    return -1;
+}
+
+static int open_session(auditd_db_t *self, hcbus_error_t *err)
+{
+    PGconn *conn = connection(self, err);
+    if (!conn)
+        return -1;
+    if (!self->reader && lock_or_wait(self, conn, err) < 0)
+        return -1;
     if ((self->reader ? prepare_reader(conn, err) : prepare_writer(self, conn, err)) < 0) {
         PQfinish(conn);
         return -1;
@@ -263,6 +301,20 @@ void auditd_db_lost(auditd_db_t *self, int64_t now_ms)
 uint64_t auditd_db_warnings(const auditd_db_t *self)
 {
     return self->warnings;
+}
+
+void auditd_db_keep_waiting(auditd_db_t *self, bool keep)
+{
+    self->keep_waiting = keep;
+    if (!keep && self->waiting) {
+        PQfinish(self->waiting);
+        self->waiting = NULL;
+    }
+}
+
+bool auditd_db_lock_held(const auditd_db_t *self)
+{
+    return self->lock_held;
 }
 
 uint64_t auditd_db_session(const auditd_db_t *self)

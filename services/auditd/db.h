@@ -1,13 +1,14 @@
 /* db.h — the PostgreSQL sessions of hcbus-auditd. Opening the writer's connects,
  * takes the single-writer advisory lock (a second auditd on the same database is
- * refused), applies the migrations (first opening only), creates the coming months'
- * partitions and switches to role hcbus_writer, so the service itself can only INSERT
- * and SELECT. The reader's session (auditd_db_new_reader) only reads. After a failure
+ * refused, or with auditd.standby keeps its connection to ask again), applies the
+ * migrations (first opening only), creates the coming months' partitions and switches
+ * to role hcbus_writer, so the service itself can only INSERT and SELECT. The reader's session (auditd_db_new_reader) only reads. After a failure
  * a session is dropped and reopened with backoff. */
 #ifndef AUDITD_DB_H
 #define AUDITD_DB_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hcbus/error.h"
@@ -65,6 +66,15 @@ int auditd_db_ensure(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err);
 /* Drop the session after an error (its open transaction is rolled back by the
  * server) and schedule the next attempt. */
 void auditd_db_lost(auditd_db_t *self, int64_t now_ms);
+
+/* Standby (auditd.standby): when an opening finds the writer lock held, keep its
+ * connection and ask for the lock on it at the next opening, instead of connecting
+ * again. keep false closes a kept connection. */
+void auditd_db_keep_waiting(auditd_db_t *self, bool keep);
+
+/* True when the last opening failed because another hcbus-auditd holds the writer
+ * lock (err HCBUS_EUNAVAILABLE), false after any other outcome. */
+bool auditd_db_lock_held(const auditd_db_t *self);
 
 /* A number that changes at every opening of the session (what is prepared on a
  * session must be prepared again on the next). */

@@ -93,18 +93,18 @@ static int fail(const hcbus_error_t *err, int code)
     return code;
 }
 
-/* The zone catalogue for reviewers (catalogue.h). A failure is a warning: names are
- * for reading the log, and recording must not wait for them. */
-static void upsert_catalogue(PGconn *conn, const char *zones_file)
+/* The writer's session. Without auditd.standby a held lock is waited for a moment
+ * (AUDITD_START_LOCK_WAIT_MS), then the start fails; with it the service starts
+ * passive at once (standby.h) and asks for the lock every standby_poll_ms. */
+static int open_db(auditd_db_t *db, const hcbus_config_t *cfg, bool *passive, hcbus_error_t *err)
 {
-    hcbus_error_t err;
-    size_t written = 0;
-    char line[HCBUS_ERROR_MESSAGE_MAX + HCBUS_ERROR_FIELD_MAX + HCBUS_ERROR_HINT_MAX + 32];
-    if (auditd_catalogue_upsert(conn, zones_file, &written, &err) < 0)
-        hcbus_warning(_("zone catalogue not loaded into hcbus.zone_catalogue (reviewers see zone ids "
-                   "without names): %s"), hcbus_error_format(&err, line, sizeof line));
-    else
-        hcbus_info(_("zone catalogue: %zu zones added or changed from %s"), written, zones_file);
+    if (!cfg->auditd.standby)
+        return auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, err);
+    auditd_db_keep_waiting(db, true);
+    if (auditd_db_open(db, err) == 0)
+        return 0;
+    *passive = auditd_db_lock_held(db);
+    return *passive ? 0 : -1;
 }
 
 /* Open the session, migrate, load the head and the trees, serve. */
@@ -121,14 +121,14 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool chec
         return fail(&err, EXIT_USAGE);
     }
     auditd_db_t *db = auditd_db_new(cfg->auditd.conninfo, cfg->auditd.migrations_dir);
-    auditd_chain_t head;
+    auditd_chain_t head = {0};
     static auditd_trees_t trees;
     trees.signer = &checkpoints; /* a resumed head's note must be ours when we sign */
     trees.full_check = check_trees;
-    int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, _("out of memory"))
-                 : auditd_db_open_wait(db, AUDITD_START_LOCK_WAIT_MS, &err) < 0 ? -1 : 0;
-    if (rc == 0) {
-        upsert_catalogue(auditd_db_conn(db), cfg->zones_file);
+    bool passive = false;
+    int rc = !db ? hcbus_error_set(&err, HCBUS_ENOMEM, NULL, _("out of memory")) : open_db(db, cfg, &passive, &err);
+    if (rc == 0 && !passive) {
+        auditd_catalogue_load(auditd_db_conn(db), cfg->zones_file);
         rc = auditd_chain_load(auditd_db_conn(db), &head, &err);
         if (rc == 0)
             rc = auditd_trees_load(auditd_db_conn(db), &trees, &err);
@@ -138,6 +138,11 @@ static int run(const hcbus_config_t *cfg, const char *broker_key_file, bool chec
                                      cfg->auditd.batch_max_rows, cfg->auditd.batch_max_delay_ms,
                                      cfg->auditd.conninfo, cfg->broker.max_message_bytes,
                                      cfg->auditd.metrics.listen, cfg->auditd.metrics.given};
+        opts.standby = cfg->auditd.standby;
+        opts.start_passive = passive;
+        opts.standby_poll_ms = cfg->auditd.standby_poll_ms;
+        opts.node_name = cfg->auditd.node_name;
+        opts.zones_file = cfg->zones_file;
         rc = auditd_server_run(&opts, db, &head, &trees, &checkpoints, &err);
     }
     auditd_db_destroy(&db);

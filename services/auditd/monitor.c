@@ -62,6 +62,10 @@ static void render(void *arg, metrics_text_t *t)
           "1 when PostgreSQL answers (asked at most once a second) and the writer's session is open.",
           postgresql_up(m));
     gauge(t, "hcbus_auditd_head_seq", "The seq of the last recorded message.", metrics_get(&m->head_seq));
+    gauge(t, "hcbus_auditd_active",
+          "1 when this auditd records (it holds, or is reopening, the writer lock); 0 when it is the passive one of a "
+          "standby pair (auditd.standby): another auditd holds the lock.",
+          metrics_get(&m->active));
     int64_t now = hcbus_monotonic_ms();
     metrics_text_family(t, "hcbus_auditd_checkpoint_age_seconds", "gauge",
                         "Time since the last signed tree head of each log was stored (or since the start).");
@@ -78,10 +82,16 @@ static void render(void *arg, metrics_text_t *t)
     }
 }
 
+/* Healthy: active with its session open ("ok"), or passive while PostgreSQL answers
+ * (body "standby": it can take over). */
 static bool health(void *arg, char *reason, size_t size)
 {
     auditd_monitor_t *m = arg;
     PGPing p = ping(m);
+    if (p == PQPING_OK && !metrics_get(&m->active)) {
+        snprintf(reason, size, "standby");
+        return true;
+    }
     if (p == PQPING_OK && metrics_get(&m->session_open))
         return true;
     if (p == PQPING_OK)
@@ -116,9 +126,11 @@ void auditd_monitor_stop(auditd_monitor_t *m)
     pthread_mutex_destroy(&m->ping_lock);
 }
 
-void auditd_monitor_tick(auditd_monitor_t *m, bool session_open, uint64_t head_seq, const auditd_trees_t *trees)
+void auditd_monitor_tick(auditd_monitor_t *m, bool session_open, bool active, uint64_t head_seq,
+                         const auditd_trees_t *trees)
 {
     metrics_set(&m->session_open, session_open);
+    metrics_set(&m->active, active);
     metrics_set(&m->head_seq, (int64_t)head_seq);
     for (int log = 0; log < AUDITD_LOG_COUNT; log++) {
         const auditd_tree_t *tree = &trees->log[log];

@@ -1,7 +1,8 @@
 /* monitor.h — what hcbus-auditd tells its monitoring endpoint (metrics/endpoint.h):
  * the commit histograms (records per batch, time per commit) observed where a batch
  * commits, and a snapshot of the writer's state (session, head, tree heads) that the
- * loop stores after each turn. Whether PostgreSQL answers is asked by the endpoint's
+ * loop stores after each turn, and whether it is the active or the passive one of a
+ * standby pair (standby.h: passive is healthy, "standby"). Whether PostgreSQL answers is asked by the endpoint's
  * own thread (PQping, at most once a second), so a stopped server shows even when
  * nothing is being written. */
 #ifndef AUDITD_MONITOR_H
@@ -25,6 +26,7 @@ typedef struct auditd_monitor {
     metrics_counter_t commit_failures;   /* batches not persisted (PostgreSQL failed or away) */
     metrics_counter_t records_committed; /* records of committed batches */
     metrics_gauge_t session_open;        /* the writer's PostgreSQL session is open */
+    metrics_gauge_t active;              /* 1: holds the writer lock (or tries to); 0: passive (standby.h) */
     metrics_gauge_t head_seq;
     metrics_gauge_t head_ms[AUDITD_LOG_COUNT];   /* monotonic ms of the last tree head (or the start) */
     metrics_gauge_t pending[AUDITD_LOG_COUNT];   /* leaves not yet under a stored head */
@@ -43,7 +45,8 @@ int auditd_monitor_start(auditd_monitor_t *m, const char *listen, bool given, co
                          hcbus_error_t *err);
 void auditd_monitor_stop(auditd_monitor_t *m);
 
-/* After each turn of the loop: the writer's state. */
-void auditd_monitor_tick(auditd_monitor_t *m, bool session_open, uint64_t head_seq, const auditd_trees_t *trees);
+/* After each turn of the loop: the writer's state (active false: passive, standby.h). */
+void auditd_monitor_tick(auditd_monitor_t *m, bool session_open, bool active, uint64_t head_seq,
+                         const auditd_trees_t *trees);
 
 #endif

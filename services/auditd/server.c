@@ -5,7 +5,9 @@
  * is gone, appends are answered NOT_PERSISTED at their batch deadline and the session
  * is reopened with backoff; the head is reloaded from the log at every reopening, and
  * the Merkle trees caught up. Tree heads due by time are stored between batches, and
- * the last ones at a clean stop (checkpoint.h). */
+ * the last ones at a clean stop (checkpoint.h). With auditd.standby, a held writer
+ * lock makes it passive (standby.h): every request is answered LinkReply.standby and
+ * the lock asked for every standby_poll_ms. */
 #include "server.h"
 
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include "hcbus/socket_limits.h"
 #include "monitor.h"
 #include "reply.h"
+#include "standby.h"
 #include "stop.h"
 #include "writer.h"
 #include "zap.h"
@@ -53,6 +56,7 @@ typedef struct server {
     bool db_down_logged;   /* one line per outage, not one per attempt */
     auditd_writer_paths_t paths;  /* how batches are committed (writer.h) */
     auditd_monitor_t monitor;     /* metrics and health (monitor.h) */
+    auditd_standby_t standby;     /* passive or active (standby.h) */
 } server_t;
 
 /* ---------------------------------------------------------------------------
@@ -66,13 +70,33 @@ static void db_failed(server_t *s, const char *what, const hcbus_error_t *err)
     s->db_down_logged = true;
 }
 
-/* True when the session is open, reopening it (and reloading the head) if due. */
+/* After a reopening: the trees caught up with the leaves committed since; with a
+ * standby pair another auditd may have written meanwhile (heads too), so they are
+ * loaded again from the last stored head. */
+static int trees_after_reopening(server_t *s, hcbus_error_t *err)
+{
+    if (s->standby.enabled)
+        return auditd_trees_load(auditd_db_conn(s->db), s->trees, err);
+    return auditd_trees_catch_up(auditd_db_conn(s->db), s->trees, s->head, err);
+}
+
+/* True when the session is open, reopening it (and reloading the head) if due. A
+ * passive auditd has none (standby.h asks for the lock); an active one that finds the
+ * lock held on reopening turns passive. */
 static bool db_ready(server_t *s)
 {
+    if (s->standby.passive)
+        return false;
     hcbus_error_t err;
-    int rc = auditd_db_ensure(s->db, hcbus_monotonic_ms(), &err);
+    int64_t now_ms = hcbus_monotonic_ms();
+    int rc = auditd_db_ensure(s->db, now_ms, &err);
+    if (rc < 0 && s->standby.enabled && auditd_db_lock_held(s->db)) {
+        auditd_standby_enter(&s->standby, s->head->seq, now_ms);
+        s->db_down_logged = false;
+        return false;
+    }
     if (rc == 1 && (auditd_chain_load(auditd_db_conn(s->db), s->head, &err) < 0 ||
-                    auditd_trees_catch_up(auditd_db_conn(s->db), s->trees, s->head, &err) < 0)) {
+                    trees_after_reopening(s, &err) < 0)) {
         db_failed(s, "cannot read the head after reconnecting", &err);
         return false;
     }
@@ -239,7 +263,10 @@ static void answer_hello(server_t *s, const auditd_peer_t *peer, uint64_t link_i
 {
     /* The broker resumes from this number: only a head read from an open session. */
     if (!db_ready(s)) {
-        auditd_reply_error(s->router, peer, link_id, HCBUS_EUNAVAILABLE, "PostgreSQL is unavailable");
+        if (s->standby.passive)
+            auditd_standby_reply(&s->standby, s->router, peer, link_id);
+        else
+            auditd_reply_error(s->router, peer, link_id, HCBUS_EUNAVAILABLE, "PostgreSQL is unavailable");
         return;
     }
     Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
@@ -253,6 +280,12 @@ static void answer_hello(server_t *s, const auditd_peer_t *peer, uint64_t link_i
 static void dispatch(server_t *s, const auditd_peer_t *peer, Hcbus__LinkRequest *req)
 {
     uint64_t link_id = req->link_id;
+    if (s->standby.passive) {
+        /* Nothing recorded, nothing read: the broker answers its clients STANDBY. */
+        auditd_standby_reply(&s->standby, s->router, peer, link_id);
+        hcbus_link_request_free(req);
+        return;
+    }
     switch (req->kind_case) {
     case HCBUS__LINK_REQUEST__KIND_APPEND:
         hcbus_debug("append link_id=%" PRIu64 " queued: %zu records, %zu rejections, %zu delivery records", link_id,
@@ -361,7 +394,7 @@ static long poll_timeout_ms(const server_t *s, int64_t now_ms)
     int64_t until = -1;
     if (!auditd_batch_empty(s->batch))
         until = auditd_batch_started_ms(s->batch) + s->opts->batch_max_delay_ms;
-    int64_t retry = auditd_db_next_attempt_ms(s->db);
+    int64_t retry = s->standby.passive ? 0 : auditd_db_next_attempt_ms(s->db);
     if (retry > 0 && (until < 0 || retry < until))
         until = retry;
     int64_t reads = auditd_reads_wake_ms(s->reads);
@@ -370,6 +403,8 @@ static long poll_timeout_ms(const server_t *s, int64_t now_ms)
     int64_t heads = heads_wake_ms(s);
     if (heads >= 0 && (until < 0 || heads < until))
         until = heads;
+    if (s->standby.passive && (until < 0 || s->standby.next_poll_ms < until))
+        until = s->standby.next_poll_ms;
     if (until < 0)
         return -1;
     return until > now_ms ? (long)(until - now_ms) : 0;
@@ -415,12 +450,15 @@ static void loop(server_t *s)
         int64_t reads_wake = auditd_reads_wake_ms(s->reads);
         if ((items[3].revents & ZMQ_POLLIN) || (reads_wake >= 0 && now_ms >= reads_wake))
             auditd_reads_pump(s->reads, s->router, s->head->seq, now_ms);
-        if (auditd_db_next_attempt_ms(s->db) > 0 && now_ms >= auditd_db_next_attempt_ms(s->db))
+        if (!s->standby.passive && auditd_db_next_attempt_ms(s->db) > 0 && now_ms >= auditd_db_next_attempt_ms(s->db))
             db_ready(s);
+        if (auditd_standby_due(&s->standby, now_ms))
+            auditd_standby_try(&s->standby, s->db, s->head, s->trees, now_ms);
         int64_t heads_wake = heads_wake_ms(s);
         if (heads_wake >= 0 && now_ms >= heads_wake)
             store_heads(s, now_ms, false);
-        auditd_monitor_tick(&s->monitor, auditd_db_conn(s->db) != NULL, s->head->seq, s->trees);
+        auditd_monitor_tick(&s->monitor, auditd_db_conn(s->db) != NULL, !s->standby.passive, s->head->seq,
+                            s->trees);
     }
 }
 
@@ -428,6 +466,9 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
                       auditd_trees_t *trees, const auditd_checkpoints_t *checkpoints, hcbus_error_t *err)
 {
     server_t s = {.opts = opts, .db = db, .head = head, .trees = trees, .checkpoints = checkpoints};
+    s.standby = (auditd_standby_t){.enabled = opts->standby, .poll_ms = opts->standby_poll_ms,
+                                   .node_name = opts->node_name ? opts->node_name : "",
+                                   .zones_file = opts->zones_file ? opts->zones_file : ""};
     s.batch = auditd_batch_new();
     int rc = !s.batch ? hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory") : setup(&s, err);
     if (rc == 0 && !(s.reader = auditd_reader_new(s.ctx, opts->conninfo, err)))
@@ -438,13 +479,16 @@ int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_
     if (monitoring) {
         rc = auditd_monitor_start(&s.monitor, opts->metrics_listen ? opts->metrics_listen : "", opts->metrics_given,
                                   opts->conninfo, err);
-        auditd_monitor_tick(&s.monitor, auditd_db_conn(db) != NULL, head->seq, trees);
+        auditd_monitor_tick(&s.monitor, auditd_db_conn(db) != NULL, !opts->start_passive, head->seq, trees);
     }
     if (rc == 0) {
         hcbus_notice(_("listening on %s, head seq %" PRIu64 ", batches of up to %" PRIu32
                      " rows, committed when the link is drained (+%" PRIu32 " ms extra wait)"),
                      opts->endpoint, head->seq, opts->batch_max_rows, opts->batch_max_delay_ms);
-        hcbus_notify_ready("recording");
+        if (opts->start_passive)
+            auditd_standby_enter(&s.standby, head->seq, hcbus_monotonic_ms()); /* tells systemd READY too */
+        else
+            auditd_standby_started_active(&s.standby, head->seq); /* READY, "recording" */
         loop(&s);
         hcbus_notify_stopping();
         flush(&s); /* the batch in hand, answered before the sockets close */

@@ -25,10 +25,17 @@ typedef struct auditd_server_opts {
     uint32_t max_record_bytes;     /* the broker's max_message_bytes (0: 65536); bounds frames */
     const char *metrics_listen;    /* auditd.metrics_listen ("" or NULL: no endpoint) */
     bool metrics_given;            /* ... written in the file (then a bind failure is an error) */
+    /* The standby pair (standby.h): */
+    bool standby;                  /* auditd.standby: a held lock makes it passive */
+    bool start_passive;            /* db is not open: the lock was held at start */
+    uint32_t standby_poll_ms;
+    const char *node_name;
+    const char *zones_file;        /* loaded into the catalogue on becoming active */
 } auditd_server_opts_t;
 
 /* Serve until SIGTERM/SIGINT (see stop.h), then commit and answer the batch in hand
- * and store the heads of the trees that grew. db is open, head and trees loaded.
+ * and store the heads of the trees that grew. db is open, head and trees loaded, unless
+ * opts->start_passive (then they are read on taking the lock).
  * Returns 0 after a stop, -1 with err if the sockets could not be set up. */
 int auditd_server_run(const auditd_server_opts_t *opts, auditd_db_t *db, auditd_chain_t *head,
                       auditd_trees_t *trees, const auditd_checkpoints_t *checkpoints, hcbus_error_t *err);

@@ -90,16 +90,21 @@ static enum MHD_Result answer_metrics(metrics_endpoint_t *self, struct MHD_Conne
     return send_text(c, MHD_HTTP_OK, METRICS_CONTENT_TYPE, t.data, t.len, true); /* MHD frees t.data */
 }
 
+/* 200 "ok"; 200 with the service's word when it is healthy in a named way ("standby":
+ * the passive one of a pair); else 503 "unavailable: REASON". */
 static enum MHD_Result answer_health(metrics_endpoint_t *self, struct MHD_Connection *c)
 {
     char reason[METRICS_REASON_MAX] = "";
-    if (self->health(self->arg, reason, sizeof reason))
+    bool healthy = self->health(self->arg, reason, sizeof reason);
+    if (healthy && !reason[0])
         return fixed(c, MHD_HTTP_OK, "ok\n");
     char *body = malloc(METRICS_REASON_MAX + 32);
     if (!body)
-        return fixed(c, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable\n");
-    int n = snprintf(body, METRICS_REASON_MAX + 32, "unavailable: %s\n", reason);
-    return send_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", body, (size_t)n, true);
+        return fixed(c, healthy ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, healthy ? "ok\n" : "unavailable\n");
+    int n = healthy ? snprintf(body, METRICS_REASON_MAX + 32, "%s\n", reason)
+                    : snprintf(body, METRICS_REASON_MAX + 32, "unavailable: %s\n", reason);
+    return send_text(c, healthy ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", body,
+                     (size_t)n, true);
 }
 
 /* The first call for a request comes with its headers: another method is answered

@@ -1,6 +1,7 @@
 /* endpoint.h — a service's monitoring endpoint: an HTTP server (libmicrohttpd, one
  * thread of its own, event-driven) answering GET /metrics (Prometheus text format
- * 0.0.4) and GET /healthz (200 "ok", or 503 "unavailable: REASON"). It never touches
+ * 0.0.4) and GET /healthz (200 "ok", 200 with a word such as "standby" when the service
+ * is healthy in a named way, or 503 "unavailable: REASON"). It never touches
  * the service's sockets or loop: it reads the service's atomic counters and snapshots
  * through the two callbacks, on its own thread. Bounded (docs/operations.md,
  * "Monitoring"): METRICS_CONNECTIONS_MAX connections, METRICS_CONNECTION_TIMEOUT_S
@@ -24,7 +25,9 @@
  * hcbus_process_start_time_seconds). Runs on the endpoint's thread. */
 typedef void (*metrics_render_fn)(void *arg, metrics_text_t *out);
 /* True when the service can do its job; else false with a reason (one line, for a
- * person: translated). Runs on the endpoint's thread. */
+ * person: translated). True with reason set: healthy in a named way, answered 200 with
+ * that word as the body (e.g. "standby", untranslated: for monitors). Runs on the
+ * endpoint's thread. */
 typedef bool (*metrics_health_fn)(void *arg, char *reason, size_t size);
 
 typedef struct metrics_endpoint metrics_endpoint_t;
