@@ -248,7 +248,7 @@ static void read_link(broker_t *self)
 /* Until the audit service has told the head and the zone snapshot, keep asking. */
 static void start_up(broker_t *self, int64_t now_ms)
 {
-    if (broker_ready(self) || now_ms - self->hello_sent_ms < BROKER_HELLO_RETRY_MS)
+    if (broker_ready(self) || now_ms - self->hello_sent_ms < standby_hello_retry_ms(self))
         return;
     self->hello_sent_ms = now_ms;
     Hcbus__LinkRequest request = HCBUS__LINK_REQUEST__INIT;

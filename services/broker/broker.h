@@ -23,6 +23,7 @@
 #include "monitor.h"
 #include "namespace.h"
 #include "rejections.h"
+#include "standby.h"
 #include "subscribers.h"
 
 #define BROKER_TICK_MS 50
@@ -81,6 +82,8 @@ typedef struct broker {
     budget_t *budget;                    /* large answers per connection and institution */
     control_t controls[BROKER_CONTROL_MAX];
     bool hello_done, latest_done;        /* ready once both are */
+    bool standby;                        /* the audit service is passive (standby.h) */
+    char standby_node[HCBUS_NODE_NAME_MAX + 1]; /* its auditd.node_name, as it said */
     int64_t hello_sent_ms;
     uint64_t delivery_records;           /* delivery records numbered so far (deliveries.h) */
     uint64_t delivered_head;             /* every seq up to here was delivered (or existed before start) */

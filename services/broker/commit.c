@@ -270,6 +270,23 @@ static void handle_control_failure(broker_t *self, control_t *control, const Hcb
     control->kind = CONTROL_FREE;
 }
 
+/* The audit service is passive (standby.h): whatever the request, nothing was done. */
+static void handle_standby(broker_t *self, control_t *control, const char *node)
+{
+    standby_enter(self, node);
+    if (!control)
+        return; /* an append: its messages were answered STANDBY by standby_enter */
+    if (control->kind == CONTROL_REPLAY) {
+        hcbus_error_t err;
+        standby_error(self, &err);
+        requests_replay_failed(self, control, HCBUS_ESTANDBY, err.message);
+    } else if (control->kind == CONTROL_PROBE) {
+        monitor_probe_answered(self, false);
+    }
+    /* A hello is asked again after standby_poll_ms (start_up), with the snapshot. */
+    control->kind = CONTROL_FREE;
+}
+
 void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
 {
     if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
@@ -277,6 +294,10 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
         return;
     }
     control_t *control = control_find(self, reply->link_id);
+    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_STANDBY) {
+        handle_standby(self, control, reply->standby);
+        return;
+    }
     if (!control)
         return; /* an answer after its deadline */
     if (control->kind == CONTROL_PROBE) {
@@ -292,6 +313,7 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
     if (kind != CONTROL_REPLAY)
         control->kind = CONTROL_FREE;
     if (kind == CONTROL_HELLO && reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ && !self->hello_done) {
+        standby_leave(self, reply->head_seq);
         self->delivered_head = reply->head_seq;
         self->hello_done = true;
         deliveries_broker_start(self, reply->head_seq);

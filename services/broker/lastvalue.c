@@ -32,6 +32,15 @@ void lastvalue_destroy(lastvalue_t **self_p)
     *self_p = NULL;
 }
 
+void lastvalue_clear(lastvalue_t *self)
+{
+    for (size_t i = 0; i < self->count; i++) {
+        free(self->entries[i].topic);
+        free(self->entries[i].bytes);
+    }
+    self->count = self->bytes = self->communities = 0;
+}
+
 /* The index of the first entry whose topic is >= topic (> topic if strictly). */
 static size_t lower_bound(const lastvalue_t *self, const char *topic, bool strictly)
 {

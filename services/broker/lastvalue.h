@@ -34,6 +34,10 @@ typedef struct lastvalue_entry {
 lastvalue_t *lastvalue_new(void);
 void lastvalue_destroy(lastvalue_t **self_p);
 
+/* Forget every value and reservation (the broker turned passive, standby.h: the
+ * snapshot is rebuilt from the log when it serves again). */
+void lastvalue_clear(lastvalue_t *self);
+
 /* Make room for topic (of a community zone, or of a catalogue zone) before a zone level
  * is recorded: 0 if the topic is held already or was added (empty until its first
  * commit); -1 with err (HCBUS_EINVALID, field zone.zone_id) when it is a community and

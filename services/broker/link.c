@@ -370,13 +370,17 @@ Hcbus__LinkReply *link_recv(link_t *self)
      * or a later one means the batch that holds new records is answered. */
     if (self->unanswered_id &&
         ((reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED && reply->link_id >= self->unanswered_id) ||
-         (reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR && reply->link_id == self->unanswered_id)))
+         ((reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR || reply->kind_case == HCBUS__LINK_REPLY__KIND_STANDBY) &&
+          reply->link_id == self->unanswered_id)))
         self->unanswered_id = 0;
     if (self->side_link_id && reply->link_id == self->side_link_id) {
         if (reply->kind_case == HCBUS__LINK_REPLY__KIND_COMMITTED) {
             queue_confirmed(&self->rejections);
             queue_confirmed(&self->deliveries);
             self->side_link_id = 0;
+        } else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_STANDBY) {
+            /* A passive audit service: kept, and asked again at the resend time. */
+            self->side_resend_ms = hcbus_monotonic_ms() + self->resend_ms;
         } else {
             self->side_resend_ms = 0; /* failed: resend at the next tick */
         }

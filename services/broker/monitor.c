@@ -50,6 +50,10 @@ static void render(void *arg, metrics_text_t *t)
     render_messages(m, t);
     gauge(t, "hcbus_broker_ready", "1 once the audit service gave the log head and the zone snapshot.",
           metrics_get(&m->ready));
+    gauge(t, "hcbus_broker_active",
+          "0 while this broker is the passive one of a pair (its audit service answers standby: clients are answered "
+          "ERROR_CODE_STANDBY), else 1.",
+          metrics_get(&m->active));
     gauge(t, "hcbus_broker_audit_link_up",
           "1 while the audit service answered within the last 3 seconds (it is asked every second).",
           metrics_get(&m->link_up));
@@ -92,6 +96,9 @@ static bool health(void *arg, char *reason, size_t size)
     broker_monitor_t *m = &b->monitor;
     switch ((monitor_health_t)metrics_get(&m->health)) {
     case MONITOR_OK:
+        return true;
+    case MONITOR_STANDBY:
+        snprintf(reason, size, "standby"); /* healthy: 200, for monitors (untranslated) */
         return true;
     case MONITOR_STARTING:
         snprintf(reason, size, "%s", _("starting: the audit service has not given the log head yet"));
@@ -159,13 +166,17 @@ void monitor_tick(broker_t *b, int64_t now_ms)
     int64_t silent = m->link_heard_ms ? now_ms - m->link_heard_ms : now_ms;
     int64_t oldest = m->oldest_accepted_ms ? now_ms - m->oldest_accepted_ms : 0;
     bool link_up = m->link_heard_ms && silent < MONITOR_LINK_SILENT_MS;
-    monitor_health_t h = !broker_ready(b)                                     ? MONITOR_STARTING
+    /* Passive is healthy while its audit service answers: it can take over. */
+    monitor_health_t h = b->standby && link_up                                ? MONITOR_STANDBY
+                         : b->standby                                         ? MONITOR_LINK_SILENT
+                         : !broker_ready(b)                                   ? MONITOR_STARTING
                          : !link_up                                           ? MONITOR_LINK_SILENT
                          : m->audit_db_down                                   ? MONITOR_AUDIT_DB_DOWN
                          : oldest > (int64_t)b->config->broker.ack_timeout_ms ? MONITOR_COMMITS_LATE
                                                                               : MONITOR_OK;
     metrics_set(&m->health, h);
     metrics_set(&m->ready, broker_ready(b));
+    metrics_set(&m->active, !b->standby);
     metrics_set(&m->link_up, link_up);
     metrics_set(&m->link_silent_ms, silent);
     metrics_set(&m->in_flight, (int64_t)inflight_count(b->inflight));

@@ -24,6 +24,7 @@ typedef enum {
     MONITOR_LINK_SILENT,     /* nothing from the audit service for MONITOR_LINK_SILENT_MS */
     MONITOR_AUDIT_DB_DOWN,   /* the audit service answers that PostgreSQL is unavailable */
     MONITOR_COMMITS_LATE,    /* a message waited longer than ack_timeout_ms for its commit */
+    MONITOR_STANDBY,         /* the passive broker of a pair (standby.h): healthy, "standby" */
 } monitor_health_t;
 
 typedef struct broker_monitor {
@@ -35,6 +36,7 @@ typedef struct broker_monitor {
     /* The loop's snapshot. */
     metrics_gauge_t health;                  /* monitor_health_t */
     metrics_gauge_t ready;
+    metrics_gauge_t active;                  /* 0 while passive (standby.h) */
     metrics_gauge_t link_up;
     metrics_gauge_t link_silent_ms;
     metrics_gauge_t in_flight, in_flight_capacity, oldest_in_flight_ms, ack_timeout_ms;

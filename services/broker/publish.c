@@ -149,6 +149,11 @@ static void publish_envelope(broker_t *self, const routing_id_t *from, const hcb
     /* Never recorded nor delivered: a field this schema does not know could carry
      * anything (patient details included) past validation and redaction. */
     size_t dropped = hcbus_message_drop_unknown(&env->base);
+    /* The passive broker of a pair checks nothing and records nothing: the active one will. */
+    if (standby_refuse(self, self->pub_socket, from, request_id, env->msg_id)) {
+        monitor_refused(&self->monitor, (hcbus_kind_t)hcbus_envelope_kind(env), HCBUS_ESTANDBY);
+        return;
+    }
     if (admit(self, inst, env, topic, sizeof topic, &err) != 0) {
         refuse(self, from, inst, request_id, env, topic, &err);
         return;
@@ -222,7 +227,8 @@ void publish_handle(broker_t *self, const routing_id_t *from, const char *instit
         publish_envelope(self, from, inst, request->request_id, request->publish);
         request->publish->sender = sender;
         request->publish->topic = topic;
-    } else if (request->kind_case == HCBUS__CLIENT_REQUEST__KIND_PING) {
+    } else if (request->kind_case == HCBUS__CLIENT_REQUEST__KIND_PING &&
+               !standby_refuse(self, self->pub_socket, from, request->request_id, NULL)) {
         Hcbus__Pong pong = HCBUS__PONG__INIT;
         pong.head_seq = self->delivered_head;
         pong.broker_instance = self->instance;
@@ -231,7 +237,7 @@ void publish_handle(broker_t *self, const routing_id_t *from, const char *instit
         reply.kind_case = HCBUS__BROKER_REPLY__KIND_PONG;
         reply.pong = &pong;
         reply_send(self->pub_socket, from, &reply);
-    } else {
+    } else if (request->kind_case != HCBUS__CLIENT_REQUEST__KIND_PING) {
         hcbus_error_set(&err, HCBUS_EINVALID, "kind", _("only publish and ping are served on the publisher endpoint"));
         hcbus_error_hint(&err, _("Subscribe, snapshot and replay go to the subscriber endpoint."));
         refuse(self, from, inst, request->request_id, NULL, NULL, &err);

@@ -505,6 +505,10 @@ void requests_handle(broker_t *self, const routing_id_t *from, const char *insti
         return;
     }
     budget_confirm(self->budget, from, inst->id, request->receipt);
+    if (standby_refuse(self, self->sub_socket, from, request->request_id, NULL)) {
+        hcbus_client_request_free(request);
+        return;
+    }
     subscriber_t *sub = subscribers_find(self->subscribers, from);
     if (sub)
         sub->last_heard_ms = hcbus_monotonic_ms();

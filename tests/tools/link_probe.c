@@ -3,7 +3,7 @@
  * latest, hello) and prints the answers one per line. Also writes test key pairs.
  *
  *   link_probe keygen DIR
- *   link_probe [options] hello
+ *   link_probe [options] hello     ("head_seq N", or "standby NODE" from a passive auditd)
  *   link_probe [options] append N --sender S --msg-prefix P [--zone Z] [--batch K] [--window W]
  *                                 [--rejections R] [--distinct D] [--malformed M] [--answers]
  *     --answers: at the end, "answers A requests R" on stderr (one answer may answer
@@ -200,10 +200,14 @@ static int cmd_hello(link_t *l)
     if (!reply)
         return EXIT_TIMEOUT;
     int rc = 0;
-    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ)
+    if (reply->kind_case == HCBUS__LINK_REPLY__KIND_HEAD_SEQ) {
         printf("head_seq %" PRIu64 "\n", reply->head_seq);
-    else
+    } else if (reply->kind_case == HCBUS__LINK_REPLY__KIND_STANDBY) {
+        printf("standby %s\n", reply->standby); /* a passive auditd of a pair: its node name */
+        rc = EXIT_ANSWER_ERROR;
+    } else {
         rc = reply->kind_case == HCBUS__LINK_REPLY__KIND_ERROR ? print_error_reply(reply) : EXIT_ANSWER_ERROR;
+    }
     hcbus_link_reply_free(reply);
     return rc;
 }
