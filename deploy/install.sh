@@ -30,6 +30,7 @@ PACKAGES=(
 # run command does not install a browser, a fuzzing compiler or valgrind.
 TEST_PACKAGES=(
   python3 jq               # tests parse CSV and JSON output and decode screenshots
+  iputils-ping             # test_netlab measures round trips over the link emulator (tests/lib/netlab.sh)
   clang libclang-rt-14-dev # the libFuzzer build
   valgrind                 # test_valgrind, test_coordinator_valgrind
   chromium                 # test_audit_report renders the HTML report headless

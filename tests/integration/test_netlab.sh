@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# test_netlab.sh — the network lab itself (tests/lib/netlab.sh + tests/tools/linkem.c):
+# two namespaces joined by a linkem wire. Delay shows in ping's round trip (≥ 2 × delay),
+# loss stays within statistical bounds over many pings and the counters add up, a cut
+# wire answers nothing and a healed one answers again, a TCP transfer over 30 % loss
+# each way arrives intact, settings change at run time, and bad settings are refused
+# with a message naming them. The namespaces and linkem processes are gone at exit.
+source "${HCBUS_SOURCE_DIR:-$(dirname "$0")/../..}/tests/lib/harness.sh"
+source "$HC_SRC/tests/lib/netlab.sh"
+netlab_require
+command -v ping >/dev/null || { hc_log "SKIP: no ping (Debian iputils-ping)"; exit 77; }
+command -v python3 >/dev/null || { hc_log "SKIP: no python3"; exit 77; }
+
+netlab_ns site_a
+netlab_ns site_b
+hc_assert_eq "nl$$-site_a" "$(netlab_nsname site_a)" "the real namespace name carries the test's pid"
+netlab_wire site_a 10.99.0.1/30 site_b 10.99.0.2/30 40 0
+hc_assert_eq site_a-site_b "$NETLAB_WIRE" "the wire is named after its ends"
+W=$NETLAB_WIRE
+
+# 1. Delay: every round trip crosses the wire twice, so it takes at least 2 × 40 ms.
+out=$(netlab_exec site_a ping -n -c 5 -i 0.2 -W 5 10.99.0.2) || hc_fail "ping over a 40 ms wire failed: $out"
+min_rtt=$(sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/.*|\1|p' <<<"$out")
+hc_log "40 ms each way: ping rtt min ${min_rtt} ms"
+hc_assert_eq 1 "$(awk -v r="$min_rtt" 'BEGIN{print (r >= 80) ? 1 : 0}')" "ping rtt ($min_rtt ms) >= 2 x 40 ms"
+
+# 2. Delay changed at run time: 100 ms each way.
+netlab_set "$W" 100 0
+out=$(netlab_exec site_a ping -n -c 2 -i 0.2 -W 5 10.99.0.2) || hc_fail "ping over a 100 ms wire failed: $out"
+min_rtt=$(sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/.*|\1|p' <<<"$out")
+hc_assert_eq 1 "$(awk -v r="$min_rtt" 'BEGIN{print (r >= 200) ? 1 : 0}')" "after netlab_set 100 ms: rtt ($min_rtt ms) >= 200 ms"
+
+# 3. Loss: 20 % each way, so a ping comes back with probability 0.8² = 0.64. Over 400
+# pings the replies are 256 ± 9.6 (one standard deviation); the bounds are ±7 of them,
+# so this fails by chance less than once in 10^11 runs, not on a slow machine.
+netlab_set "$W" 1 20
+netlab_ctl "$W" reset >/dev/null
+out=$(netlab_exec site_a ping -n -q -c 400 -i 0.005 -W 2 10.99.0.2 || true)
+received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
+hc_log "20 % loss each way: $received of 400 pings answered (expected 256)"
+hc_assert_eq 1 "$(( received >= 189 && received <= 323 ))" "replies within bounds at 20 % loss ($received of 400)"
+# The counters add up: what came in either went out, was lost, or is still queued.
+stats=$(netlab_stats "$W")
+for d in a2b b2a; do
+  in=$(sed -n "s/^${d}_in_packets=//p" <<<"$stats")
+  sum=$(awk -F= -v d="$d" '$1==d"_out_packets"||$1==d"_lost"||$1==d"_cut"||$1==d"_queue_full"||$1==d"_write_errors"||$1==d"_queued_packets"{s+=$2} END{print s}' <<<"$stats")
+  hc_assert_eq "$in" "$sum" "$d: in = out + lost + cut + queue_full + write_errors + queued"
+done
+lost=$(netlab_stat "$W" a2b_lost)
+hc_assert_eq 1 "$(( lost > 0 ))" "linkem counted lost packets ($lost)"
+
+# 4. Cut: nothing answers; heal: answers again.
+netlab_set "$W" 1 0
+netlab_cut "$W"
+out=$(netlab_exec site_a ping -n -q -c 5 -i 0.2 -W 1 10.99.0.2 || true)
+hc_assert_contains "$out" " 0 received" "a cut wire answers no ping"
+hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_cut) >= 5 ))" "the cut pings were counted as cut"
+netlab_heal "$W"
+hc_wait_for "ping answered after heal" 10 netlab_exec site_a ping -n -c 1 -W 1 10.99.0.2
+# Signals cut and heal too (SIGUSR1 / SIGUSR2).
+kill -USR1 "$(hc_pid "linkem-$W")"
+hc_wait_for "cut by SIGUSR1" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep -q cut=1"
+kill -USR2 "$(hc_pid "linkem-$W")"
+hc_wait_for "healed by SIGUSR2" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep -q cut=0"
+
+# 5. A TCP transfer over 30 % loss each way (and 5 ms delay) arrives intact: real
+# retransmissions through the emulator.
+netlab_set "$W" 5 30
+head -c 262144 /dev/urandom >"$HC_WORK/sent.bin"
+netlab_start_bg tcp_sink site_b python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.99.0.2", 7788)); s.listen(1)
+open(sys.argv[1] + ".listening", "w").close()
+c, _ = s.accept()
+with open(sys.argv[1] + ".part", "wb") as f:
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        f.write(b)
+import os; os.rename(sys.argv[1] + ".part", sys.argv[1])
+' "$HC_WORK/received.bin"
+hc_wait_for "the TCP sink listening" 20 test -e "$HC_WORK/received.bin.listening"
+t0=$SECONDS
+netlab_exec site_a timeout 150 python3 -c '
+import socket, sys
+s = socket.create_connection(("10.99.0.2", 7788), timeout=120)
+s.sendall(open(sys.argv[1], "rb").read()); s.shutdown(socket.SHUT_WR)
+s.settimeout(120); s.recv(1)
+' "$HC_WORK/sent.bin" || hc_fail "the TCP transfer over 30 % loss did not complete"
+hc_wait_for "the whole file at the sink" 60 test -e "$HC_WORK/received.bin"
+hc_log "256 KiB over TCP through 30 % loss each way: $((SECONDS - t0)) s, $(netlab_stat "$W" a2b_lost) packets lost a->b"
+hc_assert_eq "$(sha256sum <"$HC_WORK/sent.bin")" "$(sha256sum <"$HC_WORK/received.bin")" "the file arrived intact"
+hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_lost) > 0 ))" "packets were lost on the way"
+
+# 6. Bad settings are refused, naming what was wrong, and change nothing.
+netlab_set "$W" 7 0
+err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set loss_pct=140 2>&1) && hc_fail "loss_pct=140 accepted: $err"
+hc_assert_contains "$err" "loss_pct must be a number from 0 to 100" "a bad loss is refused by name"
+err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set delay_ms=5 colour=red 2>&1) && hc_fail "an unknown key accepted: $err"
+hc_assert_contains "$err" "unknown key 'colour'" "an unknown key is refused by name"
+hc_assert_contains "$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)" "delay_ms=7 " "a refused set changed nothing"
+err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" launch 2>&1) && hc_fail "an unknown command accepted: $err"
+hc_assert_contains "$err" "unknown command 'launch'" "an unknown command is refused by name"
+
+# 7. The root namespace as one end, a second wire from the same namespace.
+sub=$((($$ % 250) + 1))
+netlab_wire root "10.98.$sub.1/30" site_b "10.98.$sub.2/30" 10 0
+hc_assert_eq root-site_b "$NETLAB_WIRE" "a wire from the root namespace"
+ping -n -c 1 -W 5 "10.98.$sub.2" >/dev/null || hc_fail "ping from the root namespace over its wire failed"
+
+hc_pass

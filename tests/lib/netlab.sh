@@ -1,0 +1,189 @@
+# netlab.sh — network "sites" for integration tests (source it after harness.sh).
+# Network namespaces joined by wires with delay, jitter, loss and cuts, made by the link
+# emulator tests/tools/linkem.c (this kernel has no sch_netem: decision 0039). Everything
+# made here is removed at exit, also after a failure (harness.sh's cleanup: the linkem
+# processes are background processes of the harness; the namespaces go in hc_on_exit).
+#
+#   source "$HCBUS_SOURCE_DIR/tests/lib/harness.sh"
+#   source "$HCBUS_SOURCE_DIR/tests/lib/netlab.sh"
+#   netlab_require                                  # skip (77) unless root, ip, /dev/net/tun, linkem
+#   netlab_ns a; netlab_ns b                        # namespaces, lo up
+#   netlab_wire a 10.9.0.1/30 b 10.9.0.2/30 50 5    # wire "a-b": 50 ms each way, 5 % loss each way
+#   netlab_exec a ping -c 3 10.9.0.2                # run a command in a (foreground)
+#   netlab_start_bg broker b "$HC_BIN/hcbus-broker" -c conf   # hc_start_bg inside b
+#   netlab_set a-b 200 30 [JITTER_MS]               # change delay/loss (jitter) at run time
+#   netlab_cut a-b; netlab_heal a-b                 # drop everything / back to normal
+#   netlab_stats a-b                                # counters, key=value lines
+#
+# Names: a namespace NAME here is the logical name; the real one is "nl<pid>-NAME" so
+# that two tests can use the same names at once (netlab_nsname NAME prints it, for
+# `ip netns exec` or /run/netns paths). "" or "root" is the root namespace (the test's
+# own). A wire is named "NS1-NS2" ("root" for the root namespace; "-2", "-3"... when that
+# pair already has one); netlab_wire also sets NETLAB_WIRE to it. Do not call
+# netlab_wire or netlab_ns in $(...): they record what to clean up in this shell.
+# Addresses: ADDR is IP/PREFIX (default /30): the wire's side of that subnet. Both ends
+# of a wire must be in one subnet; a wire whose one end is the root namespace adds a
+# route there that other tests running at once also see: pick a subnet nobody else uses
+# (e.g. one derived from $$) or keep both ends in namespaces.
+# Routing across several wires (a namespace in the middle): netlab_forward NS turns on
+# forwarding in NS; add routes with netlab_exec NS ip route add ....
+
+NETLAB_LINKEM=${NETLAB_LINKEM:-$HC_BIN/tests/linkem}
+NETLAB_WIRE=""
+NETLAB_PREFIX="nl$$-"
+declare -A NETLAB_NSS=()       # logical name -> real name
+declare -A NETLAB_WIRES=()     # wire -> control socket
+NETLAB_WIRE_COUNT=0
+
+# Skip the test (exit 77, which ctest counts as skipped) when this machine cannot run it.
+netlab_require() {
+  local why=""
+  [ "$(id -u)" = 0 ] || why="not root"
+  command -v ip >/dev/null || why="no ip command (iproute2)"
+  [ -c /dev/net/tun ] || why="no /dev/net/tun"
+  [ -x "$NETLAB_LINKEM" ] || why="no link emulator at $NETLAB_LINKEM (build tests/tools/linkem.c)"
+  if [ -n "$why" ]; then
+    hc_log "SKIP: netlab needs root, iproute2, /dev/net/tun and linkem: $why"
+    exit 77
+  fi
+}
+
+# The real namespace name of logical NAME ("" for the root namespace).
+netlab_nsname() {
+  case ${1:-root} in
+    root) echo "" ;;
+    *) echo "${NETLAB_NSS[$1]:?netlab: no namespace named '$1' (netlab_ns $1 first)}" ;;
+  esac
+}
+
+# Make namespace NAME with lo up; removed at exit (with every process still in it).
+netlab_ns() {
+  local name=${1:?netlab_ns NAME} real
+  case $name in root|"") hc_fail "netlab_ns: '$name' is the root namespace" ;; esac
+  [[ $name =~ ^[A-Za-z0-9_.]+$ ]] || hc_fail "netlab_ns: name '$name' must be letters, digits, _ or ."
+  [ -z "${NETLAB_NSS[$name]:-}" ] || hc_fail "netlab_ns: namespace '$name' exists already"
+  real=$NETLAB_PREFIX$name
+  ip netns add "$real" || hc_fail "netlab_ns: ip netns add $real failed"
+  NETLAB_NSS[$name]=$real
+  hc_on_exit _netlab_ns_remove "$real"
+  ip -n "$real" link set lo up || hc_fail "netlab_ns: lo up in $real failed"
+}
+
+# At exit (after the harness stopped its background processes): kill what is left in
+# the namespace, then remove it.
+_netlab_ns_remove() {
+  local real=$1 pid
+  for pid in $(ip netns pids "$real" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  ip netns del "$real" 2>/dev/null
+}
+
+# Run CMD... in namespace NS ("" or root: here). Background it with & if need be, but
+# prefer netlab_start_bg for long-running processes (the harness then stops them).
+netlab_exec() {
+  local real
+  real=$(netlab_nsname "${1-}")
+  shift
+  if [ -z "$real" ]; then "$@"; else ip netns exec "$real" "$@"; fi
+}
+
+# hc_start_bg NAME, in namespace NS: the harness's log ($HC_WORK/NAME.log), hc_pid,
+# hc_kill and the cleanup at exit work as for any background process.
+netlab_start_bg() {
+  local name=${1:?netlab_start_bg NAME NS CMD...} real
+  real=$(netlab_nsname "${2-}")
+  shift 2
+  if [ -z "$real" ]; then hc_start_bg "$name" "$@"; else hc_start_bg "$name" ip netns exec "$real" "$@"; fi
+}
+
+# Turn on IPv4 forwarding in NS (a namespace between two wires).
+netlab_forward() {
+  netlab_exec "${1:?netlab_forward NS}" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# netlab_wire NS1 ADDR1 NS2 ADDR2 [DELAY_MS LOSS_PCT [JITTER_MS]]: a wire between NS1 and
+# NS2 through a linkem process; DELAY_MS and LOSS_PCT apply to each direction.
+netlab_wire() {
+  [ $# -ge 4 ] || hc_fail "netlab_wire: usage: netlab_wire NS1 ADDR1 NS2 ADDR2 [DELAY_MS LOSS_PCT [JITTER_MS]]"
+  local ns1=${1:-root} addr1=$2 ns2=${3:-root} addr2=$4 delay=${5:-0} loss=${6:-0} jitter=${7:-0}
+  local real1 real2 wire n ctl dev1 dev2 nsopt=()
+  real1=$(netlab_nsname "$ns1")
+  real2=$(netlab_nsname "$ns2")
+  [ "$ns1" != "$ns2" ] || hc_fail "netlab_wire: both ends in '$ns1'"
+  [[ $addr1 == */* ]] || addr1=$addr1/30
+  [[ $addr2 == */* ]] || addr2=$addr2/30
+  wire=$ns1-$ns2
+  n=1
+  while [ -n "${NETLAB_WIRES[$wire]:-}" ]; do n=$((n + 1)); wire=$ns1-$ns2-$n; done
+  NETLAB_WIRE_COUNT=$((NETLAB_WIRE_COUNT + 1))
+  # Interface names are at most 15 bytes and shared by the root namespace's tests.
+  dev1=nl$$w${NETLAB_WIRE_COUNT}a
+  dev2=nl$$w${NETLAB_WIRE_COUNT}b
+  ctl=$HC_WORK/linkem-$NETLAB_WIRE_COUNT.sock
+  [ -n "$real1" ] && nsopt+=(--ns-a "/run/netns/$real1")
+  [ -n "$real2" ] && nsopt+=(--ns-b "/run/netns/$real2")
+  hc_start_bg "linkem-$wire" "$NETLAB_LINKEM" run --ctl "$ctl" --dev-a "$dev1" --dev-b "$dev2" \
+    "${nsopt[@]}" --delay-ms "$delay" --loss-pct "$loss" --jitter-ms "$jitter"
+  local pid
+  pid=$(hc_pid "linkem-$wire")
+  local deadline=$((SECONDS + 10))
+  until [ -S "$ctl" ]; do
+    kill -0 "$pid" 2>/dev/null || hc_fail "netlab_wire $wire: linkem exited: $(tail -n 3 "$HC_WORK/linkem-$wire.log")"
+    [ "$SECONDS" -lt "$deadline" ] || hc_fail "netlab_wire $wire: linkem not ready after 10 s"
+    sleep "$HC_POLL_INTERVAL_S"
+  done
+  NETLAB_WIRES[$wire]=$ctl
+  _netlab_dev_up "$real1" "$dev1" "$addr1" "$addr2" || hc_fail "netlab_wire $wire: cannot configure $dev1 in ${ns1}"
+  _netlab_dev_up "$real2" "$dev2" "$addr2" "$addr1" || hc_fail "netlab_wire $wire: cannot configure $dev2 in ${ns2}"
+  NETLAB_WIRE=$wire
+  hc_log "wire $wire: $ns1 $addr1 <-> $ns2 $addr2, ${delay} ms, ${loss} % loss, ${jitter} ms jitter"
+}
+
+# Address DEV (in real namespace REAL, "" = here) with ADDR and bring it up. No IPv6 on
+# the wire: its router solicitations would be noise in the counters.
+_netlab_dev_up() {
+  local real=$1 dev=$2 addr=$3 ipn=(ip)
+  [ -n "$real" ] && ipn=(ip -n "$real")
+  if [ -n "$real" ]; then
+    ip netns exec "$real" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
+  else
+    sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
+  fi
+  "${ipn[@]}" addr add "$addr" dev "$dev" && "${ipn[@]}" link set "$dev" up
+}
+
+_netlab_ctl() {
+  local wire=${1:?wire name} ctl
+  ctl=${NETLAB_WIRES[$wire]:-}
+  [ -n "$ctl" ] || hc_fail "netlab: no wire named '$wire' (wires: ${!NETLAB_WIRES[*]})"
+  shift
+  "$NETLAB_LINKEM" ctl "$ctl" "$@"
+}
+
+# netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS]: new settings for both directions, in
+# effect for the next packet (packets already queued keep their time).
+netlab_set() {
+  [ $# -ge 3 ] || hc_fail "netlab_set: usage: netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS]"
+  local args=("delay_ms=$2" "loss_pct=$3")
+  [ $# -ge 4 ] && args+=("jitter_ms=$4")
+  _netlab_ctl "$1" set "${args[@]}" >/dev/null || hc_fail "netlab_set $*: refused"
+}
+
+# netlab_ctl WIRE set key=value...: any linkem setting (delay_ms jitter_ms loss_pct
+# queue_packets queue_bytes); prints the answer.
+netlab_ctl() { _netlab_ctl "$@"; }
+
+# Cut the wire: every packet is dropped, also those on it now, until netlab_heal.
+netlab_cut() { _netlab_ctl "${1:?netlab_cut WIRE}" cut >/dev/null || hc_fail "netlab_cut $1 failed"; }
+netlab_heal() { _netlab_ctl "${1:?netlab_heal WIRE}" heal >/dev/null || hc_fail "netlab_heal $1 failed"; }
+
+# Print WIRE's counters, key=value per line (a2b = from NS1 to NS2): *_in_packets,
+# *_out_packets, *_lost, *_cut, *_queue_full, *_queued_packets, *_queue_peak_bytes...
+netlab_stats() { _netlab_ctl "${1:?netlab_stats WIRE}" stats | tail -n +2; }
+
+# One counter of WIRE: netlab_stat WIRE a2b_lost.
+netlab_stat() {
+  local v
+  v=$(netlab_stats "$1" | sed -n "s/^$2=//p")
+  [ -n "$v" ] || hc_fail "netlab_stat: no counter '$2' on wire $1"
+  echo "$v"
+}
