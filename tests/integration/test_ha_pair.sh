@@ -12,8 +12,8 @@
 #   3. A restarted: its auditd and broker are passive.
 #   4. A message in flight at B when B's auditd loses its session and finds the lock
 #      held (taken by a test session) is answered STANDBY, never acknowledged and not
-#      recorded; once the lock is free again exactly one pair becomes active and
-#      records it.
+#      recorded, and B's subscriber session is ended; once the lock is free again
+#      exactly one pair becomes active and records the message.
 # Throughout: seq without a hole, the hash chain verifies, each msg_id once, and the
 # commits of the auditds (their debug lines) form ranges of seq that never overlap:
 # no two pairs wrote at once.
@@ -162,6 +162,9 @@ hc_assert_contains "$out" "error standby" "the restarted pair refuses with STAND
 acked_on b t-2 || hc_fail "B stopped recording: $(cat "$HC_WORK/acked_on.out")"
 
 # --- 4. in flight when the auditd turns passive: answered STANDBY, never acknowledged --
+hc_start_bg watcher "$HC_PROBE" subscribe --endpoint "${SUB[b]}" --broker-key "$HC_WORK/keys/broker.pub" \
+  --key "$(hc_key minsal)" --count 1000000 --timeout-ms 120000 zone.
+hc_wait_for "a subscriber at broker b" 20 gauge_is "$METRICS_BROKER_B" hcbus_broker_subscribers 1
 hc_kill auditd_b STOP
 sprobe b publish --msg-id f-1 --timeout-ms 60000 >"$HC_WORK/f.out" 2>&1 &
 f_pid=$!
@@ -179,6 +182,10 @@ wait "$f_pid" || true
 hc_assert_contains "$(tail -1 "$HC_WORK/f.out")" "error standby" "the message in flight is answered STANDBY"
 hc_assert_eq 2 "$(lines_in_log auditd_b "passive (node site-b)")" "auditd b turned passive on finding the lock held"
 hc_wait_for "broker b passive again" 20 log_lines_are broker_b "passive: the audit service (node site-b)" 2
+in_log broker_b "1 messages in flight answered \"standby\" (not acknowledged), 1 subscriber sessions closed" ||
+  hc_fail "broker b did not refuse its message in flight and end its subscriber's session"
+hc_wait_for "no subscriber session left at broker b" 10 gauge_is "$METRICS_BROKER_B" hcbus_broker_subscribers 0
+hc_kill watcher KILL
 hc_assert_eq 0 "$(msg_count 'f-%')" "the message answered STANDBY was not recorded"
 out=$(sprobe b publish --msg-id p-3 || true)
 hc_assert_contains "$out" "error standby" "while a third party holds the lock, B refuses"
