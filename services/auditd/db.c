@@ -5,6 +5,7 @@
 #include "db.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@ struct auditd_db {
     bool keep_waiting;
     bool lock_held;             /* the last opening found another auditd holding the lock */
     PGconn *waiting;
+    bool asking;                /* auditd_db_ask: the lock query sent on `waiting`, unanswered */
+    int64_t asked_ms;
     uint64_t session;           /* openings so far */
     uint64_t warnings;          /* WARNINGs PostgreSQL sent on any session so far */
     int64_t next_attempt_ms;
@@ -136,18 +139,27 @@ static int query_value(PGconn *conn, const char *sql, char *buf, size_t size, hc
     return rc;
 }
 
-static int take_lock(PGconn *conn, hcbus_error_t *err)
+#define LOCK_SQL_FORMAT "SELECT pg_try_advisory_lock(%" PRId64 ")"
+
+/* The lock query's answer ("t" or "f"): 0 if ours, else -1 with err (HCBUS_EUNAVAILABLE
+ * when another auditd holds it). */
+static int lock_answer(const char *got, hcbus_error_t *err)
 {
-    char sql[96], got[8];
-    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%" PRId64 ")", AUDITD_LOCK_KEY);
-    if (query_value(conn, sql, got, sizeof got, err) < 0)
-        return -1;
     if (strcmp(got, "t") == 0)
         return 0;
     hcbus_error_set(err, HCBUS_EUNAVAILABLE, NULL,
                     "another hcbus-auditd already writes to this database (advisory lock %" PRId64
                     " is held)", AUDITD_LOCK_KEY);
     return hcbus_error_hint(err, "Only one audit service may write the log; stop the other one first.");
+}
+
+static int take_lock(PGconn *conn, hcbus_error_t *err)
+{
+    char sql[96], got[8];
+    snprintf(sql, sizeof sql, LOCK_SQL_FORMAT, AUDITD_LOCK_KEY);
+    if (query_value(conn, sql, got, sizeof got, err) < 0)
+        return -1;
+    return lock_answer(got, err);
 }
 
 /* Partitions for the coming months, if the schema has the function (it may predate it). */
@@ -191,10 +203,20 @@ static int prepare_reader(PGconn *conn, hcbus_error_t *err)
     return auditd_pg_exec(conn, "SET default_transaction_read_only = on", err);
 }
 
+/* Drop the asking connection (an error, or no answer in time). */
+static void ask_dropped(auditd_db_t *self)
+{
+    PQfinish(self->waiting);
+    self->waiting = NULL;
+    self->asking = false;
+}
+
 /* The connection kept by the last opening that found the lock held, if still good;
  * else a new one. NULL with err if PostgreSQL cannot be reached. */
 static PGconn *connection(auditd_db_t *self, hcbus_error_t *err)
 {
+    if (self->asking) /* its lock query is unanswered: not reusable */
+        ask_dropped(self);
     PGconn *conn = self->waiting;
     self->waiting = NULL;
     if (conn && PQstatus(conn) == CONNECTION_OK)
@@ -241,6 +263,97 @@ static int open_session(auditd_db_t *self, hcbus_error_t *err)
     self->conn = conn;
     self->session++;
     return 0;
+}
+
+/* The lock is ours on conn: the rest of the writer's opening. */
+static int finish_opening(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
+{
+    if (prepare_writer(self, conn, err) < 0) {
+        PQfinish(conn);
+        return -1;
+    }
+    self->migrated = true;
+    self->conn = conn;
+    self->session++;
+    self->backoff_ms = AUDITD_RECONNECT_MIN_MS;
+    self->next_attempt_ms = 0;
+    return 0;
+}
+
+/* Send the lock query on the kept connection (made first if there is none). */
+static int ask_send(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err)
+{
+    PGconn *conn = connection(self, err);
+    if (!conn)
+        return -1;
+    char sql[96];
+    snprintf(sql, sizeof sql, LOCK_SQL_FORMAT, AUDITD_LOCK_KEY);
+    self->waiting = conn;
+    if (!PQsendQuery(conn, sql)) {
+        auditd_pg_error(conn, NULL, "cannot ask for the writer lock", err);
+        ask_dropped(self);
+        return -1;
+    }
+    self->asking = true;
+    self->asked_ms = now_ms;
+    return 0;
+}
+
+/* Read what has come; 1 while the answer is incomplete, else 0 with *got ("t"/"f"),
+ * or -1 with err (the connection dropped). */
+static int ask_read(auditd_db_t *self, int wait_ms, char *got, size_t size, hcbus_error_t *err)
+{
+    PGconn *conn = self->waiting;
+    struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+    if (PQisBusy(conn) && wait_ms > 0)
+        poll(&pfd, 1, wait_ms);
+    if (!PQconsumeInput(conn)) {
+        auditd_pg_error(conn, NULL, "asking for the writer lock", err);
+        ask_dropped(self);
+        return -1;
+    }
+    if (PQisBusy(conn))
+        return 1;
+    PGresult *res = PQgetResult(conn);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        rc = auditd_pg_error(conn, res, "asking for the writer lock", err);
+    else
+        snprintf(got, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    while ((res = PQgetResult(conn)) != NULL) /* the end of the query's results */
+        PQclear(res);
+    self->asking = false;
+    if (rc < 0)
+        ask_dropped(self);
+    return rc;
+}
+
+int auditd_db_ask(auditd_db_t *self, int64_t now_ms, int wait_ms, int64_t give_up_ms, hcbus_error_t *err)
+{
+    if (self->conn)
+        return 0;
+    self->lock_held = false;
+    if (!self->asking && ask_send(self, now_ms, err) < 0)
+        return -1;
+    char got[8];
+    int rc = ask_read(self, wait_ms, got, sizeof got, err);
+    if (rc == 1 && now_ms - self->asked_ms >= give_up_ms) {
+        hcbus_error_set(err, HCBUS_EDATABASE, NULL,
+                        "PostgreSQL did not answer the writer lock query within %" PRId64
+                        " ms: connection dropped, made again at the next try", give_up_ms);
+        ask_dropped(self);
+        return -1;
+    }
+    if (rc != 0)
+        return rc;
+    if (lock_answer(got, err) < 0) {
+        self->lock_held = true; /* the connection stays, for the next try */
+        return -1;
+    }
+    PGconn *conn = self->waiting;
+    self->waiting = NULL;
+    return finish_opening(self, conn, err);
 }
 
 int auditd_db_open(auditd_db_t *self, hcbus_error_t *err)
@@ -306,10 +419,8 @@ uint64_t auditd_db_warnings(const auditd_db_t *self)
 void auditd_db_keep_waiting(auditd_db_t *self, bool keep)
 {
     self->keep_waiting = keep;
-    if (!keep && self->waiting) {
-        PQfinish(self->waiting);
-        self->waiting = NULL;
-    }
+    if (!keep && self->waiting)
+        ask_dropped(self);
 }
 
 bool auditd_db_lock_held(const auditd_db_t *self)

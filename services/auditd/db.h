@@ -72,6 +72,16 @@ void auditd_db_lost(auditd_db_t *self, int64_t now_ms);
  * again. keep false closes a kept connection. */
 void auditd_db_keep_waiting(auditd_db_t *self, bool keep);
 
+/* A passive auditd's opening that never blocks its loop on the lock query: the query
+ * is sent on the kept connection (made first if there is none: that connect is bounded
+ * by connect_timeout per host) and its answer waited for at most wait_ms per call.
+ * Returns 0 when the lock is ours and the session open (as auditd_db_open), 1 while the
+ * answer has not come (call again), -1 with err when it is not ours (auditd_db_lock_held
+ * says whether another auditd holds it) or PostgreSQL failed; an answer that has not
+ * come give_up_ms after the query was sent drops the connection (a cut network: the
+ * next call connects again, and a multi-host conninfo may find another server). */
+int auditd_db_ask(auditd_db_t *self, int64_t now_ms, int wait_ms, int64_t give_up_ms, hcbus_error_t *err);
+
 /* True when the last opening failed because another hcbus-auditd holds the writer
  * lock (err HCBUS_EUNAVAILABLE), false after any other outcome. */
 bool auditd_db_lock_held(const auditd_db_t *self);

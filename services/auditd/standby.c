@@ -54,13 +54,26 @@ static bool activate(auditd_standby_t *st, auditd_db_t *db, auditd_chain_t *head
     return true;
 }
 
+/* How long a lock query may go unanswered before its connection is dropped, and how
+ * long the loop waits for the answer in one call (then it looks again soon). */
+static int64_t give_up_ms(const auditd_standby_t *st)
+{
+    int64_t ms = 4 * (int64_t)st->poll_ms;
+    return ms > AUDITD_STANDBY_ASK_GIVE_UP_MS ? ms : AUDITD_STANDBY_ASK_GIVE_UP_MS;
+}
+
 bool auditd_standby_try(auditd_standby_t *st, auditd_db_t *db, auditd_chain_t *head, auditd_trees_t *trees,
                         int64_t now_ms)
 {
     st->next_poll_ms = now_ms + st->poll_ms;
     hcbus_error_t err;
-    if (auditd_db_open(db, &err) == 0)
+    int rc = auditd_db_ask(db, now_ms, AUDITD_STANDBY_ASK_WAIT_MS, give_up_ms(st), &err);
+    if (rc == 0)
         return activate(st, db, head, trees, now_ms);
+    if (rc == 1) {
+        st->next_poll_ms = now_ms + AUDITD_STANDBY_ASK_RECHECK_MS; /* the answer is on its way */
+        return false;
+    }
     if (auditd_db_lock_held(db)) {
         st->db_warned = false;
     } else if (!st->db_warned) {

@@ -16,6 +16,13 @@
 #include "reply.h"
 #include "tree.h"
 
+/* A passive auditd's lock query (db.h, auditd_db_ask): its answer is waited for at
+ * most ASK_WAIT_MS in one turn of the loop, looked for again every ASK_RECHECK_MS, and
+ * given up (connection dropped and made again) after max(GIVE_UP_MS, 4 polls). */
+#define AUDITD_STANDBY_ASK_WAIT_MS 20
+#define AUDITD_STANDBY_ASK_RECHECK_MS 50
+#define AUDITD_STANDBY_ASK_GIVE_UP_MS 2000
+
 typedef struct auditd_standby {
     bool enabled;            /* auditd.standby */
     bool passive;            /* another auditd holds the writer lock */
@@ -42,7 +49,8 @@ static inline bool auditd_standby_due(const auditd_standby_t *st, int64_t now_ms
     return st->passive && now_ms >= st->next_poll_ms;
 }
 
-/* Ask for the writer lock once (db must keep waiting connections, auditd_db_keep_waiting);
+/* Ask for the writer lock (auditd_db_ask: the loop never waits on PostgreSQL longer
+ * than a connect; db must keep waiting connections, auditd_db_keep_waiting);
  * on getting it read the head and the trees (trees_load: another auditd may have
  * stored heads meanwhile) and the zone catalogue, and become active: returns true.
  * False while another auditd holds it or PostgreSQL fails (logged once per cause;

@@ -4,7 +4,9 @@
 # both with auditd.standby = true. The writer lock decides which pair records:
 #   1. A holds it; B's auditd answers every link request "standby" (its node name),
 #      B's broker answers publish, ping and subscribe ERROR_CODE_STANDBY; /healthz of
-#      both B services is 200 "standby", the *_active gauges say who is active.
+#      both B services is 200 "standby", the *_active gauges say who is active. A
+#      PostgreSQL backend that never answers B's lock query does not stop B answering
+#      its broker; the query is given up after 2 s and asked on a new session.
 #   2. kill -9 of A's broker and auditd in the middle of a stream: B takes over within
 #      TAKEOVER_BOUND_S (measured: kill to the first acknowledged publish on B); the
 #      stream resent to B with the same msg_ids is recorded exactly once (what A
@@ -97,6 +99,31 @@ hc_wait_for "broker b passive" 30 in_log broker_b "passive: the audit service (n
 
 out=$("$LPROBE" --endpoint "${AUDIT[b]}" --key "$HC_WORK/keys/broker.key" --server-key "$HC_WORK/keys/auditd.pub" hello 2>&1 || true)
 hc_assert_eq "standby site-b" "$out" "a passive auditd answers hello with LinkReply.standby and its node name"
+
+# A PostgreSQL that does not answer the lock query (its backend stopped) never stops
+# the passive auditd's loop: its broker is still answered, and the query is given up
+# after 2 s (the connection made again: a cut network would be left behind so).
+stuck=$(hc_psql "SELECT pid FROM pg_stat_activity WHERE application_name = 'hcbus-auditd'
+                   AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)")
+[ -n "$stuck" ] && [ "$(wc -w <<<"$stuck")" = 1 ] || hc_fail "expected one waiting session of auditd b: '$stuck'"
+kill -STOP "$stuck"
+hello_ms=$(now_ms)
+out=$("$LPROBE" --endpoint "${AUDIT[b]}" --key "$HC_WORK/keys/broker.key" --server-key "$HC_WORK/keys/auditd.pub" \
+      --timeout-ms 1500 hello 2>&1 || true)
+hello_ms=$(($(now_ms) - hello_ms))
+gave_up=0
+# (hc_wait_for would leave the backend stopped if it failed: PostgreSQL could not stop.)
+gave_up_logged() { local n; for n in $(seq 200); do in_log auditd_b "did not answer the writer lock query within 2000 ms" && return 0; sleep 0.05; done; return 1; }
+gave_up_logged && gave_up=1
+kill -CONT "$stuck"
+hc_assert_eq "standby site-b" "$out" "a passive auditd whose PostgreSQL does not answer still answers its broker"
+hc_log "hello answered in ${hello_ms} ms while the lock query hung"
+hc_assert_eq 1 "$gave_up" "an unanswered lock query is given up after 2 s"
+other_waiting_session() { [ "$(hc_psql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hcbus-auditd'
+  AND pid <> $stuck AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)")" -ge 1 ]; }
+hc_wait_for "auditd b asks again on a new session" 20 other_waiting_session
+out=$("$LPROBE" --endpoint "${AUDIT[b]}" --key "$HC_WORK/keys/broker.key" --server-key "$HC_WORK/keys/auditd.pub" hello 2>&1 || true)
+hc_assert_eq "standby site-b" "$out" "still passive after the new session"
 
 rc=0; out=$(sprobe b publish --msg-id p-1) || rc=$?
 hc_assert_eq 1 "$rc" "a publish to the passive broker is refused"
