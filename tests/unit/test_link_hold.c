@@ -1,7 +1,7 @@
 /* test_link_hold.c — the broker's link holds new records while its last AppendBatch of
  * records is unanswered (services/broker/link.c; decision 0031): they go together, in
- * one request, once the answer comes (a CommitReply to that link_id or a later one, or
- * an error to it); a full batch, link_flush_now (resends) and an answer overdue by
+ * one request, once the answer comes (a CommitReply to that link_id or a later one, an
+ * error to it, or a passive audit service's standby answer to it); a full batch, link_flush_now (resends) and an answer overdue by
  * resend_ms end the wait. A CURVE ROUTER in the test plays the audit service. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +120,22 @@ static void server_answer(fixture_t *f, uint64_t link_id, bool error)
     free(bytes);
 }
 
+/* A passive audit service's answer (LinkReply.standby, its node name). */
+static void server_answer_standby(fixture_t *f, uint64_t link_id)
+{
+    Hcbus__LinkReply reply = HCBUS__LINK_REPLY__INIT;
+    reply.link_id = link_id;
+    reply.kind_case = HCBUS__LINK_REPLY__KIND_STANDBY;
+    reply.standby = "site-b";
+    uint8_t *bytes;
+    size_t len;
+    hcbus_error_t err;
+    assert_int_equal(hcbus_encode(&reply.base, &bytes, &len, &err), 0);
+    assert_true(zmq_send(f->server, f->route, f->route_len, ZMQ_SNDMORE) >= 0);
+    assert_true(zmq_send(f->server, bytes, len, 0) >= 0);
+    free(bytes);
+}
+
 /* The broker's turn: read the link's answers (as broker.c does), then flush. */
 static void broker_reads_answer(fixture_t *f)
 {
@@ -160,6 +176,33 @@ static void test_held_until_answered(void **state)
     broker_reads_answer(f);
     link_flush(f->link);
     expect_records(f, 4, 1);
+}
+
+static void test_standby_answer_ends_the_wait(void **state)
+{
+    fixture_t *f = *state;
+    append(f, 1);
+    link_flush(f->link);
+    uint64_t first = expect_records(f, 1, 1);
+    append(f, 2);
+    link_flush(f->link);
+    assert_null(server_recv(f, ABSENT_MS)); /* held */
+    server_answer_standby(f, first);
+    int64_t deadline = hcbus_monotonic_ms() + DEADLINE_MS;
+    Hcbus__LinkReply *reply = NULL;
+    while (!reply && hcbus_monotonic_ms() < deadline) {
+        zmq_pollitem_t item = {link_socket(f->link), 0, ZMQ_POLLIN, 0};
+        zmq_poll(&item, 1, 100);
+        reply = link_recv(f->link);
+    }
+    assert_non_null(reply);
+    assert_int_equal(reply->kind_case, HCBUS__LINK_REPLY__KIND_STANDBY); /* handed to the broker (commit.c) */
+    assert_string_equal(reply->standby, "site-b");
+    hcbus_link_reply_free(reply);
+    int64_t answered = hcbus_monotonic_ms();
+    link_flush(f->link);
+    expect_records(f, 2, 1); /* not held until resend_ms */
+    assert_true(hcbus_monotonic_ms() - answered < RESEND_MS);
 }
 
 static void test_answer_to_an_earlier_request_keeps_the_wait(void **state)
@@ -218,6 +261,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_held_until_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_standby_answer_ends_the_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_to_an_earlier_request_keeps_the_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_batch_goes_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unanswered_wait_is_bounded, setup, teardown),
