@@ -36,6 +36,9 @@ typedef struct outcome {
     bool last_duplicate;
     label_t *labels;
     bool json;           /* --json: answer one JSON object per message on stdout */
+    hcbus_publisher_t *pub;  /* to name the endpoint that answered */
+    bool endpoint_list;      /* --endpoint is a list: --json names the endpoint */
+    uint64_t switches_shown; /* moves along the endpoint list already told */
 } outcome_t;
 
 static void label_free(label_t *l)
@@ -87,8 +90,8 @@ static void labels_free(outcome_t *o)
  * {"msg_id", "error": {"code", "field", "message", "hint"}} when refused, {"line",
  * "error"} for a line of stdin that is no Envelope (docs/protocol.md, "hcbus publish
  * --json"). */
-static void print_answer_json(const char *msg_id, const label_t *label, unsigned line, uint64_t seq,
-                              bool duplicate, const hcbus_error_t *err)
+static void print_answer_json(const outcome_t *o, const char *msg_id, const label_t *label, unsigned line,
+                              uint64_t seq, bool duplicate, const hcbus_error_t *err)
 {
     json_t *obj = json_object();
     if (msg_id)
@@ -103,6 +106,8 @@ static void print_answer_json(const char *msg_id, const label_t *label, unsigned
         json_object_set_new(obj, "duplicate", json_boolean(duplicate));
         if (label)
             json_object_set_new(obj, "request_id", json_string(label->request_id));
+        if (o && o->pub && o->endpoint_list) /* the broker of the list that recorded it */
+            json_object_set_new(obj, "endpoint", json_string(hcbus_publisher_endpoint(o->pub)));
     }
     print_json_object(obj, stdout);
     json_decref(obj);
@@ -112,9 +117,16 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
                        const hcbus_error_t *err)
 {
     outcome_t *o = arg;
+    uint64_t switches = hcbus_publisher_switches(o->pub);
+    if (switches != o->switches_shown) { /* decision 0038: say where the messages go now */
+        char shown[512];
+        fprintf(stderr, _("hcbus publish: switched to the broker at %s\n"),
+                hcbus_text_escape(hcbus_publisher_endpoint(o->pub), HCBUS_TEXT_QUOTED, shown, sizeof shown));
+        o->switches_shown = switches;
+    }
     if (o->json) {
         label_t *label = label_take(o, msg_id);
-        print_answer_json(msg_id, label, 0, seq, duplicate, err);
+        print_answer_json(o, msg_id, label, 0, seq, duplicate, err);
         if (err)
             o->refused++;
         else
@@ -226,7 +238,7 @@ static int send_one(hcbus_publisher_t *pub, Hcbus__Envelope *env, const cli_conn
         label_free(label);
     print_error(CMD, &err);
     if (o->json)
-        print_answer_json(env->msg_id, NULL, 0, 0, false, &err);
+        print_answer_json(o, env->msg_id, NULL, 0, 0, false, &err);
     if (err.code != HCBUS_EINVALID)
         return exit_code_for(&err);
     *bad = 1; /* this one is refused; the others may still go */
@@ -245,6 +257,8 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
         print_error(CMD, &err);
         return exit_code_for(&err);
     }
+    o->pub = pub;
+    o->endpoint_list = strchr(options.endpoint, ',') != NULL;
     int bad = 0;
     Hcbus__Envelope *env;
     while (rc == 0 && (env = next_env(arg, &bad)) != NULL) {
@@ -256,6 +270,7 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
         rc = exit_code_for(&err);
     }
     hcbus_publisher_destroy(&pub);
+    o->pub = NULL;
     labels_free(o);
     if (rc == 0 && (o->refused || bad))
         rc = EXIT_REFUSED;
@@ -286,7 +301,7 @@ static Hcbus__Envelope *next_json(void *arg, int *bad)
         snprintf(err.field, sizeof err.field, "stdin:%u%s%.80s", src->lineno,
                  field[0] ? " " : "", field);
         print_error(CMD, &err);
-        print_answer_json(NULL, NULL, src->lineno, 0, false, &err);
+        print_answer_json(NULL, NULL, NULL, src->lineno, 0, false, &err);
         *bad = 1;
     }
     return NULL;

@@ -17,6 +17,7 @@
 #include "examples.h"
 #include "hcbus/clock.h"
 #include "hcbus/i18n.h"
+#include "hcbus/text.h"
 #include "hcbus/topic.h"
 #include "print.h"
 #include "replay.h"
@@ -297,11 +298,16 @@ static int open_subscriber(const cli_conn_t *conn, const sub_args_t *a, sub_pref
 typedef struct watch {
     bool json;
     char endpoint[256];
+    bool down;                 /* a LOST not yet RESTORED */
+    unsigned switches_down;    /* moves along the endpoint list while down */
 } watch_t;
 
 static const char *reason_code(hcbus_lost_reason_t r)
 {
-    return r == HCBUS_LOST_DISCONNECTED ? "disconnected" : r == HCBUS_LOST_FORGOTTEN ? "forgotten" : "no_answer";
+    return r == HCBUS_LOST_DISCONNECTED ? "disconnected"
+           : r == HCBUS_LOST_FORGOTTEN  ? "forgotten"
+           : r == HCBUS_LOST_STANDBY    ? "standby"
+                                        : "no_answer";
 }
 
 static const char *reason_words(hcbus_lost_reason_t r)
@@ -310,6 +316,8 @@ static const char *reason_words(hcbus_lost_reason_t r)
         return _("the connection closed (the broker stopped, or the network failed)");
     if (r == HCBUS_LOST_FORGOTTEN)
         return _("the broker no longer knew this subscription (it restarted)");
+    if (r == HCBUS_LOST_STANDBY)
+        return _("the broker answered standby (it is the passive one of its pair)");
     return _("the broker stopped answering pings");
 }
 
@@ -324,6 +332,12 @@ static const char *duration_words(int64_t ms, char *buf, size_t size)
     return buf;
 }
 
+/* An endpoint of the list, escaped for the terminal. */
+static const char *endpoint_shown(const char *endpoint, char *buf, size_t size)
+{
+    return hcbus_text_escape(endpoint ? endpoint : "", HCBUS_TEXT_PLAIN, buf, size);
+}
+
 static void print_event_json(const char *event, const hcbus_link_event_t *e, int64_t ms_value)
 {
     char at[HCBUS_TIME_TEXT_MAX];
@@ -331,6 +345,13 @@ static void print_event_json(const char *event, const hcbus_link_event_t *e, int
     printf("{\"event\":\"%s\",\"at\":\"%s\"", event, at);
     if (e && e->kind != HCBUS_LINK_SILENT)
         printf(",\"reason\":\"%s\",\"last_seq\":%llu", reason_code(e->reason), (unsigned long long)e->last_seq);
+    if (e && (e->kind == HCBUS_LINK_SWITCHED || e->kind == HCBUS_LINK_RESTORED) && e->endpoint && e->endpoint[0]) {
+        json_t *endpoint = json_string(e->endpoint ? e->endpoint : "");
+        char *text = json_dumps(endpoint, JSON_ENCODE_ANY);
+        printf(",\"endpoint\":%s", text ? text : "\"\"");
+        free(text);
+        json_decref(endpoint);
+    }
     if (e && e->kind == HCBUS_LINK_RESTORED)
         printf(",\"outage_ms\":%lld,\"replayed\":%llu,\"caught_up_seq\":%llu", (long long)e->outage_ms,
                (unsigned long long)e->replayed, (unsigned long long)e->caught_up_seq);
@@ -344,16 +365,24 @@ static void print_event_json(const char *event, const hcbus_link_event_t *e, int
 
 static void on_link(void *arg, const hcbus_link_event_t *e)
 {
-    const watch_t *w = arg;
-    char t[HCBUS_TIME_TEXT_MAX], d[64];
+    watch_t *w = arg;
+    char t[HCBUS_TIME_TEXT_MAX], d[64], ep[512];
     view_time(hcbus_now_us(), t, sizeof t);
     if (e->kind == HCBUS_LINK_LOST) {
+        w->down = true;
+        w->switches_down = 0;
         fprintf(stderr, _("hcbus subscribe: %s CONNECTION LOST to %s: %s; last seq %llu. Reconnecting; "
                           "what is missed will be fetched.\n"),
-                t, w->endpoint, reason_words(e->reason), (unsigned long long)e->last_seq);
+                t, e->endpoint && e->endpoint[0] ? endpoint_shown(e->endpoint, ep, sizeof ep) : w->endpoint,
+                reason_words(e->reason), (unsigned long long)e->last_seq);
         if (w->json)
             print_event_json("lost", e, 0);
     } else if (e->kind == HCBUS_LINK_RESTORED) {
+        w->down = false;
+        if (w->switches_down > 1) /* the moves between were not shown one by one */
+            fprintf(stderr, _("hcbus subscribe: %s reading from the broker at %s, after %u moves along the "
+                              "endpoint list\n"),
+                    t, endpoint_shown(e->endpoint, ep, sizeof ep), w->switches_down);
         if (e->replayed)
             fprintf(stderr, _("hcbus subscribe: %s connection restored after %s; messages fetched by "
                               "replay to fill the gap: %llu (seq %llu to %llu)\n"),
@@ -365,6 +394,19 @@ static void on_link(void *arg, const hcbus_link_event_t *e)
                     t, duration_words(e->outage_ms, d, sizeof d), (unsigned long long)e->caught_up_seq);
         if (w->json)
             print_event_json("restored", e, 0);
+    } else if (e->kind == HCBUS_LINK_SWITCHED) {
+        /* While the feed is down the list is tried round and round: say the first move,
+         * and where it ended up when restored, not every try. */
+        if (w->down && w->switches_down++ > 0) {
+            if (w->json)
+                print_event_json("switched", e, 0);
+            fflush(stderr);
+            return;
+        }
+        fprintf(stderr, _("hcbus subscribe: %s switched to the broker at %s\n"), t,
+                endpoint_shown(e->endpoint, ep, sizeof ep));
+        if (w->json)
+            print_event_json("switched", e, 0);
     } else {
         fprintf(stderr, _("hcbus subscribe: %s WARNING: nothing from the broker for %s, not even a ping "
                           "answer: this feed may be dead\n"),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "endpoints.h"
 #include "hcbus/i18n.h"
 #include "hcbus/keys.h"
 #include "hcbus/link.h"
@@ -17,8 +18,10 @@ int hcbus_client_options_check(const hcbus_client_options_t *options, hcbus_erro
 {
     if (!options)
         return hcbus_error_set(err, HCBUS_EINVALID, "options", _("no client options given"));
-    if (!options->endpoint || !options->endpoint[0])
-        return hcbus_error_set(err, HCBUS_EINVALID, "endpoint", _("no broker endpoint given"));
+    hcbus_endpoints_t list; /* one endpoint or a comma-separated list (endpoints.h) */
+    if (hcbus_endpoints_parse(options->endpoint, &list, err) != 0)
+        return -1;
+    hcbus_endpoints_clear(&list);
     if (!hcbus_key_well_formed(options->broker_public_key)) {
         hcbus_error_set(err, HCBUS_EINVALID, "broker_public_key",
                         _("the broker public key is not 40 characters of Z85"));

@@ -6,13 +6,18 @@
  * slot's stored id tells a live request from a settled one whose slot was reused), and
  * the earliest due time is kept as a bound so that a poll scans the window only when a
  * resend may be due, and a message waiting for the connection goes as soon as ZeroMQ
- * can take it (ZMQ_POLLOUT), not at its next retry (decision 0028). */
+ * can take it (ZMQ_POLLOUT), not at its next retry (decision 0028).
+ * With an endpoint list (endpoints.h, decision 0038) a standby answer, a dropped or
+ * refused connection or failover_ms of silence moves the one connection to the next
+ * endpoint, where the whole window is sent again, in order, with the same bytes. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <zmq.h>
 
 #include "curve.h"
+#include "endpoints.h"
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
 #include "hcbus/i18n.h"
@@ -53,7 +58,34 @@ struct hcbus_publisher {
     int last_retry_code; /* the last retryable refusal (not persisted...), 0 if none: the
                             real cause when a flush runs out of time */
     hcbus_outbox_t *outbox; /* options.outbox_path: messages wait there, not in send */
+    /* failover (endpoints.h): the list, the options to connect again, a monitor */
+    hcbus_endpoints_t endpoints;
+    hcbus_client_options_t options;  /* a copy; broker_public_key points at broker_key */
+    char broker_key[HCBUS_Z85_KEY_LEN + 1];
+    int hwm;
+    void *monitor;    /* with several endpoints: tells a dropped or refused connection */
+    bool move_due;    /* the broker answered standby: move to the next endpoint */
+    bool dropped;     /* the connection dropped or was refused: move too */
+    int64_t move_from_ms; /* no move before this (the backoff after a whole round) */
 };
+
+/* Connect to the current endpoint (and watch the connection if there are others). */
+static int connect_current(hcbus_publisher_t *self, hcbus_error_t *err)
+{
+    if (hcbus_endpoints_connect(&self->endpoints, &self->options, self->hwm, &self->ctx,
+                                &self->sock, err) != 0)
+        return -1;
+    if (hcbus_endpoints_several(&self->endpoints) &&
+        hcbus_endpoints_watch(self->ctx, self->sock, &self->monitor, err) != 0)
+        return -1;
+    return 0;
+}
+
+static void disconnect(hcbus_publisher_t *self)
+{
+    hcbus_endpoints_unwatch(self->sock, &self->monitor);
+    hcbus_curve_close(&self->ctx, &self->sock);
+}
 
 static int enqueue(hcbus_publisher_t *self, Hcbus__Envelope *env, hcbus_error_t *err);
 static int outbox_top_up(hcbus_publisher_t *self, hcbus_error_t *err);
@@ -85,8 +117,12 @@ hcbus_publisher_t *hcbus_publisher_new(const hcbus_client_options_t *options,
     self->on_confirm = on_confirm;
     self->arg = arg;
     self->due_bound_ms = INT64_MAX;
-    int hwm = window * 2 > PUBLISH_HWM_MIN ? (int)window * 2 : PUBLISH_HWM_MIN;
-    if (hcbus_curve_connect(options, hwm, &self->ctx, &self->sock, err) != 0 ||
+    self->hwm = window * 2 > PUBLISH_HWM_MIN ? (int)window * 2 : PUBLISH_HWM_MIN;
+    self->options = *options;
+    memcpy(self->broker_key, options->broker_public_key, sizeof self->broker_key);
+    self->options.broker_public_key = self->broker_key;
+    if (hcbus_endpoints_parse(options->endpoint, &self->endpoints, err) != 0 ||
+        (hcbus_endpoints_set_bound(&self->endpoints, options), connect_current(self, err)) != 0 ||
         (options->outbox_path &&
          !(self->outbox = hcbus_outbox_open(options->outbox_path, options->outbox_max_bytes, 0,
                                             NULL, err)))) {
@@ -105,7 +141,9 @@ void hcbus_publisher_destroy(hcbus_publisher_t **self_p)
         free(self->ring[i].bytes);
     free(self->ring);
     hcbus_outbox_close(&self->outbox);
-    hcbus_curve_close(&self->ctx, &self->sock);
+    disconnect(self);
+    hcbus_endpoints_clear(&self->endpoints);
+    sodium_memzero(&self->options.keypair, sizeof self->options.keypair);
     free(self);
     *self_p = NULL;
 }
@@ -118,6 +156,16 @@ size_t hcbus_publisher_pending(const hcbus_publisher_t *self)
 hcbus_outbox_t *hcbus_publisher_outbox(hcbus_publisher_t *self)
 {
     return self ? self->outbox : NULL;
+}
+
+const char *hcbus_publisher_endpoint(const hcbus_publisher_t *self)
+{
+    return self ? hcbus_endpoints_current(&self->endpoints) : "";
+}
+
+uint64_t hcbus_publisher_switches(const hcbus_publisher_t *self)
+{
+    return self ? self->endpoints.switches : 0;
 }
 
 static slot_t *slot_at(hcbus_publisher_t *self, uint64_t pos)
@@ -151,6 +199,7 @@ static int transmit(hcbus_publisher_t *self, slot_t *s, int64_t now, hcbus_error
     s->unsent = unsent;
     if (unsent && !self->out_retry)
         self->watch_out = true;
+    hcbus_endpoints_waiting(&self->endpoints, now);
     set_due(self, s, now + (unsent ? UNSENT_RETRY_MS : (int64_t)self->resend_ms));
     return 0;
 }
@@ -226,14 +275,17 @@ static void settle(hcbus_publisher_t *self, slot_t *s, uint64_t seq, bool duplic
         self->unsent--;
     s->unsent = false;
     self->pending--;
+    if (self->pending == 0)
+        hcbus_endpoints_idle(&self->endpoints);
     while (self->head < self->tail && !slot_at(self, self->head)->bytes)
         self->head++;
 }
 
+/* Standby too: with one endpoint, its broker may become the active one. */
 static bool retryable(int code)
 {
     return code == HCBUS_ENOT_PERSISTED || code == HCBUS_EOVERLOADED ||
-           code == HCBUS_EUNAVAILABLE;
+           code == HCBUS_EUNAVAILABLE || code == HCBUS_ESTANDBY;
 }
 
 static int backoff_ms(unsigned refusals)
@@ -251,6 +303,7 @@ static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply
         slot_t *s = find_slot(self, reply->ack->msg_id, reply->request_id);
         if (!s)
             return 0;
+        hcbus_endpoints_answered(&self->endpoints, hcbus_monotonic_ms());
         settle(self, s, reply->ack->seq, reply->ack->duplicate, NULL);
         return 1;
     }
@@ -260,6 +313,11 @@ static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply
     slot_t *s = find_slot(self, e->msg_id, e->request_id ? e->request_id : reply->request_id);
     if (!s)
         return 0;
+    if ((int)e->code == HCBUS_ESTANDBY && hcbus_endpoints_several(&self->endpoints)) {
+        self->last_retry_code = HCBUS_ESTANDBY;
+        self->move_due = true;
+        return 0;
+    }
     if (retryable((int)e->code)) {
         self->last_retry_code = (int)e->code;
         s->refusals++;
@@ -288,6 +346,7 @@ static int drain_replies(hcbus_publisher_t *self)
         Hcbus__BrokerReply *reply =
             hcbus_broker_reply_decode(zmq_msg_data(&frame), zmq_msg_size(&frame), NULL);
         zmq_msg_close(&frame);
+        hcbus_endpoints_heard(&self->endpoints, hcbus_monotonic_ms());
         if (reply)
             settled += handle_reply(self, reply);
         hcbus_broker_reply_free(reply);
@@ -318,6 +377,46 @@ static void unsent_due_now(hcbus_publisher_t *self, int64_t now)
     self->out_retry = true;
 }
 
+/* Move the connection to the next endpoint of the list and send every unconfirmed
+ * message there again, oldest first, same bytes (same msg_id): a message the last
+ * broker recorded is answered as a duplicate with its seq. */
+static int move_on(hcbus_publisher_t *self, hcbus_error_t *err)
+{
+    int64_t from = hcbus_endpoints_advance(&self->endpoints, hcbus_monotonic_ms());
+    self->move_due = self->dropped = false;
+    self->move_from_ms = from;
+    disconnect(self);
+    if (connect_current(self, err) != 0) {
+        disconnect(self);
+        return -1;
+    }
+    for (uint64_t pos = self->head; pos < self->tail; pos++) {
+        slot_t *s = slot_at(self, pos);
+        s->unsent = false;
+        s->refusals = 0;
+        s->due_ms = from;
+    }
+    self->unsent = 0;
+    self->watch_out = false;
+    self->due_bound_ms = from;
+    if (self->pending == 0)
+        hcbus_endpoints_idle(&self->endpoints);
+    return 0;
+}
+
+/* Whether to leave the current endpoint: it answered standby, the connection dropped
+ * or was refused, or nothing came for failover_ms while answers were awaited. */
+static bool should_move(hcbus_publisher_t *self)
+{
+    if (!hcbus_endpoints_several(&self->endpoints))
+        return false;
+    self->dropped |= hcbus_endpoints_dropped(self->monitor);
+    int64_t now = hcbus_monotonic_ms();
+    if (now < self->move_from_ms)
+        return false;
+    return self->move_due || self->dropped || now >= hcbus_endpoints_silence_due(&self->endpoints);
+}
+
 static int send_due_now(hcbus_publisher_t *self, int64_t *next_due, hcbus_error_t *err)
 {
     int rc = send_due(self, next_due, err);
@@ -332,17 +431,27 @@ static int poll_until(hcbus_publisher_t *self, int64_t deadline, hcbus_error_t *
 {
     for (;;) {
         int64_t next_due;
+        if (!self->sock && connect_current(self, err) != 0) { /* a move failed to connect */
+            disconnect(self);
+            return -1;
+        }
+        if (should_move(self) && move_on(self, err) != 0)
+            return -1;
         if (outbox_top_up(self, err) != 0 || send_due_now(self, &next_due, err) != 0)
             return -1;
         int64_t now = hcbus_monotonic_ms();
+        int64_t silence_due = hcbus_endpoints_silence_due(&self->endpoints);
+        if (silence_due < next_due)
+            next_due = silence_due;
         int64_t until = next_due < deadline ? next_due : deadline;
         long wait = until <= now ? 0 : (until - now > 60000 ? 60000 : (long)(until - now));
         short events = ZMQ_POLLIN | (self->unsent > 0 && self->watch_out ? ZMQ_POLLOUT : 0);
-        zmq_pollitem_t item = {.socket = self->sock, .events = events};
-        if (zmq_poll(&item, 1, wait) < 0 && zmq_errno() != EINTR)
+        zmq_pollitem_t items[2] = {{.socket = self->sock, .events = events},
+                                   {.socket = self->monitor, .events = ZMQ_POLLIN}};
+        if (zmq_poll(items, self->monitor ? 2 : 1, wait) < 0 && zmq_errno() != EINTR)
             return hcbus_error_set(err, HCBUS_EIO, NULL, "cannot poll the broker socket: %s",
                                    zmq_strerror(zmq_errno()));
-        if (item.revents & ZMQ_POLLOUT)
+        if (items[0].revents & ZMQ_POLLOUT)
             unsent_due_now(self, hcbus_monotonic_ms());
         int settled = drain_replies(self);
         if (settled > 0 || hcbus_monotonic_ms() >= deadline)
@@ -371,6 +480,16 @@ static int flush_timeout(const hcbus_publisher_t *self, int timeout_ms, hcbus_er
                         self->pending, timeout_ms);
         return hcbus_error_hint(err, _("hcbus-auditd or its PostgreSQL is stopped or failing; "
                                        "see their logs. Nothing was lost: send it again."));
+    case HCBUS_ESTANDBY:
+        hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                        P_("%zu message not confirmed after %d ms: the broker is the passive one "
+                           "of its pair (standby)",
+                           "%zu messages not confirmed after %d ms: the broker is the passive one "
+                           "of its pair (standby)",
+                           self->pending),
+                        self->pending, timeout_ms);
+        return hcbus_error_hint(err, _("Give both brokers of the pair, separated by a comma, as "
+                                       "the endpoint. Nothing was recorded: send it again."));
     case HCBUS_EOVERLOADED:
     case HCBUS_EUNAVAILABLE:
         hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,

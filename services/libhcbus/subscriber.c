@@ -7,8 +7,12 @@
  * once when no request follows), which is how the broker knows the page was read.
  * The connection's state (lost, restored, silent) comes from what arrives and from a
  * ZeroMQ socket monitor (disconnects, a key refused at the handshake); it is reported
- * through hcbus_subscriber_watch's callback. */
+ * through hcbus_subscriber_watch's callback. With an endpoint list (endpoints.h,
+ * decision 0038) a standby answer, a dropped or refused connection or failover_ms of
+ * silence moves the one connection to the next endpoint: subscribe there again and
+ * fill the gap by replay from the last seq seen, as after a broker restart. */
 #include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,7 @@
 
 #include "curve.h"
 #include "delivery_queue.h"
+#include "endpoints.h"
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
 #include "hcbus/topic.h"
@@ -28,7 +33,7 @@
 #define POLL_MAX_MS 60000
 #define ZAP_DENIED 400         /* the ZAP status of a key the broker does not accept */
 #define KEY_HINT_CHARS 8       /* of a public key, in messages (as the broker logs it) */
-#define MONITOR_EVENTS (ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+#define MONITOR_EVENTS (ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_CONNECT_RETRIED)
 
 typedef enum { REQ_NONE, REQ_SUBSCRIBE, REQ_SNAPSHOT, REQ_REPLAY } request_kind_t;
 
@@ -82,7 +87,17 @@ struct hcbus_subscriber {
     int64_t silence_due_ms;  /* when the next SILENT is due */
     hcbus_link_fn *on_link;
     void *link_arg;
+    /* failover (endpoints.h): the list, the options to connect again */
+    hcbus_endpoints_t endpoints;
+    hcbus_client_options_t options;  /* a copy; broker_public_key points at broker_key */
+    char broker_key[HCBUS_Z85_KEY_LEN + 1];
+    bool move_due;           /* move to the next endpoint, for move_reason */
+    hcbus_lost_reason_t move_reason;
+    int64_t move_from_ms;    /* nothing is sent before this (the backoff after a round) */
 };
+
+static int open_connection(hcbus_subscriber_t *self, hcbus_error_t *err);
+static void close_connection(hcbus_subscriber_t *self);
 
 static int64_t deadline_of(int timeout_ms)
 {
@@ -98,8 +113,10 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 
 static void link_report(hcbus_subscriber_t *self, hcbus_link_event_t *e)
 {
-    e->reason = self->lost_reason;
+    if (!e->reason) /* SWITCHED carries why it left the last endpoint */
+        e->reason = self->lost_reason;
     e->last_seq = self->lost_seq;
+    e->endpoint = hcbus_endpoints_current(&self->endpoints);
     if (self->on_link)
         self->on_link(self->link_arg, e);
 }
@@ -229,6 +246,7 @@ static int transmit_pending(hcbus_subscriber_t *self, hcbus_error_t *err)
     int rc = send_with_receipt(self, self->pending_bytes, self->pending_len, err);
     if (rc < 0)
         return -1;
+    hcbus_endpoints_waiting(&self->endpoints, hcbus_monotonic_ms());
     self->pending_retry_ms = hcbus_monotonic_ms() + (rc == 0 ? REQUEST_RETRY_MS : UNSENT_RETRY_MS);
     return 0;
 }
@@ -296,6 +314,8 @@ static int send_ping(hcbus_subscriber_t *self, hcbus_error_t *err)
         return -1;
     int rc = send_with_receipt(self, bytes, len, err);
     free(bytes);
+    if (rc >= 0)
+        hcbus_endpoints_waiting(&self->endpoints, hcbus_monotonic_ms());
     if (rc == 0) {
         self->pings_unanswered++;
         self->last_ping_ms = hcbus_monotonic_ms();
@@ -376,6 +396,7 @@ static void on_subscribed(hcbus_subscriber_t *self, const Hcbus__SubscribeReply 
     self->subscribed = true;
     self->need_resubscribe = false;
     self->answered_since_lost = true;
+    hcbus_endpoints_answered(&self->endpoints, hcbus_monotonic_ms());
 }
 
 static void on_pong(hcbus_subscriber_t *self, const Hcbus__Pong *pong)
@@ -387,6 +408,7 @@ static void on_pong(hcbus_subscriber_t *self, const Hcbus__Pong *pong)
         return;
     }
     self->answered_since_lost = true;
+    hcbus_endpoints_answered(&self->endpoints, hcbus_monotonic_ms());
     if (pong->last_matched_seq > max_u64(self->seen_seq, self->inbox_max_seq))
         self->gap_to = max_u64(self->gap_to, pong->last_matched_seq);
 }
@@ -395,6 +417,21 @@ static bool retryable(int code)
 {
     return code == HCBUS_EUNAVAILABLE || code == HCBUS_EOVERLOADED ||
            code == HCBUS_ENOT_PERSISTED;
+}
+
+/* The broker is the passive one of its pair (it answers every request so, pings too):
+ * the feed is lost; move to the next endpoint, or with only this one ask it again
+ * after a while (it may become the active one). */
+static void on_standby(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r)
+{
+    link_lost(self, HCBUS_LOST_STANDBY);
+    if (self->subscribed && self->pending != REQ_SUBSCRIBE)
+        self->need_resubscribe = true;
+    if (hcbus_endpoints_several(&self->endpoints)) {
+        self->move_due = true;
+        self->move_reason = HCBUS_LOST_STANDBY;
+    } else if (self->pending != REQ_NONE && r->request_id == self->pending_id)
+        self->pending_retry_ms = hcbus_monotonic_ms() + BACKOFF_MS;
 }
 
 static int on_refusal(hcbus_subscriber_t *self, const Hcbus__ErrorReply *e, hcbus_error_t *err)
@@ -415,6 +452,7 @@ static int on_answer(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbu
         return on_refusal(self, r->error, err);
     request_kind_t kind = self->pending;
     forget_pending(self);
+    hcbus_endpoints_answered(&self->endpoints, hcbus_monotonic_ms());
     if (kind == REQ_SUBSCRIBE && r->kind_case == HCBUS__BROKER_REPLY__KIND_SUBSCRIBED)
         on_subscribed(self, r->subscribed);
     else if (kind == REQ_SNAPSHOT && r->kind_case == HCBUS__BROKER_REPLY__KIND_SNAPSHOT) {
@@ -450,6 +488,10 @@ static int on_reply(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r, hcbus
     }
     if (r->kind_case == HCBUS__BROKER_REPLY__KIND_LAG) {
         self->gap_to = max_u64(self->gap_to, r->lag->head_seq);
+        return 0;
+    }
+    if (r->kind_case == HCBUS__BROKER_REPLY__KIND_ERROR && (int)r->error->code == HCBUS_ESTANDBY) {
+        on_standby(self, r);
         return 0;
     }
     if (self->pending != REQ_NONE && r->request_id == self->pending_id)
@@ -516,6 +558,11 @@ static int read_monitor(hcbus_subscriber_t *self, hcbus_error_t *err)
             return hcbus_error_hint(err, "The key was revoked, or is not in the broker's configuration: "
                                          "ask its operator, then connect with a listed key.");
         }
+        if ((event == ZMQ_EVENT_DISCONNECTED || event == ZMQ_EVENT_CONNECT_RETRIED) &&
+            hcbus_endpoints_several(&self->endpoints)) {
+            self->move_due = true; /* dropped, or this endpoint refuses connections */
+            self->move_reason = HCBUS_LOST_DISCONNECTED;
+        }
         if (event == ZMQ_EVENT_DISCONNECTED && self->subscribed) {
             link_lost(self, HCBUS_LOST_DISCONNECTED);
             self->need_resubscribe = self->pending != REQ_SUBSCRIBE;
@@ -547,6 +594,10 @@ static int receive(hcbus_subscriber_t *self, long wait_ms, hcbus_error_t *err)
             return 0;
     }
     heard(self);
+    if (self->pending == REQ_NONE)
+        hcbus_endpoints_idle(&self->endpoints); /* a ping is answered by anything */
+    else
+        hcbus_endpoints_heard(&self->endpoints, hcbus_monotonic_ms());
     int rc = 0;
     if (!zmq_msg_more(&first)) {
         Hcbus__BrokerReply *reply =
@@ -592,10 +643,62 @@ static bool promote_inbox(hcbus_subscriber_t *self)
     return true;
 }
 
+/* Move the connection to the next endpoint of the list: the feed is lost (if it was
+ * up), a request in flight goes there again (a replay is asked again after the new
+ * subscription), and the subscriber subscribes there and fills the gap by replay from
+ * its last seq (on_subscribed), as after a broker restart. */
+static int move_on(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    int64_t now = hcbus_monotonic_ms();
+    link_lost(self, self->move_reason);
+    self->move_from_ms = hcbus_endpoints_advance(&self->endpoints, now);
+    self->move_due = false;
+    close_connection(self);
+    if (open_connection(self, err) != 0) {
+        close_connection(self);
+        return -1;
+    }
+    if (self->pending == REQ_REPLAY)
+        forget_pending(self);
+    if (self->pending != REQ_NONE)
+        self->pending_retry_ms = self->move_from_ms;
+    if (self->subscribed && self->pending != REQ_SUBSCRIBE)
+        self->need_resubscribe = true;
+    self->receipt = 0; /* pages of the last broker's session */
+    self->receipt_fresh = false;
+    self->pings_unanswered = 0;
+    if (self->next_ping_ms != INT64_MAX)
+        self->next_ping_ms = self->move_from_ms + self->ping_ms;
+    hcbus_link_event_t e = {.kind = HCBUS_LINK_SWITCHED, .reason = self->move_reason,
+                            .quiet_ms = now - self->last_heard_ms};
+    link_report(self, &e);
+    return 0;
+}
+
+/* Leave the current endpoint when it answered standby, dropped or refused the
+ * connection, or stayed silent for failover_ms while an answer was awaited. */
+static int failover_check(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    if (!hcbus_endpoints_several(&self->endpoints))
+        return 0;
+    int64_t now = hcbus_monotonic_ms();
+    if (now < self->move_from_ms)
+        return 0;
+    if (!self->move_due && now >= hcbus_endpoints_silence_due(&self->endpoints)) {
+        self->move_due = true;
+        self->move_reason = HCBUS_LOST_NO_ANSWER;
+    }
+    return self->move_due ? move_on(self, err) : 0;
+}
+
 /* Send the next control request the state calls for, if none is in flight. */
 static int start_work(hcbus_subscriber_t *self, hcbus_error_t *err)
 {
+    if (failover_check(self, err) != 0)
+        return -1;
     int64_t now = hcbus_monotonic_ms();
+    if (now < self->move_from_ms)
+        return 0; /* every endpoint was tried: backing off */
     if (self->pending != REQ_NONE)
         return now >= self->pending_retry_ms ? transmit_pending(self, err) : 0;
     if (self->need_resubscribe)
@@ -610,6 +713,11 @@ static long wait_ms(const hcbus_subscriber_t *self, int64_t deadline)
     int64_t until = deadline < self->next_ping_ms ? deadline : self->next_ping_ms;
     if (self->pending != REQ_NONE && self->pending_retry_ms < until)
         until = self->pending_retry_ms;
+    int64_t silence_due = hcbus_endpoints_silence_due(&self->endpoints);
+    if (silence_due < until)
+        until = silence_due;
+    if (self->move_from_ms > hcbus_monotonic_ms() && self->move_from_ms < until)
+        until = self->move_from_ms;
     int64_t now = hcbus_monotonic_ms();
     if (until <= now)
         return 0;
@@ -744,6 +852,25 @@ static int watch_connection(hcbus_subscriber_t *self, hcbus_error_t *err)
     return 0;
 }
 
+/* Connect to the current endpoint of the list and watch the connection. */
+static int open_connection(hcbus_subscriber_t *self, hcbus_error_t *err)
+{
+    if (hcbus_endpoints_connect(&self->endpoints, &self->options, SUBSCRIBER_HWM, &self->ctx,
+                                &self->sock, err) != 0)
+        return -1;
+    return watch_connection(self, err);
+}
+
+static void close_connection(hcbus_subscriber_t *self)
+{
+    if (self->monitor) {
+        zmq_socket_monitor(self->sock, NULL, 0);
+        zmq_close(self->monitor);
+        self->monitor = NULL;
+    }
+    hcbus_curve_close(&self->ctx, &self->sock);
+}
+
 /* from_seq 0: from the head (with a snapshot if asked); otherwise replay from it. */
 static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options, const char *const *prefixes,
                                            size_t prefix_count, bool snapshot, uint64_t from_seq, int timeout_ms,
@@ -760,10 +887,14 @@ static hcbus_subscriber_t *subscriber_open(const hcbus_client_options_t *options
     self->lost_after_pings = options->lost_after_pings ? options->lost_after_pings : HCBUS_LOST_AFTER_PINGS;
     self->next_request_id = 1;
     memcpy(self->key_hint, options->keypair.public_z85, KEY_HINT_CHARS);
+    self->options = *options;
+    memcpy(self->broker_key, options->broker_public_key, sizeof self->broker_key);
+    self->options.broker_public_key = self->broker_key;
     heard(self);
     if (copy_prefixes(self, prefixes, prefix_count, err) != 0 ||
-        hcbus_curve_connect(options, SUBSCRIBER_HWM, &self->ctx, &self->sock, err) != 0 ||
-        watch_connection(self, err) != 0 || join(self, snapshot, from_seq, timeout_ms, err) != 0) {
+        hcbus_endpoints_parse(options->endpoint, &self->endpoints, err) != 0 ||
+        (hcbus_endpoints_set_bound(&self->endpoints, options), open_connection(self, err)) != 0 ||
+        join(self, snapshot, from_seq, timeout_ms, err) != 0) {
         hcbus_subscriber_destroy(&self);
         return NULL;
     }
@@ -808,11 +939,9 @@ void hcbus_subscriber_destroy(hcbus_subscriber_t **self_p)
     free(self->prefixes);
     forget_pending(self);
     free(self->snapshot_after);
-    if (self->monitor) {
-        zmq_socket_monitor(self->sock, NULL, 0);
-        zmq_close(self->monitor);
-    }
-    hcbus_curve_close(&self->ctx, &self->sock);
+    close_connection(self);
+    hcbus_endpoints_clear(&self->endpoints);
+    sodium_memzero(&self->options.keypair, sizeof self->options.keypair);
     free(self);
     *self_p = NULL;
 }
@@ -835,6 +964,16 @@ uint64_t hcbus_subscriber_resubscribes(const hcbus_subscriber_t *self)
     return self ? self->resubscribes : 0;
 }
 
+const char *hcbus_subscriber_endpoint(const hcbus_subscriber_t *self)
+{
+    return self ? hcbus_endpoints_current(&self->endpoints) : "";
+}
+
+uint64_t hcbus_subscriber_switches(const hcbus_subscriber_t *self)
+{
+    return self ? self->endpoints.switches : 0;
+}
+
 void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus_link_fn *fn, void *arg)
 {
     if (!self)
@@ -845,6 +984,10 @@ void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus
     self->silence_due_ms = self->last_heard_ms + self->silence_ms;
     if (self->lost) { /* lost while opening (a snapshot being paged): its RESTORED will follow */
         hcbus_link_event_t e = {.kind = HCBUS_LINK_LOST, .quiet_ms = self->lost_quiet_ms};
+        link_report(self, &e);
+    }
+    if (self->endpoints.switches) { /* moved along the endpoint list while opening */
+        hcbus_link_event_t e = {.kind = HCBUS_LINK_SWITCHED, .reason = self->move_reason};
         link_report(self, &e);
     }
 }

@@ -22,9 +22,19 @@ extern "C" {
 #define HCBUS_PUBLISH_WINDOW_DEFAULT 256  /* unconfirmed messages */
 #define HCBUS_RESEND_MS_DEFAULT 3000      /* resend an unanswered publish after this */
 #define HCBUS_PING_MS_DEFAULT 1000        /* subscriber heartbeat */
+/* failover_ms 0: twice the resend period (6000 ms by default) */
 
+/* The endpoint may be a comma-separated list of the brokers of a pair (or more):
+ * "tcp://10.1.0.2:7701,tcp://10.2.0.2:7701", all with the same broker key. The client
+ * holds one connection at a time, to the first at start; it moves to the next (round
+ * robin) when the broker answers standby (HCBUS_ESTANDBY: the passive one of a pair),
+ * when the connection drops or cannot be made, or when nothing comes for failover_ms
+ * while an answer is awaited; then it resends every unconfirmed message with the same
+ * msg_id (the subscriber subscribes again and fills its gap by replay). A whole round
+ * without an active broker backs off 100 ms doubling to 2 s. docs/protocol.md
+ * "Endpoint lists and failover", decision 0038. */
 typedef struct hcbus_client_options {
-    const char *endpoint;           /* the broker's publisher or subscriber endpoint */
+    const char *endpoint;           /* the broker's publisher or subscriber endpoint(s) */
     const char *broker_public_key;  /* Z85, the broker's public key */
     hcbus_keypair_t keypair;        /* this institution's key pair */
     unsigned window;                /* publisher: max unconfirmed (0 = default) */
@@ -39,6 +49,8 @@ typedef struct hcbus_client_options {
     const char *outbox_path;        /* publisher: keep every message in this file until
                                        recorded (hcbus/outbox.h); NULL = in memory only */
     uint64_t outbox_max_bytes;      /* publisher: the outbox's bound (0 = default) */
+    unsigned failover_ms;           /* endpoint list: silence before trying the next
+                                       (0 = 2 x resend_ms); unused with one endpoint */
 } hcbus_client_options_t;
 
 /* Set options' link tuning, resend_ms, ping_ms and lost_after_pings from the profile
@@ -98,6 +110,13 @@ size_t hcbus_publisher_pending(const hcbus_publisher_t *self);
 struct hcbus_outbox;
 /* The publisher's outbox, or NULL without one. Owned by the publisher. */
 struct hcbus_outbox *hcbus_publisher_outbox(hcbus_publisher_t *self);
+/* The endpoint the publisher is connected to now (one of the list; owned by the
+ * publisher, valid until its next call). May be called from on_confirm: it is the
+ * endpoint whose broker answered. "" for NULL. */
+const char *hcbus_publisher_endpoint(const hcbus_publisher_t *self);
+
+/* How many times the publisher moved to another endpoint of its list. */
+uint64_t hcbus_publisher_switches(const hcbus_publisher_t *self);
 
 /* ---- subscriber --------------------------------------------------------------- */
 
@@ -169,31 +188,41 @@ typedef enum {
                                 what follows is again every message, in order */
     HCBUS_LINK_SILENT = 3,   /* nothing at all from the broker, not even a Pong, for
                                 quiet_ms (repeated every silence_ms while it lasts) */
+    HCBUS_LINK_SWITCHED = 4, /* moved to another endpoint of the list (endpoint): the
+                                last one answered standby, dropped or stayed silent.
+                                A LOST precedes it if the feed was up; RESTORED follows
+                                once subscribed there with the gap filled */
 } hcbus_link_kind_t;
 
 typedef enum {
     HCBUS_LOST_DISCONNECTED = 1, /* the connection closed (the broker stopped, the network) */
     HCBUS_LOST_NO_ANSWER = 2,    /* lost_after_pings (default HCBUS_LOST_AFTER_PINGS) pings in a row got no answer */
     HCBUS_LOST_FORGOTTEN = 3,    /* the broker no longer knew the subscription (restarted) */
+    HCBUS_LOST_STANDBY = 4,      /* the broker answered standby: the passive one of its pair */
 } hcbus_lost_reason_t;
 
 #define HCBUS_LOST_AFTER_PINGS 3 /* pings sent without any answer, the last a ping period ago, before LOST */
 
 typedef struct hcbus_link_event {
     hcbus_link_kind_t kind;
-    hcbus_lost_reason_t reason; /* LOST and RESTORED: why the feed was lost */
+    hcbus_lost_reason_t reason; /* LOST and RESTORED: why the feed was lost; SWITCHED:
+                                   why the last endpoint was left */
     int64_t quiet_ms;           /* LOST, SILENT: time since the broker last sent anything */
     int64_t outage_ms;          /* RESTORED: from LOST until now */
     uint64_t last_seq;          /* the highest seq seen before the outage */
     uint64_t replayed;          /* RESTORED: messages fetched by replay to fill the gap */
     uint64_t caught_up_seq;     /* RESTORED: every seq up to here is queued or not ours */
+    const char *endpoint;       /* every event: the endpoint in use (SWITCHED: the new
+                                   one); valid during the call */
 } hcbus_link_event_t;
 
 typedef void hcbus_link_fn(void *arg, const hcbus_link_event_t *event);
 
 /* Report the connection's state to fn (called from hcbus_subscriber_next; it must not
  * call the subscriber). silence_ms 0: no SILENT events. fn NULL: none at all. A feed
- * lost while the subscriber was opening is reported to fn at once, from here. */
+ * lost while the subscriber was opening is reported to fn at once, from here, and so
+ * is a move along the endpoint list made while opening (one SWITCHED, to the endpoint
+ * it subscribed at). */
 void hcbus_subscriber_watch(hcbus_subscriber_t *self, unsigned silence_ms, hcbus_link_fn *fn,
                             void *arg);
 
@@ -203,6 +232,11 @@ int64_t hcbus_subscriber_down_ms(const hcbus_subscriber_t *self);
 /* How many gaps were filled by replay, and broker restarts seen (for tests and tools). */
 uint64_t hcbus_subscriber_gaps_filled(const hcbus_subscriber_t *self);
 uint64_t hcbus_subscriber_resubscribes(const hcbus_subscriber_t *self);
+
+/* The endpoint the subscriber is connected to now (owned by it, valid until its next
+ * call; "" for NULL), and how many times it moved to another one of its list. */
+const char *hcbus_subscriber_endpoint(const hcbus_subscriber_t *self);
+uint64_t hcbus_subscriber_switches(const hcbus_subscriber_t *self);
 
 #ifdef __cplusplus
 }
