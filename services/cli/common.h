@@ -34,7 +34,8 @@ enum {
 #define CONN_HELP                                                                          \
     N_("  --endpoint URL        broker endpoint (env HCBUS_PUBLISH_ENDPOINT or\n"            \
     "                        HCBUS_SUBSCRIBE_ENDPOINT; default tcp://127.0.0.1:7701 to\n" \
-    "                        publish, :7702 to subscribe)\n"                              \
+    "                        publish, :7702 to subscribe); URL,URL: the brokers of a\n"  \
+    "                        pair, tried in turn (the passive one answers standby)\n"    \
     "  --broker-key FILE     the broker's public key file (env HCBUS_BROKER_KEY)\n"      \
     "  --key FILE            this institution's secret key file (env HCBUS_KEY)\n"       \
     "  --timeout-ms N        how long to wait for the broker (default 10000)\n"           \

@@ -161,10 +161,11 @@ int hcbus_endpoints_watch(void *ctx, void *sock, void **monitor, hcbus_error_t *
 
 void hcbus_endpoints_unwatch(void *sock, void **monitor)
 {
+    if (!*monitor)
+        return;
     if (sock)
         zmq_socket_monitor(sock, NULL, 0);
-    if (*monitor)
-        zmq_close(*monitor);
+    zmq_close(*monitor);
     *monitor = NULL;
 }
 

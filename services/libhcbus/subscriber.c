@@ -863,11 +863,7 @@ static int open_connection(hcbus_subscriber_t *self, hcbus_error_t *err)
 
 static void close_connection(hcbus_subscriber_t *self)
 {
-    if (self->monitor) {
-        zmq_socket_monitor(self->sock, NULL, 0);
-        zmq_close(self->monitor);
-        self->monitor = NULL;
-    }
+    hcbus_endpoints_unwatch(self->sock, &self->monitor);
     hcbus_curve_close(&self->ctx, &self->sock);
 }
 
