@@ -41,6 +41,7 @@ TEST_PACKAGES=(
   nginx-light tor          # test_webform_deploy: the TLS front and the onion service's config
   prometheus               # promtool: test_metrics_deploy checks deploy/prometheus/ (config, rules, rule tests)
   groff-base man-db        # test_cli_help_docs: groff -ww and man -l on docs/man/ (mandoc -Tlint too when installed)
+  patroni etcd-server etcd-client  # test_ha_patroni: deploy/ha/'s Patroni and three etcd members, for real
 )
 # What the bench (tests/bench/run.sh) runs beside hcbus: the peers it is compared with
 # and their C client libraries (the bench programs build only with -DHCBUS_BENCH=ON).
