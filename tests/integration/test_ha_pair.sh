@@ -16,6 +16,9 @@
 #      held (taken by a test session) is answered STANDBY, never acknowledged and not
 #      recorded, and B's subscriber session is ended; once the lock is free again
 #      exactly one pair becomes active and records the message.
+#   5. Clients with both endpoints (libhcbus): the active pair killed -9 in the middle
+#      of a stream, the publisher moves and every message is acked and recorded once,
+#      the subscriber moves and fills its gap by replay (every message, each seq once).
 # Throughout: seq without a hole, the hash chain verifies, each msg_id once, and the
 # commits of the auditds (their debug lines) form ranges of seq that never overlap:
 # no two pairs wrote at once.
@@ -235,6 +238,37 @@ out=$(sprobe "$loser" publish --msg-id p-5 || true)
 hc_assert_contains "$out" "error standby" "the other pair stays passive"
 hc_assert_eq 1 "$(msg_count 'f-1')" "f-1 recorded exactly once"
 hc_assert_eq 0 "$(msg_count 'p-%')" "nothing refused STANDBY was recorded"
+
+# --- 5. clients with the list of both brokers (libhcbus failover, decision 0038) ----
+# A subscriber given the passive broker first moves to the active one; a publisher
+# streams to the active pair, which is killed -9 mid-stream: the publisher moves to the
+# other pair and every message is acknowledged and recorded once; the subscriber moves
+# too and fills its gap by replay: it gets every message of the stream, each seq once.
+hc_start_bg listener "$HC_PROBE" subscribe --endpoint "${SUB[$loser]},${SUB[$winner]}" \
+  --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key minsal)" --count 1000000 --timeout-ms 120000 zone.
+hc_wait_for "the subscriber at the active broker" 30 in_log listener "subscribed "
+hc_start_bg stream2 "$HC_PROBE" publish --endpoint "${PUB[$winner]},${PUB[$loser]}" \
+  --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key minsal)" --count "$STREAM" --msg-prefix u --window 64 \
+  --timeout-ms 120000
+hc_wait_for "second stream under way" 60 hc_lines_at_least "$HC_WORK/stream2.log" "^ack u-" 300
+hc_kill "broker_$winner" KILL
+hc_kill "auditd_$winner" KILL
+hc_wait_for "auditd $loser active" "$TAKEOVER_BOUND_S" \
+  in_log "auditd_$loser" "active (node site-$loser): took the writer lock"
+stream2_rc=0
+wait "$(hc_pid stream2)" || stream2_rc=$?
+unset "HC_PIDS[stream2]"
+hc_assert_eq 0 "$stream2_rc" "the publisher with both endpoints had every message acknowledged across the kill"
+hc_assert_eq "$STREAM" "$(awk '$1 == "ack" { n[$2]++ } END { print length(n) }' "$HC_WORK/stream2.log")" \
+  "every message of the second stream acknowledged"
+hc_assert_eq "$STREAM" "$(msg_count 'u-%')" "each message of the second stream recorded exactly once"
+u_received() { [ "$(awk '$4 ~ /^u-/ { n[$4]++ } END { print length(n) }' "$HC_WORK/listener.log")" -ge "$STREAM" ]; }
+hc_wait_for "the subscriber got the whole second stream" 60 u_received
+hc_kill listener KILL
+hc_assert_eq 0 "$(awk '$1 ~ /^[0-9]+$/ { if (seen[$1]++) d++ } END { print d + 0 }' "$HC_WORK/listener.log")" \
+  "the subscriber got each seq once across the move"
+hc_assert_eq 0 "$(awk '$1 ~ /^[0-9]+$/ { if ($1 + 0 <= last) b++; last = $1 + 0 } END { print b + 0 }' "$HC_WORK/listener.log")" \
+  "the subscriber got the seqs in order"
 
 # --- the log as a whole ------------------------------------------------------------------
 hc_assert_eq t "$(hc_psql "$NO_HOLES_SQL")" "seq has no hole"
