@@ -248,11 +248,31 @@ static int lock_or_wait(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
     return -1;
 }
 
+/* The writer refuses a hot standby with a reason an operator can act on (otherwise the
+ * first write would fail with "read-only transaction"): a conninfo listing both servers
+ * of a replicated pair without target_session_attrs=read-write connects to whichever
+ * answers first (decision 0037). PostgreSQL 14+ reports in_hot_standby at connection. */
+static int refuse_standby(PGconn *conn, hcbus_error_t *err)
+{
+    const char *standby = PQparameterStatus(conn, "in_hot_standby");
+    if (!standby || strcmp(standby, "on") != 0)
+        return 0;
+    hcbus_error_set(err, HCBUS_EDATABASE, "auditd.conninfo",
+                    "PostgreSQL at %s port %s is a standby, which cannot take the log's writes", PQhost(conn),
+                    PQport(conn));
+    return hcbus_error_hint(err, "List every server of the pair in auditd.conninfo and add "
+                                 "target_session_attrs=read-write: libpq then keeps the primary (docs/ha.md).");
+}
+
 static int open_session(auditd_db_t *self, hcbus_error_t *err)
 {
     PGconn *conn = connection(self, err);
     if (!conn)
         return -1;
+    if (!self->reader && refuse_standby(conn, err) < 0) {
+        PQfinish(conn);
+        return -1;
+    }
     if (!self->reader && lock_or_wait(self, conn, err) < 0)
         return -1;
     if ((self->reader ? prepare_reader(conn, err) : prepare_writer(self, conn, err)) < 0) {

@@ -14,7 +14,9 @@
 #     chains and `hcbus audit verify` pass;
 #  3. the old primary rebuilt as the new one's standby (synchronous again): a reviewer
 #     reads off it (target_session_attrs=prefer-standby: verify, show), and `hcbus audit
-#     ask`, which writes, is refused there with a clear error naming the standby.
+#     ask`, which writes, is refused there with a clear error naming the standby, and
+#     so is hcbus-auditd given that standby alone (a conninfo without
+#     target_session_attrs=read-write).
 source "$HCBUS_SOURCE_DIR/tests/lib/harness.sh"
 source "$HC_SRC/tests/lib/pgha.sh"
 source "$HC_SRC/tests/lib/bus.sh"
@@ -140,4 +142,15 @@ hc_assert_eq 3 "$rc" "audit ask on a standby: exit 3"
 hc_assert_contains "$out" "is a standby, which only reads; this command writes" "audit ask on a standby: the reason"
 hc_assert_contains "$out" "at 127.0.0.1 port $PA (" "audit ask on a standby: names the server it reached"
 hc_assert_contains "$out" "target_session_attrs=read-write" "audit ask on a standby: the hint"
+
+# auditd given the standby alone (no target_session_attrs) refuses it, saying why.
+sed "s#^  conninfo = \".*\";#  conninfo = \"$(pgha_conninfo hcbus_auditd "127.0.0.1:$PA" any)\";#" \
+  "$HC_WORK/hcbus.conf" >"$HC_WORK/standby-only.conf"
+rc=0
+out=$(timeout 60 "$HC_BIN/services/auditd/hcbus-auditd" --config "$HC_WORK/standby-only.conf" \
+  --broker-key "$HC_WORK/keys/broker.pub" 2>&1) || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || hc_fail "auditd on a standby: exit $rc (expected a refusal): $out"
+hc_assert_contains "$out" "PostgreSQL at 127.0.0.1 port $PA is a standby, which cannot take the log's writes" \
+  "auditd on a standby: the reason"
+hc_assert_contains "$out" "target_session_attrs=read-write" "auditd on a standby: the hint"
 hc_pass
