@@ -5,7 +5,8 @@
 # Every cluster made here is stopped (immediate) at exit, also after a failure.
 #
 #   pgha_primary "$HC_WORK/pga" 127.0.0.1 "$port_a" [NETNS]
-#        the primary (listening on ADDR:PORT; inside network namespace NETNS if given);
+#        the primary (listening on ADDR:PORT; inside network namespace NETNS if given:
+#        a netlab.sh name or a real one, for `ip netns exec`);
 #        exports HC_CONNINFO (its owner, through the socket: hc_psql, hc_migrate) and
 #        PGHA_PRIMARY_DIR.
 #   pgha_standby "$HC_WORK/pgb" 127.0.0.1 "$port_b" 127.0.0.1 "$port_a" [NETNS]
@@ -49,6 +50,10 @@ chmod 0700 "$PGHA_SECRETS"
 pgha_run() {
   local netns=$1
   shift
+  # A netlab.sh namespace may be given by its logical name.
+  if [ -n "$netns" ] && declare -F netlab_nsname >/dev/null && [ -n "${NETLAB_NSS[$netns]:-}" ]; then
+    netns=${NETLAB_NSS[$netns]}
+  fi
   if [ -n "$netns" ]; then
     ip netns exec "$netns" "$PGHA_SCRIPT" "$@" 2>>"$HC_WORK/pgha.log"
   else
