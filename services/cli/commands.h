@@ -9,5 +9,6 @@ int cmd_subscribe(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_dispatch(int argc, char **argv);
 int cmd_zone(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 
 #endif

@@ -85,6 +85,13 @@ static const struct {
      "hcbus publish zone --key var/keys/minsal.key --zone sv.ss.san-salvador-este.soyapango --level red"},
     {"publish", N_("one JSON Envelope per line from a file, answered in JSON:"),
      "hcbus publish --json --key var/keys/minsal.key < envelopes.jsonl"},
+    {"publish", N_("a field unit on a poor link: kept on disk until recorded, \"queued\" if offline:"),
+     "hcbus publish status --key var/keys/sem.key --outbox --link field --request-id REQUEST \\\n"
+     "      --zone sv.ss.san-salvador-este.soyapango --unit SEM-U12 --state on_scene"},
+    {"outbox", N_("what waits in this machine's outbox:"),
+     "hcbus outbox show"},
+    {"outbox", N_("send it, waiting up to a minute for the broker:"),
+     "hcbus outbox flush --key var/keys/sem.key --link field --timeout 60"},
 };
 
 void examples_print(const char *command, FILE *out)

@@ -26,6 +26,7 @@ static const struct {
     {"dispatch", cmd_dispatch, N_("list dispatch requests, or show one with its call-out times")},
     {"zone", cmd_zone, N_("find zones by name; show, set or trace their levels")},
     {"audit", cmd_audit, N_("read the audit log as a reviewer (list, show, timeline, export ...)")},
+    {"outbox", cmd_outbox, N_("show or send what publish --outbox queued on this machine")},
 };
 
 static void help(void)

@@ -13,13 +13,16 @@
 #include "hcbus/clock.h"
 #include "hcbus/i18n.h"
 #include "hcbus/json.h"
+#include "hcbus/outbox.h"
 #include "hcbus/text.h"
 #include "hcbus/validate.h"
+#include "outbox_file.h"
 #include "print.h"
 #include "publish_flags.h"
 #include "verdict.h"
 
 #define CMD "publish"
+#define OUTBOX_WAIT_MS 3000 /* --outbox: how long to wait for the ack before saying "queued" */
 
 /* A dispatch sent and not yet confirmed: its request id is printed with the ack. The
  * list holds at most the publisher's window (entries leave on confirm or refusal). */
@@ -39,6 +42,8 @@ typedef struct outcome {
     hcbus_publisher_t *pub;  /* to name the endpoint that answered */
     bool endpoint_list;      /* --endpoint is a list: --json names the endpoint */
     uint64_t switches_shown; /* moves along the endpoint list already told */
+    const char *outbox_path; /* --outbox: the file; labels then hold every message sent */
+    unsigned long long outbox_max_bytes;
 } outcome_t;
 
 static void label_free(label_t *l)
@@ -51,11 +56,12 @@ static void label_free(label_t *l)
 /* Remember env's request id if it is a dispatch. Returns 0, or -1 out of memory. */
 static int label_add(outcome_t *o, const Hcbus__Envelope *env)
 {
-    if (env->body_case != HCBUS__ENVELOPE__BODY_DISPATCH)
+    bool dispatch = env->body_case == HCBUS__ENVELOPE__BODY_DISPATCH;
+    if (!dispatch && !o->outbox_path)
         return 0;
     label_t *l = calloc(1, sizeof *l);
     if (!l || !(l->msg_id = strdup(env->msg_id)) ||
-        !(l->request_id = strdup(env->dispatch->request_id))) {
+        (dispatch && !(l->request_id = strdup(env->dispatch->request_id)))) {
         if (l)
             label_free(l);
         return -1;
@@ -104,7 +110,7 @@ static void print_answer_json(const outcome_t *o, const char *msg_id, const labe
     else {
         json_object_set_new(obj, "seq", json_integer((json_int_t)seq));
         json_object_set_new(obj, "duplicate", json_boolean(duplicate));
-        if (label)
+        if (label && label->request_id)
             json_object_set_new(obj, "request_id", json_string(label->request_id));
         if (o && o->pub && o->endpoint_list) /* the broker of the list that recorded it */
             json_object_set_new(obj, "endpoint", json_string(hcbus_publisher_endpoint(o->pub)));
@@ -148,7 +154,7 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
         o->last_duplicate = duplicate;
         printf("published seq=%llu msg_id=%s%s\n", (unsigned long long)seq, shown,
                duplicate ? " duplicate" : "");
-        if (label) {
+        if (label && label->request_id) {
             hcbus_text_escape(label->request_id, HCBUS_TEXT_QUOTED, shown, sizeof shown);
             printf("request id: %s (status updates name it: --request-id %s)\n", shown, shown);
         }
@@ -174,6 +180,15 @@ static void help(const pub_kind_t *kind)
     printf("%s", _("message:\n"));
     printf(_("  --msg-id ID                  the idempotency key (default: a new id)\n"
            "  --json                       read JSON Envelopes from stdin instead\n"));
+    printf(_("  --outbox[=FILE]              keep each message in an outbox file (synced to disk)\n"
+             "                               until the broker records it, and send what waits\n"
+             "                               there first: for a field unit on a poor link. Waits\n"
+             "                               3 s (or --timeout-ms) for the answer, else prints\n"
+             "                               \"queued msg_id=ID\" and exits 0; no coordinator\n"
+             "                               verdict is awaited. FILE: default $HCBUS_OUTBOX,\n"
+             "                               else $XDG_STATE_HOME/hcbus/outbox, else\n"
+             "                               ~/.local/state/hcbus/outbox (see hcbus outbox)\n"
+             "  --outbox-max-bytes N         the outbox's bound (default 67108864)\n"));
     if (kind && kind->verdict)
         printf(_("  --verdict-wait SECONDS       wait this long for hcbus-coordinator's verdict\n"
                "                               (default %d; 0 = do not wait)\n"
@@ -202,6 +217,29 @@ static void help(const pub_kind_t *kind)
     char command[64];
     snprintf(command, sizeof command, "publish%s%s", kind ? " " : "", kind ? kind->name : "");
     examples_print(command, stdout);
+}
+
+/* --outbox, when the broker did not answer in time: every message of this run still
+ * unanswered (its label) is queued in the file, and says so. */
+static void print_queued(const outcome_t *o, size_t waiting)
+{
+    char path[512], shown[HCBUS_MSG_ID_MAX * 4 + 8];
+    hcbus_text_escape(o->outbox_path, HCBUS_TEXT_QUOTED, path, sizeof path);
+    for (const label_t *l = o->labels; l; l = l->next) {
+        if (o->json) {
+            json_t *obj = json_pack("{s:s, s:b, s:I, s:s}", "msg_id", l->msg_id, "queued", 1,
+                                    "waiting", (json_int_t)waiting, "outbox", o->outbox_path);
+            print_json_object(obj, stdout);
+            json_decref(obj);
+            continue;
+        }
+        /* "queued msg_id=ID" stays as is for scripts, as "published seq=N" does. */
+        printf("queued msg_id=%s", hcbus_text_escape(l->msg_id, HCBUS_TEXT_QUOTED, shown, sizeof shown));
+        printf(_(" (not yet recorded: no answer from the broker; %zu waiting in %s, sent "
+                 "again by the next publish --outbox or hcbus outbox flush)\n"),
+               waiting, path);
+    }
+    fflush(stdout);
 }
 
 /* Connect, send every Envelope from next_env, and wait for the broker's answers. */
@@ -251,6 +289,8 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
     int rc = conn_options(CMD, conn, &options);
     if (rc != 0)
         return rc;
+    options.outbox_path = o->outbox_path;
+    options.outbox_max_bytes = o->outbox_max_bytes;
     hcbus_error_t err;
     hcbus_publisher_t *pub = hcbus_publisher_new(&options, on_confirm, o, &err);
     if (!pub) {
@@ -259,15 +299,22 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
     }
     o->pub = pub;
     o->endpoint_list = strchr(options.endpoint, ',') != NULL;
+    if (o->outbox_path)
+        outbox_file_report(CMD, hcbus_publisher_outbox(pub));
+    int wait_ms = o->outbox_path && !conn->timeout_given ? OUTBOX_WAIT_MS : conn->timeout_ms;
     int bad = 0;
     Hcbus__Envelope *env;
     while (rc == 0 && (env = next_env(arg, &bad)) != NULL) {
         rc = send_one(pub, env, conn, o, &bad);
         hcbus_envelope_free(env);
     }
-    if (rc == 0 && hcbus_publisher_flush(pub, conn->timeout_ms, &err) != 0) {
-        print_error(CMD, &err);
-        rc = exit_code_for(&err);
+    if (rc == 0 && hcbus_publisher_flush(pub, wait_ms, &err) != 0) {
+        if (o->outbox_path && err.code == HCBUS_ETIMEOUT)
+            print_queued(o, hcbus_outbox_waiting(hcbus_publisher_outbox(pub)));
+        else {
+            print_error(CMD, &err);
+            rc = exit_code_for(&err);
+        }
     }
     hcbus_publisher_destroy(&pub);
     o->pub = NULL;
@@ -327,6 +374,9 @@ typedef struct pub_args {
     bool json;
     long verdict_wait_s;
     const char *subscribe_endpoint; /* NULL: the environment's or the default */
+    bool outbox;                    /* --outbox[=FILE] */
+    const char *outbox_file;        /* its FILE, NULL for the default */
+    unsigned long long outbox_max_bytes;
 } pub_args_t;
 
 /* A new request id starts "req-" so that, printed beside the msg_id (also a new id,
@@ -356,6 +406,7 @@ static int build_options(const pub_kind_t *kind, struct option *opts)
 {
     static const struct option common[] = {
         {"msg-id", required_argument, NULL, 0}, {"json", no_argument, NULL, 0},
+        {"outbox", optional_argument, NULL, 0}, {"outbox-max-bytes", required_argument, NULL, 0},
         {"help", no_argument, NULL, 'h'}, CONN_LONG_OPTIONS};
     static const struct option verdict[] = {
         {"verdict-wait", required_argument, NULL, 0},
@@ -407,6 +458,11 @@ static int take_own_flag(const char *name, const char *value, Hcbus__Envelope *e
                    : 0;
     else if (strcmp(name, "subscribe-endpoint") == 0)
         args->subscribe_endpoint = value;
+    else if (strcmp(name, "outbox") == 0) {
+        args->outbox = true;
+        args->outbox_file = value;
+    } else if (strcmp(name, "outbox-max-bytes") == 0)
+        return outbox_file_max_bytes(CMD, value, &args->outbox_max_bytes);
     return 0;
 }
 
@@ -459,6 +515,9 @@ static int parse(int argc, char **argv, const pub_kind_t *kind, Hcbus__Envelope 
             continue;
         }
         const char *name = opts[index].name;
+        /* --outbox FILE as well as --outbox=FILE: publish takes no other argument. */
+        if (strcmp(name, "outbox") == 0 && !optarg && optind < argc && argv[optind][0] != '-')
+            optarg = argv[optind++];
         int rc = conn_flag_take(CMD, conn, name, optarg);
         if (rc != 0) {
             count_error(&errors, rc < 0 ? EXIT_USAGE : 0);
@@ -512,10 +571,11 @@ static verdict_waiter_t *open_waiter(const Hcbus__Envelope *env, const cli_conn_
 
 /* Publish the one message built from flags; for a verdict kind, wait for its verdict. */
 static int publish_one(const pub_kind_t *kind, Hcbus__Envelope *env, const cli_conn_t *conn,
-                       const pub_args_t *args)
+                       const pub_args_t *args, const char *outbox_path)
 {
-    verdict_waiter_t *waiter = kind->verdict ? open_waiter(env, conn, args) : NULL;
-    outcome_t o = {0};
+    /* With --outbox the verdict is not awaited: the message may only be queued. */
+    verdict_waiter_t *waiter = kind->verdict && !outbox_path ? open_waiter(env, conn, args) : NULL;
+    outcome_t o = {.outbox_path = outbox_path, .outbox_max_bytes = args->outbox_max_bytes};
     one_env_t one = {env};
     int rc = run(conn, next_one, &one, &o);
     hcbus_envelope_free(one.env); /* NULL unless run stopped before taking it */
@@ -555,8 +615,11 @@ int cmd_publish(int argc, char **argv)
         return EXIT_REFUSED;
     cli_conn_t conn;
     conn_defaults(&conn, true);
-    pub_args_t args = {false, VERDICT_WAIT_S_DEFAULT, NULL};
+    pub_args_t args = {false, VERDICT_WAIT_S_DEFAULT, NULL, false, NULL, 0};
     int rc = parse(argc, argv, kind, env, &conn, &args);
+    char outbox_path[HCBUS_OUTBOX_PATH_MAX];
+    if (rc == 0 && args.outbox)
+        rc = outbox_file_path(CMD, args.outbox_file, true, outbox_path, sizeof outbox_path);
     if (rc == 0 && args.json == (kind != NULL))
         rc = usage_error(CMD, "%s", kind ? _("--json takes no kind") : _("give a kind or --json"));
     if (rc != 0) {
@@ -564,11 +627,12 @@ int cmd_publish(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
     if (kind)
-        return publish_one(kind, env, &conn, &args);
+        return publish_one(kind, env, &conn, &args, args.outbox ? outbox_path : NULL);
     hcbus_envelope_free(env);
     errors_name_flags(false); /* JSON lines name the fields themselves */
     json_source_t src = {NULL, 0, 0};
-    outcome_t o = {.json = true};
+    outcome_t o = {.json = true, .outbox_path = args.outbox ? outbox_path : NULL,
+                   .outbox_max_bytes = args.outbox_max_bytes};
     rc = run(&conn, next_json, &src, &o);
     free(src.line);
     return rc;

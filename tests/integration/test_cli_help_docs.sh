@@ -47,7 +47,7 @@ flags_in_page() {
 cli_help() {
   local c k s
   "$CLI" --help
-  for c in keygen publish subscribe snapshot dispatch zone audit; do "$CLI" $c --help; done
+  for c in keygen publish subscribe snapshot dispatch zone audit outbox; do "$CLI" $c --help; done
   for k in zone dispatch status alert escort escort-status; do "$CLI" publish $k --help; done
   for s in find show set history; do "$CLI" zone $s --help; done
   for s in $("$CLI" audit --help | awk '/^subcommands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^[^ ]/ { exit }'); do
