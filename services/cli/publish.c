@@ -225,7 +225,20 @@ static void print_queued(const outcome_t *o, size_t waiting)
 {
     char path[512], shown[HCBUS_MSG_ID_MAX * 4 + 8];
     hcbus_text_escape(o->outbox_path, HCBUS_TEXT_QUOTED, path, sizeof path);
-    for (const label_t *l = o->labels; l; l = l->next) {
+    size_t n = 0; /* the labels are newest first: print them in the order sent */
+    for (const label_t *l = o->labels; l; l = l->next)
+        n++;
+    const label_t **in_order = malloc((n ? n : 1) * sizeof *in_order);
+    if (!in_order) {
+        fprintf(stderr, _("hcbus publish: out of memory\n"));
+        return;
+    }
+    for (const label_t *l = o->labels; l; l = l->next)
+        in_order[--n] = l;
+    for (const label_t *l = o->labels; l; l = l->next)
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        const label_t *l = in_order[i];
         if (o->json) {
             json_t *obj = json_pack("{s:s, s:b, s:I, s:s}", "msg_id", l->msg_id, "queued", 1,
                                     "waiting", (json_int_t)waiting, "outbox", o->outbox_path);
@@ -239,6 +252,7 @@ static void print_queued(const outcome_t *o, size_t waiting)
                  "again by the next publish --outbox or hcbus outbox flush)\n"),
                waiting, path);
     }
+    free(in_order);
     fflush(stdout);
 }
 
@@ -308,10 +322,12 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
         rc = send_one(pub, env, conn, o, &bad);
         hcbus_envelope_free(env);
     }
-    if (rc == 0 && hcbus_publisher_flush(pub, wait_ms, &err) != 0) {
+    /* With an outbox, what was queued before an error (a full outbox) is still sent and
+     * answered, published or queued. */
+    if ((rc == 0 || o->outbox_path) && hcbus_publisher_flush(pub, wait_ms, &err) != 0) {
         if (o->outbox_path && err.code == HCBUS_ETIMEOUT)
             print_queued(o, hcbus_outbox_waiting(hcbus_publisher_outbox(pub)));
-        else {
+        else if (rc == 0) {
             print_error(CMD, &err);
             rc = exit_code_for(&err);
         }

@@ -28,6 +28,7 @@
 #include "crc32c.h"
 #include "hcbus/clock.h"
 #include "hcbus/codec.h"
+#include "hcbus/i18n.h"
 #include "hcbus/outbox.h"
 #include "hcbus/validate.h"
 
@@ -111,9 +112,9 @@ static int io_error(hcbus_error_t *err, const char *what, const char *path)
 {
     int e = errno;
     if (e == ENOSPC || e == EDQUOT) {
-        hcbus_error_set(err, HCBUS_EFULL, "outbox", "cannot %s outbox %s: the disk is full",
-                        what, path);
-        return hcbus_error_hint(err, "Free space on that disk; what waits in the outbox is kept.");
+        hcbus_error_set(err, HCBUS_EFULL, "outbox", _("cannot write outbox %s: the disk is full"),
+                        path);
+        return hcbus_error_hint(err, _("Free space on that disk; what waits in the outbox is kept."));
     }
     return hcbus_error_set(err, HCBUS_EIO, "outbox", "cannot %s outbox %s: %s", what, path,
                            strerror(e));
@@ -335,10 +336,10 @@ static int lock_take(hcbus_outbox_t *self, hcbus_error_t *err)
             pid[n > 0 ? n : 0] = '\0';
             pid[strcspn(pid, "\n")] = '\0';
             hcbus_error_set(err, HCBUS_EIO, "outbox",
-                            "outbox %s is in use by another process (pid %s) after %d ms",
+                            _("outbox %s is in use by another process (pid %s) after %d ms"),
                             self->path, pid[0] ? pid : "?", LOCK_WAIT_MS);
-            return hcbus_error_hint(err, "One process at a time sends from an outbox: wait for "
-                                         "the other (a running hcbus outbox flush?) to end.");
+            return hcbus_error_hint(err, _("One process at a time sends from an outbox: wait for "
+                                           "the other (a running hcbus outbox flush?) to end."));
         }
         struct timespec ts = {0, LOCK_POLL_MS * 1000000L};
         nanosleep(&ts, NULL);
@@ -395,19 +396,19 @@ static int check_header(hcbus_outbox_t *self, const uint8_t *data, hcbus_error_t
     header_bytes(h);
     size_t n = self->size < HEADER_BYTES ? (size_t)self->size : MAGIC_LEN;
     if (memcmp(data, h, n < MAGIC_LEN ? n : MAGIC_LEN) != 0) {
-        hcbus_error_set(err, HCBUS_EMALFORMED, "outbox", "%s is not an hcbus outbox (no %s header)",
+        hcbus_error_set(err, HCBUS_EMALFORMED, "outbox", _("%s is not an hcbus outbox (no %s header)"),
                         self->path, MAGIC);
-        return hcbus_error_hint(err, "Give the path of an outbox file, or a new path; move "
-                                     "this file aside if it is a damaged outbox.");
+        return hcbus_error_hint(err, _("Give the path of an outbox file, or a new path; move "
+                                       "this file aside if it is a damaged outbox."));
     }
     if (self->size < HEADER_BYTES)
         return 1; /* torn at creation */
     uint32_t version = get_u32(data + MAGIC_LEN);
     if (version != FORMAT_VERSION) {
         hcbus_error_set(err, HCBUS_EMALFORMED, "outbox",
-                        "outbox %s has format version %u; this hcbus reads version %d",
+                        _("outbox %s has format version %u; this hcbus reads version %d"),
                         self->path, version, FORMAT_VERSION);
-        return hcbus_error_hint(err, "Flush it with the hcbus that wrote it, or move it aside.");
+        return hcbus_error_hint(err, _("Flush it with the hcbus that wrote it, or move it aside."));
     }
     return 0;
 }
@@ -594,13 +595,13 @@ static uint64_t dead_bytes(const hcbus_outbox_t *self)
 static int full_error(const hcbus_outbox_t *self, size_t total, hcbus_error_t *err)
 {
     hcbus_error_set(err, HCBUS_EFULL, "outbox",
-                    "outbox %s is full: %llu bytes (%zu messages waiting) and a message of %zu "
-                    "bytes would pass its bound of %llu bytes",
+                    _("outbox %s is full: %llu bytes (%zu messages waiting) and a message of %zu "
+                      "bytes would pass its bound of %llu bytes"),
                     self->path, (unsigned long long)self->size, self->waiting, total,
                     (unsigned long long)self->max_bytes);
-    return hcbus_error_hint(err, "Nothing was queued. The messages waiting have not reached the "
-                                 "broker: send them (hcbus outbox flush) when the link is back, "
-                                 "or raise outbox_max_bytes.");
+    return hcbus_error_hint(err, _("Nothing was queued. The messages waiting have not reached the "
+                                   "broker: send them (hcbus outbox flush) when the link is back, "
+                                   "or raise outbox_max_bytes."));
 }
 
 int hcbus_outbox_append(hcbus_outbox_t *self, const char *msg_id, int64_t queued_at_us,

@@ -91,7 +91,8 @@ out=$("$HC_CLI" publish status "${CONN[@]}" --outbox "$OB" --msg-id unit-live --
 hc_assert_contains "$out" "published seq=" "recorded at once"
 hc_assert_contains "$("$HC_CLI" outbox show "$OB")" "0 messages waiting" "and not left in the outbox"
 
-# 6. Full: the bound refuses by name, exit 1, nothing half-written.
+# 6. Full: the bound refuses by name, exit 1, nothing half-written; what was queued
+#    before it is answered "queued", in order.
 hc_kill broker
 small=$HC_WORK/unit/small
 for i in $(seq 1 400); do
@@ -108,4 +109,6 @@ hc_assert_contains "$out" "bound of 65536 bytes" "and its bound"
 n=$(jq '.waiting' <<<"$("$HC_CLI" outbox show "$small" --json)")
 [ "$n" -gt 100 ] && [ "$n" -lt 400 ] || hc_fail "the small outbox holds $n messages"
 [ "$(stat -c %s "$small")" -le 65536 ] || hc_fail "the small outbox passed its bound"
+hc_assert_eq "$n" "$(grep -c '"queued":true' <<<"$out")" "every message queued before the full one is answered queued"
+hc_assert_eq '"full-1"' "$(grep -m1 -o '"msg_id":"full-[0-9]*","queued"' <<<"$out" | grep -o '"full-[0-9]*"')" "answered in the order sent"
 hc_pass
