@@ -32,9 +32,10 @@ static PGPing ping(auditd_monitor_t *m)
     return result;
 }
 
+/* A passive auditd has no writer's session (standby.h): PostgreSQL answering is all. */
 static bool postgresql_up(auditd_monitor_t *m)
 {
-    return ping(m) == PQPING_OK && metrics_get(&m->session_open);
+    return ping(m) == PQPING_OK && (metrics_get(&m->session_open) || !metrics_get(&m->active));
 }
 
 static void gauge(metrics_text_t *t, const char *name, const char *help, int64_t value)
@@ -59,7 +60,8 @@ static void render(void *arg, metrics_text_t *t)
                         "Records of committed batches (duplicates and malformed ones included).");
     metrics_text_u64(t, "hcbus_auditd_records_committed_total", NULL, metrics_count(&m->records_committed));
     gauge(t, "hcbus_auditd_postgresql_up",
-          "1 when PostgreSQL answers (asked at most once a second) and the writer's session is open.",
+          "1 when PostgreSQL answers (asked at most once a second) and the writer's session is open (a passive "
+          "auditd of a standby pair: when PostgreSQL answers).",
           postgresql_up(m));
     gauge(t, "hcbus_auditd_head_seq", "The seq of the last recorded message.", metrics_get(&m->head_seq));
     gauge(t, "hcbus_auditd_active",
@@ -135,6 +137,8 @@ void auditd_monitor_tick(auditd_monitor_t *m, bool session_open, bool active, ui
     for (int log = 0; log < AUDITD_LOG_COUNT; log++) {
         const auditd_tree_t *tree = &trees->log[log];
         metrics_set(&m->head_ms[log], tree->head_ms);
-        metrics_set(&m->pending[log], tree->f.size > tree->head_size ? (int64_t)(tree->f.size - tree->head_size) : 0);
+        /* A passive auditd stores no head: the active one does (its trees are read again on taking over). */
+        metrics_set(&m->pending[log],
+                    active && tree->f.size > tree->head_size ? (int64_t)(tree->f.size - tree->head_size) : 0);
     }
 }

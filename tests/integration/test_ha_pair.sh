@@ -149,6 +149,7 @@ hc_assert_eq "0 1" "$(gauge "$METRICS_AUDITD_B" hcbus_auditd_active) $(gauge "$M
   "hcbus_auditd_active of B and A"
 hc_assert_eq "0 1" "$(gauge "$METRICS_BROKER_B" hcbus_broker_active) $(gauge "$METRICS_BROKER_A" hcbus_broker_active)" \
   "hcbus_broker_active of B and A"
+hc_assert_eq 1 "$(gauge "$METRICS_AUDITD_B" hcbus_auditd_postgresql_up)" "a passive auditd's PostgreSQL is up (no alert)"
 
 hc_probe publish --endpoint "${PUB[a]}" --key "$(hc_key minsal)" --count 50 --msg-prefix a >"$HC_WORK/a.out" ||
   hc_fail "publishing to the active pair failed: $(tail -3 "$HC_WORK/a.out")"
@@ -216,6 +217,9 @@ in_log broker_b "1 messages in flight answered \"standby\" (not acknowledged), 1
   hc_fail "broker b did not refuse its message in flight and end its subscriber's session"
 hc_wait_for "no subscriber session left at broker b" 10 gauge_is "$METRICS_BROKER_B" hcbus_broker_subscribers 0
 hc_kill watcher KILL
+# Formerly active, now passive: the heads are not its to store (no checkpoint alert).
+hc_assert_eq 0 "$(curl -sS --max-time 5 "http://$METRICS_AUDITD_B/metrics" |
+  awk '$1 == "hcbus_auditd_checkpoint_pending_leaves{log=\"events\"}" { print $2 }')" "a passive auditd has no pending leaves"
 hc_assert_eq 0 "$(msg_count 'f-%')" "the message answered STANDBY was not recorded"
 out=$(sprobe b publish --msg-id p-3 || true)
 hc_assert_contains "$out" "error standby" "while a third party holds the lock, B refuses"
