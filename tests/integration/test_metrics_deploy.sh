@@ -12,7 +12,7 @@ command -v promtool >/dev/null || { hc_log "SKIP: promtool not installed (Debian
 prom=$HC_SRC/deploy/prometheus
 promtool check config "$prom/prometheus.yml" >"$HC_WORK/config.out" 2>&1 || hc_fail "promtool check config: $(cat "$HC_WORK/config.out")"
 promtool check rules "$prom/alerts.yml" >"$HC_WORK/rules.out" 2>&1 || hc_fail "promtool check rules: $(cat "$HC_WORK/rules.out")"
-hc_assert_contains "$(cat "$HC_WORK/rules.out")" "SUCCESS: 11 rules found" "eleven alert rules"
+hc_assert_contains "$(cat "$HC_WORK/rules.out")" "SUCCESS: 12 rules found" "twelve alert rules"
 promtool test rules "$HC_SRC/tests/data/prometheus/alerts_test.yml" >"$HC_WORK/test.out" 2>&1 \
   || hc_fail "promtool test rules: $(cat "$HC_WORK/test.out")"
 HC_CHECKS=$((HC_CHECKS + 3))
