@@ -441,17 +441,52 @@ static int keep_aside(hcbus_outbox_t *self, const uint8_t *data, hcbus_outbox_re
     return 0;
 }
 
+/* The whole file in memory. The writer maps it (it holds the lock: nobody else changes
+ * the file); a reader copies it, since a writer opening meanwhile may truncate a torn
+ * tail, and reading a mapping past a truncation is SIGBUS. NULL with errno. */
+static uint8_t *file_map(hcbus_outbox_t *self)
+{
+    if (!self->readonly) {
+        void *m = mmap(NULL, (size_t)self->size, PROT_READ, MAP_PRIVATE, self->fd, 0);
+        return m == MAP_FAILED ? NULL : m;
+    }
+    uint8_t *copy = malloc((size_t)self->size);
+    uint64_t got = 0;
+    while (copy && got < self->size) { /* a file cut meanwhile is read as it is now */
+        ssize_t n = pread(self->fd, copy + got, (size_t)(self->size - got), (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            free(copy);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        got += (uint64_t)n;
+    }
+    self->size = got;
+    return copy;
+}
+
+static void file_unmap(const hcbus_outbox_t *self, uint8_t *data)
+{
+    if (self->readonly)
+        free(data);
+    else
+        munmap(data, (size_t)self->size);
+}
+
 /* Read every record, cut a torn tail, skip damage. Returns 0, or -1 + err. */
 static int scan(hcbus_outbox_t *self, hcbus_outbox_recovery_t *rec, hcbus_error_t *err)
 {
     if (self->size == 0)
         return self->readonly ? 0 : 1;
-    uint8_t *data = mmap(NULL, (size_t)self->size, PROT_READ, MAP_PRIVATE, self->fd, 0);
-    if (data == MAP_FAILED)
+    uint8_t *data = file_map(self);
+    if (!data)
         return io_error(err, "read", self->path);
     int rc = check_header(self, data, err);
     if (rc != 0) {
-        munmap(data, (size_t)self->size);
+        file_unmap(self, data);
         return rc < 0 ? -1 : (self->readonly ? 0 : 1);
     }
     uint64_t off = HEADER_BYTES, end = self->size;
@@ -459,7 +494,7 @@ static int scan(hcbus_outbox_t *self, hcbus_outbox_recovery_t *rec, hcbus_error_
     while (off < end) {
         if (record_parse(data + off, end - off, &r)) {
             if (apply(self, &r, off) != 0) {
-                munmap(data, (size_t)self->size);
+                file_unmap(self, data);
                 return hcbus_error_set(err, HCBUS_ENOMEM, "outbox", "out of memory reading %s",
                                        self->path);
             }
@@ -478,7 +513,7 @@ static int scan(hcbus_outbox_t *self, hcbus_outbox_recovery_t *rec, hcbus_error_
     rc = 0;
     if (rec->corrupt_bytes > 0 && !self->readonly)
         rc = keep_aside(self, data, rec, err);
-    munmap(data, (size_t)self->size);
+    file_unmap(self, data);
     if (rc != 0 || self->readonly)
         return rc;
     if (rec->torn_bytes > 0) {
