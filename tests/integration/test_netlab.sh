@@ -3,7 +3,8 @@
 # two namespaces joined by a linkem wire. Delay shows in ping's round trip (≥ 2 × delay),
 # loss stays within statistical bounds over many pings and the counters add up, a cut
 # wire answers nothing and a healed one answers again, a TCP transfer over 30 % loss
-# each way arrives intact, settings change at run time, and bad settings are refused
+# each way arrives intact, jitter never reorders, the queue bounds hold and are
+# counted, settings change at run time (both ways or one), and bad settings are refused
 # with a message naming them. The namespaces and linkem processes are gone at exit.
 source "${HCBUS_SOURCE_DIR:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 source "$HC_SRC/tests/lib/netlab.sh"
@@ -40,12 +41,16 @@ received=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$out")
 hc_log "20 % loss each way: $received of 400 pings answered (expected 256)"
 hc_assert_eq 1 "$(( received >= 189 && received <= 323 ))" "replies within bounds at 20 % loss ($received of 400)"
 # The counters add up: what came in either went out, was lost, or is still queued.
-stats=$(netlab_stats "$W")
-for d in a2b b2a; do
-  in=$(sed -n "s/^${d}_in_packets=//p" <<<"$stats")
-  sum=$(awk -F= -v d="$d" '$1==d"_out_packets"||$1==d"_lost"||$1==d"_cut"||$1==d"_queue_full"||$1==d"_write_errors"||$1==d"_queued_packets"{s+=$2} END{print s}' <<<"$stats")
-  hc_assert_eq "$in" "$sum" "$d: in = out + lost + cut + queue_full + write_errors + queued"
-done
+counters_add_up() {
+  local stats d in sum
+  stats=$(netlab_stats "$W")
+  for d in a2b b2a; do
+    in=$(sed -n "s/^${d}_in_packets=//p" <<<"$stats")
+    sum=$(awk -F= -v d="$d" '$1==d"_out_packets"||$1==d"_lost"||$1==d"_cut"||$1==d"_queue_full"||$1==d"_write_errors"||$1==d"_queued_packets"{s+=$2} END{print s}' <<<"$stats")
+    hc_assert_eq "$in" "$sum" "$d ($1): in = out + lost + cut + queue_full + write_errors + queued"
+  done
+}
+counters_add_up "after loss"
 lost=$(netlab_stat "$W" a2b_lost)
 hc_assert_eq 1 "$(( lost > 0 ))" "linkem counted lost packets ($lost)"
 
@@ -59,9 +64,52 @@ netlab_heal "$W"
 hc_wait_for "ping answered after heal" 10 netlab_exec site_a ping -n -c 1 -W 1 10.99.0.2
 # Signals cut and heal too (SIGUSR1 / SIGUSR2).
 kill -USR1 "$(hc_pid "linkem-$W")"
-hc_wait_for "cut by SIGUSR1" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep -q cut=1"
+hc_wait_for "cut by SIGUSR1" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep 'a2b_cut=1' | grep -q 'b2a_cut=1'"
 kill -USR2 "$(hc_pid "linkem-$W")"
-hc_wait_for "healed by SIGUSR2" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep -q cut=0"
+hc_wait_for "healed by SIGUSR2" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep 'a2b_cut=0' | grep -q 'b2a_cut=0'"
+# A one-way cut: the requests cross (a2b), the answers are dropped (b2a).
+netlab_ctl "$W" reset >/dev/null
+netlab_cut "$W" b2a
+out=$(netlab_exec site_a ping -n -q -c 3 -i 0.2 -W 1 10.99.0.2 || true)
+hc_assert_contains "$out" " 0 received" "no answer through a wire cut on the way back"
+hc_assert_eq 3 "$(netlab_stat "$W" a2b_out_packets)" "the 3 requests crossed the way that is not cut"
+hc_assert_eq 3 "$(netlab_stat "$W" b2a_cut)" "the 3 answers were dropped by the cut"
+netlab_heal "$W" b2a
+hc_wait_for "ping answered after the one-way heal" 10 netlab_exec site_a ping -n -c 1 -W 1 10.99.0.2
+counters_add_up "after the cuts"
+
+# Jitter: 20 ms + 0..60 ms each way. Round trips spread, but a direction never reorders:
+# the answers to 40 pings sent 10 ms apart arrive in the order sent.
+netlab_set "$W" 20 0 60
+out=$(netlab_exec site_a ping -n -c 40 -i 0.01 -W 5 10.99.0.2) || hc_fail "ping with jitter failed: $out"
+order=$(sed -n 's/.*icmp_seq=\([0-9]*\) .*/\1/p' <<<"$out" | tr '\n' ' ')
+hc_assert_eq "$(seq -s ' ' 1 40) " "$order" "with jitter the answers come in the order sent"
+read -r min_rtt max_rtt < <(sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/[0-9.]*/\([0-9.]*\)/.*|\1 \2|p' <<<"$out")
+hc_log "20 ms + 0..60 ms jitter each way: rtt min ${min_rtt} ms, max ${max_rtt} ms"
+hc_assert_eq 1 "$(awk -v a="$min_rtt" -v b="$max_rtt" 'BEGIN{print (a >= 40 && b - a >= 10) ? 1 : 0}')" \
+  "with jitter, rtt >= 40 ms and spread >= 10 ms (min $min_rtt, max $max_rtt)"
+
+# Bounded queues: 2 s of delay and room for 5 packets. 30 pings sent 5 ms apart: 5 wait
+# on the wire, the rest are dropped at the tail and counted. Then a 64 KiB byte bound
+# with 1428-byte packets. The peaks never pass the bounds.
+netlab_set "$W" 2000 0 0
+netlab_ctl "$W" set queue_packets=5 >/dev/null
+netlab_ctl "$W" reset >/dev/null
+out=$(netlab_exec site_a ping -n -q -c 30 -i 0.005 -W 3 10.99.0.2 || true)
+hc_assert_eq 5 "$(netlab_stat "$W" a2b_queue_peak_packets)" "the queue held at most 5 packets"
+full=$(netlab_stat "$W" a2b_queue_full)
+hc_log "queue of 5 packets under 30 pings in 150 ms: $full dropped at the tail; ping: $(grep -o '[0-9]* received' <<<"$out")"
+hc_assert_eq 1 "$(( full > 0 ))" "packets beyond the queue bound were dropped and counted ($full)"
+netlab_ctl "$W" set queue_packets=10000 queue_bytes=65536 >/dev/null
+netlab_ctl "$W" reset >/dev/null
+netlab_exec site_a ping -n -q -s 1400 -c 100 -i 0.005 -W 3 10.99.0.2 >/dev/null || true
+peak=$(netlab_stat "$W" a2b_queue_peak_bytes)
+full=$(netlab_stat "$W" a2b_queue_full)
+hc_log "queue of 64 KiB under 100 x 1428-byte pings: peak $peak bytes, $full dropped at the tail"
+hc_assert_eq 1 "$(( peak <= 65536 && peak > 60000 ))" "the queue filled up to, never past, 65536 bytes ($peak)"
+hc_assert_eq 1 "$(( full > 0 ))" "packets beyond the byte bound were dropped and counted ($full)"
+counters_add_up "after the queue bounds"
+netlab_ctl "$W" set queue_packets=10000 queue_bytes=16777216 >/dev/null
 
 # 5. A TCP transfer over 30 % loss each way (and 5 ms delay) arrives intact: real
 # retransmissions through the emulator.
@@ -99,7 +147,14 @@ err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set loss_pct=140 2>&1) && hc_fa
 hc_assert_contains "$err" "loss_pct must be a number from 0 to 100" "a bad loss is refused by name"
 err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set delay_ms=5 colour=red 2>&1) && hc_fail "an unknown key accepted: $err"
 hc_assert_contains "$err" "unknown key 'colour'" "an unknown key is refused by name"
-hc_assert_contains "$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)" "delay_ms=7 " "a refused set changed nothing"
+hc_assert_contains "$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)" "a2b_delay_ms=7 " "a refused set changed nothing"
+err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" cut sideways 2>&1) && hc_fail "cut sideways accepted: $err"
+hc_assert_contains "$err" "cut takes a2b, b2a or nothing, not 'sideways'" "a bad direction is refused by name"
+# One direction only: a2b slower than b2a.
+netlab_set "$W" 30 0 0 a2b
+got=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)
+hc_assert_contains "$got" "a2b_delay_ms=30 " "set a2b changed a2b"
+hc_assert_contains "$got" "b2a_delay_ms=7 " "set a2b left b2a alone"
 err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" launch 2>&1) && hc_fail "an unknown command accepted: $err"
 hc_assert_contains "$err" "unknown command 'launch'" "an unknown command is refused by name"
 

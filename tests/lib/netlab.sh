@@ -11,8 +11,8 @@
 #   netlab_wire a 10.9.0.1/30 b 10.9.0.2/30 50 5    # wire "a-b": 50 ms each way, 5 % loss each way
 #   netlab_exec a ping -c 3 10.9.0.2                # run a command in a (foreground)
 #   netlab_start_bg broker b "$HC_BIN/hcbus-broker" -c conf   # hc_start_bg inside b
-#   netlab_set a-b 200 30 [JITTER_MS]               # change delay/loss (jitter) at run time
-#   netlab_cut a-b; netlab_heal a-b                 # drop everything / back to normal
+#   netlab_set a-b 200 30 [JITTER_MS [a2b|b2a]]     # change delay/loss (jitter) at run time
+#   netlab_cut a-b [a2b|b2a]; netlab_heal a-b       # drop everything (one way) / back to normal
 #   netlab_stats a-b                                # counters, key=value lines
 #
 # Names: a namespace NAME here is the logical name; the real one is "nl<pid>-NAME" so
@@ -159,22 +159,39 @@ _netlab_ctl() {
   "$NETLAB_LINKEM" ctl "$ctl" "$@"
 }
 
-# netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS]: new settings for both directions, in
-# effect for the next packet (packets already queued keep their time).
+# netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS [DIR]]: new settings for both directions
+# (DIR a2b: only from NS1 to NS2; b2a: only back), in effect for the next packet
+# (packets already queued keep their time).
 netlab_set() {
-  [ $# -ge 3 ] || hc_fail "netlab_set: usage: netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS]"
+  [ $# -ge 3 ] || hc_fail "netlab_set: usage: netlab_set WIRE DELAY_MS LOSS_PCT [JITTER_MS [a2b|b2a]]"
   local args=("delay_ms=$2" "loss_pct=$3")
-  [ $# -ge 4 ] && args+=("jitter_ms=$4")
+  [ $# -ge 4 ] && [ -n "$4" ] && args+=("jitter_ms=$4")
+  [ $# -ge 5 ] && args=("$(_netlab_dir "$5")" "${args[@]}")
   _netlab_ctl "$1" set "${args[@]}" >/dev/null || hc_fail "netlab_set $*: refused"
 }
 
-# netlab_ctl WIRE set key=value...: any linkem setting (delay_ms jitter_ms loss_pct
-# queue_packets queue_bytes); prints the answer.
+_netlab_dir() {
+  case $1 in a2b|b2a) echo "$1" ;; *) hc_fail "netlab: direction must be a2b (NS1 to NS2) or b2a, not '$1'" ;; esac
+}
+
+# netlab_ctl WIRE CMD...: any linkem control command, e.g. set [a2b|b2a] key=value...
+# (delay_ms jitter_ms loss_pct queue_packets queue_bytes), get, reset; prints the answer
+# ("ok a2b_delay_ms=... a2b_cut=0 b2a_delay_ms=... b2a_cut=0"); fails on "error: ...".
 netlab_ctl() { _netlab_ctl "$@"; }
 
-# Cut the wire: every packet is dropped, also those on it now, until netlab_heal.
-netlab_cut() { _netlab_ctl "${1:?netlab_cut WIRE}" cut >/dev/null || hc_fail "netlab_cut $1 failed"; }
-netlab_heal() { _netlab_ctl "${1:?netlab_heal WIRE}" heal >/dev/null || hc_fail "netlab_heal $1 failed"; }
+# netlab_cut WIRE [DIR]: every packet is dropped, also those on the wire now, until
+# netlab_heal WIRE [DIR]. DIR a2b cuts only NS1 -> NS2 (b2a the way back): a one-way
+# failure, e.g. requests arrive but no answer returns.
+netlab_cut() {
+  local dir=()
+  [ -n "${2:-}" ] && dir=("$(_netlab_dir "$2")")
+  _netlab_ctl "${1:?netlab_cut WIRE [a2b|b2a]}" cut "${dir[@]}" >/dev/null || hc_fail "netlab_cut $* failed"
+}
+netlab_heal() {
+  local dir=()
+  [ -n "${2:-}" ] && dir=("$(_netlab_dir "$2")")
+  _netlab_ctl "${1:?netlab_heal WIRE [a2b|b2a]}" heal "${dir[@]}" >/dev/null || hc_fail "netlab_heal $* failed"
+}
 
 # Print WIRE's counters, key=value per line (a2b = from NS1 to NS2): *_in_packets,
 # *_out_packets, *_lost, *_cut, *_queue_full, *_queued_packets, *_queue_peak_bytes...

@@ -11,14 +11,16 @@
  *   linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]
  *              [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--queue-packets N]
  *              [--queue-bytes N] [--seed N]
- *   linkem ctl SOCK set [delay_ms=N] [jitter_ms=N] [loss_pct=P] [queue_packets=N] [queue_bytes=N]
- *   linkem ctl SOCK cut | heal | get | stats | reset
+ *   linkem ctl SOCK set [a2b|b2a] [delay_ms=N] [jitter_ms=N] [loss_pct=P] [queue_packets=N] [queue_bytes=N]
+ *   linkem ctl SOCK cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset
  *
  * run creates each device in the namespace of NSFILE (/run/netns/NAME; none: ours),
  * then listens on the Unix socket SOCK (created last: its existence means ready).
  * SIGUSR1 cuts and SIGUSR2 heals too; SIGTERM/SIGINT end it (the devices vanish with
- * the fds). ctl sends one line and prints the answer: "ok ..." (exit 0) or
- * "error: ..." (exit 1). stats prints key=value lines, one per counter. */
+ * the fds). a2b is from --dev-a's side to --dev-b's; without a direction a command
+ * applies to both. ctl sends one line and prints the answer: "ok a2b_delay_ms=N ...
+ * a2b_cut=0|1 b2a_delay_ms=N ... b2a_cut=0|1" (exit 0) or "error: ..." (exit 1); stats
+ * adds key=value lines, one per counter. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -62,26 +64,28 @@ typedef struct counters {
     uint64_t queue_peak_packets, queue_peak_bytes;
 } counters_t;
 
+/* What a direction does to its packets (both directions alike unless told apart). */
+typedef struct settings {
+    long delay_ms, jitter_ms;
+    double loss_pct;
+    long queue_packets;
+    long queue_bytes;
+    int cut;
+} settings_t;
+
 /* One direction: packets read from `from` wait here to be written to `to`. */
 typedef struct direction {
     const char *name;       /* "a2b" or "b2a" */
     int from, to;
+    settings_t s;
     packet_t *head, *tail;
     size_t queued_packets, queued_bytes;
     uint64_t last_release_us; /* release times never decrease: jitter keeps order */
     counters_t c;
 } direction_t;
 
-typedef struct settings {
-    long delay_ms, jitter_ms;
-    double loss_pct;
-    long queue_packets;
-    long queue_bytes;
-} settings_t;
 
 typedef struct linkem {
-    settings_t s;
-    int cut;
     uint64_t rng;
     direction_t dir[2];
     int ctl_fd;
@@ -208,29 +212,27 @@ static void queue_drop_all(direction_t *d) {
     d->queued_packets = d->queued_bytes = 0;
 }
 
-static void set_cut(linkem_t *self, int cut) {
-    if (cut && !self->cut) {
-        /* A cable cut loses what was on it too. */
-        queue_drop_all(&self->dir[0]);
-        queue_drop_all(&self->dir[1]);
-    }
-    self->cut = cut;
+/* Cut (or heal) direction D; a cable cut loses what was on it too. */
+static void set_cut(direction_t *d, int cut) {
+    if (cut && !d->s.cut) queue_drop_all(d);
+    d->s.cut = cut;
 }
 
 /* Decide the fate of one packet read on direction D's side. */
 static void admit(linkem_t *self, direction_t *d, const unsigned char *buf, size_t len, uint64_t now) {
     d->c.in_packets++;
     d->c.in_bytes += len;
-    if (self->cut) {
+    const settings_t *s = &d->s;
+    if (s->cut) {
         d->c.cut++;
         return;
     }
-    if (self->s.loss_pct > 0.0 && rng_unit(self) * 100.0 < self->s.loss_pct) {
+    if (s->loss_pct > 0.0 && rng_unit(self) * 100.0 < s->loss_pct) {
         d->c.lost++;
         return;
     }
-    if (d->queued_packets + 1 > (size_t)self->s.queue_packets ||
-        d->queued_bytes + len > (size_t)self->s.queue_bytes) {
+    if (d->queued_packets + 1 > (size_t)s->queue_packets ||
+        d->queued_bytes + len > (size_t)s->queue_bytes) {
         d->c.queue_full++;
         return;
     }
@@ -239,9 +241,9 @@ static void admit(linkem_t *self, direction_t *d, const unsigned char *buf, size
         d->c.queue_full++;
         return;
     }
-    uint64_t release = now + (uint64_t)self->s.delay_ms * 1000u;
-    if (self->s.jitter_ms > 0)
-        release += rng_next(self) % ((uint64_t)self->s.jitter_ms * 1000u + 1u);
+    uint64_t release = now + (uint64_t)s->delay_ms * 1000u;
+    if (s->jitter_ms > 0)
+        release += rng_next(self) % ((uint64_t)s->jitter_ms * 1000u + 1u);
     if (release < d->last_release_us) release = d->last_release_us;
     d->last_release_us = release;
     p->next = NULL;
@@ -301,9 +303,15 @@ static size_t append(char *out, size_t cap, size_t used, const char *fmt, ...) {
 }
 
 static size_t describe_settings(const linkem_t *self, char *out, size_t cap, size_t used) {
-    return append(out, cap, used, "delay_ms=%ld jitter_ms=%ld loss_pct=%g queue_packets=%ld queue_bytes=%ld cut=%d",
-                  self->s.delay_ms, self->s.jitter_ms, self->s.loss_pct, self->s.queue_packets,
-                  self->s.queue_bytes, self->cut);
+    for (int i = 0; i < 2; i++) {
+        const direction_t *d = &self->dir[i];
+        const settings_t *s = &d->s;
+        used = append(out, cap, used,
+                      "%s%s_delay_ms=%ld %s_jitter_ms=%ld %s_loss_pct=%g %s_queue_packets=%ld %s_queue_bytes=%ld %s_cut=%d",
+                      i ? " " : "", d->name, s->delay_ms, d->name, s->jitter_ms, d->name, s->loss_pct, d->name,
+                      s->queue_packets, d->name, s->queue_bytes, d->name, s->cut);
+    }
+    return used;
 }
 
 static size_t describe_stats(const linkem_t *self, char *out, size_t cap, size_t used) {
@@ -324,36 +332,59 @@ static size_t describe_stats(const linkem_t *self, char *out, size_t cap, size_t
     return used;
 }
 
-/* Execute one control line; write the answer (ending in '\n') into OUT. */
+/* The directions an optional "a2b" / "b2a" word names (both when absent): a mask, and
+ * the word consumed from *TOKEN (set to the next one). */
+static int pick_directions(char **token, char **save) {
+    if (*token && strcmp(*token, "a2b") == 0) {
+        *token = strtok_r(NULL, " \t\r\n", save);
+        return 1;
+    }
+    if (*token && strcmp(*token, "b2a") == 0) {
+        *token = strtok_r(NULL, " \t\r\n", save);
+        return 2;
+    }
+    return 3;
+}
+
+/* Execute one control line; write the answer (ending in '\n') into OUT. Commands:
+ * set [a2b|b2a] key=value..., cut [a2b|b2a], heal [a2b|b2a], get, stats, reset. */
 static void control(linkem_t *self, char *line, char *out, size_t cap) {
+    static const char commands[] = "set [a2b|b2a] key=value..., cut [a2b|b2a], heal [a2b|b2a], get, stats, reset";
     char err[256];
     char *save = NULL;
     char *cmd = strtok_r(line, " \t\r\n", &save);
     size_t used = 0;
     if (!cmd) {
-        snprintf(out, cap, "error: empty command (set, cut, heal, get, stats, reset)\n");
+        snprintf(out, cap, "error: empty command (%s)\n", commands);
         return;
     }
+    char *arg = strtok_r(NULL, " \t\r\n", &save);
     if (strcmp(cmd, "set") == 0) {
-        settings_t s = self->s;
-        char *kv;
-        int any = 0;
-        while ((kv = strtok_r(NULL, " \t\r\n", &save))) {
-            any = 1;
-            if (settings_apply(&s, kv, err, sizeof err) < 0) {
-                snprintf(out, cap, "error: %s\n", err);
-                return;
-            }
-        }
-        if (!any) {
+        int mask = pick_directions(&arg, &save);
+        settings_t s[2] = {self->dir[0].s, self->dir[1].s};
+        if (!arg) {
             snprintf(out, cap, "error: set needs key=value (delay_ms jitter_ms loss_pct queue_packets queue_bytes)\n");
             return;
         }
-        self->s = s; /* all or nothing */
-    } else if (strcmp(cmd, "cut") == 0) {
-        set_cut(self, 1);
-    } else if (strcmp(cmd, "heal") == 0) {
-        set_cut(self, 0);
+        for (; arg; arg = strtok_r(NULL, " \t\r\n", &save))
+            for (int i = 0; i < 2; i++)
+                if ((mask & (1 << i)) && settings_apply(&s[i], arg, err, sizeof err) < 0) {
+                    snprintf(out, cap, "error: %s\n", err);
+                    return;
+                }
+        self->dir[0].s = s[0]; /* all or nothing */
+        self->dir[1].s = s[1];
+    } else if (strcmp(cmd, "cut") == 0 || strcmp(cmd, "heal") == 0) {
+        int mask = pick_directions(&arg, &save);
+        if (arg) {
+            snprintf(out, cap, "error: %s takes a2b, b2a or nothing, not '%s'\n", cmd, arg);
+            return;
+        }
+        for (int i = 0; i < 2; i++)
+            if (mask & (1 << i)) set_cut(&self->dir[i], cmd[0] == 'c');
+    } else if (arg) {
+        snprintf(out, cap, "error: %s takes no argument, not '%s'\n", cmd, arg);
+        return;
     } else if (strcmp(cmd, "get") == 0) {
         /* the answer below says it */
     } else if (strcmp(cmd, "stats") == 0) {
@@ -363,9 +394,16 @@ static void control(linkem_t *self, char *line, char *out, size_t cap) {
         describe_stats(self, out, cap, used);
         return;
     } else if (strcmp(cmd, "reset") == 0) {
-        for (int i = 0; i < 2; i++) memset(&self->dir[i].c, 0, sizeof self->dir[i].c);
+        /* Counting restarts; what is on the wire now counts as arrived, so that
+         * in = out + lost + cut + queue_full + write_errors + queued still holds. */
+        for (int i = 0; i < 2; i++) {
+            direction_t *d = &self->dir[i];
+            memset(&d->c, 0, sizeof d->c);
+            d->c.in_packets = d->c.queue_peak_packets = d->queued_packets;
+            d->c.in_bytes = d->c.queue_peak_bytes = d->queued_bytes;
+        }
     } else {
-        snprintf(out, cap, "error: unknown command '%s' (set, cut, heal, get, stats, reset)\n", cmd);
+        snprintf(out, cap, "error: unknown command '%s' (%s)\n", cmd, commands);
         return;
     }
     used = append(out, cap, used, "ok ");
@@ -427,7 +465,7 @@ static void usage(void) {
             "usage: linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]\n"
             "                  [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--queue-packets N]\n"
             "                  [--queue-bytes N] [--seed N]\n"
-            "       linkem ctl SOCK set key=value... | cut | heal | get | stats | reset\n");
+            "       linkem ctl SOCK set [a2b|b2a] key=value... | cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset\n");
     exit(2);
 }
 
@@ -441,8 +479,7 @@ static int run(int argc, char **argv) {
         {"seed", required_argument, 0, 's'},      {0, 0, 0, 0}};
     linkem_t self;
     memset(&self, 0, sizeof self);
-    self.s.queue_packets = 10000;
-    self.s.queue_bytes = 16L << 20;
+    settings_t initial = {.queue_packets = 10000, .queue_bytes = 16L << 20};
     const char *dev_a = NULL, *dev_b = NULL, *ns_a = NULL, *ns_b = NULL;
     uint64_t seed = (uint64_t)now_us() ^ ((uint64_t)getpid() << 32);
     char err[256], kv[128];
@@ -472,7 +509,7 @@ static int run(int argc, char **argv) {
         }
         if (key) {
             snprintf(kv, sizeof kv, "%s=%s", key, optarg);
-            if (settings_apply(&self.s, kv, err, sizeof err) < 0) die("%s", err);
+            if (settings_apply(&initial, kv, err, sizeof err) < 0) die("%s", err);
         }
     }
     if (!self.ctl_path || !dev_a || !dev_b) usage();
@@ -490,8 +527,8 @@ static int run(int argc, char **argv) {
 
     int fa = tun_open(dev_a, ns_a);
     int fb = tun_open(dev_b, ns_b);
-    self.dir[0] = (direction_t){.name = "a2b", .from = fa, .to = fb};
-    self.dir[1] = (direction_t){.name = "b2a", .from = fb, .to = fa};
+    self.dir[0] = (direction_t){.name = "a2b", .from = fa, .to = fb, .s = initial};
+    self.dir[1] = (direction_t){.name = "b2a", .from = fb, .to = fa, .s = initial};
     self.ctl_fd = listen_control(self.ctl_path);
     fprintf(stderr, "linkem: ready: %s%s%s <-> %s%s%s, control %s, seed %" PRIu64 "\n", dev_a,
             ns_a ? " in " : "", ns_a ? ns_a : "", dev_b, ns_b ? " in " : "", ns_b ? ns_b : "",
@@ -500,11 +537,13 @@ static int run(int argc, char **argv) {
     while (!g_stop) {
         if (g_cut_signal) {
             g_cut_signal = 0;
-            set_cut(&self, 1);
+            set_cut(&self.dir[0], 1);
+            set_cut(&self.dir[1], 1);
         }
         if (g_heal_signal) {
             g_heal_signal = 0;
-            set_cut(&self, 0);
+            set_cut(&self.dir[0], 0);
+            set_cut(&self.dir[1], 0);
         }
         uint64_t now = now_us();
         release_due(&self.dir[0], now);
