@@ -23,6 +23,7 @@
 #include "endpoints.h"
 #include "hcbus/client.h"
 #include "hcbus/clock.h"
+#include "hcbus/i18n.h"
 #include "hcbus/topic.h"
 
 #define REPLAY_PAGE_LIMIT 1000
@@ -92,6 +93,7 @@ struct hcbus_subscriber {
     hcbus_client_options_t options;  /* a copy; broker_public_key points at broker_key */
     char broker_key[HCBUS_Z85_KEY_LEN + 1];
     bool move_due;           /* move to the next endpoint, for move_reason */
+    bool standby_answered;   /* the last answer was standby (for a timeout's message) */
     hcbus_lost_reason_t move_reason;
     int64_t move_from_ms;    /* nothing is sent before this (the backoff after a round) */
 };
@@ -396,6 +398,7 @@ static void on_subscribed(hcbus_subscriber_t *self, const Hcbus__SubscribeReply 
     self->subscribed = true;
     self->need_resubscribe = false;
     self->answered_since_lost = true;
+    self->standby_answered = false;
     hcbus_endpoints_answered(&self->endpoints, hcbus_monotonic_ms());
 }
 
@@ -424,6 +427,7 @@ static bool retryable(int code)
  * after a while (it may become the active one). */
 static void on_standby(hcbus_subscriber_t *self, const Hcbus__BrokerReply *r)
 {
+    self->standby_answered = true;
     link_lost(self, HCBUS_LOST_STANDBY);
     if (self->subscribed && self->pending != REQ_SUBSCRIBE)
         self->need_resubscribe = true;
@@ -791,6 +795,13 @@ static int await_answer(hcbus_subscriber_t *self, int64_t deadline, const char *
                         int timeout_ms, hcbus_error_t *err)
 {
     while (self->pending != REQ_NONE) {
+        if (hcbus_monotonic_ms() >= deadline && self->standby_answered) {
+            hcbus_error_set(err, HCBUS_ETIMEOUT, NULL,
+                            _("no %s answer within %d ms: the broker is the passive one of its pair (standby)"),
+                            what, timeout_ms);
+            return hcbus_error_hint(err, _("Give both brokers of the pair, separated by a comma, as the "
+                                           "endpoint."));
+        }
         if (hcbus_monotonic_ms() >= deadline) {
             hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, "no %s answer from the broker within %d ms",
                             what, timeout_ms);

@@ -4,6 +4,7 @@
 # every request answered ERROR_CODE_STANDBY, as the passive broker of a pair does):
 #  1. `hcbus publish` with the list "standby,real": recorded once by the real one; the
 #     CLI says it switched; --json names the endpoint that recorded it.
+#     With the passive one alone, publish and subscribe retry it and time out saying so.
 #  2. a list whose first endpoint refuses connections (nothing listens there): recorded.
 #  3. `hcbus subscribe` with "standby,real": subscribed at the real one, says it switched.
 #  4. the real broker killed -9 in the middle of a stream of publishes, with a publisher
@@ -50,6 +51,17 @@ if cli_as minsal publish "${zone_args[@]}" --endpoint "$HC_PUB_ENDPOINT,,$STANDB
   hc_fail "a list with an empty endpoint was accepted"
 fi
 hc_assert_contains "$(cat "$HC_WORK/bad.out")" "endpoint 2 of the list" "the empty entry is named"
+
+# Only the passive one: retried there, and the timeout says why.
+rc=0
+cli_as minsal publish "${zone_args[@]}" --endpoint "$STANDBY_PUB" --timeout-ms 1500 >"$HC_WORK/only.out" 2>&1 || rc=$?
+hc_assert_eq 3 "$rc" "publish to the passive broker alone: unreachable (exit 3)"
+hc_assert_contains "$(cat "$HC_WORK/only.out")" "the broker is the passive one of its pair (standby)" "publish says why"
+rc=0
+cli_as pnc subscribe --endpoint "$STANDBY_SUB" --timeout-ms 1500 zone. >"$HC_WORK/only_sub.out" 2>&1 || rc=$?
+hc_assert_eq 3 "$rc" "subscribe to the passive broker alone: unreachable (exit 3)"
+hc_assert_contains "$(cat "$HC_WORK/only_sub.out")" "the broker is the passive one of its pair (standby)" "subscribe says why"
+[ "$(standby_count subscribe)" -ge 2 ] || hc_fail "a lone passive broker was not asked again"
 
 # 2. the first endpoint refuses connections
 hc_probe_list() { "$HC_PROBE" "$1" --endpoint "$2" --broker-key "$HC_WORK/keys/broker.pub" "${@:3}"; }
