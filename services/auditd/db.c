@@ -306,6 +306,10 @@ static int ask_send(auditd_db_t *self, int64_t now_ms, hcbus_error_t *err)
     PGconn *conn = connection(self, err);
     if (!conn)
         return -1;
+    if (refuse_standby(conn, err) < 0) { /* a lock taken there would record nothing */
+        PQfinish(conn);
+        return -1;
+    }
     char sql[96];
     snprintf(sql, sizeof sql, LOCK_SQL_FORMAT, AUDITD_LOCK_KEY);
     self->waiting = conn;
