@@ -177,13 +177,15 @@ static int ensure_partitions(PGconn *conn, hcbus_error_t *err)
 
 /* Our defaults, then the operator's conninfo (expanded in place of dbname), which
  * overrides them. The timeouts keep a dead TCP peer from hanging a commit forever:
- * the batch then fails, is answered NOT_PERSISTED, and the session is reopened. */
+ * the batch then fails, is answered NOT_PERSISTED, and the session is reopened.
+ * target_session_attrs=read-write: of the servers a conninfo lists, the primary
+ * (decision 0037: after a failover, the promoted one; a standby is passed over). */
 PGconn *auditd_db_connect(const char *conninfo, const char *application_name)
 {
     const char *const keys[] = {"application_name", "connect_timeout", "keepalives_idle",
                                 "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                                "dbname", NULL};
-    const char *const values[] = {application_name, "5", "10", "5", "3", "30000", conninfo, NULL};
+                                "target_session_attrs", "dbname", NULL};
+    const char *const values[] = {application_name, "5", "10", "5", "3", "30000", "read-write", conninfo, NULL};
     return PQconnectdbParams(keys, values, 1);
 }
 
@@ -249,8 +251,8 @@ static int lock_or_wait(auditd_db_t *self, PGconn *conn, hcbus_error_t *err)
 }
 
 /* The writer refuses a hot standby with a reason an operator can act on (otherwise the
- * first write would fail with "read-only transaction"): a conninfo listing both servers
- * of a replicated pair without target_session_attrs=read-write connects to whichever
+ * first write would fail with "read-only transaction"): a conninfo that overrides
+ * auditd's target_session_attrs=read-write (e.g. with any) connects to whichever server
  * answers first (decision 0037). PostgreSQL 14+ reports in_hot_standby at connection. */
 static int refuse_standby(PGconn *conn, hcbus_error_t *err)
 {
@@ -260,8 +262,9 @@ static int refuse_standby(PGconn *conn, hcbus_error_t *err)
     hcbus_error_set(err, HCBUS_EDATABASE, "auditd.conninfo",
                     "PostgreSQL at %s port %s is a standby, which cannot take the log's writes", PQhost(conn),
                     PQport(conn));
-    return hcbus_error_hint(err, "List every server of the pair in auditd.conninfo and add "
-                                 "target_session_attrs=read-write: libpq then keeps the primary (docs/ha.md).");
+    return hcbus_error_hint(err, "List every server of the pair in auditd.conninfo with "
+                                 "target_session_attrs=read-write (auditd's default): libpq then keeps the "
+                                 "primary (docs/ha.md).");
 }
 
 static int open_session(auditd_db_t *self, hcbus_error_t *err)

@@ -29,8 +29,9 @@
 
 typedef struct auditd_db auditd_db_t;
 
-/* Connect with auditd's libpq defaults (connect and keepalive timeouts, the given
- * application_name) overridden by whatever conninfo says. Check PQstatus. */
+/* Connect with auditd's libpq defaults (connect and keepalive timeouts,
+ * target_session_attrs=read-write, the given application_name) overridden by whatever
+ * conninfo says. Check PQstatus. */
 PGconn *auditd_db_connect(const char *conninfo, const char *application_name);
 
 /* A libpq notice processor that writes PostgreSQL's notices to the log (WARNING as a
