@@ -6,6 +6,7 @@
 #include "endpoints.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,8 +81,9 @@ void hcbus_endpoints_clear(hcbus_endpoints_t *e)
 
 void hcbus_endpoints_set_bound(hcbus_endpoints_t *e, const hcbus_client_options_t *options)
 {
-    unsigned resend = options->resend_ms ? options->resend_ms : HCBUS_RESEND_MS_DEFAULT;
-    e->failover_ms = options->failover_ms ? options->failover_ms : 2 * resend;
+    uint64_t resend = options->resend_ms ? options->resend_ms : HCBUS_RESEND_MS_DEFAULT;
+    e->failover_ms = options->failover_ms ? options->failover_ms
+                                          : (unsigned)(2 * resend < UINT_MAX ? 2 * resend : UINT_MAX);
 }
 
 const char *hcbus_endpoints_current(const hcbus_endpoints_t *e)
