@@ -63,10 +63,10 @@ hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_cut) >= 5 ))" "the cut pings were cou
 netlab_heal "$W"
 hc_wait_for "ping answered after heal" 10 netlab_exec site_a ping -n -c 1 -W 1 10.99.0.2
 # Signals cut and heal too (SIGUSR1 / SIGUSR2).
-kill -USR1 "$(hc_pid "linkem-$W")"
-hc_wait_for "cut by SIGUSR1" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep 'a2b_cut=1' | grep -q 'b2a_cut=1'"
-kill -USR2 "$(hc_pid "linkem-$W")"
-hc_wait_for "healed by SIGUSR2" 10 sh -c "'$NETLAB_LINKEM' ctl '${NETLAB_WIRES[$W]}' get | grep 'a2b_cut=0' | grep -q 'b2a_cut=0'"
+kill -USR1 "$(netlab_wire_pid "$W")"
+hc_wait_for "cut by SIGUSR1" 10 sh -c "'$NETLAB_LINKEM' ctl '$(netlab_wire_ctl "$W")' get | grep 'a2b_cut=1' | grep -q 'b2a_cut=1'"
+kill -USR2 "$(netlab_wire_pid "$W")"
+hc_wait_for "healed by SIGUSR2" 10 sh -c "'$NETLAB_LINKEM' ctl '$(netlab_wire_ctl "$W")' get | grep 'a2b_cut=0' | grep -q 'b2a_cut=0'"
 # A one-way cut: the requests cross (a2b), the answers are dropped (b2a).
 netlab_ctl "$W" reset >/dev/null
 netlab_cut "$W" b2a
@@ -170,22 +170,57 @@ hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_lost) > 0 ))" "packets were lost on t
 
 # 6. Bad settings are refused, naming what was wrong, and change nothing.
 netlab_set "$W" 7 0
-err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set loss_pct=140 2>&1) && hc_fail "loss_pct=140 accepted: $err"
+err=$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" set loss_pct=140 2>&1) && hc_fail "loss_pct=140 accepted: $err"
 hc_assert_contains "$err" "loss_pct must be a number from 0 to 100" "a bad loss is refused by name"
-err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" set delay_ms=5 colour=red 2>&1) && hc_fail "an unknown key accepted: $err"
+err=$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" set delay_ms=5 colour=red 2>&1) && hc_fail "an unknown key accepted: $err"
 hc_assert_contains "$err" "unknown key 'colour'" "an unknown key is refused by name"
-hc_assert_contains "$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)" "a2b_delay_ms=7 " "a refused set changed nothing"
-err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" cut sideways 2>&1) && hc_fail "cut sideways accepted: $err"
+hc_assert_contains "$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" get)" "a2b_delay_ms=7 " "a refused set changed nothing"
+err=$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" cut sideways 2>&1) && hc_fail "cut sideways accepted: $err"
 hc_assert_contains "$err" "cut takes a2b, b2a or nothing, not 'sideways'" "a bad direction is refused by name"
 # One direction only: a2b slower than b2a.
 netlab_set "$W" 30 0 0 a2b
-got=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" get)
+got=$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" get)
 hc_assert_contains "$got" "a2b_delay_ms=30 " "set a2b changed a2b"
 hc_assert_contains "$got" "b2a_delay_ms=7 " "set a2b left b2a alone"
-err=$("$NETLAB_LINKEM" ctl "${NETLAB_WIRES[$W]}" launch 2>&1) && hc_fail "an unknown command accepted: $err"
+err=$("$NETLAB_LINKEM" ctl "$(netlab_wire_ctl "$W")" launch 2>&1) && hc_fail "an unknown command accepted: $err"
 hc_assert_contains "$err" "unknown command 'launch'" "an unknown command is refused by name"
 
-# 7. The root namespace as one end, a second wire from the same namespace.
+# 7. A child test that makes its namespaces and wire inside $(...), runs a process in
+# a namespace through hc_start_bg + the netlab_exec program, and fails: at its exit
+# nothing of it is left (no namespace, no linkem, no process, no device).
+cat >"$HC_WORK/child.sh" <<'EOF'
+source "$HC_SRC/tests/lib/harness.sh"
+source "$HC_SRC/tests/lib/netlab.sh"
+A=$(netlab_ns c_a)
+B=$(netlab_ns c_b)
+WIRE=$(netlab_wire "$A" 10.99.1.1/30 "$B" 10.99.1.2/30 5 0)
+echo "wire=$WIRE real=$(netlab_nsname "$A") linkem=$(netlab_wire_pid "$WIRE")" >"$1"
+hc_start_bg sleeper netlab_exec "$B" sleep 600
+netlab_exec "$A" sh -c 'sleep 600 & echo $! >"$0"' "$1.orphan"   # not the harness's: left in c_a
+netlab_exec "$A" ping -n -c 1 -W 5 10.99.1.2 >/dev/null || hc_fail "child: no ping over its wire"
+hc_wait_for "sleeper in c_b" 10 sh -c "ip netns pids '$(netlab_nsname "$B")' | grep -q ."
+echo "pids_b=$(ip netns pids "$(netlab_nsname "$B")" | tr '\n' ' ')" >>"$1"
+hc_fail "failing on purpose (test_netlab checks the cleanup)"
+EOF
+HCBUS_SOURCE_DIR=$HC_SRC HCBUS_BINARY_DIR=$HC_BIN NETLAB_LINKEM=$NETLAB_LINKEM \
+  bash "$HC_WORK/child.sh" "$HC_WORK/child.out" 2>"$HC_WORK/child.log" && hc_fail "the child test passed"
+child=$(cat "$HC_WORK/child.out")
+# Gone or a zombie (dead, its parent not yet told): not running any more.
+running() { ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
+hc_assert_contains "$child" "wire=c_a-c_b " "the wire's name printed inside \$(...)"
+child_real=$(sed -n 's/.* real=\([^ ]*\) .*/\1/p' <<<"$child")
+child_linkem=$(sed -n 's/.* linkem=\([0-9]*\).*/\1/p' <<<"$child")
+child_pids=$(sed -n 's/^pids_b=//p' <<<"$child")
+[ -n "$child_real" ] && [ -n "$child_linkem" ] && [ -n "$child_pids" ] || hc_fail "the child did not say what it made: $child"
+hc_assert_eq "" "$(ip netns list | grep -F "${child_real%c_a}" || true)" "no namespace of the failed child is left"
+hc_assert_eq 1 "$(running "$child_linkem" && echo 0 || echo 1)" "the failed child's linkem is gone"
+for pid in $child_pids $(cat "$HC_WORK/child.out.orphan"); do
+  hc_assert_eq 1 "$(running "$pid" && echo 0 || echo 1)" "the failed child's process $pid in its namespaces is gone"
+done
+child_dev=${child_real%-c_a}      # nl<pid>: the prefix of its devices too
+hc_assert_eq "" "$(ip -o link show | grep -F "$child_dev" || true)" "no device of the failed child is left"
+
+# 8. The root namespace as one end, a second wire from the same namespace.
 sub=$((($$ % 250) + 1))
 netlab_wire root "10.98.$sub.1/30" site_b "10.98.$sub.2/30" 10 0
 hc_assert_eq root-site_b "$NETLAB_WIRE" "a wire from the root namespace"
