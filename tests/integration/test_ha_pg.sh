@@ -142,6 +142,8 @@ hc_assert_eq 3 "$rc" "audit ask on a standby: exit 3"
 hc_assert_contains "$out" "is a standby, which only reads; this command writes" "audit ask on a standby: the reason"
 hc_assert_contains "$out" "at 127.0.0.1 port $PA (" "audit ask on a standby: names the server it reached"
 hc_assert_contains "$out" "target_session_attrs=read-write" "audit ask on a standby: the hint"
+out=$(hc_in_spanish "$HCBUS" audit ask "$total" "¿Sigue ahí?" --db "$READER_STANDBY" 2>&1) || true
+hc_assert_contains "$out" "es una réplica en espera, que solo lee; esta orden escribe" "audit ask on a standby, in Spanish"
 
 # auditd given the standby alone (no target_session_attrs) refuses it, saying why.
 sed "s#^  conninfo = \".*\";#  conninfo = \"$(pgha_conninfo hcbus_auditd "127.0.0.1:$PA" any)\";#" \
