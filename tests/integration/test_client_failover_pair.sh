@@ -71,6 +71,12 @@ stream_across_kill() {   # NAME KILL
   hc_assert_eq "$STREAM" "$(acks "$name")" "$name: every message acked across the failover"
   hc_assert_eq "$STREAM $STREAM" "$(hc_psql "SELECT count(*), count(DISTINCT msg_id) FROM hcbus.events WHERE msg_id LIKE '$name-%'" | tr '|' ' ')" \
     "$name: each message recorded exactly once"
+  # Writes (acks not duplicate) by endpoint in seq order: one run at the killed pair,
+  # then one at the other; a duplicate answer (recorded by the dead pair, its ack lost
+  # with it) comes from the survivor with the old seq and is no write.
+  runs=$(awk '$1=="ack" && $4=="0" {print $3, $5}' "$HC_WORK/$name.log" | sort -n | awk '$2 != prev {n++; prev = $2} END {print n}')
+  hc_assert_eq 2 "$runs" "$name: its recorded seqs come from one pair, then the other"
+  hc_log "$name: $(awk '$1=="ack" && $4=="1"' "$HC_WORK/$name.log" | wc -l) duplicate answers (recorded before the kill, ack lost)"
 }
 
 # --- 1. A active, B passive; clients hold both ------------------------------------------

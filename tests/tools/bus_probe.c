@@ -6,7 +6,8 @@
  *   bus_probe keygen DIR NAME
  *   bus_probe garbage         (bad frames to the publisher endpoint; prints each error)
  * Common: --endpoint URL --broker-key FILE --key FILE --timeout-ms MS.
- * publish prints "ack <msg_id> <seq> <duplicate>" or "refused <msg_id> <code> <field>"
+ * publish prints "ack <msg_id> <seq> <duplicate>" (and " <endpoint>", the broker that
+ * answered, when --endpoint is a list: decision 0038) or "refused <msg_id> <code> <field>"
  * per message and exits 0 only if every message was acknowledged; subscribe prints
  * "<seq> <source> <topic> <msg_id> <sender|-> <redacted> <patient|->" per message and
  * exits 0 after N, 3 on timeout, 1 if the subscription is refused. */
@@ -31,6 +32,9 @@ typedef struct probe_options {
 
 static int failures;
 
+/* The publisher, when --endpoint is a list: each ack names the endpoint that answered. */
+static const hcbus_publisher_t *listed;
+
 static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplicate, const hcbus_error_t *err)
 {
     (void)arg;
@@ -39,7 +43,8 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
                err->message);
         failures++;
     } else {
-        printf("ack %s %llu %d\n", msg_id, (unsigned long long)seq, duplicate);
+        printf("ack %s %llu %d%s%s\n", msg_id, (unsigned long long)seq, duplicate, listed ? " " : "",
+               listed ? hcbus_publisher_endpoint(listed) : "");
     }
     fflush(stdout);
 }
@@ -105,6 +110,7 @@ static int run_publish(probe_options_t *o)
         fprintf(stderr, "bus_probe: %s\n", err.message);
         return 3;
     }
+    listed = strchr(o->client.endpoint, ',') ? pub : NULL;
     Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
     bodies_t bodies;
     char msg_id[96];
