@@ -75,6 +75,18 @@ static void test_defaults(void **state)
     hcbus_config_destroy(&c);
 }
 
+/* The endpoints of a standby broker pair, as a comma-separated list (decision 0038):
+ * kept as written, for libhcbus's client to parse. */
+static void test_endpoint_lists(void **state)
+{
+    (void)state;
+    hcbus_config_t *c = load_ok(SECTION("  publish_endpoint = \"tcp://10.1.0.2:7701,tcp://10.2.0.2:7701\";\n"
+                                        "  subscribe_endpoint = \"tcp://10.1.0.2:7702,tcp://10.2.0.2:7702\";"));
+    assert_string_equal(c->coordinator.publish_endpoint, "tcp://10.1.0.2:7701,tcp://10.2.0.2:7701");
+    assert_string_equal(c->coordinator.subscribe_endpoint, "tcp://10.1.0.2:7702,tcp://10.2.0.2:7702");
+    hcbus_config_destroy(&c);
+}
+
 static void test_every_setting(void **state)
 {
     (void)state;
@@ -184,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_absent),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_setting),
+        cmocka_unit_test(test_endpoint_lists),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests_name("config_coordinator", tests, make_dir, remove_dir);
