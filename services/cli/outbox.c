@@ -4,6 +4,7 @@
  * on it, which sends every waiting message with its msg_id, and waits for the answers. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "callout.h"
@@ -22,6 +23,8 @@
 
 #define CMD "outbox"
 #define FLUSH_TIMEOUT_S_MAX 86400
+#define FLUSH_SLICE_MS 250 /* how often a flush looks whether a publish waits for the outbox */
+#define WANT_POLL_MS 20     /* then how often it looks whether that publish has it */
 
 static void help(void)
 {
@@ -204,6 +207,68 @@ static void on_confirm(void *arg, const char *msg_id, uint64_t seq, bool duplica
     fflush(stdout);
 }
 
+/* Open the publisher on the outbox; while another process holds it, try again until
+ * the deadline. NULL with err. */
+static hcbus_publisher_t *open_until(const hcbus_client_options_t *options, tally_t *t,
+                                     int64_t deadline, hcbus_error_t *err)
+{
+    for (;;) {
+        hcbus_publisher_t *pub = hcbus_publisher_new(options, on_confirm, t, err);
+        /* "in use by another process (pid N)": the lock's refusal, in either language */
+        if (pub || err->code != HCBUS_EIO || !strstr(err->message, "(pid ") ||
+            hcbus_monotonic_ms() >= deadline)
+            return pub;
+    }
+}
+
+/* Send in slices of FLUSH_SLICE_MS; when a user's publish waits for the outbox, close
+ * it (what is unanswered stays in the file) and open it again once the publish is
+ * done, so a flush never makes a publish fail. Returns 0 or -1 with err (the last
+ * cause when time ran out). *left is what still waits. */
+static int flush_yielding(const hcbus_client_options_t *options, tally_t *t, int timeout_ms,
+                          size_t *left, hcbus_error_t *err)
+{
+    int64_t deadline = hcbus_monotonic_ms() + timeout_ms;
+    hcbus_publisher_t *pub = hcbus_publisher_new(options, on_confirm, t, err);
+    if (!pub)
+        return -1;
+    outbox_file_report(CMD " flush", hcbus_publisher_outbox(pub));
+    int rc = 0;
+    for (;;) {
+        int64_t remaining = deadline - hcbus_monotonic_ms();
+        int slice = remaining < FLUSH_SLICE_MS ? (int)(remaining > 0 ? remaining : 0) : FLUSH_SLICE_MS;
+        rc = hcbus_publisher_flush(pub, slice, err);
+        if (rc == 0 || err->code != HCBUS_ETIMEOUT || remaining <= FLUSH_SLICE_MS)
+            break;
+        if (!hcbus_outbox_wanted(options->outbox_path))
+            continue;
+        hcbus_publisher_destroy(&pub);
+        while (hcbus_outbox_wanted(options->outbox_path) && hcbus_monotonic_ms() < deadline) {
+            struct timespec ts = {0, WANT_POLL_MS * 1000000L};
+            nanosleep(&ts, NULL); /* until the other process has the outbox */
+        }
+        pub = open_until(options, t, deadline, err);
+        if (!pub) {
+            *left = 0;
+            return -1;
+        }
+    }
+    *left = hcbus_outbox_waiting(hcbus_publisher_outbox(pub));
+    hcbus_publisher_destroy(&pub);
+    if (rc != 0 && err->code == HCBUS_ETIMEOUT) {
+        /* the last slice's "N messages not sent after 250 ms: <cause>": say the whole wait */
+        const char *cause = strstr(err->message, ": ");
+        char why[HCBUS_ERROR_MESSAGE_MAX];
+        snprintf(why, sizeof why, "%s", cause ? cause + 2 : err->message);
+        char hint[HCBUS_ERROR_HINT_MAX];
+        snprintf(hint, sizeof hint, "%s", err->hint);
+        hcbus_error_set(err, HCBUS_ETIMEOUT, NULL, _("%zu still waiting after %d s: %s"), *left,
+                        timeout_ms / 1000, why);
+        hcbus_error_hint(err, "%s", hint);
+    }
+    return rc;
+}
+
 static int flush(const char *path, const cli_conn_t *conn, long timeout_s,
                  unsigned long long max_bytes)
 {
@@ -215,24 +280,18 @@ static int flush(const char *path, const cli_conn_t *conn, long timeout_s,
     options.outbox_max_bytes = max_bytes;
     tally_t t = {0, 0};
     hcbus_error_t err;
-    hcbus_publisher_t *pub = hcbus_publisher_new(&options, on_confirm, &t, &err);
-    if (!pub) {
-        print_error(CMD, &err);
-        return exit_code_for(&err);
-    }
-    hcbus_outbox_t *ob = hcbus_publisher_outbox(pub);
-    outbox_file_report(CMD " flush", ob);
     int timeout_ms = timeout_s >= 0 ? (int)timeout_s * 1000 : conn->timeout_ms;
-    if (hcbus_publisher_flush(pub, timeout_ms, &err) != 0) {
+    size_t left = 0;
+    if (flush_yielding(&options, &t, timeout_ms, &left, &err) != 0) {
         print_error(CMD, &err);
         rc = exit_code_for(&err);
+        if (t.recorded + t.refused == 0 && left == 0)
+            return rc; /* not opened at all */
     }
     char shown[512];
     hcbus_text_escape(path, HCBUS_TEXT_QUOTED, shown, sizeof shown);
-    size_t left = hcbus_outbox_waiting(ob);
     printf(_("%u recorded, %u refused; %zu still waiting in %s\n"), t.recorded, t.refused, left,
            shown);
-    hcbus_publisher_destroy(&pub);
     if (rc == 0 && left > 0)
         rc = EXIT_UNREACHABLE;
     if (rc == 0 && t.refused > 0)

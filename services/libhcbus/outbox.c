@@ -319,6 +319,42 @@ static int apply(hcbus_outbox_t *self, const parsed_t *r, uint64_t offset)
 
 /* ---- open: create, lock, scan, repair ---------------------------------------- */
 
+/* FILE.want, opened and flock'ed with op (LOCK_SH: "I wait for the outbox"; LOCK_EX |
+ * LOCK_NB: "does anyone?"). Returns the fd, or -1 if it cannot be had. */
+static int want_open(const char *path, int op)
+{
+    char want_path[HCBUS_OUTBOX_PATH_MAX + 8];
+    snprintf(want_path, sizeof want_path, "%s.want", path);
+    int fd = open(want_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, op | (op == LOCK_SH ? LOCK_NB : 0)) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static void want_close(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+bool hcbus_outbox_wanted(const char *path)
+{
+    if (!path)
+        return false;
+    int fd = want_open(path, LOCK_EX | LOCK_NB);
+    if (fd < 0)
+        return errno == EWOULDBLOCK;
+    close(fd);
+    return false;
+}
+
 static int lock_take(hcbus_outbox_t *self, hcbus_error_t *err)
 {
     char lock_path[HCBUS_OUTBOX_PATH_MAX + 8];
@@ -327,10 +363,16 @@ static int lock_take(hcbus_outbox_t *self, hcbus_error_t *err)
     if (self->lock_fd < 0)
         return io_error(err, "lock", lock_path);
     int64_t deadline = hcbus_monotonic_ms() + LOCK_WAIT_MS;
+    int want_fd = -1; /* while waiting: a shared lock on FILE.want says so to the holder */
     while (flock(self->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK && errno != EINTR)
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            want_close(&want_fd);
             return io_error(err, "lock", lock_path);
+        }
+        if (want_fd < 0)
+            want_fd = want_open(self->path, LOCK_SH);
         if (hcbus_monotonic_ms() >= deadline) {
+            want_close(&want_fd);
             char pid[24] = "";
             ssize_t n = pread(self->lock_fd, pid, sizeof pid - 1, 0);
             pid[n > 0 ? n : 0] = '\0';
@@ -344,6 +386,7 @@ static int lock_take(hcbus_outbox_t *self, hcbus_error_t *err)
         struct timespec ts = {0, LOCK_POLL_MS * 1000000L};
         nanosleep(&ts, NULL);
     }
+    want_close(&want_fd);
     char pid[24];
     int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
     if (ftruncate(self->lock_fd, 0) != 0 || write_all(self->lock_fd, (uint8_t *)pid, (size_t)n, 0) != 0)

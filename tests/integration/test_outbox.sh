@@ -2,7 +2,7 @@
 # test_outbox.sh — a field unit's outbox against a real bus (issue 19, decision 0040):
 # - `hcbus publish --outbox` while the broker is down says "queued", exits 0, and
 #   `hcbus outbox show` (also --json, also in Spanish) lists the messages in order with
-#   the unit's own time;
+#   the unit's own time; a flush running meanwhile steps aside for a publish;
 # - a torn record at the file's end (a power cut mid-append) is reported and cut off,
 #   the messages before it kept;
 # - `hcbus outbox flush` killed with -9 while its messages are in the broker (auditd
@@ -27,14 +27,22 @@ hc_bus_setup
 CONN=(--endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" --key "$(hc_key sem)")
 mkdir -p "$HC_WORK/unit"
 
-# 1. The broker is down: each status is queued, with the time the user acted.
-for i in $(seq 1 $QUEUED); do
+# 1. The broker is down: each status is queued, with the time the user acted. The last
+#    one while a flush holds the outbox: the flush steps aside, the publish is not refused.
+publish_queued() {
+  local i=$1 out
   out=$("$HC_CLI" publish status "${CONN[@]}" --timeout-ms 500 --outbox "$OB" --msg-id "unit-$i" \
         --request-id req-1 --zone $ZONE --unit SEM-U12 --state en_route --at "2026-11-30T0$i:00:00-06:00" 2>&1) ||
     hc_fail "publish --outbox while the broker is down exited $?: $out"
   hc_assert_contains "$out" "queued msg_id=unit-$i (not yet recorded" "publish $i says queued"
   hc_assert_contains "$out" "$i waiting in $OB" "publish $i counts what waits"
-done
+}
+for i in $(seq 1 $((QUEUED - 1))); do publish_queued "$i"; done
+hc_start_bg flush0 "$HC_CLI" outbox flush "$OB" "${CONN[@]}" --timeout 60
+hc_wait_for "the flush holds the outbox" 10 grep -qx "$(hc_pid flush0)" "$OB.lock"
+publish_queued $QUEUED
+kill -0 "$(hc_pid flush0)" || hc_fail "the flush ended instead of stepping aside: $(cat "$HC_WORK/flush0.log")"
+hc_kill flush0
 show=$("$HC_CLI" outbox show "$OB") || hc_fail "outbox show: $show"
 hc_assert_contains "$show" "$QUEUED messages waiting in $OB" "show counts"
 hc_assert_eq "unit-1 unit-2 unit-3 unit-4 unit-5" "$(awk '/^unit-/ {print $1}' <<<"$show" | tr '\n' ' ' | sed 's/ $//')" "show lists them in order"
@@ -43,7 +51,8 @@ hc_assert_contains "$(grep '^unit-3' <<<"$show")" "status.$ZONE" "show gives kin
 json=$("$HC_CLI" outbox show "$OB" --json)
 hc_assert_eq "$QUEUED" "$(jq '.waiting' <<<"$json")" "show --json waiting"
 hc_assert_eq "unit-1" "$(jq -r '.messages[0].msg_id' <<<"$json")" "show --json first"
-hc_assert_eq "$QUEUED" "$(jq -r ".messages[0].attempts" <<<"$json")" "each publish --outbox sent what waited"
+[ "$(jq -r ".messages[0].attempts" <<<"$json")" -ge "$QUEUED" ] ||
+  hc_fail "each publish --outbox sends what waited: attempts $(jq -r ".messages[0].attempts" <<<"$json")"
 spanish=$(hc_in_spanish "$HC_CLI" outbox show "$OB")
 hc_assert_contains "$spanish" "mensajes en espera" "show in Spanish"
 

@@ -78,6 +78,13 @@ size_t hcbus_outbox_untaken(const hcbus_outbox_t *self);
 uint64_t hcbus_outbox_bytes(const hcbus_outbox_t *self);
 uint64_t hcbus_outbox_max_bytes(const hcbus_outbox_t *self);
 
+/* Whether a process is waiting to open the outbox at path (it holds a shared lock on
+ * FILE.want while it waits, up to 3 s, and lets go once it has the outbox). A
+ * long-running sender (hcbus outbox flush) closes its outbox when this is true, waits
+ * until it is false (the other has it), and opens it again: a user's publish is never
+ * refused because a flush runs. */
+bool hcbus_outbox_wanted(const char *path);
+
 /* The file's path as opened. */
 const char *hcbus_outbox_path(const hcbus_outbox_t *self);
 
