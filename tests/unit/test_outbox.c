@@ -5,8 +5,11 @@
  * only that record (the file kept aside), in the last record cuts only that one; a full
  * outbox refuses with a clear error and takes messages again once ended ones are
  * compacted away; compaction keeps the waiting messages and their attempts, and a
- * compaction cut short (a stale .tmp) changes nothing; a second writer is refused. */
+ * compaction cut short (a stale .tmp) changes nothing; a second writer is refused, and
+ * one waiting is seen by the holder (hcbus_outbox_wanted) and gets the outbox when it
+ * is closed. */
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 
+#include "hcbus/clock.h"
 #include "hcbus/outbox.h"
 
 #define ENV_BYTES 120
@@ -399,6 +403,37 @@ static void one_writer_at_a_time(void **state)
     assert_int_equal(file_size(path), 27);
 }
 
+/* A second writer opening in another thread: it waits for the outbox. */
+static void *open_in_thread(void *arg)
+{
+    (void)arg;
+    hcbus_error_t err;
+    return hcbus_outbox_open(path, 0, 0, NULL, &err);
+}
+
+/* The holder sees the waiter (hcbus_outbox_wanted), hands the outbox over by closing
+ * it, and sees the want gone once the waiter has it. */
+static void a_waiter_is_seen_and_served(void **state)
+{
+    (void)state;
+    hcbus_outbox_t *ob = open_ok(NULL);
+    append_n(ob, 0, 1, ENV_BYTES);
+    assert_false(hcbus_outbox_wanted(path));
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, open_in_thread, NULL), 0);
+    int64_t deadline = hcbus_monotonic_ms() + 2500; /* within the waiter's 3 s */
+    while (!hcbus_outbox_wanted(path))
+        assert_true(hcbus_monotonic_ms() < deadline);
+    hcbus_outbox_close(&ob);
+    void *got = NULL;
+    assert_int_equal(pthread_join(t, &got), 0);
+    hcbus_outbox_t *other = got;
+    assert_non_null(other);
+    assert_int_equal(hcbus_outbox_waiting(other), 1);
+    assert_false(hcbus_outbox_wanted(path));
+    hcbus_outbox_close(&other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +443,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(full_then_room_after_compaction, setup, teardown),
         cmocka_unit_test_setup_teardown(compaction_keeps_waiting_and_is_crash_safe, setup, teardown),
         cmocka_unit_test_setup_teardown(one_writer_at_a_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_waiter_is_seen_and_served, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
