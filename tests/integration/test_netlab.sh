@@ -4,8 +4,9 @@
 # loss stays within statistical bounds over many pings and the counters add up, a cut
 # wire answers nothing and a healed one answers again, a TCP transfer over 30 % loss
 # each way arrives intact, jitter never reorders, the queue bounds hold and are
-# counted, settings change at run time (both ways or one), and bad settings are refused
-# with a message naming them. The namespaces and linkem processes are gone at exit.
+# counted, a rate limit slows TCP down to it, settings change at run time (both ways or
+# one), bad settings are refused with a message naming them, and a failed test leaves
+# nothing behind. The namespaces and linkem processes are gone at exit.
 source "${HCBUS_SOURCE_DIR:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 source "$HC_SRC/tests/lib/netlab.sh"
 netlab_require
@@ -127,8 +128,12 @@ for ns in site_a site_b; do
   fi
   netlab_exec "$ns" sysctl -qw net.ipv4.tcp_syn_retries=20
 done
-head -c "$size" /dev/urandom >"$HC_WORK/sent.bin"
-netlab_start_bg tcp_sink site_b python3 -c '
+# tcp_transfer NAME SIZE: SIZE random bytes from site_a to site_b over TCP; fails the
+# test unless they arrive intact; XFER_MS is how long it took (connect to last ack).
+tcp_transfer() {
+  local name=$1 size=$2 t0
+  head -c "$size" /dev/urandom >"$HC_WORK/$name.sent"
+  netlab_start_bg "sink_$name" site_b python3 -c '
 import os, socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.99.0.2", 7788)); s.listen(8)
@@ -145,10 +150,10 @@ while True:
     os.rename(sys.argv[1] + ".part", sys.argv[1])
     c.close()
     break
-' "$HC_WORK/received.bin"
-hc_wait_for "the TCP sink listening" 20 test -e "$HC_WORK/received.bin.listening"
-t0=$SECONDS
-netlab_exec site_a timeout 170 python3 -c '
+' "$HC_WORK/$name.received"
+  hc_wait_for "the TCP sink listening" 20 test -e "$HC_WORK/$name.received.listening"
+  t0=$(date +%s%N)
+  netlab_exec site_a timeout 170 python3 -c '
 import socket, sys, time
 data = open(sys.argv[1], "rb").read()
 deadline = time.monotonic() + 150
@@ -162,11 +167,27 @@ while True:
 s.settimeout(None)
 s.sendall(data); s.shutdown(socket.SHUT_WR)
 s.recv(1)
-' "$HC_WORK/sent.bin" || hc_fail "the TCP transfer over 30 % loss did not complete in 150 s; wire: $(netlab_stats "$W" | tr '\n' ' '); sockets in site_a: $(netlab_exec site_a ss -tin 2>&1 | tr '\n' ' '); in site_b: $(netlab_exec site_b ss -tin 2>&1 | tr '\n' ' ')"
-hc_wait_for "the whole file at the sink" 60 test -e "$HC_WORK/received.bin"
-hc_log "$size bytes over TCP through 30 % loss each way: $((SECONDS - t0)) s, $(netlab_stat "$W" a2b_lost) packets lost a->b"
-hc_assert_eq "$(sha256sum <"$HC_WORK/sent.bin")" "$(sha256sum <"$HC_WORK/received.bin")" "the file arrived intact"
+' "$HC_WORK/$name.sent" || hc_fail "the TCP transfer $name did not complete in 150 s; wire: $(netlab_stats "$W" | tr '\n' ' '); sockets in site_a: $(netlab_exec site_a ss -tin 2>&1 | tr '\n' ' '); in site_b: $(netlab_exec site_b ss -tin 2>&1 | tr '\n' ' ')"
+  XFER_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  hc_wait_for "the whole file at the sink" 60 test -e "$HC_WORK/$name.received"
+  hc_assert_eq "$(sha256sum <"$HC_WORK/$name.sent")" "$(sha256sum <"$HC_WORK/$name.received")" "$name: the file arrived intact"
+  hc_kill "sink_$name"
+}
+tcp_transfer lossy "$size"
+hc_log "$size bytes over TCP through 30 % loss each way: $XFER_MS ms, $(netlab_stat "$W" a2b_lost) packets lost a->b"
 hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_lost) > 0 ))" "packets were lost on the way"
+
+# A rate limit: 800 kbit/s each way, no loss. 200 KiB take at least 204800 x 8 / 800000
+# = 2.05 s on the wire (more with the headers): the transfer cannot be faster; the
+# queue shows packets waiting their turn.
+netlab_ctl "$W" set delay_ms=1 loss_pct=0 rate_kbit=800 >/dev/null
+netlab_ctl "$W" reset >/dev/null
+tcp_transfer slow 204800
+hc_log "200 KiB over TCP at 800 kbit/s: $XFER_MS ms (at least 2048 by the rate), queue peak $(netlab_stat "$W" a2b_queue_peak_packets) packets"
+hc_assert_eq 1 "$(( XFER_MS >= 2048 ))" "200 KiB at 800 kbit/s took at least 2048 ms ($XFER_MS)"
+hc_assert_eq 1 "$(( $(netlab_stat "$W" a2b_queue_peak_packets) > 1 ))" "packets queued behind the rate limit"
+netlab_ctl "$W" set rate_kbit=0 >/dev/null
+counters_add_up "after the transfers"
 
 # 6. Bad settings are refused, naming what was wrong, and change nothing.
 netlab_set "$W" 7 0

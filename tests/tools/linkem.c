@@ -3,15 +3,17 @@
  * process holds. Every IP packet read from one side is written to the other after
  * delay_ms (+ a random 0..jitter_ms, never reordering a direction), dropped with
  * probability loss_pct (independently per direction and packet), dropped while the wire
- * is cut, and dropped (counted) when a direction's queue is full. The kernel here has
- * no sch_netem: this is what makes real TCP see real delay and loss (decision 0039).
+ * is cut, and dropped (counted) when a direction's queue is full; with rate_kbit, a
+ * direction sends one packet after another at that rate (a slow mobile link). The
+ * kernel here has no sch_netem: this is what makes real TCP see real delay and loss
+ * (decision 0039).
  * It does not route, fragment or look inside packets; tests/lib/netlab.sh sets the
  * addresses and routes.
  *
  *   linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]
- *              [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--queue-packets N]
+ *              [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--rate-kbit N] [--queue-packets N]
  *              [--queue-bytes N] [--seed N]
- *   linkem ctl SOCK set [a2b|b2a] [delay_ms=N] [jitter_ms=N] [loss_pct=P] [queue_packets=N] [queue_bytes=N]
+ *   linkem ctl SOCK set [a2b|b2a] [delay_ms=N] [jitter_ms=N] [loss_pct=P] [rate_kbit=N] [queue_packets=N] [queue_bytes=N]
  *   linkem ctl SOCK cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset
  *
  * run creates each device in the namespace of NSFILE (/run/netns/NAME; none: ours),
@@ -68,6 +70,7 @@ typedef struct counters {
 typedef struct settings {
     long delay_ms, jitter_ms;
     double loss_pct;
+    long rate_kbit;         /* 0: no limit; else packets leave one after another at this rate */
     long queue_packets;
     long queue_bytes;
     int cut;
@@ -81,6 +84,7 @@ typedef struct direction {
     packet_t *head, *tail;
     size_t queued_packets, queued_bytes;
     uint64_t last_release_us; /* release times never decrease: jitter keeps order */
+    uint64_t busy_until_us;   /* rate_kbit: when the link has sent the packets before */
     counters_t c;
 } direction_t;
 
@@ -157,7 +161,7 @@ static int parse_pct(const char *text, double *out, char *err, size_t errlen) {
 static int settings_apply(settings_t *s, const char *kv, char *err, size_t errlen) {
     const char *eq = strchr(kv, '=');
     if (!eq) {
-        snprintf(err, errlen, "expected key=value, got '%s' (keys: delay_ms jitter_ms loss_pct queue_packets queue_bytes)", kv);
+        snprintf(err, errlen, "expected key=value, got '%s' (keys: delay_ms jitter_ms loss_pct rate_kbit queue_packets queue_bytes)", kv);
         return -1;
     }
     size_t klen = (size_t)(eq - kv);
@@ -166,10 +170,11 @@ static int settings_apply(settings_t *s, const char *kv, char *err, size_t errle
     if (KEY("delay_ms")) return parse_long(v, 0, LINKEM_MAX_DELAY_MS, &s->delay_ms, err, errlen, "delay_ms");
     if (KEY("jitter_ms")) return parse_long(v, 0, LINKEM_MAX_DELAY_MS, &s->jitter_ms, err, errlen, "jitter_ms");
     if (KEY("loss_pct")) return parse_pct(v, &s->loss_pct, err, errlen);
+    if (KEY("rate_kbit")) return parse_long(v, 0, 100000000, &s->rate_kbit, err, errlen, "rate_kbit");
     if (KEY("queue_packets")) return parse_long(v, 1, 10000000, &s->queue_packets, err, errlen, "queue_packets");
     if (KEY("queue_bytes")) return parse_long(v, LINKEM_MAX_PACKET, 1L << 30, &s->queue_bytes, err, errlen, "queue_bytes");
 #undef KEY
-    snprintf(err, errlen, "unknown key '%.*s' (keys: delay_ms jitter_ms loss_pct queue_packets queue_bytes)", (int)klen, kv);
+    snprintf(err, errlen, "unknown key '%.*s' (keys: delay_ms jitter_ms loss_pct rate_kbit queue_packets queue_bytes)", (int)klen, kv);
     return -1;
 }
 
@@ -210,6 +215,7 @@ static void queue_drop_all(direction_t *d) {
     }
     d->tail = NULL;
     d->queued_packets = d->queued_bytes = 0;
+    d->last_release_us = d->busy_until_us = 0; /* nothing left to wait behind */
 }
 
 /* Cut (or heal) direction D; a cable cut loses what was on it too. */
@@ -241,7 +247,15 @@ static void admit(linkem_t *self, direction_t *d, const unsigned char *buf, size
         d->c.queue_full++;
         return;
     }
-    uint64_t release = now + (uint64_t)s->delay_ms * 1000u;
+    /* A rate limit sends packets one after the other: this one starts when the link is
+     * free and takes len * 8 / rate; then it travels delay_ms (+ jitter). */
+    uint64_t start = now;
+    if (s->rate_kbit > 0) {
+        if (d->busy_until_us > start) start = d->busy_until_us;
+        start += (uint64_t)len * 8000u / (uint64_t)s->rate_kbit;
+        d->busy_until_us = start;
+    }
+    uint64_t release = start + (uint64_t)s->delay_ms * 1000u;
     if (s->jitter_ms > 0)
         release += rng_next(self) % ((uint64_t)s->jitter_ms * 1000u + 1u);
     if (release < d->last_release_us) release = d->last_release_us;
@@ -307,8 +321,8 @@ static size_t describe_settings(const linkem_t *self, char *out, size_t cap, siz
         const direction_t *d = &self->dir[i];
         const settings_t *s = &d->s;
         used = append(out, cap, used,
-                      "%s%s_delay_ms=%ld %s_jitter_ms=%ld %s_loss_pct=%g %s_queue_packets=%ld %s_queue_bytes=%ld %s_cut=%d",
-                      i ? " " : "", d->name, s->delay_ms, d->name, s->jitter_ms, d->name, s->loss_pct, d->name,
+                      "%s%s_delay_ms=%ld %s_jitter_ms=%ld %s_loss_pct=%g %s_rate_kbit=%ld %s_queue_packets=%ld %s_queue_bytes=%ld %s_cut=%d",
+                      i ? " " : "", d->name, s->delay_ms, d->name, s->jitter_ms, d->name, s->loss_pct, d->name, s->rate_kbit, d->name,
                       s->queue_packets, d->name, s->queue_bytes, d->name, s->cut);
     }
     return used;
@@ -363,7 +377,7 @@ static void control(linkem_t *self, char *line, char *out, size_t cap) {
         int mask = pick_directions(&arg, &save);
         settings_t s[2] = {self->dir[0].s, self->dir[1].s};
         if (!arg) {
-            snprintf(out, cap, "error: set needs key=value (delay_ms jitter_ms loss_pct queue_packets queue_bytes)\n");
+            snprintf(out, cap, "error: set needs key=value (delay_ms jitter_ms loss_pct rate_kbit queue_packets queue_bytes)\n");
             return;
         }
         for (; arg; arg = strtok_r(NULL, " \t\r\n", &save))
@@ -463,7 +477,7 @@ static int listen_control(const char *path) {
 static void usage(void) {
     fprintf(stderr,
             "usage: linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]\n"
-            "                  [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--queue-packets N]\n"
+            "                  [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--rate-kbit N] [--queue-packets N]\n"
             "                  [--queue-bytes N] [--seed N]\n"
             "       linkem ctl SOCK set [a2b|b2a] key=value... | cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset\n");
     exit(2);
@@ -474,7 +488,7 @@ static int run(int argc, char **argv) {
         {"ctl", required_argument, 0, 'c'},       {"dev-a", required_argument, 0, 'a'},
         {"dev-b", required_argument, 0, 'b'},     {"ns-a", required_argument, 0, 'A'},
         {"ns-b", required_argument, 0, 'B'},      {"delay-ms", required_argument, 0, 'd'},
-        {"jitter-ms", required_argument, 0, 'j'}, {"loss-pct", required_argument, 0, 'l'},
+        {"jitter-ms", required_argument, 0, 'j'}, {"rate-kbit", required_argument, 0, 'r'}, {"loss-pct", required_argument, 0, 'l'},
         {"queue-packets", required_argument, 0, 'p'}, {"queue-bytes", required_argument, 0, 'q'},
         {"seed", required_argument, 0, 's'},      {0, 0, 0, 0}};
     linkem_t self;
@@ -494,6 +508,7 @@ static int run(int argc, char **argv) {
         case 'B': ns_b = optarg; break;
         case 'd': key = "delay_ms"; break;
         case 'j': key = "jitter_ms"; break;
+        case 'r': key = "rate_kbit"; break;
         case 'l': key = "loss_pct"; break;
         case 'p': key = "queue_packets"; break;
         case 'q': key = "queue_bytes"; break;
