@@ -1,6 +1,7 @@
 /* fake_broker.h — a fake hcbus broker for unit tests of the publisher, in the test's own
  * thread: a CURVE ROUTER on 127.0.0.1 (no ZAP: any client key is let in, no auditd, no
- * PostgreSQL) that reads publish requests and answers acks or refusals as a test says.
+ * PostgreSQL) that reads publish requests and answers acks or refusals as a test says,
+ * and fake_publish_zone, the message those tests publish (msg_id "m<i>").
  * Included by test_publisher_acks.c and test_failover.c (static functions: one copy
  * per test program). The includer defines ID_MAX and REQUEST_MAX_BYTES. */
 #ifndef HCBUS_TEST_FAKE_BROKER_H
@@ -13,6 +14,8 @@
 
 #include <zmq.h>
 
+#include "hcbus/client.h"
+#include "hcbus/clock.h"
 #include "hcbus/codec.h"
 #include "hcbus/keys.h"
 
@@ -130,6 +133,24 @@ static void fake_refuse(fake_t *f, const request_t *to, int code)
     reply.kind_case = HCBUS__BROKER_REPLY__KIND_ERROR;
     reply.error = &e;
     fake_send(f, to, &reply);
+}
+
+/* Publish zone level message i (msg_id "m<i>") without waiting for room. */
+static void fake_publish_zone(hcbus_publisher_t *pub, int i)
+{
+    char msg_id[ID_MAX];
+    snprintf(msg_id, sizeof msg_id, "m%d", i);
+    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
+    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
+    zone.zone_id = "sv.ss.san-salvador-este.soyapango";
+    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
+    zone.valid_from_us = hcbus_now_us();
+    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
+    env.zone = &zone;
+    env.msg_id = msg_id;
+    hcbus_error_t err;
+    if (hcbus_publisher_send(pub, &env, 0, &err) != 0)
+        fail_msg("send %s: %s", msg_id, err.message);
 }
 
 #endif

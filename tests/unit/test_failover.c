@@ -116,21 +116,6 @@ static hcbus_publisher_t *publisher_to(const char *endpoints, const hcbus_keypai
     return pub;
 }
 
-static void publish(hcbus_publisher_t *pub, int i)
-{
-    char msg_id[ID_MAX];
-    snprintf(msg_id, sizeof msg_id, "m%d", i);
-    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
-    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
-    zone.zone_id = "sv.ss.san-salvador-este.soyapango";
-    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
-    zone.valid_from_us = hcbus_now_us();
-    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
-    env.zone = &zone;
-    env.msg_id = msg_id;
-    hcbus_error_t err;
-    assert_int_equal(hcbus_publisher_send(pub, &env, 0, &err), 0);
-}
 
 typedef enum { ANSWER_ACK, ANSWER_STANDBY, ANSWER_NOTHING } answer_t;
 
@@ -153,6 +138,31 @@ static void serve(fake_t *f, answer_t answer, seen_t *seen)
             fake_refuse(f, &r, HCBUS_ESTANDBY);
     }
 }
+
+/* One fake broker and how it answers (f NULL: none). */
+typedef struct side {
+    fake_t *f;
+    answer_t answer;
+    seen_t *seen;
+} side_t;
+
+/* Poll the publisher and let the fakes answer until *count reaches target (within
+ * DEADLINE_MS). */
+static void drive(hcbus_publisher_t *pub, const unsigned *count, unsigned target, side_t one, side_t two)
+{
+    int64_t deadline = hcbus_monotonic_ms() + DEADLINE_MS;
+    hcbus_error_t err;
+    while (*count < target) {
+        assert_true(hcbus_monotonic_ms() < deadline);
+        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
+        if (one.f)
+            serve(one.f, one.answer, one.seen);
+        if (two.f)
+            serve(two.f, two.answer, two.seen);
+    }
+}
+
+static const side_t NONE = {0};
 
 static void start_pair(fake_t *a, fake_t *b, char *list, size_t size)
 {
@@ -182,15 +192,8 @@ static void test_standby_moves_on(void **state)
     hcbus_publisher_t *pub = publisher_to(list, &a.keys, 0, &c);
     assert_string_equal(hcbus_publisher_endpoint(pub), a.endpoint);
     for (int i = 0; i < MESSAGES; i++)
-        publish(pub, i);
-    int64_t deadline = hcbus_monotonic_ms() + DEADLINE_MS;
-    hcbus_error_t err;
-    while (c.total < MESSAGES) {
-        assert_true(hcbus_monotonic_ms() < deadline);
-        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
-        serve(&a, ANSWER_STANDBY, &seen_a);
-        serve(&b, ANSWER_ACK, &seen_b);
-    }
+        fake_publish_zone(pub, i);
+    drive(pub, &c.total, MESSAGES, (side_t){&a, ANSWER_STANDBY, &seen_a}, (side_t){&b, ANSWER_ACK, &seen_b});
     assert_each_once(&c);
     assert_true(seen_a.total >= 1);
     for (int i = 0; i < MESSAGES; i++)
@@ -212,7 +215,7 @@ static void test_dropped_connection_moves_on(void **state)
     seen_t seen_b = {0};
     hcbus_publisher_t *pub = publisher_to(list, &a.keys, 0, &c);
     for (int i = 0; i < MESSAGES; i++)
-        publish(pub, i);
+        fake_publish_zone(pub, i);
     /* A records the first half, then dies with the rest unanswered. */
     request_t reqs[MESSAGES];
     int got = 0;
@@ -231,11 +234,7 @@ static void test_dropped_connection_moves_on(void **state)
         assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
     }
     fake_stop(&a);
-    while (c.total < MESSAGES) {
-        assert_true(hcbus_monotonic_ms() < deadline);
-        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
-        serve(&b, ANSWER_ACK, &seen_b);
-    }
+    drive(pub, &c.total, MESSAGES, (side_t){&b, ANSWER_ACK, &seen_b}, NONE);
     assert_each_once(&c);
     for (int i = 0; i < MESSAGES; i++) /* exactly the unconfirmed ones, same msg_id */
         assert_int_equal(seen_b.count[i], i < MESSAGES / 2 ? 0 : 1);
@@ -255,15 +254,8 @@ static void test_silence_moves_on(void **state)
     hcbus_publisher_t *pub = publisher_to(list, &a.keys, SILENCE_MS, &c);
     int64_t start = hcbus_monotonic_ms();
     for (int i = 0; i < MESSAGES; i++)
-        publish(pub, i);
-    int64_t deadline = start + DEADLINE_MS;
-    hcbus_error_t err;
-    while (c.total < MESSAGES) {
-        assert_true(hcbus_monotonic_ms() < deadline);
-        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
-        serve(&a, ANSWER_NOTHING, &seen_a);
-        serve(&b, ANSWER_ACK, &seen_b);
-    }
+        fake_publish_zone(pub, i);
+    drive(pub, &c.total, MESSAGES, (side_t){&a, ANSWER_NOTHING, &seen_a}, (side_t){&b, ANSWER_ACK, &seen_b});
     assert_true(hcbus_monotonic_ms() - start >= SILENCE_MS); /* not before the bound */
     assert_int_equal(seen_a.total, MESSAGES);
     assert_each_once(&c);
@@ -282,20 +274,10 @@ static void test_single_endpoint_standby_retried(void **state)
     seen_t seen = {0};
     hcbus_publisher_t *pub = publisher_to(a.endpoint, &a.keys, 0, &c);
     for (int i = 0; i < MESSAGES; i++)
-        publish(pub, i);
-    int64_t deadline = hcbus_monotonic_ms() + DEADLINE_MS;
-    hcbus_error_t err;
-    while (seen.total < MESSAGES) { /* the first round: all standby */
-        assert_true(hcbus_monotonic_ms() < deadline);
-        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
-        serve(&a, ANSWER_STANDBY, &seen);
-    }
+        fake_publish_zone(pub, i);
+    drive(pub, &seen.total, MESSAGES, (side_t){&a, ANSWER_STANDBY, &seen}, NONE); /* all standby */
     assert_int_equal(c.total, 0); /* nothing reported: retried */
-    while (c.total < MESSAGES) {
-        assert_true(hcbus_monotonic_ms() < deadline);
-        assert_true(hcbus_publisher_poll(pub, 5, &err) >= 0);
-        serve(&a, ANSWER_ACK, &seen);
-    }
+    drive(pub, &c.total, MESSAGES, (side_t){&a, ANSWER_ACK, &seen}, NONE);
     assert_each_once(&c);
     assert_int_equal(hcbus_publisher_switches(pub), 0);
     hcbus_publisher_destroy(&pub);

@@ -73,21 +73,6 @@ static hcbus_publisher_t *publisher_to(const fake_t *f, unsigned window, confirm
     return pub;
 }
 
-static void publish(hcbus_publisher_t *pub, int i)
-{
-    char msg_id[ID_MAX];
-    snprintf(msg_id, sizeof msg_id, "m%d", i);
-    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
-    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
-    zone.zone_id = "sv.ss.san-salvador-este.soyapango";
-    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
-    zone.valid_from_us = hcbus_now_us();
-    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
-    env.zone = &zone;
-    env.msg_id = msg_id;
-    hcbus_error_t err;
-    assert_int_equal(hcbus_publisher_send(pub, &env, 0, &err), 0);
-}
 
 /* Drive both ends until the fake holds n requests (from the first sending). */
 static void collect(fake_t *f, hcbus_publisher_t *pub, request_t *reqs, int n)
@@ -139,7 +124,7 @@ static void test_full_window_out_of_order(void **state)
     memset(&c, 0, sizeof c);
     hcbus_publisher_t *pub = publisher_to(&f, BIG_WINDOW, &c);
     for (int i = 0; i < BIG_WINDOW; i++)
-        publish(pub, i);
+        fake_publish_zone(pub, i);
     assert_int_equal(hcbus_publisher_pending(pub), BIG_WINDOW);
 
     static request_t reqs[BIG_WINDOW];
@@ -215,14 +200,14 @@ static void test_late_answer_to_reused_slot(void **state)
     hcbus_publisher_t *pub = publisher_to(&f, W, &c);
     request_t first[W], second[W];
     for (int i = 0; i < W; i++)
-        publish(pub, i);
+        fake_publish_zone(pub, i);
     collect(&f, pub, first, W);
     for (int i = W - 1; i >= 0; i--)
         fake_ack(&f, &first[i], first[i].request_id, first[i].msg_id, SEQ_BASE + (uint64_t)i, false);
     hcbus_error_t err;
     assert_int_equal(hcbus_publisher_flush(pub, DEADLINE_MS, &err), 0);
     for (int i = W; i < 2 * W; i++)
-        publish(pub, i);
+        fake_publish_zone(pub, i);
     collect(&f, pub, second, W);
     for (int i = 0; i < W; i++) {
         assert_int_equal(second[i].request_id, first[i].request_id + W); /* same slot */
