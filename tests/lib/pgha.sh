@@ -51,8 +51,8 @@ pgha_run() {
   local netns=$1
   shift
   # A netlab.sh namespace may be given by its logical name.
-  if [ -n "$netns" ] && declare -F netlab_nsname >/dev/null && [ -n "${NETLAB_NSS[$netns]:-}" ]; then
-    netns=${NETLAB_NSS[$netns]}
+  if [ -n "$netns" ] && [ -n "${NETLAB_DIR:-}" ] && [ -f "$NETLAB_DIR/ns/$netns" ]; then
+    netns=$(cat "$NETLAB_DIR/ns/$netns")
   fi
   if [ -n "$netns" ]; then
     ip netns exec "$netns" "$PGHA_SCRIPT" "$@" 2>>"$HC_WORK/pgha.log"
