@@ -59,7 +59,7 @@ die() { echo "pg-ha.sh: error: $*" >&2; exit 1; }
 say() { echo "pg-ha.sh: $*" >&2; }
 
 usage() {
-  sed -n '2,40p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,41p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -88,7 +88,8 @@ parse_options() {
 
 check_addr_port() {
   local addr=$1 port=$2
-  [[ $addr =~ ^[0-9a-fA-F:.]+$|^\*$ ]] || die "ADDR '$addr' is not an IP address (or *)"
+  [[ $addr =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}$|^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$|^\*$ ]] ||
+    die "ADDR '$addr' is not an IPv4 or IPv6 address (or *)"
   [[ $port =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || die "PORT '$port' is not a TCP port"
 }
 
@@ -225,6 +226,7 @@ cmd_init_standby() {
   parse_options "${@:4}"
   require_binaries
   [ ! -f "$DATA/PG_VERSION" ] || die "'$DIR' already holds a cluster (rebuild replaces an old primary's)"
+  ensure_password_file "$REPLICATION_PASSWORD_FILE" must-exist >/dev/null
   prepare_dir
   make_standby "$addr" "$port" "$primary"
 }
