@@ -615,13 +615,19 @@ static int outbox_top_up(hcbus_publisher_t *self, hcbus_error_t *err)
         int rc = hcbus_outbox_take(self->outbox, msg_id, &bytes, &len, err);
         if (rc <= 0)
             return rc;
-        Hcbus__Envelope *env = hcbus_envelope_decode(bytes, len, 0, err);
+        hcbus_error_t bad;
+        Hcbus__Envelope *env = hcbus_envelope_decode(bytes, len, 0, &bad);
         free(bytes);
-        if (!env || enqueue(self, env, err) != 0) {
-            hcbus_envelope_free(env);
-            return -1;
+        if (!env) { /* checked on disk, yet not an Envelope: refused for good, not stuck */
+            if (self->on_confirm)
+                self->on_confirm(self->arg, msg_id, 0, false, &bad);
+            hcbus_outbox_end(self->outbox, msg_id, 0, bad.code, NULL);
+            continue;
         }
+        rc = enqueue(self, env, err);
         hcbus_envelope_free(env);
+        if (rc != 0)
+            return -1;
     }
     return 0;
 }

@@ -4,7 +4,8 @@
  * file and go as acks make room; a publisher that dies with messages unconfirmed leaves
  * them in the file, and the next one sends them again, oldest first, with the same
  * msg_id; acked and finally refused messages leave the file; a file that is not an
- * outbox stops hcbus_publisher_new with a clear error. */
+ * outbox stops hcbus_publisher_new with a clear error; stored bytes that are no
+ * Envelope are reported refused and ended, never sent, never a stuck publisher. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,8 +222,8 @@ static int teardown(void **state)
 {
     (void)state;
     char p[160];
-    const char *suffix[] = {"", ".lock", ".tmp"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *suffix[] = {"", ".lock", ".tmp", ".want"};
+    for (size_t i = 0; i < 4; i++) {
         snprintf(p, sizeof p, "%s%s", path, suffix[i]);
         unlink(p);
     }
@@ -305,11 +306,42 @@ static void not_an_outbox_stops_the_publisher(void **state)
     fake_stop(&f);
 }
 
+/* Bytes in the outbox that are no Envelope (written by something else, checked on
+ * disk): reported as refused, ended, never sent, and the publisher is not stuck. */
+static void a_stored_non_envelope_is_refused_not_stuck(void **state)
+{
+    (void)state;
+    hcbus_error_t err;
+    hcbus_outbox_t *ob = hcbus_outbox_open(path, 0, 0, NULL, &err);
+    assert_non_null(ob);
+    const uint8_t junk[] = {0xff, 0xff, 0xff};
+    assert_int_equal(hcbus_outbox_append(ob, "junk", 1, junk, sizeof junk, &err), 0);
+    hcbus_outbox_close(&ob);
+    fake_t f;
+    fake_start(&f);
+    confirms_t c = {0};
+    hcbus_publisher_t *pub = publisher_to(&f, &c, &err);
+    assert_non_null(pub);
+    publish(pub, 7);
+    request_t req;
+    collect(&f, pub, &req, 1);
+    assert_string_equal(req.msg_id, "m7"); /* the junk never went */
+    assert_int_equal(c.refused, 1);
+    assert_string_equal(c.last, "junk");
+    fake_ack(&f, &req, 9);
+    settle(pub, &c, 2);
+    assert_int_equal(hcbus_publisher_pending(pub), 0);
+    hcbus_publisher_destroy(&pub);
+    assert_int_equal(on_disk(), 0);
+    fake_stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(resend_after_a_crash_with_the_same_msg_id, setup, teardown),
         cmocka_unit_test_setup_teardown(not_an_outbox_stops_the_publisher, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stored_non_envelope_is_refused_not_stuck, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
