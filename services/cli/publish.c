@@ -23,6 +23,8 @@
 
 #define CMD "publish"
 #define OUTBOX_WAIT_MS 3000 /* --outbox: how long to wait for the ack before saying "queued" */
+#define OUTBOX_WAIT_FIELD_MS 30000 /* the same on --link field: the CurveZMQ handshake alone
+                                      is 3 round trips of 4 s, and an ack one more */
 
 /* A dispatch sent and not yet confirmed: its request id is printed with the ack. The
  * list holds at most the publisher's window (entries leave on confirm or refusal). */
@@ -183,7 +185,8 @@ static void help(const pub_kind_t *kind)
     printf(_("  --outbox[=FILE]              keep each message in an outbox file (synced to disk)\n"
              "                               until the broker records it, and send what waits\n"
              "                               there first: for a field unit on a poor link. Waits\n"
-             "                               3 s (or --timeout-ms) for the answer, else prints\n"
+             "                               3 s (30 s with --link field; or --timeout-ms) for\n"
+             "                               the answer, else prints\n"
              "                               \"queued msg_id=ID\" and exits 0; no coordinator\n"
              "                               verdict is awaited. FILE: default $HCBUS_OUTBOX,\n"
              "                               else $XDG_STATE_HOME/hcbus/outbox, else\n"
@@ -315,7 +318,9 @@ static int run(const cli_conn_t *conn, next_env_fn *next_env, void *arg, outcome
     o->endpoint_list = strchr(options.endpoint, ',') != NULL;
     if (o->outbox_path)
         outbox_file_report(CMD, hcbus_publisher_outbox(pub));
-    int wait_ms = o->outbox_path && !conn->timeout_given ? OUTBOX_WAIT_MS : conn->timeout_ms;
+    int wait_ms = conn->timeout_ms;
+    if (o->outbox_path && !conn->timeout_given)
+        wait_ms = conn->link && strcmp(conn->link, "field") == 0 ? OUTBOX_WAIT_FIELD_MS : OUTBOX_WAIT_MS;
     int bad = 0;
     Hcbus__Envelope *env;
     while (rc == 0 && (env = next_env(arg, &bad)) != NULL) {
