@@ -26,7 +26,7 @@
 #include "hcbus/clock.h"
 #include "hcbus/outbox.h"
 
-#define ENV_BYTES 120
+#define ENV_BYTES 48
 
 static char dir[64];
 static char path[128];
