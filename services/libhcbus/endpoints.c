@@ -62,6 +62,15 @@ int hcbus_endpoints_parse(const char *text, hcbus_endpoints_t *out, hcbus_error_
             return hcbus_error_set(err, HCBUS_ENOMEM, NULL, _("out of memory for the endpoint list"));
         }
         out->count++;
+        /* Caught here rather than when the client moves to it in the middle of an outage. */
+        const char *sep = strstr(out->list[out->count - 1], "://");
+        if (!sep || sep == out->list[out->count - 1] || !sep[3]) {
+            hcbus_error_set(err, HCBUS_EINVALID, "endpoint",
+                            _("endpoint %zu of the list (\"%.100s\") is not a ZeroMQ endpoint "
+                              "(transport://address)"),
+                            out->count, out->list[out->count - 1]);
+            return parse_fail(out, err);
+        }
         if (!comma)
             return 0;
         p = comma + 1;

@@ -65,6 +65,9 @@ static void test_parse(void **state)
     assert_non_null(strstr(err.message, "endpoint 2 "));
     assert_int_equal(e.count, 0);
     assert_int_equal(hcbus_endpoints_parse("tcp://a:1, ", &e, &err), -1);
+    assert_int_equal(hcbus_endpoints_parse("tcp://a:1,10.2.0.2:7701", &e, &err), -1);
+    assert_non_null(strstr(err.message, "endpoint 2 of the list (\"10.2.0.2:7701\") is not a ZeroMQ endpoint"));
+    assert_int_equal(hcbus_endpoints_parse("tcp://", &e, &err), -1);
     assert_int_equal(hcbus_endpoints_parse("", &e, &err), -1);
     assert_int_equal(hcbus_endpoints_parse(NULL, &e, &err), -1);
 
