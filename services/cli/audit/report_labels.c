@@ -95,6 +95,7 @@ static const pair_t codes[] = {
     {"overloaded", "Sobrecarga"},
     {"internal", "Error interno"},
     {"unavailable", "No disponible"},
+    {"standby", "En espera (pasivo)"},
 };
 
 static const pair_t severities[] = {
