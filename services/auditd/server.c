@@ -127,13 +127,7 @@ static int unconfirmed(server_t *s, auditd_record_t *recs, size_t n, const audit
 {
     *s->head = *head;
     *s->trees = *trees;
-    for (size_t i = 0; i < n; i++) {
-        if (recs[i].error == HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED)
-            continue;
-        recs[i].seq = 0;
-        recs[i].duplicate = false;
-        recs[i].error = HCBUS__ERROR_CODE__ERROR_CODE_NOT_PERSISTED;
-    }
+    auditd_writer_not_persisted(recs, n);
     hcbus_error_set(err, HCBUS_EDATABASE, NULL,
                     "PostgreSQL sent a WARNING during the COMMIT (logged above; e.g. the wait for the "
                     "synchronous standby was cancelled): the batch may not be replicated, so it is not acked");

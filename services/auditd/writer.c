@@ -399,8 +399,7 @@ static void reset(batch_state_t *s, const auditd_trees_t *trees)
     memset(s->heads_staged, 0, sizeof s->heads_staged);
 }
 
-/* After a failure nothing of the batch exists: no seq, no duplicate verdict. */
-static void mark_not_persisted(auditd_record_t *recs, size_t n)
+void auditd_writer_not_persisted(auditd_record_t *recs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (recs[i].error == HCBUS__ERROR_CODE__ERROR_CODE_MALFORMED)
@@ -479,7 +478,7 @@ int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_trees_t *tre
     s.rej = calloc(side->n_rejections ? side->n_rejections : 1, sizeof *s.rej);
     if (!s.e || !s.keys || !s.rej) {
         free_state(&s);
-        mark_not_persisted(recs, n);
+        auditd_writer_not_persisted(recs, n);
         return hcbus_error_set(err, HCBUS_ENOMEM, NULL, "out of memory for a batch of %zu records", n);
     }
     for (size_t i = 0; i < n; i++) {
@@ -510,7 +509,7 @@ int auditd_writer_commit(PGconn *conn, auditd_chain_t *head, auditd_trees_t *tre
                 auditd_checkpoint_log_stored(checkpoints, (auditd_log_t)log, trees->log[log].head_size,
                                              s.heads_staged[log] - 1);
     } else {
-        mark_not_persisted(recs, n);
+        auditd_writer_not_persisted(recs, n);
     }
     free_state(&s);
     return rc;

@@ -62,6 +62,10 @@ typedef struct auditd_writer_paths {
 /* "fast path", "careful path" or "fallback". */
 const char *auditd_path_name(auditd_path_t path);
 
+/* After a failure nothing of the batch exists: every well-formed record gets
+ * error=NOT_PERSISTED, no seq, no duplicate verdict (MALFORMED ones keep theirs). */
+void auditd_writer_not_persisted(auditd_record_t *recs, size_t n);
+
 /* Commit recs, rejections and delivery records on conn. On success (0) every record has
  * a seq or error=MALFORMED, *head is the new head (both chains) and *trees hold the new
  * leaves (with head_size moved by any head stored). On failure (-1, err) nothing was

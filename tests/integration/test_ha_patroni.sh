@@ -122,11 +122,7 @@ HC_AUDITD_CONNINFO="host=127.0.0.1,127.0.0.1 port=${PGPORT[site_a]},${PGPORT[sit
 hc_bus_write_config
 hc_bus_start
 
-start_publisher() {
-  local name=$1 key=$2 kind=$3 count=$4
-  hc_start_bg "$name" "$HC_PROBE" publish --endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
-    --key "$(hc_key "$key")" --kind "$kind" --count "$count" --msg-prefix "$name" --timeout-ms "$PROBE_TIMEOUT_MS"
-}
+start_publisher() { hc_probe_publish_bg "$@" "$PROBE_TIMEOUT_MS"; }
 exited() { ! kill -0 "$(hc_pid "$1")" 2>/dev/null; }
 holds_events() { [ "$("$HC_PSQL" -XAtq "host=${DIR[$1]} port=${PGPORT[$1]} dbname=hcbus user=postgres" -c "SELECT count(*) FROM hcbus.events" 2>/dev/null)" = "$2" ]; }
 

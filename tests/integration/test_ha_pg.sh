@@ -41,11 +41,7 @@ hc_bus_write_config
 hc_bus_start
 
 # A publisher in the background (bus_probe; its output: "ack MSG_ID SEQ DUPLICATE").
-start_publisher() {
-  local name=$1 key=$2 kind=$3 count=$4
-  hc_start_bg "$name" "$HC_PROBE" publish --endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
-    --key "$(hc_key "$key")" --kind "$kind" --count "$count" --msg-prefix "$name" --timeout-ms "$PROBE_TIMEOUT_MS"
-}
+start_publisher() { hc_probe_publish_bg "$@" "$PROBE_TIMEOUT_MS"; }
 # The pid of auditd's writer backend while its COMMIT waits for the standby, or nothing.
 waiting_commit() {
   pgha_psql "$1" "SELECT pid FROM pg_stat_activity WHERE application_name = 'hcbus-auditd' AND wait_event = 'SyncRep'"

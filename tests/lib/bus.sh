@@ -12,6 +12,7 @@
 #   hc_bus_start            # auditd, then broker; waits until the broker is ready
 #   hc_probe publish --key "$(hc_key minsal)" --count 10 --msg-prefix a
 #   hc_probe subscribe --key "$(hc_key pnc)" --count 10 alert.
+#   hc_probe_publish_bg zones minsal zone 1000   # in the background, output in zones.log
 #
 # Institutions: minsal (zone_authority), sem (dispatch_centre + health_provider),
 # pnc (police), webform and hotline (two anonymous_gateways), facilitator, coordinator
@@ -67,6 +68,15 @@ hc_probe() {
   local command=$1
   shift
   "$HC_PROBE" "$command" --endpoint "$(hc_probe_endpoint "$command")" --broker-key "$HC_WORK/keys/broker.pub" "$@"
+}
+
+# bus_probe publish in the background as NAME (hc_start_bg: its output, "ack MSG_ID SEQ
+# DUPLICATE" per message, in $HC_WORK/NAME.log), msg_ids NAME-1..NAME-COUNT, as
+# INSTITUTION, of KIND (zone, dispatch, alert), waiting up to TIMEOUT_MS for the acks.
+hc_probe_publish_bg() {
+  local name=$1 institution=$2 kind=$3 count=$4 timeout_ms=${5:-60000}
+  hc_start_bg "$name" "$HC_PROBE" publish --endpoint "$HC_PUB_ENDPOINT" --broker-key "$HC_WORK/keys/broker.pub" \
+    --key "$(hc_key "$institution")" --kind "$kind" --count "$count" --msg-prefix "$name" --timeout-ms "$timeout_ms"
 }
 
 hc_bus_write_config() {

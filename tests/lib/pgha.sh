@@ -90,19 +90,23 @@ pgha_primary() {
 # A standby's name for synchronous_standby_names and pg_stat_replication: from DIR.
 pgha_name() { basename "$1" | tr -c 'a-z0-9_\n' '_' | sed 's/^/pgha_/'; }
 
-pgha_standby() {
-  local dir=$1 addr=$2 port=$3 paddr=$4 pport=$5 netns=${6:-}
+# pg-ha.sh COMMAND (init-standby or rebuild) for a standby in DIR streaming from the
+# primary at PADDR:PPORT; then sync on at the primary, and wait until it is synchronous.
+pgha_follow() {
+  local command=$1 dir=$2 addr=$3 port=$4 paddr=$5 pport=$6 netns=${7:-}
   local -a allow
   mapfile -t allow < <(pgha_allow_options)
-  [ -n "$PGHA_PRIMARY_DIR" ] || hc_fail "pgha_standby: call pgha_primary first"
+  [ -n "$PGHA_PRIMARY_DIR" ] || hc_fail "pgha: call pgha_primary first"
   pgha_track "$dir"
-  pgha_run "$netns" init-standby "$dir" "$addr" "$port" "host=$paddr port=$pport" "${allow[@]}" \
+  pgha_run "$netns" "$command" "$dir" "$addr" "$port" "host=$paddr port=$pport" "${allow[@]}" \
     --replication-password-file "$PGHA_SECRETS/replication.password" --name "$(pgha_name "$dir")" ||
-    hc_fail "pg-ha.sh init-standby $dir failed: $(tail -n 5 "$HC_WORK/pgha.log")"
+    hc_fail "pg-ha.sh $command $dir failed: $(tail -n 5 "$HC_WORK/pgha.log")"
   pgha_sync "$PGHA_PRIMARY_DIR" on
   pgha_run "" wait-sync "$PGHA_PRIMARY_DIR" "$PGHA_SYNC_WAIT_S" ||
-    hc_fail "the standby in $dir did not become synchronous: $(tail -n 3 "$HC_WORK/pgha.log")"
+    hc_fail "the standby in $dir ($command) did not become synchronous: $(tail -n 3 "$HC_WORK/pgha.log")"
 }
+
+pgha_standby() { pgha_follow init-standby "$@"; }
 
 pgha_sync() {
   pgha_run "" sync "$1" "$2" || hc_fail "pg-ha.sh sync $1 $2 failed: $(tail -n 3 "$HC_WORK/pgha.log")"
@@ -169,17 +173,7 @@ pgha_promote() {
   export HC_CONNINFO PGHA_PRIMARY_DIR
 }
 
-pgha_rebuild() {
-  local dir=$1 addr=$2 port=$3 paddr=$4 pport=$5 netns=${6:-}
-  local -a allow
-  mapfile -t allow < <(pgha_allow_options)
-  pgha_run "$netns" rebuild "$dir" "$addr" "$port" "host=$paddr port=$pport" "${allow[@]}" \
-    --replication-password-file "$PGHA_SECRETS/replication.password" --name "$(pgha_name "$dir")" ||
-    hc_fail "pg-ha.sh rebuild $dir failed: $(tail -n 5 "$HC_WORK/pgha.log")"
-  pgha_sync "$PGHA_PRIMARY_DIR" on
-  pgha_run "" wait-sync "$PGHA_PRIMARY_DIR" "$PGHA_SYNC_WAIT_S" ||
-    hc_fail "the rebuilt standby in $dir did not become synchronous: $(tail -n 3 "$HC_WORK/pgha.log")"
-}
+pgha_rebuild() { pgha_follow rebuild "$@"; }
 
 pgha_psql() {
   "$HC_PSQL" -XAtq -v ON_ERROR_STOP=1 "$("$PGHA_SCRIPT" conninfo "$1")" -c "$2"
