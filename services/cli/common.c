@@ -36,6 +36,8 @@ void conn_defaults(cli_conn_t *conn, bool publish)
     conn->timeout_ms = CLI_TIMEOUT_MS_DEFAULT;
     conn->timeout_given = false;
     conn->link = env_or("HCBUS_LINK", HCBUS_LINK_PROFILE_DEFAULT);
+    if (strcmp(conn->link, "field") == 0)
+        conn->timeout_ms = CLI_TIMEOUT_MS_FIELD;
 }
 
 int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const char *value)
@@ -60,6 +62,8 @@ int conn_flag_take(const char *cmd, cli_conn_t *conn, const char *name, const ch
             return -1;
         }
         conn->link = value;
+        if (!conn->timeout_given)
+            conn->timeout_ms = strcmp(value, "field") == 0 ? CLI_TIMEOUT_MS_FIELD : CLI_TIMEOUT_MS_DEFAULT;
     } else
         return 0;
     return 1;

@@ -22,6 +22,7 @@ enum {
 };
 
 #define CLI_TIMEOUT_MS_DEFAULT 10000
+#define CLI_TIMEOUT_MS_FIELD 60000   /* with --link field: a handshake alone takes 12 s or more */
 
 /* The connection flags, in getopt_long form; conn_flag_take handles them. */
 #define CONN_LONG_OPTIONS                                   \
@@ -38,7 +39,8 @@ enum {
     "                        pair, tried in turn (the passive one answers standby)\n"    \
     "  --broker-key FILE     the broker's public key file (env HCBUS_BROKER_KEY)\n"      \
     "  --key FILE            this institution's secret key file (env HCBUS_KEY)\n"       \
-    "  --timeout-ms N        how long to wait for the broker (default 10000)\n"           \
+    "  --timeout-ms N        how long to wait for the broker (default 10000; 60000\n"     \
+    "                        with --link field)\n"                                        \
     "  --link NAME           the network: lan (default) or field, a mobile link with\n"  \
     "                        seconds of delay, loss and cuts (env HCBUS_LINK)\n")
 
