@@ -116,6 +116,14 @@ void link_stats(const link_t *self, uint64_t *records, uint64_t *batches)
 
 static void send_records(link_t *self);
 
+size_t link_drop_records(link_t *self)
+{
+    size_t dropped = self->record_count;
+    self->record_count = 0;
+    self->record_bytes = 0;
+    return dropped;
+}
+
 static int send_request(link_t *self, Hcbus__LinkRequest *request)
 {
     uint8_t *bytes;

@@ -38,6 +38,12 @@ void *link_socket(link_t *self);
  * (LINK_BATCH_MAX_RECORDS records, or HCBUS_LINK_BATCH_MAX_BYTES). */
 void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len);
 
+/* Forget the records queued and not sent yet (held behind an unanswered AppendBatch):
+ * for the broker turning passive, which answers their messages STANDBY and frees the
+ * bytes they point to (standby.c). Returns how many were dropped. Records already sent
+ * are not touched (their answer, if any, finds no slot). */
+size_t link_drop_records(link_t *self);
+
 /* Queue a refused attempt (copied). When the queue is full the oldest is dropped and
  * counted in a warning: never silently. */
 void link_reject(link_t *self, const Hcbus__RejectRecord *record);

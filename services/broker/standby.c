@@ -33,9 +33,14 @@ bool standby_refuse(broker_t *self, void *socket, const routing_id_t *from, uint
 }
 
 /* Every message in flight: answered STANDBY unless acknowledged already (then only
- * waiting behind a hole for delivery: the subscribers replay it), and released. */
+ * waiting behind a hole for delivery: the subscribers replay it), and released. The
+ * link's records not sent yet point into these slots (link_append keeps the bytes, not
+ * a copy): they are dropped first, or the same turn's link_flush would send freed
+ * memory. Dropping, not copying: their messages are refused here anyway, and a copy
+ * would cost every publish a malloc and a memcpy for this rare change. */
 static size_t refuse_in_flight(broker_t *self)
 {
+    link_drop_records(self->link);
     hcbus_error_t err;
     standby_error(self, &err);
     size_t refused = 0;

@@ -2,12 +2,13 @@
  * records is unanswered (services/broker/link.c; decision 0031): they go together, in
  * one request, once the answer comes (a CommitReply to that link_id or a later one, an
  * error to it, or a passive audit service's standby answer to it); a full batch, link_flush_now (resends) and an answer overdue by
- * resend_ms end the wait. A CURVE ROUTER in the test plays the audit service. */
+ * resend_ms end the wait; a broker turning passive drops what is held (link_drop_records). A CURVE ROUTER in the test plays the audit service. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include <zmq.h>
@@ -205,6 +206,42 @@ static void test_standby_answer_ends_the_wait(void **state)
     assert_true(hcbus_monotonic_ms() - answered < RESEND_MS);
 }
 
+/* A broker turning passive (standby.c, refuse_in_flight) frees the bytes of the records
+ * held behind the unanswered batch: link_drop_records forgets them first, so the same
+ * turn's link_flush sends nothing (before, it encoded freed memory: ASan
+ * heap-use-after-free), and the link carries on with what comes next. */
+static void test_standby_drops_held_records(void **state)
+{
+    fixture_t *f = *state;
+    append(f, 1);
+    link_flush(f->link);
+    uint64_t first = expect_records(f, 1, 1);
+    uint8_t *plain = malloc(sizeof envelope); /* a slot's plain bytes (publish.c) */
+    memcpy(plain, envelope, sizeof envelope);
+    link_append(f->link, 2, "", plain, sizeof envelope);
+    link_append(f->link, 3, "", plain, sizeof envelope);
+    link_flush(f->link);
+    assert_null(server_recv(f, ABSENT_MS)); /* held */
+    server_answer_standby(f, first);
+    int64_t deadline = hcbus_monotonic_ms() + DEADLINE_MS;
+    Hcbus__LinkReply *reply = NULL;
+    while (!reply && hcbus_monotonic_ms() < deadline) {
+        zmq_pollitem_t item = {link_socket(f->link), 0, ZMQ_POLLIN, 0};
+        zmq_poll(&item, 1, 100);
+        reply = link_recv(f->link);
+    }
+    assert_non_null(reply);
+    hcbus_link_reply_free(reply);
+    assert_int_equal(link_drop_records(f->link), 2); /* standby_enter */
+    free(plain);                                      /* inflight_release */
+    link_flush(f->link);
+    assert_null(server_recv(f, ABSENT_MS)); /* nothing: the dropped records are gone */
+    assert_int_equal(link_drop_records(f->link), 0);
+    append(f, 4);
+    link_flush(f->link);
+    expect_records(f, 4, 1);
+}
+
 static void test_answer_to_an_earlier_request_keeps_the_wait(void **state)
 {
     fixture_t *f = *state;
@@ -262,6 +299,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_held_until_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_standby_answer_ends_the_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_standby_drops_held_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_answer_to_an_earlier_request_keeps_the_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_batch_goes_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unanswered_wait_is_bounded, setup, teardown),
