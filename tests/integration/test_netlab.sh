@@ -224,7 +224,7 @@ echo "pids_b=$(ip netns pids "$(netlab_nsname "$B")" | tr '\n' ' ')" >>"$1"
 hc_fail "failing on purpose (test_netlab checks the cleanup)"
 EOF
 HCBUS_SOURCE_DIR=$HC_SRC HCBUS_BINARY_DIR=$HC_BIN NETLAB_LINKEM=$NETLAB_LINKEM \
-  bash "$HC_WORK/child.sh" "$HC_WORK/child.out" 2>"$HC_WORK/child.log" && hc_fail "the child test passed"
+  bash "$HC_WORK/child.sh" "$HC_WORK/child.out" >"$HC_WORK/child.log" 2>&1 && hc_fail "the child test passed"
 child=$(cat "$HC_WORK/child.out")
 # Gone or a zombie (dead, its parent not yet told): not running any more.
 running() { ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
@@ -240,6 +240,31 @@ for pid in $child_pids $(cat "$HC_WORK/child.out.orphan"); do
 done
 child_dev=${child_real%-c_a}      # nl<pid>: the prefix of its devices too
 hc_assert_eq "" "$(ip -o link show | grep -F "$child_dev" || true)" "no device of the failed child is left"
+
+# A test killed with -9 cannot clean up: its linkem stops by itself (--watch-pid), and
+# the next netlab test removes its namespaces, now empty.
+cat >"$HC_WORK/killed.sh" <<'EOF'
+source "$HC_SRC/tests/lib/harness.sh"
+source "$HC_SRC/tests/lib/netlab.sh"
+netlab_ns k_a
+netlab_ns k_b
+netlab_wire k_a 10.99.2.1/30 k_b 10.99.2.2/30 5 0
+echo "real=$(netlab_nsname k_a) linkem=$(netlab_wire_pid k_a-k_b)" >"$1.part"
+mv "$1.part" "$1"
+exec sleep 600     # this very process (the pid linkem watches) waits to be killed
+EOF
+HCBUS_SOURCE_DIR=$HC_SRC HCBUS_BINARY_DIR=$HC_BIN NETLAB_LINKEM=$NETLAB_LINKEM \
+  bash "$HC_WORK/killed.sh" "$HC_WORK/killed.out" >"$HC_WORK/killed.log" 2>&1 &
+killed_pid=$!
+hc_wait_for "the child to make its wire" 20 test -e "$HC_WORK/killed.out"
+killed=$(cat "$HC_WORK/killed.out")
+killed_real=$(sed -n 's/^real=\([^ ]*\) .*/\1/p' <<<"$killed")
+killed_linkem=$(sed -n 's/.* linkem=\([0-9]*\)$/\1/p' <<<"$killed")
+kill -KILL "$killed_pid"
+wait "$killed_pid" 2>/dev/null || true
+hc_wait_for "the killed test's linkem to stop by itself" 10 sh -c "! ps -o stat= -p $killed_linkem | grep -qv '^Z'"
+_netlab_sweep
+hc_assert_eq "" "$(ip netns list | grep -F "${killed_real%k_a}" || true)" "the killed test's namespaces were swept"
 
 # 8. The root namespace as one end, a second wire from the same namespace.
 sub=$((($$ % 250) + 1))

@@ -129,6 +129,23 @@ _netlab_cleanup() {
 }
 hc_on_exit _netlab_cleanup
 
+# Namespaces left by a netlab test killed before its cleanup (kill -9, a ctest timeout):
+# nl<pid>-* whose test process is gone and in which nothing runs any more (its linkem
+# stops by itself: --watch-pid). Removed so that they do not pile up.
+_netlab_sweep() {
+  local real pid
+  for real in $(ip netns list 2>/dev/null | sed -n 's/^\(nl[0-9][0-9]*-[A-Za-z0-9_.]*\).*/\1/p'); do
+    pid=${real#nl}
+    pid=${pid%%-*}
+    [ "$pid" != $$ ] || continue
+    kill -0 "$pid" 2>/dev/null && continue
+    [ -z "$(ip netns pids "$real" 2>/dev/null)" ] || continue
+    ip netns del "$real" 2>/dev/null && hc_log "removed namespace $real left by a test that is gone"
+  done
+  return 0
+}
+_netlab_sweep
+
 # Run CMD... in namespace NS ("" or root: here). Background it with & if need be, but
 # prefer netlab_start_bg for long-running processes (the harness then stops them).
 netlab_exec() {
@@ -176,7 +193,7 @@ netlab_wire() {
   [ -n "$real1" ] && nsopt+=(--ns-a "/run/netns/$real1")
   [ -n "$real2" ] && nsopt+=(--ns-b "/run/netns/$real2")
   setsid "$NETLAB_LINKEM" run --ctl "$ctl" --dev-a "$dev1" --dev-b "$dev2" "${nsopt[@]}" \
-    --delay-ms "$delay" --loss-pct "$loss" --jitter-ms "$jitter" >"$HC_WORK/linkem-$wire.log" 2>&1 &
+    --delay-ms "$delay" --loss-pct "$loss" --jitter-ms "$jitter" --watch-pid $$ >"$HC_WORK/linkem-$wire.log" 2>&1 &
   pid=$!
   echo "$pid" >"$NETLAB_DIR/wires/$wire.pid"
   echo "$ctl" >"$NETLAB_DIR/wires/$wire.ctl"

@@ -12,15 +12,16 @@
  *
  *   linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]
  *              [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--rate-kbit N] [--queue-packets N]
- *              [--queue-bytes N] [--seed N]
+ *              [--queue-bytes N] [--seed N] [--watch-pid PID]
  *   linkem ctl SOCK set [a2b|b2a] [delay_ms=N] [jitter_ms=N] [loss_pct=P] [rate_kbit=N] [queue_packets=N] [queue_bytes=N]
  *   linkem ctl SOCK cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset
  *
  * run creates each device in the namespace of NSFILE (/run/netns/NAME; none: ours),
  * then listens on the Unix socket SOCK (created last: its existence means ready).
  * SIGUSR1 cuts and SIGUSR2 heals too; SIGTERM/SIGINT end it (the devices vanish with
- * the fds). a2b is from --dev-a's side to --dev-b's; without a direction a command
- * applies to both. ctl sends one line and prints the answer: "ok a2b_delay_ms=N ...
+ * the fds), and so does the end of process PID (--watch-pid: the test that made it).
+ * a2b is from --dev-a's side to --dev-b's; without a direction a command applies to
+ * both. ctl sends one line and prints the answer: "ok a2b_delay_ms=N ...
  * a2b_cut=0|1 b2a_delay_ms=N ... b2a_cut=0|1" (exit 0) or "error: ..." (exit 1); stats
  * adds key=value lines, one per counter. */
 #define _GNU_SOURCE
@@ -478,7 +479,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: linkem run --ctl SOCK --dev-a NAME [--ns-a NSFILE] --dev-b NAME [--ns-b NSFILE]\n"
             "                  [--delay-ms N] [--jitter-ms N] [--loss-pct P] [--rate-kbit N] [--queue-packets N]\n"
-            "                  [--queue-bytes N] [--seed N]\n"
+            "                  [--queue-bytes N] [--seed N] [--watch-pid PID]\n"
             "       linkem ctl SOCK set [a2b|b2a] key=value... | cut [a2b|b2a] | heal [a2b|b2a] | get | stats | reset\n");
     exit(2);
 }
@@ -490,11 +491,13 @@ static int run(int argc, char **argv) {
         {"ns-b", required_argument, 0, 'B'},      {"delay-ms", required_argument, 0, 'd'},
         {"jitter-ms", required_argument, 0, 'j'}, {"rate-kbit", required_argument, 0, 'r'}, {"loss-pct", required_argument, 0, 'l'},
         {"queue-packets", required_argument, 0, 'p'}, {"queue-bytes", required_argument, 0, 'q'},
-        {"seed", required_argument, 0, 's'},      {0, 0, 0, 0}};
+        {"seed", required_argument, 0, 's'},      {"watch-pid", required_argument, 0, 'w'},
+        {0, 0, 0, 0}};
     linkem_t self;
     memset(&self, 0, sizeof self);
     settings_t initial = {.queue_packets = 10000, .queue_bytes = 16L << 20};
     const char *dev_a = NULL, *dev_b = NULL, *ns_a = NULL, *ns_b = NULL;
+    pid_t watch_pid = 0;
     uint64_t seed = (uint64_t)now_us() ^ ((uint64_t)getpid() << 32);
     char err[256], kv[128];
     int c;
@@ -512,6 +515,14 @@ static int run(int argc, char **argv) {
         case 'l': key = "loss_pct"; break;
         case 'p': key = "queue_packets"; break;
         case 'q': key = "queue_bytes"; break;
+        case 'w': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v <= 0) die("--watch-pid must be a process id, not '%s'", optarg);
+            watch_pid = (pid_t)v;
+            break;
+        }
         case 's': {
             char *end;
             errno = 0;
@@ -550,6 +561,12 @@ static int run(int argc, char **argv) {
             self.ctl_path, seed);
 
     while (!g_stop) {
+        /* The test that made the wire died without its cleanup (kill -9, a ctest
+         * timeout): do not outlive it. */
+        if (watch_pid > 0 && kill(watch_pid, 0) < 0 && errno == ESRCH) {
+            fprintf(stderr, "linkem: process %ld (--watch-pid) is gone; stopping\n", (long)watch_pid);
+            break;
+        }
         if (g_cut_signal) {
             g_cut_signal = 0;
             set_cut(&self.dir[0], 1);
@@ -578,6 +595,11 @@ static int run(int argc, char **argv) {
             if (errno == EINTR) continue;
             die("poll: %s", strerror(errno));
         }
+        /* A device deleted under us (its namespace removed): the wire is gone; say so
+         * rather than spin on an fd that polls as an error forever. */
+        for (int i = 0; i < 2; i++)
+            if ((p[i].revents & (POLLERR | POLLHUP | POLLNVAL)) && !(p[i].revents & POLLIN))
+                die("device %s is gone (its namespace removed?); the wire is down", i ? dev_b : dev_a);
         if (p[0].revents & POLLIN) read_side(&self, &self.dir[0]);
         if (p[1].revents & POLLIN) read_side(&self, &self.dir[1]);
         if (p[2].revents & POLLIN) serve_control(&self);
