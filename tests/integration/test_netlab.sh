@@ -90,16 +90,17 @@ hc_log "20 ms + 0..60 ms jitter each way: rtt min ${min_rtt} ms, max ${max_rtt} 
 hc_assert_eq 1 "$(awk -v a="$min_rtt" -v b="$max_rtt" 'BEGIN{print (a >= 40 && b - a >= 10) ? 1 : 0}')" \
   "with jitter, rtt >= 40 ms and spread >= 10 ms (min $min_rtt, max $max_rtt)"
 
-# Bounded queues: 2 s of delay and room for 5 packets. 30 pings sent 5 ms apart: 5 wait
-# on the wire, the rest are dropped at the tail and counted. Then a 64 KiB byte bound
-# with 1428-byte packets. The peaks never pass the bounds.
-netlab_set "$W" 2000 0 0
+# Bounded queues: 5 s of delay (so that even a slow machine sends more than fits before
+# the first leaves) and room for 5 packets. 30 pings sent 5 ms apart: 5 wait on the
+# wire, the rest are dropped at the tail and counted. Then a 64 KiB byte bound with
+# 1428-byte packets. The peaks never pass the bounds.
+netlab_set "$W" 5000 0 0
 netlab_ctl "$W" set queue_packets=5 >/dev/null
 netlab_ctl "$W" reset >/dev/null
 out=$(netlab_exec site_a ping -n -q -c 30 -i 0.005 -W 3 10.99.0.2 || true)
 hc_assert_eq 5 "$(netlab_stat "$W" a2b_queue_peak_packets)" "the queue held at most 5 packets"
 full=$(netlab_stat "$W" a2b_queue_full)
-hc_log "queue of 5 packets under 30 pings in 150 ms: $full dropped at the tail; ping: $(grep -o '[0-9]* received' <<<"$out")"
+hc_log "queue of 5 packets under 30 pings 5 ms apart: $full dropped at the tail; ping: $(grep -o '[0-9]* received' <<<"$out")"
 hc_assert_eq 1 "$(( full > 0 ))" "packets beyond the queue bound were dropped and counted ($full)"
 netlab_ctl "$W" set queue_packets=10000 queue_bytes=65536 >/dev/null
 netlab_ctl "$W" reset >/dev/null
