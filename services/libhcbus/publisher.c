@@ -296,9 +296,21 @@ static int backoff_ms(unsigned refusals)
     return ms < BACKOFF_MAX_MS ? ms : BACKOFF_MAX_MS;
 }
 
+/* Whether a reply restarts the silence clock (endpoints.h): anything but a refusal to
+ * retry. A broker that answers only NOT_PERSISTED, OVERLOADED, UNAVAILABLE (or
+ * STANDBY) records nothing — e.g. its audit service is dead or cut off while the other
+ * pair records — so with several endpoints the publisher leaves it after failover_ms
+ * without an ack, as it leaves a silent one (issue 18). */
+static bool restarts_silence(const Hcbus__BrokerReply *reply)
+{
+    return reply->kind_case != HCBUS__BROKER_REPLY__KIND_ERROR || !retryable((int)reply->error->code);
+}
+
 /* Apply one BrokerReply. Returns 1 if it settled a message, 0 if not. */
 static int handle_reply(hcbus_publisher_t *self, const Hcbus__BrokerReply *reply)
 {
+    if (restarts_silence(reply))
+        hcbus_endpoints_heard(&self->endpoints, hcbus_monotonic_ms());
     if (reply->kind_case == HCBUS__BROKER_REPLY__KIND_ACK) {
         slot_t *s = find_slot(self, reply->ack->msg_id, reply->request_id);
         if (!s)
@@ -346,7 +358,6 @@ static int drain_replies(hcbus_publisher_t *self)
         Hcbus__BrokerReply *reply =
             hcbus_broker_reply_decode(zmq_msg_data(&frame), zmq_msg_size(&frame), NULL);
         zmq_msg_close(&frame);
-        hcbus_endpoints_heard(&self->endpoints, hcbus_monotonic_ms());
         if (reply)
             settled += handle_reply(self, reply);
         hcbus_broker_reply_free(reply);

@@ -3,7 +3,8 @@
  * share one key pair as the brokers of a pair do: the list's parsing and its errors; a
  * broker answering standby sends every message to the next endpoint, each confirmed
  * once; a broker that drops the connection with messages unconfirmed has exactly those
- * sent again, same msg_id, to the next; a silent one is left after failover_ms; with a
+ * sent again, same msg_id, to the next; a silent one is left after failover_ms, and so
+ * is one that only refuses (NOT_PERSISTED) without an ack; with a
  * single endpoint a standby answer is retried there, never reported. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,7 +121,7 @@ static hcbus_publisher_t *publisher_to(const char *endpoints, const hcbus_keypai
 }
 
 
-typedef enum { ANSWER_ACK, ANSWER_STANDBY, ANSWER_NOTHING } answer_t;
+typedef enum { ANSWER_ACK, ANSWER_STANDBY, ANSWER_NOTHING, ANSWER_NOT_PERSISTED } answer_t;
 
 /* What a fake did: requests seen per msg index. */
 typedef struct seen {
@@ -139,6 +140,8 @@ static void serve(fake_t *f, answer_t answer, seen_t *seen)
             fake_ack(f, &r, r.request_id, r.msg_id, SEQ_BASE + (uint64_t)i, false);
         else if (answer == ANSWER_STANDBY)
             fake_refuse(f, &r, HCBUS_ESTANDBY);
+        else if (answer == ANSWER_NOT_PERSISTED)
+            fake_refuse(f, &r, HCBUS_ENOT_PERSISTED);
     }
 }
 
@@ -268,6 +271,37 @@ static void test_silence_moves_on(void **state)
     fake_stop(&b);
 }
 
+/* A broker whose audit service is dead or cut off stays up and answers every publish
+ * NOT_PERSISTED (records nothing) while the other pair records: with several endpoints
+ * such refusals are no answer — the publisher leaves after failover_ms without an ack.
+ * Before, each refusal restarted the silence clock and the retries' backoff (at most
+ * BACKOFF_MAX 2 s) kept it below failover_ms: the publisher stayed on A for ever. */
+#define REFUSED_FAILOVER_MS 2500
+static void test_refusals_without_ack_move_on(void **state)
+{
+    (void)state;
+    fake_t a, b;
+    char list[160];
+    start_pair(&a, &b, list, sizeof list);
+    confirms_t c = {0};
+    seen_t seen_a = {0}, seen_b = {0};
+    hcbus_publisher_t *pub = publisher_to(list, &a.keys, REFUSED_FAILOVER_MS, &c);
+    int64_t start = hcbus_monotonic_ms();
+    for (int i = 0; i < MESSAGES; i++)
+        fake_publish_zone(pub, i);
+    drive(pub, &c.total, MESSAGES, (side_t){&a, ANSWER_NOT_PERSISTED, &seen_a}, (side_t){&b, ANSWER_ACK, &seen_b});
+    assert_true(hcbus_monotonic_ms() - start >= REFUSED_FAILOVER_MS); /* not before the bound */
+    assert_true(seen_a.total >= 2 * MESSAGES); /* refused and retried there first */
+    assert_each_once(&c);
+    for (int i = 0; i < MESSAGES; i++)
+        assert_int_equal(seen_b.count[i], 1);
+    assert_string_equal(hcbus_publisher_endpoint(pub), b.endpoint);
+    assert_int_equal(hcbus_publisher_switches(pub), 1);
+    hcbus_publisher_destroy(&pub);
+    fake_stop(&a);
+    fake_stop(&b);
+}
+
 static void test_single_endpoint_standby_retried(void **state)
 {
     (void)state;
@@ -310,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_standby_moves_on),
         cmocka_unit_test(test_dropped_connection_moves_on),
         cmocka_unit_test(test_silence_moves_on),
+        cmocka_unit_test(test_refusals_without_ack_move_on),
         cmocka_unit_test(test_single_endpoint_standby_retried),
         cmocka_unit_test(test_bad_list_refused),
     };
