@@ -15,8 +15,9 @@
 # build-bench/ (Release, -DHCBUS_BENCH=ON), makes ONE private PostgreSQL cluster and bus
 # config (tests/lib/harness.sh + bus.sh), then for each rep runs the peers
 # (tests/bench/peers/cases.sh: PostgreSQL on that same cluster, NATS, Mosquitto) and hcbus
-# (tests/bench/hcbus/cases.sh), then hcbus's once-only cases (RSS, fan-out, restart), and
-# prints tests/bench/table.py's table. Every case is bounded by `timeout`; everything it
+# (tests/bench/hcbus/cases.sh), then hcbus's once-only cases (RSS, fan-out, restart), then
+# (not with --quick) issue 18's failover times (tests/bench/bench_failover.sh: network
+# namespaces, root), and prints tests/bench/table.py's table. Every case is bounded by `timeout`; everything it
 # started is stopped on exit, Ctrl-C included. Default run < 20 min on 2 cores.
 #
 # Environment:
@@ -114,6 +115,17 @@ if declare -F bench_hcbus_once >/dev/null; then
   bench_hcbus_once
 else
   echo "(hcbus cases missing)"
+fi
+
+# Issue 18's failover times (network namespaces, a two-site scenario of ~1-2 min):
+# not with --quick; their rows show as missing then.
+if [ "$BENCH_QUICK" = 1 ]; then
+  hc_log "failover cases skipped with --quick (tests/bench/bench_failover.sh runs them)"
+else
+  hc_log "failover cases (tests/bench/bench_failover.sh)"
+  frc=0
+  HCBUS_BENCH_BUILD_DIR=$BENCH_BUILD "$BENCH_SRC/tests/bench/bench_failover.sh" --reps "$BENCH_REPS" --out "$BENCH_OUT" || frc=$?
+  [ "$frc" = 0 ] || hc_log "failover cases: bench_failover.sh exited $frc (skipped or failed: their rows show as missing)"
 fi
 
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); wall time $((SECONDS - started)) s" >>"$BENCH_OUT"

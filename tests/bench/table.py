@@ -55,6 +55,10 @@ HCBUS_ROWS = [
     ("hc_fanout_1m", "hcbus 100 subscribers x 10k delivered", "s"),
     ("hc_restart", "hcbus restart to first ack", "s"),
     ("hc_fill_rate", "hcbus fill rate", "msg/s"),
+    # issue 18 (tests/bench/bench_failover.sh): a failure to the first ack after it
+    ("hc_failover_pg", "hcbus failover: primary PostgreSQL killed, standby promoted, to first ack", "s"),
+    ("hc_failover_pair", "hcbus failover: active broker+auditd killed, to first ack on the other pair", "s"),
+    ("hc_failover_cut", "hcbus failover: link between sites cut, fence + promote, to first ack", "s"),
 ]
 KNOWN_ROWS = PEER_ROWS + HCBUS_ROWS
 # Further rows of the peers (p99s, CPU of every case) are printed after the fixed ones.
