@@ -89,6 +89,7 @@ typedef struct broker {
     uint64_t delivered_head;             /* every seq up to here was delivered (or existed before start) */
     uint64_t gap_fill_link_id;           /* outstanding own replay, 0 = none */
     size_t parked;                       /* committed slots waiting behind a hole */
+    int64_t gap_fill_retry_ms;           /* a failed gap fill is asked again from then */
     size_t queued_peak;                  /* most bytes queued for subscribers since the last trim */
     int64_t next_scan_ms;
     broker_monitor_t monitor;            /* metrics and health (monitor.h) */

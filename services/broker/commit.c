@@ -331,6 +331,13 @@ void commit_handle_reply(broker_t *self, Hcbus__LinkReply *reply)
 
 void commit_scan_timeouts(broker_t *self, int64_t now_ms)
 {
+    /* A gap fill that failed or expired (the audit service's reader lost its database
+     * in a failover) is asked again, every audit_resend_ms: otherwise what is parked
+     * behind the hole would wait for ever, and the in-flight table fill up. */
+    if (self->parked > 0 && !self->gap_fill_link_id && now_ms >= self->gap_fill_retry_ms) {
+        self->gap_fill_retry_ms = now_ms + self->config->broker.audit_resend_ms;
+        deliver_parked(self);
+    }
     uint32_t ack_timeout_ms = self->config->broker.ack_timeout_ms;
     int64_t oldest = 0;
     for (size_t i = 0; i < inflight_capacity(self->inflight); i++) {

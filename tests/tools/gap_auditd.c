@@ -7,7 +7,9 @@
  * answers were lost would after a restart; every appended record is committed after
  * them (4, 5, ...), so the broker's first commit answer skips 1..3 and the broker
  * fetches them by replay. Replays are answered from this log (from_seq..to_seq).
- * Prints "listening", then "replay FROM TO N" for each replay answered. */
+ * Prints "listening", then "replay FROM TO N" for each replay answered.
+ * --fail-replays N: the first N replays are answered UNAVAILABLE instead ("replay-failed
+ * FROM TO"), as hcbus-auditd does when its reader lost its database (a failover). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 
 static ProtobufCBinaryData log_records[LOG_MAX + 1]; /* index = seq */
 static uint64_t head;
+static long fail_replays; /* replays still to answer UNAVAILABLE */
 
 static void append_encoded(const Hcbus__Envelope *env)
 {
@@ -116,6 +119,17 @@ static void serve(void *sock, zmq_msg_t *id, const Hcbus__LinkRequest *req)
         answer(sock, id, &reply);
         free(results);
         free(pointers);
+    } else if (req->kind_case == HCBUS__LINK_REQUEST__KIND_REPLAY && fail_replays > 0) {
+        fail_replays--;
+        Hcbus__ErrorReply error = HCBUS__ERROR_REPLY__INIT;
+        error.code = HCBUS__ERROR_CODE__ERROR_CODE_UNAVAILABLE;
+        error.message = "reader: terminating connection due to unexpected postmaster exit";
+        reply.kind_case = HCBUS__LINK_REPLY__KIND_ERROR;
+        reply.error = &error;
+        answer(sock, id, &reply);
+        printf("replay-failed %llu %llu\n", (unsigned long long)req->replay->from_seq,
+               (unsigned long long)req->replay->to_seq);
+        fflush(stdout);
     } else if (req->kind_case == HCBUS__LINK_REQUEST__KIND_REPLAY) {
         uint64_t from = req->replay->from_seq ? req->replay->from_seq : 1;
         uint64_t to = req->replay->to_seq && req->replay->to_seq < head ? req->replay->to_seq : head;
@@ -136,6 +150,7 @@ int main(int argc, char **argv)
     static const struct option options[] = {{"endpoint", required_argument, 0, 'e'},
                                             {"key", required_argument, 0, 'k'},
                                             {"zone", required_argument, 0, 'z'},
+                                            {"fail-replays", required_argument, 0, 'f'},
                                             {0, 0, 0, 0}};
     const char *endpoint = NULL, *key = NULL, *zone = NULL;
     for (int opt; (opt = getopt_long(argc, argv, "", options, NULL)) != -1;) {
@@ -143,6 +158,7 @@ int main(int argc, char **argv)
         case 'e': endpoint = optarg; break;
         case 'k': key = optarg; break;
         case 'z': zone = optarg; break;
+        case 'f': fail_replays = atol(optarg); break;
         default: return 2;
         }
     }
