@@ -283,6 +283,7 @@ static void run_timers(broker_t *self)
 {
     peers_update(self);
     int64_t now_ms = hcbus_monotonic_ms();
+    standby_check_silence(self, now_ms);
     start_up(self, now_ms);
     if (now_ms < self->next_scan_ms)
         return;

@@ -83,6 +83,7 @@ typedef struct broker {
     control_t controls[BROKER_CONTROL_MAX];
     bool hello_done, latest_done;        /* ready once both are */
     bool standby;                        /* the audit service is passive (standby.h) */
+    bool standby_silent;                 /* ... because it answered nothing (standby_after_ms) */
     char standby_node[HCBUS_NODE_NAME_MAX + 1]; /* its auditd.node_name, as it said */
     int64_t hello_sent_ms;
     uint64_t delivery_records;           /* delivery records numbered so far (deliveries.h) */

@@ -53,6 +53,8 @@ struct link {
     uint64_t unanswered_id;
     int64_t unanswered_since_ms;
     int64_t side_resend_ms;
+    /* Since when a request has waited with no answer at all (0: none waits). */
+    int64_t silent_since_ms;
 };
 
 static int set_curve_client(void *socket, const hcbus_keypair_t *kp, const char *server_key)
@@ -116,6 +118,8 @@ void link_stats(const link_t *self, uint64_t *records, uint64_t *batches)
 
 static void send_records(link_t *self);
 
+int64_t link_silent_since(const link_t *self) { return self->silent_since_ms; }
+
 size_t link_drop_records(link_t *self)
 {
     size_t dropped = self->record_count;
@@ -143,6 +147,8 @@ static int send_request(link_t *self, Hcbus__LinkRequest *request)
 uint64_t link_request(link_t *self, Hcbus__LinkRequest *request)
 {
     request->link_id = self->next_link_id++;
+    if (!self->silent_since_ms)
+        self->silent_since_ms = hcbus_monotonic_ms();
     return send_request(self, request) == 0 ? request->link_id : 0;
 }
 
@@ -369,6 +375,8 @@ Hcbus__LinkReply *link_recv(link_t *self)
     hcbus_error_t err;
     Hcbus__LinkReply *reply = hcbus_link_reply_decode(zmq_msg_data(&msg), zmq_msg_size(&msg), &err);
     zmq_msg_close(&msg);
+    /* Answered in the order sent: a later request still waits from now on, else none. */
+    self->silent_since_ms = !reply || reply->link_id + 1 < self->next_link_id ? hcbus_monotonic_ms() : 0;
     if (!reply) {
         char text[512];
         hcbus_error(_("audit link: undecodable reply: %s"), hcbus_error_format(&err, text, sizeof text));

@@ -38,6 +38,10 @@ void *link_socket(link_t *self);
  * (LINK_BATCH_MAX_RECORDS records, or HCBUS_LINK_BATCH_MAX_BYTES). */
 void link_append(link_t *self, uint64_t token, const char *dedup_namespace, const uint8_t *bytes, size_t len);
 
+/* Since when (hcbus_monotonic_ms) a request sent has waited with no answer at all
+ * from the audit service, not even to another request; 0 when nothing waits. */
+int64_t link_silent_since(const link_t *self);
+
 /* Forget the records queued and not sent yet (held behind an unanswered AppendBatch):
  * for the broker turning passive, which answers their messages STANDBY and frees the
  * bytes they point to (standby.c). Returns how many were dropped. Records already sent

@@ -1,5 +1,5 @@
 /* standby.c — the broker's passive mode (see standby.h): entering it when the audit
- * service says it is passive, the STANDBY refusal, and leaving it when a hello is
+ * service says it is passive or has answered nothing for broker.standby_after_ms, the STANDBY refusal, and leaving it when a hello is
  * answered with the head. Nothing in flight is acknowledged across the change: what
  * the old session committed without its answer reaching us is found again by the
  * publisher's resend (the same msg_id is answered "duplicate" with its seq). */
@@ -9,15 +9,22 @@
 #include <stdio.h>
 
 #include "broker.h"
+#include "link.h"
 #include "hcbus/i18n.h"
 #include "hcbus/log.h"
 
 void standby_error(const broker_t *self, hcbus_error_t *err)
 {
-    hcbus_error_set(err, HCBUS_ESTANDBY, NULL,
-                    _("this broker is the passive one of its pair (its audit service %s does not hold the writer "
-                      "lock): nothing was recorded; try the next endpoint"),
-                    self->standby_node[0] ? self->standby_node : "?");
+    if (self->standby_silent)
+        hcbus_error_set(err, HCBUS_ESTANDBY, NULL,
+                        _("this broker is passive: its audit service has not answered for %" PRIu32
+                          " ms (dead or cut off): nothing was recorded; try the next endpoint"),
+                        self->config->broker.standby_after_ms);
+    else
+        hcbus_error_set(err, HCBUS_ESTANDBY, NULL,
+                        _("this broker is the passive one of its pair (its audit service %s does not hold the writer "
+                          "lock): nothing was recorded; try the next endpoint"),
+                        self->standby_node[0] ? self->standby_node : "?");
     hcbus_error_hint(err, _("Give the client every broker of the pair (e.g. --endpoint tcp://A:7701,tcp://B:7701) "
                             "and resend with the same msg_id."));
 }
@@ -58,14 +65,12 @@ static size_t refuse_in_flight(broker_t *self)
     return refused;
 }
 
-void standby_enter(broker_t *self, const char *node)
+/* Turn passive: what standby.h says. */
+static void enter(broker_t *self, size_t *refused, size_t *subscribers)
 {
-    snprintf(self->standby_node, sizeof self->standby_node, "%s", node && node[0] ? node : "?");
-    if (self->standby)
-        return;
     self->standby = true;
-    size_t refused = refuse_in_flight(self);
-    size_t subscribers = subscribers_count(self->subscribers);
+    *refused = refuse_in_flight(self);
+    *subscribers = subscribers_count(self->subscribers);
     subscribers_close_all(self->subscribers); /* each segment's end is recorded once active again */
     /* Forget the head and the snapshot: the other pair writes meanwhile. */
     self->hello_done = self->latest_done = false;
@@ -73,10 +78,42 @@ void standby_enter(broker_t *self, const char *node)
     self->parked = 0;
     self->gap_fill_link_id = 0;
     lastvalue_clear(self->lastvalue);
+}
+
+void standby_enter(broker_t *self, const char *node)
+{
+    snprintf(self->standby_node, sizeof self->standby_node, "%s", node && node[0] ? node : "?");
+    bool was_silent = self->standby_silent;
+    self->standby_silent = false; /* it answers again: passive for the lock now */
+    if (self->standby) {
+        if (was_silent)
+            hcbus_notice(_("passive: the audit service (node %s) answers again; another hcbus-auditd holds the writer "
+                           "lock"),
+                         self->standby_node);
+        return;
+    }
+    size_t refused, subscribers;
+    enter(self, &refused, &subscribers);
     hcbus_notice(_("passive: the audit service (node %s) says another hcbus-auditd holds the writer lock; %zu messages "
                    "in flight answered \"standby\" (not acknowledged), %zu subscriber sessions closed; clients are "
                    "answered \"standby\" and hello asked every %" PRIu32 " ms"),
                  self->standby_node, refused, subscribers, self->config->auditd.standby_poll_ms);
+}
+
+void standby_check_silence(broker_t *self, int64_t now_ms)
+{
+    uint32_t after_ms = self->config->broker.standby_after_ms;
+    int64_t since = link_silent_since(self->link);
+    if (!after_ms || self->standby || !since || now_ms - since < (int64_t)after_ms)
+        return;
+    snprintf(self->standby_node, sizeof self->standby_node, "?");
+    self->standby_silent = true;
+    size_t refused, subscribers;
+    enter(self, &refused, &subscribers);
+    hcbus_notice(_("passive: the audit service has not answered for %" PRId64 " ms (broker.standby_after_ms is %" PRIu32
+                   "; dead or cut off); %zu messages in flight answered \"standby\" (not acknowledged), %zu subscriber "
+                   "sessions closed; clients are answered \"standby\" and hello asked every %" PRIu32 " ms"),
+                 now_ms - since, after_ms, refused, subscribers, self->config->auditd.standby_poll_ms);
 }
 
 void standby_leave(broker_t *self, uint64_t head_seq)
@@ -84,6 +121,7 @@ void standby_leave(broker_t *self, uint64_t head_seq)
     if (!self->standby)
         return;
     self->standby = false;
+    self->standby_silent = false;
     hcbus_notice(_("active: the audit service (node %s) holds the writer lock; serving from head seq %" PRIu64),
                  self->standby_node, head_seq);
 }

@@ -22,6 +22,12 @@ struct broker;
  * not already (see above). */
 void standby_enter(struct broker *self, const char *node);
 
+/* broker.standby_after_ms (0: off): turn passive likewise when the audit link has had
+ * no answer at all (not even to hello) that long while a request waited — its auditd is
+ * dead or cut off, and the other pair may be recording. Left as from a standby answer:
+ * when a hello is answered with head_seq. Called every tick. */
+void standby_check_silence(struct broker *self, int64_t now_ms);
+
 /* An answer carried head_seq again: serving (commit.c then resumes from the head). */
 void standby_leave(struct broker *self, uint64_t head_seq);
 

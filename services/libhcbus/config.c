@@ -56,7 +56,8 @@ static const char *const top_settings[] = {"log_level", "zones_file", "broker", 
 static const char *const broker_settings[] = {
     "publish_endpoint", "subscribe_endpoint", "secret_key_file", "max_message_bytes",
     "max_in_flight", "subscriber_queue_max", "subscriber_queue_max_bytes", "ack_timeout_ms", "audit_resend_ms",
-    "metrics_listen", "handshake_ms", "heartbeat_ms", "heartbeat_timeout_ms", "tcp_keepalive_s", NULL};
+    "metrics_listen", "handshake_ms", "heartbeat_ms", "heartbeat_timeout_ms", "tcp_keepalive_s", "standby_after_ms",
+    NULL};
 static const char *const auditd_settings[] = {"endpoint", "secret_key_file", "conninfo",
                                               "migrations_dir", "batch_max_rows",
                                               "batch_max_delay_ms", "log_key_file", "log_origin",
@@ -86,6 +87,7 @@ static int read_broker(const cfg_ctx_t *ctx, const config_setting_t *root, hcbus
         hcbus_cfg_u32(ctx, g, "heartbeat_ms", 0, TIMEOUT_LIMIT_MS, &b->heartbeat_ms) < 0 ||
         hcbus_cfg_u32(ctx, g, "heartbeat_timeout_ms", 0, HEARTBEAT_TIMEOUT_LIMIT_MS, &b->heartbeat_timeout_ms) < 0 ||
         hcbus_cfg_u32(ctx, g, "tcp_keepalive_s", 0, KEEPALIVE_LIMIT_S, &b->tcp_keepalive_s) < 0 ||
+        hcbus_cfg_u32(ctx, g, "standby_after_ms", 0, TIMEOUT_LIMIT_MS, &b->standby_after_ms) < 0 ||
         hcbus_cfg_soft(ctx, hcbus_config_read_metrics(ctx, g, &b->metrics)) < 0)
         return -1;
     if (strcmp(b->publish_endpoint, b->subscribe_endpoint) == 0)

@@ -96,6 +96,9 @@ typedef struct hcbus_broker_config {
     uint32_t heartbeat_ms;                        /* ZMTP PING every, 0 (none, default)..600000 */
     uint32_t heartbeat_timeout_ms;                /* dead after, 0 (= 3 x heartbeat_ms)..3600000 */
     uint32_t tcp_keepalive_s;                     /* TCP keepalive idle, 0 (system's, default)..7200 */
+    /* A pair (docs/ha.md): passive, as on LinkReply.standby, once the audit link has
+     * answered nothing at all this long while an answer was awaited; 0 = never (default). */
+    uint32_t standby_after_ms;
 } hcbus_broker_config_t;
 
 typedef struct hcbus_auditd_config {
