@@ -144,6 +144,13 @@ write_ha_conf() {
     echo "hot_standby = on"
     echo "hot_standby_feedback = on"
     echo "synchronous_commit = on"
+    # The server side of a vanished hcbus-auditd (its machine gone, the link cut): an
+    # orphaned backend would hold the writer advisory lock for hours with Linux's
+    # keepalive defaults; with these it is closed within about 30-40 s (docs/ha.md).
+    echo "tcp_keepalives_idle = 10"
+    echo "tcp_keepalives_interval = 5"
+    echo "tcp_keepalives_count = 3"
+    echo "tcp_user_timeout = 30000"
     echo "include_if_exists = '$SYNC_CONF'"
     [ -z "$primary_conninfo" ] || echo "primary_conninfo = '$primary_conninfo'"
   } | as_owner tee "$DATA/$HA_CONF" >/dev/null
