@@ -29,6 +29,18 @@ void standby_error(const broker_t *self, hcbus_error_t *err)
                             "and resend with the same msg_id."));
 }
 
+/* A message in flight when the broker turns passive: its batch may have been committed
+ * (the audit service killed after the COMMIT, before its answer), so not "nothing was
+ * recorded": the resend with the same msg_id is answered "duplicate" with its seq if so. */
+static void in_flight_error(const broker_t *self, hcbus_error_t *err)
+{
+    hcbus_error_set(err, HCBUS_ESTANDBY, NULL,
+                    _("this broker turned passive with the message in flight (its audit service %s): it may have "
+                      "been recorded: resend with the same msg_id, to the next endpoint"),
+                    self->standby_silent ? _("has not answered") : self->standby_node);
+    hcbus_error_hint(err, _("The same msg_id is recorded once: if it was, the answer is \"duplicate\" with its seq."));
+}
+
 bool standby_refuse(broker_t *self, void *socket, const routing_id_t *from, uint64_t request_id, const char *msg_id)
 {
     if (!self->standby)
@@ -39,7 +51,7 @@ bool standby_refuse(broker_t *self, void *socket, const routing_id_t *from, uint
     return true;
 }
 
-/* Every message in flight: answered STANDBY unless acknowledged already (then only
+/* Every message in flight: answered STANDBY ("may have been recorded") unless acknowledged already (then only
  * waiting behind a hole for delivery: the subscribers replay it), and released. The
  * link's records not sent yet point into these slots (link_append keeps the bytes, not
  * a copy): they are dropped first, or the same turn's link_flush would send freed
@@ -49,7 +61,7 @@ static size_t refuse_in_flight(broker_t *self)
 {
     link_drop_records(self->link);
     hcbus_error_t err;
-    standby_error(self, &err);
+    in_flight_error(self, &err);
     size_t refused = 0;
     for (size_t i = 0; i < inflight_capacity(self->inflight); i++) {
         inflight_slot_t *slot = inflight_at(self->inflight, i);
