@@ -25,6 +25,39 @@ static int parse_fail(hcbus_endpoints_t *out, hcbus_error_t *err)
                                    "like tcp://10.1.0.2:7701,tcp://10.2.0.2:7701."));
 }
 
+/* A transport ZeroMQ knows, and for tcp a host and a port (digits or *): what
+ * zmq_connect would refuse is refused here, naming the entry and its position. */
+static int check_entry(const char *entry, size_t position, hcbus_error_t *err)
+{
+    static const char *const transports[] = {"tcp", "ipc", "inproc", "pgm", "epgm", "tipc", "vmci",
+                                             "ws", "wss", "udp", NULL};
+    const char *sep = strstr(entry, "://");
+    size_t tlen = (size_t)(sep - entry);
+    bool known = false;
+    for (size_t i = 0; transports[i] && !known; i++)
+        known = strlen(transports[i]) == tlen && strncmp(entry, transports[i], tlen) == 0;
+    if (!known)
+        return hcbus_error_set(err, HCBUS_EINVALID, "endpoint",
+                               _("endpoint %zu of the list (\"%.100s\") has an unknown transport \"%.*s\" "
+                                 "(tcp://host:port, ipc://path, ...)"),
+                               position, entry, (int)(tlen > 20 ? 20 : tlen), entry);
+    if (tlen == 3 && strncmp(entry, "tcp", 3) == 0) {
+        const char *addr = sep + 3, *colon = strrchr(addr, ':');
+        bool port_ok = colon && colon > addr && colon[1] && (strcmp(colon + 1, "*") == 0 ||
+                                                             strspn(colon + 1, "0123456789") == strlen(colon + 1));
+        if (port_ok && strcmp(colon + 1, "*") != 0) {
+            long port = strtol(colon + 1, NULL, 10);
+            port_ok = strlen(colon + 1) <= 5 && port > 0 && port <= 65535;
+        }
+        if (!port_ok)
+            return hcbus_error_set(err, HCBUS_EINVALID, "endpoint",
+                                   _("endpoint %zu of the list (\"%.100s\") needs a host and a port "
+                                     "(tcp://host:port)"),
+                                   position, entry);
+    }
+    return 0;
+}
+
 int hcbus_endpoints_parse(const char *text, hcbus_endpoints_t *out, hcbus_error_t *err)
 {
     memset(out, 0, sizeof *out);
@@ -71,6 +104,8 @@ int hcbus_endpoints_parse(const char *text, hcbus_endpoints_t *out, hcbus_error_
                             out->count, out->list[out->count - 1]);
             return parse_fail(out, err);
         }
+        if (check_entry(out->list[out->count - 1], out->count, err) != 0)
+            return parse_fail(out, err);
         if (!comma)
             return 0;
         p = comma + 1;

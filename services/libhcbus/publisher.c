@@ -395,12 +395,16 @@ static int move_on(hcbus_publisher_t *self, hcbus_error_t *err)
 {
     int64_t from = hcbus_endpoints_advance(&self->endpoints, hcbus_monotonic_ms());
     self->move_due = self->dropped = false;
-    self->move_from_ms = from;
     disconnect(self);
-    if (connect_current(self, err) != 0) {
+    /* An entry ZeroMQ cannot connect to (e.g. a host name it cannot resolve) is passed
+     * over for the next, as a refused connection is; -1 only when none of them can. */
+    for (size_t tried = 1; connect_current(self, err) != 0; tried++) {
         disconnect(self);
-        return -1;
+        if (tried >= self->endpoints.count)
+            return -1;
+        from = hcbus_endpoints_advance(&self->endpoints, hcbus_monotonic_ms());
     }
+    self->move_from_ms = from;
     for (uint64_t pos = self->head; pos < self->tail; pos++) {
         slot_t *s = slot_at(self, pos);
         s->unsent = false;

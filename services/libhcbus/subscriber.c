@@ -658,9 +658,13 @@ static int move_on(hcbus_subscriber_t *self, hcbus_error_t *err)
     self->move_from_ms = hcbus_endpoints_advance(&self->endpoints, now);
     self->move_due = false;
     close_connection(self);
-    if (open_connection(self, err) != 0) {
+    /* An entry ZeroMQ cannot connect to is passed over for the next; -1 only when none
+     * of them can. */
+    for (size_t tried = 1; open_connection(self, err) != 0; tried++) {
         close_connection(self);
-        return -1;
+        if (tried >= self->endpoints.count)
+            return -1;
+        self->move_from_ms = hcbus_endpoints_advance(&self->endpoints, hcbus_monotonic_ms());
     }
     if (self->pending == REQ_REPLAY)
         forget_pending(self);

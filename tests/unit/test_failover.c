@@ -69,6 +69,17 @@ static void test_parse(void **state)
     assert_int_equal(hcbus_endpoints_parse("tcp://a:1,10.2.0.2:7701", &e, &err), -1);
     assert_non_null(strstr(err.message, "endpoint 2 of the list (\"10.2.0.2:7701\") is not a ZeroMQ endpoint"));
     assert_int_equal(hcbus_endpoints_parse("tcp://", &e, &err), -1);
+    assert_int_equal(hcbus_endpoints_parse("tcp://a:1,tcp://typo", &e, &err), -1);
+    assert_non_null(strstr(err.message, "endpoint 2 of the list (\"tcp://typo\") needs a host and a port"));
+    assert_int_equal(hcbus_endpoints_parse("tcp://a:1,tcp://b:99999", &e, &err), -1);
+    assert_non_null(strstr(err.message, "endpoint 2 "));
+    assert_int_equal(hcbus_endpoints_parse("tcp://a:1,tcp://:7701", &e, &err), -1);
+    assert_int_equal(hcbus_endpoints_parse("tcpp://a:1,tcp://b:2", &e, &err), -1);
+    assert_non_null(strstr(err.message, "endpoint 1 of the list (\"tcpp://a:1\") has an unknown transport \"tcpp\""));
+    assert_int_equal(e.count, 0);
+    assert_int_equal(hcbus_endpoints_parse("tcp://a:1,ipc:///run/hcbus.sock,tcp://[::1]:7701,tcp://*:7701", &e, &err), 0);
+    assert_int_equal(e.count, 4);
+    hcbus_endpoints_clear(&e);
     assert_int_equal(hcbus_endpoints_parse("", &e, &err), -1);
     assert_int_equal(hcbus_endpoints_parse(NULL, &e, &err), -1);
 
@@ -302,6 +313,32 @@ static void test_refusals_without_ack_move_on(void **state)
     fake_stop(&b);
 }
 
+/* An entry that passes the syntax but that ZeroMQ cannot connect to (here an ipc path
+ * longer than a Unix socket's) is passed over for the next entry. Before, every poll
+ * returned -1 on it for ever and the publisher never reached B. */
+static void test_unconnectable_entry_skipped(void **state)
+{
+    (void)state;
+    fake_t a, b;
+    char list[600], bad[260];
+    start_pair(&a, &b, list, sizeof list);
+    memset(bad, 'x', sizeof bad);
+    memcpy(bad, "ipc:///tmp/", 11);
+    bad[240] = '\0';
+    snprintf(list, sizeof list, "%s,%s,%s", a.endpoint, bad, b.endpoint);
+    confirms_t c = {0};
+    seen_t seen_a = {0}, seen_b = {0};
+    hcbus_publisher_t *pub = publisher_to(list, &a.keys, 0, &c);
+    for (int i = 0; i < MESSAGES; i++)
+        fake_publish_zone(pub, i);
+    drive(pub, &c.total, MESSAGES, (side_t){&a, ANSWER_STANDBY, &seen_a}, (side_t){&b, ANSWER_ACK, &seen_b});
+    assert_each_once(&c);
+    assert_string_equal(hcbus_publisher_endpoint(pub), b.endpoint);
+    hcbus_publisher_destroy(&pub);
+    fake_stop(&a);
+    fake_stop(&b);
+}
+
 static void test_single_endpoint_standby_retried(void **state)
 {
     (void)state;
@@ -345,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_dropped_connection_moves_on),
         cmocka_unit_test(test_silence_moves_on),
         cmocka_unit_test(test_refusals_without_ack_move_on),
+        cmocka_unit_test(test_unconnectable_entry_skipped),
         cmocka_unit_test(test_single_endpoint_standby_retried),
         cmocka_unit_test(test_bad_list_refused),
     };
