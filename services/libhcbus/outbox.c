@@ -325,7 +325,7 @@ static int want_open(const char *path, int op)
 {
     char want_path[HCBUS_OUTBOX_PATH_MAX + 8];
     snprintf(want_path, sizeof want_path, "%s.want", path);
-    int fd = open(want_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(want_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return -1;
     if (flock(fd, op | (op == LOCK_SH ? LOCK_NB : 0)) != 0) {
@@ -359,7 +359,7 @@ static int lock_take(hcbus_outbox_t *self, hcbus_error_t *err)
 {
     char lock_path[HCBUS_OUTBOX_PATH_MAX + 8];
     snprintf(lock_path, sizeof lock_path, "%s.lock", self->path);
-    self->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    self->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (self->lock_fd < 0)
         return io_error(err, "lock", lock_path);
     int64_t deadline = hcbus_monotonic_ms() + LOCK_WAIT_MS;
@@ -400,7 +400,7 @@ static int create_empty(const char *path, hcbus_error_t *err)
 {
     char tmp[HCBUS_OUTBOX_PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return io_error(err, "create", tmp);
     uint8_t h[HEADER_BYTES];
@@ -418,7 +418,9 @@ static int create_empty(const char *path, hcbus_error_t *err)
 
 static int open_fd(hcbus_outbox_t *self, hcbus_error_t *err)
 {
-    self->fd = open(self->path, (self->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO (or a device) given as the outbox must not block the open
+     * (`hcbus outbox show FIFO` hung); it is refused just below. */
+    self->fd = open(self->path, (self->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK);
     if (self->fd < 0)
         return io_error(err, "open", self->path);
     struct stat st;
@@ -427,6 +429,9 @@ static int open_fd(hcbus_outbox_t *self, hcbus_error_t *err)
     if (!S_ISREG(st.st_mode))
         return hcbus_error_set(err, HCBUS_EIO, "outbox", "outbox %s is not a regular file",
                                self->path);
+    int fl = fcntl(self->fd, F_GETFL);
+    if (fl < 0 || fcntl(self->fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+        return io_error(err, "open", self->path);
     self->size = (uint64_t)st.st_size;
     return 0;
 }
@@ -473,7 +478,7 @@ static int keep_aside(hcbus_outbox_t *self, const uint8_t *data, hcbus_outbox_re
     char aside[HCBUS_OUTBOX_PATH_MAX];
     snprintf(aside, sizeof aside, "%.4060s.corrupt-%lld", self->path,
              (long long)(hcbus_now_us() / 1000000));
-    int fd = open(aside, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(aside, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return io_error(err, "copy aside", aside);
     int rc = write_all(fd, data, (size_t)self->size, 0) == 0 && fdatasync(fd) == 0 ? 0 : -1;
@@ -524,13 +529,26 @@ static int scan(hcbus_outbox_t *self, hcbus_outbox_recovery_t *rec, hcbus_error_
 {
     if (self->size == 0)
         return self->readonly ? 0 : 1;
+    /* The header first, from a few bytes: a big file that is no outbox is refused
+     * before a reader copies it whole (file_map). */
+    uint8_t head[HEADER_BYTES];
+    size_t head_len = self->size < HEADER_BYTES ? (size_t)self->size : HEADER_BYTES;
+    ssize_t got;
+    while ((got = pread(self->fd, head, head_len, 0)) < 0 && errno == EINTR)
+        ;
+    if (got < 0)
+        return io_error(err, "read", self->path);
+    if ((size_t)got < head_len)
+        self->size = (uint64_t)got; /* cut meanwhile: read as it is now */
+    int rc = check_header(self, head, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : (self->readonly ? 0 : 1);
     uint8_t *data = file_map(self);
     if (!data)
         return io_error(err, "read", self->path);
-    int rc = check_header(self, data, err);
-    if (rc != 0) {
+    if (self->size < HEADER_BYTES) { /* cut under a reader after the header was read */
         file_unmap(self, data);
-        return rc < 0 ? -1 : (self->readonly ? 0 : 1);
+        return self->readonly ? 0 : 1;
     }
     uint64_t off = HEADER_BYTES, end = self->size;
     parsed_t r;
@@ -896,7 +914,7 @@ int hcbus_outbox_compact(hcbus_outbox_t *self, hcbus_error_t *err)
     uint64_t *offsets = malloc((self->count ? self->count : 1) * sizeof *offsets);
     if (!offsets)
         return hcbus_error_set(err, HCBUS_ENOMEM, "outbox", "out of memory compacting");
-    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         free(offsets);
         return io_error(err, "compact", tmp);
