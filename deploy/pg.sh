@@ -238,8 +238,13 @@ cmd_stop() {
     say "not running in $DIR"
     return 0
   fi
-  as_owner "$PG_BIN/pg_ctl" stop -D "$DATA" -m "$mode" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null ||
-    die "server in '$DIR' did not stop within ${PG_WAIT_TIMEOUT_S}s"
+  # A postmaster killed with -9 may be reaped between is_running and pg_ctl's signal
+  # ("could not send stop signal ... No such process"): then it is stopped, not stuck.
+  if ! as_owner "$PG_BIN/pg_ctl" stop -D "$DATA" -m "$mode" -w -t "$PG_WAIT_TIMEOUT_S" >/dev/null 2>&1; then
+    is_running && die "server in '$DIR' did not stop within ${PG_WAIT_TIMEOUT_S}s"
+    remove_stale_locks
+    say "the server in $DIR had already gone (killed); its lock files were cleared"
+  fi
 }
 
 cmd_status() {
