@@ -39,4 +39,21 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"
+# test_field_link spends most of its 8-14 minutes waiting on a link that is cut for five
+# minutes (issue 19); in the -j2 queue it would hold one of the two slots the CPU-bound
+# tests share. With no arguments it runs beside the queue, in its own ctest, and the
+# command fails if either run fails. With arguments (-R ...) ctest runs as asked.
+LONG_IDLE_TEST='^integration\.test_field_link$'
+if [ "$#" -eq 0 ]; then
+  ctest --output-on-failure --timeout 600 -R "$LONG_IDLE_TEST" > "$build/ctest-field-link.log" 2>&1 &
+  long_pid=$!
+  rc=0
+  ctest --output-on-failure --timeout 600 -j2 -E "$LONG_IDLE_TEST" || rc=$?
+  long_rc=0
+  wait "$long_pid" || long_rc=$?
+  echo "test.sh: the long test run beside the queue (integration.test_field_link):" >&2
+  cat "$build/ctest-field-link.log" >&2
+  [ "$long_rc" -eq 0 ] || rc=$long_rc
+  exit "$rc"
+fi
 ctest --output-on-failure --timeout 600 -j2 "$@"
