@@ -2,8 +2,8 @@
  * thread: a CURVE ROUTER on 127.0.0.1 (no ZAP: any client key is let in, no auditd, no
  * PostgreSQL) that reads publish requests and answers acks or refusals as a test says,
  * and fake_publish_zone, the message those tests publish (msg_id "m<i>").
- * Included by test_publisher_acks.c and test_failover.c (static functions: one copy
- * per test program). The includer defines ID_MAX and REQUEST_MAX_BYTES. */
+ * Included by test_publisher_acks.c, test_failover.c and test_publisher_outbox.c (static
+ * functions: one copy per test program). The includer defines ID_MAX and REQUEST_MAX_BYTES. */
 #ifndef HCBUS_TEST_FAKE_BROKER_H
 #define HCBUS_TEST_FAKE_BROKER_H
 

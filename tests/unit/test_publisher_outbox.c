@@ -27,106 +27,11 @@
 #define WINDOW 4
 #define MESSAGES 6
 #define ID_MAX 32
+#define REQUEST_MAX_BYTES 0 /* the codec's own limit */
+
+#include "fake_broker.h"
 
 static char dir[64], path[128];
-
-typedef struct fake {
-    void *ctx, *sock;
-    char endpoint[64];
-    hcbus_keypair_t keys;
-} fake_t;
-
-typedef struct request {
-    uint8_t routing[256];
-    size_t routing_len;
-    uint64_t request_id;
-    char msg_id[ID_MAX];
-} request_t;
-
-static void fake_start(fake_t *f)
-{
-    hcbus_error_t err;
-    assert_int_equal(hcbus_keypair_generate(&f->keys, &err), 0);
-    f->ctx = zmq_ctx_new();
-    f->sock = zmq_socket(f->ctx, ZMQ_ROUTER);
-    int one = 1, zero = 0;
-    assert_int_equal(zmq_setsockopt(f->sock, ZMQ_CURVE_SERVER, &one, sizeof one), 0);
-    assert_int_equal(zmq_setsockopt(f->sock, ZMQ_CURVE_SECRETKEY, f->keys.secret_z85, 41), 0);
-    assert_int_equal(zmq_setsockopt(f->sock, ZMQ_LINGER, &zero, sizeof zero), 0);
-    assert_int_equal(zmq_bind(f->sock, "tcp://127.0.0.1:*"), 0);
-    size_t len = sizeof f->endpoint;
-    assert_int_equal(zmq_getsockopt(f->sock, ZMQ_LAST_ENDPOINT, f->endpoint, &len), 0);
-}
-
-static void fake_stop(fake_t *f)
-{
-    zmq_close(f->sock);
-    zmq_ctx_term(f->ctx);
-}
-
-static bool fake_recv(fake_t *f, request_t *r)
-{
-    zmq_msg_t id, body;
-    zmq_msg_init(&id);
-    if (zmq_msg_recv(&id, f->sock, ZMQ_DONTWAIT) < 0) {
-        zmq_msg_close(&id);
-        return false;
-    }
-    zmq_msg_init(&body);
-    assert_true(zmq_msg_recv(&body, f->sock, 0) >= 0);
-    hcbus_error_t err;
-    Hcbus__ClientRequest *req =
-        hcbus_client_request_decode(zmq_msg_data(&body), zmq_msg_size(&body), 0, &err);
-    assert_non_null(req);
-    assert_int_equal(req->kind_case, HCBUS__CLIENT_REQUEST__KIND_PUBLISH);
-    r->routing_len = zmq_msg_size(&id);
-    memcpy(r->routing, zmq_msg_data(&id), r->routing_len);
-    r->request_id = req->request_id;
-    snprintf(r->msg_id, sizeof r->msg_id, "%s", req->publish->msg_id);
-    hcbus_client_request_free(req);
-    zmq_msg_close(&id);
-    zmq_msg_close(&body);
-    return true;
-}
-
-static void fake_reply(fake_t *f, const request_t *to, Hcbus__BrokerReply *reply)
-{
-    uint8_t *bytes;
-    size_t len;
-    hcbus_error_t err;
-    assert_int_equal(hcbus_encode(&reply->base, &bytes, &len, &err), 0);
-    assert_true(zmq_send(f->sock, to->routing, to->routing_len, ZMQ_SNDMORE) >= 0);
-    assert_true(zmq_send(f->sock, bytes, len, 0) >= 0);
-    free(bytes);
-}
-
-static void fake_ack(fake_t *f, const request_t *to, uint64_t seq)
-{
-    Hcbus__PublishAck ack = HCBUS__PUBLISH_ACK__INIT;
-    ack.msg_id = (char *)to->msg_id;
-    ack.seq = seq;
-    Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
-    reply.request_id = to->request_id;
-    reply.kind_case = HCBUS__BROKER_REPLY__KIND_ACK;
-    reply.ack = &ack;
-    fake_reply(f, to, &reply);
-}
-
-static void fake_refuse(fake_t *f, const request_t *to)
-{
-    Hcbus__ErrorReply e = HCBUS__ERROR_REPLY__INIT;
-    e.code = HCBUS__ERROR_CODE__ERROR_CODE_UNAUTHORIZED;
-    e.message = "not allowed";
-    e.field = "";
-    e.hint = "";
-    e.msg_id = (char *)to->msg_id;
-    e.request_id = to->request_id;
-    Hcbus__BrokerReply reply = HCBUS__BROKER_REPLY__INIT;
-    reply.request_id = to->request_id;
-    reply.kind_case = HCBUS__BROKER_REPLY__KIND_ERROR;
-    reply.error = &e;
-    fake_reply(f, to, &reply);
-}
 
 /* ---- the publisher side ---------------------------------------------------------- */
 
@@ -156,23 +61,6 @@ static hcbus_publisher_t *publisher_to(const fake_t *f, confirms_t *c, hcbus_err
                                 .keypair = own, .window = WINDOW, .resend_ms = 60000,
                                 .outbox_path = path};
     return hcbus_publisher_new(&o, on_confirm, c, err);
-}
-
-static void publish(hcbus_publisher_t *pub, int i)
-{
-    char msg_id[ID_MAX];
-    snprintf(msg_id, sizeof msg_id, "m%d", i);
-    Hcbus__Envelope env = HCBUS__ENVELOPE__INIT;
-    Hcbus__ZoneRiskLevel zone = HCBUS__ZONE_RISK_LEVEL__INIT;
-    zone.zone_id = "sv.ss.san-salvador-este.soyapango";
-    zone.level = HCBUS__RISK_LEVEL__RISK_LEVEL_RED;
-    zone.valid_from_us = hcbus_now_us();
-    env.body_case = HCBUS__ENVELOPE__BODY_ZONE;
-    env.zone = &zone;
-    env.msg_id = msg_id;
-    hcbus_error_t err;
-    if (hcbus_publisher_send(pub, &env, 0, &err) != 0)
-        fail_msg("send %s: %s", msg_id, err.message);
 }
 
 /* What waits in the file now, as another process reading it would see. */
@@ -241,7 +129,7 @@ static void resend_after_a_crash_with_the_same_msg_id(void **state)
     hcbus_publisher_t *pub = publisher_to(&f, &c, &err);
     assert_non_null(pub);
     for (int i = 0; i < MESSAGES; i++)
-        publish(pub, i);
+        fake_publish_zone(pub, i);
     assert_int_equal(hcbus_publisher_pending(pub), MESSAGES);
     assert_int_equal(hcbus_outbox_waiting(hcbus_publisher_outbox(pub)), MESSAGES);
 
@@ -254,8 +142,8 @@ static void resend_after_a_crash_with_the_same_msg_id(void **state)
         assert_string_equal(reqs[i].msg_id, want);
     }
     assert_false(fake_recv(&f, &reqs[WINDOW]));
-    fake_ack(&f, &reqs[0], 100);
-    fake_ack(&f, &reqs[1], 101);
+    fake_ack(&f, &reqs[0], reqs[0].request_id, reqs[0].msg_id, 100, false);
+    fake_ack(&f, &reqs[1], reqs[1].request_id, reqs[1].msg_id, 101, false);
     settle(pub, &c, 2);
     collect(&f, pub, reqs + WINDOW, 2); /* room: m4, m5 go */
     assert_string_equal(reqs[WINDOW].msg_id, "m4");
@@ -274,10 +162,10 @@ static void resend_after_a_crash_with_the_same_msg_id(void **state)
         snprintf(want, sizeof want, "m%d", i + 2);
         assert_string_equal(reqs[i].msg_id, want);
     }
-    fake_ack(&f, &reqs[0], 102);
-    fake_ack(&f, &reqs[1], 103);
-    fake_ack(&f, &reqs[2], 104);
-    fake_refuse(&f, &reqs[3]); /* refused for good: it leaves the file too */
+    fake_ack(&f, &reqs[0], reqs[0].request_id, reqs[0].msg_id, 102, false);
+    fake_ack(&f, &reqs[1], reqs[1].request_id, reqs[1].msg_id, 103, false);
+    fake_ack(&f, &reqs[2], reqs[2].request_id, reqs[2].msg_id, 104, false);
+    fake_refuse(&f, &reqs[3], HCBUS_EUNAUTHORIZED); /* refused for good: it leaves the file too */
     settle(pub, &c2, 4);
     assert_int_equal(c2.acked, 3);
     assert_int_equal(c2.refused, 1);
@@ -322,13 +210,13 @@ static void a_stored_non_envelope_is_refused_not_stuck(void **state)
     confirms_t c = {0};
     hcbus_publisher_t *pub = publisher_to(&f, &c, &err);
     assert_non_null(pub);
-    publish(pub, 7);
+    fake_publish_zone(pub, 7);
     request_t req;
     collect(&f, pub, &req, 1);
     assert_string_equal(req.msg_id, "m7"); /* the junk never went */
     assert_int_equal(c.refused, 1);
     assert_string_equal(c.last, "junk");
-    fake_ack(&f, &req, 9);
+    fake_ack(&f, &req, req.request_id, req.msg_id, 9, false);
     settle(pub, &c, 2);
     assert_int_equal(hcbus_publisher_pending(pub), 0);
     hcbus_publisher_destroy(&pub);
