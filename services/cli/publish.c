@@ -622,6 +622,20 @@ static int unknown_kind(const char *name)
                        hcbus_text_escape(name, HCBUS_TEXT_PLAIN, shown, sizeof shown), names, near);
 }
 
+/* `hcbus publish --outbox zone ...`: the kind was given, but after a flag, where it is
+ * read as a stray argument; say where it goes. */
+static void hint_kind_first(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const pub_kind_t *later = argv[i][0] != '-' ? pub_kind_find(argv[i]) : NULL;
+        if (later) {
+            fprintf(stderr, _("hcbus publish: the kind comes first, before every flag: hcbus publish %s --...\n"),
+                    later->name);
+            return;
+        }
+    }
+}
+
 int cmd_publish(int argc, char **argv)
 {
     const pub_kind_t *kind = argc > 1 ? pub_kind_find(argv[1]) : NULL;
@@ -643,6 +657,8 @@ int cmd_publish(int argc, char **argv)
         rc = outbox_file_path(CMD, args.outbox_file, true, outbox_path, sizeof outbox_path);
     if (rc == 0 && args.json == (kind != NULL))
         rc = usage_error(CMD, "%s", kind ? _("--json takes no kind") : _("give a kind or --json"));
+    if (rc > 0 && !kind)
+        hint_kind_first(argc, argv);
     if (rc != 0) {
         hcbus_envelope_free(env);
         return rc < 0 ? EXIT_OK : rc;
