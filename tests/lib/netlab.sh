@@ -44,6 +44,10 @@ declare -A NETLAB_WIRES=()      # wire -> control socket (those made in this she
 export NETLAB_DIR
 mkdir -p "$NETLAB_DIR/ns" "$NETLAB_DIR/wires" "$NETLAB_DIR/bin"
 
+# Commands enter a namespace with nsenter --net=/run/netns/NAME, not `ip netns exec` or
+# `ip -n`: those remount / and /sys in a new mount namespace, which fails ("mount
+# --make-rslave / failed") where / is not a mount point, as in a chroot (CI's fresh
+# Debian root). A network namespace is all netlab needs.
 # netlab_exec as a program, for setsid/env/hc_start_bg (which cannot run a function).
 cat >"$NETLAB_DIR/bin/netlab_exec" <<'EOF'
 #!/usr/bin/env bash
@@ -52,7 +56,7 @@ ns=${1-}
 shift
 case $ns in ""|root) exec "$@" ;; esac
 real=$(cat "$NETLAB_DIR/ns/$ns" 2>/dev/null) || { echo "netlab_exec: no namespace named '$ns' (netlab_ns $ns first)" >&2; exit 127; }
-exec ip netns exec "$real" "$@"
+exec nsenter --net="/run/netns/$real" -- "$@"
 EOF
 chmod +x "$NETLAB_DIR/bin/netlab_exec"
 export PATH=$NETLAB_DIR/bin:$PATH
@@ -91,7 +95,7 @@ netlab_ns() {
   echo "$real" >"$NETLAB_DIR/ns/$name"   # first: the exit command removes it even if the rest fails
   ip netns add "$real" || hc_fail "netlab_ns: ip netns add $real failed"
   NETLAB_NSS[$name]=$real
-  ip -n "$real" link set lo up || hc_fail "netlab_ns: lo up in $real failed"
+  nsenter --net="/run/netns/$real" -- ip link set lo up || hc_fail "netlab_ns: lo up in $real failed"
   [ "$BASH_SUBSHELL" = 0 ] || echo "$name"
 }
 
@@ -152,7 +156,7 @@ netlab_exec() {
   local real
   real=$(netlab_nsname "${1-}")
   shift
-  if [ -z "$real" ]; then "$@"; else ip netns exec "$real" "$@"; fi
+  if [ -z "$real" ]; then "$@"; else nsenter --net="/run/netns/$real" -- "$@"; fi
 }
 
 # hc_start_bg NAME, in namespace NS: the harness's log ($HC_WORK/NAME.log), hc_pid,
@@ -161,7 +165,7 @@ netlab_start_bg() {
   local name=${1:?netlab_start_bg NAME NS CMD...} real
   real=$(netlab_nsname "${2-}")
   shift 2
-  if [ -z "$real" ]; then hc_start_bg "$name" "$@"; else hc_start_bg "$name" ip netns exec "$real" "$@"; fi
+  if [ -z "$real" ]; then hc_start_bg "$name" "$@"; else hc_start_bg "$name" nsenter --net="/run/netns/$real" -- "$@"; fi
 }
 
 # Turn on IPv4 forwarding in NS (a namespace between two wires).
@@ -216,9 +220,9 @@ netlab_wire() {
 # the wire: its router solicitations would be noise in the counters.
 _netlab_dev_up() {
   local real=$1 dev=$2 addr=$3 ipn=(ip)
-  [ -n "$real" ] && ipn=(ip -n "$real")
+  [ -n "$real" ] && ipn=(nsenter --net="/run/netns/$real" -- ip)
   if [ -n "$real" ]; then
-    ip netns exec "$real" sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
+    nsenter --net="/run/netns/$real" -- sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
   else
     sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1" 2>/dev/null || true
   fi

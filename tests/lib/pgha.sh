@@ -6,7 +6,7 @@
 #
 #   pgha_primary "$HC_WORK/pga" 127.0.0.1 "$port_a" [NETNS]
 #        the primary (listening on ADDR:PORT; inside network namespace NETNS if given:
-#        a netlab.sh name or a real one, for `ip netns exec`);
+#        a netlab.sh name or a real one, entered with nsenter --net);
 #        exports HC_CONNINFO (its owner, through the socket: hc_psql, hc_migrate) and
 #        PGHA_PRIMARY_DIR.
 #   pgha_standby "$HC_WORK/pgb" 127.0.0.1 "$port_b" 127.0.0.1 "$port_a" [NETNS]
@@ -55,7 +55,7 @@ pgha_run() {
     netns=$(cat "$NETLAB_DIR/ns/$netns")
   fi
   if [ -n "$netns" ]; then
-    ip netns exec "$netns" "$PGHA_SCRIPT" "$@" 2>>"$HC_WORK/pgha.log"
+    nsenter --net="/run/netns/$netns" -- "$PGHA_SCRIPT" "$@" 2>>"$HC_WORK/pgha.log"
   else
     "$PGHA_SCRIPT" "$@" 2>>"$HC_WORK/pgha.log"
   fi
