@@ -57,20 +57,60 @@ start_etcd() {
   hc_start_bg "etcd_$m" env "${vars[@]}" etcd
 }
 
+# What the postgres account runs must be where it can read it: the source tree may be
+# somewhere it cannot enter (a checkout under /root, mode 0700, as in CI's fresh root),
+# so post-bootstrap.sh is run from a copy in $HC_WORK (0711), as from
+# /usr/local/share/hcbus/ha/ when installed.
+mkdir -p "$HC_WORK/ha"
+install -m 0755 "$HC_SRC/deploy/ha/post-bootstrap.sh" "$HC_WORK/ha/post-bootstrap.sh"
+chmod 0755 "$HC_WORK/ha"
+
 # Patroni at site M from deploy/ha/patroni-site-M.yml: its data under DIR[M], the
-# timers short (ttl 20 s, the least Patroni accepts), as the postgres account.
+# timers short (ttl 20 s, the least Patroni accepts), as the postgres account, started
+# in / (env --chdir): Patroni starts the postmaster through a multiprocessing "spawn"
+# child, which chdir()s to Patroni's working directory first; where the postgres account
+# cannot enter the test's directory (a build tree under /root) that child dies with
+# PermissionError, no PostgreSQL ever starts and Patroni logs "bootstrap in progress"
+# for ever.
 start_patroni() {
   local m=$1 dir=${DIR[$1]}
   mkdir -p "$dir"
   chown postgres "$dir"
   chmod 0700 "$dir"
   rewrite "$HC_SRC/deploy/ha/patroni-${m/_/-}.yml" |
-    sed -e "s#/var/lib/hcbus/pg#$dir#g" -e "s#/usr/local/share/hcbus/ha/#$HC_SRC/deploy/ha/#" \
+    sed -e "s#/var/lib/hcbus/pg#$dir#g" -e "s#/usr/local/share/hcbus/ha/#$HC_WORK/ha/#" \
         -e 's/^    ttl: 30 /    ttl: 20 /' -e 's/^    loop_wait: 10 /    loop_wait: 1 /' \
         -e 's/^    retry_timeout: 10 /    retry_timeout: 5 /' >"$HC_WORK/patroni-$m.yml"
   chmod 0644 "$HC_WORK/patroni-$m.yml"
-  hc_start_bg "patroni_$m" runuser -u postgres -- env PATRONI_REPLICATION_PASSWORD="$REPLICATION_PASSWORD" \
+  hc_start_bg "patroni_$m" runuser -u postgres -- env --chdir=/ PATRONI_REPLICATION_PASSWORD="$REPLICATION_PASSWORD" \
     PATRONI_REWIND_PASSWORD="$REWIND_PASSWORD" patroni "$HC_WORK/patroni-$m.yml"
+}
+
+# On a failure, besides the last lines of every log (hc_fail): the beginning of each
+# Patroni log (initdb's output, the postmaster's start, post_bootstrap: Patroni's
+# PostgreSQL logs to Patroni's stderr) and the end of any log file PostgreSQL wrote in
+# its data directory.
+hc_fail() {
+  local m log
+  hc_log "FAIL: $*"
+  for log in "$HC_WORK"/*.log; do
+    [ -f "$log" ] || continue
+    hc_log "--- last lines of $(basename "$log")"
+    tail -n 15 "$log" >&2 || true
+  done
+  for m in site_a site_b; do
+    log=$HC_WORK/patroni_$m.log
+    [ -f "$log" ] || continue
+    hc_log "--- first lines of patroni_$m.log (initdb, PostgreSQL's start, post_bootstrap)"
+    grep -v -e 'INFO: Lock owner: ' -e 'INFO: not healthy enough for leader race' \
+      -e 'INFO: bootstrap in progress' -e 'INFO: no action' "$log" | head -n 60 >&2 || true
+    for log in "${DIR[$m]}"/data/log/* "${DIR[$m]}"/data/pg_log/*; do
+      [ -f "$log" ] || continue
+      hc_log "--- last lines of $log"
+      tail -n 30 "$log" >&2 || true
+    done
+  done
+  exit 1
 }
 
 # Patroni's REST API: 200 from /primary on the leader, /sync on the synchronous standby.
@@ -105,6 +145,11 @@ EOF
 chmod 0755 "$HC_WORK/psql-as-postgres"
 HC_PSQL=$HC_WORK/psql-as-postgres
 export HCBUS_PSQL=$HC_PSQL
+# migrate.sh's psql -f, as postgres, reads the migrations from a copy it can read (the
+# source tree may be under /root, 0700).
+cp -r "$HC_SRC/deploy/sql" "$HC_WORK/sql"
+chmod -R a+rX "$HC_WORK/sql"
+export HCBUS_SQL_DIR=$HC_WORK/sql
 HC_CONNINFO="host=${DIR[site_a]},${DIR[site_b]} port=${PGPORT[site_a]},${PGPORT[site_b]} dbname=hcbus user=postgres target_session_attrs=read-write"
 export HC_CONNINFO
 
