@@ -31,6 +31,7 @@ PACKAGES=(
 TEST_PACKAGES=(
   python3 jq               # tests parse CSV and JSON output and decode screenshots
   iputils-ping             # test_netlab measures round trips over the link emulator (tests/lib/netlab.sh)
+  time                     # test_field_link: /usr/bin/time -f %M, the field unit's peak memory
   clang libclang-rt-14-dev # the libFuzzer build
   valgrind                 # test_valgrind, test_coordinator_valgrind
   chromium                 # test_audit_report renders the HTML report headless
